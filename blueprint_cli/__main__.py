@@ -1,0 +1,3 @@
+from blueprint_cli.cli.main import run
+
+run()

@@ -1,0 +1,97 @@
+"""The one finding type every check produces, and the errors users can cause.
+
+Every lint rule, the schema check and the loader report through `Diagnostic`,
+so reporters (text, JSON, GitHub, SARIF) only ever handle one shape.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonPath = tuple[str | int, ...]
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """1-based line and column of a YAML node in its file."""
+
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    file: str
+    line: int
+    col: int
+    path: JsonPath = ()
+    hint: str | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line, self.col, self.code, self.message)
+
+    def json_path(self) -> str:
+        out = "$"
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "path": self.json_path(),
+        }
+        if self.hint:
+            data["hint"] = self.hint
+        return data
+
+
+class BlueprintError(Exception):
+    """An error a user caused; the CLI prints it without a traceback.
+
+    `exit_code` follows SPEC §3.1: 2 for usage errors (bad path, unknown id,
+    unparsable value), 1 for refusals.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+@dataclass
+class Findings:
+    """Diagnostics collected over a lint run, plus how many files were read."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+    def extend(self, diags: list[Diagnostic]) -> None:
+        self.diagnostics.extend(diags)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)

@@ -1,0 +1,68 @@
+"""Durations as the language writes them: `30m`, `4h`, `2d`, `1w`, `P2DT4H`,
+`2 business_days`, `4 business_hours`.
+
+Calendar durations are a `timedelta`; business durations keep their unit,
+because their length depends on the working calendar (SPEC §2.5).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+_SIMPLE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
+_BUSINESS = re.compile(r"^\s*(\d+)\s+(business_days|business_hours)\s*$")
+_ISO = re.compile(
+    r"^\s*P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\s*$"
+)
+_UNIT = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+EXAMPLES = "30m, 4h, 2d, 1w, 2 business_days, 4 business_hours or ISO 8601 like P2DT4H"
+
+
+class DurationError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Duration:
+    text: str
+    #: calendar length; None for business durations
+    delta: timedelta | None
+    #: for business durations: the count and unit
+    business_amount: int = 0
+    business_unit: str | None = None
+
+    @property
+    def is_business(self) -> bool:
+        return self.business_unit is not None
+
+    @property
+    def is_zero(self) -> bool:
+        return self.delta == timedelta(0) if self.delta is not None else self.business_amount == 0
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_duration(text: str) -> Duration:
+    if not isinstance(text, str):
+        raise DurationError(f"a duration must be text like {EXAMPLES}, not {text!r}")
+    if m := _SIMPLE.match(text):
+        return Duration(text, timedelta(seconds=int(m[1]) * _UNIT[m[2]]))
+    if m := _BUSINESS.match(text):
+        return Duration(text, None, int(m[1]), m[2])
+    if m := _ISO.match(text):
+        w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+        return Duration(text, timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s))
+    raise DurationError(f"{text!r} is not a duration; write {EXAMPLES}")
+
+
+def parse_relative(text: str) -> timedelta | None:
+    """`+2d` / `-3h` as used by `set` actions for date fields; None if not one."""
+    m = re.match(r"^\s*([+-])\s*(\d+)\s*(m|min|h|d|w)\s*$", text)
+    if not m:
+        return None
+    delta = timedelta(seconds=int(m[2]) * _UNIT[m[3]])
+    return delta if m[1] == "+" else -delta

@@ -1,0 +1,174 @@
+"""Field types (SPEC §2.1): parsing text into typed values and validating them.
+
+Record values are kept JSON-friendly: numbers as int/float, `date` as
+`YYYY-MM-DD`, `datetime` as ISO 8601 with offset, `multiselect` as a list of
+strings. `parse` turns command-line text into such a value; `check` validates a
+value against the field's options. Both raise `FieldValueError` with a reason a
+user can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
+from blueprint_cli.model import FieldDef
+
+NUMERIC = frozenset({"number", "integer", "currency", "percent"})
+TEMPORAL = frozenset({"date", "datetime"})
+TEXTUAL = frozenset({"text", "textarea", "email", "phone", "url", "user"})
+
+_ORDER_OPS = {"gt", "gte", "lt", "lte", "between"}
+_TEXT_OPS = {"contains", "not_contains", "starts_with", "ends_with", "matches"}
+_COMMON = {"eq", "ne", "empty"}
+
+#: Which criterion operators make sense for which field type (lint BP303).
+OPERATORS_BY_TYPE: dict[str, frozenset[str]] = {
+    **{t: frozenset(_COMMON | _ORDER_OPS | {"in", "not_in"}) for t in NUMERIC},
+    **{t: frozenset(_COMMON | _ORDER_OPS) for t in TEMPORAL},
+    **{t: frozenset(_COMMON | _TEXT_OPS | {"in", "not_in"}) for t in TEXTUAL},
+    "picklist": frozenset(_COMMON | {"in", "not_in"}),
+    "multiselect": frozenset({"contains", "not_contains", "empty", "eq", "ne"}),
+    "boolean": frozenset(_COMMON),
+}
+#: Built-in record fields usable in criteria, typed like declared ones.
+BUILTIN_TYPES = {"state": "picklist", "owner": "user", "tags": "multiselect"}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,}$")
+_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.I)
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+
+
+class FieldValueError(ValueError):
+    pass
+
+
+def parse(field: FieldDef, raw: Any) -> Any:
+    """Parse a value (text from the command line, or YAML/JSON data) and check it."""
+    value = _coerce(field, raw)
+    check(field, value)
+    return value
+
+
+def _coerce(field: FieldDef, raw: Any) -> Any:
+    t = field.type
+    if raw is None or (isinstance(raw, str) and raw.strip() == "" and t != "multiselect"):
+        return None
+    if t in ("number", "currency", "percent"):
+        if isinstance(raw, bool):
+            raise FieldValueError("expected a number")
+        if isinstance(raw, (int, float)):
+            return raw
+        text = str(raw).strip().replace(",", "").rstrip("%").strip()
+        try:
+            num = float(text)
+        except ValueError:
+            raise FieldValueError("expected a number, like 1500 or 12.5") from None
+        return int(num) if num.is_integer() and "." not in text and "e" not in text.lower() else num
+    if t == "integer":
+        if isinstance(raw, bool):
+            raise FieldValueError("expected a whole number")
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+        try:
+            return int(str(raw).strip().replace(",", ""))
+        except ValueError:
+            raise FieldValueError("expected a whole number, like 3") from None
+    if t == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        low = str(raw).strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise FieldValueError("expected true or false")
+    if t == "date":
+        if isinstance(raw, datetime):
+            return raw.date().isoformat()
+        if isinstance(raw, date):
+            return raw.isoformat()
+        try:
+            return date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise FieldValueError("expected a date as YYYY-MM-DD, like 2026-12-01") from None
+    if t == "datetime":
+        if isinstance(raw, datetime):
+            dt = raw
+        else:
+            try:
+                dt = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise FieldValueError("expected a date and time in ISO 8601, like 2026-12-01T14:30:00+01:00") from None
+        if dt.tzinfo is None:
+            dt = dt.astimezone()  # a time without offset means local time
+        return dt.isoformat()
+    if t == "multiselect":
+        if isinstance(raw, (list, tuple)):
+            items = [str(v).strip() for v in raw]
+        else:
+            items = [v.strip() for v in str(raw).split(",")]
+        return [v for v in items if v]
+    if isinstance(raw, (list, dict)):
+        raise FieldValueError("expected a single value, not a list or mapping")
+    if isinstance(raw, bool):
+        raw = "true" if raw else "false"
+    return str(raw)
+
+
+def check(field: FieldDef, value: Any) -> None:
+    """Validate a typed value against the field's options (None is always valid)."""
+    if value is None:
+        return
+    t = field.type
+    if t in NUMERIC:
+        if field.min is not None and value < field.min:
+            raise FieldValueError(f"must be at least {_num(field.min)}")
+        if field.max is not None and value > field.max:
+            raise FieldValueError(f"must be at most {_num(field.max)}")
+    if t in TEXTUAL or t == "picklist":
+        text = str(value)
+        if field.min_length is not None and len(text) < field.min_length:
+            raise FieldValueError(f"must be at least {field.min_length} characters long")
+        if field.max_length is not None and len(text) > field.max_length:
+            raise FieldValueError(f"must be at most {field.max_length} characters long")
+        if field.pattern is not None and not re.search(field.pattern, text):
+            raise FieldValueError(f"must match the pattern {field.pattern}")
+        if t == "email" and not _EMAIL.match(text):
+            raise FieldValueError("expected an e-mail address, like ana@example.com")
+        if t == "phone" and not _PHONE.match(text):
+            raise FieldValueError("expected a phone number, like +44 20 7946 0958")
+        if t == "url" and not _URL.match(text):
+            raise FieldValueError("expected a web address starting with http:// or https://")
+    if t == "picklist" and field.values is not None and value not in field.values:
+        raise FieldValueError(f"must be one of: {', '.join(field.values)}{_suggest(value, field.values)}")
+    if t == "multiselect" and field.values is not None:
+        bad = [v for v in value if v not in field.values]
+        if bad:
+            raise FieldValueError(
+                f"{bad[0]!r} is not one of: {', '.join(field.values)}{_suggest(bad[0], field.values)}"
+            )
+
+
+def _num(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
+def _suggest(value: Any, choices: tuple[str, ...]) -> str:
+    from blueprint_cli.suggest import did_you_mean
+
+    hint = did_you_mean(str(value), choices)
+    return f" ({hint})" if hint else ""
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,273 @@
+"""YAML text → plain data, with the position of every node kept.
+
+Why not `yaml.load`: we need the line and column of every value so that each
+finding points at the exact node, and we must never build objects from tags.
+So we only *compose* (parse into a node graph, no construction) with the
+C-backed parser, then convert the nodes to plain data ourselves:
+
+- tags other than YAML's standard scalar/collection tags (`!!python/...`,
+  `!custom`) are refused, never constructed;
+- aliases are expanded under a budget, so an alias bomb ("billion laughs")
+  becomes a finding in milliseconds with bounded memory;
+- YAML 1.1 quirks are normalised: keys are always the text written, `on`/`no`
+  stay strings (only `true`/`false` are booleans) and dates/timestamps stay
+  ISO strings, so state and field names never turn into booleans or dates;
+- duplicate keys are findings (YAML silently keeps the last one).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from blueprint_cli.diagnostics import Diagnostic, JsonPath, Position, Severity
+
+#: More nodes than this after alias expansion is treated as an alias bomb.
+MAX_NODES = 200_000
+#: Deeper nesting than this is refused (blueprints nest a handful of levels).
+MAX_DEPTH = 200
+#: The C parser recurses natively and crashes on very deep flow nesting, so
+#: such text is refused before it reaches the parser.
+MAX_PRESCAN_DEPTH = 1000
+MAX_BYTES = 10 * 1024 * 1024
+
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_MAP_TAGS = {_STD + "map", _STD + "omap"}
+_SEQ_TAGS = {_STD + "seq"}
+_BRACKETS = re.compile(r"[\[\]{}]")
+_DASH_RUN = re.compile(r"(?:-[ \t]+){%d,}" % MAX_PRESCAN_DEPTH)
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain data plus where each value and key starts."""
+
+    file: str
+    data: Any
+    positions: dict[JsonPath, Position] = field(default_factory=dict)
+    key_positions: dict[JsonPath, Position] = field(default_factory=dict)
+
+    def at(self, path: JsonPath, *, key: bool = False) -> Position:
+        """Position of the node at `path`, or of its nearest existing parent.
+
+        With `key=True`, a mapping entry points at its key rather than its value
+        (where an unknown key should be reported).
+        """
+        path = tuple(path)
+        while True:
+            if key and path in self.key_positions:
+                return self.key_positions[path]
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return Position(1, 1)
+            path = path[:-1]
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, node: Node | None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.node, self.hint = code, message, node, hint
+
+
+def _pos(node: Node) -> Position:
+    mark = node.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _tag(node: Node) -> str:
+    tag = node.tag
+    return str(getattr(tag, "value", tag))
+
+
+class _Converter:
+    def __init__(self) -> None:
+        self.positions: dict[JsonPath, Position] = {}
+        self.key_positions: dict[JsonPath, Position] = {}
+        self.duplicates: list[tuple[JsonPath, Node, str]] = []
+        self.budget = MAX_NODES
+        self.stack: set[int] = set()
+
+    def convert(self, node: Node, path: JsonPath, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _Refused(
+                "BP104",
+                f"the document expands to more than {MAX_NODES:,} nodes through aliases",
+                node,
+                "this looks like an alias bomb; write the values out or use fewer aliases",
+            )
+        if depth > MAX_DEPTH:
+            raise _Refused("BP104", f"nesting deeper than {MAX_DEPTH} levels", node)
+        if id(node) in self.stack:
+            raise _Refused("BP104", "an alias refers to the collection that contains it", node)
+        self.positions.setdefault(path, _pos(node))
+        tag = _tag(node)
+        if isinstance(node, ScalarNode):
+            if tag not in _SCALAR_TAGS:
+                raise _Refused(
+                    "BP103",
+                    f"YAML tag {tag.replace(_STD, '!!')!r} is not allowed",
+                    node,
+                    "blueprints are plain data; remove the tag (tags that build objects are never run)",
+                )
+            return _scalar(node, tag)
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                if tag not in _SEQ_TAGS:
+                    raise _Refused("BP103", f"YAML tag {tag.replace(_STD, '!!')!r} is not allowed", node)
+                return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                if tag not in _MAP_TAGS:
+                    raise _Refused("BP103", f"YAML tag {tag.replace(_STD, '!!')!r} is not allowed", node)
+                return self._mapping(node, path, depth)
+        finally:
+            self.stack.discard(id(node))
+        raise _Refused("BP100", "unsupported YAML node", node)  # pragma: no cover
+
+    def _mapping(self, node: MappingNode, path: JsonPath, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        merged: list[MappingNode] = []
+        for key_node, value_node in node.value:
+            if _tag(key_node) == _STD + "merge":
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for src in sources:
+                    if not isinstance(src, MappingNode):
+                        raise _Refused("BP100", "a merge key (<<) must refer to a mapping", src)
+                    merged.append(src)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused("BP100", "mapping keys must be plain text, not collections", key_node)
+            key = str(key_node.value)
+            if key in out:
+                self.duplicates.append((path + (key,), key_node, key))
+                continue
+            self.key_positions[path + (key,)] = _pos(key_node)
+            out[key] = self.convert(value_node, path + (key,), depth + 1)
+        for src in merged:
+            # merged keys never override keys written in the mapping itself
+            extra = self._mapping(src, path, depth + 1)
+            for key, value in extra.items():
+                out.setdefault(key, value)
+        return out
+
+
+def _scalar(node: ScalarNode, tag: str) -> Any:
+    text = node.value
+    if tag == _STD + "str" or tag == _STD + "timestamp":
+        return text
+    if tag == _STD + "null":
+        return None
+    if tag == _STD + "bool":
+        # YAML 1.1 also reads yes/no/on/off as booleans; only true/false are.
+        low = text.lower()
+        return low == "true" if low in ("true", "false") else text
+    if tag == _STD + "int":
+        clean = text.replace("_", "")
+        for base in (10, 0):  # 10 first: "012" is twelve in YAML 1.2, not octal
+            try:
+                return int(clean, base)
+            except ValueError:
+                pass
+        return text
+    if tag == _STD + "float":
+        low = text.lower()
+        if low in (".nan",):
+            return math.nan
+        if low.lstrip("+-") in (".inf",):
+            return -math.inf if low.startswith("-") else math.inf
+        try:
+            return float(text.replace("_", ""))
+        except ValueError:
+            return text
+    return text  # pragma: no cover
+
+
+def _prescan(text: str) -> Diagnostic | None:
+    """Refuse nesting so deep the native parser would crash on it."""
+    depth = peak = 0
+    for ch in _BRACKETS.findall(text):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        peak = max(peak, depth)
+    if peak > MAX_PRESCAN_DEPTH or _DASH_RUN.search(text):
+        return Diagnostic(
+            "BP104", Severity.ERROR, f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", "", 1, 1
+        )
+    return None
+
+
+_yaml: YAML | None = None
+
+
+def _parser() -> YAML:
+    global _yaml
+    if _yaml is None:
+        _yaml = YAML(typ="safe")  # C parser when ruamel.yaml.clib is installed
+    return _yaml
+
+
+def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse `text`; return the document, or None and the findings that stop it."""
+
+    def problem(code: str, message: str, pos: Position, hint: str | None = None) -> list[Diagnostic]:
+        return [Diagnostic(code, Severity.ERROR, message, file, pos.line, pos.col, (), hint)]
+
+    if len(text) > MAX_BYTES:
+        return None, problem("BP104", f"file is larger than {MAX_BYTES // 1024 // 1024} MiB", Position(1, 1))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    pre = _prescan(text)
+    if pre is not None:
+        return None, problem(pre.code, pre.message, Position(1, 1))
+    try:
+        root = _parser().compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        return None, problem("BP100", f"invalid YAML: {message}", pos)
+    except YAMLError as exc:
+        return None, problem("BP100", f"invalid YAML: {exc}", Position(1, 1))
+    if root is None:
+        return None, problem("BP101", "the file is empty", Position(1, 1), "a blueprint needs at least `blueprint`, `module`, `field`, `states` and `transitions`")
+    conv = _Converter()
+    try:
+        data = conv.convert(root, ())
+    except _Refused as exc:
+        pos = _pos(exc.node) if exc.node is not None else Position(1, 1)
+        return None, problem(exc.code, exc.message, pos, exc.hint)
+    diags = [
+        Diagnostic("BP105", Severity.ERROR, f"duplicate key {key!r}", file, _pos(node).line, _pos(node).col, path,
+                   "YAML keeps only one of them; remove or rename the other")
+        for path, node, key in conv.duplicates
+    ]
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        return None, diags + problem("BP102", f"the top level is {kind}, not a mapping", _pos(root),
+                                     "a blueprint file is a mapping: `blueprint: my-id`, `module: ...`, `states: [...]`")
+    doc = Document(file, data, conv.positions, conv.key_positions)
+    return doc, diags
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """Read and parse a file; unreadable or non-UTF-8 files become findings."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic("BP100", Severity.ERROR, f"cannot read file: {exc.strerror}", name, 1, 1)]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Diagnostic("BP100", Severity.ERROR, "the file is not valid UTF-8 text", name, line, 1)]
+    return load_text(text, name)
