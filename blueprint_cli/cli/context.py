@@ -1,0 +1,57 @@
+"""Global options shared by every command, and helpers to print results."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@dataclass
+class Options:
+    workspace: Path | None = None
+    user: str | None = None
+    json: bool = False
+    color: bool = True
+
+    @property
+    def acting_user(self) -> str:
+        if self.user:
+            return self.user
+        env = os.environ.get("BLUEPRINT_USER")
+        if env:
+            return env
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
+
+
+def options(ctx: typer.Context) -> Options:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Options):
+        root.obj = Options()
+    return root.obj
+
+
+def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    color = options(ctx).color if ctx is not None else True
+    no_color = not color or "NO_COLOR" in os.environ
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False,
+                   color_system=None if no_color else "auto")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,159 @@
+"""`blueprint lint`: the loader, then the JSON Schema, then every semantic rule.
+
+`lint_text` lints one document and returns the model (when it could be built)
+with the diagnostics; `lint_paths` walks files and folders, spreading the work
+over the CPU cores when there are many files; `load_blueprint` is what other
+commands use to read a blueprint they are about to act on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from blueprint_cli import schema
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
+from blueprint_cli.lint.context import LintContext, TeamNames
+from blueprint_cli.lint.rules import Finding, catalogue
+from blueprint_cli.loader import Document, load_file, load_text
+from blueprint_cli.model import Blueprint, ModelError, build
+
+YAML_SUFFIXES = (".yaml", ".yml")
+#: Below this many files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules run: `--select` and `--ignore` take codes or prefixes (BP2)."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(i) for i in self.ignore)
+
+
+def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iterable[Finding]) -> list[Diagnostic]:
+    out = []
+    for f in findings:
+        pos = doc.at(f.path, key=f.key)
+        out.append(Diagnostic(code, severity, f.message, doc.file, pos.line, pos.col, f.path, f.hint))
+    return out
+
+
+def lint_document(doc: Document, team: TeamNames | None = None,
+                  selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
+    diags = schema.check(doc)
+    if diags:
+        # semantic rules assume the shape the schema guarantees
+        return None, diags
+    try:
+        bp = build(doc.data, doc.file)
+    except ModelError as exc:
+        pos = doc.at(exc.path)
+        return None, [Diagnostic("BP119", Severity.ERROR, str(exc), doc.file, pos.line, pos.col, exc.path)]
+    ctx = LintContext(bp, doc, team)
+    for rule in catalogue().values():
+        if rule.check is not None and selection.wants(rule.code):
+            diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx)))
+    return bp, diags
+
+
+def lint_text(text: str, file: str, team: TeamNames | None = None,
+              selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
+    doc, diags = load_text(text, file)
+    if doc is None:
+        return None, diags
+    bp, more = lint_document(doc, team, selection)
+    return bp, [d for d in diags + more if selection.wants(d.code)]
+
+
+def lint_file(path: Path, team: TeamNames | None = None, selection: Selection = Selection(),
+              display: str | None = None) -> tuple[Blueprint | None, list[Diagnostic]]:
+    doc, diags = load_file(path, display)
+    if doc is None:
+        return None, [d for d in diags if selection.wants(d.code)]
+    bp, more = lint_document(doc, team, selection)
+    return bp, [d for d in diags + more if selection.wants(d.code)]
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """Files to lint: files as given, folders searched recursively for *.yaml/*.yml
+    (hidden folders skipped). A path that does not exist is a usage error."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = []
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root, n) for n in names if n.endswith(YAML_SUFFIXES))
+            files.extend(sorted(found))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise BlueprintError(f"no such file or folder: {p}", hint="check the path; folders are searched for *.yaml")
+    return list(dict.fromkeys(files))
+
+
+def _lint_one(args: tuple[Path, TeamNames | None, Selection]) -> list[Diagnostic]:
+    path, team, selection = args
+    return lint_file(path, team, selection)[1]
+
+
+def lint_paths(paths: Sequence[Path], team: TeamNames | None = None, selection: Selection = Selection(),
+               jobs: int | None = None) -> Findings:
+    files = discover(paths)
+    findings = Findings(files=len(files))
+    jobs = jobs or os.cpu_count() or 1
+    work = [(f, team, selection) for f in files]
+    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
+        with ctx.Pool(jobs) as pool:
+            for diags in pool.imap(_lint_one, work, chunksize=max(1, len(work) // (jobs * 8))):
+                findings.extend(diags)
+    else:
+        for item in work:
+            findings.extend(_lint_one(item))
+    return findings
+
+
+def read_team(path: Path) -> TeamNames:
+    """Names from a team file, for rule BP305; problems in it are usage errors."""
+    doc, diags = load_file(path)
+    if doc is None or not isinstance(doc.data.get("users", {}), dict):
+        where = f"{diags[0].file}:{diags[0].line}:{diags[0].col}: {diags[0].message}" if diags else str(path)
+        raise BlueprintError(f"cannot read the team file {where}",
+                             hint="a team file maps `users:` to {roles: [...], profile: ..., email: ...}")
+    return TeamNames.from_data(doc.data, str(path))
+
+
+class LintFailed(BlueprintError):
+    """A blueprint a command needs has lint errors (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        lines = [f"{d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}" for d in diagnostics]
+        super().__init__("the blueprint has errors:\n  " + "\n  ".join(lines),
+                         hint="fix them (see `blueprint lint --explain CODE`) and try again")
+        self.diagnostics = diagnostics
+
+
+def load_blueprint(path: Path, team: TeamNames | None = None) -> Blueprint:
+    """Read a blueprint that must be usable: errors raise `LintFailed`."""
+    if not path.exists():
+        raise BlueprintError(f"no such file: {path}")
+    if path.is_dir():
+        raise BlueprintError(f"{path} is a folder; give one blueprint file")
+    bp, diags = lint_file(path, team)
+    errors = [d for d in diags if d.severity is Severity.ERROR]
+    if errors or bp is None:
+        raise LintFailed(sorted(errors or diags, key=Diagnostic.sort_key))
+    return bp

@@ -1,0 +1,41 @@
+"""`path:line:col: severity CODE message`, one finding a line (SPEC §3.3), with
+an indented hint under it when there is one."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from blueprint_cli.diagnostics import Findings, Severity
+
+_COLOR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
+
+
+def report(findings: Findings, stream: TextIO, color: bool = False) -> None:
+    for d in findings.sorted():
+        sev = d.severity.value
+        if color:
+            loc = f"{_BOLD}{d.file}:{d.line}:{d.col}:{_RESET}"
+            stream.write(f"{loc} {_COLOR[d.severity]}{sev}{_RESET} {_DIM}{d.code}{_RESET} {d.message}\n")
+            if d.hint:
+                stream.write(f"    {_DIM}hint: {d.hint}{_RESET}\n")
+        else:
+            stream.write(f"{d.file}:{d.line}:{d.col}: {sev} {d.code} {d.message}\n")
+            if d.hint:
+                stream.write(f"    hint: {d.hint}\n")
+
+
+def summary(findings: Findings) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in findings.diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in findings.diagnostics)
+    files = findings.files
+    noun = "file" if files == 1 else "files"
+    if not errors and not warnings:
+        return f"All clean: {files} {noun} checked."
+    with_problems = len({d.file for d in findings.diagnostics})
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return f"Found {' and '.join(parts)} in {with_problems} of {files} {noun}."

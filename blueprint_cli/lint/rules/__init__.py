@@ -1,0 +1,74 @@
+"""The rule catalogue: one module per rule, each with a fixed contract.
+
+A rule module defines `CODE`, `NAME`, `SEVERITY` and a docstring (the user
+documentation printed by `blueprint lint --explain CODE`). Semantic rules also
+define `check(ctx)`, yielding `Finding`s; rules of the loader and schema stages
+(BP1xx) have no `check`: those stages report them directly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from blueprint_cli.diagnostics import JsonPath, Severity
+
+if TYPE_CHECKING:
+    from blueprint_cli.lint.context import LintContext
+
+#: Every rule module, in code order. A test checks this list against the folder.
+RULE_MODULES = (
+    "bp100_invalid_yaml", "bp101_empty_file", "bp102_not_a_mapping", "bp103_forbidden_tag",
+    "bp104_too_large", "bp105_duplicate_key", "bp110_unknown_key", "bp111_wrong_type",
+    "bp112_missing_key", "bp113_invalid_value", "bp114_out_of_range", "bp119_schema",
+    "bp201_duplicate_state", "bp202_duplicate_transition", "bp203_unreachable_state",
+    "bp204_dead_end_state", "bp205_final_state_exit", "bp206_no_final_reachable",
+    "bp207_target_shape", "bp208_branch_else",
+    "bp301_unknown_state", "bp302_undeclared_field", "bp303_operator_type", "bp304_value_not_allowed",
+    "bp305_unknown_owner", "bp306_state_field_changed", "bp307_value_type", "bp308_bad_regex",
+    "bp309_template_field",
+    "bp401_duration", "bp402_auto_needs_input",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports: the message and the JSON path of the node at fault."""
+
+    message: str
+    path: JsonPath
+    hint: str | None = None
+    #: point at the mapping key rather than its value
+    key: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    doc: str
+    check: Callable[[LintContext], Iterable[Finding]] | None
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+
+def _rule(module: ModuleType) -> Rule:
+    return Rule(
+        code=module.CODE,
+        name=module.NAME,
+        severity=Severity(module.SEVERITY),
+        doc=(module.__doc__ or "").strip(),
+        check=getattr(module, "check", None),
+    )
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Rule]:
+    rules = (_rule(importlib.import_module(f"{__name__}.{m}")) for m in RULE_MODULES)
+    return {r.code: r for r in rules}

@@ -1,0 +1,14 @@
+"""The document is too large, too deep, or an alias bomb.
+
+Aliases (`*name`) are expanded when the file is read. A document that
+expands to more than 200,000 nodes (the "billion laughs" attack), nests
+deeper than 200 levels, refers to itself, or is larger than 10 MiB is refused
+quickly and with bounded memory.
+
+Write the repeated values out, or use fewer aliases.
+"""
+
+CODE = "BP104"
+NAME = "too-large"
+SEVERITY = "error"
+# Reported by the loader stage, not by a `check` of its own.

@@ -1,0 +1,11 @@
+"""A number, list or text is too small or too large.
+
+For example a list that must not be empty (`states: []`), a parallel
+transition with fewer than two parts, a negative length, or duplicate owners
+in one list.
+"""
+
+CODE = "BP114"
+NAME = "out-of-range"
+SEVERITY = "error"
+# Reported by the schema check stage, not by a `check` of its own.

@@ -1,0 +1,173 @@
+"""Records and their history: the data the engine steps and the store keeps.
+
+Everything here is plain data with a JSON form (`to_dict`/`from_dict`) that is
+also the `--json` output of SPEC §3.2. Times are ISO 8601 text with offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+#: What a history entry records (`kind`).
+ENTRY_KINDS = ("create", "move", "part", "edit", "migrate", "enter")
+
+
+@dataclass(frozen=True)
+class Task:
+    """A to-do created by a `task` action; `record show` lists the open ones."""
+
+    id: int
+    subject: str
+    due: str | None = None
+    owner: str | None = None
+    status: str = "open"
+    created_at: str = ""
+    transition: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "subject": self.subject, "due": self.due, "owner": self.owner,
+                "status": self.status, "created_at": self.created_at, "transition": self.transition}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Task:
+        return cls(int(d["id"]), str(d["subject"]), d.get("due"), d.get("owner"), str(d.get("status", "open")),
+                   str(d.get("created_at", "")), d.get("transition"))
+
+
+@dataclass(frozen=True)
+class PartDone:
+    """One finished part of a parallel transition that is still waiting for others."""
+
+    transition: str
+    part: str
+    user: str
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transition": self.transition, "part": self.part, "user": self.user, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PartDone:
+        return cls(str(d["transition"]), str(d["part"]), str(d["user"]), str(d["at"]))
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    module: str
+    blueprint: str | None
+    version: int | None
+    state: str | None
+    owner: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    #: parts of a parallel transition already done (SPEC §3.2 `pending`)
+    pending: tuple[PartDone, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    created_at: str = ""
+    updated_at: str = ""
+    #: when the record entered its current state (for SLAs and auto transitions)
+    state_since: str = ""
+
+    def values(self, state_field: str | None = None) -> dict[str, Any]:
+        """What criteria and templates see: the fields plus state, owner, tags, id."""
+        out = dict(self.fields)
+        out.update(state=self.state, owner=self.owner, tags=list(self.tags), id=self.id, module=self.module)
+        if state_field:
+            out[state_field] = self.state
+        return out
+
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.status == "open"]
+
+    def with_(self, **changes: Any) -> Record:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "module": self.module, "blueprint": self.blueprint, "version": self.version,
+            "state": self.state, "owner": self.owner, "fields": dict(self.fields), "tags": list(self.tags),
+            "pending": [p.to_dict() for p in self.pending], "tasks": [t.to_dict() for t in self.tasks],
+            "created_at": self.created_at, "updated_at": self.updated_at, "state_since": self.state_since,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Record:
+        version = d.get("version")
+        return cls(
+            id=str(d["id"]), module=str(d["module"]), blueprint=d.get("blueprint"),
+            version=int(version) if version is not None else None, state=d.get("state"),
+            owner=str(d.get("owner") or ""), fields=dict(d.get("fields") or {}),
+            tags=tuple(str(t) for t in d.get("tags") or ()),
+            pending=tuple(PartDone.from_dict(p) for p in d.get("pending") or ()),
+            tasks=tuple(Task.from_dict(t) for t in d.get("tasks") or ()),
+            created_at=str(d.get("created_at", "")), updated_at=str(d.get("updated_at", "")),
+            state_since=str(d.get("state_since", "")),
+        )
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What happened to one `then` action: done, failed, skipped or pending."""
+
+    action: str
+    status: str
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "status": self.status, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ActionOutcome:
+        return cls(str(d["action"]), str(d["status"]), str(d.get("detail", "")))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: str
+    user: str
+    kind: str
+    transition: str | None = None
+    #: the part of a parallel transition this entry performed
+    part: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    #: field -> [old, new]
+    changes: Mapping[str, list[Any]] = field(default_factory=dict)
+    note: str | None = None
+    checklist: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()
+    actions: tuple[ActionOutcome, ...] = ()
+    #: the blueprint version the entry was made under
+    version: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at, "user": self.user, "kind": self.kind, "transition": self.transition,
+            "part": self.part, "from": self.from_state, "to": self.to_state,
+            "changes": {k: list(v) for k, v in self.changes.items()}, "note": self.note,
+            "checklist": list(self.checklist), "attachments": list(self.attachments),
+            "actions": [a.to_dict() for a in self.actions], "version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> HistoryEntry:
+        version = d.get("version")
+        return cls(
+            at=str(d["at"]), user=str(d["user"]), kind=str(d.get("kind", "move")), transition=d.get("transition"),
+            part=d.get("part"), from_state=d.get("from"), to_state=d.get("to"),
+            changes={str(k): list(v) for k, v in (d.get("changes") or {}).items()}, note=d.get("note"),
+            checklist=tuple(d.get("checklist") or ()), attachments=tuple(d.get("attachments") or ()),
+            actions=tuple(ActionOutcome.from_dict(a) for a in d.get("actions") or ()),
+            version=int(version) if version is not None else None,
+        )
+
+
+def diff_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """field -> [old, new] for every field whose value changed."""
+    out: dict[str, list[Any]] = {}
+    for key in list(old) + [k for k in new if k not in old]:
+        if old.get(key) != new.get(key):
+            out[key] = [old.get(key), new.get(key)]
+    return out
