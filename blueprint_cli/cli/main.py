@@ -66,32 +66,19 @@ for _name in COMMAND_MODULES:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn every user error into exit code + message."""
-    import click
-
+    """Entry point. Typer's standalone mode turns usage errors into exit 2 with
+    its own message; errors a user causes inside a command (`BlueprintError`)
+    become a message and the exit code of SPEC §3.1 here — never a traceback."""
     from blueprint_cli.diagnostics import BlueprintError
 
     try:
-        rv = app(args=argv, prog_name="blueprint", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if exc.exit_code not in (0, 1) else exc.exit_code)
-    except click.exceptions.Abort:
-        sys.stderr.write("Aborted.\n")
-        sys.exit(130)
+        app(args=argv, prog_name="blueprint")
     except BlueprintError as exc:
         _print_error(exc.message, exc.hint)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         sys.exit(130)
-    except BrokenPipeError:
-        # output piped into `head` and the like: not an error of ours
-        sys.stderr.close()
-        sys.exit(0)
-    sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def _print_error(message: str, hint: str | None) -> None:
