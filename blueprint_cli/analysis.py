@@ -33,6 +33,11 @@ def reachable(bp: Blueprint, start: str) -> set[str]:
     return seen
 
 
+def unresolved_targets(bp: Blueprint) -> bool:
+    """Does any transition lead to a state that is not declared?"""
+    return any(bp.state(target) is None for t in bp.transitions for target in t.targets)
+
+
 def flow_order(bp: Blueprint) -> list[str]:
     """States in the order a record meets them (breadth first from the entry
     state), then any unreachable ones in file order."""

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from blueprint_cli.diagnostics import Diagnostic, JsonPath, Severity
 from blueprint_cli.loader import Document
-from blueprint_cli.suggest import did_you_mean
+from blueprint_cli.suggest import closest, did_you_mean
 
 SCHEMA_RESOURCE = "blueprint.schema.json"
 
@@ -122,13 +122,19 @@ def check(doc: Document) -> list[Diagnostic]:
     """Validate a loaded document against the schema; one finding per problem."""
     out: list[Diagnostic] = []
     seen: set[tuple[str, JsonPath, str]] = set()
+    # a misspelt required key is one mistake, not two: the "unknown key ...
+    # did you mean" finding covers the "missing key" one
+    suggested: set[tuple[JsonPath, str]] = set()
+    missing: dict[tuple[JsonPath, str], Diagnostic] = {}
 
-    def add(code: str, message: str, path: JsonPath, *, key: bool = False, hint: str | None = None) -> None:
+    def add(code: str, message: str, path: JsonPath, *, key: bool = False,
+            hint: str | None = None) -> Diagnostic | None:
         if (code, path, message) in seen:
-            return
+            return None
         seen.add((code, path, message))
         pos = doc.at(path, key=key)
         out.append(Diagnostic(code, Severity.ERROR, message, doc.file, pos.line, pos.col, path, hint))
+        return out[-1]
 
     for keyword, ipath, spath, message, details in _errors(doc.data):
         code = _CODE_BY_KEYWORD.get(keyword, "BP119")
@@ -138,12 +144,17 @@ def check(doc: Document) -> list[Diagnostic]:
             allowed = sorted(parent.get("properties", {}))
             for key in details.get("unexpected", []):
                 hint = did_you_mean(str(key), allowed)
+                best = closest(str(key), allowed)
+                if best is not None:
+                    suggested.add((ipath, best))
                 add(code, f"unknown key {key!r} in {where}" + (f" — {hint}" if hint else ""),
                     ipath + (key,), key=True,
                     hint=None if hint else f"allowed keys: {', '.join(allowed)}")
         elif keyword == "required":
             prop = details.get("property", "")
-            add(code, f"missing required key {prop!r} in {where}", ipath, key=True)
+            found = add(code, f"missing required key {prop!r} in {where}", ipath, key=True)
+            if found is not None:
+                missing[(ipath, prop)] = found
         elif keyword == "type":
             wanted = _subschema(spath).get("type", parent.get("type"))
             wanted_list = wanted if isinstance(wanted, list) else [wanted]
@@ -166,4 +177,5 @@ def check(doc: Document) -> list[Diagnostic]:
             add(code, f"{where}: {message}", ipath)
         else:
             add(code, f"{where}: {message}", ipath)
-    return out
+    covered = {id(d) for k, d in missing.items() if k in suggested}
+    return [d for d in out if id(d) not in covered]

@@ -85,6 +85,7 @@ def lint(
     color = options(ctx).color and sys.stdout.isatty()
     REPORTER_BY_NAME[fmt.value](findings, sys.stdout, color)
     if fmt is Format.text:
+        sys.stdout.flush()
         sys.stderr.write(summary(findings) + "\n")
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(d.severity in failing for d in findings.diagnostics):

@@ -14,7 +14,7 @@ Add a transition into it, or remove it.
 
 from collections.abc import Iterator
 
-from blueprint_cli.analysis import reachable
+from blueprint_cli.analysis import reachable, unresolved_targets
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 
@@ -26,8 +26,8 @@ SEVERITY = "warning"
 def check(ctx: LintContext) -> Iterator[Finding]:
     bp = ctx.blueprint
     start = bp.entry_state
-    if bp.state(start) is None:
-        return  # BP301 reports the unknown entry state
+    if bp.state(start) is None or unresolved_targets(bp):
+        return  # BP301 reports the unknown names; reachability would only echo them
     seen = reachable(bp, start)
     for state in bp.states:
         if state.name not in seen:

@@ -10,7 +10,7 @@ or none of them can be reached from the entry state.
 
 from collections.abc import Iterator
 
-from blueprint_cli.analysis import reachable
+from blueprint_cli.analysis import reachable, unresolved_targets
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 
@@ -26,8 +26,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         yield Finding("no state is final, so no record can ever finish", ("states",), key=True,
                       hint="mark the states that end the process with `final: true`")
         return
-    if bp.state(bp.entry_state) is None:
-        return
+    if bp.state(bp.entry_state) is None or unresolved_targets(bp):
+        return  # BP301 reports the unknown names; reachability would only echo them
     if not reachable(bp, bp.entry_state) & set(finals):
         where = ("entry", "state") if bp.entry.state else bp.states[0].path + ("name",)
         yield Finding(f"no final state ({', '.join(finals)}) can be reached from the entry state "

@@ -1,0 +1,117 @@
+"""Where records, their history and published blueprints live.
+
+`Store` is the small interface the rest of the tool talks to; `JsonStore`
+(`store/jsonstore.py`) is the embedded default: human-readable JSON files in
+`.blueprint/`, no server. A second store (SQLite, a CRM's API) implements the
+same interface without the engine or the commands changing.
+
+The promises every store keeps (SPEC §4):
+- a record and its history are written together, atomically;
+- concurrent processes never lose an update (`transaction` locks the record);
+- the cost of one operation on one record does not grow with the store;
+- a broken file is reported with its path and damages nothing else;
+- records remember the blueprint version they follow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.records import HistoryEntry, Record
+
+#: Version of the files the store writes; files carry it so a later release can migrate them.
+FORMAT = 1
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class UnknownRecord(BlueprintError):
+    """No record with that id (a usage error, exit 2)."""
+
+
+class CorruptFile(BlueprintError):
+    """A store file that cannot be read back; names the file (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}",
+                         hint="fix or restore that file (e.g. from version control); other records are not affected")
+        self.path = path
+
+
+def check_id(record_id: str) -> str:
+    """Refuse ids that could name anything but one file in the store."""
+    if not isinstance(record_id, str) or not _ID.match(record_id):
+        raise BlueprintError(f"{record_id!r} is not a record id",
+                             hint="ids are letters, digits, '-' and '_' (no paths), like 17")
+    return record_id
+
+
+@dataclass
+class StoredRecord:
+    record: Record
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PublishedBlueprint:
+    """One blueprint in the workspace: its latest version and where it ranks."""
+
+    id: str
+    module: str
+    latest: int
+    #: publish order (1 = first published)
+    seq: int
+    priority: int | None = None
+    versions: tuple[Mapping[str, Any], ...] = ()
+
+
+class Transaction(Protocol):
+    """A locked record: read `current`, then `commit` the new state."""
+
+    current: StoredRecord
+
+    def commit(self, record: Record, append: Sequence[HistoryEntry] = (),
+               amend: Mapping[int, HistoryEntry] | None = None) -> None:
+        """Write the record with new history entries (and corrected ones, by index)
+        in one atomic step. May be called again inside the same transaction."""
+
+
+class Publishing(Protocol):
+    """The workspace locked for publishing: no record changes meanwhile."""
+
+    def record_ids_in(self, blueprint: str, state: str) -> list[str]: ...
+
+    def transaction(self, record_id: str) -> AbstractContextManager[Transaction]: ...
+
+    def save_version(self, blueprint: str, version: int, text: str, data: Mapping[str, Any],
+                     meta: Mapping[str, Any]) -> None: ...
+
+    def activate(self, blueprint: str, version: int, module: str, priority: int | None,
+                 meta: Mapping[str, Any]) -> None: ...
+
+
+class Store(Protocol):
+    def get(self, record_id: str) -> StoredRecord: ...
+
+    def transaction(self, record_id: str) -> AbstractContextManager[Transaction]: ...
+
+    def create(self, build: Callable[[str], tuple[Record, HistoryEntry]]) -> Record: ...
+
+    def scan(self, *, blueprint: str | None = None, state: str | None = None,
+             errors: list[CorruptFile] | None = None) -> Iterator[Record]: ...
+
+    def published(self) -> list[PublishedBlueprint]: ...
+
+    def blueprint_data(self, blueprint: str, version: int) -> Mapping[str, Any]: ...
+
+    def blueprint_text(self, blueprint: str, version: int) -> str: ...
+
+    def session(self) -> AbstractContextManager[None]: ...
+
+    def publishing(self) -> AbstractContextManager[Publishing]: ...

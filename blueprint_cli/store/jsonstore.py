@@ -1,0 +1,370 @@
+"""The embedded default store: JSON files under `.blueprint/`, no server.
+
+    records/<shard>/<id>.json        one file per record: the record and its whole
+                                     history, so they can never disagree
+    index/<blueprint>/<state>/<id>   empty marker files: which records are in a state
+    blueprints/index.json            published blueprints, publish order, priorities
+    blueprints/<id>/v<N>.yaml|.json  each published version: the text and its data
+    counters.json                    the next record id
+    locks/                           lock files (`fcntl.flock`)
+
+Every file carries `"format"`. A record is rewritten whole through a temporary
+file, fsync and rename, under its own lock; one move touches one record file
+and at most two markers, so its cost does not depend on how many records there
+are. The state markers are written so that they are never *missing*: the new
+marker is made durable before the record is written, the old one removed after.
+A crash can therefore leave only an extra marker, and every read through the
+index checks the record itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.store import (
+    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, check_id,
+)
+from blueprint_cli.store.files import atomic_write, locked, touch_durably, unlink_quietly
+
+_BLUEPRINT_ID = re.compile(r"^[a-z][a-z0-9-]{0,99}$")
+_SAFE = re.compile(r"[^A-Za-z0-9 _-]")
+
+
+def state_key(state: str) -> str:
+    """A state name as one safe folder name: readable, never `.`/`..`/`a/b`."""
+    return _SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode("utf-8")), state) or "%00"
+
+
+def state_from_key(key: str) -> str:
+    from urllib.parse import unquote
+
+    return "" if key == "%00" else unquote(key)
+
+
+def check_blueprint_id(blueprint: str) -> str:
+    if not _BLUEPRINT_ID.match(blueprint or ""):
+        raise BlueprintError(f"{blueprint!r} is not a blueprint id", hint="blueprint ids look like deal-follow-up")
+    return blueprint
+
+
+def shard(record_id: str) -> str:
+    return f"{zlib.crc32(record_id.encode()) & 0xFF:02x}"
+
+
+def _id_order(record_id: str) -> tuple[int, int, str]:
+    return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
+
+
+def encode(record: Record, history: Sequence[HistoryEntry]) -> bytes:
+    doc = {"format": FORMAT, "kind": "record", "record": record.to_dict(),
+           "history": [e.to_dict() for e in history]}
+    return (json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+class JsonStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.records_dir = root / "records"
+        self.index_dir = root / "index"
+        self.blueprints_dir = root / "blueprints"
+        self.locks_dir = root / "locks"
+        #: "sh"/"ex" while this process holds the publish lock (it is not re-entrant across descriptors)
+        self._held: str | None = None
+        self._data_cache: dict[tuple[str, int], Mapping[str, Any]] = {}
+
+    @classmethod
+    def init(cls, root: Path) -> JsonStore:
+        store = cls(root)
+        for d in (store.records_dir, store.index_dir, store.blueprints_dir, store.locks_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        counters = root / "counters.json"
+        if not counters.exists():
+            atomic_write(counters, _json({"format": FORMAT, "next_id": 1}))
+        return store
+
+    # ----- paths ----------------------------------------------------------------------
+
+    def record_path(self, record_id: str) -> Path:
+        check_id(record_id)
+        return self.records_dir / shard(record_id) / f"{record_id}.json"
+
+    def _lock_path(self, record_id: str) -> Path:
+        return self.locks_dir / "records" / shard(record_id) / f"{record_id}.lock"
+
+    def _marker(self, blueprint: str | None, state: str | None, record_id: str) -> Path | None:
+        if not blueprint or state is None:
+            return None
+        return self.index_dir / blueprint / state_key(state) / record_id
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    # ----- reading records ------------------------------------------------------------
+
+    def _load(self, path: Path, record_id: str | None = None) -> StoredRecord:
+        name = self.display(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            if record_id is not None:
+                raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`") from None
+            raise
+        try:
+            doc = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
+            raise CorruptFile(name, f"not valid JSON{where}") from None
+        if not isinstance(doc, dict) or "format" not in doc:
+            raise CorruptFile(name, "not a record file: no `format`")
+        if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
+            raise CorruptFile(name, f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
+        try:
+            record = Record.from_dict(doc["record"])
+            history = [HistoryEntry.from_dict(e) for e in doc.get("history") or ()]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptFile(name, f"not a valid record: {type(exc).__name__} {exc}") from None
+        if record_id is not None and record.id != record_id:
+            raise CorruptFile(name, f"holds record {record.id!r}, not {record_id!r}")
+        return StoredRecord(record, history)
+
+    def get(self, record_id: str) -> StoredRecord:
+        return self._load(self.record_path(record_id), record_id)
+
+    def scan(self, *, blueprint: str | None = None, state: str | None = None,
+             errors: list[CorruptFile] | None = None) -> Iterator[Record]:
+        """Records in id order; with `blueprint`/`state`, only those (through the index).
+        Unreadable files are added to `errors` (or raised when no list is given)."""
+        ids = self._ids(blueprint, state)
+        for record_id in sorted(ids, key=_id_order):
+            try:
+                record = self._load(self.record_path(record_id), record_id).record
+            except UnknownRecord:
+                continue  # a marker left by a crash between its creation and the record's
+            except CorruptFile as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                continue
+            if blueprint is not None and record.blueprint != blueprint:
+                continue
+            if state is not None and record.state != state:
+                continue
+            yield record
+
+    def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
+        if blueprint is None and state is None:
+            return {name[:-5] for d in _subdirs(self.records_dir) for name in _names(d)
+                    if name.endswith(".json")}
+        roots = [self.index_dir / check_blueprint_id(blueprint)] if blueprint else _subdirs(self.index_dir)
+        out: set[str] = set()
+        for bp_dir in roots:
+            dirs = [bp_dir / state_key(state)] if state is not None else _subdirs(bp_dir)
+            for d in dirs:
+                out.update(_names(d))
+        return out
+
+    def record_ids_in(self, blueprint: str, state: str) -> list[str]:
+        return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
+
+    # ----- writing records ------------------------------------------------------------
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Hold off publishing while a command reads blueprints and writes records."""
+        if self._held is not None:
+            yield
+            return
+        with locked(self.locks_dir / "publish.lock", shared=True, what="the workspace (being published)"):
+            self._held = "sh"
+            try:
+                yield
+            finally:
+                self._held = None
+
+    @contextmanager
+    def transaction(self, record_id: str) -> Iterator[_Transaction]:
+        check_id(record_id)
+        with self.session():
+            with locked(self._lock_path(record_id), what=f"record {record_id}"):
+                yield _Transaction(self, self.get(record_id))
+
+    def create(self, build: Callable[[str], tuple[Record, HistoryEntry]]) -> Record:
+        """Allocate the next id, build the record with it, and write it."""
+        with self.session():
+            while True:
+                record_id = self._next_id()
+                path = self.record_path(record_id)
+                with locked(self._lock_path(record_id), what=f"record {record_id}"):
+                    if path.exists():  # the counter was behind (restored from a backup?): take the next
+                        continue
+                    record, entry = build(record_id)
+                    if record.id != record_id:
+                        raise ValueError("the built record must carry the allocated id")
+                    _Transaction(self, None).write(record, [entry], None)
+                    return record
+
+    def _next_id(self) -> str:
+        path = self.root / "counters.json"
+        with locked(self.locks_dir / "ids.lock", what="record ids"):
+            data = _read_json(path, self)
+            try:
+                n = int(data["next_id"])
+            except (KeyError, TypeError, ValueError):
+                raise CorruptFile(self.display(path), "no valid `next_id`") from None
+            atomic_write(path, _json({**data, "format": FORMAT, "next_id": n + 1}))
+        return str(n)
+
+    # ----- blueprints -------------------------------------------------------------------
+
+    def published(self) -> list[PublishedBlueprint]:
+        path = self.blueprints_dir / "index.json"
+        if not path.exists():
+            return []
+        data = _read_json(path, self)
+        try:
+            return [PublishedBlueprint(str(b["id"]), str(b["module"]), int(b["latest"]), int(b["seq"]),
+                                       b.get("priority"), tuple(b.get("versions") or ()))
+                    for b in data["blueprints"]]
+        except (KeyError, TypeError, ValueError):
+            raise CorruptFile(self.display(path), "not a valid blueprint index") from None
+
+    def _version_path(self, blueprint: str, version: int, suffix: str) -> Path:
+        return self.blueprints_dir / check_blueprint_id(blueprint) / f"v{int(version)}.{suffix}"
+
+    def blueprint_data(self, blueprint: str, version: int) -> Mapping[str, Any]:
+        key = (blueprint, version)
+        if key not in self._data_cache:
+            path = self._version_path(blueprint, version, "json")
+            if not path.exists():
+                raise BlueprintError(f"blueprint {blueprint} version {version} is not published in this workspace",
+                                     hint="see `blueprint publish`", exit_code=2)
+            doc = _read_json(path, self)
+            if not isinstance(doc.get("data"), dict):
+                raise CorruptFile(self.display(path), "no blueprint `data`")
+            self._data_cache[key] = doc["data"]
+        return self._data_cache[key]
+
+    def blueprint_text(self, blueprint: str, version: int) -> str:
+        return self._version_path(blueprint, version, "yaml").read_text(encoding="utf-8")
+
+    @contextmanager
+    def publishing(self) -> Iterator[_Publishing]:
+        if self._held is not None:
+            raise RuntimeError("publishing inside another store session")
+        with locked(self.locks_dir / "publish.lock", what="the workspace"):
+            self._held = "ex"
+            try:
+                yield _Publishing(self)
+            finally:
+                self._held = None
+
+
+class _Transaction:
+    def __init__(self, store: JsonStore, current: StoredRecord | None) -> None:
+        self.store = store
+        self.current = current  # type: ignore[assignment]
+
+    def commit(self, record: Record, append: Sequence[HistoryEntry] = (),
+               amend: Mapping[int, HistoryEntry] | None = None) -> None:
+        if record.id != self.current.record.id:
+            raise ValueError("a transaction commits the record it locked")
+        self.write(record, list(append), amend)
+
+    def write(self, record: Record, append: list[HistoryEntry], amend: Mapping[int, HistoryEntry] | None) -> None:
+        store = self.store
+        history = list(self.current.history) if self.current is not None else []
+        for index, entry in (amend or {}).items():
+            history[index] = entry
+        history += append
+        new_marker = store._marker(record.blueprint, record.state, record.id)
+        old = self.current.record if self.current is not None else None
+        old_marker = store._marker(old.blueprint, old.state, old.id) if old is not None else None
+        if new_marker is not None:
+            touch_durably(new_marker)  # before the record: a marker may be extra, never missing
+        path = store.record_path(record.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, encode(record, history))
+        if old_marker is not None and old_marker != new_marker:
+            unlink_quietly(old_marker)
+        self.current = StoredRecord(record, history)
+
+
+class _Publishing:
+    def __init__(self, store: JsonStore) -> None:
+        self.store = store
+
+    def record_ids_in(self, blueprint: str, state: str) -> list[str]:
+        return self.store.record_ids_in(blueprint, state)
+
+    def transaction(self, record_id: str) -> Any:
+        return self.store.transaction(record_id)
+
+    def save_version(self, blueprint: str, version: int, text: str, data: Mapping[str, Any],
+                     meta: Mapping[str, Any]) -> None:
+        """Write a version's files; records do not follow it until `activate`."""
+        folder = self.store.blueprints_dir / check_blueprint_id(blueprint)
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.store._version_path(blueprint, version, "yaml"), text.encode("utf-8"))
+        atomic_write(self.store._version_path(blueprint, version, "json"),
+                     _json({"format": FORMAT, "blueprint": blueprint, "version": version, **meta, "data": data}))
+
+    def activate(self, blueprint: str, version: int, module: str, priority: int | None,
+                 meta: Mapping[str, Any]) -> None:
+        """Make `version` the one records follow (the commit point of a publish)."""
+        meta = {**meta, "version": version}
+        current = self.store.published()
+        entries = [{"id": b.id, "module": b.module, "latest": b.latest, "seq": b.seq, "priority": b.priority,
+                    "versions": list(b.versions)} for b in current]
+        for e in entries:
+            if e["id"] == blueprint:
+                e.update(module=module, latest=version, priority=priority, versions=e["versions"] + [meta])
+                break
+        else:
+            entries.append({"id": blueprint, "module": module, "latest": version,
+                            "seq": max((e["seq"] for e in entries), default=0) + 1, "priority": priority,
+                            "versions": [meta]})
+        atomic_write(self.store.blueprints_dir / "index.json", _json({"format": FORMAT, "blueprints": entries}))
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def _read_json(path: Path, store: JsonStore) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise CorruptFile(store.display(path), "is missing") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CorruptFile(store.display(path), "not valid JSON") from None
+    if not isinstance(data, dict):
+        raise CorruptFile(store.display(path), "not a JSON object")
+    if isinstance(data.get("format"), int) and data["format"] > FORMAT:
+        raise CorruptFile(store.display(path), f"written in store format {data['format']}; this blueprint reads {FORMAT}")
+    return data
+
+
+def _subdirs(path: Path) -> list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(path) if e.is_dir() and not e.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+
+
+def _names(path: Path) -> list[str]:
+    try:
+        return [e.name for e in os.scandir(path) if not e.name.startswith(".")]
+    except FileNotFoundError:
+        return []
