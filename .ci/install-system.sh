@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Escaping rules and timings for Graphviz and mermaid-cli: see .ci/DIAGRAM-NOTES.md
 # Install the system tools the diagram tests need on a clean Debian (12) machine:
 #   - Graphviz (`dot`)
 #   - Debian's Chromium + fonts for emoji, CJK and other non-Latin scripts
