@@ -118,6 +118,37 @@ def _where(path: JsonPath) -> str:
     return out or "the top level"
 
 
+def _shape_def(spath: tuple[Any, ...]) -> str | None:
+    """'criterion' or 'branch' when a key-count error comes from their shape rules."""
+    if len(spath) >= 2 and spath[0] == "definitions" and spath[1] in ("criterion", "branch"):
+        return str(spath[1])
+    return None
+
+
+def _shape_message(kind: str, value: Any) -> tuple[str, str] | None:
+    """What is wrong with the keys of a criterion or branch, in the user's words
+    (the schema only knows "has more than 1 property")."""
+    if not isinstance(value, dict):
+        return None
+    keys = list(value)
+    if kind == "branch":
+        return ("an `else` branch holds only `else: STATE`",
+                "write `- when: {...}` with `to: STATE`, or `- else: STATE` on its own")
+    nodes = [k for k in keys if k in ("all", "any", "not")]
+    ops = [k for k in keys if k not in ("all", "any", "not", "field")]
+    if not keys:
+        return ("a criterion is empty", "write {field: NAME, OP: VALUE}, or {all: [...]}, {any: [...]}, {not: {...}}")
+    if nodes and len(keys) > 1:
+        return (f"`{nodes[0]}` stands alone in its mapping, but it has {', '.join(map(repr, keys))}",
+                "nest the conditions: {all: [{field: amount, gt: 0}, {field: reason, empty: false}]}")
+    if nodes or "field" not in keys:
+        return None  # a missing `field` is reported as a missing key (BP112)
+    if not ops:
+        return ("the condition has `field` but no operator", "add one operator, e.g. `eq: VALUE` or `empty: false`")
+    return (f"a condition takes exactly one operator, not {len(ops)} ({', '.join(ops)})",
+            "combine several conditions with {all: [...]}")
+
+
 def check(doc: Document) -> list[Diagnostic]:
     """Validate a loaded document against the schema; one finding per problem."""
     out: list[Diagnostic] = []
@@ -173,6 +204,10 @@ def check(doc: Document) -> list[Diagnostic]:
             value = _value_at(doc.data, ipath)
             add(code, f"{where}: {value!r} is not valid" + (f" ({described})" if described else
                                                              f" (must match {parent.get('pattern')})"), ipath)
+        elif keyword in ("minProperties", "maxProperties") and _shape_def(spath) is not None:
+            shape = _shape_message(_shape_def(spath), _value_at(doc.data, ipath))
+            if shape is not None:
+                add("BP119", f"{where}: {shape[0]}", ipath, hint=shape[1])
         elif keyword == "propertyNames":
             add(code, f"{where}: {message}", ipath)
         else:
