@@ -24,10 +24,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     bp = ctx.blueprint
     declared = [f.name for f in bp.fields]
 
-    def finding(name: str, path: tuple, where: str, choices: list[str]) -> Finding:
+    def finding(name: str, path: tuple, where: str, choices: list[str], key: bool = False) -> Finding:
         hint = did_you_mean(name, choices)
         return Finding(f"field {name!r} in {where} is not declared" + (f" — {hint}" if hint else ""), path,
-                       hint=None if hint else "declare it under `fields:` with its type")
+                       hint=None if hint else "declare it under `fields:` with its type", key=key)
 
     criteria_fields = declared + list(BUILTIN_FIELDS) + [bp.field]
     for criterion, where in criteria_sites(bp):
@@ -41,4 +41,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for action, where in set_actions(bp):
         for name, _value in action.values:
             if bp.field_def(name) is None and name != bp.field:
-                yield finding(name, action.path + (name,), f"`set` in {where}", declared)
+                # point at the field name (the key), not at the value set
+                yield finding(name, action.path + (name,), f"`set` in {where}", declared, key=True)
