@@ -669,7 +669,7 @@ def _task(bp: Blueprint, action: TaskAction, record: Record, user: str, now: dat
     owner = _resolve_task_owner(render(action.owner, record, user, now, bp.field) if action.owner else None, record)
     task = Task(id=max((t.id for t in record.tasks), default=0) + 1, subject=subject, due=due, owner=owner,
                 created_at=iso(now), transition=origin)
-    detail = f"task #{task.id} {subject!r} for {owner}" + (f", due {due}" if due else "")
+    detail = f"#{task.id} {subject!r} for {owner}" + (f", due {due}" if due else "")
     return replace(record, tasks=record.tasks + (task,)), ActionOutcome("task", "done", detail)
 
 

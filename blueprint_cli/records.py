@@ -171,3 +171,54 @@ def diff_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, lis
         if old.get(key) != new.get(key):
             out[key] = [old.get(key), new.get(key)]
     return out
+
+
+# ----- `--where` expressions ---------------------------------------------------------------
+
+_CLAUSE: Any = None
+_WHERE_OPS = {"=": "eq", "==": "eq", "!=": "ne", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte",
+              "~": "contains", "!~": "not_contains"}
+WHERE_HELP = ("clauses joined by `and`: FIELD=VALUE, !=, >, >=, <, <=, ~ (contains), !~; "
+              "`FIELD=` means empty, e.g. \"amount>=1000 and owner=alice\"")
+
+
+def parse_where(text: str) -> Any:
+    """`amount>=1000 and owner=alice` → a criteria tree (`model.AllOf`), evaluated
+    by the same interpreter as blueprint criteria. Raises ValueError with a reason."""
+    import re
+
+    from blueprint_cli.model import AllOf, Condition
+
+    global _CLAUSE
+    if _CLAUSE is None:
+        _CLAUSE = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|!=|==|!~|=|>|<|~)\s*(.*?)\s*$")
+    clauses = [c for c in re.split(r"\s+and\s+|\s*&&\s*", text.strip(), flags=re.I) if c.strip()]
+    if not clauses:
+        raise ValueError("empty expression")
+    items = []
+    for clause in clauses:
+        m = _CLAUSE.match(clause)
+        if not m:
+            raise ValueError(f"cannot read {clause.strip()!r}")
+        name, op, raw = m[1], _WHERE_OPS[m[2]], m[3]
+        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+            raw = raw[1:-1]
+        elif raw == "" and op in ("eq", "ne"):
+            items.append(Condition(name, "empty", op == "eq"))
+            continue
+        items.append(Condition(name, op, _where_value(raw)))
+    return AllOf(tuple(items))
+
+
+def _where_value(raw: str) -> Any:
+    low = raw.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return int(raw)
+    except ValueError:
+        pass
+    try:
+        return float(raw)
+    except ValueError:
+        return raw

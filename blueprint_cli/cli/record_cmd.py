@@ -1,0 +1,123 @@
+"""`blueprint record create|list|show|set`."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from blueprint_cli.cli.context import options, print_json
+
+record_app = typer.Typer(help="Create, list, show and edit records.", no_args_is_help=True)
+
+
+@record_app.command("create")
+def create(
+    ctx: typer.Context,
+    module: str = typer.Argument(..., help="The kind of record, e.g. Deals."),
+    set_: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE", help="A field value (repeatable)."),
+    owner: Optional[str] = typer.Option(None, "--owner", help="The record owner (default: you)."),
+    blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Enter this blueprint (default: the first that matches)."),
+) -> None:
+    """Create a record; it enters the first published blueprint whose module and entry criteria match."""
+    from blueprint_cli.cli.record_view import open_workspace, parse_assignments, term, title
+
+    ws = open_workspace(ctx)
+    opts = options(ctx)
+    created = ws.create(module, parse_assignments(set_ or ()), user=opts.acting_user, owner=owner,
+                        blueprint=blueprint)
+    r = created.record
+    if opts.json:
+        print_json(r.to_dict())
+        return
+    out = term(ctx)
+    if r.blueprint:
+        out.print(f"[green]✓[/] Created [bold]{title(r)}[/] in {r.blueprint} v{r.version} · "
+                  f"[bold cyan]{r.state}[/] (owner {r.owner})")
+        out.print(f"  next: blueprint next {r.id}", style="dim")
+    else:
+        out.print(f"[green]✓[/] Created [bold]{title(r)}[/] (owner {r.owner}) — [yellow]not governed by any blueprint[/]")
+        for why in created.not_governed:
+            out.print(f"  {why}", style="dim")
+
+
+@record_app.command("list")
+def list_(
+    ctx: typer.Context,
+    state: Optional[str] = typer.Option(None, "--state", help="Only records in this state."),
+    blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Only records of this blueprint."),
+    module: Optional[str] = typer.Option(None, "--module", help="Only records of this module."),
+    where: Optional[str] = typer.Option(None, "--where", metavar="EXPR",
+                                        help='Filter, e.g. "amount>=1000 and owner=alice".'),
+) -> None:
+    """List records (id order)."""
+    import sys
+
+    from blueprint_cli.cli.record_view import list_lines, open_workspace, print_lines
+    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.records import WHERE_HELP, parse_where
+    from blueprint_cli.store import CorruptFile
+
+    criterion = None
+    if where is not None:
+        try:
+            criterion = parse_where(where)
+        except ValueError as exc:
+            raise BlueprintError(f"--where {where!r}: {exc}", hint=WHERE_HELP) from None
+    ws = open_workspace(ctx)
+    errors: list[CorruptFile] = []
+    records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
+    if options(ctx).json:
+        print_json([r.to_dict() for r in records])
+    elif records:
+        print_lines(list_lines(records))
+    else:
+        sys.stderr.write("no records match\n")
+    if errors:
+        for err in errors:
+            sys.stderr.write(f"error: {err.message}\n")
+        raise BlueprintError(f"{len(errors)} record file{'s' if len(errors) > 1 else ''} could not be read "
+                             "(listed above); the others are shown", hint=errors[0].hint)
+
+
+@record_app.command("show")
+def show(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Fields, state, pending parallel parts and open tasks of a record."""
+    from blueprint_cli.cli.record_view import open_workspace, record_view, term
+
+    bp, record, _ = open_workspace(ctx).get(record_id)
+    if options(ctx).json:
+        print_json(record.to_dict())
+        return
+    term(ctx).print(record_view(record, bp))
+
+
+@record_app.command("set")
+def set_(
+    ctx: typer.Context,
+    record_id: str = typer.Argument(..., metavar="ID"),
+    assignments: List[str] = typer.Argument(..., metavar="NAME=VALUE..."),
+) -> None:
+    """Edit fields outside a transition (the state field is refused: it moves only through transitions)."""
+    from blueprint_cli.cli.record_view import entry_details, open_workspace, parse_assignments, term, title
+
+    ws = open_workspace(ctx)
+    record, entries = ws.set_fields(record_id, parse_assignments(assignments, "set"), user=options(ctx).acting_user)
+    if options(ctx).json:
+        print_json(record.to_dict())
+        return
+    out = term(ctx)
+    if not entries:
+        out.print(f"{title(record)}: nothing changed")
+        return
+    for entry in entries:
+        if entry.kind == "edit":
+            out.print(f"[green]✓[/] Updated [bold]{title(record)}[/]")
+            for line in entry_details(entry):
+                out.print("    ", line)
+        else:
+            out.print(f"[green]✓[/] {title(record)} entered {record.blueprint} · [bold cyan]{record.state}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(record_app, name="record")

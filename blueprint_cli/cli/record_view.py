@@ -1,0 +1,301 @@
+"""How records, their history and the choices of `next` look on a terminal, and
+the little helpers the record, flow and demo commands share.
+
+Only imported inside command functions (it pulls in rich and the engine)."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import typer
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from blueprint_cli.cli.context import options
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.engine import Moved, Option, Refusal
+from blueprint_cli.fieldtypes import is_empty
+from blueprint_cli.model import Blueprint
+from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.workspace import Workspace, find
+
+STATUS_MARK = {"done": "✓", "failed": "✗", "skipped": "–", "pending": "…"}
+STATUS_STYLE = {"done": "green", "failed": "red", "skipped": "yellow", "pending": "yellow"}
+
+
+def term(ctx: typer.Context | None) -> Console:
+    """The console for command output: long lines stay whole (grep-able when piped)."""
+    from blueprint_cli.cli.context import console
+
+    out = console(ctx)
+    out.soft_wrap = True
+    return out
+
+
+def open_workspace(ctx: typer.Context) -> Workspace:
+    return find(options(ctx).workspace)
+
+
+def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, str]:
+    """`name=value` pairs as typed on the command line (the value stays text)."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise BlueprintError(f"{what} {item!r}: expected NAME=VALUE", hint=f"for example {what} amount=5000")
+        out[name.strip()] = value
+    return out
+
+
+def value_text(value: Any) -> str:
+    if is_empty(value):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def when(stamp: str) -> str:
+    """`2026-05-04T09:30:00+02:00` → `2026-05-04 09:30 +02:00`."""
+    if len(stamp) >= 16 and stamp[10] == "T":
+        return f"{stamp[:10]} {stamp[11:16]} {stamp[19:] or ''}".rstrip()
+    return stamp
+
+
+def quote(text: str) -> str:
+    return shlex.quote(text)
+
+
+def title(record: Record) -> str:
+    name = record.fields.get("name") or record.fields.get("subject") or record.fields.get("title")
+    return f"{record.module} {record.id}" + (f" · {name}" if name else "")
+
+
+# ----- a record -------------------------------------------------------------------------
+
+def record_view(record: Record, bp: Blueprint | None) -> RenderableType:
+    head = Text(title(record), style="bold")
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="dim")
+    info.add_column()
+    if bp is not None:
+        state = Text(record.state or "", style="bold cyan")
+        st = bp.state(record.state or "")
+        if st is not None and st.final:
+            state.append(" (final)", style="dim")
+        info.add_row("state", state)
+        info.add_row("blueprint", f"{bp.id} v{record.version}")
+        if record.state_since:
+            info.add_row("since", when(record.state_since))
+    else:
+        info.add_row("state", Text("not governed by any blueprint", style="yellow"))
+    info.add_row("owner", record.owner)
+    if record.tags:
+        info.add_row("tags", ", ".join(record.tags))
+    parts: list[RenderableType] = [head, info]
+
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="dim")
+    fields.add_column()
+    shown = set()
+    for fd in bp.fields if bp else ():
+        shown.add(fd.name)
+        fields.add_row(fd.display, value_text(record.fields.get(fd.name)))
+    for name, value in record.fields.items():
+        if name not in shown:
+            fields.add_row(name, value_text(value))
+    parts += [Text("\nFields", style="bold"), fields]
+
+    if bp is not None and record.pending:
+        parts.append(Text("\nParallel transition in progress", style="bold"))
+        for t in bp.transitions:
+            done = {p.part: p for p in record.pending if p.transition == t.name}
+            if not done:
+                continue
+            lines = Table.grid(padding=(0, 2))
+            for p in t.parallel:
+                if p.name in done:
+                    d = done[p.name]
+                    lines.add_row(Text("✓", style="green"), p.name, Text(f"by {d.user}, {when(d.at)}", style="dim"))
+                else:
+                    who = " or ".join(str(o) for o in p.owners)
+                    lines.add_row(Text("☐", style="yellow"), p.name, Text(f"waiting for {who}", style="dim"))
+            parts += [Text(f"{t.name} → {', '.join(t.targets)}"), lines]
+
+    tasks = record.open_tasks()
+    if tasks:
+        parts.append(Text("\nOpen tasks", style="bold"))
+        grid = Table.grid(padding=(0, 2))
+        for task in tasks:
+            grid.add_row(f"#{task.id}", task.subject, Text(f"{task.owner or ''}" + (f", due {when(task.due)}" if task.due else ""),
+                                                          style="dim"))
+        parts.append(grid)
+    if bp is not None and not (bp.state(record.state or "") and bp.state(record.state or "").final):  # type: ignore[union-attr]
+        parts.append(Text(f"\nWhat can be done: blueprint next {record.id}", style="dim"))
+    return Group(*parts)
+
+
+def list_lines(records: Sequence[Record]) -> list[str]:
+    """Plain aligned columns (fast for many thousands of rows, and grep-able)."""
+    has_name = any("name" in r.fields for r in records)
+    rows = [["ID", "MODULE", "STATE", "OWNER"] + (["NAME"] if has_name else []) + ["UPDATED"]]
+    for r in records:
+        rows.append([r.id, r.module, r.state or "(not governed)", r.owner]
+                    + ([value_text(r.fields.get("name"))] if has_name else []) + [when(r.updated_at)])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+
+
+# ----- history --------------------------------------------------------------------------
+
+def entry_head(entry: HistoryEntry) -> Text:
+    text = Text()
+    text.append(when(entry.at), style="dim")
+    text.append(f"  {entry.user}  ", style="bold")
+    if entry.kind == "create":
+        text.append("created")
+        if entry.to_state:
+            text.append(" → ")
+            text.append(entry.to_state, style="cyan")
+    elif entry.kind == "edit":
+        text.append("edited")
+    elif entry.kind == "enter":
+        text.append("entered the blueprint → ")
+        text.append(entry.to_state or "", style="cyan")
+    elif entry.kind == "migrate":
+        text.append("moved by a new blueprint version: ")
+        text.append(f"{entry.from_state} → {entry.to_state}", style="cyan")
+    else:
+        name = entry.transition or ""
+        if entry.part:
+            name += f" / {entry.part}"
+        text.append(name, style="bold magenta")
+        text.append(": ")
+        if entry.kind == "part":
+            text.append("part done, still in ")
+            text.append(entry.from_state or "", style="cyan")
+        else:
+            text.append(f"{entry.from_state} → ", style="cyan")
+            text.append(entry.to_state or "", style="bold cyan")
+    return text
+
+
+def entry_details(entry: HistoryEntry) -> list[Text]:
+    lines: list[Text] = []
+    if entry.changes:
+        lines.append(Text(" · ".join(f"{k}: {value_text(v[0])} → {value_text(v[1])}" if entry.kind != "create"
+                                     else f"{k}: {value_text(v[1])}" for k, v in entry.changes.items())))
+    if entry.checklist:
+        lines.append(Text("  ".join(f"✓ {item}" for item in entry.checklist), style="green"))
+    if entry.note:
+        lines.append(Text(f"note: {entry.note}", style="italic"))
+    for path in entry.attachments:
+        lines.append(Text(f"attached: {path}"))
+    for a in entry.actions:
+        line = Text(f"{STATUS_MARK.get(a.status, '?')} {a.action}", style=STATUS_STYLE.get(a.status, ""))
+        line.append(f" {a.detail}" if a.status == "done" else f" ({a.status}) {a.detail}", style="default")
+        lines.append(line)
+    return lines
+
+
+def history_view(record: Record, history: Sequence[HistoryEntry]) -> RenderableType:
+    parts: list[RenderableType] = [Text(f"{title(record)} — {len(history)} entr{'y' if len(history) == 1 else 'ies'}",
+                                        style="bold")]
+    for entry in history:
+        parts.append(entry_head(entry))
+        for line in entry_details(entry):
+            parts.append(Text("    ") + line)
+    return Group(*parts)
+
+
+# ----- next and move --------------------------------------------------------------------
+
+def suggested_command(record_id: str, option: Option) -> str:
+    cmd = ["blueprint", "move", record_id, option.part or option.transition]
+    for r in option.requires:
+        if r.kind == "field" and r.field:
+            cmd.append(f"--set {r.field}=…")
+        elif r.kind == "checklist":
+            cmd += [f"--check {quote(i)}" for i in r.items]
+        elif r.kind == "note":
+            cmd.append("--note …")
+        elif r.kind == "attachment":
+            cmd.append("--attach FILE")
+    return " ".join(c if c.startswith("--") or c == "blueprint" else quote(c) if " " in c else c for c in cmd)
+
+
+def options_view(record: Record, user: str, opts: Sequence[Option], bp: Blueprint | None) -> RenderableType:
+    if bp is None:
+        return Text(f"{title(record)} is not governed by any blueprint: it has no transitions.")
+    st = bp.state(record.state or "")
+    if st is not None and st.final:
+        return Text(f"{title(record)} is in {record.state}, a final state: nothing more to do.")
+    allowed = [o for o in opts if o.allowed]
+    blocked = [o for o in opts if not o.allowed]
+    parts: list[RenderableType] = [Text.assemble((title(record), "bold"), " is in ", (record.state or "", "bold cyan"),
+                                                 f" — what {user} can do now:" if allowed else "")]
+    if not allowed:
+        parts.append(Text(f"Nothing {user} can do now.", style="yellow"))
+    for o in allowed:
+        name = o.transition + (f" / {o.part}" if o.part else "")
+        line = Text.assemble("  ▸ ", (name, "bold magenta"), " → ", ", ".join(o.targets))
+        if o.kind != "transition":
+            line.append(f"  ({o.kind})", style="dim")
+        parts.append(line)
+        if o.message:
+            parts.append(Text(f"      {o.message}", style="italic"))
+        if o.requires:
+            parts.append(Text("      needs: " + "; ".join(r.message for r in o.requires), style="yellow"))
+        parts.append(Text("      " + suggested_command(record.id, o), style="dim"))
+    if blocked:
+        parts.append(Text(f"Not available to {user}:", style="bold"))
+        for o in blocked:
+            name = o.transition + (f" / {o.part}" if o.part else "")
+            parts.append(Text.assemble("  ✗ ", (name, "bold"), " → ", ", ".join(o.targets)))
+            for r in o.blocked_by:
+                parts.append(Text(f"      {r.message}", style="red"))
+    return Group(*parts)
+
+
+def moved_view(before: Record, result: Moved) -> RenderableType:
+    e = result.entry
+    if result.waiting:
+        head = Text.assemble(("✓ ", "green"), (f"{e.part}", "bold"), f" done on {title(before)}; ",
+                             (e.transition or "", "bold magenta"), " waits for: " + ", ".join(result.waiting))
+    else:
+        name = (e.transition or "") + (f" / {e.part}" if e.part else "")
+        head = Text.assemble(("✓ ", "green"), (title(before), "bold"), ": ", (name, "bold magenta"), "  ",
+                             (e.from_state or "", "cyan"), " → ", (e.to_state or "", "bold cyan"))
+    return Group(head, *[Text("    ") + line for line in entry_details(e)])
+
+
+def refusal_error(record: Record, refusal: Refusal) -> BlueprintError:
+    what = refusal.transition + (f" / {refusal.part}" if refusal.part else "")
+    lines = "\n".join(f"  - {r.message}" for r in refusal.reasons)
+    hint = None
+    if refusal.only_missing:
+        bits = [f"--set {f}=VALUE" for f in refusal.missing_fields()]
+        bits += [f"--check {quote(i)}" for i in refusal.missing_checklist()]
+        bits += ["--note TEXT"] if refusal.needs("note") else []
+        bits += ["--attach FILE"] if refusal.needs("attachment") else []
+        hint = f"blueprint move {record.id} {quote(what if not refusal.part else refusal.part)} " + " ".join(bits)
+    elif any(r.kind == "choose-part" for r in refusal.reasons):
+        hint = f"blueprint move {record.id} {quote(refusal.transition)} --part NAME"
+    else:
+        hint = f"see what you can do: blueprint next {record.id}"
+    return BlueprintError(f"cannot perform {what!r} on record {record.id}:\n{lines}", hint=hint, exit_code=1)
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    import sys
+
+    write = sys.stdout.write
+    for line in lines:
+        write(line + "\n")

@@ -1,0 +1,71 @@
+"""`blueprint init` and `blueprint publish`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from blueprint_cli.cli.context import options, print_json
+
+
+def init(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(Path("."), help="Where to create .blueprint/ (default: here)."),
+    sample: bool = typer.Option(True, "--sample/--no-sample",
+                                help="Write and publish the deal sample blueprint (blueprints/deal-follow-up.yaml)."),
+) -> None:
+    """Create a workspace: .blueprint/ with a team file, settings, the record store and a sample blueprint."""
+    from blueprint_cli.cli.record_view import term
+
+    from blueprint_cli import workspace
+
+    opts = options(ctx)
+    result = workspace.init(folder, sample=sample, user=opts.acting_user)
+    if opts.json:
+        print_json({"workspace": str(result.workspace.root), "sample": str(result.sample) if result.sample else None,
+                    "published": {"blueprint": result.published.blueprint, "version": result.published.version}
+                    if result.published else None})
+        return
+    out = term(ctx)
+    out.print(f"[green]✓[/] Created workspace [bold]{result.workspace.root}[/]")
+    out.print(f"  team file   {result.workspace.root / 'team.yaml'}  (users, roles, profiles: edit it)")
+    if result.sample and result.published:
+        out.print(f"  blueprint   {result.sample}  (published as {result.published.blueprint} "
+                  f"v{result.published.version})")
+        out.print("\nTry:\n  blueprint --as alice record create Deals --set name=Acme --set amount=5000\n"
+                  "  blueprint --as alice next 1\n  blueprint demo            (a guided tour)", style="dim")
+
+
+def publish(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The blueprint file to publish."),
+    move: Optional[List[str]] = typer.Option(None, "--move", metavar="OLD=NEW",
+                                             help="Records in a state this version deletes go to NEW (repeatable)."),
+    priority: Optional[int] = typer.Option(None, "--priority",
+                                           help="Entry priority (lower wins); default: the file's `priority`."),
+) -> None:
+    """Lint the blueprint (errors block), then store it as the next version in the workspace."""
+    from blueprint_cli.cli.record_view import open_workspace, parse_assignments, term
+
+    ws = open_workspace(ctx)
+    moves = parse_assignments(move or (), "--move")
+    opts = options(ctx)
+    result = ws.publish(file, moves=moves, priority=priority, user=opts.acting_user)
+    if opts.json:
+        print_json({"blueprint": result.blueprint, "version": result.version, "unchanged": result.unchanged,
+                    "moved": {src: {"to": dst, "records": ids} for src, (dst, ids) in result.moved.items()}})
+        return
+    out = term(ctx)
+    if result.unchanged:
+        out.print(f"{result.blueprint} is unchanged: still version {result.version}")
+        return
+    out.print(f"[green]✓[/] Published [bold]{result.blueprint}[/] version {result.version}")
+    for src, (dst, ids) in result.moved.items():
+        out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {src} to {dst}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("publish")(publish)
