@@ -28,6 +28,9 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "blueprint_cli.cli.lint_cmd",
     "blueprint_cli.cli.show_cmd",
+    "blueprint_cli.cli.workspace_cmd",
+    "blueprint_cli.cli.record_cmd",
+    "blueprint_cli.cli.flow_cmd",
 ]
 
 
