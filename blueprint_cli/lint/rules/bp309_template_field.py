@@ -36,6 +36,16 @@ def _texts(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
             yield from _texts(v, path + (i,))
 
 
+def _yaml_path(action: Any, path: tuple) -> tuple:
+    """The YAML path of a text inside an action, from its path in the dataclass
+    (`set` values and webhook headers are stored as (name, value) pairs)."""
+    if len(path) >= 3 and path[0] == "values":  # set: {field: value}
+        return (action.values[path[1]][0],) + path[3:]
+    if len(path) >= 3 and path[0] == "headers":
+        return ("headers", action.headers[path[1]][0]) + path[3:]
+    return path
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
     bp = ctx.blueprint
     fields = [f.name for f in bp.fields] + list(BUILTIN_FIELDS) + ["id", "module", bp.field]
@@ -55,5 +65,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 else:
                     hint = did_you_mean(name, [f"record.{f}" for f in fields] + list(VARIABLES))
                     msg = f"unknown template variable {m[0]!r} in {where}"
-                yield Finding(msg + (f" — {hint}" if hint else ""), action.path,
+                yield Finding(msg + (f" — {hint}" if hint else ""), action.path + _yaml_path(action, path),
                               hint=None if hint else "use {{record.FIELD}}, {{user}} or {{now}}")
