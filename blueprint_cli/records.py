@@ -201,6 +201,8 @@ def parse_where(text: str) -> Any:
         if not m:
             raise ValueError(f"cannot read {clause.strip()!r}")
         name, op, raw = m[1], _WHERE_OPS[m[2]], m[3]
+        if raw[:1] in ("<", ">", "=", "!", "~"):
+            raise ValueError(f"cannot read {clause.strip()!r}")
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
             raw = raw[1:-1]
         elif raw == "" and op in ("eq", "ne"):

@@ -306,6 +306,16 @@ class Workspace:
                 hint = did_you_mean(state, states)
                 raise BlueprintError(f"no state {state!r} in " + (blueprint or "any published blueprint"),
                                      hint=hint or f"states: {', '.join(sorted(states))}")
+        if where is not None:
+            from blueprint_cli.model import iter_conditions
+
+            known = {"state", "owner", "tags", "id", "module"}
+            for b in self.candidates():
+                known |= {f.name for f in b.fields} | {b.field}
+            for cond in iter_conditions(where):
+                if cond.field not in known:
+                    raise BlueprintError(f"--where: unknown field {cond.field!r}",
+                                         hint=did_you_mean(cond.field, known) or f"fields: {', '.join(sorted(known))}")
         out = []
         for record in self.store.scan(blueprint=blueprint, state=state, errors=errors):
             if module is not None and record.module.casefold() != module.casefold():

@@ -51,3 +51,43 @@ def ping_workspace(folder: Path, records: int = 0) -> workspace.Workspace:
 def deal_workspace(folder: Path) -> workspace.Workspace:
     """`blueprint init` as a user runs it: team file and the deal sample published."""
     return workspace.init(folder, user="grace", at=NOW).workspace
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> object:
+        import json
+
+        return json.loads(self.out)
+
+    def __repr__(self) -> str:
+        return f"Result(code={self.code}, out={self.out[-600:]!r}, err={self.err[-600:]!r})"
+
+
+def cli(*args: str, cwd: Path | None = None) -> Result:
+    """Run `blueprint ARGS` in this process as the console script does (the same
+    error handling and exit codes), capturing what a user would see."""
+    import contextlib
+    import io
+    import os
+
+    from blueprint_cli.cli.main import run
+
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    saved = {k: os.environ.pop(k) for k in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER") if k in os.environ}
+    code = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                run(["--no-color", *args])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.chdir(old)
+        os.environ.update(saved)
+    return Result(code, out.getvalue(), err.getvalue())

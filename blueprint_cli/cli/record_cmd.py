@@ -77,7 +77,7 @@ def list_(
         for err in errors:
             sys.stderr.write(f"error: {err.message}\n")
         raise BlueprintError(f"{len(errors)} record file{'s' if len(errors) > 1 else ''} could not be read "
-                             "(listed above); the others are shown", hint=errors[0].hint)
+                             "(listed above); the others are shown", hint=errors[0].hint, exit_code=1)
 
 
 @record_app.command("show")

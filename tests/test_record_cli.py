@@ -1,0 +1,148 @@
+"""`blueprint record create|list|show|set` as a user runs them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from workspace_helpers import Result, cli
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+RECORD_KEYS = {"id", "module", "blueprint", "version", "state", "owner", "fields", "tags", "pending",
+               "created_at", "updated_at"}
+
+
+@pytest.fixture()
+def ws(tmp_path: Path) -> Path:
+    assert cli("init", str(tmp_path)).code == 0
+    return tmp_path
+
+
+def run(ws: Path, *args: str, user: str = "alice") -> Result:
+    return cli("--as", user, *args, cwd=ws)
+
+
+def test_create_prints_the_record_as_json(ws: Path) -> None:
+    r = run(ws, "--json", "record", "create", "deals", "--set", "name=Acme", "--set", "amount=5,000")
+    assert r.code == 0, r
+    rec = r.json()
+    assert isinstance(rec, dict) and RECORD_KEYS <= set(rec)
+    assert (rec["id"], rec["module"], rec["blueprint"], rec["version"], rec["state"], rec["owner"]) == \
+        ("1", "Deals", "deal-follow-up", 1, "Qualification", "alice")
+    assert rec["fields"]["amount"] == 5000 and rec["fields"]["probability"] == 10  # typed, defaults filled
+    assert ISO.match(rec["created_at"]) and rec["pending"] == [] and rec["tags"] == []
+
+
+def test_record_outside_entry_criteria_is_not_governed(ws: Path) -> None:
+    r = run(ws, "record", "create", "Deals", "--set", "name=Renewal", "--set", "amount=0")
+    assert r.code == 0 and "not governed by any blueprint" in r.out and "amount > 0 — actual: 0" in r.out
+    # editing it so that it matches makes it enter the blueprint
+    r = run(ws, "record", "set", "1", "amount=900")
+    assert r.code == 0 and "entered deal-follow-up" in r.out
+    assert run(ws, "--json", "record", "show", "1").json()["state"] == "Qualification"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--set", "amount=lots"], "Amount (EUR): 'lots' is not a valid currency: expected a number"),
+    (["--set", "amount=-5"], "must be at least 0"),
+    (["--set", "close_on=31/12/2026"], "expected a date as YYYY-MM-DD"),
+    (["--set", "reason=Pricey"], "must be one of: Price, Competitor"),
+    (["--set", "amonut=5"], "unknown field 'amonut'"),
+    (["--set", "amount"], "expected NAME=VALUE"),
+    (["--owner", "alcie"], "unknown user 'alcie'"),
+    (["--blueprint", "deal-folow-up"], "no published blueprint 'deal-folow-up'"),
+])
+def test_bad_input_is_a_usage_error_that_says_why(ws: Path, args: list[str], message: str) -> None:
+    r = run(ws, "record", "create", "Deals", *args)
+    assert r.code == 2, r
+    assert message in r.err and "Traceback" not in r.err
+
+
+def test_did_you_mean_for_fields_and_modules(ws: Path) -> None:
+    assert "did you mean 'amount'?" in run(ws, "record", "create", "Deals", "--set", "amonut=5").err
+    assert "did you mean 'Deals'?" in run(ws, "record", "create", "Deal").err
+
+
+def test_state_field_cannot_be_set(ws: Path) -> None:
+    run(ws, "record", "create", "Deals", "--set", "amount=5")
+    r = run(ws, "record", "set", "1", "stage=Closed Won")
+    assert r.code == 1 and "state field" in r.err and "blueprint next 1" in r.err
+    assert run(ws, "record", "create", "Deals", "--set", "stage=Closed Won").code == 1
+
+
+def test_set_records_an_edit_in_history(ws: Path) -> None:
+    run(ws, "record", "create", "Deals", "--set", "amount=5")
+    r = run(ws, "record", "set", "1", "amount=7500", "competitor=Initech", "owner=bob")
+    assert r.code == 0 and "amount: 5 → 7500" in r.out
+    entry = run(ws, "--json", "history", "1").json()[-1]  # type: ignore[index]
+    assert entry["kind"] == "edit" and entry["user"] == "alice"
+    assert entry["changes"] == {"amount": [5, 7500], "competitor": [None, "Initech"], "owner": ["alice", "bob"]}
+    assert "nothing changed" in run(ws, "record", "set", "1", "amount=7500").out
+
+
+def test_list_filters(ws: Path) -> None:
+    for name, amount in (("Acme", 5000), ("Globex", 200), ("Initech", 80000)):
+        run(ws, "record", "create", "Deals", "--set", f"name={name}", "--set", f"amount={amount}")
+    run(ws, "move", "1", "Lose", "--set", "reason=Price", "--note", "too expensive")
+    r = run(ws, "record", "list")
+    assert r.code == 0 and r.out.splitlines()[0].split() == ["ID", "MODULE", "STATE", "OWNER", "NAME", "UPDATED"]
+    ids = lambda res: [x["id"] for x in res.json()]  # noqa: E731
+    assert ids(run(ws, "--json", "record", "list", "--state", "Qualification")) == ["2", "3"]
+    assert ids(run(ws, "--json", "record", "list", "--state", "Closed Lost")) == ["1"]
+    assert ids(run(ws, "--json", "record", "list", "--where", "amount>=1000")) == ["1", "3"]
+    assert ids(run(ws, "--json", "record", "list", "--where", "amount>=1000 and state=Qualification")) == ["3"]
+    assert ids(run(ws, "--json", "record", "list", "--where", "name~glob")) == ["2"]
+    assert ids(run(ws, "--json", "record", "list", "--where", "reason=")) == ["2", "3"]
+    assert ids(run(ws, "--json", "record", "list", "--blueprint", "deal-follow-up", "--module", "Deals")) == ["1", "2", "3"]
+    assert "no records match" in run(ws, "record", "list", "--where", "amount>1000000").err
+
+
+def test_list_usage_errors(ws: Path) -> None:
+    r = run(ws, "record", "list", "--state", "Qualifcation")
+    assert r.code == 2 and "did you mean 'Qualification'?" in r.err
+    r = run(ws, "record", "list", "--where", "amount >>> 5")
+    assert r.code == 2 and "--where 'amount >>> 5': cannot read" in r.err
+    r = run(ws, "record", "list", "--where", "amuont>5")
+    assert r.code == 2 and "unknown field 'amuont'" in r.err and "did you mean 'amount'?" in r.err
+
+
+def test_show_lists_fields_pending_parts_and_tasks(ws: Path) -> None:
+    run(ws, "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000")
+    run(ws, "move", "1", "Negotiate", "--set", "close_on=2026-12-01", "--check", "Budget confirmed",
+        "--check", "Decision maker identified", "--note", "ok")
+    run(ws, "move", "1", "Send to legal", "--attach", str(ws / ".blueprint" / "team.yaml"))
+    run(ws, "move", "1", "Sign-off", "--set", "signed=true", "--attach", str(ws / ".blueprint" / "team.yaml"),
+        user="carol")
+    r = run(ws, "record", "show", "1")
+    assert r.code == 0, r
+    assert "Legal Review" in r.out and "Amount (EUR)" in r.out and "5000" in r.out
+    assert re.search(r"✓\s+Legal approval\s+by carol", r.out)
+    assert re.search(r"☐\s+Finance approval\s+waiting for role:finance", r.out)
+    assert "Send proposal for Acme" in r.out
+    data = run(ws, "--json", "record", "show", "1").json()
+    assert data["pending"][0]["part"] == "Legal approval" and data["pending"][0]["user"] == "carol"  # type: ignore[index]
+    assert data["tasks"][0]["status"] == "open"  # type: ignore[index]
+
+
+def test_unknown_record_and_bad_id(ws: Path) -> None:
+    r = run(ws, "record", "show", "99")
+    assert r.code == 2 and "no record 99" in r.err
+    r = run(ws, "record", "show", "../../etc/passwd")
+    assert r.code == 2 and "is not a record id" in r.err
+
+
+def test_corrupt_record_file_is_named_and_the_rest_still_lists(ws: Path) -> None:
+    for _ in range(3):
+        run(ws, "record", "create", "Deals", "--set", "amount=5")
+    from blueprint_cli.store.jsonstore import shard
+
+    broken = ws / ".blueprint" / "records" / shard("2") / "2.json"
+    broken.write_text("{ not json", encoding="utf-8")
+    r = run(ws, "record", "show", "2")
+    assert r.code == 1 and f"records/{shard('2')}/2.json" in r.err and "not valid JSON" in r.err
+    r = run(ws, "record", "list")
+    assert r.code == 1 and "2.json" in r.err
+    assert [line.split()[0] for line in r.out.splitlines()[1:]] == ["1", "3"]
+    assert run(ws, "move", "3", "Lose", "--set", "reason=Price", "--note", "x").code == 0

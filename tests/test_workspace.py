@@ -1,0 +1,125 @@
+"""`blueprint init`, finding the workspace, and `blueprint publish` with versions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workspace_helpers import PING, cli, ping_workspace
+
+
+def test_init_creates_team_store_and_published_sample(tmp_path: Path) -> None:
+    r = cli("init", str(tmp_path))
+    assert r.code == 0, r
+    ws = tmp_path / ".blueprint"
+    for name in ("team.yaml", "config.yaml", "workspace.json", "counters.json", "blueprints/index.json",
+                 "blueprints/deal-follow-up/v1.yaml"):
+        assert (ws / name).is_file(), name
+    assert "alice:" in (ws / "team.yaml").read_text()
+    assert (tmp_path / "blueprints" / "deal-follow-up.yaml").is_file()
+    assert "published as deal-follow-up v1" in r.out
+    again = cli("init", str(tmp_path))
+    assert again.code == 1 and "already a workspace" in again.err
+
+
+def test_init_without_sample(tmp_path: Path) -> None:
+    assert cli("init", str(tmp_path), "--no-sample").code == 0
+    assert not (tmp_path / "blueprints").exists()
+    r = cli("record", "create", "Deals", cwd=tmp_path)
+    assert r.code == 2 and "no published blueprint governs module 'Deals'" in r.err and "blueprint publish" in r.err
+
+
+def test_workspace_is_found_upward_from_a_subfolder(tmp_path: Path) -> None:
+    cli("init", str(tmp_path))
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    r = cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=10", cwd=deep)
+    assert r.code == 0, r
+    assert cli("record", "list", cwd=deep).out.count("Acme") == 1
+
+
+@pytest.mark.parametrize("which", ["folder", "dotfolder"])
+def test_workspace_option_takes_either_folder(tmp_path: Path, which: str) -> None:
+    cli("init", str(tmp_path / "proj"))
+    target = tmp_path / "proj" if which == "folder" else tmp_path / "proj" / ".blueprint"
+    r = cli("--workspace", str(target), "--as", "alice", "record", "create", "Deals", "--set", "amount=5", cwd=tmp_path)
+    assert r.code == 0, r
+
+
+def test_workspace_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blueprint_cli import workspace
+
+    cli("init", str(tmp_path / "proj"))
+    monkeypatch.setenv("BLUEPRINT_WORKSPACE", str(tmp_path / "proj"))
+    assert workspace.find(cwd=tmp_path).root == (tmp_path / "proj" / ".blueprint").resolve()
+
+
+def test_no_workspace_is_a_usage_error_with_a_hint(tmp_path: Path) -> None:
+    r = cli("record", "list", cwd=tmp_path)
+    assert r.code == 2 and "no blueprint workspace" in r.err and "blueprint init" in r.err
+    r = cli("--workspace", str(tmp_path / "nope"), "record", "list")
+    assert r.code == 2 and "no such folder" in r.err
+    r = cli("--workspace", str(tmp_path), "record", "list")
+    assert r.code == 2 and "is not a blueprint workspace" in r.err
+
+
+# ----- publish ------------------------------------------------------------------------------
+
+def test_lint_errors_block_publishing(tmp_path: Path) -> None:
+    ping_workspace(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(PING.replace("to: Right", "to: Rihgt"), encoding="utf-8")
+    r = cli("publish", str(bad), cwd=tmp_path)
+    assert r.code == 1 and "bad.yaml:" in r.err and "BP301" in r.err
+    assert json.loads((tmp_path / ".blueprint/blueprints/index.json").read_text())["blueprints"][0]["latest"] == 1
+
+
+def test_publishing_again_makes_a_new_version_records_follow(tmp_path: Path) -> None:
+    ping_workspace(tmp_path, records=1)
+    src = tmp_path / "ping.yaml"
+    assert "unchanged: still version 1" in cli("publish", str(src), cwd=tmp_path).out
+    src.write_text(PING.replace("title: Ping-pong", "title: Ping pong v2"), encoding="utf-8")
+    r = cli("--json", "publish", str(src), cwd=tmp_path)
+    assert r.code == 0 and r.json()["version"] == 2
+    assert cli("--json", "record", "show", "1", cwd=tmp_path).json()["version"] == 2  # type: ignore[index]
+    assert (tmp_path / ".blueprint/blueprints/ping/v1.yaml").read_text() == PING  # old versions are kept
+
+
+def test_deleting_a_state_with_records_is_refused_unless_told_where(tmp_path: Path) -> None:
+    ws = ping_workspace(tmp_path, records=3)
+    from blueprint_cli.engine import Inputs
+
+    ws.move("2", "Flip", Inputs(), user="alice")
+    ws.move("3", "Flip", Inputs(), user="alice")
+    src = tmp_path / "ping.yaml"
+    v2 = PING.replace("  - name: Right\n", "  - name: Middle\n").replace("to: Right", "to: Middle") \
+             .replace("from: Right", "from: Middle")
+    src.write_text(v2, encoding="utf-8")
+    r = cli("publish", str(src), cwd=tmp_path)
+    assert r.code == 1, r
+    assert "Right: 2 records (2, 3)" in r.err and '--move "Right=' in r.err
+    assert cli("publish", str(src), "--move", "Rigth=Middle", cwd=tmp_path).code == 2
+    assert cli("publish", str(src), "--move", "Right=Nowhere", cwd=tmp_path).code == 2
+    r = cli("publish", str(src), "--move", "Right=Middle", cwd=tmp_path)
+    assert r.code == 0 and "moved 2 records from Right to Middle" in r.out
+    shown = cli("--json", "record", "list", "--state", "Middle", cwd=tmp_path).json()
+    assert [(x["id"], x["version"]) for x in shown] == [("2", 2), ("3", 2)]  # type: ignore[index]
+    last = cli("--json", "history", "2", cwd=tmp_path).json()[-1]  # type: ignore[index]
+    assert (last["kind"], last["from"], last["to"]) == ("migrate", "Right", "Middle")
+    assert cli("--as", "alice", "move", "2", "Flop", cwd=tmp_path).code == 0
+
+
+def test_entry_goes_to_first_matching_blueprint_by_priority(tmp_path: Path) -> None:
+    ping_workspace(tmp_path)
+    big = tmp_path / "big.yaml"
+    big.write_text(PING.replace("blueprint: ping", "blueprint: big-ping")
+                   .replace("fields:\n", "priority: 1\nentry:\n  when: {field: note, eq: big}\nfields:\n"),
+                   encoding="utf-8")
+    assert cli("publish", str(big), cwd=tmp_path).code == 0
+    big_one = cli("--json", "record", "create", "Pings", "--set", "note=big", cwd=tmp_path).json()
+    small = cli("--json", "record", "create", "Pings", "--set", "note=small", cwd=tmp_path).json()
+    assert big_one["blueprint"] == "big-ping" and small["blueprint"] == "ping"  # type: ignore[index]
+    forced = cli("--json", "record", "create", "Pings", "--set", "note=big", "--blueprint", "ping", cwd=tmp_path)
+    assert forced.json()["blueprint"] == "ping"  # type: ignore[index]
