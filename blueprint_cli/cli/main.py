@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "blueprint_cli.cli.workspace_cmd",
     "blueprint_cli.cli.record_cmd",
     "blueprint_cli.cli.flow_cmd",
+    "blueprint_cli.cli.demo_cmd",
 ]
 
 
