@@ -80,6 +80,7 @@ class JsonStore:
         #: "sh"/"ex" while this process holds the publish lock (it is not re-entrant across descriptors)
         self._held: str | None = None
         self._data_cache: dict[tuple[str, int], Mapping[str, Any]] = {}
+        self._published: tuple[tuple[int, int, int], list[PublishedBlueprint]] | None = None
 
     @classmethod
     def init(cls, root: Path) -> JsonStore:
@@ -230,15 +231,23 @@ class JsonStore:
 
     def published(self) -> list[PublishedBlueprint]:
         path = self.blueprints_dir / "index.json"
-        if not path.exists():
+        try:
+            st = path.stat()
+        except FileNotFoundError:
             return []
+        # read once per change: listing many records asks for every one of them
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._published is not None and self._published[0] == key:
+            return list(self._published[1])
         data = _read_json(path, self)
         try:
-            return [PublishedBlueprint(str(b["id"]), str(b["module"]), int(b["latest"]), int(b["seq"]),
-                                       b.get("priority"), tuple(b.get("versions") or ()))
-                    for b in data["blueprints"]]
+            found = [PublishedBlueprint(str(b["id"]), str(b["module"]), int(b["latest"]), int(b["seq"]),
+                                        b.get("priority"), tuple(b.get("versions") or ()))
+                     for b in data["blueprints"]]
         except (KeyError, TypeError, ValueError):
             raise CorruptFile(self.display(path), "not a valid blueprint index") from None
+        self._published = (key, found)
+        return list(found)
 
     def _version_path(self, blueprint: str, version: int, suffix: str) -> Path:
         return self.blueprints_dir / check_blueprint_id(blueprint) / f"v{int(version)}.{suffix}"
