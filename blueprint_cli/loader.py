@@ -249,6 +249,15 @@ def _position_of(text: str, offset: int) -> Position:
     return Position(text.count("\n", 0, offset) + 1, offset - line_start + 1)
 
 
+def _yaml_kind(value: Any) -> str:
+    """A plain value's kind in YAML's words, not Python's."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return "a number" if isinstance(value, (int, float)) else "text"
+
+
 def _prescan(text: str) -> Position | None:
     """Where nesting gets so deep the native parser would crash on it, if it does."""
     depth = 0
@@ -355,7 +364,10 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
                              else None)
     except YAMLError as exc:
         return None, problem("BP100", f"invalid YAML: {exc}", Position(1, 1))
-    if root is None:
+    # `---` with nothing after it is an empty document, not a null value someone wrote
+    empty_document = isinstance(root, ScalarNode) and root.value == "" and not root.style \
+        and _tag(root) in (_PLAIN, _STD + "null")
+    if root is None or empty_document:
         return None, problem("BP101", "the file is empty", Position(1, 1), "a blueprint needs at least `blueprint`, `module`, `field`, `states` and `transitions`")
     conv = _Converter()
     try:
@@ -370,7 +382,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
         for path, node, key in conv.duplicates
     ]
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        kind = "a list" if isinstance(data, list) else f"a single value ({_yaml_kind(data)})"
         return None, diags + problem("BP102", f"the top level is {kind}, not a mapping", _pos(root),
                                      "a blueprint file is a mapping: `blueprint: my-id`, `module: ...`, `states: [...]`")
     doc = Document(file, data, conv.positions, conv.key_positions)
