@@ -5,6 +5,11 @@ expands to more than 200,000 nodes (the "billion laughs" attack), nests
 deeper than 200 levels, refers to itself, or is larger than 10 MiB is refused
 quickly and with bounded memory.
 
+    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]   # ... and so on: 9 ** 9 values
+    states: &s [*s]                              # BP104: refers to itself
+
 Write the repeated values out, or use fewer aliases.
 """
 
