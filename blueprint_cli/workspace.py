@@ -186,6 +186,8 @@ class Workspace:
         return self.store.published()
 
     def blueprint(self, blueprint_id: str, version: int | None = None) -> Blueprint:
+        if version is not None and (blueprint_id, version) in self._built:
+            return self._built[(blueprint_id, version)]
         pubs = {p.id: p for p in self.published()}
         if blueprint_id not in pubs:
             hint = did_you_mean(blueprint_id, list(pubs))
@@ -269,11 +271,12 @@ class Workspace:
 
     # ----- reading records ----------------------------------------------------------------
 
-    def current(self, record: Record) -> tuple[Blueprint | None, Record]:
+    def current(self, record: Record,
+                published: Mapping[str, PublishedBlueprint] | None = None) -> tuple[Blueprint | None, Record]:
         """The record as it follows the latest version of its blueprint."""
         if record.blueprint is None:
             return None, record
-        pub = {p.id: p for p in self.published()}.get(record.blueprint)
+        pub = (published if published is not None else {p.id: p for p in self.published()}).get(record.blueprint)
         if pub is None:
             raise BlueprintError(f"record {record.id} follows blueprint {record.blueprint!r}, "
                                  "which is not published in this workspace", exit_code=1)
@@ -317,10 +320,11 @@ class Workspace:
                     raise BlueprintError(f"--where: unknown field {cond.field!r}",
                                          hint=did_you_mean(cond.field, known) or f"fields: {', '.join(sorted(known))}")
         out = []
+        published = {p.id: p for p in self.published()}
         for record in self.store.scan(blueprint=blueprint, state=state, errors=errors):
             if module is not None and record.module.casefold() != module.casefold():
                 continue
-            bp, record = self.current(record)
+            bp, record = self.current(record, published)
             if where is not None and not criteria.evaluate(where, record.values(bp.field if bp else None)):
                 continue
             out.append(record)

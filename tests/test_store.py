@@ -57,12 +57,14 @@ def test_sigkill_at_random_instants_never_leaves_a_broken_record(tmp_path: Path)
     committed = 0
     for _ in range(30):
         proc = worker(ws, "alice", 0, ["1", "2", "3"])
-        time.sleep(rng.uniform(0.25, 0.45))  # the interpreter starts in ~0.2 s, then it writes non-stop
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # it is writing now (whatever the start-up took on this machine)
+        time.sleep(rng.uniform(0.0, 0.12))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        committed += len(out.splitlines())
+        committed += len((first + out).splitlines())
         assert_consistent(ws)
-    assert committed > 100, "the writer should have been killed mid-stream many times"
+    assert committed > 60, "the writer should have been killed mid-stream many times"
     # every move the writer reported before it died is in the history
     total = sum(len(ws.store.get(i).history) - 1 for i in ("1", "2", "3"))
     assert total >= committed

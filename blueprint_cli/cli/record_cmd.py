@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from collections.abc import Iterable
+from typing import Any, List, Optional
 
 import typer
 
@@ -68,7 +69,7 @@ def list_(
     errors: list[CorruptFile] = []
     records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
     if options(ctx).json:
-        print_json([r.to_dict() for r in records])
+        _print_json_list(r.to_dict() for r in records)
     elif records:
         print_lines(list_lines(records))
     else:
@@ -78,6 +79,20 @@ def list_(
             sys.stderr.write(f"error: {err.message}\n")
         raise BlueprintError(f"{len(errors)} record file{'s' if len(errors) > 1 else ''} could not be read "
                              "(listed above); the others are shown", hint=errors[0].hint, exit_code=1)
+
+
+def _print_json_list(items: Iterable[dict[str, Any]]) -> None:
+    """A JSON list with one record per line: still readable, and written as it
+    goes by the C encoder (an indented dump of 100,000 records takes seconds)."""
+    import json
+    import sys
+
+    write = sys.stdout.write
+    first = True
+    for item in items:
+        write(("[\n  " if first else ",\n  ") + json.dumps(item, ensure_ascii=False, default=str))
+        first = False
+    write("[]\n" if first else "\n]\n")
 
 
 @record_app.command("show")
