@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "blueprint_cli.cli.record_cmd",
     "blueprint_cli.cli.flow_cmd",
     "blueprint_cli.cli.demo_cmd",
+    "blueprint_cli.cli.graph_cmd",
 ]
 
 
