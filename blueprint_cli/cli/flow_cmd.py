@@ -99,8 +99,8 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, inputs: Inputs) -
     if choose is not None:
         part = Prompt.ask("Which part do you perform?", choices=list(choose.items), console=out)
         return replace(inputs, part=part)
-    part = next((p for p in (t.parallel if t else ()) if p.name == refusal.part), None)
-    message = (part.message if part and part.message else None) or (t.message if t else None)
+    doing = next((p for p in (t.parallel if t else ()) if p.name == refusal.part), None)
+    message = (doing.message if doing and doing.message else None) or (t.message if t else None)
     out.print(f"[bold magenta]{refusal.part or refusal.transition}[/] needs a few things"
               + (f" — [italic]{message}[/]" if message else ""))
     fields = dict(inputs.fields)

@@ -290,7 +290,13 @@ class JsonStore:
 class _Transaction:
     def __init__(self, store: JsonStore, current: StoredRecord | None) -> None:
         self.store = store
-        self.current = current  # type: ignore[assignment]
+        #: None only while `create` writes a record's first version
+        self._current = current
+
+    @property
+    def current(self) -> StoredRecord:
+        assert self._current is not None
+        return self._current
 
     def commit(self, record: Record, append: Sequence[HistoryEntry] = (),
                amend: Mapping[int, HistoryEntry] | None = None) -> None:
@@ -300,12 +306,12 @@ class _Transaction:
 
     def write(self, record: Record, append: list[HistoryEntry], amend: Mapping[int, HistoryEntry] | None) -> None:
         store = self.store
-        history = list(self.current.history) if self.current is not None else []
+        history = list(self._current.history) if self._current is not None else []
         for index, entry in (amend or {}).items():
             history[index] = entry
         history += append
         new_marker = store._marker(record.blueprint, record.state, record.id)
-        old = self.current.record if self.current is not None else None
+        old = self._current.record if self._current is not None else None
         old_marker = store._marker(old.blueprint, old.state, old.id) if old is not None else None
         if new_marker is not None:
             touch_durably(new_marker)  # before the record: a marker may be extra, never missing
@@ -314,7 +320,7 @@ class _Transaction:
         atomic_write(path, encode(record, history))
         if old_marker is not None and old_marker != new_marker:
             unlink_quietly(old_marker)
-        self.current = StoredRecord(record, history)
+        self._current = StoredRecord(record, history)
 
 
 class _Publishing:
@@ -341,15 +347,15 @@ class _Publishing:
         """Make `version` the one records follow (the commit point of a publish)."""
         meta = {**meta, "version": version}
         current = self.store.published()
-        entries = [{"id": b.id, "module": b.module, "latest": b.latest, "seq": b.seq, "priority": b.priority,
+        entries: list[dict[str, Any]] = [{"id": b.id, "module": b.module, "latest": b.latest, "seq": b.seq, "priority": b.priority,
                     "versions": list(b.versions)} for b in current]
         for e in entries:
             if e["id"] == blueprint:
-                e.update(module=module, latest=version, priority=priority, versions=e["versions"] + [meta])
+                e.update(module=module, latest=version, priority=priority, versions=[*e["versions"], meta])
                 break
         else:
             entries.append({"id": blueprint, "module": module, "latest": version,
-                            "seq": max((e["seq"] for e in entries), default=0) + 1, "priority": priority,
+                            "seq": max((int(e["seq"]) for e in entries), default=0) + 1, "priority": priority,
                             "versions": [meta]})
         atomic_write(self.store.blueprints_dir / "index.json", _json({"format": FORMAT, "blueprints": entries}))
 
