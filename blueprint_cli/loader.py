@@ -199,6 +199,11 @@ class _Converter:
                 continue
             if not isinstance(key_node, ScalarNode):
                 raise _Refused("BP100", "mapping keys must be plain text, not collections", key_node)
+            key_tag = _tag(key_node)
+            if key_tag != _PLAIN and key_tag not in _SCALAR_TAGS:
+                # keys are read as the text written, but a tag on one is refused like anywhere else
+                raise _Refused("BP103", f"YAML tag {key_tag.replace(_STD, '!!')!r} is not allowed", key_node,
+                               "blueprints are plain data; remove the tag (tags that build objects are never run)")
             key = str(key_node.value)
             if key in out:
                 self.duplicates.append((path + (key,), key_node, key))
