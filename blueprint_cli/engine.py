@@ -343,6 +343,24 @@ def edit(bp: Blueprint | None, record: Record, values: Mapping[str, Any], user: 
                              changes=changes, version=record.version)
 
 
+def complete_task(record: Record, task_id: int, user: str, now: datetime) -> tuple[Record, HistoryEntry]:
+    """Mark one of the record's tasks done."""
+    task = next((t for t in record.tasks if t.id == task_id), None)
+    if task is None:
+        open_ = ", ".join(f"#{t.id} {t.subject}" for t in record.open_tasks())
+        raise EngineError(f"record {record.id} has no task #{task_id}",
+                          hint=f"open tasks: {open_}" if open_ else "it has no open tasks")
+    if task.status == "done":
+        raise BlueprintError(f"task #{task_id} of record {record.id} was already done by {task.done_by} at {task.done_at}",
+                             exit_code=1)
+    stamp = iso(now)
+    done = replace(task, status="done", done_at=stamp, done_by=user)
+    new = replace(record, tasks=tuple(done if t.id == task_id else t for t in record.tasks), updated_at=stamp)
+    return new, HistoryEntry(at=stamp, user=user, kind="task", from_state=record.state, to_state=record.state,
+                             changes={f"task #{task_id}": ["open", "done"]}, note=task.subject,
+                             version=record.version)
+
+
 # ----- finding the transition -------------------------------------------------------------
 
 def _resolve(bp: Blueprint, name: str, part: str | None) -> tuple[Transition, ParallelPart | None]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 #: What a history entry records (`kind`).
-ENTRY_KINDS = ("create", "move", "part", "edit", "migrate", "enter")
+ENTRY_KINDS = ("create", "move", "part", "edit", "migrate", "enter", "task")
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,18 @@ class Task:
     status: str = "open"
     created_at: str = ""
     transition: str | None = None
+    done_at: str | None = None
+    done_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "subject": self.subject, "due": self.due, "owner": self.owner,
-                "status": self.status, "created_at": self.created_at, "transition": self.transition}
+                "status": self.status, "created_at": self.created_at, "transition": self.transition,
+                "done_at": self.done_at, "done_by": self.done_by}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Task:
         return cls(int(d["id"]), str(d["subject"]), d.get("due"), d.get("owner"), str(d.get("status", "open")),
-                   str(d.get("created_at", "")), d.get("transition"))
+                   str(d.get("created_at", "")), d.get("transition"), d.get("done_at"), d.get("done_by"))
 
 
 @dataclass(frozen=True)

@@ -454,6 +454,14 @@ class Workspace:
                 txn.commit(outcome.record, amend={-1: entry})
             return MoveResult(outcome.record, replace(outcome, entry=entry), bp)
 
+    def complete_task(self, record_id: str, task_id: int, *, user: str,
+                      at: datetime | None = None) -> tuple[Record, HistoryEntry]:
+        with self.store.transaction(record_id) as txn:
+            _, record = self.current(txn.current.record)
+            record, entry = engine.complete_task(record, task_id, user, at or now())
+            txn.commit(record, [entry])
+            return record, entry
+
     def _attach(self, record_id: str, paths: Sequence[str]) -> list[str]:
         """Copy attachments into the workspace; the history keeps their paths in it."""
         folder = self.root / "attachments" / record_id

@@ -134,5 +134,25 @@ def set_(
             out.print(f"[green]✓[/] {title(record)} entered {record.blueprint} · [bold cyan]{record.state}[/]")
 
 
+@record_app.command("done")
+def done(
+    ctx: typer.Context,
+    record_id: str = typer.Argument(..., metavar="ID"),
+    task: str = typer.Argument(..., metavar="TASK", help="The task number, as `record show` lists it (e.g. 1 or #1)."),
+) -> None:
+    """Mark one of the record's open tasks done."""
+    from blueprint_cli.cli.record_view import open_workspace, term, title
+    from blueprint_cli.diagnostics import BlueprintError
+
+    number = task.lstrip("#")
+    if not number.isdigit():
+        raise BlueprintError(f"{task!r} is not a task number", hint="`blueprint record show ID` lists them, e.g. #1")
+    record, entry = open_workspace(ctx).complete_task(record_id, int(number), user=options(ctx).acting_user)
+    if options(ctx).json:
+        print_json(record.to_dict())
+        return
+    term(ctx).print(f"[green]✓[/] {title(record)}: task #{number} done — {entry.note}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(record_app, name="record")

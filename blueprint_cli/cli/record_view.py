@@ -166,6 +166,9 @@ def entry_head(entry: HistoryEntry) -> Text:
             text.append(entry.to_state, style="cyan")
     elif entry.kind == "edit":
         text.append("edited")
+    elif entry.kind == "task":
+        text.append("completed a task: ")
+        text.append(entry.note or "", style="bold")
     elif entry.kind == "enter":
         text.append("entered the blueprint → ")
         text.append(entry.to_state or "", style="cyan")
@@ -194,7 +197,7 @@ def entry_details(entry: HistoryEntry) -> list[Text]:
                                      else f"{k}: {value_text(v[1])}" for k, v in entry.changes.items())))
     if entry.checklist:
         lines.append(Text("  ".join(f"✓ {item}" for item in entry.checklist), style="green"))
-    if entry.note:
+    if entry.note and entry.kind != "task":
         lines.append(Text(f"note: {entry.note}", style="italic"))
     for path in entry.attachments:
         lines.append(Text(f"attached: {path}"))
