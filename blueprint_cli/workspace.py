@@ -14,6 +14,7 @@ follow the latest version from their next read, and their next write records it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,8 @@ from blueprint_cli.team import Team, User
 DIRNAME = ".blueprint"
 MARKER = "workspace.json"
 ENV = "BLUEPRINT_WORKSPACE"
+#: The store a new workspace uses when `init` is not told (`--store`): a PostgreSQL URL.
+STORE_ENV = "BLUEPRINT_STORE"
 INIT_HINT = "run `blueprint init` to create one here, or pass --workspace DIR"
 
 CONFIG_TEXT = """\
@@ -71,6 +74,33 @@ def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
     raise BlueprintError(f"no blueprint workspace in {here} or any folder above it", hint=INIT_HINT)
 
 
+def configured_store(root: Path) -> str | None:
+    """The `store:` line of config.yaml: a PostgreSQL URL, or None for the JSON
+    files. Read as text, not YAML, because every command opens the workspace and
+    a YAML parser costs start-up time."""
+    try:
+        text = (root / "config.yaml").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    match = re.search(r"^store:[ \t]*[\"']?([^\"'\s#]*)", text, re.M)
+    value = match[1] if match else ""
+    if value in ("", "json"):
+        return None
+    if not value.startswith(("postgresql://", "postgres://")):
+        raise BlueprintError(f"{root / 'config.yaml'}: store {value!r} is neither `json` nor a postgresql:// URL")
+    return value
+
+
+def open_store(root: Path) -> Any:
+    """The workspace's store: JSON files in `root`, or PostgreSQL (connects on first use)."""
+    url = configured_store(root)
+    if url is None:
+        return JsonStore(root)
+    from blueprint_cli.store.postgres import PostgresStore
+
+    return PostgresStore(url)
+
+
 def _data(name: str) -> str:
     return resources.files("blueprint_cli").joinpath("data", name).read_text(encoding="utf-8")
 
@@ -90,9 +120,12 @@ class InitResult:
     published: PublishResult | None = None
 
 
-def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None) -> InitResult:
+def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
+         store: str | None = None) -> InitResult:
     """Create `folder/.blueprint/` with a team file, settings, an empty store and
-    (unless `sample=False`) the deal sample written to `folder/blueprints/` and published."""
+    (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
+    `store` (default `$BLUEPRINT_STORE`): a postgresql:// URL to keep records in
+    PostgreSQL; its tables are created, and config.yaml keeps the URL without a password."""
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise BlueprintError(f"{folder} is a file, not a folder")
@@ -100,21 +133,35 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
     if (root / MARKER).exists():
         raise BlueprintError(f"{root} is already a workspace", exit_code=1,
                              hint="use it as it is, or remove that folder to start over")
+    store = store or os.environ.get(STORE_ENV) or None
+    shared = None
+    if store:
+        from blueprint_cli.store.postgres import PostgresStore
+
+        shared = PostgresStore.init(store)
     root.mkdir(parents=True, exist_ok=True)
     team = root / "team.yaml"
     if not team.exists():
         atomic_write(team, _data("team.yaml").encode())
     config = root / "config.yaml"
     if not config.exists():
-        atomic_write(config, CONFIG_TEXT.encode())
+        text = CONFIG_TEXT
+        if shared is not None:
+            text += ("# Records live in PostgreSQL. The password is never kept here: it comes from\n"
+                     "# $BLUEPRINT_PG_PASSWORD, $PGPASSWORD or ~/.pgpass.\n"
+                     f"store: {shared.url}\n")
+        atomic_write(config, text.encode())
     (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
-    JsonStore.init(root)
+    if shared is None:
+        JsonStore.init(root)
     stamp = engine.iso(at or now())
     atomic_write(root / MARKER, (f'{{"format": {FORMAT}, "kind": "blueprint-workspace", '
                                  f'"created_at": "{stamp}"}}\n').encode())
     ws = Workspace(root.resolve())
+    if shared is not None:
+        ws.store = shared  # connected already (with a password the URL may have carried for this run)
     result = InitResult(ws)
-    if sample:
+    if sample and not (shared is not None and ws.published()):  # a shared store in use keeps its blueprints
         target = folder / "blueprints" / "deal-follow-up.yaml"
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -158,7 +205,7 @@ class MoveResult:
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.store = JsonStore(root)
+        self.store = open_store(root)
         self._team: Team | None = None
         self._built: dict[tuple[str, int], Blueprint] = {}
 

@@ -15,6 +15,9 @@ def init(
     folder: Path = typer.Argument(Path("."), help="Where to create .blueprint/ (default: here)."),
     sample: bool = typer.Option(True, "--sample/--no-sample",
                                 help="Write and publish the deal sample blueprint (blueprints/deal-follow-up.yaml)."),
+    store: Optional[str] = typer.Option(None, "--store", envvar="BLUEPRINT_STORE", metavar="URL",
+                                        help="Keep records in PostgreSQL: postgresql://USER@HOST:PORT/DB[?schema=NAME] "
+                                             "(password from $BLUEPRINT_PG_PASSWORD or $PGPASSWORD, never stored)."),
 ) -> None:
     """Create a workspace: .blueprint/ with a team file, settings, the record store and a sample blueprint."""
     from blueprint_cli.cli.record_view import term
@@ -22,7 +25,7 @@ def init(
     from blueprint_cli import workspace
 
     opts = options(ctx)
-    result = workspace.init(folder, sample=sample, user=opts.acting_user)
+    result = workspace.init(folder, sample=sample, user=opts.acting_user, store=store)
     if opts.json:
         print_json({"workspace": str(result.workspace.root), "sample": str(result.sample) if result.sample else None,
                     "published": {"blueprint": result.published.blueprint, "version": result.published.version}

@@ -1,0 +1,172 @@
+"""`blueprint store copy|migrate|info`: move a workspace between the JSON files
+and PostgreSQL, bring a PostgreSQL store's schema up to date, and say which store
+a workspace uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from blueprint_cli.cli.context import options, print_json
+
+store_app = typer.Typer(
+    help="The record store: copy a workspace between JSON files and PostgreSQL, migrate, inspect.",
+    no_args_is_help=True,
+)
+
+WHERE_HELP = "A workspace folder (its JSON files) or a postgresql://USER@HOST:PORT/DB[?schema=NAME] URL."
+
+
+def _folder(spec: str) -> Path:
+    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.workspace import DIRNAME, MARKER
+
+    given = Path(spec).expanduser()
+    for candidate in (given, given / DIRNAME):
+        if (candidate / MARKER).is_file():
+            return candidate.resolve()
+    raise BlueprintError(f"{spec} is neither a blueprint workspace folder nor a postgresql:// URL",
+                         hint="e.g. --from .blueprint --to postgresql://USER@HOST:5432/DB")
+
+
+def _open(spec: str, *, create: bool = False) -> Any:
+    from blueprint_cli.store.jsonstore import JsonStore
+    from blueprint_cli.store.postgres import PostgresStore, is_url
+
+    if is_url(spec):
+        return PostgresStore.init(spec) if create else PostgresStore(spec)
+    return JsonStore(_folder(spec))
+
+
+def _workspace(ctx: typer.Context) -> Any:
+    from blueprint_cli import workspace
+    from blueprint_cli.diagnostics import BlueprintError
+
+    try:
+        return workspace.find(options(ctx).workspace)
+    except BlueprintError:
+        return None
+
+
+def _same(store: Any, root: Path, configured: str | None) -> bool:
+    """Is `store` the one the workspace at `root` uses?"""
+    from blueprint_cli.store.postgres import redact
+
+    if hasattr(store, "url"):
+        return configured is not None and redact(configured) == store.url
+    return configured is None and Path(store.root).resolve() == root.resolve()
+
+
+def copy(
+    ctx: typer.Context,
+    source: Optional[str] = typer.Option(None, "--from", metavar="FOLDER|URL",
+                                         help=WHERE_HELP + " Default: the workspace's own store."),
+    target: str = typer.Option(..., "--to", metavar="FOLDER|URL", help=WHERE_HELP + " Must be empty."),
+    switch: bool = typer.Option(True, "--switch/--no-switch",
+                                help="Afterwards, point the workspace that used the source at the target."),
+) -> None:
+    """Copy every blueprint version, record and history entry into an empty store, then verify the counts."""
+    import sys
+
+    from blueprint_cli.store import transfer
+    from blueprint_cli.workspace import configured_store
+
+    opts = options(ctx)
+    ws = _workspace(ctx)
+    if source is None:
+        if ws is None:
+            from blueprint_cli.diagnostics import BlueprintError
+            from blueprint_cli.workspace import INIT_HINT
+
+            raise BlueprintError("no workspace here to copy from", hint="pass --from FOLDER|URL; " + INIT_HINT)
+        src = ws.store
+    else:
+        src = _open(source)
+    dst = _open(target, create=True)
+
+    def progress(n: int) -> None:
+        if not opts.json and sys.stderr.isatty():
+            sys.stderr.write(f"\r  {n} records copied")
+            sys.stderr.flush()
+
+    result = transfer.copy(src, dst, progress=progress)
+    if not opts.json and sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    switched = None
+    # a workspace can only use JSON files in its own folder
+    usable = hasattr(dst, "url") or (ws is not None and Path(dst.root).resolve() == ws.root.resolve())
+    if switch and ws is not None and usable and _same(src, ws.root, configured_store(ws.root)):
+        transfer.set_workspace_store(ws.root, getattr(dst, "url", None))
+        switched = str(ws.root)
+    c = result.counts
+    if opts.json:
+        print_json({"from": result.source, "to": result.target, "verified": True, "next_id": result.next_id,
+                    "switched": switched, **c.to_dict()})
+        return
+    from blueprint_cli.cli.record_view import term
+
+    out = term(ctx)
+    out.print(f"[green]✓[/] Copied {result.source} → {result.target}")
+    out.print(f"  blueprints  {c.blueprints} ({c.versions} version{'s' if c.versions != 1 else ''})")
+    out.print(f"  records     {c.records}")
+    out.print(f"  history     {c.history} entries")
+    out.print("  counted again in the target: they match (per blueprint and state too)")
+    if switched:
+        kept = "its JSON files are kept as they were" if hasattr(dst, "url") else "the PostgreSQL store is left as it was"
+        out.print(f"  the workspace {switched} now uses {result.target} ({kept})")
+
+
+def migrate(
+    ctx: typer.Context,
+    url: Optional[str] = typer.Argument(None, metavar="[URL]", help="Default: the workspace's store."),
+) -> None:
+    """Create a PostgreSQL store's tables, or apply the schema migrations it lacks."""
+    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.store.postgres import LATEST, PostgresStore
+
+    if url is None:
+        ws = _workspace(ctx)
+        if ws is None or not hasattr(ws.store, "url"):
+            raise BlueprintError("this workspace keeps its records in JSON files: nothing to migrate",
+                                 hint="give a postgresql:// URL") if ws is not None else \
+                BlueprintError("no workspace here", hint="give a postgresql:// URL")
+        url = ws.store.url
+    store = PostgresStore(str(url), check=False)
+    applied = store.migrate()
+    if options(ctx).json:
+        print_json({"store": store.url, "schema_version": LATEST,
+                    "applied": [{"version": m.version, "description": m.description} for m in applied]})
+        return
+    if not applied:
+        typer.echo(f"{store.url} is up to date (schema version {LATEST})")
+    for m in applied:
+        typer.echo(f"applied migration {m.version}: {m.description}")
+
+
+def info(ctx: typer.Context) -> None:
+    """Which store the workspace uses, and what it holds."""
+    from blueprint_cli.cli.record_view import open_workspace
+
+    ws = open_workspace(ctx)
+    store = ws.store
+    data: dict[str, Any] = {"workspace": str(ws.root)}
+    if hasattr(store, "url"):
+        data.update(kind="postgresql", url=store.url, schema=store.schema, schema_version=store.schema_version(),
+                    **store.counts())
+    else:
+        data.update(kind="json", folder=str(store.root), records=sum(1 for _ in store.scan(errors=[])),
+                    blueprints=len(store.published()))
+    if options(ctx).json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        typer.echo(f"{key:15} {value}")
+
+
+def register(app: typer.Typer) -> None:
+    store_app.command("copy")(copy)
+    store_app.command("migrate")(migrate)
+    store_app.command("info")(info)
+    app.add_typer(store_app, name="store")

@@ -1,0 +1,782 @@
+"""The shared store: records, their history and published blueprints in PostgreSQL,
+for a team that steps one pipeline from many machines (docs/postgres.md).
+
+It keeps the promises of the JSON store (SPEC §4) with the database's own means:
+
+- a record row, its new history rows and its tasks are written by one database
+  transaction, so a dropped connection or a killed client leaves the record as
+  before or as after, never between;
+- `transaction(id)` holds the record for the whole `with` block: a session-level
+  advisory lock on the record, and inside it the row itself is read
+  `SELECT ... FOR UPDATE`. The advisory lock is what lets a block commit more
+  than once (the move, then the outcomes of its e-mails) without another client
+  slipping in between, and the server drops it with the connection;
+- publishing takes an exclusive advisory lock that every command holds shared,
+  as the JSON store does with `publish.lock`;
+- one move reads and writes one row and appends to its history by primary key,
+  so its cost does not grow with the number of records;
+- a row that cannot be read back is reported by table and id; others keep working.
+
+Everything lives in one PostgreSQL schema (default `blueprint`, or `?schema=NAME`
+in the URL), whose `schema_version` table records the migrations applied. The
+password never comes from the workspace: it is taken from `$BLUEPRINT_PG_PASSWORD`,
+else libpq's own `$PGPASSWORD` or `~/.pgpass`.
+
+Only this module imports the driver (psycopg 3, the `postgres` extra), and only
+when a workspace actually uses PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.store import (
+    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, check_id,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_SCHEMA = "blueprint"
+PASSWORD_ENV = "BLUEPRINT_PG_PASSWORD"
+#: How long to wait for a lock another client holds before giving up (as the JSON store).
+LOCK_TIMEOUT_MS = 30_000
+#: Records fetched per query while scanning (keyset pages: no cursor held open).
+PAGE = 2000
+INSTALL_HINT = "install the driver: pip install 'blueprint-cli[postgres]'"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+# ----- URLs --------------------------------------------------------------------------------
+
+def is_url(text: str | os.PathLike[str] | None) -> bool:
+    return isinstance(text, str) and text.startswith(SCHEMES)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a store lives: a libpq URL (password removed) and a schema."""
+
+    conninfo: str
+    schema: str
+    #: a password written in the URL itself: used for this run, never stored
+    password: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The URL to write into a workspace's config: no password, schema kept."""
+        parts = urlsplit(self.conninfo)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if self.schema != DEFAULT_SCHEMA:
+            query.append(("schema", self.schema))
+        return urlunsplit(parts._replace(query=urlencode(query)))
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def parse_url(url: str) -> Location:
+    """Split our own `schema` parameter off a libpq URL and take the password out."""
+    if not is_url(url):
+        raise BlueprintError(f"{url!r} is not a PostgreSQL URL", hint="like postgresql://USER@HOST:5432/DATABASE")
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = DEFAULT_SCHEMA
+    rest = []
+    for key, value in query:
+        if key == "schema":
+            schema = value
+        elif key == "password":
+            raise BlueprintError("the store URL must not carry a password",
+                                 hint=f"set ${PASSWORD_ENV} (or $PGPASSWORD, or ~/.pgpass) instead")
+        else:
+            rest.append((key, value))
+    if not _SCHEMA_NAME.match(schema):
+        raise BlueprintError(f"schema={schema!r} is not a plain PostgreSQL schema name",
+                             hint="lower-case letters, digits and _, like blueprint or sales_eu")
+    password = parts.password
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}@{hostport}" if user else hostport
+    clean = urlunsplit(parts._replace(netloc=netloc, query=urlencode(rest)))
+    return Location(clean, schema, password)
+
+
+def redact(url: str) -> str:
+    """The URL as it may be shown or stored: without a password."""
+    try:
+        return parse_url(url).url
+    except BlueprintError:
+        return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1@", url)
+
+
+# ----- schema migrations ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+#: Applied in order, each once, in one transaction with its `schema_version` row.
+#: `{s}` is the quoted schema name. Never edit a released migration: add one.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "records, history, published blueprints, record ids", """
+        CREATE TABLE {s}.records (
+            id         text PRIMARY KEY,
+            -- id order as the JSON store lists records: numeric ids by value, then others
+            sort_key   text COLLATE "C" NOT NULL GENERATED ALWAYS AS (
+                           CASE WHEN id ~ '^[0-9]+$' THEN '0' || lpad(id, 64, '0') ELSE '1' || id END) STORED,
+            module     text NOT NULL,
+            blueprint  text,
+            state      text,
+            format     integer NOT NULL,
+            -- the record exactly as the JSON store writes it (`json`, not `jsonb`: key order kept)
+            data       json NOT NULL,
+            history_length integer NOT NULL,
+            written_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX records_order ON {s}.records (sort_key, id);
+        CREATE INDEX records_by_state ON {s}.records (blueprint, state, sort_key, id);
+        CREATE TABLE {s}.history (
+            record_id  text NOT NULL REFERENCES {s}.records (id) ON DELETE CASCADE,
+            seq        integer NOT NULL,
+            entry      json NOT NULL,
+            PRIMARY KEY (record_id, seq)
+        );
+        CREATE TABLE {s}.blueprints (
+            id         text PRIMARY KEY,
+            module     text NOT NULL,
+            latest     integer NOT NULL,
+            seq        integer NOT NULL UNIQUE,
+            priority   integer,
+            versions   json NOT NULL
+        );
+        CREATE TABLE {s}.blueprint_versions (
+            blueprint  text NOT NULL,
+            version    integer NOT NULL,
+            text       text NOT NULL,
+            data       json NOT NULL,
+            meta       json NOT NULL,
+            PRIMARY KEY (blueprint, version)
+        );
+        CREATE SEQUENCE {s}.record_ids;
+    """),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def _driver() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise BlueprintError("this workspace keeps its records in PostgreSQL, and the driver is not installed",
+                             hint=INSTALL_HINT) from None
+    return psycopg
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# ----- the store -----------------------------------------------------------------------------
+
+class PostgresStore:
+    def __init__(self, url: str | Location, *, check: bool = True) -> None:
+        self.location = url if isinstance(url, Location) else parse_url(url)
+        self.schema = self.location.schema
+        self._s = f'"{self.schema}"'  # validated by parse_url: safe to splice into SQL
+        self._check = check
+        self._conn: psycopg.Connection[Any] | None = None
+        #: "sh"/"ex" while this process holds the publish lock
+        self._held: str | None = None
+        self._data_cache: dict[tuple[str, int], Mapping[str, Any]] = {}
+        #: `published()` as last read; dropped whenever it could have changed for this
+        #: process (entering a session or publishing, starting a scan)
+        self._published: list[PublishedBlueprint] | None = None
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.location.url!r})"
+
+    @property
+    def url(self) -> str:
+        return self.location.url
+
+    # ----- connecting ---------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, url: str | Location) -> PostgresStore:
+        """Create the schema and its tables, or bring them up to date."""
+        store = cls(url, check=False)
+        store.migrate()
+        store._check = True
+        return store
+
+    def connect(self) -> psycopg.Connection[Any]:
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        if self._held is not None:
+            raise self._lost(None)
+        psycopg = _driver()
+        # the pid lets an administrator (or a test) tell the clients apart in pg_stat_activity
+        kwargs: dict[str, Any] = {"autocommit": True, "application_name": f"blueprint/{os.getpid()}"}
+        password = os.environ.get(PASSWORD_ENV) or self.location.password
+        if password:
+            kwargs["password"] = password
+        if "connect_timeout" not in self.location.conninfo:
+            kwargs["connect_timeout"] = 10
+        try:
+            conn = psycopg.connect(self.location.conninfo, **kwargs)
+        except psycopg.Error as exc:
+            raise BlueprintError(
+                f"cannot connect to the store at {self.url}: {_first_line(exc)}",
+                hint=f"is the server running? the password comes from ${PASSWORD_ENV}, $PGPASSWORD or ~/.pgpass",
+                exit_code=1) from None
+        with self._errors():
+            conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        self._conn = conn
+        if self._check:
+            self._check_schema(conn)
+        return conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _check_schema(self, conn: psycopg.Connection[Any]) -> None:
+        version = self.schema_version(conn)
+        if version is None:
+            raise BlueprintError(f"no blueprint store in {self.url} (schema {self.schema!r} has no tables)",
+                                 hint=f"create it: blueprint init --store {self.url}", exit_code=1)
+        if version > LATEST:
+            raise BlueprintError(f"the store at {self.url} is at schema version {version}; "
+                                 f"this blueprint knows versions up to {LATEST}",
+                                 hint="upgrade blueprint-cli", exit_code=1)
+        if version < LATEST:
+            raise BlueprintError(f"the store at {self.url} is at schema version {version}, "
+                                 f"this blueprint needs {LATEST}",
+                                 hint="migrate it (all its users upgrade first): blueprint store migrate", exit_code=1)
+
+    def schema_version(self, conn: psycopg.Connection[Any] | None = None) -> int | None:
+        """The schema's migration level, or None when it has no blueprint tables."""
+        conn = conn or self.connect()
+        with self._errors():
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{self._s}.schema_version",)).fetchone()
+            if not row or not row[0]:
+                return None
+            row = conn.execute(f"SELECT max(version) FROM {self._s}.schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def migrate(self) -> list[Migration]:
+        """Apply the migrations this schema lacks, each with its version row, in one
+        transaction; concurrent callers wait for each other. Returns those applied."""
+        was, self._check = self._check, False
+        try:
+            conn = self.connect()
+        finally:
+            self._check = was
+        applied: list[Migration] = []
+        with self._errors(), conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{self.schema}/migrate",))
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self._s}")
+            conn.execute(f"""CREATE TABLE IF NOT EXISTS {self._s}.schema_version (
+                                 version integer PRIMARY KEY, description text NOT NULL,
+                                 applied_at timestamptz NOT NULL DEFAULT now())""")
+            row = conn.execute(f"SELECT coalesce(max(version), 0) FROM {self._s}.schema_version").fetchone()
+            current = int(row[0]) if row else 0
+            if current > LATEST:
+                raise BlueprintError(f"the store at {self.url} is at schema version {current}; "
+                                     f"this blueprint knows versions up to {LATEST}", hint="upgrade blueprint-cli",
+                                     exit_code=1)
+            for migration in MIGRATIONS:
+                if migration.version > current:
+                    conn.execute(migration.sql.format(s=self._s))
+                    conn.execute(f"INSERT INTO {self._s}.schema_version (version, description) VALUES (%s, %s)",
+                                 (migration.version, migration.description))
+                    applied.append(migration)
+        return applied
+
+    @contextmanager
+    def _errors(self, record_id: str | None = None) -> Iterator[None]:
+        """Driver errors become messages a user can act on (never a traceback)."""
+        psycopg = _driver()
+        try:
+            yield
+        except psycopg.errors.LockNotAvailable:
+            what = f"record {record_id}" if record_id else "the workspace"
+            raise BlueprintError(f"{what} is locked by another blueprint client (waited {LOCK_TIMEOUT_MS / 1000:g}s)",
+                                 hint="try again", exit_code=1) from None
+        except psycopg.OperationalError as exc:
+            raise self._lost(exc, record_id) from None
+        except psycopg.errors.UndefinedTable as exc:
+            raise BlueprintError(f"the store at {self.url} lacks a table: {_first_line(exc)}",
+                                 hint="blueprint store migrate", exit_code=1) from None
+        except psycopg.Error as exc:
+            raise BlueprintError(f"the store at {self.url} refused the change: {_first_line(exc)}",
+                                 hint="nothing of it was written", exit_code=1) from None
+
+    def _lost(self, exc: BaseException | None, record_id: str | None = None) -> BlueprintError:
+        detail = f": {_first_line(exc)}" if exc is not None else ""
+        check = f" (see `blueprint history {record_id}`)" if record_id else ""
+        return BlueprintError(f"lost the connection to the store at {self.url}{detail}",
+                              hint="nothing is half-written: each change is either committed whole or not at all"
+                                   + check, exit_code=1)
+
+    def _key(self, name: str) -> str:
+        return f"{self.schema}/{name}"
+
+    # ----- reading records ----------------------------------------------------------------
+
+    def display(self, record_id: str) -> str:
+        return f"{self.schema}.records id {record_id}"
+
+    def _decode(self, record_id: str, data: Any, history: Any) -> StoredRecord:
+        name = self.display(record_id)
+        try:
+            record = Record.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptFile(name, f"not a valid record: {type(exc).__name__} {exc}") from None
+        if record.id != record_id:
+            raise CorruptFile(name, f"holds record {record.id!r}, not {record_id!r}")
+        return StoredRecord(record, self._decode_history(record_id, history))
+
+    def _decode_history(self, record_id: str, history: Any) -> list[HistoryEntry]:
+        try:
+            return [HistoryEntry.from_dict(e) for e in history or ()]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptFile(self.display(record_id),
+                              f"not a valid history entry: {type(exc).__name__} {exc}") from None
+
+    def _read(self, record_id: str) -> StoredRecord:
+        history = (f"(SELECT coalesce(json_agg(h.entry ORDER BY h.seq), '[]') FROM {self._s}.history h "
+                   f"WHERE h.record_id = r.id)")
+        sql = f"SELECT r.data, {history}, r.format FROM {self._s}.records r WHERE r.id = %s"
+        row = self.connect().execute(sql, (record_id,)).fetchone()
+        if row is None:
+            raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`")
+        data, history_rows, fmt = row
+        self._check_format(record_id, fmt)
+        return self._decode(record_id, data, history_rows)
+
+    def get(self, record_id: str) -> StoredRecord:
+        check_id(record_id)
+        with self._errors(record_id):
+            return self._read(record_id)
+
+    def scan(self, *, blueprint: str | None = None, state: str | None = None,
+             errors: list[CorruptFile] | None = None) -> Iterator[Record]:
+        """Records in id order (as the JSON store), a page per query."""
+        where, params = [], []
+        if blueprint is not None:
+            where.append("blueprint = %s")
+            params.append(blueprint)
+        if state is not None:
+            where.append("state = %s")
+            params.append(state)
+        self._published = None
+        last: tuple[str, str] | None = None
+        while True:
+            clauses = where + (["(sort_key, id) > (%s, %s)"] if last else [])
+            sql = (f"SELECT id, sort_key, data FROM {self._s}.records"
+                   + (" WHERE " + " AND ".join(clauses) if clauses else "")
+                   + f" ORDER BY sort_key, id LIMIT {PAGE}")
+            with self._errors():
+                rows = self.connect().execute(sql, [*params, *(last or ())]).fetchall()
+            for record_id, _, data in rows:
+                try:
+                    record = self._decode(record_id, data, ()).record
+                except CorruptFile as exc:
+                    if errors is None:
+                        raise
+                    errors.append(exc)
+                    continue
+                yield record
+            if len(rows) < PAGE:
+                return
+            last = (rows[-1][1], rows[-1][0])
+
+    def record_ids_in(self, blueprint: str, state: str) -> list[str]:
+        return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
+
+    def counts(self) -> dict[str, int]:
+        """How many records, history entries, blueprints and versions the store holds."""
+        with self._errors():
+            row = self.connect().execute(
+                f"SELECT (SELECT count(*) FROM {self._s}.records), (SELECT count(*) FROM {self._s}.history), "
+                f"(SELECT count(*) FROM {self._s}.blueprints), (SELECT count(*) FROM {self._s}.blueprint_versions)"
+            ).fetchone()
+        assert row is not None
+        return dict(zip(("records", "history", "blueprints", "versions"), map(int, row)))
+
+    # ----- writing records ----------------------------------------------------------------
+
+    _LOCK_SHARED = "SELECT pg_advisory_lock_shared(hashtextextended(%s, 0))"
+    _UNLOCK_SHARED = "SELECT pg_advisory_unlock_shared(hashtextextended(%s, 0))"
+    _LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"
+    _UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(%s, 0))"
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Hold off publishing while a command reads blueprints and writes records."""
+        if self._held is not None:
+            yield
+            return
+        conn = self.connect()
+        self._published = None
+        try:
+            with self._errors():
+                conn.execute(self._LOCK_SHARED, (self._key("publish"),))
+            self._held = "sh"
+            yield
+        finally:
+            self._held = None
+            self._release([(self._UNLOCK_SHARED, self._key("publish"))])
+
+    def _release(self, unlocks: Sequence[tuple[str, str]], *, rollback: bool = False) -> None:
+        """End an unfinished transaction and drop advisory locks, in one round trip.
+        Unlocking a lock not held only makes the server warn, so this is safe after a
+        failure part-way through taking them."""
+        conn = self._conn
+        if conn is None or conn.closed or conn.broken:
+            return  # the server dropped the locks with the connection
+        psycopg = _driver()
+        try:
+            with conn.pipeline():
+                if rollback and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")  # the block ended without committing (a refusal, an error)
+                for sql, key in unlocks:
+                    conn.execute(sql, (key,))
+        except psycopg.OperationalError:
+            pass
+
+    @contextmanager
+    def transaction(self, record_id: str) -> Iterator[_Transaction]:
+        """Lock the record for the block: its advisory lock (held across commits), then
+        its row, read FOR UPDATE in a transaction — taken in one round trip, with the
+        session's shared publish lock when this is the command's first."""
+        check_id(record_id)
+        conn = self.connect()
+        outer = self._held is None
+        locks = ([(self._UNLOCK_SHARED, self._key("publish"))] if outer else []) + \
+            [(self._UNLOCK, self._key(f"record/{record_id}"))]
+        if outer:
+            self._published = None
+        try:
+            with self._errors(record_id):
+                with conn.pipeline():
+                    if outer:
+                        conn.execute(self._LOCK_SHARED, (self._key("publish"),))
+                    conn.execute(self._LOCK, (self._key(f"record/{record_id}"),))
+                    conn.execute("BEGIN")
+                    cur = conn.execute(f"SELECT data, history_length, format FROM {self._s}.records "
+                                       "WHERE id = %s FOR UPDATE", (record_id,))
+                if outer:
+                    self._held = "sh"
+                row = cur.fetchone()
+            if row is None:
+                raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`")
+            data, length, fmt = row
+            self._check_format(record_id, fmt)
+            record = self._decode(record_id, data, ()).record
+            yield _Transaction(self, record_id, _LockedRecord(self, record, int(length)))
+        finally:
+            if outer:
+                self._held = None
+            self._release(list(reversed(locks)), rollback=True)
+
+    def _history(self, record_id: str) -> list[HistoryEntry]:
+        with self._errors(record_id):
+            rows = self.connect().execute(f"SELECT entry FROM {self._s}.history WHERE record_id = %s ORDER BY seq",
+                                          (record_id,)).fetchall()
+        return self._decode_history(record_id, [r[0] for r in rows])
+
+    def _check_format(self, record_id: str, fmt: int) -> None:
+        if fmt > FORMAT:
+            raise CorruptFile(self.display(record_id), f"written in store format {fmt}; this blueprint reads {FORMAT}")
+
+    def create(self, build: Callable[[str], tuple[Record, HistoryEntry]]) -> Record:
+        """Take the next id, build the record with it, and write it with its first entry."""
+        with self.session():
+            conn = self.connect()
+            while True:
+                with self._errors():
+                    row = conn.execute(f"SELECT nextval('{self._s}.record_ids')").fetchone()
+                assert row is not None
+                record_id = str(row[0])
+                record, entry = build(record_id)
+                if record.id != record_id:
+                    raise ValueError("the built record must carry the allocated id")
+                with self._errors(record_id):
+                    row = conn.execute(
+                        f"WITH r AS ({self._insert_record()} ON CONFLICT (id) DO NOTHING RETURNING id) "
+                        f"INSERT INTO {self._s}.history (record_id, seq, entry) SELECT id, 0, %s FROM r RETURNING 1",
+                        (*self._record_params(record, 1), _dumps(entry.to_dict()))).fetchone()
+                if row is not None:
+                    return record
+                # the id was taken (copied in from another store): take the next
+
+    def _insert_record(self) -> str:
+        return (f"INSERT INTO {self._s}.records (id, module, blueprint, state, format, data, history_length) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)")
+
+    @staticmethod
+    def _record_params(record: Record, history_length: int) -> tuple[Any, ...]:
+        return (record.id, record.module, record.blueprint, record.state, FORMAT, _dumps(record.to_dict()),
+                history_length)
+
+    # ----- blueprints -------------------------------------------------------------------
+
+    def published(self) -> list[PublishedBlueprint]:
+        """Published blueprints in publish order. Read once, then again only after
+        something could have changed them: listing many records asks for every one."""
+        if self._published is not None:
+            return list(self._published)
+        with self._errors():
+            rows = self.connect().execute(
+                f"SELECT id, module, latest, seq, priority, versions FROM {self._s}.blueprints ORDER BY seq").fetchall()
+        self._published = [PublishedBlueprint(i, m, int(latest), int(seq), priority, tuple(versions or ()))
+                           for i, m, latest, seq, priority, versions in rows]
+        return list(self._published)
+
+    def blueprint_data(self, blueprint: str, version: int) -> Mapping[str, Any]:
+        key = (blueprint, version)
+        if key not in self._data_cache:
+            with self._errors():
+                row = self.connect().execute(
+                    f"SELECT data FROM {self._s}.blueprint_versions WHERE blueprint = %s AND version = %s",
+                    (blueprint, int(version))).fetchone()
+            if row is None:
+                raise BlueprintError(f"blueprint {blueprint} version {version} is not published in this workspace",
+                                     hint="see `blueprint publish`", exit_code=2)
+            if not isinstance(row[0], dict):
+                raise CorruptFile(f"{self.schema}.blueprint_versions {blueprint} v{version}", "no blueprint `data`")
+            self._data_cache[key] = row[0]
+        return self._data_cache[key]
+
+    def blueprint_text(self, blueprint: str, version: int) -> str:
+        with self._errors():
+            row = self.connect().execute(
+                f"SELECT text FROM {self._s}.blueprint_versions WHERE blueprint = %s AND version = %s",
+                (blueprint, int(version))).fetchone()
+        if row is None:
+            raise BlueprintError(f"blueprint {blueprint} version {version} is not published in this workspace",
+                                 hint="see `blueprint publish`", exit_code=2)
+        return str(row[0])
+
+    def blueprint_meta(self, blueprint: str, version: int) -> Mapping[str, Any]:
+        with self._errors():
+            row = self.connect().execute(
+                f"SELECT meta FROM {self._s}.blueprint_versions WHERE blueprint = %s AND version = %s",
+                (blueprint, int(version))).fetchone()
+        return dict(row[0]) if row else {}
+
+    @contextmanager
+    def publishing(self) -> Iterator[_Publishing]:
+        if self._held is not None:
+            raise RuntimeError("publishing inside another store session")
+        conn = self.connect()
+        self._published = None
+        with self._errors():
+            conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (self._key("publish"),))
+        self._held = "ex"
+        try:
+            yield _Publishing(self)
+        finally:
+            self._held = None
+            self._release([(self._UNLOCK, self._key("publish"))])
+
+    # ----- whole-store copies (`blueprint store copy`) ------------------------------------------
+
+    def is_empty(self) -> bool:
+        counts = self.counts()
+        return counts["records"] == 0 and counts["blueprints"] == 0 and counts["versions"] == 0
+
+    def next_id(self) -> int:
+        with self._errors():
+            row = self.connect().execute(
+                f"SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM {self._s}.record_ids"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def load(self, records: Iterable[StoredRecord], *, next_id: int) -> int:
+        """Write many records with their history through COPY, in one transaction
+        (all or nothing); then make sure new ids start at `next_id` or above. For
+        copying a whole workspace in, and for generating benchmark data."""
+        conn = self.connect()
+        count = 0
+        with self._errors(), conn.transaction():
+            with conn.cursor() as cur:
+                pending: list[StoredRecord] = []
+
+                def flush() -> None:
+                    with cur.copy(f"COPY {self._s}.records (id, module, blueprint, state, format, data, "
+                                  "history_length) FROM STDIN") as copy:
+                        for stored in pending:
+                            copy.write_row(self._record_params(stored.record, len(stored.history)))
+                    with cur.copy(f"COPY {self._s}.history (record_id, seq, entry) FROM STDIN") as copy:
+                        for stored in pending:
+                            for seq, entry in enumerate(stored.history):
+                                copy.write_row((stored.record.id, seq, _dumps(entry.to_dict())))
+                    pending.clear()
+
+                for stored in records:
+                    check_id(stored.record.id)
+                    pending.append(stored)
+                    count += 1
+                    if len(pending) >= 5000:
+                        flush()
+                flush()
+                cur.execute(f"SELECT setval('{self._s}.record_ids', greatest(%s, "
+                            f"(SELECT coalesce(max(id::numeric), 0) + 1 FROM {self._s}.records "
+                            "WHERE id ~ '^[0-9]{1,18}$'))::bigint, false)", (next_id,))
+        return count
+
+    def load_blueprint(self, blueprint: PublishedBlueprint, versions: Sequence[tuple[int, str, Mapping[str, Any],
+                                                                                 Mapping[str, Any]]]) -> None:
+        """Store a published blueprint with all its versions (text, data, meta) as they are."""
+        conn = self.connect()
+        with self._errors(), conn.transaction():
+            for version, text, data, meta in versions:
+                conn.execute(f"INSERT INTO {self._s}.blueprint_versions (blueprint, version, text, data, meta) "
+                             "VALUES (%s, %s, %s, %s, %s)", (blueprint.id, version, text, _dumps(data), _dumps(meta)))
+            conn.execute(f"INSERT INTO {self._s}.blueprints (id, module, latest, seq, priority, versions) "
+                         "VALUES (%s, %s, %s, %s, %s, %s)",
+                         (blueprint.id, blueprint.module, blueprint.latest, blueprint.seq, blueprint.priority,
+                          _dumps(list(blueprint.versions))))
+
+    def histories(self) -> Iterator[StoredRecord]:
+        """Every record with its history, in id order (for copying a store out)."""
+        for record in self.scan():
+            yield self.get(record.id)
+
+
+class _LockedRecord(StoredRecord):
+    """The record a transaction holds. Its history is read only if asked for: a
+    move appends to it by number, so its cost does not grow with the history."""
+
+    def __init__(self, store: PostgresStore, record: Record, length: int) -> None:
+        self.record = record
+        self.length = length
+        self._store = store
+        self._history: list[HistoryEntry] | None = None
+
+    @property  # type: ignore[override]
+    def history(self) -> list[HistoryEntry]:
+        if self._history is None:
+            self._history = self._store._history(self.record.id)
+        return self._history
+
+    @history.setter
+    def history(self, value: list[HistoryEntry]) -> None:
+        self._history = value
+        self.length = len(value)
+
+
+class _Transaction:
+    def __init__(self, store: PostgresStore, record_id: str, current: _LockedRecord) -> None:
+        self.store = store
+        self.record_id = record_id
+        self.current: _LockedRecord = current
+
+    def commit(self, record: Record, append: Sequence[HistoryEntry] = (),
+               amend: Mapping[int, HistoryEntry] | None = None) -> None:
+        """Write the row, append and amend history rows, and COMMIT, in one round trip."""
+        if record.id != self.record_id:
+            raise ValueError("a transaction commits the record it locked")
+        store, s = self.store, self.store._s
+        length = self.current.length
+        changed: list[tuple[int, HistoryEntry]] = []
+        for index, entry in (amend or {}).items():
+            seq = index + length if index < 0 else index
+            if not 0 <= seq < length:
+                raise IndexError(f"no history entry {index} to amend")
+            changed.append((seq, entry))
+        conn = store.connect()
+        # a second commit in the same block starts its own transaction (the advisory lock still holds the record)
+        again = conn.info.transaction_status == _driver().pq.TransactionStatus.IDLE
+        with store._errors(record.id), conn.pipeline():
+            if again:
+                conn.execute("BEGIN")
+            conn.execute(f"UPDATE {s}.records SET module = %s, blueprint = %s, state = %s, format = %s, data = %s, "
+                         "history_length = %s, written_at = now() WHERE id = %s",
+                         (record.module, record.blueprint, record.state, FORMAT, _dumps(record.to_dict()),
+                          length + len(append), record.id))
+            if append:
+                conn.execute(f"INSERT INTO {s}.history (record_id, seq, entry) "
+                             "SELECT %s, %s + o - 1, e FROM json_array_elements(%s::json) WITH ORDINALITY AS t(e, o)",
+                             (record.id, length, _dumps([e.to_dict() for e in append])))
+            for seq, entry in changed:
+                conn.execute(f"UPDATE {s}.history SET entry = %s WHERE record_id = %s AND seq = %s",
+                             (_dumps(entry.to_dict()), record.id, seq))
+            conn.execute("COMMIT")
+        known = self.current._history
+        current = _LockedRecord(store, record, length + len(append))
+        if known is not None:
+            history = list(known)
+            for seq, entry in changed:
+                history[seq] = entry
+            current.history = history + list(append)
+        self.current = current
+
+
+class _Publishing:
+    def __init__(self, store: PostgresStore) -> None:
+        self.store = store
+
+    def record_ids_in(self, blueprint: str, state: str) -> list[str]:
+        return self.store.record_ids_in(blueprint, state)
+
+    def transaction(self, record_id: str) -> Any:
+        return self.store.transaction(record_id)
+
+    def save_version(self, blueprint: str, version: int, text: str, data: Mapping[str, Any],
+                     meta: Mapping[str, Any]) -> None:
+        """Store a version; records do not follow it until `activate`."""
+        s = self.store._s
+        with self.store._errors():
+            self.store.connect().execute(
+                f"INSERT INTO {s}.blueprint_versions (blueprint, version, text, data, meta) VALUES (%s, %s, %s, %s, %s) "
+                "ON CONFLICT (blueprint, version) DO UPDATE SET text = EXCLUDED.text, data = EXCLUDED.data, "
+                "meta = EXCLUDED.meta",
+                (blueprint, int(version), text, _dumps(data), _dumps(meta)))
+        self.store._data_cache.pop((blueprint, version), None)
+
+    def activate(self, blueprint: str, version: int, module: str, priority: int | None,
+                 meta: Mapping[str, Any]) -> None:
+        """Make `version` the one records follow (the commit point of a publish)."""
+        store = self.store
+        meta = {**meta, "version": version}
+        current = {b.id: b for b in store.published()}.get(blueprint)
+        with store._errors():
+            if current is None:
+                store.connect().execute(
+                    f"INSERT INTO {store._s}.blueprints (id, module, latest, seq, priority, versions) "
+                    f"VALUES (%s, %s, %s, (SELECT coalesce(max(seq), 0) + 1 FROM {store._s}.blueprints), %s, %s)",
+                    (blueprint, module, int(version), priority, _dumps([meta])))
+            else:
+                store.connect().execute(
+                    f"UPDATE {store._s}.blueprints SET module = %s, latest = %s, priority = %s, versions = %s "
+                    "WHERE id = %s",
+                    (module, int(version), priority, _dumps([*current.versions, meta]), blueprint))
+        store._published = None
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
