@@ -198,3 +198,13 @@ def test_unknown_record_or_other_blueprint_exits_2(cli: Cli, deal_in_legal: Path
     assert r.exit_code == 2 and "is not a record id" in r.stderr
     r = cli("graph", ROOT / "sample_blueprints" / "support-ticket.yaml", "--record", "1")
     assert r.exit_code == 2 and "record 1 follows blueprint 'deal-follow-up', not 'support-ticket'" in r.stderr
+
+
+def test_a_draft_without_the_records_state_warns(cli: Cli, deal_in_legal: Path) -> None:
+    draft = deal_in_legal / "draft.yaml"
+    text = (deal_in_legal / "blueprints" / "deal-follow-up.yaml").read_text(encoding="utf-8")
+    draft.write_text(text.replace("Legal Review", "Contract Review"), encoding="utf-8")
+    r = cli("graph", draft, "--record", "1", "-f", "mermaid")
+    assert r.exit_code == 0, r.output
+    assert "warning: record 1 is in 'Legal Review', which" in r.stderr
+    assert "class s_qualification,s_negotiation visited" in r.stdout and " current" not in r.stdout

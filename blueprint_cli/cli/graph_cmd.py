@@ -72,6 +72,9 @@ def graph(
                      hint=f"give --output FILE.{chosen}, or redirect standard output to a file")
     bp = load_blueprint(file)
     trail = _record_trail(ctx, record, bp.id) if record is not None else None
+    if trail is not None and trail.state is not None and bp.state(trail.state) is None:
+        # e.g. a draft that renamed the state: draw the path we can, and say why no state is marked
+        sys.stderr.write(f"warning: record {trail.id} is in {trail.state!r}, which {file} does not have\n")
     diagram = extract(bp, trail)
     if options(ctx).json and output is None:
         print_json(diagram.to_data())
