@@ -7,15 +7,16 @@ import html
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from blueprint_cli.cli import graph_cmd
-from conftest import CliResult
 
 ROOT = Path(__file__).resolve().parents[1]
 DEAL = ROOT / "sample_blueprints" / "deal-follow-up.yaml"
-Cli = Callable[..., CliResult]
+#: the `cli` fixture (conftest.py): runs `blueprint`, returns exit_code, stdout, stderr, output
+Cli = Callable[..., Any]
 
 
 def test_default_is_the_tree(cli: Cli) -> None:
