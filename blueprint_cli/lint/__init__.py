@@ -21,6 +21,8 @@ from blueprint_cli.loader import Document, load_file, load_text
 from blueprint_cli.model import Blueprint, ModelError, build
 
 YAML_SUFFIXES = (".yaml", ".yml")
+#: Scenario files: folders are searched for blueprints without them (see `blueprint test`).
+SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml", ".scenario.yaml", ".scenario.yml")
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
 
@@ -84,14 +86,17 @@ def lint_file(path: Path, team: TeamNames | None = None, selection: Selection = 
 
 def discover(paths: Sequence[Path]) -> list[Path]:
     """Files to lint: files as given, folders searched recursively for *.yaml/*.yml
-    (hidden folders skipped). A path that does not exist is a usage error."""
+    (hidden folders and *.scenarios.yaml scenario files skipped). A path that
+    does not exist is a usage error."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
             found = []
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root, n) for n in names if n.endswith(YAML_SUFFIXES))
+                # scenario files (`blueprint test`) live next to blueprints but are not blueprints
+                found.extend(Path(root, n) for n in names
+                             if n.endswith(YAML_SUFFIXES) and not n.endswith(SCENARIO_SUFFIXES))
             files.extend(sorted(found))
         elif p.exists():
             files.append(p)

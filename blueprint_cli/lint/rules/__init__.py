@@ -27,6 +27,7 @@ RULE_MODULES = (
     "bp201_duplicate_state", "bp202_duplicate_transition", "bp203_unreachable_state",
     "bp204_dead_end_state", "bp205_final_state_exit", "bp206_no_final_reachable",
     "bp207_target_shape", "bp208_branch_else",
+    "bp210_shadowed_branch", "bp211_duplicate_route", "bp212_no_way_to_final", "bp213_impossible_criteria",
     "bp301_unknown_state", "bp302_undeclared_field", "bp303_operator_type", "bp304_value_not_allowed",
     "bp305_unknown_owner", "bp306_state_field_changed", "bp307_value_type", "bp308_bad_regex",
     "bp309_template_field",
