@@ -35,30 +35,31 @@ _TYPE_WORDS = {
 }
 
 
-def schema_text() -> str:
-    return resources.files("blueprint_cli").joinpath("schemas", SCHEMA_RESOURCE).read_text("utf-8")
+def schema_text(resource: str = SCHEMA_RESOURCE) -> str:
+    return resources.files("blueprint_cli").joinpath("schemas", resource).read_text("utf-8")
 
 
-@lru_cache(maxsize=1)
-def schema() -> dict[str, Any]:
-    return json.loads(schema_text())  # type: ignore[no-any-return]
+@lru_cache(maxsize=4)
+def schema(resource: str = SCHEMA_RESOURCE) -> dict[str, Any]:
+    return json.loads(schema_text(resource))  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Any:
+@lru_cache(maxsize=4)
+def _validator(resource: str = SCHEMA_RESOURCE) -> Any:
     try:
         import jsonschema_rs
 
-        return jsonschema_rs.Draft7Validator(schema())
+        return jsonschema_rs.Draft7Validator(schema(resource))
     except ImportError:  # pragma: no cover - the wheel is a declared dependency
         import jsonschema
 
-        return jsonschema.Draft7Validator(schema())
+        return jsonschema.Draft7Validator(schema(resource))
 
 
-def _errors(data: Any) -> Iterator[tuple[str, JsonPath, tuple[Any, ...], str, dict[str, Any]]]:
+def _errors(data: Any, resource: str = SCHEMA_RESOURCE) -> Iterator[tuple[str, JsonPath, tuple[Any, ...], str,
+                                                                         dict[str, Any]]]:
     """(keyword, instance path, schema path, message, details) for both libraries."""
-    validator = _validator()
+    validator = _validator(resource)
     for err in validator.iter_errors(data):
         if hasattr(err, "kind"):  # jsonschema-rs
             kind = err.kind
@@ -76,8 +77,8 @@ def _errors(data: Any) -> Iterator[tuple[str, JsonPath, tuple[Any, ...], str, di
                    details)
 
 
-def _subschema(path: tuple[Any, ...]) -> dict[str, Any]:
-    node: Any = schema()
+def _subschema(path: tuple[Any, ...], resource: str = SCHEMA_RESOURCE) -> dict[str, Any]:
+    node: Any = schema(resource)
     for part in path:
         try:
             node = node[part]
@@ -149,8 +150,10 @@ def _shape_message(kind: str, value: Any) -> tuple[str, str] | None:
             "combine several conditions with {all: [...]}")
 
 
-def check(doc: Document) -> list[Diagnostic]:
-    """Validate a loaded document against the schema; one finding per problem."""
+def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
+    """Validate a loaded document against the schema (the blueprint schema, or
+    another one shipped in `schemas/`, e.g. the scenario schema); one finding
+    per problem."""
     out: list[Diagnostic] = []
     seen: set[tuple[str, JsonPath, str]] = set()
     # a misspelt required key is one mistake, not two: the "unknown key ...
@@ -167,9 +170,9 @@ def check(doc: Document) -> list[Diagnostic]:
         out.append(Diagnostic(code, Severity.ERROR, message, doc.file, pos.line, pos.col, path, hint))
         return out[-1]
 
-    for keyword, ipath, spath, message, details in _errors(doc.data):
+    for keyword, ipath, spath, message, details in _errors(doc.data, resource):
         code = _CODE_BY_KEYWORD.get(keyword, "BP119")
-        parent = _subschema(spath[:-1])
+        parent = _subschema(spath[:-1], resource)
         where = _where(ipath)
         if keyword == "additionalProperties":
             allowed = sorted(parent.get("properties", {}))
@@ -187,7 +190,7 @@ def check(doc: Document) -> list[Diagnostic]:
             if found is not None:
                 missing[(ipath, prop)] = found
         elif keyword == "type":
-            wanted = _subschema(spath).get("type", parent.get("type"))
+            wanted = _subschema(spath, resource).get("type", parent.get("type"))
             wanted_list = wanted if isinstance(wanted, list) else [wanted]
             words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted_list)
             got = _describe(_value_at(doc.data, ipath))

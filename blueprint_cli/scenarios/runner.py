@@ -1,0 +1,452 @@
+"""Running scenarios: in memory, through the pure engine, never a workspace.
+
+Each scenario starts a fresh record (entering the blueprint like a new record,
+or placed in `record.state`), then runs its steps in order on a clock that
+moves only when a step says `wait`. After each step its expectations are
+checked; the first step with a difference fails the scenario, and every
+difference of that step is reported with the `file:line:col` of what failed.
+
+Along the way the runner notes what the scenario exercised — states entered,
+transitions completed, branches taken, parallel parts done — for coverage.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from blueprint_cli import criteria, engine
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.engine import Inputs, Moved, Refusal
+from blueprint_cli.fieldtypes import FieldValueError, is_empty, parse
+from blueprint_cli.model import Blueprint, Transition
+from blueprint_cli.records import ActionOutcome, Record, Task
+from blueprint_cli.scenarios.loader import LoadedFile
+from blueprint_cli.scenarios.model import DEFAULT_NOW, Expectation, Scenario, Step, later
+from blueprint_cli.team import Team
+
+
+@dataclass
+class Exercised:
+    """What one or more scenarios did to a blueprint (coverage)."""
+
+    states: set[str] = field(default_factory=set)
+    transitions: set[str] = field(default_factory=set)
+    #: (transition, branch index)
+    branches: set[tuple[str, int]] = field(default_factory=set)
+    #: (transition, part)
+    parts: set[tuple[str, str]] = field(default_factory=set)
+
+    def update(self, other: Exercised) -> None:
+        self.states |= other.states
+        self.transitions |= other.transitions
+        self.branches |= other.branches
+        self.parts |= other.parts
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One expectation that did not hold, and where it is written."""
+
+    message: str
+    line: int
+    col: int
+
+
+@dataclass
+class Failure:
+    step: Step | None
+    line: int
+    col: int
+    differences: list[Difference]
+
+    @property
+    def headline(self) -> str:
+        return self.differences[0].message if self.differences else "failed"
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    file: str
+    line: int
+    failure: Failure | None = None
+    seconds: float = 0.0
+    exercised: Exercised = field(default_factory=Exercised)
+
+    @property
+    def passed(self) -> bool:
+        return self.failure is None
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+
+@dataclass
+class FileResult:
+    loaded: LoadedFile
+    results: list[ScenarioResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def file(self) -> str:
+        return self.loaded.display
+
+    @property
+    def broken(self) -> bool:
+        """The file could not run (its findings say why)."""
+        return not self.loaded.runnable
+
+
+class _StepFailed(Exception):
+    def __init__(self, differences: list[Difference]) -> None:
+        super().__init__(differences[0].message if differences else "")
+        self.differences = differences
+
+
+def run_file(loaded: LoadedFile, select: str | None = None) -> FileResult:
+    """Run every scenario of a checked file (those whose name contains `select`)."""
+    out = FileResult(loaded)
+    if not loaded.runnable:
+        return out
+    assert loaded.scenarios is not None and loaded.blueprint is not None
+    start = time.perf_counter()
+    for scenario in loaded.scenarios.scenarios:
+        if select and select.casefold() not in scenario.name.casefold():
+            continue
+        now = scenario.now or loaded.scenarios.now or DEFAULT_NOW
+        out.results.append(ScenarioRun(loaded, loaded.blueprint, loaded.team, scenario, now).run())
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+def run_files(files: Sequence[LoadedFile], select: str | None = None) -> list[FileResult]:
+    return [run_file(f, select) for f in files]
+
+
+# ----- one scenario ------------------------------------------------------------------------
+
+def _shown(value: Any) -> str:
+    if is_empty(value):
+        return "empty"
+    return repr(value)
+
+
+class ScenarioRun:
+    def __init__(self, loaded: LoadedFile, bp: Blueprint, team: Team, scenario: Scenario, now: datetime) -> None:
+        self.loaded = loaded
+        self.bp = bp
+        self.team = team
+        self.scenario = scenario
+        self.now = now
+        self.exercised = Exercised()
+        self.record: Record | None = None
+        #: why the record did not enter the blueprint, when it did not
+        self.not_entered: list[str] = []
+
+    def at(self, path: tuple[Any, ...], key: bool = False) -> tuple[int, int]:
+        return self.loaded.position(path, key)
+
+    def diff(self, message: str, path: tuple[Any, ...], key: bool = False) -> Difference:
+        line, col = self.at(path, key)
+        return Difference(message, line, col)
+
+    def run(self) -> ScenarioResult:
+        s = self.scenario
+        line, _ = self.at(s.path + ("name",))
+        result = ScenarioResult(s, self.loaded.display, line, exercised=self.exercised)
+        start = time.perf_counter()
+        step: Step | None = None
+        try:
+            self.record = self.start()
+            for step in s.steps:
+                self.step(step)
+        except _StepFailed as exc:
+            sl, sc = self.at(step.path) if step is not None else self.at(s.record.path)
+            result.failure = Failure(step, sl, sc, exc.differences)
+        result.seconds = time.perf_counter() - start
+        return result
+
+    # ----- the starting record --------------------------------------------------------------
+
+    def start(self) -> Record:
+        s, bp = self.scenario, self.bp
+        rec = s.record
+        try:
+            values = engine.parse_values(engine.field_defs(bp), dict(rec.fields), bp.field, bp.id)
+        except BlueprintError as exc:
+            raise _StepFailed([self.diff(f"the starting record: {exc.message}", rec.path + ("fields",))]) from None
+        owner = s.owner
+        record, _ = engine.create(bp, record_id=rec.id, module=bp.module, version=1, owner=owner, values=values,
+                                  user=owner, now=self.now)
+        record = replace(record, tags=tuple(rec.tags))
+        if rec.state is not None:
+            record = replace(record, state=rec.state)
+        else:
+            failures = criteria.explain(bp.entry.when, record.values(bp.field))
+            if failures:
+                self.not_entered = [f.describe() for f in failures]
+                record = replace(record, blueprint=None, version=None, state=None, state_since="")
+        if record.state is not None:
+            self.exercised.states.add(record.state)
+        return record
+
+    # ----- steps ------------------------------------------------------------------------------
+
+    def user(self, step: Step) -> str:
+        assert self.record is not None
+        return step.user or self.record.owner
+
+    def step(self, step: Step) -> None:
+        assert self.record is not None
+        before = self.record
+        outcome: Moved | Refusal | None = None
+        if step.kind == "move":
+            outcome = self.move(step)
+        elif step.kind == "edit":
+            self.edit(step)
+        elif step.kind == "wait":
+            assert step.wait is not None
+            self.now = later(self.now, step.wait)
+        self.check(step, before, outcome)
+
+    def move(self, step: Step) -> Moved | Refusal:
+        assert self.record is not None and step.transition is not None
+        if self.record.blueprint is None:
+            why = "; ".join(self.not_entered) or "it is not governed by the blueprint"
+            raise _StepFailed([self.diff(f"the record never entered {self.bp.id} (entry criteria not met: {why}), "
+                                         f"so {step.transition!r} cannot run", step.path + ("move",))])
+        inputs = Inputs(fields=dict(step.set), checklist=step.checklist, note=step.note,
+                        attachments=step.attachments, part=step.part)
+        user = self.team.user(self.user(step))
+        try:
+            outcome = engine.move(self.bp, self.record, user, step.transition, inputs, self.now, self.team)
+        except BlueprintError as exc:
+            raise _StepFailed([self.diff(f"{step.transition!r} could not run: {exc.message}"
+                                         + (f" ({exc.hint})" if exc.hint else ""), step.path + ("move",))]) from None
+        if isinstance(outcome, Moved):
+            self.note_move(step, outcome, inputs)
+            self.record = outcome.record
+        return outcome
+
+    def note_move(self, step: Step, moved: Moved, inputs: Inputs) -> None:
+        entry = moved.entry
+        t = self.bp.transition(entry.transition or "")
+        if entry.part and entry.transition:
+            self.exercised.parts.add((entry.transition, entry.part))
+        if entry.kind != "move" or t is None:
+            return
+        self.exercised.transitions.add(t.name)
+        if moved.record.state is not None:
+            self.exercised.states.add(moved.record.state)
+        if t.branches:
+            index = self.branch_taken(t, inputs, moved.record.state)
+            if index is not None:
+                self.exercised.branches.add((t.name, index))
+
+    def branch_taken(self, t: Transition, inputs: Inputs, target: str | None) -> int | None:
+        """Which branch the engine took: the first whose criteria hold on the
+        record as the move left it before its actions ran (as the engine decides)."""
+        assert self.record is not None
+        given = engine.parse_values(engine.field_defs(self.bp), inputs.fields, self.bp.field, self.bp.id)
+        fields = dict(self.record.fields)
+        fields.update({k: v for k, v in given.items() if k != "owner"})
+        owner = str(given.get("owner") or self.record.owner)
+        values = replace(self.record, fields=fields, owner=owner).values(self.bp.field)
+        for i, b in enumerate(t.branches):
+            if b.when is None or criteria.evaluate(b.when, values):
+                if b.to == target:
+                    return i
+                break
+        return next((i for i, b in enumerate(t.branches) if b.to == target), None)
+
+    def edit(self, step: Step) -> None:
+        assert self.record is not None
+        bp = self.bp
+        try:
+            values = engine.parse_values(engine.field_defs(bp), dict(step.edit), bp.field, bp.id)
+        except BlueprintError as exc:
+            raise _StepFailed([self.diff(exc.message, step.path + ("edit",))]) from None
+        edited = engine.edit(bp if self.record.blueprint else None, self.record, values, self.user(step), self.now)
+        if edited is not None:
+            self.record = edited[0]
+        if self.record.blueprint is None:
+            # like `record set` in a workspace: an edit can make the record enter
+            failures = criteria.explain(bp.entry.when, self.record.values(bp.field))
+            if not failures:
+                self.record, _ = engine.enter(bp, self.record, 1, self.user(step), self.now)
+                self.not_entered = []
+                self.exercised.states.add(bp.entry_state)
+            else:
+                self.not_entered = [f.describe() for f in failures]
+
+    # ----- expectations -----------------------------------------------------------------------
+
+    def check(self, step: Step, before: Record, outcome: Moved | Refusal | None) -> None:
+        assert self.record is not None
+        e = step.expect
+        diffs: list[Difference] = []
+        if step.kind == "move":
+            diffs += self.check_refusal(step, e, outcome)
+            if diffs:  # the move went the other way: the rest would only echo that
+                raise _StepFailed(diffs)
+        rec = self.record
+        if e.entered is not None and (rec.blueprint is not None) != e.entered:
+            if e.entered:
+                why = "; ".join(self.not_entered)
+                diffs.append(self.diff(f"expected the record to be in {self.bp.id}, but it did not enter it"
+                                       + (f" (entry criteria not met: {why})" if why else ""), e.path + ("entered",)))
+            else:
+                diffs.append(self.diff(f"expected the record to stay out of {self.bp.id}, but it entered it "
+                                       f"(in {rec.state!r})", e.path + ("entered",)))
+        if e.state is not None and rec.state != e.state:
+            diffs.append(self.diff(f"expected state {e.state!r}, got {rec.state!r}", e.path + ("state",)))
+        if e.owner is not None and rec.owner != e.owner:
+            diffs.append(self.diff(f"expected owner {e.owner!r}, got {rec.owner!r}", e.path + ("owner",)))
+        for name, expected in e.fields:
+            problem = self.check_field(name, expected)
+            if problem:
+                diffs.append(self.diff(problem, e.path + ("fields", name)))
+        if e.tags is not None and sorted(rec.tags) != sorted(e.tags):
+            diffs.append(self.diff(f"expected tags {sorted(e.tags)}, got {sorted(rec.tags)}", e.path + ("tags",)))
+        if e.waiting is not None:
+            waiting = self.waiting(step, outcome)
+            if sorted(w.casefold() for w in waiting) != sorted(w.casefold() for w in e.waiting):
+                diffs.append(self.diff(f"expected waiting parts {sorted(e.waiting)}, got {sorted(waiting)}",
+                                       e.path + ("waiting",)))
+        if e.tasks is not None:
+            diffs += self.check_tasks(e, before)
+        if e.actions is not None:
+            outcomes = list(outcome.entry.actions) if isinstance(outcome, Moved) else []
+            diffs += self.check_actions(e, outcomes)
+        if e.allowed is not None:
+            allowed = self.allowed(step)
+            if sorted(a.casefold() for a in allowed) != sorted(a.casefold() for a in e.allowed):
+                diffs.append(self.diff(f"expected {self.user(step)} to be allowed {sorted(e.allowed)}, "
+                                       f"but they may do {sorted(allowed)}", e.path + ("allowed",)))
+        if diffs:
+            raise _StepFailed(diffs)
+
+    def check_refusal(self, step: Step, e: Expectation, outcome: Moved | Refusal | None) -> list[Difference]:
+        if isinstance(outcome, Refusal):
+            reasons = [r.message for r in outcome.reasons]
+            if e.refused is None:
+                return [self.diff(f"{step.transition!r} was refused: " + "; ".join(reasons), step.path + ("move",))]
+            missing = [text for text in e.refused
+                       if not any(text.casefold() in reason.casefold() for reason in reasons)]
+            if missing:
+                return [self.diff(f"{step.transition!r} was refused, but no reason contains {missing[0]!r}; "
+                                  "reasons: " + "; ".join(reasons), e.path + ("refused",))]
+            return []
+        if e.refused is not None and isinstance(outcome, Moved):
+            wanted = f" (a reason containing {e.refused[0]!r})" if e.refused else ""
+            where = f"it moved the record to {outcome.record.state!r}" if outcome.entry.kind == "move" else \
+                f"part {outcome.entry.part!r} was done"
+            return [self.diff(f"expected {step.transition!r} to be refused{wanted}, but {where}",
+                              e.path + ("refused",))]
+        return []
+
+    def check_field(self, name: str, expected: Any) -> str | None:
+        assert self.record is not None
+        actual = self.record.owner if name == "owner" else self.record.fields.get(name)
+        if expected is None:
+            return None if is_empty(actual) else f"field {name}: expected empty, got {_shown(actual)}"
+        fd = self.bp.field_def(name) or engine.SETTABLE_BUILTINS.get(name)
+        want, got = expected, actual
+        if fd is not None:
+            try:
+                want = parse(fd, expected)
+                got = parse(fd, actual) if actual is not None else None
+            except FieldValueError:
+                pass
+            if fd.type == "multiselect" and isinstance(want, list) and isinstance(got, list):
+                want, got = sorted(want), sorted(got)
+        if want == got:
+            return None
+        return f"field {name}: expected {_shown(want)}, got {_shown(got)}"
+
+    def waiting(self, step: Step, outcome: Moved | Refusal | None) -> list[str]:
+        assert self.record is not None
+        if isinstance(outcome, Moved):
+            return list(outcome.waiting)
+        t = None
+        if step.transition is not None:
+            t = self.bp.transition(step.transition) or next(
+                (x for x in self.bp.transitions for p in x.parallel if p.name.casefold() == step.transition.casefold()),
+                None)
+        done = {(p.transition, p.part) for p in self.record.pending}
+        pending_ts = [t] if t is not None and t.parallel else \
+            [x for x in self.bp.transitions if any(p.transition == x.name for p in self.record.pending)]
+        return [p.name for x in pending_ts for p in x.parallel if (x.name, p.name) not in done]
+
+    def check_tasks(self, e: Expectation, before: Record) -> list[Difference]:
+        assert self.record is not None and e.tasks is not None
+        old = {t.id for t in before.tasks}
+        created = [t for t in self.record.tasks if t.id not in old]
+        if not e.tasks:
+            if created:
+                return [self.diff(f"expected no new tasks, got {_tasks(created)}", e.path + ("tasks",))]
+            return []
+        out = []
+        free = list(created)
+        for want in e.tasks:
+            match = next((t for t in free if _task_matches(t, want.subject, want.owner, want.due)), None)
+            if match is None:
+                got = _tasks(created) if created else "none"
+                out.append(self.diff(f"expected a new task {want.describe()}; new tasks: {got}", want.path))
+            else:
+                free.remove(match)
+        return out
+
+    def check_actions(self, e: Expectation, outcomes: list[ActionOutcome]) -> list[Difference]:
+        assert e.actions is not None
+        if not e.actions:
+            if outcomes:
+                return [self.diff(f"expected no actions, got {_outcomes(outcomes)}", e.path + ("actions",))]
+            return []
+        out = []
+        free = list(outcomes)
+        for want in e.actions:
+            match = next((o for o in free if o.action == want.kind
+                          and (want.text is None or want.text.casefold() in o.detail.casefold())
+                          and (want.status is None or o.status == want.status)), None)
+            if match is None:
+                got = _outcomes(outcomes) if outcomes else "none"
+                out.append(self.diff(f"expected action {want.describe()}; actions: {got}", want.path))
+            else:
+                free.remove(match)
+        return out
+
+    def allowed(self, step: Step) -> list[str]:
+        assert self.record is not None
+        if self.record.blueprint is None:
+            return []
+        opts = engine.options(self.bp, self.record, self.team.user(self.user(step)))
+        return list(dict.fromkeys(o.part or o.transition for o in opts if o.allowed))
+
+
+def _task_matches(task: Task, subject: str | None, owner: str | None, due: str | None) -> bool:
+    if subject is not None and task.subject != subject:
+        return False
+    if owner is not None and task.owner != owner:
+        return False
+    return due is None or (task.due or "").startswith(due)
+
+
+def _tasks(tasks: Sequence[Task]) -> str:
+    return ", ".join(f"{t.subject!r} for {t.owner}" + (f" due {t.due}" if t.due else "") for t in tasks)
+
+
+def _outcomes(outcomes: Sequence[ActionOutcome]) -> str:
+    return "; ".join(f"{o.action} {o.status}: {o.detail}" for o in outcomes)
+
+
+def summary_counts(results: Sequence[FileResult]) -> Mapping[str, int]:
+    passed = sum(r.passed for f in results for r in f.results)
+    failed = sum(not r.passed for f in results for r in f.results)
+    broken = sum(f.broken for f in results)
+    return {"passed": passed, "failed": failed, "errors": broken}
