@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "blueprint_cli.cli.demo_cmd",
     "blueprint_cli.cli.graph_cmd",
     "blueprint_cli.cli.test_cmd",
+    "blueprint_cli.cli.diff_cmd",
     "blueprint_cli.cli.store_cmd",
 ]
 
