@@ -256,6 +256,16 @@ def test_k_selects_scenarios_by_name(project: Path) -> None:
     r = run(project, "test", "-k", "BOSS", "mini.scenarios.yaml")
     assert r.code == 0 and "Only the boss" in r.out and "reviewed and signed" not in r.out
     assert "== 1 passed in " in r.out
+    r = run(project, "test", "-k", "nobody", "mini.scenarios.yaml")
+    assert r.code == 2 and "no scenario name contains 'nobody'" in r.err
+
+
+def test_a_blueprint_given_by_mistake_is_one_finding(project: Path) -> None:
+    write(project, "mini.scenarios.yaml", GOOD)
+    r = run(project, "test", "mini.yaml")
+    assert r.code == 1
+    assert findings(r.out) == ["mini.yaml:1:1: error SC102 this is a blueprint, not a scenario file"]
+    assert "hint: run `blueprint test mini.scenarios.yaml`" in r.out
 
 
 # ----- finding files and blueprints ---------------------------------------------------------------

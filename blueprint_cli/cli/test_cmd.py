@@ -48,6 +48,9 @@ def test(
     if lint_only:
         _lint_report(loaded, opts.json)
         return
+    if select and not any(select.casefold() in s.name.casefold()
+                          for f in loaded if f.scenarios is not None for s in f.scenarios.scenarios):
+        raise BlueprintError(f"no scenario name contains {select!r}", hint="-k matches part of a scenario's name")
     _run(loaded, opts.json, opts.color and sys.stdout.isatty(), junit_xml, coverage or fail_under is not None,
          fail_under, select)
 

@@ -36,6 +36,7 @@ SUFFIXES = SCENARIO_SUFFIXES
 
 #: Every scenario-specific finding code, with what it means (docs/testing.md).
 CODES = {
+    "SC102": "the file is a blueprint, or not a mapping: not a scenario file",
     "SC120": "a step or value the schema allows but that cannot work (two actions in one step, a bad time)",
     "SC201": "two scenarios in one file have the same name",
     "SC301": "unknown state",
@@ -133,6 +134,13 @@ def load(path: Path, display: str | None = None) -> LoadedFile:
     if doc is None:
         return out
     out.document = doc
+    if "scenarios" not in doc.data and {"states", "transitions"} <= set(doc.data):
+        # a blueprint given by mistake: one finding that says so, not one per key
+        sibling = path.parent / (path.name.rsplit(".", 1)[0] + ".scenarios.yaml")
+        hint = (f"run `blueprint test {sibling}`" if sibling.exists() else
+                f"its scenarios go in {sibling.name}, next to it")
+        _add(out, "SC102", "this is a blueprint, not a scenario file", (), hint=hint)
+        return out
     found = schema.check(doc, SCHEMA_RESOURCE)
     if found:
         out.diagnostics.extend(_sc(d) for d in found)
