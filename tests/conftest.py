@@ -22,27 +22,35 @@ class CliResult:
         return self.stdout + self.stderr
 
 
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., CliResult]:
-    """`cli("lint", path, ...)` runs `blueprint` through `blueprint_cli.cli.main.run`
-    (the console script's own error handling and exit codes) and returns what a
-    user would see. It runs in an empty temporary folder, with no workspace or
-    colour from the environment, so a `.blueprint/` found upwards cannot leak in."""
+def run_blueprint(*args: str | Path) -> CliResult:
+    """Run `blueprint ARGS` through `blueprint_cli.cli.main.run` (the console
+    script's own error handling and exit codes), capturing what a user sees."""
     from blueprint_cli.cli.main import run
 
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            run([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def cli_in_place() -> Callable[..., CliResult]:
+    """Like `cli`, for wider-scoped fixtures: runs in the current folder and
+    environment, so give explicit paths (and `--team`)."""
+    return run_blueprint
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., CliResult]:
+    """`cli("lint", path, ...)` runs `blueprint` in this process, in an empty
+    temporary folder, with no workspace, user or colour from the environment (so
+    a `.blueprint/` found upwards cannot leak in)."""
     for var in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.chdir(tmp_path)
-
-    def invoke(*args: str | Path) -> CliResult:
-        out, err = io.StringIO(), io.StringIO()
-        code = 0
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                run([str(a) for a in args])
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return CliResult(code, out.getvalue(), err.getvalue())
-
-    return invoke
+    return run_blueprint

@@ -1,0 +1,104 @@
+"""`blueprint lint --format sarif` is valid SARIF 2.1.0 with rule metadata.
+
+The OASIS schema is copied into tests/data/ (from shared/reference/) so the
+test does not depend on anything outside the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import jsonschema
+import pytest
+
+from blueprint_cli.lint.rules import catalogue
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+SARIF_SCHEMA = json.loads((HERE / "data" / "sarif-schema-2.1.0.json").read_text())
+SAMPLE = REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml"
+TEAM = HERE / "data" / "team.yaml"
+CASES = HERE / "lint_cases"
+
+
+def validate(document: dict) -> None:
+    cls = jsonschema.validators.validator_for(SARIF_SCHEMA)
+    cls.check_schema(SARIF_SCHEMA)
+    errors = sorted(cls(SARIF_SCHEMA).iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+@pytest.fixture(scope="module")
+def findings_run(cli_in_place):
+    """SARIF and JSON output of one run over every negative example."""
+    sarif = cli_in_place("lint", "--format", "sarif", "--team", TEAM, CASES)
+    as_json = cli_in_place("lint", "--format", "json", "--team", TEAM, CASES)
+    assert sarif.exit_code == as_json.exit_code == 1
+    return json.loads(sarif.stdout), json.loads(as_json.stdout)
+
+
+def test_run_with_findings_is_valid_sarif(findings_run) -> None:
+    sarif, _ = findings_run
+    validate(sarif)
+    assert sarif["version"] == "2.1.0"
+    assert len(sarif["runs"]) == 1
+
+
+def test_clean_run_is_valid_sarif(cli) -> None:
+    result = cli("lint", "--format", "sarif", SAMPLE)
+    assert result.exit_code == 0
+    sarif = json.loads(result.stdout)
+    validate(sarif)
+    assert sarif["runs"][0]["results"] == []
+    assert result.stderr == ""
+
+
+def test_every_rule_is_described(findings_run) -> None:
+    sarif, _ = findings_run
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "blueprint"
+    rules = driver["rules"]
+    assert [r["id"] for r in rules] == list(catalogue())
+    for meta in rules:
+        rule = catalogue()[meta["id"]]
+        assert meta["name"] == rule.name
+        assert meta["shortDescription"]["text"] == rule.summary
+        assert meta["fullDescription"]["text"] == rule.doc
+        assert meta["help"]["text"] == rule.doc
+        assert meta["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning",
+                                                         "info": "note"}[rule.severity.value]
+
+
+def test_results_match_the_findings(findings_run) -> None:
+    sarif, as_json = findings_run
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    results = run["results"]
+    assert len(results) == len(as_json["diagnostics"])
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    for result, diag in zip(results, as_json["diagnostics"]):
+        assert result["ruleId"] == diag["code"]
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] == level[diag["severity"]]
+        assert result["message"]["text"].startswith(diag["message"])
+        [location] = result["locations"]
+        region = location["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"]) == (diag["line"], diag["col"])
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert unquote(urlparse(uri).path) == diag["file"]
+        assert location["logicalLocations"][0]["fullyQualifiedName"] == diag["path"]
+
+
+def test_uris_are_escaped_and_relative_paths_stay_relative(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "my blueprints"
+    folder.mkdir()
+    (folder / "100% #1.yaml").write_text("- a list\n")
+    result = cli("lint", "--format", "sarif", "my blueprints")  # the fixture runs in tmp_path
+    sarif = json.loads(result.stdout)
+    validate(sarif)
+    [res] = sarif["runs"][0]["results"]
+    uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20blueprints/100%25%20%231.yaml"
+    assert not urlparse(uri).scheme
