@@ -102,7 +102,10 @@ def _describe(value: Any) -> str:
     if isinstance(value, int):
         return "a number"
     if isinstance(value, float):
-        return "a number"
+        # JSON, and so the schema, has no NaN or infinity: say which one was written
+        if value != value:
+            return ".nan"
+        return "a number" if abs(value) != float("inf") else ("-.inf" if value < 0 else ".inf")
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
