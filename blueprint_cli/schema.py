@@ -115,6 +115,16 @@ def _describe(value: Any) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values (where true is not 1)."""
+    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) else a == b
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _where(path: JsonPath) -> str:
     out = ""
     for part in path:
@@ -214,6 +224,16 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
             shape = _shape_message(_shape_def(spath), _value_at(doc.data, ipath))
             if shape is not None:
                 add("BP119", f"{where}: {shape[0]}", ipath, hint=shape[1])
+        elif keyword == "uniqueItems" and isinstance(_value_at(doc.data, ipath), list):
+            # point at the repeated item, not at the whole list
+            items = _value_at(doc.data, ipath)
+            first = next((i for i, item in enumerate(items)
+                          if any(_same(item, other) for other in items[:i])), None)
+            if first is None:
+                add(code, f"{where}: {message}", ipath)
+            else:
+                add(code, f"{where}: {_short(items[first])} is listed twice", ipath + (first,),
+                    hint="remove the repeated entry")
         elif keyword == "propertyNames":
             add(code, f"{where}: {message}", ipath)
         else:
