@@ -157,6 +157,7 @@ def render_summary(bp: Blueprint) -> Group:
     if bp.fields:
         fields = Table(title="Fields", title_justify="left")
         fields.add_column("field")
+        fields.add_column("label")
         fields.add_column("type")
         fields.add_column("options")
         for f in bp.fields:
@@ -166,8 +167,10 @@ def render_summary(bp: Blueprint) -> Group:
             for key in ("min", "max", "min_length", "max_length", "pattern", "default"):
                 val = getattr(f, key)
                 if val is not None:
-                    opts.append(f"{key}: {val}")
-            fields.add_row(f.display if f.label else f.name, f.type, "; ".join(opts))
+                    # as written in YAML: `false`, not Python's `False`
+                    opts.append(f"{key}: {str(val).lower() if isinstance(val, bool) else val}")
+            # the name is what criteria and `require` refer to; the label is what users see
+            fields.add_row(f.name, f.label or "", f.type, "; ".join(opts))
         parts.append(fields)
     parts.append(Text("Transitions", style="bold italic"))
     parts.extend(_transition_tree(bp, t) for t in bp.transitions)
@@ -195,8 +198,15 @@ def summary_data(bp: Blueprint) -> dict[str, Any]:
             {"name": t.name, "from": list(bp.sources_of(t)), "to": list(t.targets),
              "owners": [str(o) for o in t.owners], "when": _criterion_data(t.when),
              "require": describe_requirement(t.require),
+             # a conditional transition's outcomes, in order: the criteria pick the target
+             "branches": [{"when": _criterion_data(b.when), "to": b.to} for b in t.branches],
              "parallel": [p.name for p in t.parallel],
              "then": [describe_action(a) for a in t.then]}
             for t in bp.transitions
+        ],
+        "fields": [
+            {"name": f.name, "label": f.label, "type": f.type,
+             **({"values": list(f.values)} if f.values is not None else {})}
+            for f in bp.fields
         ],
     }
