@@ -59,12 +59,13 @@ def test_sigkill_at_random_instants_never_leaves_a_broken_record(tmp_path: Path)
         proc = worker(ws, "alice", 0, ["1", "2", "3"])
         assert proc.stdout is not None
         first = proc.stdout.readline()  # it is writing now (whatever the start-up took on this machine)
+        assert first, f"the writer did not start: {proc.communicate()[1]}"
         time.sleep(rng.uniform(0.0, 0.12))
         proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate()
+        out, err = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, f"the writer stopped by itself: {err}"
         committed += len((first + out).splitlines())
         assert_consistent(ws)
-    assert committed > 60, "the writer should have been killed mid-stream many times"
     # every move the writer reported before it died is in the history
     total = sum(len(ws.store.get(i).history) - 1 for i in ("1", "2", "3"))
     assert total >= committed
