@@ -25,7 +25,7 @@ class Failure:
         expect = describe_condition(self.condition)
         if self.negated:
             expect = f"not ({expect})"
-        actual = "empty" if self.actual in (None, "", []) else repr(self.actual)
+        actual = "empty" if self.actual in (None, "", []) else show_value(self.actual)
         return f"{expect} — actual: {actual}"
 
 
@@ -37,12 +37,23 @@ _OP_TEXT = {
 }
 
 
+def show_value(value: Any) -> str:
+    """A value as the user wrote it in YAML: `true`, `null`, `'Price'`, `[a, b]`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(v) for v in value) + "]"
+    return repr(value)
+
+
 def describe_condition(c: Condition) -> str:
     if c.op == "empty":
         return f"{c.field} is {'empty' if c.value else 'not empty'}"
     if c.op == "between" and isinstance(c.value, list) and len(c.value) == 2:
-        return f"{c.field} between {c.value[0]!r} and {c.value[1]!r}"
-    return f"{c.field} {_OP_TEXT.get(c.op, c.op)} {c.value!r}"
+        return f"{c.field} between {show_value(c.value[0])} and {show_value(c.value[1])}"
+    return f"{c.field} {_OP_TEXT.get(c.op, c.op)} {show_value(c.value)}"
 
 
 def _comparable(a: Any, b: Any) -> tuple[Any, Any]:

@@ -186,8 +186,30 @@ def test_select_applies_to_loader_findings_too(cli, tmp_path: Path) -> None:
     bad = tmp_path / "list.yaml"
     bad.write_text("- a list\n")
     assert codes(cli("lint", "--select", "BP102", bad).stdout) == ["BP102"]
+
+
+def test_a_file_that_cannot_be_checked_never_comes_out_clean(cli, tmp_path: Path) -> None:
+    # ignoring the one error that stops the check would otherwise report a
+    # broken file as clean: its first error stays, marked as such
+    bad = tmp_path / "list.yaml"
+    bad.write_text("- a list\n")
     ignored = cli("lint", "--ignore", "BP102", bad)
-    assert ignored.stdout == "" and ignored.exit_code == 0
+    assert ignored.exit_code == 1
+    assert codes(ignored.stdout) == ["BP102"]
+    assert "shown although not selected" in ignored.stdout
+    misspelt = tmp_path / "misspelt.yaml"
+    misspelt.write_text("blueprint: x\nmodule: M\nfield: s\nstates: [{name: A}, {name: B, final: true}]\n"
+                        "transitions: [{name: T, form: A, to: B}]\n")
+    assert cli("lint", "--select", "BP3", misspelt).exit_code == 1
+
+
+def test_ignoring_unknown_keys_still_runs_the_semantic_rules(cli, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("blueprint: x\nmodule: M\nfield: s\nstates: [{name: A}, {name: B, final: true}]\n"
+                     "transitions: [{name: T, from: A, to: Bee, colour: red}]\n")
+    result = cli("lint", "--ignore", "BP110", extra)
+    assert codes(result.stdout) == ["BP301"]
+    assert result.exit_code == 1
 
 
 def test_warnings_alone_exit_0(cli, warning_only: Path) -> None:

@@ -8,13 +8,15 @@ commands use to read a blueprint they are about to act on.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from blueprint_cli import schema
-from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, JsonPath, Severity
 from blueprint_cli.lint.context import LintContext, TeamNames
 from blueprint_cli.lint.rules import Finding, catalogue
 from blueprint_cli.loader import Document, load_file, load_text
@@ -51,11 +53,18 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
 def lint_document(doc: Document, team: TeamNames | None = None,
                   selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
     diags = schema.check(doc)
+    data = doc.data
     if diags:
-        # semantic rules assume the shape the schema guarantees
-        return None, diags
+        # semantic rules assume the shape the schema guarantees; unknown keys are
+        # the one finding the model does not care about, so when the user chose
+        # to ignore those and the rest is valid without them, the rules still run
+        if not all(d.code == "BP110" and not selection.wants(d.code) for d in diags):
+            return None, diags
+        data = _without_keys(data, [d.path for d in diags])
+        if schema.check(Document(doc.file, data, doc.positions, doc.key_positions)):
+            return None, diags
     try:
-        bp = build(doc.data, doc.file)
+        bp = build(data, doc.file)
     except ModelError as exc:
         pos = doc.at(exc.path)
         return None, [Diagnostic("BP119", Severity.ERROR, str(exc), doc.file, pos.line, pos.col, exc.path)]
@@ -66,22 +75,44 @@ def lint_document(doc: Document, team: TeamNames | None = None,
     return bp, diags
 
 
+def _without_keys(data: Any, paths: list[JsonPath]) -> Any:
+    data = copy.deepcopy(data)
+    for path in paths:
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node.pop(path[-1], None)
+    return data
+
+
+def _selected(bp: Blueprint | None, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+    """The findings `--select/--ignore` keep. A file that could not be checked
+    (bad YAML, schema errors) never comes out clean: its first error stays."""
+    kept = [d for d in diags if selection.wants(d.code)]
+    if bp is None and not any(d.severity is Severity.ERROR for d in kept):
+        first = next((d for d in sorted(diags, key=Diagnostic.sort_key) if d.severity is Severity.ERROR), None)
+        if first is not None:
+            kept.append(replace(first, message=first.message + " (shown although not selected: the file "
+                                                                "cannot be checked further until it is fixed)"))
+    return kept
+
+
+def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: TeamNames | None,
+                 selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
+    if doc is None:
+        return None, _selected(None, diags, selection)
+    bp, more = lint_document(doc, team, selection)
+    return bp, _selected(bp, diags + more, selection)
+
+
 def lint_text(text: str, file: str, team: TeamNames | None = None,
               selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
-    doc, diags = load_text(text, file)
-    if doc is None:
-        return None, diags
-    bp, more = lint_document(doc, team, selection)
-    return bp, [d for d in diags + more if selection.wants(d.code)]
+    return _lint_loaded(*load_text(text, file), team, selection)
 
 
 def lint_file(path: Path, team: TeamNames | None = None, selection: Selection = Selection(),
               display: str | None = None) -> tuple[Blueprint | None, list[Diagnostic]]:
-    doc, diags = load_file(path, display)
-    if doc is None:
-        return None, [d for d in diags if selection.wants(d.code)]
-    bp, more = lint_document(doc, team, selection)
-    return bp, [d for d in diags + more if selection.wants(d.code)]
+    return _lint_loaded(*load_file(path, display), team, selection)
 
 
 def discover(paths: Sequence[Path]) -> list[Path]:
