@@ -118,6 +118,8 @@ class InitResult:
     workspace: Workspace
     sample: Path | None = None
     published: PublishResult | None = None
+    #: why the sample (a file already there, edited by the user) could not be published
+    not_published: str | None = None
 
 
 def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
@@ -167,7 +169,10 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(sample_blueprint_text(), encoding="utf-8")
         result.sample = target
-        result.published = ws.publish(target, user=user, at=at)
+        try:
+            result.published = ws.publish(target, user=user, at=at)
+        except BlueprintError as exc:  # the workspace is made; a broken file there must not undo that
+            result.not_published = exc.message
     return result
 
 

@@ -123,3 +123,13 @@ def test_entry_goes_to_first_matching_blueprint_by_priority(tmp_path: Path) -> N
     assert big_one["blueprint"] == "big-ping" and small["blueprint"] == "ping"  # type: ignore[index]
     forced = cli("--json", "record", "create", "Pings", "--set", "note=big", "--blueprint", "ping", cwd=tmp_path)
     assert forced.json()["blueprint"] == "ping"  # type: ignore[index]
+
+
+def test_init_keeps_an_existing_blueprint_and_still_makes_the_workspace(tmp_path: Path) -> None:
+    (tmp_path / "blueprints").mkdir()
+    mine = tmp_path / "blueprints" / "deal-follow-up.yaml"
+    mine.write_text("blueprint: mine\n", encoding="utf-8")
+    r = cli("init", str(tmp_path))
+    assert r.code == 0 and "was not published" in r.out and "BP112" in r.out
+    assert mine.read_text(encoding="utf-8") == "blueprint: mine\n"
+    assert (tmp_path / ".blueprint" / "workspace.json").is_file()

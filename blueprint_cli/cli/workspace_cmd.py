@@ -34,6 +34,9 @@ def init(
     out = term(ctx)
     out.print(f"[green]✓[/] Created workspace [bold]{result.workspace.root}[/]")
     out.print(f"  team file   {result.workspace.root / 'team.yaml'}  (users, roles, profiles: edit it)")
+    if result.sample and result.not_published:
+        out.print(f"[yellow]![/] {result.sample} was already there and was not published:\n{result.not_published}")
+        out.print(f"  fix it, then: blueprint publish {result.sample}", style="dim")
     if result.sample and result.published:
         out.print(f"  blueprint   {result.sample}  (published as {result.published.blueprint} "
                   f"v{result.published.version})")
