@@ -77,8 +77,14 @@ def run(argv: list[str] | None = None) -> None:
     """Entry point. Typer's standalone mode turns usage errors into exit 2 with
     its own message; errors a user causes inside a command (`BlueprintError`)
     become a message and the exit code of SPEC §3.1 here — never a traceback."""
+    import signal
+
     from blueprint_cli.diagnostics import BlueprintError
 
+    if hasattr(signal, "SIGPIPE"):
+        # `blueprint record list | head`: end quietly like other Unix tools,
+        # instead of click's exit 1 (which here means "findings" or "refused")
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app(args=argv, prog_name="blueprint")
     except BlueprintError as exc:
