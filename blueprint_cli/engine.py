@@ -36,7 +36,8 @@ from blueprint_cli.team import Team, User
 REQUIREMENT_KINDS = frozenset({"field", "checklist", "note", "attachment"})
 #: Fields every record has and a user may set besides the declared ones.
 SETTABLE_BUILTINS = {"owner": FieldDef("owner", "user", label="Owner")}
-WEBHOOK_LATER = "not sent: webhook delivery comes in a later version of blueprint"
+#: Who performs what blueprint does by itself (auto transitions, SLA escalations).
+SYSTEM_USER = "blueprint"
 TEMPLATE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
@@ -253,11 +254,14 @@ def _shown(value: Any) -> str:
     return "—" if is_empty(value) else _text(value)
 
 
-def add_duration(now: datetime, duration: Duration) -> datetime:
-    """`now` plus a duration; business days skip weekends, business hours count
-    8 working hours a day (the working calendar comes with `tick`)."""
+def add_duration(now: datetime, duration: Duration, calendar: Any = None) -> datetime:
+    """`now` plus a duration. Business durations count working time on
+    `calendar` (a `calendar.WorkingCalendar`); without one, business days skip
+    weekends and business hours count 8 working hours a day."""
     if duration.delta is not None:
         return now + duration.delta
+    if calendar is not None:
+        return calendar.add(now, duration)  # type: ignore[no-any-return]
     days = duration.business_amount if duration.business_unit == "business_days" else 0
     hours = duration.business_amount if duration.business_unit == "business_hours" else 0
     days, hours = days + hours // 8, hours % 8
@@ -359,6 +363,18 @@ def complete_task(record: Record, task_id: int, user: str, now: datetime) -> tup
     return new, HistoryEntry(at=stamp, user=user, kind="task", from_state=record.state, to_state=record.state,
                              changes={f"task #{task_id}": ["open", "done"]}, note=task.subject,
                              version=record.version)
+
+
+def retag(record: Record, add: Sequence[str], remove: Sequence[str], user: str,
+          now: datetime) -> tuple[Record, HistoryEntry] | None:
+    """Add and remove tags outside a transition; None if nothing changes."""
+    new, _ = _tag(TagAction(tuple(add), tuple(remove)), record)
+    if new.tags == record.tags:
+        return None
+    stamp = iso(now)
+    new = replace(new, updated_at=stamp)
+    return new, HistoryEntry(at=stamp, user=user, kind="edit", from_state=record.state, to_state=record.state,
+                             changes={"tags": [list(record.tags), list(new.tags)]}, version=record.version)
 
 
 # ----- finding the transition -------------------------------------------------------------
@@ -539,12 +555,16 @@ def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
 
 
 def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transition: str, inputs: Inputs,
-         now: datetime, team: Team | None = None) -> Moved | Refusal:
+         now: datetime, team: Team | None = None, *, system: bool = False, calendar: Any = None) -> Moved | Refusal:
     """Perform a transition, or one part of a parallel transition.
 
     Returns `Refusal` with every reason when it cannot happen; raises
     `EngineError` for input that names nothing (unknown transition, field or
     checklist item) or a value that does not parse.
+
+    `system`: blueprint performs it by itself (an `auto` transition on `tick`):
+    owner rules do not apply — nobody is acting — but criteria and requirements
+    do. `calendar` is the working calendar for business durations in actions.
     """
     if not isinstance(record, Record):
         record = Record.from_dict(record)
@@ -552,6 +572,11 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
         raise BlueprintError(f"record {record.id} is not governed by {bp.id}", exit_code=1)
     t, part = _resolve(bp, transition, inputs.part)
     reasons, part, fields, completes = _plan(bp, record, user, t, part, inputs)
+    if system:
+        if t.parallel:
+            reasons = [Reason("parallel", f"{t.name!r} is a parallel transition: its parts are done by people, "
+                                          "never automatically")]
+        reasons = [r for r in reasons if r.kind != "owner"]
     if reasons:
         return Refusal(t.name, tuple(reasons), part.name if part else None)
 
@@ -572,7 +597,7 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
 
     target = _target(t, moved.values(bp.field))
     moved = replace(moved, state=target, pending=(), state_since=stamp)
-    moved, outcomes, effects = run_actions(bp, t.then, moved, user.name, now, team, t.name)
+    moved, outcomes, effects = run_actions(bp, t.then, moved, user.name, now, team, t.name, calendar)
     entry = HistoryEntry(at=stamp, user=user.name, kind="move", transition=t.name,
                          part=part.name if part else None, from_state=record.state, to_state=target,
                          changes=_changes(record, moved), note=inputs.note or None, checklist=checklist,
@@ -602,10 +627,13 @@ def _changes(old: Record, new: Record) -> dict[str, list[Any]]:
 # ----- after: actions ---------------------------------------------------------------------
 
 def run_actions(bp: Blueprint, actions: Sequence[Action], record: Record, user: str, now: datetime,
-                team: Team | None, origin: str | None = None) -> tuple[Record, list[ActionOutcome], list[Effect]]:
-    """Apply `set`, `task` and `tag` to the record, in order; turn `email` into an
-    effect for the actions layer; record `webhook` as not sent. A failing action
-    changes nothing and is reported in its outcome — the others still run."""
+                team: Team | None, origin: str | None = None,
+                calendar: Any = None) -> tuple[Record, list[ActionOutcome], list[Effect]]:
+    """Apply `set`, `task` and `tag` to the record, in order; turn `email` and
+    `webhook` into effects for the actions layer (their outcome is `pending`
+    until it is delivered, and keeps the request so it can be sent again). A
+    failing action changes nothing and is reported in its outcome — the others
+    still run. `origin`: the transition (or escalation) that runs them."""
     outcomes: list[ActionOutcome] = []
     effects: list[Effect] = []
     for action in actions:
@@ -613,7 +641,7 @@ def run_actions(bp: Blueprint, actions: Sequence[Action], record: Record, user: 
             if isinstance(action, SetAction):
                 record, outcome = _set(bp, action, record, user, now)
             elif isinstance(action, TaskAction):
-                record, outcome = _task(bp, action, record, user, now, origin)
+                record, outcome = _task(bp, action, record, user, now, origin, calendar)
             elif isinstance(action, TagAction):
                 record, outcome = _tag(action, record)
             elif isinstance(action, EmailAction):
@@ -621,7 +649,8 @@ def run_actions(bp: Blueprint, actions: Sequence[Action], record: Record, user: 
                 if effect is not None:
                     effects.append(effect)
             elif isinstance(action, WebhookAction):
-                outcome = ActionOutcome("webhook", "skipped", f"{action.method} {action.url}: {WEBHOOK_LATER}")
+                outcome, effect = _webhook(bp, action, record, user, now, len(outcomes), origin)
+                effects.append(effect)
             else:  # pragma: no cover - the model has no other kinds
                 outcome = ActionOutcome(getattr(action, "kind", "?"), "skipped", "unknown action")
         except (FieldValueError, ValueError) as exc:
@@ -681,9 +710,9 @@ def _resolve_task_owner(spec: str | None, record: Record) -> str:
 
 
 def _task(bp: Blueprint, action: TaskAction, record: Record, user: str, now: datetime,
-          origin: str | None) -> tuple[Record, ActionOutcome]:
+          origin: str | None, calendar: Any = None) -> tuple[Record, ActionOutcome]:
     subject = render(action.subject, record, user, now, bp.field)
-    due = iso(add_duration(now, action.due)) if action.due is not None else None
+    due = iso(add_duration(now, action.due, calendar)) if action.due is not None else None
     owner = _resolve_task_owner(render(action.owner, record, user, now, bp.field) if action.owner else None, record)
     task = Task(id=max((t.id for t in record.tasks), default=0) + 1, subject=subject, due=due, owner=owner,
                 created_at=iso(now), transition=origin)
@@ -738,4 +767,49 @@ def _email(bp: Blueprint, action: EmailAction, record: Record, user: str, now: d
         detail += f" (no address for {', '.join(without)})"
     data = {"to": addresses, "subject": subject, "body": body, "record": record.id, "module": record.module,
             "blueprint": bp.id, "transition": origin, "user": user, "at": iso(now)}
-    return ActionOutcome("email", "pending", detail), Effect("email", index, data)
+    return ActionOutcome("email", "pending", detail, request=data), Effect("email", index, data)
+
+
+def _render_data(value: Any, record: Record, user: str, now: datetime, state_field: str) -> Any:
+    if isinstance(value, str):
+        return render(value, record, user, now, state_field)
+    if isinstance(value, Mapping):
+        return {str(k): _render_data(v, record, user, now, state_field) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_render_data(v, record, user, now, state_field) for v in value]
+    return value
+
+
+def _webhook(bp: Blueprint, action: WebhookAction, record: Record, user: str, now: datetime, index: int,
+             origin: str | None) -> tuple[ActionOutcome, Effect]:
+    """The request to send: URL, headers and body with templates filled in. A
+    string body is sent as written; anything else as JSON; no body at all sends
+    the event (record, transition, user, time) as JSON. GET and DELETE send none."""
+    import hashlib
+    import json
+
+    url = render(action.url, record, user, now, bp.field)
+    headers = {k: render(v, record, user, now, bp.field) for k, v in action.headers}
+    body: str | None
+    content_type = "application/json"
+    if action.method in ("GET", "DELETE"):
+        body = None
+    elif action.body is None:
+        event = {"event": "transition" if origin and not origin.startswith("SLA ") else "escalation",
+                 "blueprint": bp.id, "transition": origin, "user": user, "at": iso(now), "record": record.to_dict()}
+        body = json.dumps(event, ensure_ascii=False, sort_keys=True, default=str)
+    elif isinstance(action.body, str):
+        body = render(action.body, record, user, now, bp.field)
+        content_type = "text/plain; charset=utf-8"
+    else:
+        body = json.dumps(_render_data(action.body, record, user, now, bp.field), ensure_ascii=False,
+                          sort_keys=True, default=str)
+    if body is not None and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = content_type
+    # one id per action of one entry: the same on every retry, so a receiver can drop duplicates
+    delivery = hashlib.sha256(f"{record.id}\0{iso(now)}\0{origin}\0{index}".encode()).hexdigest()[:24]
+    data = {"url": url, "method": action.method, "headers": headers, "body": body,
+            "secret_env": action.secret_env, "delivery": delivery, "record": record.id, "module": record.module,
+            "blueprint": bp.id, "transition": origin, "user": user, "at": iso(now)}
+    return (ActionOutcome("webhook", "pending", f"{action.method} {url}", request=data),
+            Effect("webhook", index, data))

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 #: What a history entry records (`kind`).
-ENTRY_KINDS = ("create", "move", "part", "edit", "migrate", "enter", "task")
+ENTRY_KINDS = ("create", "move", "part", "edit", "migrate", "enter", "task", "escalate", "skip")
+#: Actions carried out outside the record after a commit (they can fail and be retried).
+DELIVERED = ("email", "webhook")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class Record:
     updated_at: str = ""
     #: when the record entered its current state (for SLAs and auto transitions)
     state_since: str = ""
+    #: what `tick` already did in the stay that began at `fired_since` (`sla:0`,
+    #: `sla:1`, `skip:NAME`); it counts only while `fired_since == state_since`,
+    #: so re-entering a state restarts every clock
+    fired: tuple[str, ...] = ()
+    fired_since: str = ""
+    #: e-mails and webhooks in the history that failed (or never got an outcome)
+    #: and can be sent again with `blueprint retry`
+    undelivered: int = 0
 
     def values(self, state_field: str | None = None) -> dict[str, Any]:
         """What criteria and templates see: the fields plus state, owner, tags, id."""
@@ -81,6 +91,10 @@ class Record:
             out[state_field] = self.state
         return out
 
+    def fired_in_stay(self) -> tuple[str, ...]:
+        """What `tick` already did since the record entered its current state."""
+        return self.fired if self.fired_since and self.fired_since == self.state_since else ()
+
     def open_tasks(self) -> list[Task]:
         return [t for t in self.tasks if t.status == "open"]
 
@@ -88,12 +102,17 @@ class Record:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id, "module": self.module, "blueprint": self.blueprint, "version": self.version,
             "state": self.state, "owner": self.owner, "fields": dict(self.fields), "tags": list(self.tags),
             "pending": [p.to_dict() for p in self.pending], "tasks": [t.to_dict() for t in self.tasks],
             "created_at": self.created_at, "updated_at": self.updated_at, "state_since": self.state_since,
         }
+        if self.fired:  # only when there is something: the common shape stays as it was
+            out["timers"] = {"since": self.fired_since, "fired": list(self.fired)}
+        if self.undelivered:
+            out["undelivered"] = self.undelivered
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Record:
@@ -107,23 +126,51 @@ class Record:
             tasks=tuple(Task.from_dict(t) for t in d.get("tasks") or ()),
             created_at=str(d.get("created_at", "")), updated_at=str(d.get("updated_at", "")),
             state_since=str(d.get("state_since", "")),
+            fired=tuple(str(k) for k in (d.get("timers") or {}).get("fired") or ()),
+            fired_since=str((d.get("timers") or {}).get("since") or ""),
+            undelivered=int(d.get("undelivered") or 0),
         )
 
 
 @dataclass(frozen=True)
 class ActionOutcome:
-    """What happened to one `then` action: done, failed, skipped or pending."""
+    """What happened to one `then` action: done, failed, skipped or pending.
+
+    E-mails and webhooks also keep what was (to be) sent — `request`, so that
+    `blueprint retry` can send exactly that again — and how delivery went:
+    `attempts`, the last `error`, the HTTP status of a webhook's last response,
+    and when it was last tried (`at`).
+    """
 
     action: str
     status: str
     detail: str = ""
+    request: Mapping[str, Any] | None = None
+    attempts: int | None = None
+    error: str | None = None
+    http_status: int | None = None
+    at: str | None = None
+
+    @property
+    def retryable(self) -> bool:
+        """Not delivered (yet), and known well enough to be sent again."""
+        return self.action in DELIVERED and self.status in ("failed", "pending") and self.request is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "status": self.status, "detail": self.detail}
+        out: dict[str, Any] = {"action": self.action, "status": self.status, "detail": self.detail}
+        for key in ("attempts", "http_status", "error", "at"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.request is not None:
+            out["request"] = dict(self.request)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ActionOutcome:
-        return cls(str(d["action"]), str(d["status"]), str(d.get("detail", "")))
+        attempts, status = d.get("attempts"), d.get("http_status")
+        return cls(str(d["action"]), str(d["status"]), str(d.get("detail", "")), d.get("request"),
+                   int(attempts) if attempts is not None else None, d.get("error"),
+                   int(status) if status is not None else None, d.get("at"))
 
 
 @dataclass(frozen=True)
@@ -144,6 +191,11 @@ class HistoryEntry:
     actions: tuple[ActionOutcome, ...] = ()
     #: the blueprint version the entry was made under
     version: int | None = None
+
+    @property
+    def undelivered(self) -> int:
+        """How many of its e-mails and webhooks `blueprint retry` could still send."""
+        return sum(1 for a in self.actions if a.retryable)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -174,56 +226,3 @@ def diff_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, lis
         if old.get(key) != new.get(key):
             out[key] = [old.get(key), new.get(key)]
     return out
-
-
-# ----- `--where` expressions ---------------------------------------------------------------
-
-_CLAUSE: Any = None
-_WHERE_OPS = {"=": "eq", "==": "eq", "!=": "ne", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte",
-              "~": "contains", "!~": "not_contains"}
-WHERE_HELP = ("clauses joined by `and`: FIELD=VALUE, !=, >, >=, <, <=, ~ (contains), !~; "
-              "`FIELD=` means empty, e.g. \"amount>=1000 and owner=alice\"")
-
-
-def parse_where(text: str) -> Any:
-    """`amount>=1000 and owner=alice` → a criteria tree (`model.AllOf`), evaluated
-    by the same interpreter as blueprint criteria. Raises ValueError with a reason."""
-    import re
-
-    from blueprint_cli.model import AllOf, Condition
-
-    global _CLAUSE
-    if _CLAUSE is None:
-        _CLAUSE = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(>=|<=|!=|==|!~|=|>|<|~)\s*(.*?)\s*$")
-    clauses = [c for c in re.split(r"\s+and\s+|\s*&&\s*", text.strip(), flags=re.I) if c.strip()]
-    if not clauses:
-        raise ValueError("empty expression")
-    items = []
-    for clause in clauses:
-        m = _CLAUSE.match(clause)
-        if not m:
-            raise ValueError(f"cannot read {clause.strip()!r}")
-        name, op, raw = m[1], _WHERE_OPS[m[2]], m[3]
-        if raw[:1] in ("<", ">", "=", "!", "~"):
-            raise ValueError(f"cannot read {clause.strip()!r}")
-        if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-            raw = raw[1:-1]
-        elif raw == "" and op in ("eq", "ne"):
-            items.append(Condition(name, "empty", op == "eq"))
-            continue
-        items.append(Condition(name, op, _where_value(raw)))
-    return AllOf(tuple(items))
-
-
-def _where_value(raw: str) -> Any:
-    low = raw.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return int(raw)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        return raw

@@ -44,8 +44,15 @@ INIT_HINT = "run `blueprint init` to create one here, or pass --workspace DIR"
 CONFIG_TEXT = """\
 # blueprint workspace settings
 format: 1
-# Outgoing e-mail is written here, one .eml file per message (SMTP comes later).
+# Outgoing e-mail is written here, one .eml file per message, unless `smtp` names a server.
 outbox: outbox
+# Send e-mail over SMTP instead (the password comes from the environment variable named):
+# smtp: {host: smtp.example.com, port: 587, starttls: true, user: blueprint,
+#        password_env: BLUEPRINT_SMTP_PASSWORD, from: "Blueprint <blueprint@example.com>"}
+# Webhooks: seconds per try, tries in all, seconds before the 2nd try (doubling):
+# webhooks: {timeout: 10, attempts: 3, backoff: 1}
+# Working time for `2 business_days` / `4 business_hours`:
+# calendar: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", time_zone: Europe/Berlin, holidays: []}
 """
 
 
@@ -213,6 +220,67 @@ class Workspace:
         self.store = open_store(root)
         self._team: Team | None = None
         self._built: dict[tuple[str, int], Blueprint] = {}
+        self._config: dict[str, Any] | None = None
+        #: how delivery waits between retries (tests put a recorder here: they never sleep)
+        self.sleep: Any = None
+        #: where delivery reads secrets and passwords (default: os.environ)
+        self.env: Mapping[str, str] | None = None
+
+    # ----- settings (config.yaml) ----------------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """`config.yaml` as data, read once and only when a setting is needed."""
+        if self._config is None:
+            from blueprint_cli.loader import load_file
+
+            path = self.root / "config.yaml"
+            if not path.exists():
+                self._config = {}
+            else:
+                doc, diags = load_file(path)
+                if doc is None:
+                    d = diags[0]
+                    raise BlueprintError(f"cannot read {d.file}:{d.line}:{d.col}: {d.message}")
+                if doc.data is not None and not isinstance(doc.data, dict):
+                    raise BlueprintError(f"{path}: the settings must be a mapping (key: value lines)")
+                self._config = dict(doc.data or {})
+        return self._config
+
+    @property
+    def calendar(self) -> Any:
+        """The working calendar for business durations (`calendar.WorkingCalendar`)."""
+        from blueprint_cli.calendar import CalendarError, from_config
+
+        try:
+            return from_config(self.config.get("calendar"), str(self.root / "config.yaml"))
+        except CalendarError as exc:
+            raise BlueprintError(str(exc), hint="see docs/time-and-delivery.md, `calendar`") from None
+
+    @property
+    def delivery(self) -> Any:
+        """How e-mails and webhooks go out (`delivery.DeliverySettings`)."""
+        from blueprint_cli.delivery import DeliveryConfigError, from_config
+
+        try:
+            return from_config(self.config, str(self.root / "config.yaml"))
+        except DeliveryConfigError as exc:
+            raise BlueprintError(str(exc), hint="see docs/time-and-delivery.md, `smtp` and `webhooks`") from None
+
+    def deliver(self, record: Record, entry: HistoryEntry, effects: Sequence[engine.Effect],
+                at: datetime) -> tuple[Record, HistoryEntry]:
+        """Send what a committed entry's actions produced; the entry with each
+        outcome filled in, and the record with its count of undelivered ones."""
+        from blueprint_cli.actions import deliver
+
+        results = deliver(effects, self.outbox, settings=self.delivery, sleep=self.sleep, env=self.env,
+                          at=engine.iso(at))
+        actions = list(entry.actions)
+        for index, result in results.items():
+            actions[index] = result
+        done = replace(entry, actions=tuple(actions))
+        count = max(0, record.undelivered + done.undelivered - entry.undelivered)
+        return replace(record, undelivered=count), done
 
     @property
     def folder(self) -> Path:
@@ -488,23 +556,20 @@ class Workspace:
                 raise BlueprintError(f"record {record_id} is not governed by any blueprint, so it has no transitions",
                                      hint="`blueprint record set` can change its fields so that it enters one",
                                      exit_code=1)
-            outcome = engine.move(bp, record, self.user(user), transition, inputs, moment, self.team)
+            outcome = engine.move(bp, record, self.user(user), transition, inputs, moment, self.team,
+                                  calendar=_Calendar(self))
             if isinstance(outcome, Refusal):
                 return MoveResult(record, outcome, bp)
             entry = outcome.entry
             if inputs.attachments:
                 entry = replace(entry, attachments=tuple(self._attach(record_id, inputs.attachments)))
-            txn.commit(outcome.record, [entry])
+            # committed before anything is sent: a failed delivery never undoes the move
+            moved = replace(outcome.record, undelivered=outcome.record.undelivered + entry.undelivered)
+            txn.commit(moved, [entry])
             if outcome.effects:
-                from blueprint_cli.actions import deliver
-
-                results = deliver(outcome.effects, self.outbox)
-                actions = list(entry.actions)
-                for index, result in results.items():
-                    actions[index] = result
-                entry = replace(entry, actions=tuple(actions))
-                txn.commit(outcome.record, amend={-1: entry})
-            return MoveResult(outcome.record, replace(outcome, entry=entry), bp)
+                moved, entry = self.deliver(moved, entry, outcome.effects, moment)
+                txn.commit(moved, amend={-1: entry})
+            return MoveResult(moved, replace(outcome, record=moved, entry=entry), bp)
 
     def complete_task(self, record_id: str, task_id: int, *, user: str,
                       at: datetime | None = None) -> tuple[Record, HistoryEntry]:
@@ -533,6 +598,16 @@ class Workspace:
     def history(self, record_id: str) -> tuple[Record, list[HistoryEntry]]:
         _, record, stored = self.get(record_id)
         return record, stored.history
+
+
+class _Calendar:
+    """The workspace calendar, read from config.yaml only if a business duration needs it."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def add(self, moment: datetime, duration: Any) -> datetime:
+        return self.ws.calendar.add(moment, duration)  # type: ignore[no-any-return]
 
 
 def _few(ids: Sequence[str], limit: int = 10) -> str:

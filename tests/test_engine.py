@@ -218,12 +218,12 @@ def test_date_arithmetic_and_failing_action_keeps_the_rest() -> None:
     assert m.record.tags == ("contract",) and m.record.state == "Legal"
 
 
-def test_email_becomes_an_effect_and_webhook_is_honestly_skipped() -> None:
+def test_email_and_webhook_become_effects_pending_delivery() -> None:
     m = moved(move(new_record(state="Negotiation"), "alice", "Ask discount", fields={"discount": "15"}))
-    assert [(a.action, a.status) for a in m.entry.actions] == [("email", "pending"), ("webhook", "skipped")]
-    assert "later version" in m.entry.actions[1].detail
-    (effect,) = m.effects
-    assert effect.index == 0 and effect.data["to"] == ["bob@example.com"] and effect.data["subject"] == "Acme: 15%"
+    assert [(a.action, a.status) for a in m.entry.actions] == [("email", "pending"), ("webhook", "pending")]
+    email, hook = m.effects
+    assert email.index == 0 and email.data["to"] == ["bob@example.com"] and email.data["subject"] == "Acme: 15%"
+    assert hook.index == 1 and hook.kind == "webhook" and m.entry.actions[1].request == hook.data
 
 
 @pytest.mark.parametrize(("discount", "target"), [(15, "Legal"), (20, "Legal"), (35, "Negotiation")])

@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "blueprint_cli.cli.test_cmd",
     "blueprint_cli.cli.diff_cmd",
     "blueprint_cli.cli.store_cmd",
+    "blueprint_cli.cli.time_cmd",
 ]
 
 

@@ -49,23 +49,18 @@ def list_(
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Only records of this blueprint."),
     module: Optional[str] = typer.Option(None, "--module", help="Only records of this module."),
     where: Optional[str] = typer.Option(None, "--where", metavar="EXPR",
-                                        help='Filter, e.g. "amount>=1000 and owner=alice".'),
+                                        help='Filter, e.g. "amount >= 1000 and (owner = alice or tags contains vip)".'),
 ) -> None:
     """List records (id order)."""
     import sys
 
     from blueprint_cli.cli.record_view import list_lines, open_workspace, print_lines
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.records import WHERE_HELP, parse_where
     from blueprint_cli.store import CorruptFile
+    from blueprint_cli.where import compile_for
 
-    criterion = None
-    if where is not None:
-        try:
-            criterion = parse_where(where)
-        except ValueError as exc:
-            raise BlueprintError(f"--where {where!r}: {exc}", hint=WHERE_HELP) from None
     ws = open_workspace(ctx)
+    criterion = compile_for(where, ws.candidates()) if where is not None else None
     errors: list[CorruptFile] = []
     records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
     if options(ctx).json:

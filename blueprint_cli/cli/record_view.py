@@ -175,6 +175,12 @@ def entry_head(entry: HistoryEntry) -> Text:
     elif entry.kind == "migrate":
         text.append("moved by a new blueprint version: ")
         text.append(f"{entry.from_state} → {entry.to_state}", style="cyan")
+    elif entry.kind == "escalate":
+        text.append("SLA escalation in ")
+        text.append(entry.from_state or "", style="cyan")
+    elif entry.kind == "skip":
+        text.append(entry.transition or "", style="bold magenta")
+        text.append(": due, not performed", style="yellow")
     else:
         name = entry.transition or ""
         if entry.part:
