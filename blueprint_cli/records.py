@@ -108,7 +108,7 @@ class Record:
             "pending": [p.to_dict() for p in self.pending], "tasks": [t.to_dict() for t in self.tasks],
             "created_at": self.created_at, "updated_at": self.updated_at, "state_since": self.state_since,
         }
-        if self.fired:  # only when there is something: the common shape stays as it was
+        if self.fired_in_stay():  # only when there is something: the common shape stays as it was
             out["timers"] = {"since": self.fired_since, "fired": list(self.fired)}
         if self.undelivered:
             out["undelivered"] = self.undelivered

@@ -557,7 +557,7 @@ class Workspace:
                                      hint="`blueprint record set` can change its fields so that it enters one",
                                      exit_code=1)
             outcome = engine.move(bp, record, self.user(user), transition, inputs, moment, self.team,
-                                  calendar=_Calendar(self))
+                                  calendar=LazyCalendar(self))
             if isinstance(outcome, Refusal):
                 return MoveResult(record, outcome, bp)
             entry = outcome.entry
@@ -570,6 +570,20 @@ class Workspace:
                 moved, entry = self.deliver(moved, entry, outcome.effects, moment)
                 txn.commit(moved, amend={-1: entry})
             return MoveResult(moved, replace(outcome, record=moved, entry=entry), bp)
+
+    def tag(self, record_id: str, add: Sequence[str], remove: Sequence[str], *, user: str,
+            at: datetime | None = None) -> tuple[Record, HistoryEntry | None]:
+        """Add and remove tags (recorded in the history as an edit)."""
+        for tag in [*add, *remove]:
+            if not tag.strip() or any(ch.isspace() or ch == "," for ch in tag):
+                raise BlueprintError(f"{tag!r} is not a tag", hint="a tag is one word: letters, digits, - and _")
+        with self.store.transaction(record_id) as txn:
+            _, record = self.current(txn.current.record)
+            changed = engine.retag(record, add, remove, user, at or now())
+            if changed is None:
+                return record, None
+            txn.commit(changed[0], [changed[1]])
+            return changed
 
     def complete_task(self, record_id: str, task_id: int, *, user: str,
                       at: datetime | None = None) -> tuple[Record, HistoryEntry]:
@@ -600,14 +614,17 @@ class Workspace:
         return record, stored.history
 
 
-class _Calendar:
+class LazyCalendar:
     """The workspace calendar, read from config.yaml only if a business duration needs it."""
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self._calendar: Any = None
 
     def add(self, moment: datetime, duration: Any) -> datetime:
-        return self.ws.calendar.add(moment, duration)  # type: ignore[no-any-return]
+        if self._calendar is None:
+            self._calendar = self.ws.calendar
+        return self._calendar.add(moment, duration)  # type: ignore[no-any-return]
 
 
 def _few(ids: Sequence[str], limit: int = 10) -> str:

@@ -37,6 +37,8 @@ COMMAND_MODULES = [
     "blueprint_cli.cli.diff_cmd",
     "blueprint_cli.cli.store_cmd",
     "blueprint_cli.cli.time_cmd",
+    "blueprint_cli.cli.bulk_cmd",
+    "blueprint_cli.cli.record_data_cmd",
 ]
 
 

@@ -82,6 +82,30 @@ class Transaction(Protocol):
         in one atomic step. May be called again inside the same transaction."""
 
 
+@dataclass(frozen=True)
+class Write:
+    """One record's change in a batch: the record, new history entries, and
+    corrected ones (by index, negative from the end)."""
+
+    record: Record
+    append: Sequence[HistoryEntry] = ()
+    amend: Mapping[int, HistoryEntry] | None = None
+
+
+class Batch(Protocol):
+    """Many records locked together for one bulk operation (`Store.batch`)."""
+
+    #: the records found, by id, as they are under the lock (ids with no record are left out)
+    current: Mapping[str, StoredRecord]
+
+    def commit(self, writes: Sequence[Write]) -> None:
+        """Write every change at once, in as few physical writes as the store can.
+        Each record is written atomically with its history, as by `Transaction.commit`;
+        the batch as a whole is not one unit (a crash may leave some records
+        written and others not, each whole). May be called again in the same block
+        (e.g. to record how deliveries went)."""
+
+
 class Publishing(Protocol):
     """The workspace locked for publishing: no record changes meanwhile."""
 
@@ -115,3 +139,22 @@ class Store(Protocol):
     def session(self) -> AbstractContextManager[None]: ...
 
     def publishing(self) -> AbstractContextManager[Publishing]: ...
+
+    def ids(self, *, blueprint: str, state: str) -> list[str]:
+        """Ids of the records in `state` of `blueprint`, in id order, without reading
+        the records. May name a record that has just left the state: read it
+        (under its lock) before acting on it."""
+
+    def create_many(self, builds: Sequence[Callable[[str], tuple[Record, HistoryEntry]]]) -> list[Record]:
+        """Create several records (an import): ids are allocated together, each
+        build makes its record with the id it is given, and the records are
+        written in one go — PostgreSQL in one transaction (all or none), the JSON
+        store with one sync for all (each record whole; a crash part-way may leave
+        some of them written)."""
+
+    def batch(self, record_ids: Sequence[str]) -> AbstractContextManager[Batch]:
+        """Lock many records at once for a bulk operation, read them, and `commit`
+        their changes together: the JSON store syncs the file system twice per
+        batch instead of fsyncing each file, PostgreSQL writes a batch in one
+        transaction. Locks are taken in id order, so two batches never deadlock.
+        Callers keep a batch to a few hundred records (each holds a lock)."""

@@ -24,16 +24,18 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, check_id,
+    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, Write, check_id,
 )
-from blueprint_cli.store.files import atomic_write, locked, touch_durably, unlink_quietly
+from blueprint_cli.store.files import (
+    atomic_write, locked, sync_filesystem, touch, touch_durably, unlink_quietly, write_temporary,
+)
 
 _BLUEPRINT_ID = re.compile(r"^[a-z][a-z0-9-]{0,99}$")
 _SAFE = re.compile(r"[^A-Za-z0-9 _-]")
@@ -186,6 +188,10 @@ class JsonStore:
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
 
+    def ids(self, *, blueprint: str, state: str) -> list[str]:
+        """Ids the index places in the state (markers only: a crash may leave an extra one)."""
+        return sorted(self._ids(blueprint, state), key=_id_order)
+
     # ----- writing records ------------------------------------------------------------
 
     @contextmanager
@@ -222,6 +228,68 @@ class JsonStore:
                         raise ValueError("the built record must carry the allocated id")
                     _Transaction(self, None).write(record, [entry], None)
                     return record
+
+    @contextmanager
+    def batch(self, record_ids: Sequence[str]) -> Iterator[_Batch]:
+        """Lock the records in id order, read them, and write changes together."""
+        ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=_id_order)
+        with self.session(), ExitStack() as locks:
+            for record_id in ids:
+                locks.enter_context(locked(self._lock_path(record_id), what=f"record {record_id}"))
+            current: dict[str, StoredRecord] = {}
+            for record_id in ids:
+                try:
+                    current[record_id] = self.get(record_id)
+                except UnknownRecord:
+                    continue
+            yield _Batch(self, current)
+
+    def create_many(self, builds: Sequence[Callable[[str], tuple[Record, HistoryEntry]]]) -> list[Record]:
+        """Allocate ids for all (one counter write), build, and write the records
+        with one sync for the lot (see `_Batch.commit`)."""
+        if not builds:
+            return []
+        with self.session():
+            path = self.root / "counters.json"
+            with locked(self.locks_dir / "ids.lock", what="record ids"):
+                data = _read_json(path, self)
+                try:
+                    n = int(data["next_id"])
+                except (KeyError, TypeError, ValueError):
+                    raise CorruptFile(self.display(path), "no valid `next_id`") from None
+                ids: list[str] = []
+                while len(ids) < len(builds):
+                    if not self.record_path(str(n)).exists():  # a counter behind (restored?) skips taken ids
+                        ids.append(str(n))
+                    n += 1
+                atomic_write(path, _json({**data, "format": FORMAT, "next_id": n}))
+            built = []
+            for record_id, build in zip(ids, builds):
+                record, entry = build(record_id)
+                if record.id != record_id:
+                    raise ValueError("the built record must carry the allocated id")
+                built.append((record, entry))
+            with ExitStack() as locks:
+                for record_id in ids:
+                    locks.enter_context(locked(self._lock_path(record_id), what=f"record {record_id}"))
+                staged: list[tuple[Path, Path]] = []
+                try:
+                    for record, entry in built:
+                        marker = self._marker(record.blueprint, record.state, record.id)
+                        if marker is not None:
+                            touch(marker)
+                        target = self.record_path(record.id)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        staged.append((write_temporary(target, encode(record, [entry])), target))
+                except BaseException:
+                    for tmp, _ in staged:
+                        unlink_quietly(tmp)
+                    raise
+                sync_filesystem(self.records_dir)
+                for tmp, target in staged:
+                    os.replace(tmp, target)
+                sync_filesystem(self.records_dir)
+            return [record for record, _ in built]
 
     def _next_id(self) -> str:
         path = self.root / "counters.json"
@@ -321,6 +389,54 @@ class _Transaction:
         if old_marker is not None and old_marker != new_marker:
             unlink_quietly(old_marker)
         self._current = StoredRecord(record, history)
+
+
+class _Batch:
+    """Records locked together. `commit` writes each record file under a temporary
+    name and creates the new state markers, syncs the file system once (so the
+    markers are durable before any record names its new state, as in a single
+    write), renames every file into place, syncs once more, and only then removes
+    the old markers: one record's writes are atomic, as always, but the cost of
+    the fsyncs is shared by the whole batch."""
+
+    def __init__(self, store: JsonStore, current: dict[str, StoredRecord]) -> None:
+        self.store = store
+        self.current = current
+
+    def commit(self, writes: Sequence[Write]) -> None:
+        store = self.store
+        staged: list[tuple[Write, list[HistoryEntry], Path, Path, Path | None, Path | None]] = []
+        try:
+            for w in writes:
+                record = w.record
+                old = self.current.get(record.id)
+                if old is None:
+                    raise ValueError(f"record {record.id} is not in this batch")
+                history = list(old.history)
+                for index, entry in (w.amend or {}).items():
+                    history[index] = entry
+                history += list(w.append)
+                new_marker = store._marker(record.blueprint, record.state, record.id)
+                old_marker = store._marker(old.record.blueprint, old.record.state, old.record.id)
+                if new_marker is not None and new_marker != old_marker:
+                    touch(new_marker)
+                path = store.record_path(record.id)
+                tmp = write_temporary(path, encode(record, history))
+                staged.append((w, history, path, tmp, new_marker, old_marker))
+        except BaseException:
+            for *_, tmp, _n, _o in staged:
+                unlink_quietly(tmp)
+            raise
+        if not staged:
+            return
+        sync_filesystem(store.records_dir)  # the files' contents and the new markers
+        for w, history, path, tmp, _, _ in staged:
+            os.replace(tmp, path)
+            self.current[w.record.id] = StoredRecord(w.record, history)
+        sync_filesystem(store.records_dir)  # the renames
+        for _, _, _, _, new_marker, old_marker in staged:
+            if old_marker is not None and old_marker != new_marker:
+                unlink_quietly(old_marker)
 
 
 class _Publishing:

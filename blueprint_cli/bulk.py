@@ -1,0 +1,253 @@
+"""`blueprint bulk`: one transition on every record that matches a `--where`
+expression and is in a state the transition leaves from.
+
+Each record goes through the same engine as `blueprint move` — owners,
+criteria and requirements are checked per record, as the acting user — and is
+either done or refused with the engine's reasons. Nothing is ever forced, and
+nobody is prompted.
+
+Records are taken from the store's index (only the states the transition
+leaves from), locked and read in batches (`Store.batch`), the `--where`
+expression is checked on each locked record, and every batch is written in
+one go — so the store syncs per batch, not per record. E-mails and webhooks of
+a batch are delivered after the batch is committed, and their outcomes
+recorded, as for a single move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from blueprint_cli import criteria, engine
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.engine import EngineError, Inputs, Refusal
+from blueprint_cli.model import Blueprint, Criterion, Transition
+from blueprint_cli.records import Record
+
+if TYPE_CHECKING:
+    from blueprint_cli.workspace import Workspace
+
+#: Records locked and written together (each holds a lock file open).
+CHUNK = 250
+
+
+@dataclass(frozen=True)
+class Done:
+    record: str
+    module: str
+    name: str | None
+    from_state: str | None
+    to_state: str | None
+    #: parts of a parallel transition still waiting (the record has not moved yet)
+    waiting: tuple[str, ...] = ()
+    failed_actions: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"record": self.record, "module": self.module, "from": self.from_state, "to": self.to_state,
+                "waiting": list(self.waiting), "failed_actions": list(self.failed_actions)}
+
+
+@dataclass(frozen=True)
+class Refused:
+    record: str
+    module: str
+    name: str | None
+    state: str | None
+    reasons: tuple[engine.Reason, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"record": self.record, "module": self.module, "state": self.state,
+                "reasons": [r.to_dict() for r in self.reasons]}
+
+
+@dataclass
+class BulkResult:
+    transition: str
+    where: str | None
+    dry_run: bool = False
+    #: records in a `from` state that the expression matched
+    matched: int = 0
+    done: list[Done] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any record was refused (SPEC §3.1), also for a dry run."""
+        return 1 if self.refused else 0
+
+    def reasons(self) -> list[tuple[str, list[str]]]:
+        """Refusals grouped by reason (the message without the record's own id)."""
+        groups: dict[str, list[str]] = {}
+        for r in self.refused:
+            for reason in r.reasons:
+                key = reason.message.replace(f"record {r.record} ", "the record ")
+                groups.setdefault(key, []).append(r.record)
+        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"transition": self.transition, "where": self.where, "dry_run": self.dry_run,
+                "matched": self.matched, "done": [d.to_dict() for d in self.done],
+                "refused": [r.to_dict() for r in self.refused]}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A blueprint that has the transition, and the states it leaves from."""
+
+    blueprint: Blueprint
+    transition: Transition
+    states: tuple[str, ...]
+
+
+def targets(ws: Workspace, transition: str, blueprint: str | None = None) -> list[Target]:
+    """Published blueprints (latest versions) with that transition (or parallel
+    part); a name none has is a usage error with did-you-mean."""
+    from blueprint_cli.suggest import did_you_mean
+
+    bps = [ws.blueprint(blueprint)] if blueprint else ws.candidates()
+    out: list[Target] = []
+    names: list[str] = []
+    for bp in bps:
+        names += [t.name for t in bp.transitions] + [p.name for t in bp.transitions for p in t.parallel]
+        try:
+            t, _ = engine._resolve(bp, transition, None)
+        except EngineError:
+            continue
+        states = tuple(s for s in bp.sources_of(t) if not (bp.state(s) and bp.state(s).final))  # type: ignore[union-attr]
+        out.append(Target(bp, t, states))
+    if not out:
+        where = f"blueprint {blueprint}" if blueprint else "any published blueprint"
+        raise BlueprintError(f"no transition {transition!r} in {where}",
+                             hint=did_you_mean(transition, names) or f"transitions: {', '.join(dict.fromkeys(names))}")
+    return out
+
+
+def check_inputs(found: Sequence[Target], inputs: Inputs) -> None:
+    """Values and checklist items are checked once, before any record is touched:
+    a typo must not stop a bulk half-way (usage error, exit 2)."""
+    from blueprint_cli.suggest import did_you_mean
+
+    for tg in found:
+        engine.parse_values(engine.field_defs(tg.blueprint), inputs.fields, tg.blueprint.field, tg.blueprint.id)
+        t = tg.transition
+        items = list(t.require.checklist) + [i for p in t.parallel for i in p.require.checklist]
+        for given in inputs.checklist:
+            if not any(given.casefold() == i.casefold() for i in items):
+                raise EngineError(f"{given!r} is not on the checklist of {t.name!r}" if items
+                                  else f"{t.name!r} has no checklist; remove --check {given!r}",
+                                  hint=did_you_mean(given, items) or ("items: " + "; ".join(items) if items else None))
+
+
+def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs, *, user: str, now: datetime,
+        where_text: str | None = None, blueprint: str | None = None, dry_run: bool = False,
+        total: Callable[[int], None] | None = None, advance: Callable[[int], None] | None = None,
+        chunk: int = CHUNK) -> BulkResult:
+    """Perform `transition` on every matching record; `total(n)` is told how many
+    records will be looked at, `advance(k)` after each batch (for a progress bar)."""
+    result = BulkResult(transition, where_text, dry_run)
+    acting = ws.user(user)
+    from blueprint_cli.workspace import LazyCalendar
+
+    calendar = LazyCalendar(ws)
+    with ws.store.session():
+        found = targets(ws, transition, blueprint)
+        check_inputs(found, inputs)
+        published = {p.id: p for p in ws.published()}
+        ids: list[str] = []
+        for tg in found:
+            for state in tg.states:
+                ids += ws.store.ids(blueprint=tg.blueprint.id, state=state)
+        ids = list(dict.fromkeys(ids))
+        wanted = {tg.blueprint.id: tg for tg in found}
+        if total is not None:
+            total(len(ids))
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            if dry_run:
+                _dry(ws, part, wanted, published, where, inputs, acting, now, calendar, result)
+            else:
+                _batch(ws, part, wanted, published, where, inputs, acting, now, calendar, result)
+            if advance is not None:
+                advance(len(part))
+    order = {record_id: i for i, record_id in enumerate(ids)}
+    result.done.sort(key=lambda d: order.get(d.record, 0))
+    result.refused.sort(key=lambda r: order.get(r.record, 0))
+    return result
+
+
+def _consider(ws: Workspace, stored: Record, wanted: dict[str, Target], published: Any, where: Criterion | None,
+              result: BulkResult) -> tuple[Blueprint, Record] | None:
+    bp, record = ws.current(stored, published)
+    if bp is None or bp.id not in wanted or record.state not in wanted[bp.id].states:
+        return None  # it left the state since the index was read
+    if where is not None and not criteria.evaluate(where, record.values(bp.field)):
+        return None
+    result.matched += 1
+    return bp, record
+
+
+def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: Any, where: Criterion | None,
+         inputs: Inputs, user: Any, now: datetime, calendar: Any, result: BulkResult) -> None:
+    from blueprint_cli.store import UnknownRecord
+
+    for record_id in ids:
+        try:
+            stored = ws.store.get(record_id).record
+        except UnknownRecord:
+            continue
+        picked = _consider(ws, stored, wanted, published, where, result)
+        if picked is None:
+            continue
+        bp, record = picked
+        outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
+        _tally(record, outcome, result)
+
+
+def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: Any, where: Criterion | None,
+           inputs: Inputs, user: Any, now: datetime, calendar: Any, result: BulkResult) -> None:
+    from blueprint_cli.store import Write
+
+    with ws.store.batch(ids) as batch:
+        writes: list[Write] = []
+        to_deliver = []
+        for record_id in ids:
+            stored = batch.current.get(record_id)
+            if stored is None:
+                continue
+            picked = _consider(ws, stored.record, wanted, published, where, result)
+            if picked is None:
+                continue
+            bp, record = picked
+            outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
+            if isinstance(outcome, Refusal):
+                _tally(record, outcome, result)
+                continue
+            moved = replace(outcome.record, undelivered=outcome.record.undelivered + outcome.entry.undelivered)
+            writes.append(Write(moved, (outcome.entry,)))
+            if outcome.effects:
+                to_deliver.append((len(writes) - 1, moved, outcome))
+            else:
+                _tally(record, replace(outcome, record=moved), result)
+        batch.commit(writes)
+        # delivered once the moves are committed: a failure never undoes one
+        amends: list[Write] = []
+        for _, moved, outcome in to_deliver:
+            moved, entry = ws.deliver(moved, outcome.entry, outcome.effects, now)
+            amends.append(Write(moved, amend={-1: entry}))
+            _tally(outcome.record, replace(outcome, record=moved, entry=entry), result)
+        if amends:
+            batch.commit(amends)
+
+
+def _tally(record: Record, outcome: engine.Moved | Refusal, result: BulkResult) -> None:
+    name = record.fields.get("name") or record.fields.get("subject") or record.fields.get("title")
+    if isinstance(outcome, Refusal):
+        result.refused.append(Refused(record.id, record.module, str(name) if name else None, record.state,
+                                      outcome.reasons))
+        return
+    failed = tuple(f"{a.action}: {a.detail}" for a in outcome.entry.actions if a.status == "failed")
+    result.done.append(Done(record.id, record.module, str(name) if name else None, outcome.entry.from_state,
+                            outcome.record.state, outcome.waiting, failed))

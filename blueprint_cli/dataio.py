@@ -1,0 +1,348 @@
+"""Records in and out: `record import FILE.csv|.json` and `record export`.
+
+Import is all or nothing: every row is read and validated first — module,
+owner, tags, each value typed and checked by its field (SPEC §2.1), the state
+field refused, entry into a blueprint decided as `record create` does — and
+if any row has a problem, the report lists every problem of every row (row
+number, file line, field, reason) and nothing is written. Only a file without
+problems is created, in one batch (`Store.create_many`).
+
+New records start where `record create` would put them (their blueprint's
+entry state): the columns an export writes about a record's past (`id`,
+`state`, `blueprint`, `version`, times, tasks) are ignored, and the report
+says so.
+
+CSV: a header row of column names (`module`, `owner`, `tags` and field
+names); lists (tags, multiselect) are comma-separated in one cell; empty cells
+are left unset. JSON: a list of objects, either flat (`{"module": "Deals",
+"name": "Acme", "amount": 5000}`) or as exported (`{"module": …, "fields":
+{…}, "tags": […]}`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from blueprint_cli import engine
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.fieldtypes import FieldValueError, parse
+from blueprint_cli.model import Blueprint, FieldDef
+from blueprint_cli.records import HistoryEntry, Record
+
+if TYPE_CHECKING:
+    from blueprint_cli.workspace import Workspace
+
+FORMATS = ("csv", "json")
+#: What an export writes about a record's past; an import starts records afresh.
+IGNORED = ("id", "blueprint", "version", "state", "created_at", "updated_at", "state_since", "pending", "tasks",
+           "timers", "undelivered")
+#: Columns every export has, before the fields.
+COLUMNS = ("id", "module", "blueprint", "version", "state", "owner", "tags", "created_at", "updated_at")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    #: the file line the row starts on (CSV), or None (JSON)
+    line: int | None
+    field: str | None
+    message: str
+
+    def describe(self) -> str:
+        where = f"row {self.row}" + (f" (line {self.line})" if self.line else "")
+        return f"{where}: " + (f"{self.field}: " if self.field else "") + self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "line": self.line, "field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    line: int | None
+    data: Mapping[str, Any]
+
+
+@dataclass
+class ImportResult:
+    path: str
+    dry_run: bool = False
+    rows: int = 0
+    created: list[Record] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.path, "dry_run": self.dry_run, "rows": self.rows,
+                "imported": 0 if self.errors or self.dry_run else len(self.created),
+                "ignored_columns": self.ignored, "errors": [e.to_dict() for e in self.errors],
+                "records": [r.to_dict() for r in self.created]}
+
+
+# ----- reading files --------------------------------------------------------------------------
+
+def file_format(path: Path, given: str | None = None) -> str:
+    fmt = (given or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise BlueprintError(f"{path}: cannot tell the format from its name", hint="name it .csv or .json, or pass --format")
+    return fmt
+
+
+def read_rows(path: Path, fmt: str | None = None) -> list[Row]:
+    """The rows of a CSV or JSON file; a file that is not one is a usage error."""
+    if not path.is_file():
+        raise BlueprintError(f"no such file: {path}")
+    fmt = file_format(path, fmt)
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from a spreadsheet is not a column name
+    except UnicodeDecodeError as exc:
+        raise BlueprintError(f"{path}: not UTF-8 text (byte {exc.start})", hint="save it as UTF-8") from None
+    return _csv_rows(path, text) if fmt == "csv" else _json_rows(path, text)
+
+
+def _csv_rows(path: Path, text: str) -> list[Row]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise BlueprintError(f"{path}: empty file", hint="the first row names the columns, e.g. module,name,amount") from None
+    except csv.Error as exc:
+        raise BlueprintError(f"{path}: line 1: not valid CSV: {exc}") from None
+    names = [h.strip() for h in header]
+    if not any(names):
+        raise BlueprintError(f"{path}: the first row must name the columns, e.g. module,name,amount")
+    dupes = sorted({n for n in names if n and names.count(n) > 1})
+    if dupes:
+        raise BlueprintError(f"{path}: line 1: column {dupes[0]!r} appears twice")
+    rows: list[Row] = []
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) > len(names):
+                extra = {"": cells[len(names):]}
+            else:
+                extra = {}
+            data = {n: c for n, c in zip(names, cells) if n and c.strip() != ""}
+            data.update(extra)
+            rows.append(Row(len(rows) + 1, start, data))
+    except csv.Error as exc:
+        raise BlueprintError(f"{path}: line {reader.line_num}: not valid CSV: {exc}") from None
+    return rows
+
+
+def _json_rows(path: Path, text: str) -> list[Row]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BlueprintError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}") from None
+    if isinstance(data, dict) and isinstance(data.get("records"), list):
+        data = data["records"]
+    if not isinstance(data, list):
+        raise BlueprintError(f"{path}: expected a JSON list of records (objects)")
+    rows: list[Row] = []
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            rows.append(Row(i, None, {"": item}))
+            continue
+        flat = {k: v for k, v in item.items() if k != "fields"}
+        if isinstance(item.get("fields"), dict):  # the exported shape
+            flat.update(item["fields"])
+        rows.append(Row(i, None, flat))
+    return rows
+
+
+# ----- importing ------------------------------------------------------------------------------
+
+@dataclass
+class _Planned:
+    row: Row
+    module: str
+    owner: str
+    tags: tuple[str, ...]
+    values: dict[str, Any]
+    blueprint: Blueprint | None
+    version: int | None
+
+
+def import_records(ws: Workspace, path: Path, *, user: str, now: datetime, module: str | None = None,
+                   blueprint: str | None = None, fmt: str | None = None, dry_run: bool = False) -> ImportResult:
+    """Validate every row, then create them all — or, if any row has a problem,
+    none (the result lists every problem)."""
+    rows = read_rows(path, fmt)
+    result = ImportResult(str(path), dry_run, len(rows))
+    if not rows:
+        return result
+    with ws.store.session():
+        published = ws.published()
+        modules = sorted({p.module for p in published})
+        if not modules:
+            raise BlueprintError("no blueprint is published in this workspace", hint="publish one first: `blueprint publish FILE`")
+        chosen = ws.blueprint(blueprint) if blueprint else None
+        versions = {p.id: p.latest for p in published}
+        default_module = _module(module, modules) if module else None
+        if chosen is not None and default_module and chosen.module.casefold() != default_module.casefold():
+            raise BlueprintError(f"blueprint {chosen.id} governs {chosen.module}, not {default_module}")
+        ignored: set[str] = set()
+        planned: list[_Planned] = []
+        for row in rows:
+            plan = _plan_row(ws, row, default_module or (chosen.module if chosen else None), modules, chosen,
+                             user, result.errors, ignored)
+            if plan is not None:
+                plan.version = versions.get(plan.blueprint.id) if plan.blueprint else None
+                planned.append(plan)
+        result.ignored = sorted(ignored)
+        if result.errors:
+            return result
+
+        def build(plan: _Planned) -> Any:
+            def make(record_id: str) -> tuple[Record, HistoryEntry]:
+                record, entry = engine.create(plan.blueprint, record_id=record_id, module=plan.module,
+                                              version=plan.version, owner=plan.owner, values=plan.values,
+                                              user=user, now=now)
+                if plan.tags:
+                    record = replace(record, tags=plan.tags)
+                    entry = replace(entry, changes={**entry.changes, "tags": [[], list(plan.tags)]})
+                note = f"imported from {path.name}, row {plan.row.number}"
+                return record, replace(entry, note=f"{entry.note}; {note}" if entry.note else note)
+            return make
+
+        if dry_run:
+            result.created = [build(p)(f"new-{i}")[0] for i, p in enumerate(planned, 1)]
+            return result
+        result.created = ws.store.create_many([build(p) for p in planned])
+    return result
+
+
+def _module(given: str, modules: Sequence[str]) -> str:
+    from blueprint_cli.suggest import did_you_mean
+
+    match = next((m for m in modules if m.casefold() == given.casefold()), None)
+    if match is None:
+        raise BlueprintError(f"no published blueprint governs module {given!r}",
+                             hint=did_you_mean(given, modules) or f"modules: {', '.join(modules)}")
+    return match
+
+
+def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequence[str], chosen: Blueprint | None,
+              user: str, errors: list[RowError], ignored: set[str]) -> _Planned | None:
+    from blueprint_cli.suggest import did_you_mean
+
+    def bad(name: str | None, message: str) -> None:
+        errors.append(RowError(row.number, row.line, name, message))
+
+    before = len(errors)
+    data = dict(row.data)
+    if "" in data:
+        bad(None, "not a record: " + ("more cells than the header has columns" if row.line else "not a JSON object"))
+        return None
+    raw_module = data.pop("module", None) or default_module
+    if raw_module is None:
+        bad("module", "no module: add a `module` column, or pass --module")
+        return None
+    module = next((m for m in modules if m.casefold() == str(raw_module).casefold()), None)
+    if module is None:
+        hint = did_you_mean(str(raw_module), modules)
+        bad("module", f"no published blueprint governs module {raw_module!r}" + (f" ({hint})" if hint else ""))
+        return None
+    if chosen is not None and chosen.module != module:
+        bad("module", f"blueprint {chosen.id} governs {chosen.module}, not {module}")
+        return None
+    for name in IGNORED:
+        if name in data:
+            data.pop(name)
+            ignored.add(name)
+    owner = str(data.pop("owner", None) or user)
+    if ws.team.users and owner not in ws.team.users:
+        hint = did_you_mean(owner, ws.team.users)
+        bad("owner", f"unknown user {owner!r}" + (f" ({hint})" if hint else ""))
+    tags = _tags(data.pop("tags", None), bad)
+    candidates = [chosen] if chosen else ws.candidates(module)
+    state_fields = {b.field for b in ws.candidates(module)}
+    defs: dict[str, FieldDef] = {}
+    for bp in candidates + ws.candidates(module):
+        for fd in bp.fields:
+            defs.setdefault(fd.name, fd)
+    values: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name in state_fields:
+            bad(name, "the state field: a new record starts in its blueprint's entry state "
+                      "and moves only through transitions")
+            continue
+        fd = defs.get(name)
+        if fd is None:
+            hint = did_you_mean(name, list(defs))
+            bad(name, f"not a field of {module}" + (f" ({hint})" if hint else f"; fields: {', '.join(defs) or 'none'}"))
+            continue
+        try:
+            values[name] = parse(fd, raw)
+        except FieldValueError as exc:
+            bad(name, f"{raw!r} is not a valid {fd.type}: {exc}")
+    if len(errors) > before:
+        return None
+    bp, why = engine.choose_blueprint(candidates, module, values)
+    if chosen is not None and bp is None:
+        bad(None, f"does not enter {chosen.id}: " + "; ".join(w.split(": ", 1)[1] for w in why))
+        return None
+    return _Planned(row, module, owner, tags, values, bp, None)
+
+
+def _tags(raw: Any, bad: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    out = []
+    for item in items:
+        tag = str(item).strip()
+        if not tag:
+            continue
+        if any(ch.isspace() for ch in tag):
+            bad("tags", f"{tag!r}: a tag is one word (no spaces)")
+            continue
+        if tag not in out:
+            out.append(tag)
+    return tuple(out)
+
+
+# ----- exporting ------------------------------------------------------------------------------
+
+def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterable[Blueprint] = ()) -> int:
+    """Write records as CSV (one column per field, declared fields first) or JSON
+    (the `--json` record shape, one per line); returns how many."""
+    if fmt == "json":
+        write = out.write
+        for i, r in enumerate(records):
+            write(("[\n  " if i == 0 else ",\n  ") + json.dumps(r.to_dict(), ensure_ascii=False, default=str))
+        write("[]\n" if not records else "\n]\n")
+        return len(records)
+    declared: list[str] = []
+    for bp in blueprints:
+        declared += [f.name for f in bp.fields if f.name not in declared]
+    seen = {k for r in records for k in r.fields}
+    names = [n for n in declared if n in seen] + sorted(seen - set(declared))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*COLUMNS, *names])
+    for r in records:
+        writer.writerow([r.id, r.module, r.blueprint or "", r.version if r.version is not None else "", r.state or "",
+                         r.owner, ", ".join(r.tags), r.created_at, r.updated_at,
+                         *(_cell(r.fields.get(n)) for n in names)])
+    return len(records)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
