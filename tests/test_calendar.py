@@ -1,0 +1,107 @@
+"""Business time on the working calendar (blueprint_cli/calendar.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from blueprint_cli.calendar import DEFAULT, CalendarError, WorkingCalendar, from_config
+from blueprint_cli.durations import parse_duration
+
+CEST = timezone(timedelta(hours=2))
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize(("start", "duration", "expected"), [
+    # 2026-05-04 is a Monday
+    ("2026-05-04T10:00:00+02:00", "4 business_hours", "2026-05-04T14:00:00+02:00"),
+    ("2026-05-04T15:00:00+02:00", "4 business_hours", "2026-05-05T11:00:00+02:00"),  # over the night
+    ("2026-05-04T13:00:00+02:00", "4 business_hours", "2026-05-04T17:00:00+02:00"),  # ends at closing, stays there
+    ("2026-05-04T07:00:00+02:00", "1 business_hours", "2026-05-04T10:00:00+02:00"),  # before opening
+    ("2026-05-08T16:00:00+02:00", "2 business_hours", "2026-05-11T10:00:00+02:00"),  # Friday → Monday
+    ("2026-05-09T12:00:00+02:00", "4 business_hours", "2026-05-11T13:00:00+02:00"),  # from a Saturday
+    ("2026-05-04T16:00:00+02:00", "1 business_days", "2026-05-05T16:00:00+02:00"),
+    ("2026-05-08T16:00:00+02:00", "1 business_days", "2026-05-11T16:00:00+02:00"),  # Friday → Monday
+    ("2026-05-04T10:00:00+02:00", "5 business_days", "2026-05-11T10:00:00+02:00"),  # a working week
+    ("2026-05-04T10:00:00+02:00", "0 business_days", "2026-05-04T10:00:00+02:00"),
+    ("2026-05-04T10:00:00+02:00", "2d", "2026-05-06T10:00:00+02:00"),  # calendar time ignores the calendar
+    ("2026-05-09T10:00:00+02:00", "P1DT2H", "2026-05-10T12:00:00+02:00"),
+])
+def test_default_calendar_mon_fri_nine_to_five(start: str, duration: str, expected: str) -> None:
+    assert DEFAULT.add(at(start), parse_duration(duration)) == at(expected)
+
+
+def test_holidays_lunch_breaks_and_weekend_work() -> None:
+    cal = from_config({"days": "mon-sat", "hours": ["09:00-12:00", "13:00-17:00"], "holidays": ["2026-05-05"]})
+    assert cal.day_length == timedelta(hours=7)
+    # Monday 11:00 + 2h: one hour before lunch, one after
+    assert cal.add(at("2026-05-04T11:00:00+02:00"), parse_duration("2 business_hours")) == at("2026-05-04T14:00:00+02:00")
+    # Monday 16:00 + 2h: Tuesday is a holiday → Wednesday 10:00
+    assert cal.add(at("2026-05-04T16:00:00+02:00"), parse_duration("2 business_hours")) == at("2026-05-06T10:00:00+02:00")
+    # Saturday counts, Sunday not
+    assert cal.add(at("2026-05-09T16:00:00+02:00"), parse_duration("2 business_hours")) == at("2026-05-11T10:00:00+02:00")
+
+
+def test_time_zone_of_the_calendar_not_of_the_moment() -> None:
+    cal = from_config({"time_zone": "America/New_York"})
+    # 13:00 UTC on a Monday in May is 09:00 in New York: four hours later is 17:00 UTC
+    start = datetime(2026, 5, 4, 13, 0, tzinfo=timezone.utc)
+    end = cal.add(start, parse_duration("4 business_hours"))
+    assert end == datetime(2026, 5, 4, 17, 0, tzinfo=timezone.utc) and end.tzinfo is timezone.utc
+    # 22:00 UTC is 18:00 in New York: after hours, so counting starts the next morning
+    assert cal.add(datetime(2026, 5, 4, 22, 0, tzinfo=timezone.utc), parse_duration("1 business_hours")) == \
+        datetime(2026, 5, 5, 14, 0, tzinfo=timezone.utc)
+
+
+def test_daylight_saving_change_is_wall_clock_time() -> None:
+    cal = WorkingCalendar(zone=ZoneInfo("Europe/Berlin"))
+    # Friday 2026-03-27 16:00 CET + 2 business hours → Monday 10:00, which is CEST (+02:00) by then
+    end = cal.add(datetime(2026, 3, 27, 16, 0, tzinfo=ZoneInfo("Europe/Berlin")), parse_duration("2 business_hours"))
+    assert end.isoformat() == "2026-03-30T10:00:00+02:00"
+
+
+@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)),
+       st.integers(0, 200), st.sampled_from(["09:00-17:00", "08:30-12:00,13:00-18:15", "00:00-24:00"]))
+@settings(max_examples=300, deadline=None)
+def test_working_time_between_start_and_the_result_is_what_was_added(start: datetime, minutes: int,
+                                                                     hours: str) -> None:
+    cal = from_config({"hours": hours.split(","), "holidays": ["2026-12-25"]})
+    moment = start.replace(tzinfo=CEST)
+    work = timedelta(minutes=minutes * 7)
+    end = cal.add_working(moment, work)
+    assert end >= moment
+    assert cal.working_time(moment, end) == work
+    # and a little more work never ends earlier
+    assert cal.add_working(moment, work + timedelta(minutes=1)) > end
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"days": ["mon", "funday"]}, "'funday' is not a day"),
+    ({"days": []}, "at least one working day"),
+    ({"hours": "9-5"}, "is not a range like"),
+    ({"hours": "17:00-09:00"}, "ends before it starts"),
+    ({"hours": ["09:00-13:00", "12:00-17:00"]}, "overlaps"),
+    ({"time_zone": "Mars/Olympus"}, "is not a time zone"),
+    ({"holidays": ["christmas"]}, "holiday 'christmas' is not a date"),
+    ({"weekend": ["sat"]}, "unknown setting 'weekend'"),
+    ("Mon-Fri", "must be a mapping"),
+])
+def test_bad_settings_say_which_and_why(data: object, message: str) -> None:
+    with pytest.raises(CalendarError) as err:
+        from_config(data, "config.yaml")
+    assert message in str(err.value) and str(err.value).startswith("config.yaml: ")
+
+
+def test_defaults_and_description() -> None:
+    assert from_config(None) is DEFAULT
+    cal = from_config({"days": ["Monday", "wed"], "hours": "10:00-14:30", "time_zone": "UTC",
+                       "holidays": [date(2026, 1, 1)]})
+    assert cal.days == frozenset({0, 2}) and cal.hours == ((time(10), time(14, 30)),)
+    assert cal.describe() == "mon, wed 10:00-14:30 (UTC, 1 holidays)"
