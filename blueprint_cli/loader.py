@@ -43,6 +43,7 @@ _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MAP_TAGS = {_STD + "map", _STD + "omap"}
 _SEQ_TAGS = {_STD + "seq"}
+_MERGE = _STD + "merge"
 _BRACKETS = re.compile(r"[\[\]{}]")
 _DASH_RUN = re.compile(r"(?:-[ \t]+){%d,}" % MAX_PRESCAN_DEPTH)
 
@@ -88,8 +89,9 @@ def _tag(node: Node) -> str:
     # `node.tag` URI-decodes the tag character by character on every node; the
     # raw suffix is the same text for every tag we accept, and much cheaper
     ctag = node.ctag
-    if getattr(ctag, "handle", None) is None and isinstance(getattr(ctag, "suffix", None), str):
-        return str(ctag.suffix)
+    suffix = getattr(ctag, "suffix", None)
+    if type(suffix) is str and getattr(ctag, "handle", None) is None:
+        return suffix
     return str(getattr(node.tag, "value", node.tag))
 
 
@@ -139,7 +141,8 @@ def _check_expansion(root: Node) -> None:
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, aliases: bool = True) -> None:
+        self.aliases = aliases
         self.positions: dict[JsonPath, Position] = {}
         self.key_positions: dict[JsonPath, Position] = {}
         self.duplicates: list[tuple[JsonPath, Node, str]] = []
@@ -148,6 +151,8 @@ class _Converter:
 
     def convert(self, node: Node, path: JsonPath, depth: int = 0) -> Any:
         self.budget -= 1
+        if self.budget < 0 and not self.aliases:
+            raise _Refused("BP104", f"the document has more than {MAX_NODES:,} nodes", node)
         if self.budget < 0:
             raise _Refused(
                 "BP104",
@@ -159,11 +164,13 @@ class _Converter:
             raise _Refused("BP104", f"nesting deeper than {MAX_DEPTH} levels", node)
         if id(node) in self.stack:
             raise _Refused("BP104", "an alias refers to the collection that contains it", node)
-        self.positions.setdefault(path, _pos(node))
+        if path not in self.positions:
+            mark = node.start_mark
+            self.positions[path] = Position(mark.line + 1, mark.column + 1)
         tag = _tag(node)
+        if tag == _PLAIN and type(node) is ScalarNode:  # the common case: untagged, unquoted
+            return _plain(node.value)
         if isinstance(node, ScalarNode):
-            if tag == _PLAIN:
-                return _plain(node.value)
             if tag not in _SCALAR_TAGS:
                 raise _Refused(
                     "BP103",
@@ -190,7 +197,8 @@ class _Converter:
         out: dict[str, Any] = {}
         merged: list[MappingNode] = []
         for key_node, value_node in node.value:
-            if _tag(key_node) == _STD + "merge":
+            key_tag = _tag(key_node)
+            if key_tag == _MERGE:
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for src in sources:
                     if not isinstance(src, MappingNode):
@@ -199,7 +207,6 @@ class _Converter:
                 continue
             if not isinstance(key_node, ScalarNode):
                 raise _Refused("BP100", "mapping keys must be plain text, not collections", key_node)
-            key_tag = _tag(key_node)
             if key_tag != _PLAIN and key_tag not in _SCALAR_TAGS:
                 # keys are read as the text written, but a tag on one is refused like anywhere else
                 raise _Refused("BP103", f"YAML tag {key_tag.replace(_STD, '!!')!r} is not allowed", key_node,
@@ -208,8 +215,10 @@ class _Converter:
             if key in out:
                 self.duplicates.append((path + (key,), key_node, key))
                 continue
-            self.key_positions[path + (key,)] = _pos(key_node)
-            out[key] = self.convert(value_node, path + (key,), depth + 1)
+            sub = path + (key,)
+            mark = key_node.start_mark
+            self.key_positions[sub] = Position(mark.line + 1, mark.column + 1)
+            out[key] = self.convert(value_node, sub, depth + 1)
         for src in merged:
             # merged keys never override keys written in the mapping itself
             extra = self._mapping(src, path, depth + 1)
@@ -374,9 +383,11 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
         and _tag(root) in (_PLAIN, _STD + "null")
     if root is None or empty_document:
         return None, problem("BP101", "the file is empty", Position(1, 1), "a blueprint needs at least `blueprint`, `module`, `field`, `states` and `transitions`")
-    conv = _Converter()
+    anchors = "&" in text  # no anchor, no alias: nothing can expand
+    conv = _Converter(anchors)
     try:
-        _check_expansion(root)
+        if anchors:
+            _check_expansion(root)
         data = conv.convert(root, ())
     except _Refused as exc:
         pos = _pos(exc.node) if exc.node is not None else Position(1, 1)
