@@ -47,6 +47,10 @@ def main() -> None:
     args = ap.parse_args()
 
     blueprint = shutil.which("blueprint") or sys.exit("install the project first: pip install -e .")
+    # an installed package has its bytecode compiled (pip does it); an editable
+    # checkout under PYTHONDONTWRITEBYTECODE would recompile every module on
+    # every start, which is not what users run
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "blueprint_cli")], check=True)
     checker = shutil.which("check-jsonschema") or sys.exit("pip install check-jsonschema")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "blueprints"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +13,18 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
-@dataclass
 class Options:
-    workspace: Path | None = None
-    user: str | None = None
-    json: bool = False
-    color: bool = True
+    # a plain class, not a dataclass: this module is imported on every start,
+    # and `dataclasses` alone costs more than the rest of it
+    def __init__(self, workspace: Path | None = None, user: str | None = None, json: bool = False,
+                 color: bool = True) -> None:
+        self.workspace = workspace
+        self.user = user
+        self.json = json
+        self.color = color
+
+    def __repr__(self) -> str:
+        return f"Options(workspace={self.workspace!r}, user={self.user!r}, json={self.json}, color={self.color})"
 
     @property
     def acting_user(self) -> str:
@@ -54,4 +58,6 @@ def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Consol
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

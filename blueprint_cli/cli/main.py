@@ -84,6 +84,13 @@ def run(argv: list[str] | None = None) -> None:
 
     from blueprint_cli.diagnostics import BlueprintError
 
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # nothing to parse: skip building every command's parser (pre-commit
+        # hooks and scripts call this to probe the tool)
+        sys.stdout.write(f"blueprint {__version__}\n")
+        return
+
     if hasattr(signal, "SIGPIPE"):
         # `blueprint record list | head`: end quietly like other Unix tools,
         # instead of click's exit 1 (which here means "findings" or "refused")
