@@ -76,6 +76,8 @@ def _summary(ctx: typer.Context, result: object) -> None:
 
     assert isinstance(result, BulkResult)
     out = term(ctx)
+    if not out.is_terminal:
+        out.width = 400  # piped: whole lines (grep-able), the table only as wide as its content
     verb = "would be" if result.dry_run else ""
     if not result.matched:
         out.print(f"No record in a state {result.transition!r} leaves from matches {result.where!r}: nothing to do.")

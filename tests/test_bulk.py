@@ -1,0 +1,192 @@
+"""`blueprint bulk TRANSITION --where EXPR`: every matching record the user may
+move is moved (checked like `move`), the others refused with the engine's
+reasons; a summary, exit codes, --dry-run, batched store writes, and two bulks
+at once never moving a record twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blueprint_cli import bulk, workspace
+from blueprint_cli.engine import Inputs
+from blueprint_cli.store import Write
+from blueprint_cli.where import parse
+from workspace_helpers import NOW, Result, cli, ping_workspace
+
+NEGOTIATE = ["--set", "close_on=2026-12-01", "--check", "Budget confirmed", "--check", "Decision maker identified",
+             "--note", "bulk"]
+
+
+@pytest.fixture()
+def deals(tmp_path: Path) -> Path:
+    """Six deals: 1-4 owned by alice, 5-6 by bob; 3 is small; 6 is already in Negotiation."""
+    assert cli("init", str(tmp_path)).code == 0
+    for i, (owner, amount) in enumerate([("alice", 5000), ("alice", 12000), ("alice", 500), ("alice", 3000),
+                                         ("bob", 8000), ("bob", 9000)], 1):
+        r = cli("--as", owner, "record", "create", "Deals", "--set", f"name=Deal {i}", "--set", f"amount={amount}",
+                cwd=tmp_path)
+        assert r.code == 0, r
+    assert cli("--as", "bob", "move", "6", "Negotiate", *NEGOTIATE, cwd=tmp_path).code == 0
+    assert cli("record", "tag", "2", "vip", cwd=tmp_path).code == 0
+    return tmp_path
+
+
+def states(folder: Path) -> dict[str, str]:
+    return {r["id"]: r["state"] for r in cli("--json", "record", "list", cwd=folder).json()}  # type: ignore[union-attr]
+
+
+def run(folder: Path, *args: str, user: str = "alice") -> Result:
+    return cli("--as", user, *args, cwd=folder)
+
+
+def test_moves_every_matching_record_the_user_may_move(deals: Path) -> None:
+    r = run(deals, "bulk", "Negotiate", "--where", "amount >= 1000", *NEGOTIATE)
+    assert r.code == 0, r
+    assert "Negotiate on 4 matching records" in r.out and "│ done" in r.out and "→ Negotiation" in r.out
+    # 3 is too small for the --where; 6 was in Negotiation already (not a state Negotiate leaves from)
+    assert states(deals) == {"1": "Negotiation", "2": "Negotiation", "3": "Qualification", "4": "Negotiation",
+                             "5": "Negotiation", "6": "Negotiation"}
+    entry = run(deals, "--json", "history", "5").json()[-1]  # type: ignore[index]
+    assert (entry["transition"], entry["user"], entry["note"], entry["checklist"]) == \
+        ("Negotiate", "alice", "bulk", ["Budget confirmed", "Decision maker identified"])
+    assert run(deals, "--json", "record", "list", "--state", "Negotiation").json().__len__() == 5  # the index moved
+
+
+def test_refusals_are_summarised_with_reasons_and_exit_1(deals: Path) -> None:
+    # dave (finance) owns none of them and is no sales rep: every one is refused
+    r = run(deals, "bulk", "Negotiate", "--where", "amount > 1000 and (tags contains vip or owner = bob)", *NEGOTIATE,
+            user="dave")
+    assert r.code == 1
+    lines = [line for line in r.out.splitlines() if "│ refused" in line]
+    assert len(lines) == 2 and all("you are not an owner of 'Negotiate'" in line for line in lines)
+    assert "the record owner is alice" in lines[0] + lines[1] and "the record owner is bob" in lines[0] + lines[1]
+    assert states(deals)["2"] == "Qualification"
+    # missing requirements are reasons too (nobody is prompted)
+    r = run(deals, "--json", "bulk", "Negotiate", "--where", "owner = alice")
+    data = r.json()
+    assert r.code == 1 and data["matched"] == 4 and data["done"] == []  # type: ignore[index]
+    reasons = {x["kind"] for ref in data["refused"] for x in ref["reasons"]}  # type: ignore[index]
+    assert reasons == {"field", "checklist", "note", "criteria"}  # 3 also fails amount >= 1000
+
+
+def test_partly_done_partly_refused(deals: Path) -> None:
+    r = run(deals, "--json", "bulk", "Negotiate", "--where", "owner = alice", *NEGOTIATE)
+    data = r.json()
+    assert r.code == 1
+    assert [d["record"] for d in data["done"]] == ["1", "2", "4"]  # type: ignore[index]
+    (refused,) = data["refused"]  # type: ignore[index]
+    assert refused["record"] == "3" and refused["reasons"][0]["message"].startswith(
+        "criteria of 'Negotiate' not met: amount ≥ 1000 — actual: 500")
+
+
+def test_dry_run_changes_nothing_and_exits_as_the_real_run_would(deals: Path) -> None:
+    before = {p: p.read_bytes() for p in (deals / ".blueprint" / "records").rglob("*.json")}
+    r = run(deals, "bulk", "Negotiate", "--where", "owner = alice", *NEGOTIATE, "--dry-run")
+    assert r.code == 1 and "Dry run: Negotiate on 4 matching records" in r.out
+    assert "would be done" in r.out and "would be refused" in r.out
+    assert {p: p.read_bytes() for p in (deals / ".blueprint" / "records").rglob("*.json")} == before
+
+
+def test_nothing_matching_is_not_an_error(deals: Path) -> None:
+    r = run(deals, "bulk", "Negotiate", "--where", "amount > 1000000")
+    assert r.code == 0 and "nothing to do" in r.out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["Negotiat", "--where", "amount > 5"], "no transition 'Negotiat' in any published blueprint"),
+    (["Negotiate", "--where", "amount > 5", "--set", "close_on=someday"], "'someday' is not a valid date"),
+    (["Negotiate", "--where", "amount > 5", "--check", "Budget confirmd"], "did you mean 'Budget confirmed'?"),
+    (["Negotiate", "--where", "amount >"], "cannot read it at column 9"),
+    (["Negotiate"], "Missing option '--where'"),
+])
+def test_usage_errors_touch_nothing(deals: Path, args: list[str], message: str) -> None:
+    r = run(deals, "bulk", *args)
+    assert r.code == 2 and message in r.err and "Traceback" not in r.err
+    assert states(deals)["1"] == "Qualification"
+
+
+def test_a_parallel_part_in_bulk(deals: Path) -> None:
+    for rid in ("1", "2"):
+        assert run(deals, "move", rid, "Negotiate", *NEGOTIATE).code == 0
+        assert run(deals, "move", rid, "Send to legal", "--attach", str(deals / ".blueprint" / "team.yaml")).code == 0
+        assert run(deals, "record", "set", rid, "signed=yes").code == 0
+    r = run(deals, "--json", "bulk", "Finance approval", "--where", "state = 'Legal Review'",
+            "--check", "Payment terms within policy", "--check", "Customer credit check passed", user="dave")
+    data = r.json()
+    assert r.code == 0 and [(d["record"], d["waiting"]) for d in data["done"]] == \
+        [("1", ["Legal approval"]), ("2", ["Legal approval"])]  # type: ignore[index]
+    assert states(deals)["1"] == "Legal Review"  # a part: the record waits for the other one
+
+
+def test_progress_bar_only_on_a_terminal(deals: Path) -> None:
+    assert run(deals, "bulk", "Negotiate", "--where", "owner = bob", *NEGOTIATE).err == ""
+    master, slave = pty.openpty()
+    env = {**os.environ, "BLUEPRINT_USER": "alice", "TERM": "xterm", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.run([sys.executable, "-m", "blueprint_cli", "--workspace", str(deals), "bulk", "Negotiate",
+                           "--where", "owner = alice", *NEGOTIATE], stderr=slave, stdout=subprocess.PIPE, env=env,
+                          timeout=60)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    bar = seen.decode("utf-8", "replace")
+    assert proc.returncode == 1 and "Negotiate \x1b[90m━" in bar and "4/4" in bar  # the bar, counting the records
+    assert "Negotiate on 4 matching records" in proc.stdout.decode()  # the summary stays on stdout
+
+
+# ----- the store's batch ----------------------------------------------------------------------------
+
+def test_batches_lock_read_and_write_many_records_at_once(tmp_path: Path) -> None:
+    ws = ping_workspace(tmp_path, records=7)
+    result = bulk.run(ws, "Flip", parse("id != 4"), Inputs(), user="alice", now=NOW, chunk=3)
+    assert (result.matched, len(result.done), result.refused) == (6, 6, [])
+    assert [r.id for r in ws.records(state="Right")] == ["1", "2", "3", "5", "6", "7"]
+    assert ws.store.ids(blueprint="ping", state="Left") == ["4"]
+    history = ws.history("6")[1]
+    assert [e.kind for e in history] == ["create", "move"] and history[-1].actions[0].detail.startswith("note:")
+    # a batch holds what it read; writing a record it does not hold is a mistake
+    with ws.store.batch(["2", "nope", "1"]) as b:
+        assert sorted(b.current) == ["1", "2"]
+        with pytest.raises(ValueError):
+            b.commit([Write(ws.get("4")[1])])
+        b.commit([Write(b.current["1"].record.with_(tags=("x",)))])
+        b.commit([Write(b.current["1"].record.with_(tags=("x", "y")))])  # again in the same block
+    assert ws.get("1")[1].tags == ("x", "y") and len(ws.history("1")[1]) == 2
+
+
+def test_two_bulks_at_once_never_move_a_record_twice(tmp_path: Path) -> None:
+    ws = ping_workspace(tmp_path, records=120)
+    env = {**os.environ, "NO_COLOR": "1", "BLUEPRINT_USER": "alice"}
+    procs = [subprocess.Popen([sys.executable, "-m", "blueprint_cli", "--workspace", str(ws.root), "--json", "bulk",
+                               "Flip", "--where", "id != 0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    done = [d["record"] for out, _ in outs for d in json.loads(out)["done"]]
+    assert sorted(done, key=int) == [str(i) for i in range(1, 121)]  # each exactly once, by one of them
+    for rid in ("1", "60", "120"):
+        assert [e.kind for e in ws.history(rid)[1]] == ["create", "move"]
+    assert len(ws.records(state="Right")) == 120
+
+
+def test_the_workspace_api_reports_reasons_by_group(tmp_path: Path) -> None:
+    ws = ping_workspace(tmp_path, records=3)
+    ws.move("2", "Flip", Inputs(), user="alice", at=NOW)
+    result = bulk.run(ws, "Flop", None, Inputs(), user="alice", now=NOW)
+    assert [d.record for d in result.done] == ["2"] and result.exit_code == 0
+    assert isinstance(ws, workspace.Workspace)
