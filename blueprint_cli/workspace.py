@@ -37,8 +37,6 @@ from blueprint_cli.team import Team, User
 DIRNAME = ".blueprint"
 MARKER = "workspace.json"
 ENV = "BLUEPRINT_WORKSPACE"
-#: The store a new workspace uses when `init` is not told (`--store`): a PostgreSQL URL.
-STORE_ENV = "BLUEPRINT_STORE"
 INIT_HINT = "run `blueprint init` to create one here, or pass --workspace DIR"
 
 CONFIG_TEXT = """\
@@ -133,8 +131,8 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
          store: str | None = None) -> InitResult:
     """Create `folder/.blueprint/` with a team file, settings, an empty store and
     (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
-    `store` (default `$BLUEPRINT_STORE`): a postgresql:// URL to keep records in
-    PostgreSQL; its tables are created, and config.yaml keeps the URL without a password."""
+    `store`: a postgresql:// URL to keep records in PostgreSQL instead; its tables are
+    created, and config.yaml keeps the URL without a password."""
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise BlueprintError(f"{folder} is a file, not a folder")
@@ -142,7 +140,6 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
     if (root / MARKER).exists():
         raise BlueprintError(f"{root} is already a workspace", exit_code=1,
                              hint="use it as it is, or remove that folder to start over")
-    store = store or os.environ.get(STORE_ENV) or None
     shared = None
     if store:
         from blueprint_cli.store.postgres import PostgresStore

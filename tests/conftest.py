@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# a real PostgreSQL server and the `store_kind` fixture that runs a test against both stores
+pytest_plugins = ["pg_fixtures"]
+
 
 @dataclass
 class CliResult:

@@ -99,12 +99,45 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-@pytest.fixture(params=["json", "postgres"])
-def store_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test once per store: with "postgres", every workspace it creates
-    (`workspace.init`, `blueprint init`) keeps its records in a fresh schema."""
-    if request.param == "postgres":
-        monkeypatch.setenv("BLUEPRINT_STORE", request.getfixturevalue("pg_url"))
-    else:
-        monkeypatch.delenv("BLUEPRINT_STORE", raising=False)
-    return str(request.param)
+STORES = ("json", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "json_store_only: the test looks at the JSON store's files; "
+                                       "`store_kind` runs it for the JSON store alone")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses `store_kind` (directly, or `pytestmark = usefixtures(...)`)
+    runs once per store, unless it is marked `json_store_only`."""
+    if "store_kind" in metafunc.fixturenames:
+        only_json = metafunc.definition.get_closest_marker("json_store_only") is not None
+        metafunc.parametrize("store_kind", ["json"] if only_json else list(STORES), indirect=True)
+
+
+@pytest.fixture
+def store_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run a test once per store. With "postgres", every workspace the test creates
+    (`workspace.init`, so `blueprint init` too) keeps its records in a fresh schema of
+    its own on the test server, unless the test names a store itself."""
+    kind = str(getattr(request, "param", "json"))
+    if kind != "postgres":
+        yield kind
+        return
+    from blueprint_cli import workspace
+
+    server: PgServer = request.getfixturevalue("pg_server")
+    schemas: list[str] = []
+    plain_init = workspace.init
+
+    def init(folder: Path, **kwargs: Any) -> Any:
+        if kwargs.get("store") is None:
+            schemas.append(f"t{os.getpid()}_{next(_schemas)}")
+            kwargs["store"] = server.schema_url(schemas[-1])
+        return plain_init(folder, **kwargs)
+
+    monkeypatch.setattr(workspace, "init", init)
+    yield kind
+    with server.connect() as conn:
+        for schema in schemas:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -20,6 +20,9 @@ from blueprint_cli.store import Write
 from blueprint_cli.where import parse
 from workspace_helpers import NOW, Result, cli, ping_workspace
 
+# every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
+pytestmark = pytest.mark.usefixtures("store_kind")
+
 NEGOTIATE = ["--set", "close_on=2026-12-01", "--check", "Budget confirmed", "--check", "Decision maker identified",
              "--note", "bulk"]
 

@@ -15,6 +15,9 @@ import pytest
 
 from workspace_helpers import Result, cli
 
+# every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
+pytestmark = pytest.mark.usefixtures("store_kind")
+
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 NEGOTIATE = ["--set", "close_on=2026-12-01", "--check", "Budget confirmed", "--check", "Decision maker identified",
              "--note", "CFO on board"]

@@ -4,7 +4,6 @@ password that never reaches the workspace, and `blueprint store copy`."""
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -19,11 +18,10 @@ import pytest
 from blueprint_cli import engine, workspace
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs
-from blueprint_cli.store import CorruptFile, UnknownRecord
-from blueprint_cli.store import postgres
+from blueprint_cli.store import CorruptFile, UnknownRecord, postgres
 from blueprint_cli.store.postgres import PostgresStore, parse_url, redact
 
-from pg_fixtures import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
+from pg_fixtures import PgServer
 from workspace_helpers import NOW, PING, cli, ping_workspace
 
 WORKER = str(Path(__file__).with_name("store_worker.py"))
@@ -31,10 +29,14 @@ PG_WORKER = str(Path(__file__).with_name("pg_worker.py"))
 
 
 @pytest.fixture
-def pg_ping(tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> workspace.Workspace:
+def pg_ping(tmp_path: Path, pg_url: str) -> workspace.Workspace:
     """The ping workspace (tests/workspace_helpers.py) with its records in PostgreSQL."""
-    monkeypatch.setenv("BLUEPRINT_STORE", pg_url)
-    return ping_workspace(tmp_path, records=3)
+    ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
+    (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
+    ws.publish(tmp_path / "ping.yaml", user="admin", at=NOW)
+    for _ in range(3):
+        ws.create("Pings", {}, user="alice", at=NOW)
+    return ws
 
 
 def schema_of(url: str) -> str:
@@ -43,7 +45,6 @@ def schema_of(url: str) -> str:
 
 def worker(ws: workspace.Workspace, user: str, moves: int, ids: list[str]) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    env.pop("BLUEPRINT_STORE", None)  # the worker finds the store in the workspace's config, as users do
     return subprocess.Popen([sys.executable, WORKER, str(ws.root), user, str(moves), *ids],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
@@ -227,10 +228,12 @@ def test_a_transition_its_history_and_its_tasks_commit_together(tmp_path: Path, 
         ws.move(created.record.id, "Negotiate", inputs, user="alice", at=NOW)
     assert "refused the change" in exc.value.message and exc.value.exit_code == 1
     assert PostgresStore(ws.store.url).get(created.record.id) == before
-    moved = ws.move(created.record.id, "Negotiate", Inputs(checklist=inputs.checklist, note="fine"), user="alice", at=NOW)
+    moved = ws.move(created.record.id, "Negotiate", Inputs(checklist=inputs.checklist, note="fine"),
+                    user="alice", at=NOW)
     assert not moved.refused
     after = PostgresStore(ws.store.url).get(created.record.id)
-    assert after.record.state == "Negotiation" and [t.subject for t in after.record.open_tasks()] == ["Send proposal for Acme"]
+    assert after.record.state == "Negotiation"
+    assert [t.subject for t in after.record.open_tasks()] == ["Send proposal for Acme"]
     assert after.history[-1].note == "fine" and after.history[-1].to_state == "Negotiation"
 
 
@@ -278,7 +281,6 @@ def test_a_dropped_connection_mid_move_leaves_the_record_as_before(pg_ping: work
 
 def pg_worker(ws: workspace.Workspace, user: str, count: int, record_id: str, *mode: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    env.pop("BLUEPRINT_STORE", None)
     return subprocess.Popen([sys.executable, PG_WORKER, str(ws.root), user, str(count), record_id, *mode],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
@@ -346,7 +348,8 @@ def test_a_broken_row_is_named_and_other_records_still_work(pg_ping: workspace.W
         conn.execute(f"""UPDATE {s}.records SET data = '{{"id": "2"}}' WHERE id = '2'""")
     with pytest.raises(CorruptFile) as exc:
         ws.store.get("2")
-    assert exc.value.message.startswith(f"{ws.store.schema}.records id 2: not a valid record") and exc.value.exit_code == 1
+    assert exc.value.message.startswith(f"{ws.store.schema}.records id 2: not a valid record")
+    assert exc.value.exit_code == 1
     assert not ws.move("1", "Flip", Inputs(), user="alice", at=NOW).refused
     errors: list[CorruptFile] = []
     assert [r.id for r in ws.store.scan(errors=errors)] == ["1", "3"]
@@ -385,8 +388,7 @@ def _snapshot(folder: Path) -> dict[str, Any]:
             "history": {r["id"]: cli("--json", "history", r["id"], cwd=folder).json() for r in records}}
 
 
-def test_store_copy_json_to_postgres_and_back(tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BLUEPRINT_STORE", raising=False)
+def test_store_copy_json_to_postgres_and_back(tmp_path: Path, pg_url: str) -> None:
     folder = tmp_path / "team"
     assert cli("init", str(folder)).code == 0
     for name, amount in (("Acme", 5000), ("Bolt", 20), ("Core", 900)):
@@ -426,9 +428,7 @@ def test_store_copy_json_to_postgres_and_back(tmp_path: Path, pg_url: str, monke
     assert cli("--json", "store", "info", cwd=back).json()["kind"] == "json"
 
 
-def test_store_copy_refuses_a_source_with_broken_records(tmp_path: Path, pg_url: str,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("BLUEPRINT_STORE", raising=False)
+def test_store_copy_refuses_a_source_with_broken_records(tmp_path: Path, pg_url: str) -> None:
     ws = ping_workspace(tmp_path, records=2)
     ws.store.record_path("2").write_text("{", encoding="utf-8")
     r = cli("store", "copy", "--to", pg_url, cwd=tmp_path)

@@ -9,6 +9,9 @@ import pytest
 
 from workspace_helpers import Result, cli
 
+# every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
+pytestmark = pytest.mark.usefixtures("store_kind")
+
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 RECORD_KEYS = {"id", "module", "blueprint", "version", "state", "owner", "fields", "tags", "pending",
                "created_at", "updated_at"}
@@ -133,6 +136,7 @@ def test_unknown_record_and_bad_id(ws: Path) -> None:
     assert r.code == 2 and "is not a record id" in r.err
 
 
+@pytest.mark.json_store_only  # looks at the JSON store's files
 def test_corrupt_record_file_is_named_and_the_rest_still_lists(ws: Path) -> None:
     for _ in range(3):
         run(ws, "record", "create", "Deals", "--set", "amount=5")

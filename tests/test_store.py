@@ -1,6 +1,8 @@
-"""The JSON store's promises (SPEC §4): atomic writes under SIGKILL, no lost
+"""The store's promises (SPEC §4): atomic writes under SIGKILL, no lost
 updates between processes, corrupt files reported by path, ids that cannot
-escape the store, a format version in every file."""
+escape the store, a format version in every file. Each test runs against the
+JSON store and the PostgreSQL store, but those marked `json_store_only`, which
+look at its files (tests/test_postgres.py covers the same for PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,9 @@ from blueprint_cli.workspace import Workspace
 
 from workspace_helpers import NOW, ping_workspace
 
+# every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
+pytestmark = pytest.mark.usefixtures("store_kind")
+
 WORKER = str(Path(__file__).with_name("store_worker.py"))
 
 
@@ -44,8 +49,9 @@ def assert_consistent(ws: Workspace) -> int:
         for before, after in zip(history, history[1:]):
             assert after.from_state == before.to_state, (record.id, before, after)
         assert history[-1].to_state == record.state, record.id
-        marker = ws.root / "index" / "ping" / state_key(record.state or "") / record.id
-        assert marker.exists(), f"record {record.id} in {record.state} is missing from the index"
+        if not hasattr(ws.store, "url"):  # the JSON store's state index is files
+            marker = ws.root / "index" / "ping" / state_key(record.state or "") / record.id
+            assert marker.exists(), f"record {record.id} in {record.state} is missing from the index"
         listed = [r.id for r in ws.store.scan(blueprint="ping", state=record.state)]
         assert record.id in listed
     return len(records)
@@ -87,6 +93,7 @@ def test_concurrent_processes_lose_no_update(tmp_path: Path) -> None:
     assert_consistent(ws)
 
 
+@pytest.mark.json_store_only  # looks at the JSON store's files
 def test_corrupt_file_is_named_and_other_records_still_work(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=3)
     broken = ws.store.record_path("2")
@@ -104,6 +111,7 @@ def test_corrupt_file_is_named_and_other_records_still_work(tmp_path: Path) -> N
     assert broken.read_text(encoding="utf-8") == '{"format": 1, "record": {"id": "2", '  # left as it was
 
 
+@pytest.mark.json_store_only  # looks at the JSON store's files
 @pytest.mark.parametrize("content", [
     "[]", '{"record": {}}', '{"format": 1, "record": {"module": "Pings"}}', '{"format": 99, "record": {}}',
     '{"format": 1, "record": {"id": "9", "module": "Pings"}}',
@@ -126,6 +134,7 @@ def test_ids_cannot_escape_the_store(tmp_path: Path, bad: str) -> None:
         ws.move(bad, "Flip", Inputs(), user="alice")
 
 
+@pytest.mark.json_store_only  # no store
 def test_valid_ids_and_unknown_record() -> None:
     for good in ("1", "D-17", "abc_9"):
         assert check_id(good) == good
@@ -138,6 +147,7 @@ def test_unknown_record_is_a_usage_error(tmp_path: Path) -> None:
     assert exc.value.exit_code == 2 and exc.value.message == "no record 42"
 
 
+@pytest.mark.json_store_only  # looks at the JSON store's files
 def test_every_store_file_carries_a_format_version(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=2)
     ws.move("1", "Flip", Inputs(), user="alice", at=NOW)
@@ -147,6 +157,7 @@ def test_every_store_file_carries_a_format_version(tmp_path: Path) -> None:
         assert json.loads(path.read_text(encoding="utf-8"))["format"] == 1, path
 
 
+@pytest.mark.json_store_only  # looks at the JSON store's files
 def test_a_move_writes_only_its_own_record(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=20)
     before = {p: p.stat().st_mtime_ns for p in ws.root.rglob("*") if p.is_file() and "locks" not in p.parts}
@@ -159,6 +170,7 @@ def test_a_move_writes_only_its_own_record(tmp_path: Path) -> None:
     assert gone == {"index/ping/Left/7"}
 
 
+@pytest.mark.json_store_only  # looks at the JSON store's files
 def test_stale_index_marker_is_not_listed(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=2)
     (ws.root / "index" / "ping" / "Right").mkdir(parents=True, exist_ok=True)
@@ -168,6 +180,7 @@ def test_stale_index_marker_is_not_listed(tmp_path: Path) -> None:
     assert [r.id for r in ws.store.scan(blueprint="ping", state="Left")] == ["1", "2"]
 
 
+@pytest.mark.json_store_only  # no store
 def test_state_names_become_safe_folder_names() -> None:
     assert state_key("Closed Won") == "Closed Won"
     assert state_key("../x") == "%2E%2E%2Fx"

@@ -21,6 +21,9 @@ from blueprint_cli.engine import Inputs
 from blueprint_cli.tick import tick
 from workspace_helpers import cli
 
+# every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
+pytestmark = pytest.mark.usefixtures("store_kind")
+
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 5, 4, 10, 0, tzinfo=BERLIN)
 
@@ -181,11 +184,12 @@ def test_business_time_waits_over_the_weekend(ws: workspace.Workspace) -> None:
 
 def test_dry_run_changes_nothing(ws: workspace.Workspace) -> None:
     rid = new_ticket(ws)
-    path = next((ws.root / "records").rglob(f"{rid}.json"))
-    before = path.read_bytes()
+    before = ws.store.get(rid)
+    files = {p: p.read_bytes() for p in (ws.root / "records").rglob(f"{rid}.json")}  # JSON store: not even rewritten
     report = tick(ws, at(days=4), dry_run=True)
     assert [h.kind for h in report.happened] == ["escalate", "escalate", "move"]
-    assert path.read_bytes() == before and not (ws.root / "outbox").exists()
+    assert ws.store.get(rid) == before and all(p.read_bytes() == data for p, data in files.items())
+    assert not (ws.root / "outbox").exists()
 
 
 def test_tick_command_text_json_and_usage_errors(ws: workspace.Workspace) -> None:

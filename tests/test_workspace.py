@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from workspace_helpers import PING, cli, ping_workspace
 
+# every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
+pytestmark = pytest.mark.usefixtures("store_kind")
 
+
+@pytest.mark.json_store_only  # looks at the JSON store's files
 def test_init_creates_team_store_and_published_sample(tmp_path: Path) -> None:
     r = cli("init", str(tmp_path))
     assert r.code == 0, r
@@ -73,7 +76,9 @@ def test_lint_errors_block_publishing(tmp_path: Path) -> None:
     bad.write_text(PING.replace("to: Right", "to: Rihgt"), encoding="utf-8")
     r = cli("publish", str(bad), cwd=tmp_path)
     assert r.code == 1 and "bad.yaml:" in r.err and "BP301" in r.err
-    assert json.loads((tmp_path / ".blueprint/blueprints/index.json").read_text())["blueprints"][0]["latest"] == 1
+    from blueprint_cli import workspace
+
+    assert [p.latest for p in workspace.find(tmp_path).published()] == [1]
 
 
 def test_publishing_again_makes_a_new_version_records_follow(tmp_path: Path) -> None:
@@ -84,7 +89,9 @@ def test_publishing_again_makes_a_new_version_records_follow(tmp_path: Path) -> 
     r = cli("--json", "publish", str(src), cwd=tmp_path)
     assert r.code == 0 and r.json()["version"] == 2
     assert cli("--json", "record", "show", "1", cwd=tmp_path).json()["version"] == 2  # type: ignore[index]
-    assert (tmp_path / ".blueprint/blueprints/ping/v1.yaml").read_text() == PING  # old versions are kept
+    from blueprint_cli import workspace
+
+    assert workspace.find(tmp_path).store.blueprint_text("ping", 1) == PING  # old versions are kept
 
 
 def test_deleting_a_state_with_records_is_refused_unless_told_where(tmp_path: Path) -> None:

@@ -114,7 +114,8 @@ def copy(
     out.print(f"  history     {c.history} entries")
     out.print("  counted again in the target: they match (per blueprint and state too)")
     if switched:
-        kept = "its JSON files are kept as they were" if hasattr(dst, "url") else "the PostgreSQL store is left as it was"
+        kept = ("its JSON files are kept as they were" if hasattr(dst, "url")
+                else "the PostgreSQL store is left as it was")
         out.print(f"  the workspace {switched} now uses {result.target} ({kept})")
 
 

@@ -15,7 +15,7 @@ def init(
     folder: Path = typer.Argument(Path("."), help="Where to create .blueprint/ (default: here)."),
     sample: bool = typer.Option(True, "--sample/--no-sample",
                                 help="Write and publish the deal sample blueprint (blueprints/deal-follow-up.yaml)."),
-    store: Optional[str] = typer.Option(None, "--store", envvar="BLUEPRINT_STORE", metavar="URL",
+    store: Optional[str] = typer.Option(None, "--store", metavar="URL",
                                         help="Keep records in PostgreSQL: postgresql://USER@HOST:PORT/DB[?schema=NAME] "
                                              "(password from $BLUEPRINT_PG_PASSWORD or $PGPASSWORD, never stored)."),
 ) -> None:

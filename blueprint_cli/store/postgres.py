@@ -46,6 +46,8 @@ from blueprint_cli.store import (
 if TYPE_CHECKING:
     import psycopg
 
+    from blueprint_cli.store import Write
+
 SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_SCHEMA = "blueprint"
 PASSWORD_ENV = "BLUEPRINT_PG_PASSWORD"
@@ -227,12 +229,12 @@ class PostgresStore:
         return store
 
     def connect(self) -> psycopg.Connection[Any]:
-        conn = self._conn
-        if conn is not None and not conn.closed and not conn.broken:
-            return conn
+        """The connection, opened (and the schema version checked) on first use."""
+        if self._conn is not None and not self._conn.closed and not self._conn.broken:
+            return self._conn
         if self._held is not None:
-            raise self._lost(None)
-        psycopg = _driver()
+            raise self._lost(None)  # the locks this command holds went with the connection
+        driver = _driver()
         # the pid lets an administrator (or a test) tell the clients apart in pg_stat_activity
         kwargs: dict[str, Any] = {"autocommit": True, "application_name": f"blueprint/{os.getpid()}"}
         password = os.environ.get(PASSWORD_ENV) or self.location.password
@@ -241,17 +243,21 @@ class PostgresStore:
         if "connect_timeout" not in self.location.conninfo:
             kwargs["connect_timeout"] = 10
         try:
-            conn = psycopg.connect(self.location.conninfo, **kwargs)
-        except psycopg.Error as exc:
+            conn: psycopg.Connection[Any] = driver.connect(self.location.conninfo, **kwargs)
+        except driver.Error as exc:
             raise BlueprintError(
                 f"cannot connect to the store at {self.url}: {_first_line(exc)}",
                 hint=f"is the server running? the password comes from ${PASSWORD_ENV}, $PGPASSWORD or ~/.pgpass",
                 exit_code=1) from None
         with self._errors():
             conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
-        self._conn = conn
         if self._check:
-            self._check_schema(conn)
+            try:
+                self._check_schema(conn)
+            except BaseException:
+                conn.close()
+                raise
+        self._conn = conn
         return conn
 
     def close(self) -> None:
@@ -414,6 +420,14 @@ class PostgresStore:
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
 
+    def ids(self, *, blueprint: str, state: str) -> list[str]:
+        """Ids of the records in a state, in id order, from the index alone."""
+        with self._errors():
+            rows = self.connect().execute(
+                f"SELECT id FROM {self._s}.records WHERE blueprint = %s AND state = %s ORDER BY sort_key, id",
+                (blueprint, state)).fetchall()
+        return [r[0] for r in rows]
+
     def counts(self) -> dict[str, int]:
         """How many records, history entries, blueprints and versions the store holds."""
         with self._errors():
@@ -448,7 +462,7 @@ class PostgresStore:
             self._held = None
             self._release([(self._UNLOCK_SHARED, self._key("publish"))])
 
-    def _release(self, unlocks: Sequence[tuple[str, str]], *, rollback: bool = False) -> None:
+    def _release(self, unlocks: Sequence[tuple[str, Any]], *, rollback: bool = False) -> None:
         """End an unfinished transaction and drop advisory locks, in one round trip.
         Unlocking a lock not held only makes the server warn, so this is safe after a
         failure part-way through taking them."""
@@ -456,14 +470,27 @@ class PostgresStore:
         if conn is None or conn.closed or conn.broken:
             return  # the server dropped the locks with the connection
         psycopg = _driver()
+        sql = [sql for sql, _ in unlocks]
+        if rollback and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            sql.insert(0, "ROLLBACK")  # the block ended without committing (a refusal, an error)
         try:
-            with conn.pipeline():
-                if rollback and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                    conn.execute("ROLLBACK")  # the block ended without committing (a refusal, an error)
-                for sql, key in unlocks:
-                    conn.execute(sql, (key,))
+            self._script(sql, [key for _, key in unlocks])
         except psycopg.OperationalError:
             pass
+
+    def _script(self, statements: Sequence[str], params: Sequence[Any]) -> list[list[Any]]:
+        """Run several statements in one round trip (the simple query protocol, values
+        bound on the client) and return the rows of each that returns rows. psycopg's
+        pipeline mode would do the same, but it polls the socket while it waits,
+        which costs a CPU per waiting client."""
+        cur = _driver().ClientCursor(self.connect())
+        cur.execute("; ".join(statements), params)
+        rows: list[list[Any]] = []
+        while True:
+            if cur.description is not None:
+                rows.append(cur.fetchall())
+            if not cur.nextset():
+                return rows
 
     @contextmanager
     def transaction(self, record_id: str) -> Iterator[_Transaction]:
@@ -471,7 +498,6 @@ class PostgresStore:
         its row, read FOR UPDATE in a transaction — taken in one round trip, with the
         session's shared publish lock when this is the command's first."""
         check_id(record_id)
-        conn = self.connect()
         outer = self._held is None
         locks = ([(self._UNLOCK_SHARED, self._key("publish"))] if outer else []) + \
             [(self._UNLOCK, self._key(f"record/{record_id}"))]
@@ -479,16 +505,16 @@ class PostgresStore:
             self._published = None
         try:
             with self._errors(record_id):
-                with conn.pipeline():
-                    if outer:
-                        conn.execute(self._LOCK_SHARED, (self._key("publish"),))
-                    conn.execute(self._LOCK, (self._key(f"record/{record_id}"),))
-                    conn.execute("BEGIN")
-                    cur = conn.execute(f"SELECT data, history_length, format FROM {self._s}.records "
-                                       "WHERE id = %s FOR UPDATE", (record_id,))
+                # session locks outlive the transaction they were taken in; the command's
+                # first lock also reads the published blueprints, which cannot change under it
+                results = self._script(
+                    ["BEGIN", *([self._LOCK_SHARED, self._published_sql] if outer else []), self._LOCK,
+                     f"SELECT data, history_length, format FROM {self._s}.records WHERE id = %s FOR UPDATE"],
+                    [*([self._key("publish")] if outer else []), self._key(f"record/{record_id}"), record_id])
                 if outer:
                     self._held = "sh"
-                row = cur.fetchone()
+                    self._published = self._published_from(results[1])
+                row = results[-1][0] if results[-1] else None
             if row is None:
                 raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`")
             data, length, fmt = row
@@ -499,6 +525,41 @@ class PostgresStore:
             if outer:
                 self._held = None
             self._release(list(reversed(locks)), rollback=True)
+
+    @contextmanager
+    def batch(self, record_ids: Sequence[str]) -> Iterator[_Batch]:
+        """Lock many records for a bulk operation: their advisory locks in id order
+        (two batches never deadlock), then their rows FOR UPDATE, in one round trip;
+        `commit` writes all their changes in one transaction."""
+        ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=_id_order)
+        outer = self._held is None
+        keys = [self._key(f"record/{i}") for i in ids]
+        if outer:
+            self._published = None
+        try:
+            with self._errors():
+                results = self._script(
+                    ["BEGIN", *([self._LOCK_SHARED, self._published_sql] if outer else []),
+                     "SELECT count(pg_advisory_lock(hashtextextended(k, 0))) "
+                     "FROM unnest(%s::text[]) WITH ORDINALITY AS t(k, n)",
+                     f"SELECT id, data, history_length, format FROM {self._s}.records WHERE id = ANY(%s::text[]) "
+                     "ORDER BY sort_key, id FOR UPDATE"],
+                    [*([self._key("publish")] if outer else []), keys, ids])
+                if outer:
+                    self._held = "sh"
+                    self._published = self._published_from(results[1])
+            current: dict[str, _LockedRecord] = {}
+            for record_id, data, length, fmt in results[-1]:
+                self._check_format(record_id, fmt)
+                current[record_id] = _LockedRecord(self, self._decode(record_id, data, ()).record, int(length))
+            yield _Batch(self, current)
+        finally:
+            if outer:
+                self._held = None
+            unlock = ("SELECT count(pg_advisory_unlock(hashtextextended(k, 0))) "
+                      "FROM unnest(%s::text[]) AS t(k)")
+            self._release([(unlock, keys)] + ([(self._UNLOCK_SHARED, self._key("publish"))] if outer else []),
+                          rollback=True)
 
     def _history(self, record_id: str) -> list[HistoryEntry]:
         with self._errors(record_id):
@@ -531,6 +592,41 @@ class PostgresStore:
                     return record
                 # the id was taken (copied in from another store): take the next
 
+    def create_many(self, builds: Sequence[Callable[[str], tuple[Record, HistoryEntry]]]) -> list[Record]:
+        """Create several records (an import) in one transaction: all or none."""
+        if not builds:
+            return []
+        with self.session():
+            conn = self.connect()
+            ids: list[str] = []
+            with self._errors():
+                while len(ids) < len(builds):  # ids copied in from another store may be taken: skip them
+                    rows = conn.execute(
+                        f"SELECT n::text FROM (SELECT nextval('{self._s}.record_ids') AS n "
+                        "FROM generate_series(1, %s)) AS t "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {self._s}.records r WHERE r.id = t.n::text) ORDER BY n",
+                        (len(builds) - len(ids),)).fetchall()
+                    ids += [r[0] for r in rows]
+            built = []
+            for record_id, build in zip(ids, builds):
+                record, entry = build(record_id)
+                if record.id != record_id:
+                    raise ValueError("the built record must carry the allocated id")
+                built.append((record, entry))
+            rows_json = _dumps([{"id": r.id, "module": r.module, "blueprint": r.blueprint, "state": r.state,
+                                 "data": r.to_dict()} for r, _ in built])
+            history_json = _dumps([{"record_id": r.id, "entry": e.to_dict()} for r, e in built])
+            with self._errors():
+                self._script([
+                    "BEGIN",
+                    f"INSERT INTO {self._s}.records (id, module, blueprint, state, format, data, history_length) "
+                    f"SELECT id, module, blueprint, state, {FORMAT}, data, 1 FROM json_to_recordset(%s::json) "
+                    "AS x(id text, module text, blueprint text, state text, data json)",
+                    f"INSERT INTO {self._s}.history (record_id, seq, entry) SELECT record_id, 0, entry "
+                    "FROM json_to_recordset(%s::json) AS x(record_id text, entry json)",
+                    "COMMIT"], [rows_json, history_json])
+            return [r for r, _ in built]
+
     def _insert_record(self) -> str:
         return (f"INSERT INTO {self._s}.records (id, module, blueprint, state, format, data, history_length) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)")
@@ -548,11 +644,18 @@ class PostgresStore:
         if self._published is not None:
             return list(self._published)
         with self._errors():
-            rows = self.connect().execute(
-                f"SELECT id, module, latest, seq, priority, versions FROM {self._s}.blueprints ORDER BY seq").fetchall()
-        self._published = [PublishedBlueprint(i, m, int(latest), int(seq), priority, tuple(versions or ()))
-                           for i, m, latest, seq, priority, versions in rows]
+            rows = self.connect().execute(self._published_sql).fetchall()
+        self._published = self._published_from(rows)
         return list(self._published)
+
+    @property
+    def _published_sql(self) -> str:
+        return f"SELECT id, module, latest, seq, priority, versions FROM {self._s}.blueprints ORDER BY seq"
+
+    @staticmethod
+    def _published_from(rows: Sequence[Any]) -> list[PublishedBlueprint]:
+        return [PublishedBlueprint(i, m, int(latest), int(seq), priority, tuple(versions or ()))
+                for i, m, latest, seq, priority, versions in rows]
 
     def blueprint_data(self, blueprint: str, version: int) -> Mapping[str, Any]:
         key = (blueprint, version)
@@ -677,7 +780,7 @@ class _LockedRecord(StoredRecord):
         self._store = store
         self._history: list[HistoryEntry] | None = None
 
-    @property  # type: ignore[override]
+    @property
     def history(self) -> list[HistoryEntry]:
         if self._history is None:
             self._history = self._store._history(self.record.id)
@@ -711,21 +814,22 @@ class _Transaction:
         conn = store.connect()
         # a second commit in the same block starts its own transaction (the advisory lock still holds the record)
         again = conn.info.transaction_status == _driver().pq.TransactionStatus.IDLE
-        with store._errors(record.id), conn.pipeline():
-            if again:
-                conn.execute("BEGIN")
-            conn.execute(f"UPDATE {s}.records SET module = %s, blueprint = %s, state = %s, format = %s, data = %s, "
-                         "history_length = %s, written_at = now() WHERE id = %s",
-                         (record.module, record.blueprint, record.state, FORMAT, _dumps(record.to_dict()),
-                          length + len(append), record.id))
-            if append:
-                conn.execute(f"INSERT INTO {s}.history (record_id, seq, entry) "
-                             "SELECT %s, %s + o - 1, e FROM json_array_elements(%s::json) WITH ORDINALITY AS t(e, o)",
-                             (record.id, length, _dumps([e.to_dict() for e in append])))
-            for seq, entry in changed:
-                conn.execute(f"UPDATE {s}.history SET entry = %s WHERE record_id = %s AND seq = %s",
-                             (_dumps(entry.to_dict()), record.id, seq))
-            conn.execute("COMMIT")
+        sql: list[str] = ["BEGIN"] if again else []
+        params: list[Any] = []
+        sql.append(f"UPDATE {s}.records SET module = %s, blueprint = %s, state = %s, format = %s, data = %s, "
+                   "history_length = %s, written_at = now() WHERE id = %s")
+        params += [record.module, record.blueprint, record.state, FORMAT, _dumps(record.to_dict()),
+                   length + len(append), record.id]
+        if append:
+            sql.append(f"INSERT INTO {s}.history (record_id, seq, entry) "
+                       "SELECT %s, %s + o - 1, e FROM json_array_elements(%s::json) WITH ORDINALITY AS t(e, o)")
+            params += [record.id, length, _dumps([e.to_dict() for e in append])]
+        for seq, entry in changed:
+            sql.append(f"UPDATE {s}.history SET entry = %s WHERE record_id = %s AND seq = %s")
+            params += [_dumps(entry.to_dict()), record.id, seq]
+        sql.append("COMMIT")
+        with store._errors(record.id):
+            store._script(sql, params)  # one round trip; an error skips the rest, COMMIT included
         known = self.current._history
         current = _LockedRecord(store, record, length + len(append))
         if known is not None:
@@ -734,6 +838,68 @@ class _Transaction:
                 history[seq] = entry
             current.history = history + list(append)
         self.current = current
+
+
+class _Batch:
+    """Records locked together; `commit` writes every change in one transaction,
+    with three statements whatever the number of records."""
+
+    def __init__(self, store: PostgresStore, current: dict[str, _LockedRecord]) -> None:
+        self.store = store
+        self.current: dict[str, _LockedRecord] = current
+
+    def commit(self, writes: Sequence[Write]) -> None:
+        store, s = self.store, self.store._s
+        rows, appended, amended = [], [], []
+        lengths: dict[str, int] = {}
+        for w in writes:
+            record = w.record
+            old = self.current.get(record.id)
+            if old is None:
+                raise ValueError(f"record {record.id} is not in this batch")
+            length = lengths.get(record.id, old.length)
+            for index, entry in (w.amend or {}).items():
+                seq = index + length if index < 0 else index
+                if not 0 <= seq < length:
+                    raise IndexError(f"no history entry {index} of record {record.id} to amend")
+                amended.append({"record_id": record.id, "seq": seq, "entry": entry.to_dict()})
+            for n, entry in enumerate(w.append):
+                appended.append({"record_id": record.id, "seq": length + n, "entry": entry.to_dict()})
+            lengths[record.id] = length + len(w.append)
+            rows.append({"id": record.id, "module": record.module, "blueprint": record.blueprint,
+                         "state": record.state, "data": record.to_dict(), "history_length": lengths[record.id]})
+        if not rows:
+            return
+        conn = store.connect()
+        again = conn.info.transaction_status == _driver().pq.TransactionStatus.IDLE
+        sql = ["BEGIN"] if again else []
+        params: list[Any] = []
+        sql.append(f"UPDATE {s}.records r SET module = x.module, blueprint = x.blueprint, state = x.state, "
+                   f"format = {FORMAT}, data = x.data, history_length = x.history_length, written_at = now() "
+                   "FROM json_to_recordset(%s::json) AS x(id text, module text, blueprint text, state text, "
+                   "data json, history_length integer) WHERE r.id = x.id")
+        params.append(_dumps(rows))
+        if appended:
+            sql.append(f"INSERT INTO {s}.history (record_id, seq, entry) SELECT record_id, seq, entry "
+                       "FROM json_to_recordset(%s::json) AS x(record_id text, seq integer, entry json)")
+            params.append(_dumps(appended))
+        if amended:
+            sql.append(f"UPDATE {s}.history h SET entry = x.entry "
+                       "FROM json_to_recordset(%s::json) AS x(record_id text, seq integer, entry json) "
+                       "WHERE h.record_id = x.record_id AND h.seq = x.seq")
+            params.append(_dumps(amended))
+        sql.append("COMMIT")
+        with store._errors():
+            store._script(sql, params)
+        for w in writes:
+            old = self.current[w.record.id]
+            new = _LockedRecord(store, w.record, lengths[w.record.id])
+            if old._history is not None:
+                history = list(old._history)
+                for index, entry in (w.amend or {}).items():
+                    history[index] = entry
+                new.history = history + list(w.append)
+            self.current[w.record.id] = new
 
 
 class _Publishing:
@@ -752,7 +918,8 @@ class _Publishing:
         s = self.store._s
         with self.store._errors():
             self.store.connect().execute(
-                f"INSERT INTO {s}.blueprint_versions (blueprint, version, text, data, meta) VALUES (%s, %s, %s, %s, %s) "
+                f"INSERT INTO {s}.blueprint_versions (blueprint, version, text, data, meta) "
+                "VALUES (%s, %s, %s, %s, %s) "
                 "ON CONFLICT (blueprint, version) DO UPDATE SET text = EXCLUDED.text, data = EXCLUDED.data, "
                 "meta = EXCLUDED.meta",
                 (blueprint, int(version), text, _dumps(data), _dumps(meta)))
@@ -776,6 +943,11 @@ class _Publishing:
                     "WHERE id = %s",
                     (module, int(version), priority, _dumps([*current.versions, meta]), blueprint))
         store._published = None
+
+
+def _id_order(record_id: str) -> tuple[int, int, str]:
+    """The JSON store's id order: numeric ids by value, then the others."""
+    return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
 
 
 def _dumps(data: Any) -> str:

@@ -198,14 +198,16 @@ def copy(source: Any, target: Any, *, progress: Callable[[int], None] | None = N
         _write_json(target, blueprints, records(), next_id, progress)
     expected.history = history
     # count the target afresh, as a user would after the copy
-    fresh = type(target)(target.location) if is_postgres(target) else JsonStore(target.root)
+    fresh: Any = type(target)(target.location) if is_postgres(target) else JsonStore(target.root)
     got = count(fresh)
     if is_postgres(fresh):
         fresh.close()
     problems = [f"{what}: {getattr(expected, what)} in the source, {getattr(got, what)} in the target"
-                for what in ("records", "history", "blueprints", "versions") if getattr(expected, what) != getattr(got, what)]
+                for what in ("records", "history", "blueprints", "versions")
+                if getattr(expected, what) != getattr(got, what)]
     problems += [f"{b} / {s}: {expected.states[(b, s)]} records in the source, {got.states[(b, s)]} in the target"
-                 for (b, s) in sorted(set(expected.states) | set(got.states)) if expected.states[(b, s)] != got.states[(b, s)]]
+                 for (b, s) in sorted(set(expected.states) | set(got.states))
+                 if expected.states[(b, s)] != got.states[(b, s)]]
     if problems:
         raise BlueprintError("the copy does not match its source:\n  " + "\n  ".join(problems), exit_code=1,
                              hint="the source is unchanged; empty the target and copy again")
