@@ -46,7 +46,12 @@ def main() -> None:
     ap.add_argument("--startup-rounds", type=int, default=20)
     args = ap.parse_args()
 
-    blueprint = shutil.which("blueprint") or sys.exit("install the project first: pip install -e .")
+    # the console script next to this interpreter, not a shim (pyenv's adds a
+    # bash and a pyenv process in front of every run)
+    script = Path(sys.executable).parent / "blueprint"
+    blueprint = str(script) if script.exists() else shutil.which("blueprint")
+    if not blueprint:
+        sys.exit("install the project first: pip install -e .")
     # an installed package has its bytecode compiled (pip does it); an editable
     # checkout under PYTHONDONTWRITEBYTECODE would recompile every module on
     # every start, which is not what users run

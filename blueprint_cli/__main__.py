@@ -1,3 +1,3 @@
-from blueprint_cli.cli.main import run
+from blueprint_cli.cli.main import entry
 
-run()
+entry()

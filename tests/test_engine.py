@@ -241,7 +241,7 @@ def test_parallel_parts_each_by_their_owners_then_the_move() -> None:
     r = new_record(state="Legal")
     # finance first: its criterion (signed) is not met yet
     assert refused(move(r, "dave", "Finance approval", checklist=("Credit checked",))) == \
-        ["criteria of 'Finance approval' not met: signed = True — actual: empty"]
+        ["criteria of 'Finance approval' not met: signed = true — actual: empty"]
     # sales cannot do either part
     reasons = refused(move(r, "alice", "Sign-off"))
     assert any("'Legal approval'" in m and "role:legal" in m for m in reasons)

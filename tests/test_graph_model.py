@@ -148,4 +148,4 @@ def test_graph_data_is_json() -> None:
     kinds = {n["kind"] for n in data["nodes"]}
     assert kinds == {"start", "state", "choice", "fork", "join", "group", "end"}
     lose = next(e for e in data["edges"] if e["label"] == "Lose")
-    assert lose["when"] == {"any": ["state ≠ 'Legal Review'", "signed ≠ True"]}
+    assert lose["when"] == {"any": ["state ≠ 'Legal Review'", "signed ≠ true"]}

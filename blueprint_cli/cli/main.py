@@ -80,8 +80,6 @@ def run(argv: list[str] | None = None) -> None:
     """Entry point. Typer's standalone mode turns usage errors into exit 2 with
     its own message; errors a user causes inside a command (`BlueprintError`)
     become a message and the exit code of SPEC §3.1 here — never a traceback."""
-    import signal
-
     from blueprint_cli.diagnostics import BlueprintError
 
     args = sys.argv[1:] if argv is None else argv
@@ -91,10 +89,6 @@ def run(argv: list[str] | None = None) -> None:
         sys.stdout.write(f"blueprint {__version__}\n")
         return
 
-    if hasattr(signal, "SIGPIPE"):
-        # `blueprint record list | head`: end quietly like other Unix tools,
-        # instead of click's exit 1 (which here means "findings" or "refused")
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app(args=argv, prog_name="blueprint")
     except BlueprintError as exc:
@@ -111,3 +105,15 @@ def _print_error(message: str, hint: str | None) -> None:
     sys.stderr.write(f"{red}error:{reset} {message}\n")
     if hint:
         sys.stderr.write(f"{dim}hint:{reset} {hint}\n")
+
+
+def entry() -> None:
+    """The `blueprint` console script: `run` as a process of its own."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        # `blueprint record list | head`: end quietly like other Unix tools,
+        # instead of click's exit 1 (which here means "findings" or "refused").
+        # Only here, never inside `run`, which tests call in their own process.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    run()
