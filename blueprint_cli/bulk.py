@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
 
 #: Records locked and written together (each holds a lock file open).
-CHUNK = 250
+CHUNK = 500
 
 
 @dataclass(frozen=True)

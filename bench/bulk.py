@@ -1,0 +1,163 @@
+"""Benchmark: `blueprint bulk` on 10,000 records, against the engine alone.
+
+    python bench/bulk.py [--records 10000] [--runs 3]
+
+Builds a workspace with the deal sample published and N deals in Qualification
+(written straight to the store's file format), then measures the same moves —
+`Negotiate` with a field, two checklist items and a note, whose `then` runs a
+`set` and a `task` action — three ways:
+
+- the **engine alone, in memory**: `engine.move` on each record already loaded,
+  nothing read or written (the floor);
+- **bulk** through the workspace (`bulk.run`, what the command does after
+  start-up): index, batched locks, reads, the `--where` check, the engine, and
+  batched durable writes — on a fresh copy of the workspace each run;
+- the real **`blueprint bulk` command**, a fresh process (start-up included);
+- for contrast, the **same moves one by one** (`Workspace.move` per record, each
+  its own durable write), on the first 1,000 records.
+
+Prints medians, records per second and the bulk/engine ratio (target: within 3×).
+It is not a test and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from blueprint_cli import bulk, engine, workspace
+from blueprint_cli.engine import Inputs
+from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.store.files import atomic_write
+from blueprint_cli.store.jsonstore import FORMAT, encode, shard, state_key
+from blueprint_cli.where import parse
+
+NOW = datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+INPUTS = Inputs(fields={"close_on": "2026-12-01"}, checklist=("Budget confirmed", "Decision maker identified"),
+                note="benchmark")
+WHERE = "amount >= 1000 and owner = alice"
+ARGS = ["Negotiate", "--where", WHERE, "--set", "close_on=2026-12-01", "--check", "Budget confirmed",
+        "--check", "Decision maker identified", "--note", "benchmark"]
+
+
+def build(folder: Path, n: int) -> workspace.Workspace:
+    ws = workspace.init(folder, user="admin", at=NOW - timedelta(days=30)).workspace
+    index = ws.root / "index" / "deal-follow-up" / state_key("Qualification")
+    index.mkdir(parents=True, exist_ok=True)
+    start = NOW - timedelta(days=20)
+    for i in range(1, n + 1):
+        rid = str(i)
+        at = (start + timedelta(seconds=i)).isoformat(timespec="seconds")
+        fields = {"name": f"Deal {i}", "amount": 1000 + (i * 37) % 90_000, "discount": 0, "probability": 10,
+                  "signed": False}
+        record = Record(id=rid, module="Deals", blueprint="deal-follow-up", version=1, state="Qualification",
+                        owner="alice", fields=fields, created_at=at, updated_at=at, state_since=at)
+        entry = HistoryEntry(at=at, user="alice", kind="create", to_state="Qualification",
+                             changes={k: [None, v] for k, v in fields.items()}, version=1)
+        path = ws.root / "records" / shard(rid) / f"{rid}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, encode(record, [entry]), durable=False)
+        (index / rid).touch()
+        # every record the tool creates has its lock file (created with it, under that lock)
+        lock = ws.root / "locks" / "records" / shard(rid) / f"{rid}.lock"
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        lock.touch()
+    atomic_write(ws.root / "counters.json", f'{{"format": {FORMAT}, "next_id": {n + 1}}}\n'.encode())
+    os.sync()
+    return ws
+
+
+def engine_alone(ws: workspace.Workspace, n: int) -> float:
+    bp = ws.blueprint("deal-follow-up")
+    user, team = ws.user("alice"), ws.team
+    records = [ws.store.get(str(i)).record for i in range(1, n + 1)]
+    t0 = time.perf_counter()
+    for r in records:
+        out = engine.move(bp, r, user, "Negotiate", INPUTS, NOW, team)
+        assert not isinstance(out, engine.Refusal)
+    return time.perf_counter() - t0
+
+
+def bulk_run(template: Path, scratch: Path, n: int) -> float:
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(template, scratch, symlinks=True)
+    os.sync()
+    ws = workspace.Workspace(scratch / ".blueprint")
+    t0 = time.perf_counter()
+    result = bulk.run(ws, "Negotiate", parse(WHERE), INPUTS, user="alice", now=NOW, where_text=WHERE)
+    elapsed = time.perf_counter() - t0
+    assert len(result.done) == n and not result.refused, (len(result.done), result.refused[:1])
+    return elapsed
+
+
+def bulk_command(template: Path, scratch: Path, n: int) -> float:
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(template, scratch, symlinks=True)
+    os.sync()
+    env = {**os.environ, "BLUEPRINT_USER": "alice", "NO_COLOR": "1"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "blueprint_cli", "--workspace", str(scratch), "--json", "bulk", *ARGS],
+                          capture_output=True, env=env)
+    elapsed = time.perf_counter() - t0
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return elapsed
+
+
+def one_by_one(template: Path, scratch: Path, k: int) -> float:
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(template, scratch, symlinks=True)
+    os.sync()
+    ws = workspace.Workspace(scratch / ".blueprint")
+    t0 = time.perf_counter()
+    for i in range(1, k + 1):
+        assert not ws.move(str(i), "Negotiate", INPUTS, user="alice", at=NOW).refused
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--single", type=int, default=1_000, help="records moved one by one, for contrast")
+    ap.add_argument("--dir", default=None, help="where to build the workspaces (default: the system's temp folder); "
+                                                "e.g. /dev/shm to take the disk out of the figures")
+    args = ap.parse_args()
+    n = args.records
+    with tempfile.TemporaryDirectory(prefix="bp-bulk-bench-", dir=args.dir) as tmp:
+        template = Path(tmp) / "template"
+        scratch = Path(tmp) / "scratch"
+        t0 = time.perf_counter()
+        ws = build(template, n)
+        print(f"built {n:,} deals in Qualification in {time.perf_counter() - t0:.1f} s")
+        engine_times = [engine_alone(ws, n) for _ in range(max(5, args.runs))]
+        bulk_times = [bulk_run(template, scratch, n) for _ in range(args.runs)]
+        command_times = [bulk_command(template, scratch, n) for _ in range(args.runs)]
+        single = one_by_one(template, scratch, min(args.single, n))
+
+    e, b, c = statistics.median(engine_times), statistics.median(bulk_times), statistics.median(command_times)
+    k = min(args.single, n)
+    print()
+    print(f"Negotiate on {n:,} records (medians; {len(engine_times)} / {args.runs} / {args.runs} runs)")
+    print(f"{'':44}{'seconds':>10}{'records/s':>12}{'vs engine':>11}")
+    print(f"{'engine alone, in memory':44}{e:>10.2f}{n / e:>12,.0f}{1:>10.2f}x")
+    print(f"{'bulk (workspace: store reads + writes)':44}{b:>10.2f}{n / b:>12,.0f}{b / e:>10.2f}x")
+    print(f"{'blueprint bulk (the command, a new process)':44}{c:>10.2f}{n / c:>12,.0f}{c / e:>10.2f}x")
+    print(f"{f'one move at a time ({k:,} records, Workspace.move)':44}{single:>10.2f}{k / single:>12,.0f}"
+          f"{(single / k) / (e / n):>10.2f}x")
+    print()
+    print(f"all runs (s): engine {', '.join(f'{x:.2f}' for x in engine_times)}; "
+          f"bulk {', '.join(f'{x:.2f}' for x in bulk_times)}; command {', '.join(f'{x:.2f}' for x in command_times)}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+          f"workspaces in {args.dir or tempfile.gettempdir()}")
+
+
+if __name__ == "__main__":
+    main()
