@@ -1,5 +1,5 @@
 """The shared store: records, their history and published blueprints in PostgreSQL,
-for a team that steps one pipeline from many machines (docs/postgres.md).
+for a team that steps one pipeline from many machines (README: "A shared store on PostgreSQL").
 
 It keeps the promises of the JSON store (SPEC §4) with the database's own means:
 
