@@ -193,3 +193,104 @@ def test_the_workspace_api_reports_reasons_by_group(tmp_path: Path) -> None:
     result = bulk.run(ws, "Flop", None, Inputs(), user="alice", now=NOW)
     assert [d.record for d in result.done] == ["2"] and result.exit_code == 0
     assert isinstance(ws, workspace.Workspace)
+
+
+# ----- how the JSON store writes a batch ----------------------------------------------------------
+
+def test_the_indented_encoder_writes_exactly_what_json_writes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from blueprint_cli.store.jsonstore import dumps_indented
+
+    leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text())
+    data = st.recursive(leaf, lambda k: st.one_of(st.lists(k), st.lists(k).map(tuple), st.dictionaries(st.text(), k),
+                                                st.dictionaries(st.integers(), k)), max_leaves=25)
+
+    @settings(max_examples=500, deadline=None)
+    @given(data)
+    def same(value: object) -> None:
+        assert dumps_indented(value) == json.dumps(value, indent=1, ensure_ascii=False, default=str)
+
+    same()
+
+
+def test_appending_to_the_file_text_is_the_same_as_encoding_it_all() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
+    from blueprint_cli.store.jsonstore import encode, encode_appending
+
+    text = st.text(max_size=6)
+    records = st.builds(lambda f, t: Record("7", "M", "b", 1, "S", "o", fields=f, tags=t),
+                        st.dictionaries(text, st.one_of(st.integers(), text, st.none()), max_size=3),
+                        st.lists(text, max_size=2).map(tuple))
+    entries = st.builds(lambda u, n: HistoryEntry("2026-05-04T09:30:00+02:00", u, "move", note=n,
+                                                  actions=(ActionOutcome("set", "done", u),)), text, text)
+
+    @settings(max_examples=300, deadline=None)
+    @given(records, records, st.lists(entries, max_size=3), st.lists(entries, max_size=3))
+    def same(before: Record, after: Record, old: list[HistoryEntry], new: list[HistoryEntry]) -> None:
+        assert encode_appending(after, encode(before, old), new) == encode(after, old + new)
+
+    same()
+    assert encode_appending(Record("7", "M", None, None, None, "o"), b'{"format": 1}', []) is None  # not ours: None
+
+
+@pytest.mark.json_store_only
+def test_without_atomic_swaps_each_file_is_renamed_into_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from blueprint_cli.store import jsonstore
+
+    monkeypatch.setattr(jsonstore, "exchange", lambda a, b: False)
+    ws = ping_workspace(tmp_path, records=5)
+    ws.store._exchange = False
+    result = bulk.run(ws, "Flip", None, Inputs(), user="alice", now=NOW, chunk=2)
+    assert len(result.done) == 5 and len(ws.records(state="Right")) == 5
+    assert not list((ws.root / "records").rglob(".*.tmp"))
+
+
+@pytest.mark.json_store_only
+def test_spare_files_are_reused_not_piled_up(tmp_path: Path) -> None:
+    ws = ping_workspace(tmp_path, records=9)
+    bulk.run(ws, "Flip", None, Inputs(), user="alice", now=NOW, chunk=4)
+    bulk.run(ws, "Flop", None, Inputs(), user="alice", now=NOW, chunk=4)
+    spares = [p.name for p in (ws.root / "locks" / "spare").iterdir() if not p.name.startswith(".")]
+    assert sorted(spares) == ["0", "1", "2", "3"]
+    assert [e.kind for e in ws.history("9")[1]] == ["create", "move", "move"]
+
+
+@pytest.mark.json_store_only
+def test_a_bulk_killed_at_any_instant_leaves_every_record_whole(tmp_path: Path) -> None:
+    import random
+    import signal
+    import time
+
+    n = 1200
+    ws = ping_workspace(tmp_path, records=n)
+    env = {**os.environ, "NO_COLOR": "1", "BLUEPRINT_USER": "alice"}
+    rng = random.Random(5)
+    killed = 0
+    for i in range(6):
+        target = ws.root / "index" / "ping" / ("Right" if i % 2 == 0 else "Left")
+        before = len(os.listdir(target)) if target.exists() else 0
+        proc = subprocess.Popen([sys.executable, "-m", "blueprint_cli", "--workspace", str(ws.root), "bulk",
+                                 "Flip" if i % 2 == 0 else "Flop", "--where", "id != 0"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        # kill it once a random number of records have moved: mid-batch, mid-sync, mid-swap...
+        goal = before + rng.randrange(1, 900)
+        while proc.poll() is None and (len(os.listdir(target)) if target.exists() else 0) < goal:
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0, 0.02))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        fresh = workspace.Workspace(ws.root)
+        index = {state: set(fresh.store.ids(blueprint="ping", state=state)) for state in ("Left", "Right")}
+        for rid in (str(k) for k in range(1, n + 1)):
+            stored = fresh.store.get(rid)  # every file is whole JSON
+            assert stored.history[-1].to_state == stored.record.state  # history ends where the record is
+            assert rid in index[stored.record.state or ""]  # never a missing marker
+            assert [e.kind for e in stored.history].count("create") == 1
+    assert killed >= 2
