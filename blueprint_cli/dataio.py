@@ -128,12 +128,9 @@ def _csv_rows(path: Path, text: str) -> list[Row]:
             start, line = line, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
+            data: dict[str, Any] = {n: c for n, c in zip(names, cells) if n and c.strip() != ""}
             if len(cells) > len(names):
-                extra = {"": cells[len(names):]}
-            else:
-                extra = {}
-            data = {n: c for n, c in zip(names, cells) if n and c.strip() != ""}
-            data.update(extra)
+                data[""] = cells[len(names):]
             rows.append(Row(len(rows) + 1, start, data))
     except csv.Error as exc:
         raise BlueprintError(f"{path}: line {reader.line_num}: not valid CSV: {exc}") from None
@@ -278,22 +275,22 @@ def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequ
             bad(name, "the state field: a new record starts in its blueprint's entry state "
                       "and moves only through transitions")
             continue
-        fd = defs.get(name)
-        if fd is None:
+        found = defs.get(name)
+        if found is None:
             hint = did_you_mean(name, list(defs))
             bad(name, f"not a field of {module}" + (f" ({hint})" if hint else f"; fields: {', '.join(defs) or 'none'}"))
             continue
         try:
-            values[name] = parse(fd, raw)
+            values[name] = parse(found, raw)
         except FieldValueError as exc:
-            bad(name, f"{raw!r} is not a valid {fd.type}: {exc}")
+            bad(name, f"{raw!r} is not a valid {found.type}: {exc}")
     if len(errors) > before:
         return None
-    bp, why = engine.choose_blueprint(candidates, module, values)
-    if chosen is not None and bp is None:
+    entered, why = engine.choose_blueprint(candidates, module, values)
+    if chosen is not None and entered is None:
         bad(None, f"does not enter {chosen.id}: " + "; ".join(w.split(": ", 1)[1] for w in why))
         return None
-    return _Planned(row, module, owner, tags, values, bp, None)
+    return _Planned(row, module, owner, tags, values, entered, None)
 
 
 def _tags(raw: Any, bad: Any) -> tuple[str, ...]:

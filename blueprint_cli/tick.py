@@ -221,9 +221,11 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
 
         # 2. the first automatic transition that is due and can run
         moved_to: str | None = None
-        for t in sorted((t for t in timed.autos if t.auto is not None), key=lambda t: calendar.add(since, t.auto.after)):
+        due = sorted(((calendar.add(since, t.auto.after), i, t) for i, t in enumerate(timed.autos) if t.auto is not None),
+                     key=lambda x: (x[0], x[1]))
+        for when, _, t in due:
             assert t.auto is not None
-            if calendar.add(since, t.auto.after) > now:
+            if when > now:
                 break
             try:
                 outcome = engine.move(bp, record, ws.user(SYSTEM_USER), t.name, Inputs(), now, ws.team,

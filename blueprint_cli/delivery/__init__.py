@@ -48,7 +48,7 @@ class Retry:
 
     def wait(self, attempt: int) -> float:
         """Seconds to wait after failed try number `attempt` (1-based)."""
-        return min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF)
+        return float(min(self.backoff * 2.0 ** (attempt - 1), MAX_BACKOFF))
 
 
 @dataclass(frozen=True)

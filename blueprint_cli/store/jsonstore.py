@@ -83,7 +83,7 @@ def dumps_indented(obj: Any, indent: str = "") -> str:
     def val(v: Any, ind: str) -> str:
         tv = type(v)
         if tv is str:
-            return string(v)  # type: ignore[no-any-return]
+            return str(string(v))
         if v is None:
             return "null"
         if tv is int:
@@ -138,7 +138,7 @@ def encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry])
     return b"".join((_HEAD, dumps_indented(record.to_dict(), " ").encode("utf-8"), _HISTORY, body, b"\n}\n"))
 
 
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring
 
 
 def _float(o: float) -> str:
@@ -566,9 +566,9 @@ class _Batch:
                     temporaries.append(write_temporary(Path(path), data))
             moves: list[tuple[str, str]] = []
             for w, *_ in staged:
-                old = self.current[w.record.id].record
+                was = self.current[w.record.id].record
                 new_marker = store._marker_path(w.record.blueprint, w.record.state, w.record.id)
-                old_marker = store._marker_path(old.blueprint, old.state, old.id)
+                old_marker = store._marker_path(was.blueprint, was.state, was.id)
                 if new_marker is None or new_marker == old_marker:
                     continue
                 _link_or_touch(old_marker, new_marker)
@@ -582,7 +582,7 @@ class _Batch:
                 self.current[w.record.id] = after
             sync_filesystem(store.records_dir)  # the swaps
         for old_marker, _ in moves:
-            unlink_quietly(old_marker)
+            unlink_quietly(Path(old_marker))
 
 
 class _RawRecord(StoredRecord):
@@ -597,7 +597,7 @@ class _RawRecord(StoredRecord):
         self._before, self._appended = before, appended
         self._history: list[HistoryEntry] | None = None
 
-    @property  # type: ignore[override]
+    @property
     def history(self) -> list[HistoryEntry]:
         if self._history is None:
             if self._before is not None:
