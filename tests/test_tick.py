@@ -231,3 +231,14 @@ def test_two_ticks_at_once_never_fire_anything_twice(ws: workspace.Workspace) ->
     for rid in ids:
         assert kinds(ws, rid) == ["create", "escalate", "escalate"]
     assert len(list((ws.root / "outbox").iterdir())) == 40
+
+
+def test_an_auto_transition_whose_criteria_do_not_hold_is_skipped_with_the_actual_value(ws: workspace.Workspace) -> None:
+    rid = new_ticket(ws)
+    tick(ws, at(days=2))  # both escalations: level 1 sets priority High
+    ws.set_fields(rid, {"priority": "Low"}, user="lee", at=at(days=2, hours=1))
+    report = tick(ws, at(days=3))
+    (skip,) = report.of("skip")
+    assert skip.what == "Auto start" and skip.reasons == \
+        ("criteria of 'Auto start' not met: priority = 'High' — actual: 'Low'",)
+    assert ws.get(rid)[1].state == "New" and kinds(ws, rid)[-1] == "skip:Auto start"
