@@ -47,7 +47,7 @@ def test_every_sample_has_golden_files() -> None:
 
 
 def test_the_readme_shows_the_deal_samples_diagram_as_the_tool_draws_it() -> None:
-    """The README's inline Mermaid diagram (docs/graph.md until it is merged there)
+    """The README's inline Mermaid diagram 
     is the sample's real output, so GitHub shows what users will get."""
     deal = next(p for p in SAMPLES if p.stem == "deal-follow-up")
     block = "```mermaid\n" + render_mermaid(extract(load_blueprint(deal))) + "```\n"

@@ -34,7 +34,7 @@ SCHEMA_RESOURCE = "scenario.schema.json"
 #: What `blueprint test DIR` collects, and what `blueprint lint DIR` leaves alone.
 SUFFIXES = SCENARIO_SUFFIXES
 
-#: Every scenario-specific finding code, with what it means (docs/testing.md).
+#: Every scenario-specific finding code, with what it means (README: "Scenario lint").
 CODES = {
     "SC102": "the file is a blueprint, or not a mapping: not a scenario file",
     "SC120": "a step or value the schema allows but that cannot work (two actions in one step, a bad time)",
