@@ -32,7 +32,7 @@ from blueprint_cli.model import AllOf, AnyOf, Condition, Criterion, FieldDef, No
 #: A one-line reminder of the language, for error hints and `--help`.
 HELP = ('e.g. "amount >= 1000 and stage = Negotiation and tags contains vip"; '
         "and/or/not and parentheses, = != > >= < <=, contains (~), in [a, b], between A and B, "
-        "starts_with, ends_with, matches, is [not] empty — see the README, "The --where language"")
+        "starts_with, ends_with, matches, is [not] empty — see the README, section 'The --where language'")
 
 _OPS = {"=": "eq", "==": "eq", "!=": "ne", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte",
         "~": "contains", "!~": "not_contains"}

@@ -252,7 +252,7 @@ class Workspace:
         try:
             return from_config(self.config.get("calendar"), str(self.root / "config.yaml"))
         except CalendarError as exc:
-            raise BlueprintError(str(exc), hint="see README, "Business time: the working calendar"") from None
+            raise BlueprintError(str(exc), hint="see the README, section 'Business time: the working calendar'") from None
 
     @property
     def delivery(self) -> Any:
@@ -262,7 +262,7 @@ class Workspace:
         try:
             return from_config(self.config, str(self.root / "config.yaml"))
         except DeliveryConfigError as exc:
-            raise BlueprintError(str(exc), hint="see README, "E-mail" and "Webhooks"") from None
+            raise BlueprintError(str(exc), hint="see the README, sections 'E-mail' and 'Webhooks'") from None
 
     def deliver(self, record: Record, entry: HistoryEntry, effects: Sequence[engine.Effect],
                 at: datetime) -> tuple[Record, HistoryEntry]:
