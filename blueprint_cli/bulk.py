@@ -16,6 +16,7 @@ recorded, as for a single move.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -164,14 +165,23 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
         wanted = {tg.blueprint.id: tg for tg in found}
         if total is not None:
             total(len(ids))
-        for start in range(0, len(ids), chunk):
-            part = ids[start:start + chunk]
-            if dry_run:
-                _dry(ws, part, wanted, published, where, inputs, acting, now, calendar, result)
-            else:
-                _batch(ws, part, wanted, published, where, inputs, acting, now, calendar, result)
-            if advance is not None:
-                advance(len(part))
+        # in id order across batches: a batch is still locked while the next one is
+        # (commit_later), so every process takes record locks in one global order
+        from blueprint_cli.store.jsonstore import _id_order
+
+        todo = sorted(ids, key=_id_order)
+        pending = _Pending()
+        try:
+            for start in range(0, len(todo), chunk):
+                part = todo[start:start + chunk]
+                if dry_run:
+                    _dry(ws, part, wanted, published, where, inputs, acting, now, calendar, result)
+                else:
+                    _batch(ws, part, wanted, published, where, inputs, acting, now, calendar, result, pending)
+                if advance is not None:
+                    advance(len(part))
+        finally:
+            pending.finish()
     order = {record_id: i for i, record_id in enumerate(ids)}
     result.done.sort(key=lambda d: order.get(d.record, 0))
     result.refused.sort(key=lambda r: order.get(r.record, 0))
@@ -206,11 +216,41 @@ def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: An
         _tally(record, outcome, result)
 
 
+class _Pending:
+    """The batch whose commit is still running on a thread (`commit_later`): its
+    records stay locked until the commit is complete."""
+
+    def __init__(self) -> None:
+        self.wait: Callable[[], None] | None = None
+        self.batch: Any = None
+
+    def hold(self, wait: Callable[[], None], batch: Any) -> None:
+        self.wait, self.batch = wait, batch
+
+    def finish(self) -> None:
+        wait, batch = self.wait, self.batch
+        self.wait = self.batch = None
+        if batch is None:
+            return
+        try:
+            wait()  # type: ignore[misc]
+        except BaseException:
+            batch.__exit__(*sys.exc_info())
+            raise
+        batch.__exit__(None, None, None)
+
+
 def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: Any, where: Criterion | None,
-           inputs: Inputs, user: Any, now: datetime, calendar: Any, result: BulkResult) -> None:
+           inputs: Inputs, user: Any, now: datetime, calendar: Any, result: BulkResult,
+           pending: _Pending | None = None) -> None:
+    """One batch: locked, read, moved, committed. With `pending`, the commit of a
+    batch without deliveries runs on a thread while the next batch is prepared
+    (when the store can: `commit_later`); the previous one is finished first."""
     from blueprint_cli.store import Write
 
-    with ws.store.batch(ids) as batch:
+    held = ws.store.batch(ids)
+    batch = held.__enter__()
+    try:
         writes: list[Write] = []
         to_deliver = []
         for record_id in ids:
@@ -225,12 +265,20 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             if isinstance(outcome, Refusal):
                 _tally(record, outcome, result)
                 continue
-            moved = replace(outcome.record, undelivered=outcome.record.undelivered + outcome.entry.undelivered)
+            moved = outcome.record
+            if outcome.entry.undelivered:
+                moved = replace(moved, undelivered=moved.undelivered + outcome.entry.undelivered)
             writes.append(Write(moved, (outcome.entry,)))
             if outcome.effects:
                 to_deliver.append((len(writes) - 1, moved, outcome))
             else:
-                _tally(record, replace(outcome, record=moved), result)
+                _tally(record, outcome if moved is outcome.record else replace(outcome, record=moved), result)
+        if pending is not None:
+            pending.finish()  # one commit at a time (they share the spare files)
+            later = getattr(batch, "commit_later", None)
+            if later is not None and not to_deliver:
+                pending.hold(later(writes), held)
+                return
         batch.commit(writes)
         # delivered once the moves are committed: a failure never undoes one
         amends: list[Write] = []
@@ -240,6 +288,12 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             _tally(outcome.record, replace(outcome, record=moved, entry=entry), result)
         if amends:
             batch.commit(amends)
+    except BaseException:
+        if pending is None or pending.batch is not held:
+            held.__exit__(*sys.exc_info())
+        raise
+    if pending is None or pending.batch is not held:
+        held.__exit__(None, None, None)
 
 
 def _tally(record: Record, outcome: engine.Moved | Refusal, result: BulkResult) -> None:

@@ -294,3 +294,107 @@ def test_a_bulk_killed_at_any_instant_leaves_every_record_whole(tmp_path: Path) 
             assert rid in index[stored.record.state or ""]  # never a missing marker
             assert [e.kind for e in stored.history].count("create") == 1
     assert killed >= 2
+
+
+# ----- a batch's commit overlapped with the next batch (commit_later) ------------------------------
+
+@pytest.mark.json_store_only
+def test_a_batch_stays_locked_until_its_overlapped_commit_is_complete(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import fcntl
+    import threading
+
+    from blueprint_cli.store import jsonstore
+
+    ws = ping_workspace(tmp_path, records=7)
+    write = jsonstore._Batch._write
+    seen: list[tuple[str, bool, bool]] = []
+
+    def slow_write(self: jsonstore._Batch, staged: list) -> None:  # type: ignore[type-arg]
+        # while this commit runs on its thread, its records are still locked by the bulk
+        for w, *_ in staged:
+            fd = os.open(ws.root / "locks" / "records" / jsonstore.shard(w.record.id) / f"{w.record.id}.lock",
+                         os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                free = True
+            except BlockingIOError:
+                free = False
+            finally:
+                os.close(fd)
+            seen.append((w.record.id, free, threading.current_thread() is threading.main_thread()))
+        write(self, staged)
+
+    monkeypatch.setattr(jsonstore._Batch, "_write", slow_write)
+    result = bulk.run(ws, "Flip", None, Inputs(), user="alice", now=NOW, chunk=3)
+    assert len(result.done) == 7 and [d.record for d in result.done] == [str(i) for i in range(1, 8)]
+    assert sorted((rid for rid, _, _ in seen), key=int) == [str(i) for i in range(1, 8)]
+    assert not any(free for _, free, _ in seen)  # never unlocked while written
+    assert not any(main for _, _, main in seen)  # written on the thread
+    assert len(ws.records(state="Right")) == 7 and ws.store.ids(blueprint="ping", state="Left") == []
+    for rid in ("1", "4", "7"):
+        assert [e.kind for e in ws.history(rid)[1]] == ["create", "move"]
+
+
+@pytest.mark.json_store_only
+def test_a_failed_overlapped_commit_is_raised_and_its_locks_given_back(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from blueprint_cli.store import jsonstore
+
+    ws = ping_workspace(tmp_path, records=5)
+    write = jsonstore._Batch._write
+    calls = []
+
+    def failing_write(self: jsonstore._Batch, staged: list) -> None:  # type: ignore[type-arg]
+        calls.append(len(staged))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        write(self, staged)
+
+    monkeypatch.setattr(jsonstore._Batch, "_write", failing_write)
+    with pytest.raises(OSError, match="No space"):
+        bulk.run(ws, "Flip", None, Inputs(), user="alice", now=NOW, chunk=2)
+    monkeypatch.setattr(jsonstore._Batch, "_write", write)
+    # the first batch is committed, the second not at all; every lock was given back
+    assert ws.store.ids(blueprint="ping", state="Right") == ["1", "2"]
+    result = bulk.run(ws, "Flip", None, Inputs(), user="alice", now=NOW, chunk=2)
+    assert [d.record for d in result.done] == ["3", "4", "5"]
+
+
+@pytest.mark.json_store_only
+def test_a_bulk_killed_during_overlapped_commits_leaves_every_record_whole(tmp_path: Path) -> None:
+    import random
+    import signal
+    import time
+
+    n = 600
+    ws = ping_workspace(tmp_path, records=n)
+    # small batches: many commits overlapped with the next batch, so the kill lands in one
+    script = ("import sys; from blueprint_cli import bulk, workspace; from blueprint_cli.engine import Inputs; "
+              "from datetime import datetime, timezone; "
+              "ws = workspace.Workspace(__import__('pathlib').Path(sys.argv[1])); "
+              "bulk.run(ws, sys.argv[2], None, Inputs(), user='alice', now=datetime.now(timezone.utc), chunk=25)")
+    rng = random.Random(11)
+    killed = 0
+    for i in range(6):
+        target = ws.root / "index" / "ping" / ("Right" if i % 2 == 0 else "Left")
+        before = len(os.listdir(target)) if target.exists() else 0
+        proc = subprocess.Popen([sys.executable, "-c", script, str(ws.root), "Flip" if i % 2 == 0 else "Flop"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+        goal = before + rng.randrange(1, 500)
+        while proc.poll() is None and (len(os.listdir(target)) if target.exists() else 0) < goal:
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0, 0.01))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+        proc.wait()
+        fresh = workspace.Workspace(ws.root)
+        index = {state: set(fresh.store.ids(blueprint="ping", state=state)) for state in ("Left", "Right")}
+        for rid in (str(k) for k in range(1, n + 1)):
+            stored = fresh.store.get(rid)  # every file is whole JSON
+            assert stored.history[-1].to_state == stored.record.state  # history ends where the record is
+            assert rid in index[stored.record.state or ""]  # never a missing marker
+            assert [e.kind for e in stored.history].count("create") == 1
+    assert killed >= 2

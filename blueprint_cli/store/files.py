@@ -188,7 +188,7 @@ def unlink_quietly(path: Path) -> None:
 
 
 @contextmanager
-def locked(path: Path, *, shared: bool = False, what: str = "the workspace",
+def locked(path: Path | str, *, shared: bool = False, what: str = "the workspace",
            timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold an advisory lock on `path` (created if missing) for the `with` block.
 
@@ -198,7 +198,7 @@ def locked(path: Path, *, shared: bool = False, what: str = "the workspace",
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
