@@ -1,3 +1,3 @@
-from blueprint_cli.cli.main import entry
+from blueprint_cli.cli.entry import main
 
-entry()
+main()

@@ -82,12 +82,6 @@ def run(argv: list[str] | None = None) -> None:
     become a message and the exit code of SPEC §3.1 here — never a traceback."""
     from blueprint_cli.diagnostics import BlueprintError
 
-    args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        # nothing to parse: skip building every command's parser (pre-commit
-        # hooks and scripts call this to probe the tool)
-        sys.stdout.write(f"blueprint {__version__}\n")
-        return
 
     try:
         app(args=argv, prog_name="blueprint")
