@@ -170,7 +170,7 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
         from blueprint_cli.store.jsonstore import _id_order
 
         todo = sorted(ids, key=_id_order)
-        pending = _Pending()
+        pending = _Pending() if _room_for_two(min(chunk, len(todo))) else None
         try:
             for start in range(0, len(todo), chunk):
                 part = todo[start:start + chunk]
@@ -181,7 +181,8 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
                 if advance is not None:
                     advance(len(part))
         finally:
-            pending.finish()
+            if pending is not None:
+                pending.finish()
     order = {record_id: i for i, record_id in enumerate(ids)}
     result.done.sort(key=lambda d: order.get(d.record, 0))
     result.refused.sort(key=lambda r: order.get(r.record, 0))
@@ -214,6 +215,27 @@ def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: An
         bp, record = picked
         outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
         _tally(record, outcome, result)
+
+
+def _room_for_two(chunk: int) -> bool:
+    """Whether two batches' lock files may be open at once (one committing, the
+    next being prepared): the soft limit on open files is raised towards the hard
+    one if needed; where it cannot be, batches are committed one after the other."""
+    try:
+        import resource
+    except ImportError:  # not POSIX: no overlap
+        return False
+    need = 2 * chunk + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= need:
+        return True
+    if hard != resource.RLIM_INFINITY and hard < need:
+        return False
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 class _Pending:

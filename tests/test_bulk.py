@@ -398,3 +398,15 @@ def test_a_bulk_killed_during_overlapped_commits_leaves_every_record_whole(tmp_p
             assert rid in index[stored.record.state or ""]  # never a missing marker
             assert [e.kind for e in stored.history].count("create") == 1
     assert killed >= 2
+
+
+def test_batches_overlap_only_with_room_for_two_batches_of_open_lock_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    import resource
+
+    limits = {"now": (1024, 4096)}
+    monkeypatch.setattr(resource, "getrlimit", lambda _: limits["now"])
+    monkeypatch.setattr(resource, "setrlimit", lambda _, v: limits.__setitem__("now", v))
+    assert bulk._room_for_two(400) and limits["now"] == (1024, 4096)  # 864 fit as they are
+    assert bulk._room_for_two(500) and limits["now"] == (1064, 4096)  # raised towards the hard limit
+    limits["now"] = (1024, 1024)
+    assert not bulk._room_for_two(500)  # cannot be raised: one batch at a time
