@@ -178,7 +178,7 @@ class _Converter:
                     node,
                     "blueprints are plain data; remove the tag (tags that build objects are never run)",
                 )
-            return _scalar(node, tag)
+            return _scalar(node.value, tag)
         self.stack.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -227,8 +227,7 @@ class _Converter:
         return out
 
 
-def _scalar(node: ScalarNode, tag: str) -> Any:
-    text = node.value
+def _scalar(text: str, tag: str) -> Any:
     if tag == _STD + "str" or tag == _STD + "timestamp":
         return text
     if tag == _STD + "null":
@@ -333,14 +332,10 @@ def _plain(text: str) -> Any:
     if _BOOL.match(text):
         return text.lower() == "true"
     if _INT.match(text):
-        return _scalar_int(text)
+        return _scalar(text, _STD + "int")
     if _FLOAT.match(text):
-        return _scalar(ScalarNode(_STD + "float", text), _STD + "float")
+        return _scalar(text, _STD + "float")
     return text
-
-
-def _scalar_int(text: str) -> Any:
-    return _scalar(ScalarNode(_STD + "int", text), _STD + "int")
 
 
 _yaml: YAML | None = None

@@ -31,24 +31,19 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """`os.write` may write less than asked: loop until every byte is out."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves either the
     old content or the new, never a mix. `durable=False` skips the fsyncs (only
     for generating bulk test data)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        if durable:
-            os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        _unlink_quietly(tmp)
-        raise
-    os.close(fd)
+    tmp = write_temporary(path, data, sync=durable)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -58,16 +53,16 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         fsync_dir(path.parent)
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
-    """Write `data` next to `path` under a temporary name, not yet synced: the
-    first half of an atomic write whose sync is shared by many files (a batch)."""
+def write_temporary(path: Path, data: bytes, *, sync: bool = False) -> Path:
+    """Write `data` next to `path` under a temporary name: the first half of an
+    atomic write. Not synced by default, for a batch whose sync is shared by
+    many files; `sync=True` fsyncs the file (what `atomic_write` needs)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        _write_all(fd, data)
+        if sync:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         _unlink_quietly(tmp)
@@ -110,10 +105,7 @@ def write_into(path: str, data: bytes) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        _write_all(fd, data)
         os.ftruncate(fd, len(data))
     finally:
         os.close(fd)
