@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,18 +100,6 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
 
 
 STORES = ("json", "postgres")
-
-
-@pytest.fixture(autouse=True)
-def _python_sigpipe() -> Iterator[None]:
-    """`blueprint_cli.cli.main.run` restores the default SIGPIPE action (so that
-    `blueprint ... | head` ends quietly); tests that call it in this process would
-    leave the test runner itself killable by any write to a closed socket (the
-    webhook tests write to ones). Put back Python's own setting after each test.
-    (A safety net: better still, main.run would do that only as the console script.)"""
-    yield
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
 
 def pytest_configure(config: pytest.Config) -> None:
