@@ -22,6 +22,8 @@ def bulk(
     note: Optional[str] = typer.Option(None, "--note", help="A note for each record's history."),
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Only records of this blueprint."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be done and refused; change nothing."),
+    batch_size: int = typer.Option(500, "--batch-size", min=1, max=5000, metavar="N",
+                                   help="Records locked, moved and written together."),
 ) -> None:
     """Perform one transition on every matching record you may move; a summary of done and refused.
 
@@ -54,12 +56,12 @@ def bulk(
         with progress:
             task = progress.add_task("bulk", total=None)
             result = run(ws, transition, criterion, inputs, user=opts.acting_user, now=now(), where_text=where,
-                         blueprint=blueprint, dry_run=dry_run,
+                         blueprint=blueprint, dry_run=dry_run, chunk=batch_size,
                          total=lambda n: progress.update(task, total=n),
                          advance=lambda k: progress.advance(task, k))
     else:
         result = run(ws, transition, criterion, inputs, user=opts.acting_user, now=now(), where_text=where,
-                     blueprint=blueprint, dry_run=dry_run)
+                     blueprint=blueprint, dry_run=dry_run, chunk=batch_size)
     if opts.json:
         print_json(result.to_dict())
     else:

@@ -91,6 +91,11 @@ def run(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         sys.exit(130)
+    except OSError as exc:  # the system refused a read or write: a full disk, a permission, a broken mount
+        where = f": {exc.filename}" if exc.filename else ""
+        _print_error(f"{exc.strerror or exc}{where}",
+                     "every record is whole (writes are atomic); fix the cause and run the command again")
+        sys.exit(1)
 
 
 def _print_error(message: str, hint: str | None) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from blueprint_cli.model import ALL_STATES, AllOf, AnyOf, Blueprint, Condition, Criterion, Owner, Sla, Transition
+from blueprint_cli.model import ALL_STATES, AllOf, AnyOf, Blueprint, Condition, Criterion, Owner, Sla
 
 
 class NodeKind(str, Enum):

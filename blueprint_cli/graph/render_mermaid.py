@@ -23,7 +23,7 @@ import json
 import re
 import string
 
-from blueprint_cli.graph.model import Edge, EdgeKind, Graph, Mark, Node, NodeKind
+from blueprint_cli.graph.model import Edge, Graph, Mark, Node, NodeKind
 from blueprint_cli.graph.text import edge_lines, legend_lines, state_lines
 
 #: Punctuation left as is, for readable sources: tested raw-safe in every label context.

@@ -96,6 +96,19 @@ def sync_filesystem(path: Path) -> None:
     os.sync()
 
 
+def read_file(path: str) -> bytes:
+    """A whole file's bytes (`open(path, "rb").read()` without the buffered file
+    object, which costs more than the read itself for a small file)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def write_into(path: str, data: bytes) -> None:
     """Overwrite a file in place (created if missing), not synced. Only for files
     nobody reads: the spare files a batch fills and then swaps in (`exchange`)."""
@@ -187,11 +200,23 @@ def locked(path: Path | str, *, shared: bool = False, what: str = "the workspace
     Waits for other processes with a short backoff; after `timeout` seconds it
     gives up with an error rather than hanging forever.
     """
+    fd = lock(path, shared=shared, what=what, timeout=timeout)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def lock(path: Path | str, *, shared: bool = False, what: str = "the workspace",
+         timeout: float = LOCK_TIMEOUT) -> int:
+    """Take the lock `locked` holds and return its descriptor: the lock is held
+    until every descriptor of that open file is closed (a copy handed to another
+    process keeps it, see `store/writer.py`)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
         deadline = time.monotonic() + timeout
@@ -199,7 +224,7 @@ def locked(path: Path | str, *, shared: bool = False, what: str = "the workspace
         while True:
             try:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
-                break
+                return fd
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise
@@ -208,6 +233,6 @@ def locked(path: Path | str, *, shared: bool = False, what: str = "the workspace
                                          hint=f"try again; the lock file is {path}", exit_code=1) from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
+    except BaseException:
+        os.close(fd)
+        raise

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -35,9 +34,11 @@ from blueprint_cli.store import (
     FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, Write, check_id,
 )
 from blueprint_cli.store.files import (
-    atomic_write, exchange, locked, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
+    atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
     write_temporary,
 )
+from blueprint_cli.store.recordfile import Appending, encode, old_entries
+from blueprint_cli.store.writer import BatchFiles, Writer, write_batch
 
 _BLUEPRINT_ID = re.compile(r"^[a-z][a-z0-9-]{0,99}$")
 _SAFE = re.compile(r"[^A-Za-z0-9 _-]")
@@ -68,100 +69,6 @@ def _id_order(record_id: str) -> tuple[int, int, str]:
     return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
 
 
-def encode(record: Record, history: Sequence[HistoryEntry]) -> bytes:
-    doc = {"format": FORMAT, "kind": "record", "record": record.to_dict(),
-           "history": [e.to_dict() for e in history]}
-    return (dumps_indented(doc) + "\n").encode("utf-8")
-
-
-def dumps_indented(obj: Any, indent: str = "") -> str:
-    """Exactly `json.dumps(obj, indent=1, ensure_ascii=False, default=str)`, about
-    twice as fast: the standard library has no C encoder for indented output,
-    and a bulk move writes thousands of record files. `indent`: the depth the
-    value sits at (its inner lines start with it)."""
-    string = _string
-
-    def val(v: Any, ind: str) -> str:
-        tv = type(v)
-        if tv is str:
-            return str(string(v))
-        if v is None:
-            return "null"
-        if tv is int:
-            return int.__repr__(v)
-        if tv is bool:
-            return "true" if v else "false"
-        if tv is dict:
-            if not v:
-                return "{}"
-            inner = ind + " "
-            return ("{\n" + inner + (",\n" + inner).join(
-                [(string(k) if type(k) is str else _key(k)) + ": " + val(x, inner) for k, x in v.items()])
-                + "\n" + ind + "}")
-        if tv is list or tv is tuple:
-            if not v:
-                return "[]"
-            inner = ind + " "
-            return "[\n" + inner + (",\n" + inner).join([val(x, inner) for x in v]) + "\n" + ind + "]"
-        if tv is float:
-            return _float(v)
-        # subclasses and other types: exactly as json does them
-        return json.dumps(v, indent=1, ensure_ascii=False, default=str).replace("\n", "\n" + ind)
-
-    return val(obj, indent)
-
-
-_HEAD = f'{{\n "format": {FORMAT},\n "kind": "record",\n "record": '.encode()
-_HISTORY = b',\n "history": ['
-_TAIL = b"\n ]\n}\n"
-
-
-def encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry]) -> bytes | None:
-    """`encode(record, history + append)` given `raw`, the file as `encode` wrote it
-    for the same history: the old entries are kept as they are written instead of
-    being decoded and encoded again, so the cost does not grow with the history.
-    None when `raw` is not laid out as expected (the caller encodes in full)."""
-    at = raw.find(_HISTORY)
-    if not raw.startswith(_HEAD) or at < 0 or raw.find(_HISTORY, at + 1) >= 0:
-        return None
-    old = raw[at + len(_HISTORY):]
-    if old.endswith(_TAIL):
-        entries = old[:-len(_TAIL)]
-    elif old == b"]\n}\n":
-        entries = b""
-    else:
-        return None
-    new = [("\n  " + dumps_indented(e.to_dict(), "  ")).encode("utf-8") for e in append]
-    if not entries and not new:
-        body = b"]"
-    else:
-        body = (entries + (b"," if entries and new else b"") + b",".join(new)) + b"\n ]"
-    return b"".join((_HEAD, dumps_indented(record.to_dict(), " ").encode("utf-8"), _HISTORY, body, b"\n}\n"))
-
-
-_string = json.encoder.encode_basestring
-
-
-def _float(o: float) -> str:
-    if o != o:
-        return "NaN"
-    if o in (float("inf"), float("-inf")):
-        return "Infinity" if o > 0 else "-Infinity"
-    return float.__repr__(o)
-
-
-def _key(k: Any) -> str:
-    if isinstance(k, str):
-        return str(_string(k))
-    if k is True or k is False or k is None:
-        return '"' + json.dumps(k) + '"'
-    if isinstance(k, float):
-        return '"' + _float(k) + '"'
-    if isinstance(k, int):
-        return '"' + int.__repr__(k) + '"'
-    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
-
-
 class JsonStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -171,6 +78,8 @@ class JsonStore:
         self.locks_dir = root / "locks"
         #: "sh"/"ex" while this process holds the publish lock (it is not re-entrant across descriptors)
         self._held: str | None = None
+        #: the publish lock's descriptor while a session holds it (a batch hands a copy to a writer)
+        self._session_fd: int | None = None
         self._data_cache: dict[tuple[str, int], Mapping[str, Any]] = {}
         self._published: tuple[tuple[int, int, int], list[PublishedBlueprint]] | None = None
         #: whether the file system swaps files atomically (batches; found out on first use)
@@ -307,12 +216,13 @@ class JsonStore:
         if self._held is not None:
             yield
             return
-        with locked(self.locks_dir / "publish.lock", shared=True, what="the workspace (being published)"):
-            self._held = "sh"
-            try:
-                yield
-            finally:
-                self._held = None
+        fd = lock(self.locks_dir / "publish.lock", shared=True, what="the workspace (being published)")
+        self._held, self._session_fd = "sh", fd
+        try:
+            yield
+        finally:
+            self._held = self._session_fd = None
+            os.close(fd)
 
     @contextmanager
     def transaction(self, record_id: str) -> Iterator[_Transaction]:
@@ -340,27 +250,48 @@ class JsonStore:
     def batch(self, record_ids: Sequence[str]) -> Iterator[_Batch]:
         """Lock the records in id order, read them, and write changes together."""
         ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=_id_order)
-        with self.session(), ExitStack() as locks:
-            # plain strings: pathlib costs more than the lock itself for thousands of records
-            lock_dir = os.path.join(self.locks_dir, "records")
-            for record_id in ids:
-                locks.enter_context(locked(os.path.join(lock_dir, shard(record_id), record_id + ".lock"),
-                                           what=f"record {record_id}"))
-            current: dict[str, StoredRecord] = {}
-            for record_id in ids:
-                try:
-                    current[record_id] = self._load_raw(record_id)
-                except UnknownRecord:
-                    continue
-            yield _Batch(self, current)
+        with self.session():
+            fds: list[int] = []
+            try:
+                # plain strings: pathlib costs more than the lock itself for thousands of records
+                lock_dir = os.path.join(self.locks_dir, "records")
+                for record_id in ids:
+                    fds.append(lock(os.path.join(lock_dir, shard(record_id), record_id + ".lock"),
+                                    what=f"record {record_id}"))
+                current: dict[str, StoredRecord] = {}
+                for record_id in ids:
+                    try:
+                        current[record_id] = self._load_raw(record_id)
+                    except UnknownRecord:
+                        continue
+                yield _Batch(self, current, fds)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer | None]:
+        """A helper process that writes batches while the caller prepares the next
+        (`_Batch.hand_over`); leaving the block waits until all are written. None
+        where no process can be started (the caller commits batches itself)."""
+        try:
+            helper = Writer()
+        except OSError:
+            yield None
+            return
+        try:
+            yield helper
+        except BaseException:
+            helper.close(quietly=True)
+            raise
+        helper.close()
 
     def _load_raw(self, record_id: str) -> _RawRecord:
         """A record for a batch: the record decoded, its history only if asked for,
         and the file's bytes (to append to: `encode_appending`)."""
         path = os.path.join(self.records_dir, shard(record_id), record_id + ".json")  # the id is checked
         try:
-            with open(path, "rb") as f:
-                raw = f.read()
+            raw = read_file(path)
         except FileNotFoundError:
             raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`") from None
         loaded = self._load(path, record_id, history=False, data=raw)  # checks the whole file is valid
@@ -519,124 +450,82 @@ class _Batch:
     before any record names its new state, as in a single write), swaps every file
     into place atomically, syncs once more, and only then removes the old
     markers: one record's write is atomic, as always, and the cost of the syncs
-    is shared by the whole batch.
+    is shared by the whole batch (`writer.write_batch`).
 
     Creating a file is what costs most on a busy disk, so a batch creates none in
     its steady state: new contents go into spare files that are swapped with the
     record files (`files.exchange`; the spare then holds the old content and is
     reused by the next batch), and a marker moves to its new state as a hard link
     of the old one. Where the system cannot swap, each file is written under a
-    temporary name and renamed, as a single write does."""
+    temporary name and renamed, as a single write does.
 
-    def __init__(self, store: JsonStore, current: dict[str, StoredRecord]) -> None:
+    `hand_over` gives the writing to a helper process (`writer.Writer`) instead,
+    with the batch's locks."""
+
+    def __init__(self, store: JsonStore, current: dict[str, StoredRecord], fds: list[int]) -> None:
         self.store = store
         self.current = current
+        self.fds = fds
 
     def commit(self, writes: Sequence[Write]) -> None:
-        staged = self._stage(writes)
-        if staged:
-            self._write(staged)
-            for w, after, _, _ in staged:
-                self.current[w.record.id] = after
+        files, after = self._stage(writes)
+        if after:
+            write_batch(files)
+            for record_id, stored in after.items():
+                self.current[record_id] = stored
 
-    def commit_later(self, writes: Sequence[Write]) -> Callable[[], None]:
-        """`commit`, with the writing and syncing done on a thread: the records are
-        encoded here, and the call returns at once with a `wait()` that returns
-        when the commit is complete (or raises what it raised). The caller keeps
-        the batch (its locks) until `wait()` has returned, and may meanwhile work
-        on other records — a bulk prepares the next batch while the disk syncs this
-        one. Each file goes through exactly the steps of `commit`, in the same
-        order, so a crash at any instant leaves what `commit` would."""
-        staged = self._stage(writes)
-        if not staged:
-            return lambda: None
-        failed: list[BaseException] = []
+    def hand_over(self, writes: Sequence[Write], writer: Writer) -> None:
+        """`commit`, done by `writer` in its own process: this returns as soon as the
+        batch is handed over, with copies of the batch's lock descriptors (and of
+        the workspace's session lock), so every record stays locked until it is
+        written, whatever becomes of this process. The new history entries are
+        appended to the files' text there too. The batch is done with then: leave
+        its block (closing this process's descriptors)."""
+        files, after = self._stage(writes, defer=True)
+        if after:
+            session = [self.store._session_fd] if self.store._session_fd is not None else []
+            writer.submit(files, self.fds + session)
 
-        def work() -> None:
-            try:
-                self._write(staged)
-            except BaseException as exc:  # handed to wait()
-                failed.append(exc)
-
-        thread = threading.Thread(target=work, name="blueprint-batch-commit", daemon=True)
-        thread.start()
-
-        def wait() -> None:
-            interrupted: BaseException | None = None
-            while thread.is_alive():  # never give the locks back while the thread still writes
-                try:
-                    thread.join()
-                except BaseException as exc:  # Ctrl-C: finish the commit first, then stop
-                    interrupted = exc
-            if failed:
-                raise failed[0]
-            for w, after, _, _ in staged:
-                self.current[w.record.id] = after
-            if interrupted is not None:
-                raise interrupted
-
-        return wait
-
-    def _stage(self, writes: Sequence[Write]) -> list[tuple[Write, StoredRecord, str, bytes]]:
-        """Each write's new file content (and what the batch then holds)."""
+    def _stage(self, writes: Sequence[Write], *, defer: bool = False) -> tuple[BatchFiles, dict[str, StoredRecord]]:
+        """The batch's files (each write's new content, and the markers that move)
+        and what the batch holds once they are written. `defer`: a new history
+        entry to append is left to `write_batch` (`Appending`), and what the batch
+        then holds is not worked out (it is handed over)."""
         store = self.store
-        staged: list[tuple[Write, StoredRecord, str, bytes]] = []
+        after: dict[str, StoredRecord] = {}
+        files: list[tuple[str, bytes | Appending]] = []
+        markers: list[tuple[str | None, str]] = []
+        records_dir = str(store.records_dir)
         for w in writes:
             record = w.record
             old = self.current.get(record.id)
             if old is None:
                 raise ValueError(f"record {record.id} is not in this batch")
-            path = os.path.join(store.records_dir, shard(record.id), record.id + ".json")
-            data = None
-            if not w.amend and isinstance(old, _RawRecord) and old.raw is not None:
-                data = encode_appending(record, old.raw, w.append)
-            if data is not None:
-                assert isinstance(old, _RawRecord)
-                after: StoredRecord = _RawRecord(store, path, record, data, old, tuple(w.append))
+            path = f"{records_dir}/{shard(record.id)}/{record.id}.json"
+            content: bytes | Appending | None = None
+            if not w.amend and isinstance(old, _RawRecord) and old.raw is not None \
+                    and old_entries(old.raw) is not None:
+                content = Appending(record.to_dict(), old.raw, [e.to_dict() for e in w.append])
+                if defer:
+                    after[record.id] = old  # (not used: the batch is handed over)
+                else:
+                    content = content.encode()
+                    assert content is not None
+                    after[record.id] = _RawRecord(store, path, record, content, old, tuple(w.append))
             else:
                 history = list(old.history)
                 for index, entry in (w.amend or {}).items():
                     history[index] = entry
                 history += list(w.append)
-                data = encode(record, history)
-                after = StoredRecord(record, history)
-            staged.append((w, after, path, data))
-        return staged
-
-    def _write(self, staged: list[tuple[Write, StoredRecord, str, bytes]]) -> None:
-        store = self.store
-        # the spare files are shared by every batch of every process: one at a time
-        with locked(store.locks_dir / "spare.lock", what="the store's spare files"):
-            spare_dir = os.path.join(store.locks_dir, "spare")
-            spares = [os.path.join(spare_dir, str(i)) for i in range(len(staged))]
-            swap = _can_exchange(store)
-            temporaries: list[Path] = []
-            for (_, _, path, data), spare in zip(staged, spares):
-                if swap:
-                    write_into(spare, data)
-                else:
-                    temporaries.append(write_temporary(Path(path), data))
-            moves: list[tuple[str, str]] = []
-            for w, *_ in staged:
-                was = self.current[w.record.id].record  # not yet updated: that waits for the commit
-                new_marker = store._marker_path(w.record.blueprint, w.record.state, w.record.id)
-                old_marker = store._marker_path(was.blueprint, was.state, was.id)
-                if new_marker is None or new_marker == old_marker:
-                    continue
-                _link_or_touch(old_marker, new_marker)
-                if old_marker is not None:
-                    moves.append((old_marker, new_marker))
-            sync_filesystem(store.records_dir)  # the new contents and the new markers
-            for i, (w, after, path, _) in enumerate(staged):
-                if not (swap and exchange(spares[i], path)):
-                    tmp = temporaries[i] if not swap else write_temporary(Path(path), staged[i][3])
-                    os.replace(tmp, path)
-            sync_filesystem(store.records_dir)  # the swaps
-        for old_marker, _ in moves:
-            try:
-                os.unlink(old_marker)
-            except FileNotFoundError:
-                pass
+                content = encode(record, history)
+                after[record.id] = StoredRecord(record, history)
+            files.append((path, content))
+            was = old.record
+            new_marker = store._marker_path(record.blueprint, record.state, record.id)
+            old_marker = store._marker_path(was.blueprint, was.state, was.id)
+            if new_marker is not None and new_marker != old_marker:
+                markers.append((old_marker, new_marker))
+        return BatchFiles(str(store.locks_dir), records_dir, files, markers, _can_exchange(store)), after
 
 
 class _RawRecord(StoredRecord):
@@ -674,23 +563,6 @@ def _can_exchange(store: JsonStore) -> bool:
         write_into(str(probe) + "2", b"b")
         store._exchange = exchange(str(probe), str(probe) + "2") and (probe.read_bytes() == b"b")
     return store._exchange
-
-
-def _link_or_touch(old: str | None, new: str) -> None:
-    """The new marker: a hard link of the old one (no new file to create), else a new file."""
-    try:
-        if old is not None:
-            os.link(old, new)
-            return
-    except FileExistsError:
-        return
-    except FileNotFoundError:
-        if old is not None and not os.path.isdir(os.path.dirname(new)):
-            os.makedirs(os.path.dirname(new), exist_ok=True)
-            return _link_or_touch(old, new)
-    except OSError:
-        pass  # no hard links here: a file of its own
-    touch(Path(new))
 
 
 class _Publishing:

@@ -1,0 +1,150 @@
+"""The text of a record file in the JSON store: the record with one member per
+line (a field per line), then its history with one entry per line:
+
+    {"format": 1, "kind": "record",
+     "record": {
+      "id": "17",
+      "state": "Negotiation",
+      "fields": {
+       "name": "ACME renewal",
+       "amount": 12000
+      },
+      ...
+     },
+     "history": [
+      {"at": "2026-05-04T09:30:00+02:00", "user": "alice", "kind": "create", ...},
+      {"at": "2026-05-06T14:02:11+02:00", "user": "alice", "kind": "move", ...}
+     ]
+    }
+
+Plain JSON, which any JSON reader reads; a diff shows each changed field and
+each new event on a line of its own. Written by the C encoder, and a new
+history entry is appended to the text already written (`Appending`): a bulk
+move writes thousands of these files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.store import FORMAT
+
+
+def encode(record: Record, history: Sequence[HistoryEntry]) -> bytes:
+    """A record file: the record with one member per line (a field per line), and
+    its history with one entry per line, so a diff shows each changed field and
+    each new event on a line of its own. Plain JSON (any JSON reader reads it),
+    written by the C encoder: a bulk move writes thousands of these."""
+    body = b",".join([b"\n  " + _compact(e.to_dict()).encode("utf-8") for e in history])
+    return b"".join((_HEAD, _record_text(record.to_dict()), _HISTORY, body + b"\n ]" if body else b"]", b"\n}\n"))
+
+
+def _record_text(data: Mapping[str, Any]) -> bytes:
+    lines = []
+    for key, value in data.items():
+        name = _key(key) + ": "
+        kind = type(value)
+        if kind is dict and value:
+            lines.append(name + "{\n   " + ",\n   ".join([_key(k) + ": " + _compact(v) for k, v in value.items()])
+                         + "\n  }")
+        elif (kind is list or kind is tuple) and value:
+            lines.append(name + "[\n   " + ",\n   ".join([_compact(v) for v in value]) + "\n  ]")
+        else:
+            lines.append(name + _compact(value))
+    return ("{\n  " + ",\n  ".join(lines) + "\n }").encode("utf-8")
+
+
+_string = json.encoder.encode_basestring
+try:  # the C encoder, called directly: `json.dumps` costs as much again in setting it up per call
+    _c_encoder = json.encoder.c_make_encoder(None, str, _string, None, ": ", ", ", False, False, True)  # type: ignore[misc]
+
+    def _encode_c(value: Any) -> str:
+        return "".join(_c_encoder(value, 0))
+except (AttributeError, TypeError):  # no C accelerator: the same text, more slowly
+    _encode_c = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def _compact(value: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, default=str)`; plain strings and
+    numbers without the encoder's set-up (most of a record's values are)."""
+    kind = type(value)
+    if kind is str:
+        return str(_string(value))
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    return _encode_c(value)
+
+
+_HEAD = f'{{"format": {FORMAT}, "kind": "record",\n "record": '.encode()
+_HISTORY = b',\n "history": ['
+_TAIL = b"\n ]\n}\n"
+
+
+def encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry]) -> bytes | None:
+    """`encode(record, history + append)` given `raw`, the file as `encode` wrote it
+    for the same history: the old entries are kept as they are written instead of
+    being decoded and encoded again, so the cost does not grow with the history.
+    None when `raw` is not laid out as expected (the caller encodes in full)."""
+    return Appending(record.to_dict(), raw, [e.to_dict() for e in append]).encode()
+
+
+class Appending(NamedTuple):
+    """`encode_appending`'s work, as plain data (a helper process can do it)."""
+
+    record: Mapping[str, Any]
+    raw: bytes
+    append: Sequence[Mapping[str, Any]]
+
+    def encode(self) -> bytes | None:
+        raw = self.raw
+        entries = old_entries(raw)
+        if entries is None:
+            return None
+        new = b",".join([b"\n  " + _compact(e).encode("utf-8") for e in self.append])
+        if not entries and not new:
+            body = b"]"
+        else:
+            body = (entries + (b"," if entries and new else b"") + new) + b"\n ]"
+        return b"".join((_HEAD, _record_text(self.record), _HISTORY, body, b"\n}\n"))
+
+
+def old_entries(raw: bytes) -> bytes | None:
+    """The history entries of a file `encode` wrote, as written; None for any other layout."""
+    at = raw.find(_HISTORY)
+    if not raw.startswith(_HEAD) or at < 0 or raw.find(_HISTORY, at + 1) >= 0:
+        return None
+    old = raw[at + len(_HISTORY):]
+    if old.endswith(_TAIL):
+        return old[:-len(_TAIL)]
+    if old == b"]\n}\n":
+        return b""
+    return None
+
+
+def _float(o: float) -> str:
+    if o != o:
+        return "NaN"
+    if o in (float("inf"), float("-inf")):
+        return "Infinity" if o > 0 else "-Infinity"
+    return float.__repr__(o)
+
+
+def _key(k: Any) -> str:
+    if type(k) is str:
+        return str(_string(k))
+    if k is True or k is False or k is None:
+        return '"' + json.dumps(k) + '"'
+    if isinstance(k, float):
+        return '"' + _float(k) + '"'
+    if isinstance(k, int):
+        return '"' + int.__repr__(k) + '"'
+    if isinstance(k, str):
+        return str(_string(k))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
