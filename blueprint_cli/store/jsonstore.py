@@ -37,7 +37,7 @@ from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
     write_temporary,
 )
-from blueprint_cli.store.recordfile import Appending, encode, old_entries
+from blueprint_cli.store.recordfile import encode, encode_appending
 from blueprint_cli.store.writer import BatchFiles, Writer, write_batch
 
 _BLUEPRINT_ID = re.compile(r"^[a-z][a-z0-9-]{0,99}$")
@@ -469,7 +469,7 @@ class _Batch:
 
     def commit(self, writes: Sequence[Write]) -> None:
         files, after = self._stage(writes)
-        if after:
+        if files.files:
             write_batch(files)
             for record_id, stored in after.items():
                 self.current[record_id] = stored
@@ -478,22 +478,19 @@ class _Batch:
         """`commit`, done by `writer` in its own process: this returns as soon as the
         batch is handed over, with copies of the batch's lock descriptors (and of
         the workspace's session lock), so every record stays locked until it is
-        written, whatever becomes of this process. The new history entries are
-        appended to the files' text there too. The batch is done with then: leave
-        its block (closing this process's descriptors)."""
-        files, after = self._stage(writes, defer=True)
-        if after:
+        written, whatever becomes of this process. The batch is done with then:
+        leave its block (closing this process's descriptors)."""
+        files, _ = self._stage(writes, keep=False)
+        if files.files:
             session = [self.store._session_fd] if self.store._session_fd is not None else []
             writer.submit(files, self.fds + session)
 
-    def _stage(self, writes: Sequence[Write], *, defer: bool = False) -> tuple[BatchFiles, dict[str, StoredRecord]]:
+    def _stage(self, writes: Sequence[Write], *, keep: bool = True) -> tuple[BatchFiles, dict[str, StoredRecord]]:
         """The batch's files (each write's new content, and the markers that move)
-        and what the batch holds once they are written. `defer`: a new history
-        entry to append is left to `write_batch` (`Appending`), and what the batch
-        then holds is not worked out (it is handed over)."""
+        and, if `keep`, what the batch holds once they are written."""
         store = self.store
         after: dict[str, StoredRecord] = {}
-        files: list[tuple[str, bytes | Appending]] = []
+        files: list[tuple[str, bytes]] = []
         markers: list[tuple[str | None, str]] = []
         records_dir = str(store.records_dir)
         for w in writes:
@@ -502,24 +499,22 @@ class _Batch:
             if old is None:
                 raise ValueError(f"record {record.id} is not in this batch")
             path = f"{records_dir}/{shard(record.id)}/{record.id}.json"
-            content: bytes | Appending | None = None
-            if not w.amend and isinstance(old, _RawRecord) and old.raw is not None \
-                    and old_entries(old.raw) is not None:
-                content = Appending(record.to_dict(), old.raw, [e.to_dict() for e in w.append])
-                if defer:
-                    after[record.id] = old  # (not used: the batch is handed over)
-                else:
-                    content = content.encode()
-                    assert content is not None
-                    after[record.id] = _RawRecord(store, path, record, content, old, tuple(w.append))
+            data = None
+            if not w.amend and isinstance(old, _RawRecord) and old.raw is not None:
+                data = encode_appending(record, old.raw, w.append)
+            if data is not None:
+                assert isinstance(old, _RawRecord)
+                if keep:
+                    after[record.id] = _RawRecord(store, path, record, data, old, tuple(w.append))
             else:
                 history = list(old.history)
                 for index, entry in (w.amend or {}).items():
                     history[index] = entry
                 history += list(w.append)
-                content = encode(record, history)
-                after[record.id] = StoredRecord(record, history)
-            files.append((path, content))
+                data = encode(record, history)
+                if keep:
+                    after[record.id] = StoredRecord(record, history)
+            files.append((path, data))
             was = old.record
             new_marker = store._marker_path(record.blueprint, record.state, record.id)
             old_marker = store._marker_path(was.blueprint, was.state, was.id)

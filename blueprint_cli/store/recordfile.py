@@ -19,15 +19,15 @@ line (a field per line), then its history with one entry per line:
 
 Plain JSON, which any JSON reader reads; a diff shows each changed field and
 each new event on a line of its own. Written by the C encoder, and a new
-history entry is appended to the text already written (`Appending`): a bulk
-move writes thousands of these files.
+history entry is appended to the text already written (`encode_appending`): a
+bulk move writes thousands of these files.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import FORMAT
@@ -92,27 +92,15 @@ def encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry])
     for the same history: the old entries are kept as they are written instead of
     being decoded and encoded again, so the cost does not grow with the history.
     None when `raw` is not laid out as expected (the caller encodes in full)."""
-    return Appending(record.to_dict(), raw, [e.to_dict() for e in append]).encode()
-
-
-class Appending(NamedTuple):
-    """`encode_appending`'s work, as plain data (a helper process can do it)."""
-
-    record: Mapping[str, Any]
-    raw: bytes
-    append: Sequence[Mapping[str, Any]]
-
-    def encode(self) -> bytes | None:
-        raw = self.raw
-        entries = old_entries(raw)
-        if entries is None:
-            return None
-        new = b",".join([b"\n  " + _compact(e).encode("utf-8") for e in self.append])
-        if not entries and not new:
-            body = b"]"
-        else:
-            body = (entries + (b"," if entries and new else b"") + new) + b"\n ]"
-        return b"".join((_HEAD, _record_text(self.record), _HISTORY, body, b"\n}\n"))
+    entries = old_entries(raw)
+    if entries is None:
+        return None
+    new = b",".join([b"\n  " + _compact(e.to_dict()).encode("utf-8") for e in append])
+    if not entries and not new:
+        body = b"]"
+    else:
+        body = (entries + (b"," if entries and new else b"") + new) + b"\n ]"
+    return b"".join((_HEAD, _record_text(record.to_dict()), _HISTORY, body, b"\n}\n"))
 
 
 def old_entries(raw: bytes) -> bytes | None:

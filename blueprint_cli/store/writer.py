@@ -34,7 +34,6 @@ from pathlib import Path
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.store.files import exchange, locked, sync_filesystem, touch, write_into, write_temporary
-from blueprint_cli.store.recordfile import Appending
 
 #: Descriptors per message (the kernel takes at most 253 at once).
 _FDS_PER_MESSAGE = 250
@@ -44,13 +43,12 @@ _IN_FLIGHT = 2
 
 @dataclass(frozen=True)
 class BatchFiles:
-    """What one batch writes: `files` (record path, new content or the history
-    entries to append to its text), and `markers` (old marker or None, new
-    marker) for the records that change state."""
+    """What one batch writes: `files` (record path, new content), and `markers`
+    (old marker or None, new marker) for the records that change state."""
 
     locks_dir: str
     records_dir: str
-    files: Sequence[tuple[str, bytes | Appending]]
+    files: Sequence[tuple[str, bytes]]
     markers: Sequence[tuple[str | None, str]]
     #: whether the file system swaps two files atomically (`files.exchange`)
     swap: bool
@@ -58,13 +56,12 @@ class BatchFiles:
 
 def write_batch(batch: BatchFiles) -> None:
     """Write a batch's files (see the module's docstring for the order of steps)."""
-    contents = [_content(content) for _, content in batch.files]
     # the spare files are shared by every batch of every process: one at a time
     with locked(os.path.join(batch.locks_dir, "spare.lock"), what="the store's spare files"):
         spare_dir = os.path.join(batch.locks_dir, "spare")
         spares = [os.path.join(spare_dir, str(i)) for i in range(len(batch.files))]
         temporaries: list[Path] = []
-        for (path, _), data, spare in zip(batch.files, contents, spares):
+        for (path, data), spare in zip(batch.files, spares):
             if batch.swap:
                 write_into(spare, data)
             else:
@@ -72,9 +69,9 @@ def write_batch(batch: BatchFiles) -> None:
         for old_marker, new_marker in batch.markers:
             _link_or_touch(old_marker, new_marker)
         sync_filesystem(Path(batch.records_dir))  # the new contents and the new markers
-        for i, (path, _) in enumerate(batch.files):
+        for i, (path, data) in enumerate(batch.files):
             if not (batch.swap and exchange(spares[i], path)):
-                tmp = temporaries[i] if not batch.swap else write_temporary(Path(path), contents[i])
+                tmp = temporaries[i] if not batch.swap else write_temporary(Path(path), data)
                 os.replace(tmp, path)
         sync_filesystem(Path(batch.records_dir))  # the swaps
     for old_marker, new_marker in batch.markers:
@@ -83,15 +80,6 @@ def write_batch(batch: BatchFiles) -> None:
                 os.unlink(old_marker)
             except FileNotFoundError:
                 pass
-
-
-def _content(content: bytes | Appending) -> bytes:
-    if isinstance(content, bytes):
-        return content
-    data = content.encode()
-    if data is None:  # the caller checks the layout (`recordfile.old_entries`) first
-        raise ValueError("a record file to append to is not laid out as expected")
-    return data
 
 
 def _link_or_touch(old: str | None, new: str) -> None:
