@@ -174,8 +174,7 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
         chunk = _open_files_for(chunk)
         background = not dry_run and len(todo) > chunk and hasattr(ws.store, "writer")
         with ws.store.writer() if background else nullcontext() as writer, _no_gc():
-            for start in range(0, len(todo), chunk):
-                part = todo[start:start + chunk]
+            for part in _parts(todo, chunk, tapered=writer is not None):
                 if dry_run:
                     _dry(ws, part, wanted, published, where, inputs, acting, now, calendar, result)
                 else:
@@ -214,6 +213,18 @@ def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: An
         bp, record = picked
         outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
         _tally(record, outcome, result)
+
+
+def _parts(ids: list[str], chunk: int, *, tapered: bool) -> Iterator[list[str]]:
+    """The batches. `tapered`: the last `chunk` records go in quarter batches, so
+    that the wait at the end, for the helper to write what it was last handed,
+    is for a small batch, not a full one."""
+    head = len(ids) - chunk if tapered and len(ids) > chunk else len(ids)
+    for start in range(0, head, chunk):
+        yield ids[start:min(start + chunk, head)]
+    step = max(1, chunk // 4)
+    for start in range(head, len(ids), step):
+        yield ids[start:start + step]
 
 
 def _open_files_for(chunk: int) -> int:

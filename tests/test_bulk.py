@@ -347,22 +347,32 @@ def test_a_handed_over_batch_stays_locked_until_the_helper_has_written_it(tmp_pa
 def test_a_batch_the_helper_cannot_write_stops_the_bulk_with_its_cause(tmp_path: Path) -> None:
     from blueprint_cli.store.writer import WriterFailed
 
-    ws = ping_workspace(tmp_path, records=5)
-    # batches [1, 2] [3, 4] [5]; 2 is left out, so only the second batch needs a second spare file:
-    # a folder in its place makes the helper fail there, as a full or broken disk would
-    blocker = ws.root / "locks" / "spare" / "1"
+    ws = ping_workspace(tmp_path, records=12)
+    # batches [1-4] [5-8] [9] [10] [11] [12]; 2 is left out, so only the second batch needs a fourth
+    # spare file: a folder in its place makes the helper fail there, as a full or broken disk would
+    assert [len(p) for p in bulk._parts([str(i) for i in range(1, 13)], 4, tapered=True)] == [4, 4, 1, 1, 1, 1]
+    blocker = ws.root / "locks" / "spare" / "3"
     blocker.mkdir(parents=True)
     with pytest.raises(WriterFailed, match="Is a directory") as failed:
-        bulk.run(ws, "Flip", parse("id != 2"), Inputs(), user="alice", now=NOW, chunk=2)
+        bulk.run(ws, "Flip", parse("id != 2"), Inputs(), user="alice", now=NOW, chunk=4)
     assert failed.value.exit_code == 1 and "earlier batches" in (failed.value.hint or "")
     # the first batch is written, the failed one not at all, and none after it
-    assert ws.store.ids(blueprint="ping", state="Right") == ["1"]
-    for rid in ("3", "4", "5"):
-        assert ws.get(rid)[1].state == "Left" and [e.kind for e in ws.history(rid)[1]] == ["create"]
+    assert ws.store.ids(blueprint="ping", state="Right") == ["1", "3", "4"]
+    for rid in range(5, 13):
+        assert ws.get(str(rid))[1].state == "Left" and [e.kind for e in ws.history(str(rid))[1]] == ["create"]
     # every lock was given back: once the cause is gone, the same bulk moves the rest
     blocker.rmdir()
     assert [d.record for d in bulk.run(ws, "Flip", parse("id != 2"), Inputs(), user="alice", now=NOW,
-                                       chunk=2).done] == ["3", "4", "5"]
+                                       chunk=4).done] == [str(i) for i in range(5, 13)]
+
+
+def test_the_last_batches_handed_to_the_helper_are_small() -> None:
+    ids = [str(i) for i in range(1, 2001)]
+    assert [len(p) for p in bulk._parts(ids, 500, tapered=True)] == [500, 500, 500, 125, 125, 125, 125]
+    assert [len(p) for p in bulk._parts(ids[:1100], 500, tapered=True)] == [500, 100, 125, 125, 125, 125]
+    assert [len(p) for p in bulk._parts(ids, 500, tapered=False)] == [500, 500, 500, 500]
+    assert [len(p) for p in bulk._parts(ids[:3], 500, tapered=True)] == [3]
+    assert sum(bulk._parts(ids[:1100], 500, tapered=True), []) == ids[:1100]  # every id once, in order
 
 
 @pytest.mark.json_store_only
