@@ -168,3 +168,77 @@ def test_tags_added_and_removed_in_the_history(ws: Path) -> None:
     assert run(ws, "record", "tag", "1", "two words").code == 2
     assert run(ws, "record", "tag", "9", "x").code == 2
     assert run(ws, "record", "tag", "1").code == 2
+
+
+# ----- all or nothing, whatever the instant of a crash (JSON store; PostgreSQL imports in one transaction) --
+
+def _deals_csv(n: int) -> str:
+    return "module,name,amount\n" + "".join(f"Deals,Deal {i},{1000 + i}\n" for i in range(n))
+
+
+@pytest.mark.json_store_only
+def test_an_import_interrupted_after_its_commit_point_is_finished_by_the_next_command(
+        ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from blueprint_cli import dataio, workspace
+    from workspace_helpers import NOW
+
+    (ws / "deals.csv").write_text(_deals_csv(30), encoding="utf-8")
+    real_replace = os.replace
+    renamed: list[str] = []
+
+    def crash_after_ten(src: object, dst: object) -> None:
+        if str(dst).endswith(".json") and "records" in str(dst):
+            if len(renamed) == 10:
+                raise KeyboardInterrupt  # the process dies here: 10 of 30 files in place
+            renamed.append(str(dst))
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", crash_after_ten)
+    with pytest.raises(KeyboardInterrupt):
+        dataio.import_records(workspace.find(ws), ws / "deals.csv", user="alice", now=NOW)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert len(renamed) == 10 and list((ws / ".blueprint" / "locks" / "imports").glob("*.json"))
+    # the next command finishes the import: all 30, each once, and the journal is gone
+    listed = records(ws)
+    assert sorted(r["fields"]["name"] for r in listed) == sorted(f"Deal {i}" for i in range(30))  # type: ignore[index]
+    assert not list((ws / ".blueprint" / "locks" / "imports").glob("*.json"))
+    assert not list((ws / ".blueprint" / "records").rglob(".*.tmp"))
+
+
+@pytest.mark.json_store_only
+def test_an_import_killed_at_any_instant_imports_all_rows_or_none(ws: Path) -> None:
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    n = 300
+    (ws / "deals.csv").write_text(_deals_csv(n), encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1", "BLUEPRINT_USER": "alice"}
+    command = [sys.executable, "-m", "blueprint_cli", "--workspace", str(ws), "record", "import", "deals.csv"]
+    t0 = time.monotonic()
+    assert subprocess.run(command, cwd=ws, env=env, capture_output=True).returncode == 0
+    took = time.monotonic() - t0
+    rng = random.Random(3)
+    counts = [len(records(ws))]
+    journal_seen = 0
+    for i in range(8):
+        proc = subprocess.Popen(command, cwd=ws, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if i % 2 == 0:  # at a random instant
+            time.sleep(rng.uniform(0, took))
+        else:  # the moment its journal is written: while its files are being renamed into place
+            imports = ws / ".blueprint" / "locks" / "imports"
+            while proc.poll() is None and not (imports.exists() and any(p.suffix == ".json" for p in imports.iterdir())):
+                pass
+            journal_seen += proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        counts.append(len(records(ws)))  # the next command finishes an import past its commit point
+    assert all(b - a in (0, n) for a, b in zip(counts, counts[1:])), counts
+    assert journal_seen >= 2
+    names = [r["fields"]["name"] for r in records(ws)]  # type: ignore[index]
+    assert len(names) == counts[-1] and all(names.count(f"Deal {i}") == counts[-1] // n for i in range(0, n, 37))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -85,6 +86,7 @@ class JsonStore:
         #: whether the file system swaps files atomically (batches; found out on first use)
         self._exchange: bool | None = None
         self._marker_dirs: dict[tuple[str, str], str] = {}
+        self._finish_imports()  # an import a crash cut short after its commit point
 
     @classmethod
     def init(cls, root: Path) -> JsonStore:
@@ -325,24 +327,77 @@ class JsonStore:
             with ExitStack() as locks:
                 for record_id in ids:
                     locks.enter_context(locked(self._lock_path(record_id), what=f"record {record_id}"))
-                staged: list[tuple[Path, Path]] = []
-                try:
-                    for record, entry in built:
-                        marker = self._marker(record.blueprint, record.state, record.id)
-                        if marker is not None:
-                            touch(marker)
-                        target = self.record_path(record.id)
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        staged.append((write_temporary(target, encode(record, [entry])), target))
-                except BaseException:
-                    for tmp, _ in staged:
-                        unlink_quietly(tmp)
-                    raise
-                sync_filesystem(self.records_dir)
-                for tmp, target in staged:
-                    os.replace(tmp, target)
-                sync_filesystem(self.records_dir)
+                self._write_new(built)
             return [record for record, _ in built]
+
+    def _write_new(self, built: Sequence[tuple[Record, HistoryEntry]]) -> None:
+        """Write new records all or none, whatever the instant of a crash: each file
+        and marker is written under a temporary name and synced; then a journal
+        naming them all is written (the commit point), the files are renamed into
+        place, synced, and the journal removed. A crash before the journal leaves
+        none of them (only unused temporary files and extra markers, which every
+        read through the index checks); a crash after it is finished by the next
+        command that opens the store (`_finish_imports`)."""
+        folder = self.locks_dir / "imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{os.getpid()}-{time.time_ns()}"
+        journal = folder / f"{name}.json"
+        staged: list[tuple[Path, Path]] = []
+        # held while the import runs, so that another process leaves this journal alone
+        with locked(folder / f"{name}.lock", what="an import"):
+            try:
+                for record, entry in built:
+                    marker = self._marker(record.blueprint, record.state, record.id)
+                    if marker is not None:
+                        touch(marker)
+                    target = self.record_path(record.id)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    staged.append((write_temporary(target, encode(record, [entry])), target))
+                sync_filesystem(self.records_dir)
+                atomic_write(journal, _json({"format": FORMAT, "kind": "import", "files": [
+                    [str(tmp.relative_to(self.root)), str(target.relative_to(self.root))] for tmp, target in staged]}))
+            except BaseException:
+                for tmp, _ in staged:
+                    unlink_quietly(tmp)
+                raise
+            for tmp, target in staged:
+                os.replace(tmp, target)
+            sync_filesystem(self.records_dir)
+            unlink_quietly(journal)
+        unlink_quietly(folder / f"{name}.lock")
+
+    def _finish_imports(self) -> None:
+        """Finish the imports a crash interrupted after their commit point (see
+        `_write_new`): rename what is left of their files into place. An import
+        still running holds its journal's lock and is left alone."""
+        folder = self.locks_dir / "imports"
+        try:
+            names = [n for n in os.listdir(folder) if n.endswith(".json")]
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for name in names:
+            journal = folder / name
+            try:
+                fd = lock(journal.with_suffix(".lock"), what="an import", timeout=0)
+            except BlueprintError:
+                continue  # running
+            try:
+                if not journal.exists():
+                    continue  # finished meanwhile
+                try:
+                    files = [(self.root / tmp, self.root / target) for tmp, target in _read_json(journal, self)["files"]]
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise CorruptFile(self.display(journal), f"not an import journal ({exc})") from None
+                for tmp, target in files:
+                    try:
+                        os.replace(tmp, target)
+                    except FileNotFoundError:
+                        pass  # renamed before the crash
+                sync_filesystem(self.records_dir)
+                unlink_quietly(journal)
+            finally:
+                os.close(fd)
+            unlink_quietly(journal.with_suffix(".lock"))
 
     def _next_id(self) -> str:
         path = self.root / "counters.json"
