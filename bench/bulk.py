@@ -8,7 +8,8 @@ Builds a workspace with the deal sample published and N deals in Qualification
 `set` and a `task` action — three ways:
 
 - the **engine alone, in memory**: `engine.move` on each record already loaded,
-  nothing read or written (the floor);
+  nothing read or written (the floor) — also with Python's cyclic garbage
+  collector off, as `bulk` runs it (a stricter floor);
 - **bulk** through the workspace (`bulk.run`, what the command does after
   start-up): index, batched locks, reads, the `--where` check, the engine, and
   batched durable writes — on a fresh copy of the workspace each run;
@@ -24,6 +25,7 @@ It is not a test and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -76,15 +78,22 @@ def build(folder: Path, n: int) -> workspace.Workspace:
     return ws
 
 
-def engine_alone(ws: workspace.Workspace, n: int) -> float:
+def engine_alone(ws: workspace.Workspace, n: int, *, collect: bool = True) -> float:
+    """The engine on records already in memory. `collect=False`: with the cyclic
+    garbage collector off, as `bulk` runs (a stricter floor)."""
     bp = ws.blueprint("deal-follow-up")
     user, team = ws.user("alice"), ws.team
     records = [ws.store.get(str(i)).record for i in range(1, n + 1)]
-    t0 = time.perf_counter()
-    for r in records:
-        out = engine.move(bp, r, user, "Negotiate", INPUTS, NOW, team)
-        assert not isinstance(out, engine.Refusal)
-    return time.perf_counter() - t0
+    if not collect:
+        gc.disable()
+    try:
+        t0 = time.perf_counter()
+        for r in records:
+            out = engine.move(bp, r, user, "Negotiate", INPUTS, NOW, team)
+            assert not isinstance(out, engine.Refusal)
+        return time.perf_counter() - t0
+    finally:
+        gc.enable()
 
 
 def fresh_copy(template: Path, scratch: Path) -> None:
@@ -145,21 +154,26 @@ def main() -> None:
         # side by side: each round measures the engine, then bulk, then the command,
         # so that a slow spell of the shared machine hits all three alike
         engine_times: list[float] = []
+        strict_times: list[float] = []
         bulk_times: list[float] = []
         command_times: list[float] = []
         for _ in range(args.runs):
             engine_times.append(engine_alone(ws, n))
+            strict_times.append(engine_alone(ws, n, collect=False))
             bulk_times.append(bulk_run(template, scratch, n))
             command_times.append(bulk_command(template, scratch, n))
         single = one_by_one(template, scratch, min(args.single, n))
 
     e, b, c = statistics.median(engine_times), statistics.median(bulk_times), statistics.median(command_times)
     paired = statistics.median(x / y for x, y in zip(bulk_times, engine_times))
+    strict = statistics.median(x / y for x, y in zip(bulk_times, strict_times))
+    g = statistics.median(strict_times)
     k = min(args.single, n)
     print()
     print(f"Negotiate on {n:,} records (medians of {args.runs} rounds)")
     print(f"{'':44}{'seconds':>10}{'records/s':>12}{'vs engine':>11}")
     print(f"{'engine alone, in memory':44}{e:>10.2f}{n / e:>12,.0f}{1:>10.2f}x")
+    print(f"{'engine alone, garbage collector off':44}{g:>10.2f}{n / g:>12,.0f}{g / e:>10.2f}x")
     print(f"{'bulk (workspace: store reads + writes)':44}{b:>10.2f}{n / b:>12,.0f}{b / e:>10.2f}x")
     print(f"{'blueprint bulk (the command, a new process)':44}{c:>10.2f}{n / c:>12,.0f}{c / e:>10.2f}x")
     print(f"{f'one move at a time ({k:,} records, Workspace.move)':44}{single:>10.2f}{k / single:>12,.0f}"
@@ -167,7 +181,10 @@ def main() -> None:
     print()
     print(f"bulk / engine within each round: {', '.join(f'{x / y:.2f}x' for x, y in zip(bulk_times, engine_times))} "
           f"(median {paired:.2f}x; target: within 3x)")
+    print(f"bulk / engine with the garbage collector off, as bulk runs: "
+          f"{', '.join(f'{x / y:.2f}x' for x, y in zip(bulk_times, strict_times))} (median {strict:.2f}x)")
     print(f"all runs (s): engine {', '.join(f'{x:.2f}' for x in engine_times)}; "
+          f"engine, no collector {', '.join(f'{x:.2f}' for x in strict_times)}; "
           f"bulk {', '.join(f'{x:.2f}' for x in bulk_times)}; command {', '.join(f'{x:.2f}' for x in command_times)}")
     print(f"machine: {os.cpu_count()} CPUs, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
           f"workspaces in {args.dir or tempfile.gettempdir()}")

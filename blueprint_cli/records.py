@@ -116,18 +116,21 @@ class Record:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Record:
-        version = d.get("version")
+        # read for every record a command looks at: no generator where a list is empty
+        version, tags, pending, tasks = d.get("version"), d.get("tags"), d.get("pending"), d.get("tasks")
+        timers = d.get("timers") or {}
+        fired = timers.get("fired")
         return cls(
             id=str(d["id"]), module=str(d["module"]), blueprint=d.get("blueprint"),
             version=int(version) if version is not None else None, state=d.get("state"),
             owner=str(d.get("owner") or ""), fields=dict(d.get("fields") or {}),
-            tags=tuple(str(t) for t in d.get("tags") or ()),
-            pending=tuple(PartDone.from_dict(p) for p in d.get("pending") or ()),
-            tasks=tuple(Task.from_dict(t) for t in d.get("tasks") or ()),
+            tags=tuple(map(str, tags)) if tags else (),
+            pending=tuple(map(PartDone.from_dict, pending)) if pending else (),
+            tasks=tuple(map(Task.from_dict, tasks)) if tasks else (),
             created_at=str(d.get("created_at", "")), updated_at=str(d.get("updated_at", "")),
             state_since=str(d.get("state_since", "")),
-            fired=tuple(str(k) for k in (d.get("timers") or {}).get("fired") or ()),
-            fired_since=str((d.get("timers") or {}).get("since") or ""),
+            fired=tuple(map(str, fired)) if fired else (),
+            fired_since=str(timers.get("since") or ""),
             undelivered=int(d.get("undelivered") or 0),
         )
 

@@ -157,4 +157,10 @@ class Store(Protocol):
         their changes together: the JSON store syncs the file system twice per
         batch instead of fsyncing each file, PostgreSQL writes a batch in one
         transaction. Locks are taken in id order, so two batches never deadlock.
-        Callers keep a batch to a few hundred records (each holds a lock)."""
+        Callers keep a batch to a few hundred records (each holds a lock).
+
+        A store may also offer `writer()`: a context manager giving a background
+        writer, to which a batch is handed with `batch.hand_over(writes, writer)`
+        instead of `commit` — the JSON store writes it in a helper process that
+        holds the batch's locks until it is written (`store/writer.py`). Leaving
+        the writer's block waits for every batch handed over."""

@@ -7,9 +7,9 @@ makes the swaps durable, and only then are the old markers removed. A crash at
 any instant leaves each record whole, before or after, and never without its
 marker.
 
-`Writer` runs `write_batch` in a helper process (`python -m
-blueprint_cli.store.writer`) so that a bulk can read, move and encode the next
-batch while the disk works on this one. A thread would not do: the hundreds of
+`Writer` runs `write_batch` in a helper process (a new interpreter running
+`main` below) so that a bulk can read, move and encode the next batch while the
+disk works on this one. A thread would not do: the hundreds of
 small system calls of a batch each give up and take back Python's lock, and
 every taking back waits for the bulk's own thread, so both crawl. The helper
 is handed the batch's open lock files (`SCM_RIGHTS`), so the records stay
