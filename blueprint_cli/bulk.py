@@ -251,7 +251,8 @@ def _open_files_for(chunk: int) -> int:
 def _no_gc() -> Iterator[None]:
     """The cyclic garbage collector off for the run: a bulk makes millions of
     short-lived objects, all freed by reference counting, and the collector's
-    passes over the thousands of results it keeps cost a quarter of the moves."""
+    passes over the thousands of results it keeps cost about a sixth of a bulk's
+    time (10,000 moves, batches committed in turn: 6.9 s with it, 5.7 s without)."""
     was = gc.isenabled()
     gc.disable()
     try:
