@@ -172,11 +172,13 @@ def test_batches_lock_read_and_write_many_records_at_once(tmp_path: Path) -> Non
     assert ws.get("1")[1].tags == ("x", "y") and len(ws.history("1")[1]) == 2
 
 
-def test_two_bulks_at_once_never_move_a_record_twice(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch_size", ["500", "20"])  # 20: many batches, handed to helper processes (JSON store)
+def test_two_bulks_at_once_never_move_a_record_twice(tmp_path: Path, batch_size: str) -> None:
     ws = ping_workspace(tmp_path, records=120)
     env = {**os.environ, "NO_COLOR": "1", "BLUEPRINT_USER": "alice"}
     procs = [subprocess.Popen([sys.executable, "-m", "blueprint_cli", "--workspace", str(ws.root), "--json", "bulk",
-                               "Flip", "--where", "id != 0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                               "Flip", "--where", "id != 0", "--batch-size", batch_size],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
              for _ in range(3)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
