@@ -456,6 +456,33 @@ def test_a_batch_gets_an_open_file_per_record_or_is_made_smaller(monkeypatch: py
 
 
 @pytest.mark.json_store_only
+def test_a_bulk_whose_helper_is_killed_stops_with_a_message(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    n = 400
+    ws = ping_workspace(tmp_path, records=n)
+    proc = subprocess.Popen([sys.executable, "-m", "blueprint_cli", "--workspace", str(ws.root), "bulk", "Flip",
+                             "--where", "id != 0", "--batch-size", "10"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NO_COLOR": "1", "BLUEPRINT_USER": "alice"})
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    helper = ""
+    while proc.poll() is None and not helper:
+        helper = children.read_text().strip() if children.exists() else ""
+    assert helper, "the bulk finished before its helper could be seen"
+    target = ws.root / "index" / "ping" / "Right"
+    while proc.poll() is None and (len(os.listdir(target)) if target.exists() else 0) < 30:
+        time.sleep(0.001)
+    os.kill(int(helper.split()[0]), signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and b"Traceback" not in err, err
+    assert b"the helper process writing records stopped unexpectedly" in err
+    _whole_under_locks(ws, n)
+    assert 30 <= len(ws.store.ids(blueprint="ping", state="Right")) < n
+
+
+@pytest.mark.json_store_only
 def test_ctrl_c_stops_a_bulk_after_the_batches_it_handed_over(tmp_path: Path) -> None:
     import signal
     import time
