@@ -52,6 +52,18 @@ def check_id(record_id: str) -> str:
     return record_id
 
 
+def build_all(ids: Sequence[str], builds: Sequence[Callable[[str], tuple[Record, HistoryEntry]]]
+              ) -> list[tuple[Record, HistoryEntry]]:
+    """`create_many`'s records: each build called with the id allocated to it."""
+    built = []
+    for record_id, build in zip(ids, builds):
+        record, entry = build(record_id)
+        if record.id != record_id:
+            raise ValueError("the built record must carry the allocated id")
+        built.append((record, entry))
+    return built
+
+
 @dataclass
 class StoredRecord:
     record: Record

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
 
@@ -71,25 +73,26 @@ def write_temporary(path: Path, data: bytes, *, sync: bool = False) -> Path:
     return tmp
 
 
-_syncfs: object = None
+@functools.cache
+def _libc(name: str) -> Any:
+    """A function of the C library (`syncfs`, `renameat2`), or None where there is none."""
+    try:
+        import ctypes
+
+        return getattr(ctypes.CDLL(None, use_errno=True), name)
+    except (OSError, AttributeError):
+        return None
 
 
 def sync_filesystem(path: Path) -> None:
     """Make everything written to the file system holding `path` durable: file
     data, new names and renames. One `syncfs` (Linux) instead of an fsync per
     file and folder; elsewhere `os.sync`."""
-    global _syncfs
-    if _syncfs is None:
-        try:
-            import ctypes
-
-            _syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-        except (OSError, AttributeError):
-            _syncfs = False
-    if _syncfs:
+    syncfs = _libc("syncfs")
+    if syncfs is not None:
         fd = os.open(path, os.O_RDONLY)
         try:
-            if _syncfs(fd) == 0:  # type: ignore[operator]
+            if syncfs(fd) == 0:
                 return
         finally:
             os.close(fd)
@@ -124,7 +127,6 @@ def write_into(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-_renameat2: object = None
 _EXCHANGE = 2  # RENAME_EXCHANGE (linux/fs.h)
 _AT_FDCWD = -100
 
@@ -133,19 +135,12 @@ def exchange(a: str, b: str) -> bool:
     """Swap two paths atomically (Linux `renameat2(RENAME_EXCHANGE)`): each name
     then holds the other's file, and nobody ever sees either name missing or a
     file half-written. False where the system or file system cannot do it."""
-    global _renameat2
-    if _renameat2 is None:
-        try:
-            import ctypes
-
-            _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-        except (OSError, AttributeError):
-            _renameat2 = False
-    if not _renameat2:
+    renameat2 = _libc("renameat2")
+    if renameat2 is None:
         return False
     import ctypes
 
-    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _EXCHANGE) == 0:  # type: ignore[operator]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _EXCHANGE) == 0:
         return True
     err = ctypes.get_errno()
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.ENOENT):
@@ -169,16 +164,10 @@ def touch(path: Path) -> bool:
 def touch_durably(path: Path) -> bool:
     """Create an empty file if it is missing (and make the new entry durable).
     Returns True if it was created."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return False
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.close(fd)
-    fsync_dir(path.parent)
-    return True
+    created = touch(path)
+    if created:
+        fsync_dir(path.parent)
+    return created
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, Write, check_id,
+    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, Write, build_all, check_id,
 )
 from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
@@ -305,25 +305,15 @@ class JsonStore:
         if not builds:
             return []
         with self.session():
-            path = self.root / "counters.json"
             with locked(self.locks_dir / "ids.lock", what="record ids"):
-                data = _read_json(path, self)
-                try:
-                    n = int(data["next_id"])
-                except (KeyError, TypeError, ValueError):
-                    raise CorruptFile(self.display(path), "no valid `next_id`") from None
+                data, n = self._counter()
                 ids: list[str] = []
                 while len(ids) < len(builds):
                     if not self.record_path(str(n)).exists():  # a counter behind (restored?) skips taken ids
                         ids.append(str(n))
                     n += 1
-                atomic_write(path, _json({**data, "format": FORMAT, "next_id": n}))
-            built = []
-            for record_id, build in zip(ids, builds):
-                record, entry = build(record_id)
-                if record.id != record_id:
-                    raise ValueError("the built record must carry the allocated id")
-                built.append((record, entry))
+                atomic_write(self.root / "counters.json", _json({**data, "format": FORMAT, "next_id": n}))
+            built = build_all(ids, builds)
             with ExitStack() as locks:
                 for record_id in ids:
                     locks.enter_context(locked(self._lock_path(record_id), what=f"record {record_id}"))
@@ -400,15 +390,19 @@ class JsonStore:
             unlink_quietly(journal.with_suffix(".lock"))
 
     def _next_id(self) -> str:
-        path = self.root / "counters.json"
         with locked(self.locks_dir / "ids.lock", what="record ids"):
-            data = _read_json(path, self)
-            try:
-                n = int(data["next_id"])
-            except (KeyError, TypeError, ValueError):
-                raise CorruptFile(self.display(path), "no valid `next_id`") from None
-            atomic_write(path, _json({**data, "format": FORMAT, "next_id": n + 1}))
+            data, n = self._counter()
+            atomic_write(self.root / "counters.json", _json({**data, "format": FORMAT, "next_id": n + 1}))
         return str(n)
+
+    def _counter(self) -> tuple[dict[str, Any], int]:
+        """`counters.json` and the next record id in it (read under `ids.lock`)."""
+        path = self.root / "counters.json"
+        data = _read_json(path, self)
+        try:
+            return data, int(data["next_id"])
+        except (KeyError, TypeError, ValueError):
+            raise CorruptFile(self.display(path), "no valid `next_id`") from None
 
     # ----- blueprints -------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, check_id,
+    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, build_all, check_id,
 )
 
 if TYPE_CHECKING:
@@ -607,12 +607,7 @@ class PostgresStore:
                         f"WHERE NOT EXISTS (SELECT 1 FROM {self._s}.records r WHERE r.id = t.n::text) ORDER BY n",
                         (len(builds) - len(ids),)).fetchall()
                     ids += [r[0] for r in rows]
-            built = []
-            for record_id, build in zip(ids, builds):
-                record, entry = build(record_id)
-                if record.id != record_id:
-                    raise ValueError("the built record must carry the allocated id")
-                built.append((record, entry))
+            built = build_all(ids, builds)
             rows_json = _dumps([{"id": r.id, "module": r.module, "blueprint": r.blueprint, "state": r.state,
                                  "data": r.to_dict()} for r, _ in built])
             history_json = _dumps([{"record_id": r.id, "entry": e.to_dict()} for r, e in built])
