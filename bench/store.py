@@ -65,28 +65,31 @@ def build(folder: Path, n: int, seed: int = 7) -> workspace.Workspace:
 
 def _write_records(chunk: tuple[str, int, int, int]) -> None:
     root, lo, hi, seed = chunk
-    names = [s for s, _ in STATES]
-    weights = [w for _, w in STATES]
-    start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     index = Path(root) / "index" / "deal-follow-up"
     records = Path(root) / "records"
     for i in range(lo, hi + 1):
-        rng = random.Random(seed * 1_000_003 + i)
-        rid = str(i)
-        state = rng.choices(names, weights)[0]
-        at = (start + timedelta(minutes=i)).isoformat(timespec="seconds")
-        fields = {"name": f"Deal {i}", "amount": rng.randrange(1000, 200000), "discount": 0, "probability": 10,
-                  "signed": False}
-        record = Record(id=rid, module="Deals", blueprint="deal-follow-up", version=1, state=state,
-                        owner=rng.choice(["alice", "bob"]) if state != "Qualification" else "alice",
-                        fields=fields, created_at=at, updated_at=at, state_since=at)
-        history = [HistoryEntry(at=at, user="alice", kind="create", to_state="Qualification",
-                                changes={k: [None, v] for k, v in fields.items()}, version=1)]
-        if state != "Qualification":
-            history.append(HistoryEntry(at=at, user="alice", kind="move", transition="(generated)",
-                                        from_state="Qualification", to_state=state, note="generated", version=1))
-        (records / shard(rid) / f"{rid}.json").write_bytes(encode(record, history))
-        (index / state_key(state) / rid).touch()
+        record, history = deal(i, seed)
+        (records / shard(record.id) / f"{record.id}.json").write_bytes(encode(record, history))
+        (index / state_key(record.state or "") / record.id).touch()
+
+
+def deal(i: int, seed: int = 7) -> tuple[Record, list[HistoryEntry]]:
+    """Deal number `i`: a state drawn by the weights of STATES, its fields and its
+    history (the same for the same `i` and `seed`, in every benchmark)."""
+    rng = random.Random(seed * 1_000_003 + i)
+    state = rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
+    at = (datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=i)).isoformat(timespec="seconds")
+    fields = {"name": f"Deal {i}", "amount": rng.randrange(1000, 200000), "discount": 0, "probability": 10,
+              "signed": False}
+    record = Record(id=str(i), module="Deals", blueprint="deal-follow-up", version=1, state=state,
+                    owner=rng.choice(["alice", "bob"]) if state != "Qualification" else "alice",
+                    fields=fields, created_at=at, updated_at=at, state_since=at)
+    history = [HistoryEntry(at=at, user="alice", kind="create", to_state="Qualification",
+                            changes={k: [None, v] for k, v in fields.items()}, version=1)]
+    if state != "Qualification":
+        history.append(HistoryEntry(at=at, user="alice", kind="move", transition="(generated)",
+                                    from_state="Qualification", to_state=state, note="generated", version=1))
+    return record, history
 
 
 def command() -> list[str]:

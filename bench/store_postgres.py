@@ -37,13 +37,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
-from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import StoredRecord
 
 HERE = Path(__file__).resolve().parent
@@ -75,24 +73,8 @@ def server_url(given: str | None) -> str:
 
 def deals(n: int, seed: int = 7) -> Iterator[StoredRecord]:
     """The same deals bench/store.py writes as files (same states, fields, history)."""
-    names = [s for s, _ in STATES]
-    weights = [w for _, w in STATES]
-    start = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     for i in range(1, n + 1):
-        rng = random.Random(seed * 1_000_003 + i)
-        state = rng.choices(names, weights)[0]
-        at = (start + timedelta(minutes=i)).isoformat(timespec="seconds")
-        fields = {"name": f"Deal {i}", "amount": rng.randrange(1000, 200000), "discount": 0, "probability": 10,
-                  "signed": False}
-        record = Record(id=str(i), module="Deals", blueprint="deal-follow-up", version=1, state=state,
-                        owner=rng.choice(["alice", "bob"]) if state != "Qualification" else "alice",
-                        fields=fields, created_at=at, updated_at=at, state_since=at)
-        history = [HistoryEntry(at=at, user="alice", kind="create", to_state="Qualification",
-                                changes={k: [None, v] for k, v in fields.items()}, version=1)]
-        if state != "Qualification":
-            history.append(HistoryEntry(at=at, user="alice", kind="move", transition="(generated)",
-                                        from_state="Qualification", to_state=state, note="generated", version=1))
-        yield StoredRecord(record, history)
+        yield StoredRecord(*json_bench.deal(i, seed))
 
 
 def build_postgres(folder: Path, url: str, n: int) -> workspace.Workspace:

@@ -18,7 +18,7 @@ from blueprint_cli import bulk, workspace
 from blueprint_cli.engine import Inputs
 from blueprint_cli.store import Write
 from blueprint_cli.where import parse
-from workspace_helpers import NOW, Result, cli, ping_workspace
+from workspace_helpers import NOW, cli, ping_workspace, run
 
 # every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
 pytestmark = pytest.mark.usefixtures("store_kind")
@@ -43,10 +43,6 @@ def deals(tmp_path: Path) -> Path:
 
 def states(folder: Path) -> dict[str, str]:
     return {r["id"]: r["state"] for r in cli("--json", "record", "list", cwd=folder).json()}  # type: ignore[union-attr]
-
-
-def run(folder: Path, *args: str, user: str = "alice") -> Result:
-    return cli("--as", user, *args, cwd=folder)
 
 
 def test_moves_every_matching_record_the_user_may_move(deals: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workspace_helpers import Result, cli
+from workspace_helpers import cli, run
 
 # every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
 pytestmark = pytest.mark.usefixtures("store_kind")
@@ -21,10 +21,6 @@ RECORD_KEYS = {"id", "module", "blueprint", "version", "state", "owner", "fields
 def ws(tmp_path: Path) -> Path:
     assert cli("init", str(tmp_path)).code == 0
     return tmp_path
-
-
-def run(ws: Path, *args: str, user: str = "alice") -> Result:
-    return cli("--as", user, *args, cwd=ws)
 
 
 def test_create_prints_the_record_as_json(ws: Path) -> None:

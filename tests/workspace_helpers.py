@@ -91,3 +91,8 @@ def cli(*args: str, cwd: Path | None = None) -> Result:
         os.chdir(old)
         os.environ.update(saved)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def run(folder: Path, *args: str, user: str = "alice") -> Result:
+    """`blueprint --as USER ARGS` in `folder`."""
+    return cli("--as", user, *args, cwd=folder)
