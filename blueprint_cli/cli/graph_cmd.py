@@ -85,7 +85,9 @@ def graph(
     if output is None:
         _stdout(data, binary=chosen == "png")
         return
-    _write(output, data)
+    from blueprint_cli.cli.output import write_output
+
+    write_output(output, data)
     sys.stderr.write(f"wrote {output} ({chosen})\n")
 
 
@@ -111,21 +113,6 @@ def _render(ctx: typer.Context, diagram: Graph, chosen: str, *, to_file: bool) -
     from blueprint_cli.graph.runner import run_dot
 
     return run_dot(source, chosen)
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a reader (or a crash) sees the old file or the new one."""
-    from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.store.files import atomic_write
-
-    if path.is_dir():
-        raise BlueprintError(f"{path} is a folder; give a file name", hint="e.g. -o deal.svg")
-    if not path.parent.exists():
-        raise BlueprintError(f"no such folder: {path.parent}", hint="create it first, or write elsewhere")
-    try:
-        atomic_write(path, data)
-    except OSError as exc:
-        raise BlueprintError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _stdout_is_terminal() -> bool:

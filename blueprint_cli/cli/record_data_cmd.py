@@ -102,7 +102,7 @@ def export(
     from blueprint_cli.cli.record_view import open_workspace
     from blueprint_cli.dataio import FORMATS, export as write
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.store.files import atomic_write
+    from blueprint_cli.cli.output import write_output
     from blueprint_cli.where import compile_for
 
     chosen = (fmt or (output.suffix.lstrip(".") if output is not None and output.suffix else "csv")).lower()
@@ -118,7 +118,7 @@ def export(
 
     buf = io.StringIO()
     n = write(records, chosen, buf, ws.candidates())
-    atomic_write(output, buf.getvalue().encode("utf-8"))
+    write_output(output, buf.getvalue().encode("utf-8"))
     sys.stderr.write(f"wrote {n} record{'s' if n != 1 else ''} to {output}\n")
 
 

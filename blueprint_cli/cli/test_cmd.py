@@ -91,10 +91,9 @@ def _run(loaded: list[LoadedFile], as_json: bool, color: bool, junit_xml: Path |
         if with_coverage:
             sys.stdout.write("\nCoverage\n" + coverage.render_table(covs) + "\n")
     if junit_xml is not None:
-        try:
-            junit.write(results, junit_xml)
-        except OSError as exc:
-            raise BlueprintError(f"cannot write {junit_xml}: {exc.strerror}") from None
+        from blueprint_cli.cli.output import write_output
+
+        write_output(junit_xml, junit.to_bytes(results))
     counts = summary_counts(results)
     failed = counts["failed"] or counts["errors"]
     if fail_under is not None:

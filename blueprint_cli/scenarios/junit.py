@@ -64,5 +64,10 @@ def build(results: Sequence[FileResult]) -> ET.ElementTree:
     return ET.ElementTree(root)
 
 
-def write(results: Sequence[FileResult], path: Path) -> None:
-    build(results).write(path, encoding="utf-8", xml_declaration=True)
+def to_bytes(results: Sequence[FileResult]) -> bytes:
+    """The JUnit XML document (written by the one `-o` writer, cli.output)."""
+    import io
+
+    out = io.BytesIO()
+    build(results).write(out, encoding="utf-8", xml_declaration=True)
+    return out.getvalue()
