@@ -7,6 +7,7 @@ test does not depend on anything outside the repository.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -14,6 +15,7 @@ import jsonschema
 import pytest
 
 from blueprint_cli.lint.rules import catalogue
+from conftest import run_blueprint
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -21,6 +23,19 @@ SARIF_SCHEMA = json.loads((HERE / "data" / "sarif-schema-2.1.0.json").read_text(
 SAMPLE = REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml"
 TEAM = HERE / "data" / "team.yaml"
 CASES = HERE / "lint_cases"
+MIXED_STATES = """\
+blueprint: g
+module: Deals
+field: stage
+states:
+  - name: Open
+  - name: Won
+    final: true
+transitions:
+  - name: Win
+    from: Opne
+    to: Won
+"""
 
 
 def validate(document: dict) -> None:
@@ -67,6 +82,7 @@ def test_every_rule_is_described(findings_run) -> None:
         assert meta["shortDescription"]["text"] == rule.summary
         assert meta["fullDescription"]["text"] == rule.doc
         assert meta["help"]["text"] == rule.doc
+        assert meta["helpUri"] == f"https://blueprint-cli.github.io/blueprint/rules/{rule.code}/"
         assert meta["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning",
                                                          "info": "note"}[rule.severity.value]
 
@@ -86,8 +102,11 @@ def test_results_match_the_findings(findings_run) -> None:
         [location] = result["locations"]
         region = location["physicalLocation"]["region"]
         assert (region["startLine"], region["startColumn"]) == (diag["line"], diag["col"])
-        uri = location["physicalLocation"]["artifactLocation"]["uri"]
-        assert unquote(urlparse(uri).path) == diag["file"]
+        artifact = location["physicalLocation"]["artifactLocation"]
+        # relative to the repository root (this checkout), which the run names
+        assert artifact["uriBaseId"] == "SRCROOT"
+        root = unquote(urlparse(run["originalUriBaseIds"]["SRCROOT"]["uri"]).path)
+        assert Path(root, unquote(artifact["uri"])) == Path(diag["file"])
         assert location["logicalLocations"][0]["fullyQualifiedName"] == diag["path"]
 
 
@@ -102,3 +121,55 @@ def test_uris_are_escaped_and_relative_paths_stay_relative(cli, tmp_path: Path) 
     uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20blueprints/100%25%20%231.yaml"
     assert not urlparse(uri).scheme
+
+
+@pytest.fixture
+def repo_with_sub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository with a bad blueprint in `sub/`, and the current folder `sub`."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f.yaml").write_text("- a list\n")
+    monkeypatch.chdir(tmp_path / "sub")
+    return tmp_path
+
+
+def test_uris_are_relative_to_the_repository_root_not_the_current_folder(repo_with_sub: Path) -> None:
+    result = run_blueprint("lint", "--format", "sarif", "f.yaml")
+    assert result.exit_code == 1
+    sarif = json.loads(result.stdout)
+    validate(sarif)
+    run = sarif["runs"][0]
+    assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": repo_with_sub.as_uri() + "/"}}
+    [res] = run["results"]
+    assert res["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "sub/f.yaml",
+                                                                          "uriBaseId": "SRCROOT"}
+
+
+def test_a_real_sarif_consumer_reads_the_findings(repo_with_sub: Path) -> None:
+    """sarif-tools (what `sarif summary`/`sarif ls` use) sees each finding at its
+    file from the root, its line and its rule."""
+    from sarif import loader
+
+    (repo_with_sub / "sub" / "g.yaml").write_text(MIXED_STATES)
+    result = run_blueprint("lint", "--format", "sarif", "--select", "BP1,BP301", ".")
+    out = repo_with_sub / "out.sarif"
+    out.write_text(result.stdout)
+    records = loader.load_sarif_file(str(out)).get_records()
+    assert sorted((r["Location"], r["Line"], r["Code"], r["Severity"]) for r in records) == [
+        ("sub/f.yaml", 1, "BP102", "error"),
+        ("sub/g.yaml", 10, "BP301", "error"),
+    ]
+
+
+def test_github_annotations_name_the_file_from_the_repository_root(repo_with_sub: Path) -> None:
+    result = run_blueprint("lint", "--format", "github", "f.yaml")
+    assert result.stdout.startswith("::error file=sub/f.yaml,line=1,col=1,title=BP102::")
+
+
+def test_files_outside_the_repository_get_absolute_uris(repo_with_sub: Path, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "o.yaml"
+    outside.write_text("- a list\n")
+    sarif = json.loads(run_blueprint("lint", "--format", "sarif", outside).stdout)
+    validate(sarif)
+    artifact = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": outside.as_uri()}

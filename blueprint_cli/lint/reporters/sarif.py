@@ -1,27 +1,36 @@
 """SARIF 2.1.0, for GitHub code scanning and other static-analysis viewers.
-Every rule of the catalogue is described in the tool's `rules`, so viewers can
-show its documentation next to a result."""
+Every rule of the catalogue is described in the tool's `rules` (with a link to
+its page in the documentation), so viewers can show it next to a result.
+
+File locations are relative to the repository root (`uriBaseId` SRCROOT, whose
+absolute URI is in the run's `originalUriBaseIds`): code scanning reads them
+from the root of the checkout, not from the folder the linter ran in."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from blueprint_cli import __version__
 from blueprint_cli.diagnostics import Findings, Severity
+from blueprint_cli.lint.reporters.paths import from_root, source_root
 from blueprint_cli.lint.rules import catalogue
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _uri(file: str) -> str:
-    path = Path(file)
-    if path.is_absolute():
-        return path.as_uri()
-    return quote(path.as_posix())
+SRCROOT = "SRCROOT"
+
+
+def _artifact(file: str) -> dict[str, str]:
+    relative = from_root(file)
+    if relative is None:  # outside the repository: only an absolute URI says where
+        return {"uri": Path(os.path.abspath(file)).as_uri()}
+    return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
 def document(findings: Findings) -> dict[str, Any]:
@@ -36,7 +45,7 @@ def document(findings: Findings) -> dict[str, Any]:
             "message": {"text": message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(d.file)},
+                    "artifactLocation": _artifact(d.file),
                     "region": {"startLine": d.line, "startColumn": d.col},
                 },
                 "logicalLocations": [{"fullyQualifiedName": d.json_path(), "kind": "member"}],
@@ -59,9 +68,11 @@ def document(findings: Findings) -> dict[str, Any]:
                     "shortDescription": {"text": r.summary},
                     "fullDescription": {"text": r.doc},
                     "help": {"text": r.doc, "markdown": r.doc},
+                    "helpUri": r.help_uri,
                     "defaultConfiguration": {"level": _LEVEL[r.severity]},
                 } for r in rules],
             }},
+            "originalUriBaseIds": {SRCROOT: {"uri": source_root().as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

@@ -19,6 +19,9 @@ from blueprint_cli.diagnostics import JsonPath, Severity
 if TYPE_CHECKING:
     from blueprint_cli.lint.context import LintContext
 
+#: The documentation site; each rule has a page there (`rules/BP301/`, from docs/rules/BP301.md).
+DOCS_URL = "https://blueprint-cli.github.io/blueprint/"
+
 #: Every rule module, in code order. A test checks this list against the folder.
 RULE_MODULES = (
     "bp100_invalid_yaml", "bp101_empty_file", "bp102_not_a_mapping", "bp103_forbidden_tag",
@@ -57,6 +60,10 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_URL}rules/{self.code}/"
 
 
 def _rule(module: ModuleType) -> Rule:
