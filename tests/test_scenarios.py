@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -423,6 +424,32 @@ def test_junit_xml_for_ci(project: Path) -> None:
     failure = cases["Only the boss loses deals"].find("failure")
     assert failure is not None and failure.get("message") == "expected state 'Won', got 'Lost'"
     assert "mini.scenarios.yaml:33:9: step 2 (bo: Lose)" in (failure.text or "")
+
+
+JUNIT_XSD = Path(__file__).resolve().parent / "data" / "jenkins-junit.xsd"
+
+
+def test_junit_xml_is_valid_against_the_jenkins_schema_whatever_the_names(project: Path) -> None:
+    """A scenario named with a BEL or an ESC (possible in a double-quoted YAML
+    string) must not make a file that XML parsers refuse."""
+    import lxml.etree
+    import xmlschema
+
+    named = GOOD.replace("- name: A deal is reviewed and signed", '- name: "Bell\\a and \\e[31mred"')
+    named = named.replace("expect: {state: Lost, fields", "expect: {state: Won, fields")
+    write(project, "mini.scenarios.yaml", named)
+    write(project, "bad.scenarios.yaml", "blueprint: mini.yaml\nscenarios: [{name: x, steps: [{mve: X}]}]\n")
+    r = run(project, "test", "--junit-xml", "report.xml", ".")
+    assert r.code == 1
+    raw = (project / "report.xml").read_bytes()
+    tree = lxml.etree.fromstring(raw)  # a strict parser: refuses characters XML cannot hold
+    xmlschema.XMLSchema(str(JUNIT_XSD)).validate(str(project / "report.xml"))
+    names = [c.get("name") for c in tree.iter("testcase")]
+    assert "Bell\\x07 and \\x1b[31mred" in names
+    times = [e.get("time") for e in tree.iter() if e.get("time") is not None]
+    assert len(times) == 1 + 2 + 3  # testsuites, each testsuite, each testcase
+    assert all(re.fullmatch(r"[0-9]+\.[0-9]{3}", t) for t in times), times
+    assert not any(c.get("file") or c.get("line") for c in tree.iter("testcase"))
 
 
 def test_junit_xml_that_cannot_be_written_is_a_usage_error(project: Path) -> None:
