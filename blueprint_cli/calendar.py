@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from blueprint_cli.durations import Duration
 
@@ -38,7 +38,19 @@ _MAX_DAYS = 366 * 20
 
 
 class CalendarError(ValueError):
-    """A calendar setting that cannot be used; says which and why."""
+    """A calendar setting that cannot be used; says which and why. `path` is
+    where in the settings (below `calendar`), when one setting is to blame."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class BusinessTime(Protocol):
+    """What adds durations to moments: a `WorkingCalendar`, or a stand-in that
+    reads the workspace's calendar only when a business duration needs it."""
+
+    def add(self, moment: datetime, duration: Duration) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,9 @@ class WorkingCalendar:
         return f"{days} {hours} ({zone}{extra})"
 
 
+#: The calendar when none is configured: Monday to Friday, 09:00-17:00, in the
+#: offset of the moment given. Business time anywhere (workspace commands,
+#: tick, scenarios) is this calendar's arithmetic, or a configured one's.
 DEFAULT = WorkingCalendar()
 
 

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blueprint_cli import criteria
+from blueprint_cli.calendar import DEFAULT as DEFAULT_CALENDAR
+from blueprint_cli.calendar import BusinessTime
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.durations import Duration, parse_relative
 from blueprint_cli.fieldtypes import FieldValueError, check, is_empty, parse
@@ -254,23 +256,11 @@ def _shown(value: Any) -> str:
     return "—" if is_empty(value) else _text(value)
 
 
-def add_duration(now: datetime, duration: Duration, calendar: Any = None) -> datetime:
-    """`now` plus a duration. Business durations count working time on
-    `calendar` (a `calendar.WorkingCalendar`); without one, business days skip
-    weekends and business hours count 8 working hours a day."""
-    if duration.delta is not None:
-        return now + duration.delta
-    if calendar is not None:
-        return calendar.add(now, duration)  # type: ignore[no-any-return]
-    days = duration.business_amount if duration.business_unit == "business_days" else 0
-    hours = duration.business_amount if duration.business_unit == "business_hours" else 0
-    days, hours = days + hours // 8, hours % 8
-    moment = now
-    while days:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment + timedelta(hours=hours)
+def add_duration(now: datetime, duration: Duration, calendar: BusinessTime | None = None) -> datetime:
+    """`now` plus a duration: calendar durations are elapsed time, business
+    ones count working time on `calendar` (default: `calendar.DEFAULT`,
+    Monday to Friday 09:00-17:00). The one business-time arithmetic."""
+    return (calendar or DEFAULT_CALENDAR).add(now, duration)
 
 
 # ----- entering a blueprint -------------------------------------------------------------
@@ -555,7 +545,7 @@ def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
 
 
 def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transition: str, inputs: Inputs,
-         now: datetime, team: Team | None = None, *, system: bool = False, calendar: Any = None) -> Moved | Refusal:
+         now: datetime, team: Team | None = None, *, system: bool = False, calendar: BusinessTime | None = None) -> Moved | Refusal:
     """Perform a transition, or one part of a parallel transition.
 
     Returns `Refusal` with every reason when it cannot happen; raises
@@ -628,7 +618,7 @@ def _changes(old: Record, new: Record) -> dict[str, list[Any]]:
 
 def run_actions(bp: Blueprint, actions: Sequence[Action], record: Record, user: str, now: datetime,
                 team: Team | None, origin: str | None = None,
-                calendar: Any = None) -> tuple[Record, list[ActionOutcome], list[Effect]]:
+                calendar: BusinessTime | None = None) -> tuple[Record, list[ActionOutcome], list[Effect]]:
     """Apply `set`, `task` and `tag` to the record, in order; turn `email` and
     `webhook` into effects for the actions layer (their outcome is `pending`
     until it is delivered, and keeps the request so it can be sent again). A
@@ -710,7 +700,7 @@ def _resolve_task_owner(spec: str | None, record: Record) -> str:
 
 
 def _task(bp: Blueprint, action: TaskAction, record: Record, user: str, now: datetime,
-          origin: str | None, calendar: Any = None) -> tuple[Record, ActionOutcome]:
+          origin: str | None, calendar: BusinessTime | None = None) -> tuple[Record, ActionOutcome]:
     subject = render(action.subject, record, user, now, bp.field)
     due = iso(add_duration(now, action.due, calendar)) if action.due is not None else None
     owner = _resolve_task_owner(render(action.owner, record, user, now, bp.field) if action.owner else None, record)

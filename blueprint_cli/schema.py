@@ -9,12 +9,14 @@ path, with a stable BP1xx code.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterator
 
-from blueprint_cli.diagnostics import Diagnostic, JsonPath, Severity
-from blueprint_cli.loader import Document
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, JsonPath, Severity
+from blueprint_cli.loader import Document, load_file
 from blueprint_cli.suggest import closest, did_you_mean
 
 SCHEMA_RESOURCE = "blueprint.schema.json"
@@ -51,7 +53,7 @@ def _validator(resource: str = SCHEMA_RESOURCE) -> Any:
 
         return jsonschema_rs.Draft7Validator(schema(resource))
     except ImportError:  # pragma: no cover - the wheel is a declared dependency
-        import jsonschema
+        import jsonschema  # type: ignore[import-untyped]
 
         return jsonschema.Draft7Validator(schema(resource))
 
@@ -61,13 +63,14 @@ def _errors(data: Any, resource: str = SCHEMA_RESOURCE) -> Iterator[tuple[str, J
     """(keyword, instance path, schema path, message, details) for both libraries."""
     validator = _validator(resource)
     for err in validator.iter_errors(data):
+        details: dict[str, Any]
         if hasattr(err, "kind"):  # jsonschema-rs
             kind = err.kind
             details = kind.as_dict() if hasattr(kind, "as_dict") else {}
             yield (getattr(kind, "name", type(kind).__name__), tuple(err.instance_path), tuple(err.schema_path),
                    err.message, details)
         else:  # jsonschema
-            details: dict[str, Any] = {}
+            details = {}
             if err.validator == "additionalProperties":
                 allowed = set((err.schema or {}).get("properties", {}))
                 details["unexpected"] = [k for k in err.instance if k not in allowed]
@@ -220,8 +223,8 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
             value = _value_at(doc.data, ipath)
             add(code, f"{where}: {value!r} is not valid" + (f" ({described})" if described else
                                                              f" (must match {parent.get('pattern')})"), ipath)
-        elif keyword in ("minProperties", "maxProperties") and _shape_def(spath) is not None:
-            shape = _shape_message(_shape_def(spath), _value_at(doc.data, ipath))
+        elif keyword in ("minProperties", "maxProperties") and (shape_of := _shape_def(spath)) is not None:
+            shape = _shape_message(shape_of, _value_at(doc.data, ipath))
             if shape is not None:
                 add("BP119", f"{where}: {shape[0]}", ipath, hint=shape[1])
         elif keyword == "uniqueItems" and isinstance(_value_at(doc.data, ipath), list):
@@ -240,3 +243,32 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
             add(code, f"{where}: {message}", ipath)
     covered = {id(d) for k, d in missing.items() if k in suggested}
     return [d for d in out if id(d) not in covered]
+
+
+# ----- settings files (team.yaml, config.yaml) -------------------------------------------
+
+class InvalidFile(BlueprintError):
+    """A settings file that does not validate: a usage error (exit 2), raised
+    before the command writes anything. `diagnostics` are the findings, each
+    with its line and column (what `blueprint lint FILE` reports too)."""
+
+    exit_code = 2
+
+    def __init__(self, what: str, diagnostics: Sequence[Diagnostic], hint: str) -> None:
+        shown = sorted(diagnostics, key=Diagnostic.sort_key)
+        lines = [f"{d.file}:{d.line}:{d.col}: {d.message}" for d in shown[:10]]
+        if len(shown) > 10:
+            lines.append(f"... and {len(shown) - 10} more")
+        first = shown[0].hint if len(shown) == 1 and shown[0].hint else None
+        super().__init__(f"{what} is not valid:\n  " + "\n  ".join(lines), hint=first or hint)
+        self.diagnostics = list(shown)
+
+
+def check_file(path: Path, resource: str, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
+    """Read a YAML settings file and validate it against its shipped schema:
+    the document (None when it cannot be read or parsed) and every finding
+    (the loader's, then the schema's)."""
+    doc, diags = load_file(path, display)
+    if doc is None:
+        return None, diags
+    return doc, diags + check(doc, resource)

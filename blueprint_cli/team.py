@@ -1,8 +1,12 @@
-"""The workspace's team file (SPEC §4): users, their roles, profile and e-mail.
+"""The workspace's team file: users, their roles, profile and e-mail.
 
 Owners in a blueprint (`role:sales_manager`, `profile:admin`, `user:bob`) are
 resolved against it. A user who is not in the file may still act, but has no
 roles and no profile, so only `anyone` and `record_owner` rules can let them in.
+
+This is the one reader of team files: commands, the linter (rule BP305 checks
+owners against a `Team`) and scenario files all go through it. Its shape is
+`schemas/team.schema.json`, shipped with the package.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
 
+SCHEMA_RESOURCE = "team.schema.json"
 TEAM_HINT = "a team file maps `users:` to {roles: [...], profile: ..., email: ...}"
 
 
@@ -46,6 +51,9 @@ class Team:
 
     @classmethod
     def from_data(cls, data: Any, source: str = "") -> Team:
+        """The team from data of the team file's shape (`team.schema.json`; the
+        scenario schema's inline `team:` has the same shape). `roles` and
+        `profiles` may be one name as text or a list; anything else raises."""
         where = source or "the team file"
         if data is None:
             data = {}
@@ -59,29 +67,38 @@ class Team:
             info = info or {}
             if not isinstance(info, dict):
                 raise BlueprintError(f"{where}: user {name!r} must map to {{roles: [...], ...}}", hint=TEAM_HINT)
-            roles = info.get("roles") or ()
-            if isinstance(roles, str):
-                roles = (roles,)
             profile = info.get("profile")
             email = info.get("email")
-            users[str(name)] = User(str(name), tuple(str(r) for r in roles),
+            users[str(name)] = User(str(name), _names(info.get("roles"), where, f"users.{name}.roles"),
                                     str(profile) if profile is not None else None,
                                     str(email) if email is not None else None)
-        return cls(users, tuple(str(r) for r in data.get("roles") or ()),
-                   tuple(str(p) for p in data.get("profiles") or ()), source)
+        return cls(users, _names(data.get("roles"), where, "roles"), _names(data.get("profiles"), where, "profiles"),
+                   source)
 
     @classmethod
-    def load(cls, path: Path) -> Team:
-        """Read a team file; a broken one is a usage error naming the file and line."""
-        from blueprint_cli.loader import load_file
+    def load(cls, path: Path, display: str | None = None) -> Team:
+        """Read and validate a team file; a missing or broken one is a usage
+        error (exit 2) naming each problem with its line and column."""
+        from blueprint_cli.schema import InvalidFile
 
-        if not path.exists():
-            raise BlueprintError(f"no team file at {path}", hint="`blueprint init` writes one; " + TEAM_HINT)
-        doc, diags = load_file(path)
-        if doc is None:
-            d = diags[0]
-            raise BlueprintError(f"cannot read the team file {d.file}:{d.line}:{d.col}: {d.message}", hint=TEAM_HINT)
-        return cls.from_data(doc.data, str(path))
+        team, diags = cls.check(path, display)
+        if team is None:
+            if not path.exists():
+                raise BlueprintError(f"no team file at {path}", hint="`blueprint init` writes one; " + TEAM_HINT)
+            raise InvalidFile(f"the team file {display or path}", diags, TEAM_HINT)
+        return team
+
+    @classmethod
+    def check(cls, path: Path, display: str | None = None) -> tuple[Team | None, list[Diagnostic]]:
+        """The team (None when the file has errors) and every finding in the file:
+        YAML problems and schema findings (unknown keys with a did-you-mean,
+        wrong types), each at its line and column. What `blueprint lint` reports."""
+        from blueprint_cli.schema import check_file
+
+        doc, diags = check_file(path, SCHEMA_RESOURCE, display)
+        if doc is None or any(d.severity is Severity.ERROR for d in diags):
+            return None, diags
+        return cls.from_data(doc.data, display or str(path)), diags
 
     # ----- asking ------------------------------------------------------------------
 
@@ -104,8 +121,18 @@ class Team:
     def with_profile(self, profile: str) -> list[User]:
         return [u for u in self.users.values() if u.profile == profile]
 
-    def names(self) -> Any:
-        """The names lint rule BP305 checks owners against (`lint.context.TeamNames`)."""
-        from blueprint_cli.lint.context import TeamNames
+    def names(self) -> Team:
+        """Kept only until workspace.py passes the team itself to the linter."""
+        return self
 
-        return TeamNames(frozenset(self.users), self.roles, self.profiles, self.source)
+
+
+def _names(value: Any, where: str, key: str) -> tuple[str, ...]:
+    """Role or profile names: one as text, or a list (never the letters of a text)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        raise BlueprintError(f"{where}: `{key}` must be a list of names", hint=TEAM_HINT)
+    return tuple(str(v) for v in value)

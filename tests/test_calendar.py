@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -105,3 +106,63 @@ def test_defaults_and_description() -> None:
                        "holidays": [date(2026, 1, 1)]})
     assert cal.days == frozenset({0, 2}) and cal.hours == ((time(10), time(14, 30)),)
     assert cal.describe() == "mon, wed 10:00-14:30 (UTC, 1 holidays)"
+
+
+# ----- one arithmetic: the engine, scenarios and workspaces agree ---------------------------------
+
+SATURDAY_NOON = "2026-05-09T12:00:00+02:00"
+MONDAY_ONE_PM = "2026-05-11T13:00:00+02:00"
+
+
+def test_the_engine_without_a_calendar_counts_on_the_default_one() -> None:
+    """Saturday 12:00 + 4 business_hours is Monday 13:00 wherever it is added
+    (the engine once had its own '8 hours a day' sum, giving Saturday 16:00)."""
+    from blueprint_cli.engine import add_duration
+
+    four = parse_duration("4 business_hours")
+    assert add_duration(at(SATURDAY_NOON), four) == at(MONDAY_ONE_PM)
+    assert add_duration(at(SATURDAY_NOON), four, DEFAULT) == at(MONDAY_ONE_PM)
+
+
+TASK_BLUEPRINT = """\
+blueprint: chase
+module: Leads
+field: stage
+states:
+  - name: New
+  - name: Done
+    final: true
+transitions:
+  - name: Chase
+    from: New
+    to: Done
+    then:
+      - task: {subject: Call back, due: 4 business_hours, owner: record_owner}
+"""
+
+
+def test_a_task_due_in_business_hours_is_due_at_the_same_time_in_a_scenario_and_a_workspace(tmp_path: Path) -> None:
+    from workspace_helpers import cli
+
+    (tmp_path / "chase.yaml").write_text(TASK_BLUEPRINT, encoding="utf-8")
+    (tmp_path / "chase.scenarios.yaml").write_text(f"""\
+now: {SATURDAY_NOON}
+scenarios:
+  - name: Chased on a Saturday
+    record: {{owner: ann}}
+    steps:
+      - as: ann
+        move: Chase
+        expect: {{tasks: [{{subject: Call back, due: "{MONDAY_ONE_PM[:16]}"}}]}}
+""", encoding="utf-8")
+    tested = cli("test", str(tmp_path / "chase.scenarios.yaml"), cwd=tmp_path)
+    assert tested.code == 0, tested.out + tested.err
+
+    from blueprint_cli import workspace
+    from blueprint_cli.engine import Inputs
+
+    ws = workspace.init(tmp_path, sample=False).workspace
+    ws.publish(tmp_path / "chase.yaml", user="admin", at=at(SATURDAY_NOON))
+    record = ws.create("Leads", {}, user="alice", at=at(SATURDAY_NOON)).record
+    moved = ws.move(record.id, "Chase", Inputs(), user="alice", at=at(SATURDAY_NOON))
+    assert [t.due for t in moved.record.tasks] == [MONDAY_ONE_PM]

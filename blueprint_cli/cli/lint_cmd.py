@@ -54,7 +54,7 @@ def lint(
 ) -> None:
     """Validate blueprints: the schema, then every semantic rule. Exit 1 on errors."""
     from blueprint_cli.diagnostics import BlueprintError, Severity
-    from blueprint_cli.lint import Selection, lint_paths, read_team
+    from blueprint_cli.lint import Selection, lint_paths
     from blueprint_cli.lint.reporters import REPORTER_BY_NAME
     from blueprint_cli.lint.reporters.text import summary
     from blueprint_cli.lint.rules import catalogue
@@ -80,7 +80,9 @@ def lint(
             raise BlueprintError(f"--select/--ignore: no rule matches {code!r}",
                                  hint="`blueprint lint --list-rules` lists the codes")
     team_file = team or _find_team(ctx)
-    team_names = read_team(team_file) if team_file else None
+    from blueprint_cli.team import Team
+
+    team_names = Team.load(team_file) if team_file else None
     findings = lint_paths(paths, team_names, Selection(_codes(select), _codes(ignore)), jobs)
     color = options(ctx).color and sys.stdout.isatty()
     REPORTER_BY_NAME[fmt.value](findings, sys.stdout, color)

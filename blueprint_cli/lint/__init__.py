@@ -17,10 +17,11 @@ from typing import Any
 
 from blueprint_cli import schema
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, JsonPath, Severity
-from blueprint_cli.lint.context import LintContext, TeamNames
+from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding, catalogue
 from blueprint_cli.loader import Document, load_file, load_text
 from blueprint_cli.model import Blueprint, ModelError, build
+from blueprint_cli.team import Team
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Scenario files: folders are searched for blueprints without them (see `blueprint test`).
@@ -50,7 +51,7 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
     return out
 
 
-def lint_document(doc: Document, team: TeamNames | None = None,
+def lint_document(doc: Document, team: Team | None = None,
                   selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
     diags = schema.check(doc)
     data = doc.data
@@ -97,7 +98,7 @@ def _selected(bp: Blueprint | None, diags: list[Diagnostic], selection: Selectio
     return kept
 
 
-def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: TeamNames | None,
+def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: Team | None,
                  selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
     if doc is None:
         return None, _selected(None, diags, selection)
@@ -105,12 +106,12 @@ def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: TeamNames 
     return bp, _selected(bp, diags + more, selection)
 
 
-def lint_text(text: str, file: str, team: TeamNames | None = None,
+def lint_text(text: str, file: str, team: Team | None = None,
               selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
     return _lint_loaded(*load_text(text, file), team, selection)
 
 
-def lint_file(path: Path, team: TeamNames | None = None, selection: Selection = Selection(),
+def lint_file(path: Path, team: Team | None = None, selection: Selection = Selection(),
               display: str | None = None) -> tuple[Blueprint | None, list[Diagnostic]]:
     return _lint_loaded(*load_file(path, display), team, selection)
 
@@ -122,7 +123,7 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found = []
+            found: list[Path] = []
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 # scenario files (`blueprint test`) live next to blueprints but are not blueprints
@@ -136,12 +137,12 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _lint_one(args: tuple[Path, TeamNames | None, Selection]) -> list[Diagnostic]:
+def _lint_one(args: tuple[Path, Team | None, Selection]) -> list[Diagnostic]:
     path, team, selection = args
     return lint_file(path, team, selection)[1]
 
 
-def lint_paths(paths: Sequence[Path], team: TeamNames | None = None, selection: Selection = Selection(),
+def lint_paths(paths: Sequence[Path], team: Team | None = None, selection: Selection = Selection(),
                jobs: int | None = None) -> Findings:
     files = discover(paths)
     findings = Findings(files=len(files))
@@ -160,16 +161,6 @@ def lint_paths(paths: Sequence[Path], team: TeamNames | None = None, selection: 
     return findings
 
 
-def read_team(path: Path) -> TeamNames:
-    """Names from a team file, for rule BP305; problems in it are usage errors."""
-    doc, diags = load_file(path)
-    if doc is None or not isinstance(doc.data.get("users", {}), dict):
-        where = f"{diags[0].file}:{diags[0].line}:{diags[0].col}: {diags[0].message}" if diags else str(path)
-        raise BlueprintError(f"cannot read the team file {where}",
-                             hint="a team file maps `users:` to {roles: [...], profile: ..., email: ...}")
-    return TeamNames.from_data(doc.data, str(path))
-
-
 class LintFailed(BlueprintError):
     """A blueprint a command needs has lint errors (exit 1)."""
 
@@ -182,7 +173,7 @@ class LintFailed(BlueprintError):
         self.diagnostics = diagnostics
 
 
-def load_blueprint(path: Path, team: TeamNames | None = None) -> Blueprint:
+def load_blueprint(path: Path, team: Team | None = None) -> Blueprint:
     """Read a blueprint that must be usable: errors raise `LintFailed`."""
     if not path.exists():
         raise BlueprintError(f"no such file: {path}")

@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from blueprint_cli.fieldtypes import BUILTIN_TYPES
 from blueprint_cli.loader import Document
 from blueprint_cli.model import Blueprint, FieldDef
-
-
-@dataclass(frozen=True)
-class TeamNames:
-    """The names a team file declares, for checking owners (rule BP305)."""
-
-    users: frozenset[str] = frozenset()
-    roles: frozenset[str] = frozenset()
-    profiles: frozenset[str] = frozenset()
-    source: str = ""
-
-    @classmethod
-    def from_data(cls, data: Any, source: str = "") -> TeamNames:
-        users = (data or {}).get("users") or {}
-        roles: set[str] = set()
-        profiles: set[str] = set()
-        for info in users.values():
-            info = info or {}
-            roles.update(str(r) for r in info.get("roles") or ())
-            if info.get("profile"):
-                profiles.add(str(info["profile"]))
-        roles.update(str(r) for r in (data or {}).get("roles") or ())
-        profiles.update(str(p) for p in (data or {}).get("profiles") or ())
-        return cls(frozenset(map(str, users)), frozenset(roles), frozenset(profiles), source)
+from blueprint_cli.team import Team
 
 
 @dataclass
 class LintContext:
     blueprint: Blueprint
     document: Document
-    team: TeamNames | None = None
+    #: the team file's people, for checking owners (rule BP305); None: not checked
+    team: Team | None = None
     _types: dict[str, FieldDef] = field(default_factory=dict)
 
     def field_type(self, name: str) -> str | None:

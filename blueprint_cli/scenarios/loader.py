@@ -199,7 +199,7 @@ def _read_blueprint(out: LoadedFile, built: ScenarioFile) -> None:
                                                                " (the default for this scenario file)"),
              where, hint=hint)
         return
-    bp, diags = lint_file(bp_path, out.team.names() if out.has_team else None, display=bp_display)
+    bp, diags = lint_file(bp_path, out.team if out.has_team else None, display=bp_display)
     errors = [d for d in diags if d.severity is Severity.ERROR]
     if errors or bp is None:
         out.diagnostics.extend(errors or diags)

@@ -300,11 +300,3 @@ def build(data: dict[str, Any]) -> tuple[ScenarioFile, list[ModelError]]:
     )
     return built, problems
 
-
-def later(moment: datetime, duration: Duration) -> datetime:
-    if duration.delta is not None:
-        return moment + duration.delta
-    from blueprint_cli.engine import add_duration
-
-    return add_duration(moment, duration)
-

@@ -25,7 +25,7 @@ from blueprint_cli.fieldtypes import FieldValueError, is_empty, parse
 from blueprint_cli.model import Blueprint, Transition
 from blueprint_cli.records import ActionOutcome, Record, Task
 from blueprint_cli.scenarios.loader import LoadedFile
-from blueprint_cli.scenarios.model import DEFAULT_NOW, Expectation, Scenario, Step, later
+from blueprint_cli.scenarios.model import DEFAULT_NOW, Expectation, Scenario, Step
 from blueprint_cli.team import Team
 
 
@@ -211,7 +211,7 @@ class ScenarioRun:
             self.edit(step)
         elif step.kind == "wait":
             assert step.wait is not None
-            self.now = later(self.now, step.wait)
+            self.now = engine.add_duration(self.now, step.wait)
         self.check(step, before, outcome)
 
     def move(self, step: Step) -> Moved | Refusal:
