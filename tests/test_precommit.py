@@ -30,7 +30,7 @@ BAD = Path(__file__).resolve().parent / "lint_cases" / "bp301_unknown_state.yaml
 #: Not part of the installable project; copying them would only cost time.
 _NOT_SHIPPED = (".git", "__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis", ".mypy_cache",
                 ".benchmarks", ".venv", "venv", "build", "dist", "node_modules", ".blueprint",
-                "tests", "bench", "docs")
+                "tests", "bench", "docs", "site")
 
 
 def _hooks() -> list[dict]:
