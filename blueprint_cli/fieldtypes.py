@@ -10,6 +10,7 @@ user can act on.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -44,6 +45,22 @@ _FALSE = {"false", "no", "n", "0", "off"}
 
 class FieldValueError(ValueError):
     pass
+
+
+def yes_no(text: str) -> bool | None:
+    """The yes/no a word means (`yes`, `y`, `true`, `no`, ... in any case), else None."""
+    low = text.strip().lower()
+    return True if low in _TRUE else False if low in _FALSE else None
+
+
+def choice(values: Sequence[str], text: str) -> str | None:
+    """The value `text` names: itself, or the one value equal to it ignoring case
+    (None when none is, or when several are)."""
+    text = text.strip()
+    if text in values:
+        return text
+    folded = [v for v in values if v.casefold() == text.casefold()]
+    return folded[0] if len(folded) == 1 else None
 
 
 def parse(field: FieldDef, raw: Any) -> Any:
@@ -82,12 +99,10 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
     if t == "boolean":
         if isinstance(raw, bool):
             return raw
-        low = str(raw).strip().lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
-        raise FieldValueError("expected true or false")
+        answer = yes_no(str(raw))
+        if answer is None:
+            raise FieldValueError("expected true or false")
+        return answer
     if t == "date":
         if isinstance(raw, datetime):
             return raw.date().isoformat()
@@ -113,12 +128,18 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
             items = [str(v).strip() for v in raw]
         else:
             items = [v.strip() for v in str(raw).split(",")]
-        return [v for v in items if v]
+        return [_named(field, v) for v in items if v]
     if isinstance(raw, (list, dict)):
         raise FieldValueError("expected a single value, not a list or mapping")
     if isinstance(raw, bool):
         raw = "true" if raw else "false"
-    return str(raw)
+    return _named(field, str(raw)) if t == "picklist" else str(raw)
+
+
+def _named(field: FieldDef, text: str) -> str:
+    """A picklist or multiselect value as declared, when typed in another case."""
+    picked = choice(field.values, text) if field.values else None
+    return picked if picked is not None else text
 
 
 def check(field: FieldDef, value: Any) -> None:

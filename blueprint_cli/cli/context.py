@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -55,6 +55,25 @@ def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Consol
     no_color = not color or "NO_COLOR" in os.environ
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False,
                    color_system=None if no_color else "auto")
+
+
+def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: bool = False,
+                file: TextIO | None = None, color: bool | None = None) -> None:
+    """The one place an error reaches the user. Plain text, never rich markup (a
+    message quotes user text and syntax such as `in [a, b]`); under `--json` one
+    JSON object on a line of its own: `{"error": ..., "hint": ..., "exit_code": ...}`."""
+    out = file if file is not None else sys.stderr
+    if as_json:
+        import json
+
+        out.write(json.dumps({"error": message, "hint": hint, "exit_code": exit_code}, ensure_ascii=False) + "\n")
+        return
+    if color is None:
+        color = "NO_COLOR" not in os.environ and "--no-color" not in sys.argv and out.isatty()
+    red, dim, reset = ("\033[31m", "\033[2m", "\033[0m") if color else ("", "", "")
+    out.write(f"{red}error:{reset} {message}\n")
+    if hint:
+        out.write(f"{dim}hint:{reset} {hint}\n")
 
 
 def print_json(data: Any) -> None:

@@ -4,6 +4,7 @@ through their blueprint."""
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
@@ -56,26 +57,55 @@ def move(
                     attachments=tuple(str(p) for p in attach or ()), part=part)
     interactive = not no_input and not opts.json and sys.stdin.isatty() and sys.stdout.isatty()
     result = ws.move(record_id, transition, inputs, user=opts.acting_user)
+    asked = False
     for _ in range(3):
         if not (interactive and isinstance(result.outcome, Refusal) and _can_ask(result.outcome)):
             break
-        more = ask_missing(term(ctx), result.blueprint, result.outcome, inputs)
-        if more is None:
-            break
-        inputs = more
+        answers = Answers(inputs)
+        out = term(ctx)
+        try:
+            complete = ask_missing(out, result.blueprint, result.outcome, answers)
+        except (KeyboardInterrupt, EOFError) as exc:
+            out.print()  # the cursor is still after the prompt
+            raise _cancelled(ctx, record_id, transition, answers.inputs(), result.outcome,
+                             "Ctrl-C" if isinstance(exc, KeyboardInterrupt) else "Ctrl-D") from None
+        asked = True
+        inputs = answers.inputs()
+        # what was answered is checked too, so a refusal names only what is still missing
         result = ws.move(record_id, transition, inputs, user=opts.acting_user)
+        if not complete:
+            break
     outcome = result.outcome
     if isinstance(outcome, Refusal):
         if opts.json:
             print_json({"refused": True, "record": record_id, "transition": outcome.transition, "part": outcome.part,
                         "reasons": [r.to_dict() for r in outcome.reasons]})
             raise typer.Exit(1)
-        raise refusal_error(result.record, outcome)
+        raise refusal_error(result.record, outcome, inputs, global_args=_global_args(ctx), answered=asked)
     if opts.json:
         print_json({"record": outcome.record.to_dict(), "entry": outcome.entry.to_dict(),
                     "waiting": list(outcome.waiting)})
         return
     term(ctx).print(moved_view(outcome.record, outcome))
+
+
+def _global_args(ctx: typer.Context) -> list[str]:
+    """The global options that make a suggested command act as this one did."""
+    opts = options(ctx)
+    args = ["--workspace", str(opts.workspace)] if opts.workspace else []
+    return args + (["--as", opts.user] if opts.user else [])
+
+
+def _cancelled(ctx: typer.Context, record_id: str, transition: str, inputs: Inputs, refusal: Refusal,
+               key: str) -> Exception:
+    from blueprint_cli.cli.record_view import move_command
+    from blueprint_cli.diagnostics import BlueprintError
+
+    given = bool(inputs.fields or inputs.checklist or inputs.note or inputs.attachments)
+    command = move_command(record_id, refusal.part or transition, inputs, refusal, _global_args(ctx))
+    return BlueprintError(f"cancelled ({key}): record {record_id} is unchanged",
+                          hint=("your answers so far, to go on from: " if given else "to try again: ") + command,
+                          exit_code=130)
 
 
 def _can_ask(refusal: object) -> bool:
@@ -85,64 +115,115 @@ def _can_ask(refusal: object) -> bool:
     return refusal.only_missing or all(r.kind == "choose-part" for r in refusal.reasons)
 
 
-def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, inputs: Inputs) -> Inputs | None:
-    """Prompt for what a move still needs: typed prompts for fields, a tick list for
-    the checklist, then the note and attachments. None if the user declines an item."""
-    from dataclasses import replace
+class Answers:
+    """What the user has supplied so far: the command line's inputs, then each
+    answer as soon as it is given (so Ctrl-C or a declined item loses nothing)."""
 
-    from rich.prompt import Confirm, Prompt
+    def __init__(self, inputs: Inputs) -> None:
+        self.base = inputs
+        self.fields = dict(inputs.fields)
+        self.checklist = list(inputs.checklist)
+        self.note = inputs.note
+        self.attachments = list(inputs.attachments)
+        self.part = inputs.part
+
+    def inputs(self) -> Inputs:
+        from dataclasses import replace
+
+        return replace(self.base, fields=dict(self.fields), checklist=tuple(self.checklist), note=self.note,
+                       attachments=tuple(self.attachments), part=self.part)
+
+
+def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers) -> bool:
+    """Prompt for what a move still needs: typed prompts for fields (a picklist's
+    values listed), a yes/no for each checklist item, then the note and
+    attachments. Each answer goes into `answers` as it is given. False if the
+    user declines a checklist item (the move cannot happen yet)."""
+    from rich.markup import escape
+    from rich.prompt import Prompt
 
     from blueprint_cli.fieldtypes import FieldValueError, parse
 
     t = bp.transition(refusal.transition)
     choose = next((r for r in refusal.reasons if r.kind == "choose-part"), None)
     if choose is not None:
-        part = Prompt.ask("Which part do you perform?", choices=list(choose.items), console=out)
-        return replace(inputs, part=part)
+        answers.part = ask_choice(out, "Which part do you perform?", choose.items)
+        return True
     doing = next((p for p in (t.parallel if t else ()) if p.name == refusal.part), None)
     message = (doing.message if doing and doing.message else None) or (t.message if t else None)
-    out.print(f"[bold magenta]{refusal.part or refusal.transition}[/] needs a few things"
-              + (f" — [italic]{message}[/]" if message else ""))
-    fields = dict(inputs.fields)
+    out.print(f"[bold magenta]{escape(refusal.part or refusal.transition)}[/] needs a few things"
+              + (f" — [italic]{escape(message)}[/]" if message else ""))
     for name in refusal.missing_fields():
         fd = bp.field_def(name)
         while True:
             if fd is not None and fd.type == "boolean":
-                raw: str = "true" if Confirm.ask(fd.display, console=out) else "false"
-            elif fd is not None and fd.values and fd.type == "picklist":
-                raw = Prompt.ask(fd.display, choices=list(fd.values), console=out)
+                raw: str = "true" if ask_yes_no(escape(fd.display), console=out) else "false"
+            elif fd is not None and fd.values:
+                raw = Prompt.ask(f"{escape(fd.display)} [dim]({escape(', '.join(fd.values))})[/]", console=out)
             else:
-                label = f"{fd.display} [dim]({fd.type})[/]" if fd else name
+                label = f"{escape(fd.display)} [dim]({fd.type})[/]" if fd else escape(name)
                 raw = Prompt.ask(label, console=out)
             try:
-                if fd is not None:
+                if fd is not None and fd.type == "picklist":
+                    raw = parse(fd, raw) or raw  # as declared: `api` is API
+                elif fd is not None:
                     parse(fd, raw)
                 break
             except FieldValueError as exc:
-                out.print(f"[red]{exc}[/]")
-        fields[name] = raw
-    ticked = list(inputs.checklist)
+                out.print(f"[red]{escape(str(exc))}[/]")
+        answers.fields[name] = raw
     missing = refusal.missing_checklist()
     if missing:
         out.print("Checklist — tick each item:")
         for item in missing:
-            if not Confirm.ask(f"  ☐ {item}", console=out):
-                out.print(f"[yellow]{item!r} is not ticked; the transition needs every item.[/]")
-                return None
-            ticked.append(item)
-    note = inputs.note
+            if not ask_yes_no(f"  ☐ {escape(item)}", console=out):
+                out.print(f"[yellow]{escape(repr(item))} is not ticked; the transition needs every item.[/]")
+                return False
+            answers.checklist.append(item)
     if refusal.needs("note"):
-        while not (note or "").strip():
-            note = Prompt.ask("Note", console=out)
-    attachments = list(inputs.attachments)
+        while not (answers.note or "").strip():
+            answers.note = Prompt.ask("Note", console=out)
     if refusal.needs("attachment"):
         while True:
             path = Prompt.ask("File to attach", console=out)
             if Path(path).expanduser().is_file():
-                attachments.append(str(Path(path).expanduser()))
+                answers.attachments.append(str(Path(path).expanduser()))
                 break
-            out.print(f"[red]no such file: {path}[/]")
-    return replace(inputs, fields=fields, checklist=tuple(ticked), note=note, attachments=tuple(attachments))
+            out.print(f"[red]no such file: {escape(path)}[/]")
+    return True
+
+
+def ask_choice(out: Console, question: str, choices: Sequence[str]) -> str:
+    """One of `choices`, typed in any case; the choices are listed, and again after a wrong answer."""
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    from blueprint_cli.fieldtypes import choice
+
+    while True:
+        raw = Prompt.ask(f"{question} [dim]({escape(', '.join(choices))})[/]", console=out)
+        picked = choice(choices, raw)
+        if picked is not None:
+            return picked
+        out.print(f"[red]{escape(repr(raw))} is not one of: {escape(', '.join(choices))}[/]")
+
+
+def ask_yes_no(question: str, *, console: Console) -> bool:
+    """y/n, also yes/no/true/false in any case (the words a boolean field accepts)."""
+    from rich.prompt import Confirm, InvalidResponse
+
+    from blueprint_cli.fieldtypes import yes_no
+
+    class YesNo(Confirm):
+        validate_error_message = "[prompt.invalid]Please answer yes or no"
+
+        def process_response(self, value: str) -> bool:
+            answer = yes_no(value)
+            if answer is None:
+                raise InvalidResponse(self.validate_error_message)
+            return answer
+
+    return bool(YesNo.ask(question, console=console))
 
 
 def history(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID")) -> None:

@@ -7,12 +7,15 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from blueprint_cli import __version__
-from blueprint_cli.cli.context import Options
+from blueprint_cli.cli.context import Options, options, print_error
+
+if TYPE_CHECKING:
+    from typer.core import TyperGroup, TyperOption
 
 app = typer.Typer(
     name="blueprint",
@@ -41,6 +44,11 @@ COMMAND_MODULES = [
     "blueprint_cli.cli.record_data_cmd",
 ]
 
+WORKSPACE_HELP = "The .blueprint/ folder, or a folder holding one (default: nearest upward)."
+AS_HELP = "Act as this user (default: the OS user)."
+JSON_HELP = "Print data as JSON."
+NO_COLOR_HELP = "No colours (also NO_COLOR)."
+
 
 def _version(value: bool) -> None:
     if value:
@@ -51,15 +59,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    workspace: Optional[Path] = typer.Option(
-        None, "--workspace", "-w", envvar="BLUEPRINT_WORKSPACE",
-        help="The .blueprint/ folder, or a folder holding one (default: nearest upward).",
-    ),
-    as_user: Optional[str] = typer.Option(
-        None, "--as", envvar="BLUEPRINT_USER", help="Act as this user (default: the OS user)."
-    ),
-    json_output: bool = typer.Option(False, "--json", help="Print data as JSON."),
-    no_color: bool = typer.Option(False, "--no-color", help="No colours (also NO_COLOR)."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", envvar="BLUEPRINT_WORKSPACE",
+                                             help=WORKSPACE_HELP),
+    as_user: Optional[str] = typer.Option(None, "--as", envvar="BLUEPRINT_USER", help=AS_HELP),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    no_color: bool = typer.Option(False, "--no-color", help=NO_COLOR_HELP),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -76,34 +80,129 @@ for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+# ----- global options after the command ---------------------------------------------------
+# typer declares options per function; the four global ones are declared once on
+# the application callback above. So that `blueprint record show 1 --json` works
+# like `blueprint --json record show 1`, every command of the built click tree
+# also gets them, as options that set the one `Options` object (never a
+# parameter of the command function) and are listed in its help.
+
+def _set_global(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> None:
+    if value is None or value is False or ctx.resilient_parsing:
+        return
+    opts = options(ctx)
+    if param.name == "workspace":
+        opts.workspace = Path(value)
+    elif param.name == "as_user":
+        opts.user = str(value)
+    elif param.name == "json_output":
+        opts.json = True
+    elif param.name == "no_color":
+        opts.color = False
+
+
+def _global_options() -> list[TyperOption]:
+    from typer.core import TyperOption
+
+    panel = "Global options (also before the command)"
+    return [
+        TyperOption(param_decls=["--workspace", "-w", "workspace"], metavar="<path>", expose_value=False,
+                    callback=_set_global, help=WORKSPACE_HELP, rich_help_panel=panel),
+        TyperOption(param_decls=["--as", "as_user"], metavar="<str>", expose_value=False,
+                    callback=_set_global, help=AS_HELP, rich_help_panel=panel),
+        TyperOption(param_decls=["--json", "json_output"], is_flag=True, default=False, expose_value=False,
+                    callback=_set_global, help=JSON_HELP, rich_help_panel=panel),
+        TyperOption(param_decls=["--no-color", "no_color"], is_flag=True, default=False, expose_value=False,
+                    callback=_set_global, help=NO_COLOR_HELP, rich_help_panel=panel),
+    ]
+
+
+def _add_global_options(group: TyperGroup) -> None:
+    from typer.core import TyperGroup
+
+    for sub in group.commands.values():
+        taken = {name for p in sub.params for name in (*p.opts, *p.secondary_opts)}
+        sub.params.extend(p for p in _global_options() if not taken & set(p.opts))
+        if isinstance(sub, TyperGroup):
+            _add_global_options(sub)
+
+
+_COMMAND: TyperGroup | None = None
+
+
+def command() -> TyperGroup:
+    """The command tree of the application, global options added (built once)."""
+    global _COMMAND
+    if _COMMAND is None:
+        from typer.core import TyperGroup
+
+        built = typer.main.get_command(app)
+        assert isinstance(built, TyperGroup)
+        _add_global_options(built)
+        _COMMAND = built
+    return _COMMAND
+
+
+def wants_json(argv: list[str]) -> bool:
+    """`--json` anywhere among the options (before a `--`): known even when the
+    command line does not parse."""
+    return "--json" in (argv[:argv.index("--")] if "--" in argv else argv)
+
+
 def run(argv: list[str] | None = None) -> None:
-    """Entry point. Typer's standalone mode turns usage errors into exit 2 with
-    its own message; errors a user causes inside a command (`BlueprintError`)
-    become a message and the exit code of SPEC §3.1 here — never a traceback."""
+    """Entry point. Errors a user causes — usage errors (exit 2) and
+    `BlueprintError` inside a command — become a message (a JSON object on
+    stderr under `--json`) and the documented exit code here, never a
+    traceback. Ctrl-C and Ctrl-D at a prompt cancel with exit 130."""
+    from typer.exceptions import TyperException
+
     from blueprint_cli.diagnostics import BlueprintError
 
-
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = wants_json(args)
     try:
-        app(args=argv, prog_name="blueprint")
+        code = command().main(args=args, prog_name="blueprint", standalone_mode=False)
     except BlueprintError as exc:
-        _print_error(exc.message, exc.hint)
+        print_error(exc.message, exc.hint, exit_code=exc.exit_code, as_json=as_json)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("Interrupted.\n")
+    except TyperException as exc:  # a usage error (typer's click exceptions derive from it)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.exit(2)  # `blueprint` alone: the help has been printed
+        if as_json:
+            hint = None
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                hint = f"see: {ctx.command_path} --help"
+            print_error(exc.format_message(), hint, exit_code=exc.exit_code, as_json=True)
+        else:
+            from typer import rich_utils
+
+            rich_utils.rich_format_error(exc)  # type: ignore[arg-type]
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        # typer turns end of input at a prompt (Ctrl-D) into Abort, after a newline
+        print_error("cancelled: the input ended (Ctrl-D) before every answer was given", None,
+                    exit_code=130, as_json=as_json)
         sys.exit(130)
+    except KeyboardInterrupt:
+        _interrupted(as_json)
     except OSError as exc:  # the system refused a read or write: a full disk, a permission, a broken mount
         where = f": {exc.filename}" if exc.filename else ""
-        _print_error(f"{exc.strerror or exc}{where}",
-                     "every record is whole (writes are atomic); fix the cause and run the command again")
+        print_error(f"{exc.strerror or exc}{where}",
+                    "every record is whole (writes are atomic); fix the cause and run the command again",
+                    exit_code=1, as_json=as_json)
         sys.exit(1)
+    if code == 130:
+        # typer turns Ctrl-C inside a command into exit 130, silently
+        _interrupted(as_json)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
-def _print_error(message: str, hint: str | None) -> None:
-    no_color = "NO_COLOR" in os.environ or "--no-color" in sys.argv or not sys.stderr.isatty()
-    red, dim, reset = ("", "", "") if no_color else ("\033[31m", "\033[2m", "\033[0m")
-    sys.stderr.write(f"{red}error:{reset} {message}\n")
-    if hint:
-        sys.stderr.write(f"{dim}hint:{reset} {hint}\n")
+def _interrupted(as_json: bool) -> None:
+    # the terminal's cursor is wherever the ^C landed (often after a prompt)
+    sys.stderr.write("\n")
+    print_error("interrupted (Ctrl-C)", None, exit_code=130, as_json=as_json)
+    sys.exit(130)
 
 
 def entry() -> None:

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from blueprint_cli.cli.context import options
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine import Moved, Option, Refusal
+from blueprint_cli.engine import Inputs, Moved, Option, Refusal
 from blueprint_cli.fieldtypes import is_empty
 from blueprint_cli.model import Blueprint
 from blueprint_cli.records import HistoryEntry, Record
@@ -285,16 +285,41 @@ def moved_view(before: Record, result: Moved) -> RenderableType:
     return Group(head, *[Text("    ") + line for line in entry_details(e)])
 
 
-def refusal_error(record: Record, refusal: Refusal) -> BlueprintError:
+def move_command(record_id: str, name: str, inputs: Inputs, refusal: Refusal,
+                 global_args: Sequence[str] = ()) -> str:
+    """`blueprint move` as a shell command line: what was given filled in
+    (shell-quoted), then a placeholder for each thing still missing."""
+    cmd = ["blueprint", *global_args, "move", record_id, name]
+    for field, value in inputs.fields.items():
+        cmd += ["--set", f"{field}={value}"]
+    for item in inputs.checklist:
+        cmd += ["--check", item]
+    if inputs.note:
+        cmd += ["--note", inputs.note]
+    for path in inputs.attachments:
+        cmd += ["--attach", path]
+    if inputs.part and inputs.part != name:
+        cmd += ["--part", inputs.part]
+    line = " ".join(quote(c) for c in cmd)
+    missing = [f"--set {quote(f)}=VALUE" for f in refusal.missing_fields() if f not in inputs.fields]
+    missing += [f"--check {quote(i)}" for i in refusal.missing_checklist()]
+    missing += ["--note TEXT"] if refusal.needs("note") else []
+    missing += ["--attach FILE"] if refusal.needs("attachment") else []
+    return " ".join([line, *missing])
+
+
+def refusal_error(record: Record, refusal: Refusal, inputs: Inputs | None = None, *,
+                  global_args: Sequence[str] = (), answered: bool = False) -> BlueprintError:
+    """The refusal as an error (exit 1). When only things the user can supply are
+    missing, the hint is the command line to run: what was given (typed or
+    answered at the prompts) kept, the rest to fill in."""
     what = refusal.transition + (f" / {refusal.part}" if refusal.part else "")
     lines = "\n".join(f"  - {r.message}" for r in refusal.reasons)
-    hint = None
     if refusal.only_missing:
-        bits = [f"--set {f}=VALUE" for f in refusal.missing_fields()]
-        bits += [f"--check {quote(i)}" for i in refusal.missing_checklist()]
-        bits += ["--note TEXT"] if refusal.needs("note") else []
-        bits += ["--attach FILE"] if refusal.needs("attachment") else []
-        hint = f"blueprint move {record.id} {quote(what if not refusal.part else refusal.part)} " + " ".join(bits)
+        command = move_command(record.id, refusal.part or refusal.transition, inputs or Inputs(), refusal,
+                               global_args)
+        hint = f"your answers are kept in this command; supply the rest and run it: {command}" if answered \
+            else command
     elif any(r.kind == "choose-part" for r in refusal.reasons):
         hint = f"blueprint move {record.id} {quote(refusal.transition)} --part NAME"
     else:
