@@ -36,7 +36,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from blueprint_cli import bulk, engine, workspace
+from blueprint_cli import engine, workspace
+from blueprint_cli.workspace import bulk
 from blueprint_cli.engine import Inputs
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store.files import atomic_write

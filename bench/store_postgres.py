@@ -79,7 +79,7 @@ def deals(n: int, seed: int = 7) -> Iterator[StoredRecord]:
 
 def build_postgres(folder: Path, url: str, n: int) -> workspace.Workspace:
     ws = workspace.init(folder, user="admin", store=url).workspace
-    ws.store.load(deals(n), next_id=n + 1)
+    ws.store.load_records(deals(n), next_id=n + 1)  # type: ignore[attr-defined]
     with ws.store.connect() as conn:  # fresh statistics for the planner, as autovacuum would soon
         conn.execute(f"ANALYZE {ws.store._s}.records")
         conn.execute(f"ANALYZE {ws.store._s}.history")

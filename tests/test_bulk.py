@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli import bulk, workspace
+from blueprint_cli import workspace
+from blueprint_cli.workspace import bulk
 from blueprint_cli.engine import Inputs
 from blueprint_cli.store import Write
 from blueprint_cli.where import parse
@@ -412,7 +413,7 @@ def test_a_bulk_killed_while_its_helper_writes_leaves_every_record_whole(tmp_pat
     n = 600
     ws = ping_workspace(tmp_path, records=n)
     # small batches: many handed over, so the kill lands while the helper writes one
-    script = ("import sys; from blueprint_cli import bulk, workspace; from blueprint_cli.engine import Inputs; "
+    script = ("import sys; from blueprint_cli import workspace; from blueprint_cli.workspace import bulk; from blueprint_cli.engine import Inputs; "
               "from datetime import datetime, timezone; "
               "ws = workspace.Workspace(__import__('pathlib').Path(sys.argv[1])); "
               "bulk.run(ws, sys.argv[2], None, Inputs(), user='alice', now=datetime.now(timezone.utc), chunk=25)")

@@ -177,7 +177,8 @@ def test_an_import_interrupted_after_its_commit_point_is_finished_by_the_next_co
         ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from blueprint_cli import dataio, workspace
+    from blueprint_cli import workspace
+    from blueprint_cli.workspace import dataio
     from workspace_helpers import NOW
 
     (ws / "deals.csv").write_text(_deals_csv(30), encoding="utf-8")

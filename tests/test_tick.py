@@ -18,7 +18,7 @@ import pytest
 
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
-from blueprint_cli.tick import tick
+from blueprint_cli.workspace.tick import tick
 from workspace_helpers import cli
 
 # every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)

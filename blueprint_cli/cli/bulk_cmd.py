@@ -33,7 +33,7 @@ def bulk(
     when any was refused (also with --dry-run), 2 for a usage error."""
     import sys
 
-    from blueprint_cli.bulk import run
+    from blueprint_cli.workspace.bulk import run
     from blueprint_cli.cli.record_view import open_workspace, parse_assignments
     from blueprint_cli.engine import Inputs
     from blueprint_cli.where import compile_for
@@ -73,7 +73,7 @@ def bulk(
 def _summary(ctx: typer.Context, result: object) -> None:
     from rich.table import Table
 
-    from blueprint_cli.bulk import BulkResult
+    from blueprint_cli.workspace.bulk import BulkResult
     from blueprint_cli.cli.record_view import term
 
     assert isinstance(result, BulkResult)

@@ -49,7 +49,7 @@ def import_(
     import sys
 
     from blueprint_cli.cli.record_view import open_workspace, term
-    from blueprint_cli.dataio import import_records
+    from blueprint_cli.workspace.dataio import import_records
     from blueprint_cli.workspace import now
 
     opts = options(ctx)
@@ -100,7 +100,7 @@ def export(
     import sys
 
     from blueprint_cli.cli.record_view import open_workspace
-    from blueprint_cli.dataio import FORMATS, export as write
+    from blueprint_cli.workspace.dataio import FORMATS, export as write
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.cli.output import write_output
     from blueprint_cli.where import compile_for

@@ -5,11 +5,15 @@ a workspace uses."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from blueprint_cli.cli.context import options, print_json
+
+if TYPE_CHECKING:
+    from blueprint_cli.store import Store
+    from blueprint_cli.workspace import Workspace
 
 store_app = typer.Typer(
     help="The record store: copy a workspace between JSON files and PostgreSQL, migrate, inspect.",
@@ -19,28 +23,22 @@ store_app = typer.Typer(
 WHERE_HELP = "A workspace folder (its JSON files) or a postgresql://USER@HOST:PORT/DB[?schema=NAME] URL."
 
 
-def _folder(spec: str) -> Path:
+def _open(spec: str, *, create: bool = False) -> Store:
+    """A store named on the command line: a workspace folder or a URL."""
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.workspace import DIRNAME, MARKER
-
-    given = Path(spec).expanduser()
-    for candidate in (given, given / DIRNAME):
-        if (candidate / MARKER).is_file():
-            return candidate.resolve()
-    raise BlueprintError(f"{spec} is neither a blueprint workspace folder nor a postgresql:// URL",
-                         hint="e.g. --from .blueprint --to postgresql://USER@HOST:5432/DB")
-
-
-def _open(spec: str, *, create: bool = False) -> Any:
-    from blueprint_cli.store.jsonstore import JsonStore
-    from blueprint_cli.store.postgres import PostgresStore, is_url
+    from blueprint_cli.store import is_url, open_store
+    from blueprint_cli.workspace import locate
 
     if is_url(spec):
-        return PostgresStore.init(spec) if create else PostgresStore(spec)
-    return JsonStore(_folder(spec))
+        return open_store(spec, create=create)
+    root = locate(Path(spec).expanduser())
+    if root is None:
+        raise BlueprintError(f"{spec} is neither a blueprint workspace folder nor a postgresql:// URL",
+                             hint="e.g. --from .blueprint --to postgresql://USER@HOST:5432/DB")
+    return open_store(root)
 
 
-def _workspace(ctx: typer.Context) -> Any:
+def _workspace(ctx: typer.Context) -> Workspace | None:
     from blueprint_cli import workspace
     from blueprint_cli.diagnostics import BlueprintError
 
@@ -48,15 +46,6 @@ def _workspace(ctx: typer.Context) -> Any:
         return workspace.find(options(ctx).workspace)
     except BlueprintError:
         return None
-
-
-def _same(store: Any, root: Path, configured: str | None) -> bool:
-    """Is `store` the one the workspace at `root` uses?"""
-    from blueprint_cli.store.postgres import redact
-
-    if hasattr(store, "url"):
-        return configured is not None and redact(configured) == store.url
-    return configured is None and Path(store.root).resolve() == root.resolve()
 
 
 def copy(
@@ -71,7 +60,6 @@ def copy(
     import sys
 
     from blueprint_cli.store import transfer
-    from blueprint_cli.workspace import configured_store
 
     opts = options(ctx)
     ws = _workspace(ctx)
@@ -95,10 +83,9 @@ def copy(
     if not opts.json and sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     switched = None
-    # a workspace can only use JSON files in its own folder
-    usable = hasattr(dst, "url") or (ws is not None and Path(dst.root).resolve() == ws.root.resolve())
-    if switch and ws is not None and usable and _same(src, ws.root, configured_store(ws.root)):
-        transfer.set_workspace_store(ws.root, getattr(dst, "url", None))
+    # a workspace can only use files in its own folder (or a server)
+    if switch and ws is not None and src.location == ws.store.location and dst.folder in (None, ws.root):
+        transfer.set_workspace_store(ws.root, dst.location if dst.folder is None else None)
         switched = str(ws.root)
     c = result.counts
     if opts.json:
@@ -114,7 +101,7 @@ def copy(
     out.print(f"  history     {c.history} entries")
     out.print("  counted again in the target: they match (per blueprint and state too)")
     if switched:
-        kept = ("its JSON files are kept as they were" if hasattr(dst, "url")
+        kept = ("its JSON files are kept as they were" if dst.folder is None
                 else "the PostgreSQL store is left as it was")
         out.print(f"  the workspace {switched} now uses {result.target} ({kept})")
 
@@ -125,23 +112,27 @@ def migrate(
 ) -> None:
     """Create a PostgreSQL store's tables, or apply the schema migrations it lacks."""
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.store.postgres import LATEST, PostgresStore
+    from blueprint_cli.store import is_url, open_store
 
     if url is None:
         ws = _workspace(ctx)
-        if ws is None or not hasattr(ws.store, "url"):
+        if ws is None:
+            raise BlueprintError("no workspace here", hint="give a postgresql:// URL")
+        if ws.store.folder is not None:
             raise BlueprintError("this workspace keeps its records in JSON files: nothing to migrate",
-                                 hint="give a postgresql:// URL") if ws is not None else \
-                BlueprintError("no workspace here", hint="give a postgresql:// URL")
-        url = ws.store.url
-    store = PostgresStore(str(url), check=False)
+                                 hint="give a postgresql:// URL")
+        url = ws.store.location
+    if not is_url(url):
+        raise BlueprintError(f"{url!r} is not a store URL", hint="give a postgresql:// URL")
+    store = open_store(url, check=False)
     applied = store.migrate()
+    version = store.info().get("schema_version")
     if options(ctx).json:
-        print_json({"store": store.url, "schema_version": LATEST,
+        print_json({"store": store.location, "schema_version": version,
                     "applied": [{"version": m.version, "description": m.description} for m in applied]})
         return
     if not applied:
-        typer.echo(f"{store.url} is up to date (schema version {LATEST})")
+        typer.echo(f"{store.location} is up to date (schema version {version})")
     for m in applied:
         typer.echo(f"applied migration {m.version}: {m.description}")
 
@@ -151,14 +142,7 @@ def info(ctx: typer.Context) -> None:
     from blueprint_cli.cli.record_view import open_workspace
 
     ws = open_workspace(ctx)
-    store = ws.store
-    data: dict[str, Any] = {"workspace": str(ws.root)}
-    if hasattr(store, "url"):
-        data.update(kind="postgresql", url=store.url, schema=store.schema, schema_version=store.schema_version(),
-                    **store.counts())
-    else:
-        data.update(kind="json", folder=str(store.root), records=sum(1 for _ in store.scan(errors=[])),
-                    blueprints=len(store.published()))
+    data: dict[str, Any] = {"workspace": str(ws.root), **ws.store.info()}
     if options(ctx).json:
         print_json(data)
         return

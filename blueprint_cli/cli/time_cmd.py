@@ -21,7 +21,7 @@ def tick(
     Exit 0 when tick ran — also when an automatic transition had to be skipped or an
     e-mail or webhook failed (both are reported; `blueprint retry` re-sends failures)."""
     from blueprint_cli.cli.record_view import open_workspace, term
-    from blueprint_cli.tick import describe, parse_now, tick as run_tick
+    from blueprint_cli.workspace.tick import describe, parse_now, tick as run_tick
 
     moment = parse_now(now)
     ws = open_workspace(ctx)
@@ -58,8 +58,8 @@ def retry(
 
     Exit 1 if any is still failing afterwards."""
     from blueprint_cli.cli.record_view import open_workspace, term
-    from blueprint_cli.delivery.retry import retry as run_retry
-    from blueprint_cli.tick import parse_now
+    from blueprint_cli.workspace.retry import retry as run_retry
+    from blueprint_cli.workspace.tick import parse_now
 
     report = run_retry(open_workspace(ctx), list(record_ids or []), parse_now(now), dry_run=dry_run)
     failed = report.still_failed

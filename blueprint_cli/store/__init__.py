@@ -1,11 +1,14 @@
 """Where records, their history and published blueprints live.
 
-`Store` is the small interface the rest of the tool talks to; `JsonStore`
-(`store/jsonstore.py`) is the embedded default: human-readable JSON files in
-`.blueprint/`, no server. A second store (SQLite, a CRM's API) implements the
-same interface without the engine or the commands changing.
+`Store` is the interface the rest of the tool talks to, and `open_store(spec)`
+the one place that picks an implementation: `JsonStore` (`store/jsonstore.py`),
+the embedded default (human-readable JSON files in `.blueprint/`, no server),
+or `PostgresStore` (`store/postgres.py`) for a team. Another store (SQLite, a
+CRM's API) implements the protocol and registers its URL scheme
+(`register_scheme`) without the engine, the workspace or the commands changing;
+the tests run the same suites against a third, in-memory one.
 
-The promises every store keeps (SPEC §4):
+The promises every store keeps:
 - a record and its history are written together, atomically;
 - concurrent processes never lose an update (`transaction` locks the record);
 - the cost of one operation on one record does not grow with the store;
@@ -16,9 +19,10 @@ The promises every store keeps (SPEC §4):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from blueprint_cli.diagnostics import BlueprintError
@@ -52,6 +56,12 @@ def check_id(record_id: str) -> str:
     return record_id
 
 
+def id_order(record_id: str) -> tuple[int, int, str]:
+    """The order every store keeps record ids in (numbers by value, then other ids),
+    so that every process takes record locks in one global order."""
+    return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
+
+
 def build_all(ids: Sequence[str], builds: Sequence[Callable[[str], tuple[Record, HistoryEntry]]]
               ) -> list[tuple[Record, HistoryEntry]]:
     """`create_many`'s records: each build called with the id allocated to it."""
@@ -82,11 +92,22 @@ class PublishedBlueprint:
     priority: int | None = None
     versions: tuple[Mapping[str, Any], ...] = ()
 
+    def version_metas(self) -> dict[int, dict[str, Any]]:
+        """Each version's meta (who published it, when, from which file), by number."""
+        return {int(m["version"]): {k: v for k, v in m.items() if k != "version"}
+                for m in self.versions if isinstance(m, Mapping) and "version" in m}
+
+    def version_numbers(self) -> list[int]:
+        """The versions the store holds (stores written before versions kept their
+        meta know only the latest)."""
+        return sorted(self.version_metas()) or [self.latest]
+
 
 class Transaction(Protocol):
     """A locked record: read `current`, then `commit` the new state."""
 
-    current: StoredRecord
+    @property
+    def current(self) -> StoredRecord: ...
 
     def commit(self, record: Record, append: Sequence[HistoryEntry] = (),
                amend: Mapping[int, HistoryEntry] | None = None) -> None:
@@ -104,11 +125,16 @@ class Write:
     amend: Mapping[int, HistoryEntry] | None = None
 
 
+class BatchWriter(Protocol):
+    """A background writer of batches (`Store.writer`); opaque to callers."""
+
+
 class Batch(Protocol):
     """Many records locked together for one bulk operation (`Store.batch`)."""
 
     #: the records found, by id, as they are under the lock (ids with no record are left out)
-    current: Mapping[str, StoredRecord]
+    @property
+    def current(self) -> Mapping[str, StoredRecord]: ...
 
     def commit(self, writes: Sequence[Write]) -> None:
         """Write every change at once, in as few physical writes as the store can.
@@ -116,6 +142,11 @@ class Batch(Protocol):
         the batch as a whole is not one unit (a crash may leave some records
         written and others not, each whole). May be called again in the same block
         (e.g. to record how deliveries went)."""
+
+    def hand_over(self, writes: Sequence[Write], writer: BatchWriter) -> None:
+        """`commit`, done by `writer` (from this store's `writer()`) while the caller
+        prepares the next batch; the records stay locked until they are written.
+        The batch is done with then: leave its block."""
 
 
 class Publishing(Protocol):
@@ -132,7 +163,68 @@ class Publishing(Protocol):
                  meta: Mapping[str, Any]) -> None: ...
 
 
+#: One published version as copied between stores: number, YAML text, data, meta (who, when, source)
+Version = tuple[int, str, Mapping[str, Any], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Dump:
+    """Everything a store holds, as `Store.load` takes it: published blueprints with
+    every version, the records with their whole history (streamed), and the next id."""
+
+    blueprints: Sequence[tuple[PublishedBlueprint, Sequence[Version]]]
+    records: Iterable[StoredRecord]
+    next_id: int
+
+
+class Migrated(Protocol):
+    """One change to a store's layout that `Store.migrate` applied."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def description(self) -> str: ...
+
+
 class Store(Protocol):
+    #: how to open this store again (`open_store`): a folder, or a URL without its password
+    @property
+    def location(self) -> str: ...
+
+    #: the workspace folder whose own files this store is (None for a server)
+    @property
+    def folder(self) -> Path | None: ...
+
+    def info(self) -> dict[str, Any]:
+        """What `blueprint store info` shows: `kind` and where it is, then what it holds."""
+
+    def counts(self) -> dict[str, int]:
+        """How many records, history entries, blueprints and versions the store holds
+        (keys `records`, `history`, `blueprints`, `versions`)."""
+
+    def next_id(self) -> int:
+        """The id the next new record gets."""
+
+    def is_empty(self) -> bool: ...
+
+    def load(self, dump: Dump, progress: Callable[[int], None] | None = None) -> None:
+        """Fill this empty store with `dump` (`store/transfer.py`), as it is: ids,
+        histories, versions. Refuses (exit 1) when the store is not empty."""
+
+    def reopened(self) -> Store:
+        """A new handle on the same store, reading it afresh as another process would."""
+
+    def migrate(self) -> Sequence[Migrated]:
+        """Bring the store's layout up to date; the migrations applied (none for most stores)."""
+
+    def close(self) -> None: ...
+
+    def writer(self) -> AbstractContextManager[BatchWriter | None]:
+        """A background writer for `Batch.hand_over`, or None where the store writes
+        a batch best itself (the caller then uses `Batch.commit`). Leaving the block
+        waits for every batch handed over."""
+
     def get(self, record_id: str) -> StoredRecord: ...
 
     def transaction(self, record_id: str) -> AbstractContextManager[Transaction]: ...
@@ -169,10 +261,44 @@ class Store(Protocol):
         their changes together: the JSON store syncs the file system twice per
         batch instead of fsyncing each file, PostgreSQL writes a batch in one
         transaction. Locks are taken in id order, so two batches never deadlock.
-        Callers keep a batch to a few hundred records (each holds a lock).
+        Callers keep a batch to a few hundred records (each holds a lock)."""
 
-        A store may also offer `writer()`: a context manager giving a background
-        writer, to which a batch is handed with `batch.hand_over(writes, writer)`
-        instead of `commit` — the JSON store writes it in a helper process that
-        holds the batch's locks until it is written (`store/writer.py`). Leaving
-        the writer's block waits for every batch handed over."""
+
+# ----- choosing a store ---------------------------------------------------------------------
+
+#: URL scheme -> how to open a store of that kind (`create`: make its tables/folders first)
+_SCHEMES: dict[str, Callable[[str, bool], Store]] = {}
+
+
+def register_scheme(scheme: str, opener: Callable[[str, bool], Store]) -> None:
+    """Let `open_store` open `scheme://...` stores with `opener(spec, create)`."""
+    _SCHEMES[scheme] = opener
+
+
+def is_url(spec: str | Path | None) -> bool:
+    """Whether `spec` names a store by URL (`scheme://...`) rather than a folder."""
+    return isinstance(spec, str) and re.match(r"^[a-z][a-z0-9+.-]*://", spec) is not None
+
+
+def open_store(spec: str | Path, *, create: bool = False, check: bool = True) -> Store:
+    """The store `spec` names: a folder (a workspace's own JSON files) or a URL
+    (`postgresql://...`, or a registered scheme). `create` makes an empty store
+    there first (tables, folders); `check=False` opens a PostgreSQL store whose
+    schema is not up to date (for `blueprint store migrate`)."""
+    if not is_url(spec):
+        from blueprint_cli.store.jsonstore import JsonStore
+
+        root = Path(spec)
+        return JsonStore.init(root) if create else JsonStore(root)
+    text = str(spec)
+    scheme = text.split("://", 1)[0]
+    if scheme in ("postgresql", "postgres"):
+        from blueprint_cli.store.postgres import PostgresStore
+
+        if create:
+            return PostgresStore.init(text)
+        return PostgresStore(text, check=check)
+    if scheme in _SCHEMES:
+        return _SCHEMES[scheme](text, create)
+    raise BlueprintError(f"{text.split('://', 1)[0]}:// is not a kind of store",
+                         hint="a store is a workspace folder (JSON files) or a postgresql:// URL")

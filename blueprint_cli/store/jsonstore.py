@@ -25,14 +25,15 @@ import re
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, Dump, Migrated, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    id_order,
 )
 from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
@@ -50,12 +51,6 @@ def state_key(state: str) -> str:
     return _SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode("utf-8")), state) or "%00"
 
 
-def state_from_key(key: str) -> str:
-    from urllib.parse import unquote
-
-    return "" if key == "%00" else unquote(key)
-
-
 def check_blueprint_id(blueprint: str) -> str:
     if not _BLUEPRINT_ID.match(blueprint or ""):
         raise BlueprintError(f"{blueprint!r} is not a blueprint id", hint="blueprint ids look like deal-follow-up")
@@ -64,10 +59,6 @@ def check_blueprint_id(blueprint: str) -> str:
 
 def shard(record_id: str) -> str:
     return f"{zlib.crc32(record_id.encode()) & 0xFF:02x}"
-
-
-def _id_order(record_id: str) -> tuple[int, int, str]:
-    return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
 
 
 class JsonStore:
@@ -97,6 +88,78 @@ class JsonStore:
         if not counters.exists():
             atomic_write(counters, _json({"format": FORMAT, "next_id": 1}))
         return store
+
+    # ----- what the store is -----------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
+
+    @property
+    def folder(self) -> Path | None:
+        return self.root
+
+    def info(self) -> dict[str, Any]:
+        return {"kind": "json", "folder": str(self.root), "records": sum(1 for _ in self.scan(errors=[])),
+                "blueprints": len(self.published())}
+
+    def counts(self) -> dict[str, int]:
+        records = history = 0
+        for record in self.scan():
+            records += 1
+            history += len(self.get(record.id).history)
+        pubs = self.published()
+        return {"records": records, "history": history, "blueprints": len(pubs),
+                "versions": sum(len(p.version_numbers()) for p in pubs)}
+
+    def next_id(self) -> int:
+        try:
+            return self._counter()[1]
+        except CorruptFile:
+            if not (self.root / "counters.json").exists():
+                return 1
+            raise
+
+    def is_empty(self) -> bool:
+        has_records = any(self.records_dir.glob("*/*.json")) if self.records_dir.exists() else False
+        return not has_records and not self.published()
+
+    def reopened(self) -> Store:
+        return JsonStore(self.root)
+
+    def migrate(self) -> Sequence[Migrated]:
+        return []  # every file carries its format; a later release reads older ones as they are
+
+    def close(self) -> None:
+        pass
+
+    def load(self, dump: Dump, progress: Callable[[int], None] | None = None) -> None:
+        """Write every version and record file as it is; each file atomically, and
+        the file system flushed once at the end."""
+        if not self.is_empty():
+            raise BlueprintError(f"the target {self.root} already holds records or blueprints", exit_code=1,
+                                 hint="copy into a workspace folder whose store is empty")
+        JsonStore.init(self.root)
+        with self.publishing() as pub:
+            for bp, versions in dump.blueprints:
+                for version, text, data, meta in versions:
+                    pub.save_version(bp.id, version, text, data, meta)
+                    pub.activate(bp.id, version, bp.module, bp.priority, meta)
+        n = 0
+        for stored in dump.records:
+            record = stored.record
+            path = self.record_path(record.id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, encode(record, stored.history), durable=False)
+            marker = self._marker(record.blueprint, record.state, record.id)
+            if marker is not None:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+            n += 1
+            if progress is not None and n % 1000 == 0:
+                progress(n)
+        atomic_write(self.root / "counters.json", _json({"format": FORMAT, "next_id": dump.next_id}))
+        os.sync()  # one flush for all the files written above
 
     # ----- paths ----------------------------------------------------------------------
 
@@ -173,7 +236,7 @@ class JsonStore:
         Unreadable files are added to `errors` (or raised when no list is given)."""
         ids = self._ids(blueprint, state)
         records_dir = str(self.records_dir)
-        for record_id in sorted(ids, key=_id_order):
+        for record_id in sorted(ids, key=id_order):
             # plain strings here: pathlib costs more than the read for 100,000 small files
             path = os.path.join(records_dir, shard(record_id), record_id + ".json")
             try:
@@ -208,7 +271,7 @@ class JsonStore:
 
     def ids(self, *, blueprint: str, state: str) -> list[str]:
         """Ids the index places in the state (markers only: a crash may leave an extra one)."""
-        return sorted(self._ids(blueprint, state), key=_id_order)
+        return sorted(self._ids(blueprint, state), key=id_order)
 
     # ----- writing records ------------------------------------------------------------
 
@@ -251,7 +314,7 @@ class JsonStore:
     @contextmanager
     def batch(self, record_ids: Sequence[str]) -> Iterator[_Batch]:
         """Lock the records in id order, read them, and write changes together."""
-        ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=_id_order)
+        ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=id_order)
         with self.session():
             fds: list[int] = []
             try:
@@ -523,12 +586,14 @@ class _Batch:
             for record_id, stored in after.items():
                 self.current[record_id] = stored
 
-    def hand_over(self, writes: Sequence[Write], writer: Writer) -> None:
+    def hand_over(self, writes: Sequence[Write], writer: BatchWriter) -> None:
         """`commit`, done by `writer` in its own process: this returns as soon as the
         batch is handed over, with copies of the batch's lock descriptors (and of
         the workspace's session lock), so every record stays locked until it is
         written, whatever becomes of this process. The batch is done with then:
         leave its block (closing this process's descriptors)."""
+        if not isinstance(writer, Writer):
+            raise TypeError("a batch is handed over to this store's own writer (`JsonStore.writer`)")
         files, _ = self._stage(writes, keep=False)
         if files.files:
             session = [self.store._session_fd] if self.store._session_fd is not None else []
@@ -616,7 +681,7 @@ class _Publishing:
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return self.store.record_ids_in(blueprint, state)
 
-    def transaction(self, record_id: str) -> Any:
+    def transaction(self, record_id: str) -> AbstractContextManager[_Transaction]:
         return self.store.transaction(record_id)
 
     def save_version(self, blueprint: str, version: int, text: str, data: Mapping[str, Any],

@@ -32,15 +32,17 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, CorruptFile, PublishedBlueprint, StoredRecord, UnknownRecord, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, Dump, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
+    id_order,
 )
 
 if TYPE_CHECKING:
@@ -199,8 +201,8 @@ def _first_line(exc: BaseException) -> str:
 
 class PostgresStore:
     def __init__(self, url: str | Location, *, check: bool = True) -> None:
-        self.location = url if isinstance(url, Location) else parse_url(url)
-        self.schema = self.location.schema
+        self.place = url if isinstance(url, Location) else parse_url(url)
+        self.schema = self.place.schema
         self._s = f'"{self.schema}"'  # validated by parse_url: safe to splice into SQL
         self._check = check
         self._conn: psycopg.Connection[Any] | None = None
@@ -212,11 +214,32 @@ class PostgresStore:
         self._published: list[PublishedBlueprint] | None = None
 
     def __repr__(self) -> str:
-        return f"PostgresStore({self.location.url!r})"
+        return f"PostgresStore({self.place.url!r})"
 
     @property
     def url(self) -> str:
-        return self.location.url
+        return self.place.url
+
+    # ----- what the store is (the `Store` protocol) --------------------------------------
+
+    @property
+    def location(self) -> str:
+        return self.place.url
+
+    @property
+    def folder(self) -> Path | None:
+        return None
+
+    def info(self) -> dict[str, Any]:
+        return {"kind": "postgresql", "url": self.url, "schema": self.schema,
+                "schema_version": self.schema_version(), **self.counts()}
+
+    def reopened(self) -> Store:
+        return PostgresStore(self.place)
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        yield None  # a batch is one transaction: nothing to gain from a helper
 
     # ----- connecting ---------------------------------------------------------------------
 
@@ -237,13 +260,13 @@ class PostgresStore:
         driver = _driver()
         # the pid lets an administrator (or a test) tell the clients apart in pg_stat_activity
         kwargs: dict[str, Any] = {"autocommit": True, "application_name": f"blueprint/{os.getpid()}"}
-        password = os.environ.get(PASSWORD_ENV) or self.location.password
+        password = os.environ.get(PASSWORD_ENV) or self.place.password
         if password:
             kwargs["password"] = password
-        if "connect_timeout" not in self.location.conninfo:
+        if "connect_timeout" not in self.place.conninfo:
             kwargs["connect_timeout"] = 10
         try:
-            conn: psycopg.Connection[Any] = driver.connect(self.location.conninfo, **kwargs)
+            conn: psycopg.Connection[Any] = driver.connect(self.place.conninfo, **kwargs)
         except driver.Error as exc:
             raise BlueprintError(
                 f"cannot connect to the store at {self.url}: {_first_line(exc)}",
@@ -531,7 +554,7 @@ class PostgresStore:
         """Lock many records for a bulk operation: their advisory locks in id order
         (two batches never deadlock), then their rows FOR UPDATE, in one round trip;
         `commit` writes all their changes in one transaction."""
-        ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=_id_order)
+        ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=id_order)
         outer = self._held is None
         keys = [self._key(f"record/{i}") for i in ids]
         if outer:
@@ -677,13 +700,6 @@ class PostgresStore:
                                  hint="see `blueprint publish`", exit_code=2)
         return str(row[0])
 
-    def blueprint_meta(self, blueprint: str, version: int) -> Mapping[str, Any]:
-        with self._errors():
-            row = self.connect().execute(
-                f"SELECT meta FROM {self._s}.blueprint_versions WHERE blueprint = %s AND version = %s",
-                (blueprint, int(version))).fetchone()
-        return dict(row[0]) if row else {}
-
     @contextmanager
     def publishing(self) -> Iterator[_Publishing]:
         if self._held is not None:
@@ -713,10 +729,31 @@ class PostgresStore:
         assert row is not None
         return int(row[0])
 
-    def load(self, records: Iterable[StoredRecord], *, next_id: int) -> int:
+    def load(self, dump: Dump, progress: Callable[[int], None] | None = None) -> None:
+        """Fill this empty store in one transaction (all or nothing)."""
+        conn = self.connect()
+        with self.publishing(), conn.transaction():
+            if not self.is_empty():
+                raise BlueprintError(f"the target store {self.url} is not empty", exit_code=1,
+                                     hint="copy into an empty store (a new ?schema=NAME, or a new database)")
+            for bp, versions in dump.blueprints:
+                self.load_blueprint(bp, versions)
+
+            def counted() -> Iterator[StoredRecord]:
+                n = 0
+                for stored in dump.records:
+                    yield stored
+                    n += 1
+                    if progress is not None and n % 1000 == 0:
+                        progress(n)
+
+            self.load_records(counted(), next_id=dump.next_id)
+        self._published = None
+
+    def load_records(self, records: Iterable[StoredRecord], *, next_id: int) -> int:
         """Write many records with their history through COPY, in one transaction
         (all or nothing); then make sure new ids start at `next_id` or above. For
-        copying a whole workspace in, and for generating benchmark data."""
+        `load`, and for generating benchmark data."""
         conn = self.connect()
         count = 0
         with self._errors(), conn.transaction():
@@ -746,8 +783,7 @@ class PostgresStore:
                             "WHERE id ~ '^[0-9]{1,18}$'))::bigint, false)", (next_id,))
         return count
 
-    def load_blueprint(self, blueprint: PublishedBlueprint, versions: Sequence[tuple[int, str, Mapping[str, Any],
-                                                                                 Mapping[str, Any]]]) -> None:
+    def load_blueprint(self, blueprint: PublishedBlueprint, versions: Sequence[Version]) -> None:
         """Store a published blueprint with all its versions (text, data, meta) as they are."""
         conn = self.connect()
         with self._errors(), conn.transaction():
@@ -758,11 +794,6 @@ class PostgresStore:
                          "VALUES (%s, %s, %s, %s, %s, %s)",
                          (blueprint.id, blueprint.module, blueprint.latest, blueprint.seq, blueprint.priority,
                           _dumps(list(blueprint.versions))))
-
-    def histories(self) -> Iterator[StoredRecord]:
-        """Every record with its history, in id order (for copying a store out)."""
-        for record in self.scan():
-            yield self.get(record.id)
 
 
 class _LockedRecord(StoredRecord):
@@ -843,6 +874,9 @@ class _Batch:
         self.store = store
         self.current: dict[str, _LockedRecord] = current
 
+    def hand_over(self, writes: Sequence[Write], writer: BatchWriter) -> None:
+        self.commit(writes)  # `PostgresStore.writer` gives no writer: never called with one
+
     def commit(self, writes: Sequence[Write]) -> None:
         store, s = self.store, self.store._s
         rows, appended, amended = [], [], []
@@ -904,7 +938,7 @@ class _Publishing:
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return self.store.record_ids_in(blueprint, state)
 
-    def transaction(self, record_id: str) -> Any:
+    def transaction(self, record_id: str) -> AbstractContextManager[_Transaction]:
         return self.store.transaction(record_id)
 
     def save_version(self, blueprint: str, version: int, text: str, data: Mapping[str, Any],
@@ -938,11 +972,6 @@ class _Publishing:
                     "WHERE id = %s",
                     (module, int(version), priority, _dumps([*current.versions, meta]), blueprint))
         store._published = None
-
-
-def _id_order(record_id: str) -> tuple[int, int, str]:
-    """The JSON store's id order: numeric ids by value, then the others."""
-    return (0, int(record_id), "") if record_id.isdigit() else (1, 0, record_id)
 
 
 def _dumps(data: Any) -> str:

@@ -28,6 +28,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import EngineError, Inputs, Refusal
 from blueprint_cli.model import Blueprint, Criterion, Transition
 from blueprint_cli.records import Record
+from blueprint_cli.store import id_order
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -168,11 +169,9 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
             total(len(ids))
         # in id order across batches: a batch is still locked (by the writer) while
         # the next one is, so every process takes record locks in one global order
-        from blueprint_cli.store.jsonstore import _id_order
-
-        todo = sorted(ids, key=_id_order)
+        todo = sorted(ids, key=id_order)
         chunk = _open_files_for(chunk)
-        background = not dry_run and len(todo) > chunk and hasattr(ws.store, "writer")
+        background = not dry_run and len(todo) > chunk
         with ws.store.writer() if background else nullcontext() as writer, _no_gc():
             for part in _parts(todo, chunk, tapered=writer is not None):
                 if dry_run:

@@ -1,5 +1,6 @@
-"""A workspace: the `.blueprint/` folder with the team file, the published
-blueprints and the record store — and the operations users run in it.
+"""The workspace: the `.blueprint/` folder with the team file, the settings, the
+published blueprints and the record store — and the record operations users run
+in it (create, set, move, tag, tasks, history).
 
 Each operation reads what it needs, calls the pure engine, commits through the
 store, then carries out outside effects (`actions`). Nothing here prints; the
@@ -14,12 +15,10 @@ follow the latest version from their next read, and their next write records it.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,156 +27,14 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Option, Refusal
 from blueprint_cli.model import Blueprint, FieldDef, build
 from blueprint_cli.records import HistoryEntry, Record
-from blueprint_cli.store import FORMAT, CorruptFile, PublishedBlueprint, StoredRecord
-from blueprint_cli.store.files import atomic_write
-from blueprint_cli.store.jsonstore import JsonStore
+from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord
 from blueprint_cli.suggest import did_you_mean
 from blueprint_cli.team import Team, User
-
-DIRNAME = ".blueprint"
-MARKER = "workspace.json"
-ENV = "BLUEPRINT_WORKSPACE"
-INIT_HINT = "run `blueprint init` to create one here, or pass --workspace DIR"
-
-CONFIG_TEXT = """\
-# blueprint workspace settings
-format: 1
-# Outgoing e-mail is written here, one .eml file per message, unless `smtp` names a server.
-outbox: outbox
-# Send e-mail over SMTP instead (the password comes from the environment variable named):
-# smtp: {host: smtp.example.com, port: 587, starttls: true, user: blueprint,
-#        password_env: BLUEPRINT_SMTP_PASSWORD, from: "Blueprint <blueprint@example.com>"}
-# Webhooks: seconds per try, tries in all, seconds before the 2nd try (doubling):
-# webhooks: {timeout: 10, attempts: 3, backoff: 1}
-# Working time for `2 business_days` / `4 business_hours`:
-# calendar: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", time_zone: Europe/Berlin, holidays: []}
-"""
+from blueprint_cli.workspace.location import store_of
 
 
 def now() -> datetime:
     return datetime.now().astimezone().replace(microsecond=0)
-
-
-# ----- finding and creating a workspace ---------------------------------------------------
-
-def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
-    """`--workspace DIR` (the .blueprint folder or one holding it), else
-    `$BLUEPRINT_WORKSPACE`, else the nearest `.blueprint/` upward."""
-    given = explicit if explicit is not None else (Path(os.environ[ENV]) if os.environ.get(ENV) else None)
-    if given is not None:
-        given = given.expanduser()
-        if not given.exists():
-            raise BlueprintError(f"no such folder: {given}", hint=INIT_HINT)
-        for candidate in (given, given / DIRNAME):
-            if (candidate / MARKER).is_file():
-                return Workspace(candidate.resolve())
-        raise BlueprintError(f"{given} is not a blueprint workspace (no {DIRNAME}/ in it)", hint=INIT_HINT)
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / DIRNAME / MARKER).is_file():
-            return Workspace(folder / DIRNAME)
-    raise BlueprintError(f"no blueprint workspace in {here} or any folder above it", hint=INIT_HINT)
-
-
-def configured_store(root: Path) -> str | None:
-    """The `store:` line of config.yaml: a PostgreSQL URL, or None for the JSON
-    files. Read as text, not YAML, because every command opens the workspace and
-    a YAML parser costs start-up time."""
-    try:
-        text = (root / "config.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    match = re.search(r"^store:[ \t]*[\"']?([^\"'\s#]*)", text, re.M)
-    value = match[1] if match else ""
-    if value in ("", "json"):
-        return None
-    if not value.startswith(("postgresql://", "postgres://")):
-        raise BlueprintError(f"{root / 'config.yaml'}: store {value!r} is neither `json` nor a postgresql:// URL")
-    return value
-
-
-def open_store(root: Path) -> Any:
-    """The workspace's store: JSON files in `root`, or PostgreSQL (connects on first use)."""
-    url = configured_store(root)
-    if url is None:
-        return JsonStore(root)
-    from blueprint_cli.store.postgres import PostgresStore
-
-    return PostgresStore(url)
-
-
-def _data(name: str) -> str:
-    return resources.files("blueprint_cli").joinpath("data", name).read_text(encoding="utf-8")
-
-
-def sample_blueprint_text() -> str:
-    # the copy in the package points its schema modeline at the repository; drop it
-    lines = _data("deal-follow-up.yaml").splitlines(keepends=True)
-    while lines and ("yaml-language-server" in lines[0] or lines[0].strip() == "#"):
-        lines.pop(0)
-    return "".join(lines)
-
-
-@dataclass
-class InitResult:
-    workspace: Workspace
-    sample: Path | None = None
-    published: PublishResult | None = None
-    #: why the sample (a file already there, edited by the user) could not be published
-    not_published: str | None = None
-
-
-def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
-         store: str | None = None) -> InitResult:
-    """Create `folder/.blueprint/` with a team file, settings, an empty store and
-    (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
-    `store`: a postgresql:// URL to keep records in PostgreSQL instead; its tables are
-    created, and config.yaml keeps the URL without a password."""
-    folder = folder.expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise BlueprintError(f"{folder} is a file, not a folder")
-    root = folder / DIRNAME
-    if (root / MARKER).exists():
-        raise BlueprintError(f"{root} is already a workspace", exit_code=1,
-                             hint="use it as it is, or remove that folder to start over")
-    shared = None
-    if store:
-        from blueprint_cli.store.postgres import PostgresStore
-
-        shared = PostgresStore.init(store)
-    root.mkdir(parents=True, exist_ok=True)
-    team = root / "team.yaml"
-    if not team.exists():
-        atomic_write(team, _data("team.yaml").encode())
-    config = root / "config.yaml"
-    if not config.exists():
-        text = CONFIG_TEXT
-        if shared is not None:
-            text += ("# Records live in PostgreSQL. The password is never kept here: it comes from\n"
-                     "# $BLUEPRINT_PG_PASSWORD, $PGPASSWORD or ~/.pgpass.\n"
-                     f"store: {shared.url}\n")
-        atomic_write(config, text.encode())
-    (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
-    if shared is None:
-        JsonStore.init(root)
-    stamp = engine.iso(at or now())
-    atomic_write(root / MARKER, (f'{{"format": {FORMAT}, "kind": "blueprint-workspace", '
-                                 f'"created_at": "{stamp}"}}\n').encode())
-    ws = Workspace(root.resolve())
-    if shared is not None:
-        ws.store = shared  # connected already (with a password the URL may have carried for this run)
-    result = InitResult(ws)
-    if sample and not (shared is not None and ws.published()):  # a shared store in use keeps its blueprints
-        target = folder / "blueprints" / "deal-follow-up.yaml"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(sample_blueprint_text(), encoding="utf-8")
-        result.sample = target
-        try:
-            result.published = ws.publish(target, user=user, at=at)
-        except BlueprintError as exc:  # the workspace is made; a broken file there must not undo that
-            result.not_published = exc.message
-    return result
 
 
 # ----- results ----------------------------------------------------------------------------
@@ -214,7 +71,7 @@ class MoveResult:
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.store = open_store(root)
+        self.store: Store = store_of(root)
         self._team: Team | None = None
         self._built: dict[tuple[str, int], Blueprint] = {}
         self._config: dict[str, Any] | None = None
@@ -324,67 +181,10 @@ class Workspace:
 
     def publish(self, path: Path, *, moves: Mapping[str, str] | None = None, priority: int | None = None,
                 user: str = "", at: datetime | None = None) -> PublishResult:
-        """Lint the file (errors refuse it), then store it as the next version."""
-        from blueprint_cli.lint import load_blueprint
-        from blueprint_cli.loader import load_file
+        """Lint the file (errors refuse it), then store it as the next version (`publishing.py`)."""
+        from blueprint_cli.workspace.publishing import publish
 
-        bp = load_blueprint(path, self.team.names())
-        doc, _ = load_file(path)
-        assert doc is not None
-        data = doc.data
-        text = path.read_text(encoding="utf-8")
-        moment = at or now()
-        moves = dict(moves or {})
-        with self.store.publishing() as pub:
-            current = {p.id: p for p in self.store.published()}.get(bp.id)
-            if priority is None:
-                priority = bp.priority
-            old: Blueprint | None = None
-            if current is not None:
-                old = self.blueprint(bp.id, current.latest)
-                same = dict(self.store.blueprint_data(bp.id, current.latest)) == data
-                if same and not moves and priority == current.priority:
-                    return PublishResult(bp.id, current.latest, unchanged=True)
-            deleted = [s for s in (old.state_names if old else ()) if bp.state(s) is None]
-            for src, dst in moves.items():
-                if src not in deleted:
-                    choices = deleted or (old.state_names if old else ())
-                    raise BlueprintError(f"--move {src!r}: not a state this version deletes",
-                                         hint=did_you_mean(src, choices) or
-                                         (f"it deletes: {', '.join(deleted)}" if deleted else "it deletes no state"))
-                if bp.state(dst) is None:
-                    raise BlueprintError(f"--move {src}={dst}: {dst!r} is not a state of the new version",
-                                         hint=did_you_mean(dst, bp.state_names) or f"states: {', '.join(bp.state_names)}")
-            stuck = {s: pub.record_ids_in(bp.id, s) for s in deleted}
-            unplaced = {s: ids for s, ids in stuck.items() if ids and s not in moves}
-            if unplaced:
-                lines = [f"{s}: {len(ids)} record{'s' if len(ids) != 1 else ''} ({_few(ids)})" for s, ids in unplaced.items()]
-                example = next(iter(unplaced))
-                raise BlueprintError(
-                    f"{path} deletes state{'s' if len(unplaced) > 1 else ''} that records are in:\n  " + "\n  ".join(lines),
-                    hint=f"say where they go, e.g. --move \"{example}={bp.entry_state}\"", exit_code=1)
-            version = current.latest + 1 if current else 1
-            meta = {"published_at": engine.iso(moment), "published_by": user, "source": str(path)}
-            pub.save_version(bp.id, version, text, data, meta)
-            result = PublishResult(bp.id, version)
-            for src, ids in stuck.items():
-                if not ids:
-                    continue
-                dst = moves[src]
-                for record_id in ids:
-                    with pub.transaction(record_id) as txn:
-                        rec = txn.current.record
-                        if rec.state != src:
-                            continue
-                        new = replace(rec, state=dst, version=version, pending=(), state_since=engine.iso(moment),
-                                      updated_at=engine.iso(moment))
-                        txn.commit(new, [HistoryEntry(
-                            at=engine.iso(moment), user=user, kind="migrate", from_state=src, to_state=dst,
-                            note=f"version {version} of {bp.id} deletes {src}", version=version)])
-                result.moved[src] = (dst, ids)
-            pub.activate(bp.id, version, bp.module, priority, meta)
-        self._built.pop((bp.id, version), None)
-        return result
+        return publish(self, path, moves=moves, priority=priority, user=user, at=at)
 
     # ----- reading records ----------------------------------------------------------------
 
@@ -622,8 +422,3 @@ class LazyCalendar:
         if self._calendar is None:
             self._calendar = self.ws.calendar
         return self._calendar.add(moment, duration)  # type: ignore[no-any-return]
-
-
-def _few(ids: Sequence[str], limit: int = 10) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

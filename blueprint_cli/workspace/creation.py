@@ -1,0 +1,103 @@
+"""`blueprint init`: a new workspace — its `.blueprint/` folder with the team file,
+the settings, an empty store, and the deal sample published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from blueprint_cli import engine
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.store import FORMAT, is_url, open_store
+from blueprint_cli.store.files import atomic_write
+from blueprint_cli.store.transfer import STORE_COMMENT
+from blueprint_cli.workspace.core import PublishResult, Workspace, now
+from blueprint_cli.workspace.location import DIRNAME, MARKER
+
+CONFIG_TEXT = """\
+# blueprint workspace settings
+format: 1
+# Outgoing e-mail is written here, one .eml file per message, unless `smtp` names a server.
+outbox: outbox
+# Send e-mail over SMTP instead (the password comes from the environment variable named):
+# smtp: {host: smtp.example.com, port: 587, starttls: true, user: blueprint,
+#        password_env: BLUEPRINT_SMTP_PASSWORD, from: "Blueprint <blueprint@example.com>"}
+# Webhooks: seconds per try, tries in all, seconds before the 2nd try (doubling):
+# webhooks: {timeout: 10, attempts: 3, backoff: 1}
+# Working time for `2 business_days` / `4 business_hours`:
+# calendar: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", time_zone: Europe/Berlin, holidays: []}
+"""
+
+
+def _data(name: str) -> str:
+    return resources.files("blueprint_cli").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def sample_blueprint_text() -> str:
+    # the copy in the package points its schema modeline at the repository; drop it
+    lines = _data("deal-follow-up.yaml").splitlines(keepends=True)
+    while lines and ("yaml-language-server" in lines[0] or lines[0].strip() == "#"):
+        lines.pop(0)
+    return "".join(lines)
+
+
+@dataclass
+class InitResult:
+    workspace: Workspace
+    sample: Path | None = None
+    published: PublishResult | None = None
+    #: why the sample (a file already there, edited by the user) could not be published
+    not_published: str | None = None
+
+
+def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
+         store: str | None = None) -> InitResult:
+    """Create `folder/.blueprint/` with a team file, settings, an empty store and
+    (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
+    `store`: a postgresql:// URL to keep records in PostgreSQL instead; its tables are
+    created, and config.yaml keeps the URL without a password."""
+    folder = folder.expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise BlueprintError(f"{folder} is a file, not a folder")
+    root = folder / DIRNAME
+    if (root / MARKER).exists():
+        raise BlueprintError(f"{root} is already a workspace", exit_code=1,
+                             hint="use it as it is, or remove that folder to start over")
+    if store and not is_url(store):
+        raise BlueprintError(f"--store {store!r} is not a store URL", hint="e.g. --store postgresql://USER@HOST:5432/DB")
+    shared = open_store(store, create=True) if store else None
+    root.mkdir(parents=True, exist_ok=True)
+    team = root / "team.yaml"
+    if not team.exists():
+        atomic_write(team, _data("team.yaml").encode())
+    config = root / "config.yaml"
+    if not config.exists():
+        text = CONFIG_TEXT
+        if shared is not None:
+            text += "".join(f"{line}\n" for line in STORE_COMMENT) + f"store: {shared.location}\n"
+        atomic_write(config, text.encode())
+    (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
+    if shared is None:
+        open_store(root, create=True)
+    stamp = engine.iso(at or now())
+    atomic_write(root / MARKER, (f'{{"format": {FORMAT}, "kind": "blueprint-workspace", '
+                                 f'"created_at": "{stamp}"}}\n').encode())
+    ws = Workspace(root.resolve())
+    if shared is not None:
+        ws.store = shared  # connected already (with a password the URL may have carried for this run)
+    result = InitResult(ws)
+    if sample and not (shared is not None and ws.published()):  # a shared store in use keeps its blueprints
+        target = folder / "blueprints" / "deal-follow-up.yaml"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(sample_blueprint_text(), encoding="utf-8")
+        result.sample = target
+        try:
+            result.published = ws.publish(target, user=user, at=at)
+        except BlueprintError as exc:  # the workspace is made; a broken file there must not undo that
+            result.not_published = exc.message
+    return result
+
+

@@ -1,0 +1,93 @@
+"""`blueprint publish`: lint a blueprint file (errors refuse it) and store it as the
+next version. A version that deletes states some records are in is refused
+unless told where they go (`--move OLD=NEW`); those records move in the same
+publish, with a `migrate` history entry, before the version becomes the one
+records follow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from blueprint_cli import engine
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.model import Blueprint
+from blueprint_cli.records import HistoryEntry
+from blueprint_cli.suggest import did_you_mean
+from blueprint_cli.workspace.core import PublishResult, now
+
+if TYPE_CHECKING:
+    from blueprint_cli.workspace.core import Workspace
+
+
+def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None, priority: int | None = None,
+        user: str = "", at: datetime | None = None) -> PublishResult:
+    """Lint the file (errors refuse it), then store it as the next version."""
+    from blueprint_cli.lint import load_blueprint
+    from blueprint_cli.loader import load_file
+
+    bp = load_blueprint(path, ws.team.names())
+    doc, _ = load_file(path)
+    assert doc is not None
+    data = doc.data
+    text = path.read_text(encoding="utf-8")
+    moment = at or now()
+    moves = dict(moves or {})
+    with ws.store.publishing() as pub:
+        current = {p.id: p for p in ws.store.published()}.get(bp.id)
+        if priority is None:
+            priority = bp.priority
+        old: Blueprint | None = None
+        if current is not None:
+            old = ws.blueprint(bp.id, current.latest)
+            same = dict(ws.store.blueprint_data(bp.id, current.latest)) == data
+            if same and not moves and priority == current.priority:
+                return PublishResult(bp.id, current.latest, unchanged=True)
+        deleted = [s for s in (old.state_names if old else ()) if bp.state(s) is None]
+        for src, dst in moves.items():
+            if src not in deleted:
+                choices = deleted or (old.state_names if old else ())
+                raise BlueprintError(f"--move {src!r}: not a state this version deletes",
+                                     hint=did_you_mean(src, choices) or
+                                     (f"it deletes: {', '.join(deleted)}" if deleted else "it deletes no state"))
+            if bp.state(dst) is None:
+                raise BlueprintError(f"--move {src}={dst}: {dst!r} is not a state of the new version",
+                                     hint=did_you_mean(dst, bp.state_names) or f"states: {', '.join(bp.state_names)}")
+        stuck = {s: pub.record_ids_in(bp.id, s) for s in deleted}
+        unplaced = {s: ids for s, ids in stuck.items() if ids and s not in moves}
+        if unplaced:
+            lines = [f"{s}: {len(ids)} record{'s' if len(ids) != 1 else ''} ({_few(ids)})" for s, ids in unplaced.items()]
+            example = next(iter(unplaced))
+            raise BlueprintError(
+                f"{path} deletes state{'s' if len(unplaced) > 1 else ''} that records are in:\n  " + "\n  ".join(lines),
+                hint=f"say where they go, e.g. --move \"{example}={bp.entry_state}\"", exit_code=1)
+        version = current.latest + 1 if current else 1
+        meta = {"published_at": engine.iso(moment), "published_by": user, "source": str(path)}
+        pub.save_version(bp.id, version, text, data, meta)
+        result = PublishResult(bp.id, version)
+        for src, ids in stuck.items():
+            if not ids:
+                continue
+            dst = moves[src]
+            for record_id in ids:
+                with pub.transaction(record_id) as txn:
+                    rec = txn.current.record
+                    if rec.state != src:
+                        continue
+                    new = replace(rec, state=dst, version=version, pending=(), state_since=engine.iso(moment),
+                                  updated_at=engine.iso(moment))
+                    txn.commit(new, [HistoryEntry(
+                        at=engine.iso(moment), user=user, kind="migrate", from_state=src, to_state=dst,
+                        note=f"version {version} of {bp.id} deletes {src}", version=version)])
+            result.moved[src] = (dst, ids)
+        pub.activate(bp.id, version, bp.module, priority, meta)
+    ws._built.pop((bp.id, version), None)
+    return result
+
+
+def _few(ids: Sequence[str], limit: int = 10) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
