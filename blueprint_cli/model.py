@@ -7,6 +7,7 @@ through `Document.at(path)`. No I/O happens here.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -293,8 +294,9 @@ class Blueprint:
     priority: int | None = None
     #: the file it was read from, for messages
     source: str = ""
-    _state_index: dict[str, State] = field(default_factory=dict, compare=False, repr=False)
-    _field_index: dict[str, FieldDef] = field(default_factory=dict, compare=False, repr=False)
+    # (`dataclasses.field`: the attribute `field` above shadows the name here)
+    _state_index: dict[str, State] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    _field_index: dict[str, FieldDef] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for s in self.states:
@@ -318,7 +320,8 @@ class Blueprint:
 
     @property
     def entry_state(self) -> str:
-        return self.entry.state or self.states[0].name
+        # no states at all only in a model lint salvaged from a broken file
+        return self.entry.state or (self.states[0].name if self.states else "")
 
     @property
     def final_states(self) -> tuple[str, ...]:
@@ -518,8 +521,10 @@ def build(data: dict[str, Any], source: str = "") -> Blueprint:
         states=tuple(
             State(str(s["name"]), bool(s.get("final", False)), s.get("description"),
                   _sla(s.get("sla"), ("states", i, "sla")), ("states", i))
-            for i, s in enumerate(data["states"])
+            for i, s in enumerate(data["states"]) if s is not None
         ),
-        transitions=tuple(_transition(t, ("transitions", i)) for i, t in enumerate(data.get("transitions") or ())),
+        # `None` items are holes where lint cut out an invalid item (lint/salvage.py)
+        transitions=tuple(_transition(t, ("transitions", i))
+                          for i, t in enumerate(data.get("transitions") or ()) if t is not None),
         source=source,
     )

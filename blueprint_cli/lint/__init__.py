@@ -8,7 +8,6 @@ commands use to read a blueprint they are about to act on.
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -16,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli import schema
-from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, JsonPath, Severity
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding, catalogue
+from blueprint_cli.lint.salvage import MAX_ROUNDS, salvage
 from blueprint_cli.loader import Document, load_file, load_text
 from blueprint_cli.model import Blueprint, ModelError, build
 from blueprint_cli.team import Team
@@ -51,59 +51,81 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
     return out
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One document's findings, and how far checking it got."""
+
+    blueprint: Blueprint | None
+    diagnostics: list[Diagnostic]
+    #: the semantic rules that ran (a rule needing a damaged section does not)
+    ran: frozenset[str] = frozenset()
+    #: False when parts had to be cut out (or nothing could be built): the file
+    #: was not checked as a whole
+    whole: bool = True
+
+
+def check_document(doc: Document, team: Team | None = None, selection: Selection = Selection()) -> Checked:
+    """The schema, then every semantic rule that can run. After schema errors,
+    the rules run on what is valid (lint/salvage.py), so one run reports every
+    problem it can find, not only the first."""
+    diags = schema.check(doc)
+    data: dict[str, Any] = doc.data
+    damaged: frozenset[str] = frozenset()
+    # unknown keys the user ignores are harmless to cut (as if not written)
+    harmless = frozenset() if selection.wants("BP110") else frozenset({"BP110"})
+    if diags:
+        found = salvage(data, diags, harmless=harmless)
+        if found is None:
+            return Checked(None, diags, whole=False)
+        data, damaged = found.data, found.damaged
+    bp = None
+    for _ in range(MAX_ROUNDS):
+        try:
+            bp = build(data, doc.file)
+            break
+        except ModelError as exc:
+            # valid by the schema, yet not a model (a bad duration, an owner): report it, cut it out, go on
+            pos = doc.at(exc.path)
+            diags.append(Diagnostic("BP119", Severity.ERROR, str(exc), doc.file, pos.line, pos.col, exc.path))
+            found = salvage(data, [diags[-1]], damaged)
+            if found is None:
+                break
+            data, damaged = found.data, found.damaged
+    if bp is None:
+        return Checked(None, diags, whole=False)
+    ctx = LintContext(bp, doc, team)
+    ran = []
+    for rule in catalogue().values():
+        if rule.check is not None and selection.wants(rule.code) and not rule.needs & damaged:
+            ran.append(rule.code)
+            diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx)))
+    return Checked(bp, diags, frozenset(ran), not damaged)
+
+
 def lint_document(doc: Document, team: Team | None = None,
                   selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
-    diags = schema.check(doc)
-    data = doc.data
-    if diags:
-        # semantic rules assume the shape the schema guarantees; unknown keys are
-        # the one finding the model does not care about, so when the user chose
-        # to ignore those and the rest is valid without them, the rules still run
-        if not all(d.code == "BP110" and not selection.wants(d.code) for d in diags):
-            return None, diags
-        data = _without_keys(data, [d.path for d in diags])
-        if schema.check(Document(doc.file, data, doc.positions, doc.key_positions)):
-            return None, diags
-    try:
-        bp = build(data, doc.file)
-    except ModelError as exc:
-        pos = doc.at(exc.path)
-        return None, [Diagnostic("BP119", Severity.ERROR, str(exc), doc.file, pos.line, pos.col, exc.path)]
-    ctx = LintContext(bp, doc, team)
-    for rule in catalogue().values():
-        if rule.check is not None and selection.wants(rule.code):
-            diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx)))
-    return bp, diags
+    checked = check_document(doc, team, selection)
+    return checked.blueprint, checked.diagnostics
 
 
-def _without_keys(data: Any, paths: list[JsonPath]) -> Any:
-    data = copy.deepcopy(data)
-    for path in paths:
-        node = data
-        for part in path[:-1]:
-            node = node[part]
-        node.pop(path[-1], None)
-    return data
-
-
-def _selected(bp: Blueprint | None, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+def _selected(checked: Checked, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
     """The findings `--select/--ignore` keep. A file that could not be checked
-    (bad YAML, schema errors) never comes out clean: its first error stays."""
+    as a whole (bad YAML, schema errors) never comes out clean: its first error stays."""
     kept = [d for d in diags if selection.wants(d.code)]
-    if bp is None and not any(d.severity is Severity.ERROR for d in kept):
+    if not checked.whole and not any(d.severity is Severity.ERROR for d in kept):
         first = next((d for d in sorted(diags, key=Diagnostic.sort_key) if d.severity is Severity.ERROR), None)
         if first is not None:
             kept.append(replace(first, message=first.message + " (shown although not selected: the file "
-                                                                "cannot be checked further until it is fixed)"))
+                                                                "cannot be checked fully until it is fixed)"))
     return kept
 
 
 def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: Team | None,
                  selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
     if doc is None:
-        return None, _selected(None, diags, selection)
-    bp, more = lint_document(doc, team, selection)
-    return bp, _selected(bp, diags + more, selection)
+        return None, _selected(Checked(None, diags, whole=False), diags, selection)
+    checked = check_document(doc, team, selection)
+    return checked.blueprint, _selected(checked, diags + checked.diagnostics, selection)
 
 
 def lint_text(text: str, file: str, team: Team | None = None,

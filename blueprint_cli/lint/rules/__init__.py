@@ -2,8 +2,12 @@
 
 A rule module defines `CODE`, `NAME`, `SEVERITY` and a docstring (the user
 documentation printed by `blueprint lint --explain CODE`). Semantic rules also
-define `check(ctx)`, yielding `Finding`s; rules of the loader and schema stages
-(BP1xx) have no `check`: those stages report them directly.
+define `check(ctx)`, yielding `Finding`s, and `NEEDS`: the sections (`SECTIONS`:
+`states` is the list of states, `state-details` what each one says; the same
+for transitions) the rule needs whole. When
+a file has schema errors, lint cuts the invalid parts out (lint/salvage.py) and
+skips the rules that need a section that lost something. Rules of the loader
+and schema stages (BP1xx) have no `check`: those stages report them directly.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ if TYPE_CHECKING:
 
 #: The documentation site; each rule has a page there (`rules/BP301/`, from docs/rules/BP301.md).
 DOCS_URL = "https://blueprint-cli.github.io/blueprint/"
+
+#: The top-level sections a rule can need whole (`NEEDS`).
+SECTIONS = frozenset({"states", "state-details", "transitions", "transition-details", "fields", "field", "entry"})
 
 #: Every rule module, in code order. A test checks this list against the folder.
 RULE_MODULES = (
@@ -56,6 +63,8 @@ class Rule:
     severity: Severity
     doc: str
     check: Callable[[LintContext], Iterable[Finding]] | None
+    #: sections that must be whole for `check` to be right (see the module docstring)
+    needs: frozenset[str] = SECTIONS
 
     @property
     def summary(self) -> str:
@@ -73,6 +82,7 @@ def _rule(module: ModuleType) -> Rule:
         severity=Severity(module.SEVERITY),
         doc=(module.__doc__ or "").strip(),
         check=getattr(module, "check", None),
+        needs=frozenset(getattr(module, "NEEDS", SECTIONS)),
     )
 
 

@@ -18,6 +18,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP201"
 NAME = "duplicate-state"
 SEVERITY = "error"
+NEEDS: tuple[str, ...] = ()
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

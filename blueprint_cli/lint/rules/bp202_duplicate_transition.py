@@ -19,6 +19,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP202"
 NAME = "duplicate-transition"
 SEVERITY = "error"
+NEEDS: tuple[str, ...] = ()
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

@@ -21,6 +21,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP203"
 NAME = "unreachable-state"
 SEVERITY = "warning"
+NEEDS = ("states", "state-details", "transitions", "transition-details", "entry")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

@@ -16,6 +16,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP204"
 NAME = "dead-end-state"
 SEVERITY = "error"
+NEEDS = ("states", "state-details", "transitions", "transition-details")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

@@ -20,6 +20,7 @@ from blueprint_cli.model import ALL_STATES
 CODE = "BP205"
 NAME = "final-state-exit"
 SEVERITY = "error"
+NEEDS = ("states", "state-details")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

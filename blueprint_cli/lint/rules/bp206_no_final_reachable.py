@@ -17,6 +17,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP206"
 NAME = "no-final-reachable"
 SEVERITY = "error"
+NEEDS = ("states", "state-details", "transitions", "transition-details", "entry")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

@@ -19,6 +19,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP207"
 NAME = "target-shape"
 SEVERITY = "error"
+NEEDS = ("transition-details",)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

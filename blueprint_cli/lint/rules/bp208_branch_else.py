@@ -18,6 +18,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP208"
 NAME = "branch-else"
 SEVERITY = "error"
+NEEDS = ("transition-details",)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

@@ -29,6 +29,7 @@ from blueprint_cli.model import Condition, Criterion
 CODE = "BP210"
 NAME = "shadowed-branch"
 SEVERITY = "warning"
+NEEDS = ("fields", "field", "states")
 
 
 def _text(c: Criterion) -> str:

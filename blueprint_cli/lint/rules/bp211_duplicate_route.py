@@ -25,6 +25,7 @@ from blueprint_cli.model import Transition
 CODE = "BP211"
 NAME = "duplicate-route"
 SEVERITY = "warning"
+NEEDS = ("states", "state-details", "fields", "field")
 
 
 def _route(t: Transition) -> object:

@@ -25,6 +25,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP212"
 NAME = "no-way-to-final"
 SEVERITY = "error"
+NEEDS = ("states", "state-details", "transitions", "transition-details", "entry")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

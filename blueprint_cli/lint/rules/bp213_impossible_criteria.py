@@ -26,6 +26,7 @@ from blueprint_cli.model import AllOf, Condition, Criterion, iter_conditions
 CODE = "BP213"
 NAME = "impossible-criteria"
 SEVERITY = "warning"
+NEEDS = ("fields", "field", "states")
 
 
 def _culprits(c: Criterion, domain: Domain) -> str:

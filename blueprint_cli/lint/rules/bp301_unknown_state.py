@@ -19,6 +19,7 @@ from blueprint_cli.suggest import did_you_mean
 CODE = "BP301"
 NAME = "unknown-state"
 SEVERITY = "error"
+NEEDS = ("states",)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

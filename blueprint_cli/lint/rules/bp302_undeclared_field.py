@@ -9,6 +9,7 @@ also use the built-in fields `state`, `owner` and `tags`.
 
 from collections.abc import Iterator
 
+from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.analysis import criteria_sites, requirement_sites, set_actions
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
@@ -18,13 +19,14 @@ from blueprint_cli.suggest import did_you_mean
 CODE = "BP302"
 NAME = "undeclared-field"
 SEVERITY = "error"
+NEEDS = ("fields", "field")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     bp = ctx.blueprint
     declared = [f.name for f in bp.fields]
 
-    def finding(name: str, path: tuple, where: str, choices: list[str], key: bool = False) -> Finding:
+    def finding(name: str, path: JsonPath, where: str, choices: list[str], key: bool = False) -> Finding:
         hint = did_you_mean(name, choices)
         return Finding(f"field {name!r} in {where} is not declared" + (f" — {hint}" if hint else ""), path,
                        hint=None if hint else "declare it under `fields:` with its type", key=key)

@@ -20,6 +20,7 @@ from blueprint_cli.model import iter_conditions
 CODE = "BP303"
 NAME = "operator-type"
 SEVERITY = "error"
+NEEDS = ("fields", "field")
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

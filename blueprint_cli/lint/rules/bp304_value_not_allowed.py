@@ -20,6 +20,7 @@ from blueprint_cli.suggest import did_you_mean
 CODE = "BP304"
 NAME = "value-not-allowed"
 SEVERITY = "error"
+NEEDS = ("fields", "field", "states")
 
 _VALUE_OPS = {"eq", "ne", "in", "not_in", "contains", "not_contains"}
 

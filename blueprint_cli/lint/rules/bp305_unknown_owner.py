@@ -18,6 +18,7 @@ from blueprint_cli.suggest import did_you_mean
 CODE = "BP305"
 NAME = "unknown-owner"
 SEVERITY = "error"
+NEEDS: tuple[str, ...] = ()
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

@@ -20,6 +20,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP306"
 NAME = "state-field-changed"
 SEVERITY = "error"
+NEEDS = ("field",)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

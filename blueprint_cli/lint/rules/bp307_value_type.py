@@ -25,6 +25,7 @@ from blueprint_cli.model import FieldDef, iter_conditions
 CODE = "BP307"
 NAME = "value-type"
 SEVERITY = "error"
+NEEDS = ("fields", "field")
 
 _SCALAR_OPS = {"eq", "ne", "gt", "gte", "lt", "lte"}
 

@@ -19,6 +19,7 @@ from blueprint_cli.model import iter_conditions
 CODE = "BP308"
 NAME = "bad-regex"
 SEVERITY = "error"
+NEEDS: tuple[str, ...] = ()
 
 
 def _error(pattern: object) -> str | None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from blueprint_cli.analysis import action_sites
+from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 from blueprint_cli.model import BUILTIN_FIELDS
@@ -20,12 +21,13 @@ from blueprint_cli.suggest import did_you_mean
 CODE = "BP309"
 NAME = "template-field"
 SEVERITY = "error"
+NEEDS = ("fields", "field")
 
 TEMPLATE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 VARIABLES = ("user", "now")
 
 
-def _texts(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
+def _texts(value: Any, path: JsonPath) -> Iterator[tuple[str, JsonPath]]:
     if isinstance(value, str):
         yield value, path
     elif isinstance(value, dict):
@@ -36,7 +38,7 @@ def _texts(value: Any, path: tuple) -> Iterator[tuple[str, tuple]]:
             yield from _texts(v, path + (i,))
 
 
-def _yaml_path(action: Any, path: tuple) -> tuple:
+def _yaml_path(action: Any, path: JsonPath) -> JsonPath:
     """The YAML path of a text inside an action, from its path in the dataclass
     (`set` values and webhook headers are stored as (name, value) pairs)."""
     if len(path) >= 3 and path[0] == "values":  # set: {field: value}

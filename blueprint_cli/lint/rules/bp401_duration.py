@@ -21,6 +21,7 @@ from blueprint_cli.model import TaskAction
 CODE = "BP401"
 NAME = "duration"
 SEVERITY = "error"
+NEEDS: tuple[str, ...] = ()
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:

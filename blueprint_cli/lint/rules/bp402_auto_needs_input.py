@@ -20,6 +20,7 @@ from blueprint_cli.lint.rules import Finding
 CODE = "BP402"
 NAME = "auto-needs-input"
 SEVERITY = "warning"
+NEEDS: tuple[str, ...] = ()
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
