@@ -60,11 +60,14 @@ def lint(
     from blueprint_cli.lint.rules import catalogue
 
     if explain:
-        rule = catalogue().get(explain.strip().upper())
+        from blueprint_cli.scenarios.rules import catalogue as scenario_rules
+
+        explainable = {**catalogue(), **scenario_rules()}
+        rule = explainable.get(explain.strip().upper())
         if rule is None:
             from blueprint_cli.suggest import did_you_mean
 
-            hint = did_you_mean(explain.upper(), catalogue())
+            hint = did_you_mean(explain.upper(), explainable)
             raise BlueprintError(f"no rule {explain!r}", hint=hint or "`blueprint lint --list-rules` lists them")
         sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.doc}\n")
         return

@@ -34,21 +34,8 @@ SCHEMA_RESOURCE = "scenario.schema.json"
 #: What `blueprint test DIR` collects, and what `blueprint lint DIR` leaves alone.
 SUFFIXES = SCENARIO_SUFFIXES
 
-#: Every scenario-specific finding code, with what it means (README: "Scenario lint").
-CODES = {
-    "SC102": "the file is a blueprint, or not a mapping: not a scenario file",
-    "SC120": "a step or value the schema allows but that cannot work (two actions in one step, a bad time)",
-    "SC201": "two scenarios in one file have the same name",
-    "SC301": "unknown state",
-    "SC302": "unknown field",
-    "SC303": "unknown transition or parallel part",
-    "SC304": "unknown user (when a team is given)",
-    "SC305": "checklist item not on the transition's checklist",
-    "SC306": "a value that does not parse as its field's type",
-    "SC307": "the state field, which only transitions change",
-    "SC310": "the blueprint under test cannot be found or read",
-    "SC311": "the team file cannot be found or read",
-}
+# Every code reported here is documented by a module in blueprint_cli/scenarios/rules/
+# (`blueprint lint --explain SCxxx`, the docs' rules pages); a test checks both ways.
 
 
 def is_scenario_file(name: str) -> bool:
@@ -122,7 +109,13 @@ class LoadedFile:
 def _sc(d: Diagnostic) -> Diagnostic:
     """Loader and schema findings carry BP1xx codes; in a scenario file they are SC1xx."""
     code = "SC" + d.code[2:] if d.code.startswith("BP") else d.code
-    return Diagnostic(code, d.severity, d.message, d.file, d.line, d.col, d.path, d.hint)
+    hint = _NOT_A_MAPPING_HINT if code == "SC102" else d.hint
+    return Diagnostic(code, d.severity, d.message, d.file, d.line, d.col, d.path, hint)
+
+
+#: BP102's hint describes a blueprint; a scenario file that is not a mapping needs this one.
+_NOT_A_MAPPING_HINT = ("a scenario file is a mapping: `scenarios:` with a list of scenarios "
+                       "(and `blueprint:`, `team:`, `now:` when needed)")
 
 
 def load(path: Path, display: str | None = None) -> LoadedFile:

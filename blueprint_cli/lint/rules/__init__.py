@@ -75,7 +75,8 @@ class Rule:
         return f"{DOCS_URL}rules/{self.code}/"
 
 
-def _rule(module: ModuleType) -> Rule:
+def rule_of(module: ModuleType) -> Rule:
+    """The rule a rule module defines (its CODE, NAME, SEVERITY and docstring, and `check` if any)."""
     return Rule(
         code=module.CODE,
         name=module.NAME,
@@ -88,5 +89,5 @@ def _rule(module: ModuleType) -> Rule:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Rule]:
-    rules = (_rule(importlib.import_module(f"{__name__}.{m}")) for m in RULE_MODULES)
+    rules = (rule_of(importlib.import_module(f"{__name__}.{m}")) for m in RULE_MODULES)
     return {r.code: r for r in rules}
