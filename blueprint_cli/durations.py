@@ -11,10 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-_SIMPLE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$")
-_BUSINESS = re.compile(r"^\s*(\d+)\s+(business_days|business_hours)\s*$")
+# ASCII digits and spaces only, as the schema's pattern (`\d` and `\s` mean
+# different things to Python, JavaScript and Rust: `\d` matches `٣` in some)
+_SP = r"[\t-\r ]"
+_SIMPLE = re.compile(rf"{_SP}*([0-9]+){_SP}*(m|min|h|d|w){_SP}*")
+_BUSINESS = re.compile(rf"{_SP}*([0-9]+){_SP}+(business_days|business_hours){_SP}*")
 _ISO = re.compile(
-    r"^\s*P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?\s*$"
+    rf"{_SP}*P(?=[0-9T])(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?=[0-9])(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?{_SP}*"
 )
 _UNIT = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -49,11 +52,11 @@ class Duration:
 def parse_duration(text: str) -> Duration:
     if not isinstance(text, str):
         raise DurationError(f"a duration must be text like {EXAMPLES}, not {text!r}")
-    if m := _SIMPLE.match(text):
+    if m := _SIMPLE.fullmatch(text):
         return Duration(text, timedelta(seconds=int(m[1]) * _UNIT[m[2]]))
-    if m := _BUSINESS.match(text):
+    if m := _BUSINESS.fullmatch(text):
         return Duration(text, None, int(m[1]), m[2])
-    if m := _ISO.match(text):
+    if m := _ISO.fullmatch(text):
         w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
         return Duration(text, timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s))
     raise DurationError(f"{text!r} is not a duration; write {EXAMPLES}")
@@ -61,7 +64,7 @@ def parse_duration(text: str) -> Duration:
 
 def parse_relative(text: str) -> timedelta | None:
     """`+2d` / `-3h` as used by `set` actions for date fields; None if not one."""
-    m = re.match(r"^\s*([+-])\s*(\d+)\s*(m|min|h|d|w)\s*$", text)
+    m = re.fullmatch(rf"{_SP}*([+-]){_SP}*([0-9]+){_SP}*(m|min|h|d|w){_SP}*", text)
     if not m:
         return None
     delta = timedelta(seconds=int(m[2]) * _UNIT[m[3]])

@@ -237,23 +237,19 @@ def _scalar(text: str, tag: str) -> Any:
         low = text.lower()
         return low == "true" if low in ("true", "false") else text
     if tag == _STD + "int":
-        clean = text.replace("_", "")
-        for base in (10, 0):  # 10 first: "012" is twelve in YAML 1.2, not octal
-            try:
-                return int(clean, base)
-            except ValueError:
-                pass
-        return text
+        # YAML 1.2 core only: no `1_000`, `0b101` or sexagesimal (Python's int() takes the first two)
+        if not _INT.match(text):
+            return text
+        return int(text, 10) if text[1:2] not in ("o", "x") else int(text, 0)  # "012" is twelve, not octal
     if tag == _STD + "float":
+        if not _FLOAT.match(text):
+            return text
         low = text.lower()
         if low in (".nan",):
             return math.nan
         if low.lstrip("+-") in (".inf",):
             return -math.inf if low.startswith("-") else math.inf
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            return text
+        return float(text)
     return text  # pragma: no cover
 
 
@@ -307,12 +303,15 @@ def _yaml_error(exc: MarkedYAMLError) -> tuple[str, Position]:
 _PLAIN = "tag:blueprint-cli,2026:plain"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+# The YAML 1.2 core schema's forms, as editors (yaml-language-server) and other
+# YAML 1.2 tools read them: `1_000` and `1_0.5` are text there, so here too.
+# (`\Z`, not `$`, which would also accept a trailing line feed.)
+_INT = re.compile(r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z")
+_FLOAT = re.compile(r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z")
 
 
-class _CoreResolver(VersionedResolver):  # type: ignore[misc]
+class _CoreResolver(VersionedResolver):
     """Resolves implicit tags without ruamel's per-scalar version lookups (a
     third of the parse time) and by the YAML 1.2 core schema only: plain
     scalars are typed by `_plain`, so `on`/`no` and dates stay text whatever

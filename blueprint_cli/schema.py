@@ -1,9 +1,12 @@
 """The JSON Schema of the language (shipped as package data) and its findings.
 
-Validation runs on jsonschema-rs when installed (about 0.1 ms a document) and
-falls back to the `jsonschema` package. Either way every error becomes a
-`Diagnostic` at the line and column of the offending YAML node, not a JSON
-path, with a stable BP1xx code.
+Validation runs on jsonschema-rs (about 0.1 ms a document; 0.40.1 is the first
+release whose error kinds and messages this module reads right, and releases
+before 0.27 crash on the schema). There is no fallback to the `jsonschema`
+package: it reads errors differently (and its regular expressions are
+Python's), so a fallback would be a second, untested reader of the schema.
+Every error becomes a `Diagnostic` at the line and column of the offending YAML
+node, not a JSON path, with a stable BP1xx code.
 """
 
 from __future__ import annotations
@@ -48,36 +51,19 @@ def schema(resource: str = SCHEMA_RESOURCE) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _validator(resource: str = SCHEMA_RESOURCE) -> Any:
-    try:
-        import jsonschema_rs
+    import jsonschema_rs
 
-        return jsonschema_rs.Draft7Validator(schema(resource))
-    except ImportError:  # pragma: no cover - the wheel is a declared dependency
-        import jsonschema  # type: ignore[import-untyped]
-
-        return jsonschema.Draft7Validator(schema(resource))
+    return jsonschema_rs.Draft7Validator(schema(resource))
 
 
 def _errors(data: Any, resource: str = SCHEMA_RESOURCE) -> Iterator[tuple[str, JsonPath, tuple[Any, ...], str,
                                                                          dict[str, Any]]]:
-    """(keyword, instance path, schema path, message, details) for both libraries."""
-    validator = _validator(resource)
-    for err in validator.iter_errors(data):
-        details: dict[str, Any]
-        if hasattr(err, "kind"):  # jsonschema-rs
-            kind = err.kind
-            details = kind.as_dict() if hasattr(kind, "as_dict") else {}
-            yield (getattr(kind, "name", type(kind).__name__), tuple(err.instance_path), tuple(err.schema_path),
-                   err.message, details)
-        else:  # jsonschema
-            details = {}
-            if err.validator == "additionalProperties":
-                allowed = set((err.schema or {}).get("properties", {}))
-                details["unexpected"] = [k for k in err.instance if k not in allowed]
-            if err.validator == "required":
-                details["property"] = err.message.split("'")[1] if "'" in err.message else ""
-            yield (str(err.validator), tuple(err.absolute_path), tuple(err.absolute_schema_path), err.message,
-                   details)
+    """(keyword, instance path, schema path, message, details) of each error."""
+    for err in _validator(resource).iter_errors(data):
+        kind = err.kind
+        details: dict[str, Any] = kind.as_dict() if hasattr(kind, "as_dict") else {}
+        yield (getattr(kind, "name", type(kind).__name__), tuple(err.instance_path), tuple(err.schema_path),
+               err.message, details)
 
 
 def _subschema(path: tuple[Any, ...], resource: str = SCHEMA_RESOURCE) -> dict[str, Any]:
@@ -219,9 +205,10 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
             add(code, f"{where}: {value!r} is not one of {', '.join(choices)}" + (f" — {hint}" if hint else ""),
                 ipath)
         elif keyword == "pattern":
-            described = parent.get("description", "")
+            # the message editors show too (yaml-language-server reads patternErrorMessage)
+            described = parent.get("patternErrorMessage") or parent.get("description", "")
             value = _value_at(doc.data, ipath)
-            add(code, f"{where}: {value!r} is not valid" + (f" ({described})" if described else
+            add(code, f"{where}: {value!r} is not valid" + (f" ({described.rstrip('.')})" if described else
                                                              f" (must match {parent.get('pattern')})"), ipath)
         elif keyword in ("minProperties", "maxProperties") and (shape_of := _shape_def(spath)) is not None:
             shape = _shape_message(shape_of, _value_at(doc.data, ipath))
