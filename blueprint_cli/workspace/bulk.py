@@ -28,7 +28,8 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import EngineError, Inputs, Refusal
 from blueprint_cli.model import Blueprint, Criterion, Transition
 from blueprint_cli.records import Record
-from blueprint_cli.store import id_order
+from blueprint_cli.store import BatchWriter, id_order
+from blueprint_cli.workspace.commit import Change, apply
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -263,15 +264,13 @@ def _no_gc() -> Iterator[None]:
 
 def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: Any, where: Criterion | None,
            inputs: Inputs, user: Any, now: datetime, calendar: Any, result: BulkResult,
-           writer: Any = None) -> None:
+           writer: BatchWriter | None = None) -> None:
     """One batch: locked, read, moved, committed. With a `writer` (see
     `Store.writer`), a batch without deliveries is handed over to it with its
     locks, and written while the next batch is prepared."""
-    from blueprint_cli.store import Write
-
     with ws.store.batch(ids) as batch:
-        writes: list[Write] = []
-        to_deliver = []
+        changes: list[Change] = []
+        moved: list[tuple[Record, engine.Moved]] = []
         for record_id in ids:
             stored = batch.current.get(record_id)
             if stored is None:
@@ -284,26 +283,15 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             if isinstance(outcome, Refusal):
                 _tally(record, outcome, result)
                 continue
-            moved = outcome.record
-            if outcome.entry.undelivered:
-                moved = replace(moved, undelivered=moved.undelivered + outcome.entry.undelivered)
-            writes.append(Write(moved, (outcome.entry,)))
-            if outcome.effects:
-                to_deliver.append((moved, outcome))
-            else:
-                _tally(record, outcome if moved is outcome.record else replace(outcome, record=moved), result)
-        if writer is not None and not to_deliver:
-            batch.hand_over(writes, writer)
-            return
-        batch.commit(writes)
+            changes.append(Change(outcome.record, (outcome.entry,), (tuple(outcome.effects),)))
+            moved.append((record, outcome))
+        handed = None if writer is None else (lambda writes: batch.hand_over(writes, writer))
         # delivered once the moves are committed: a failure never undoes one
-        amends: list[Write] = []
-        for moved, outcome in to_deliver:
-            moved, entry = ws.deliver(moved, outcome.entry, outcome.effects, now)
-            amends.append(Write(moved, amend={-1: entry}))
-            _tally(outcome.record, replace(outcome, record=moved, entry=entry), result)
-        if amends:
-            batch.commit(amends)
+        done = apply(ws, batch.commit, changes, now, hand_over=handed)
+        for (record, outcome), change in zip(moved, done):
+            if change.record is not outcome.record or change.entries[0] is not outcome.entry:
+                outcome = replace(outcome, record=change.record, entry=change.entries[0])
+            _tally(record, outcome, result)
 
 
 def _tally(record: Record, outcome: engine.Moved | Refusal, result: BulkResult) -> None:

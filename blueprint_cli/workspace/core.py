@@ -30,6 +30,7 @@ from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord
 from blueprint_cli.suggest import did_you_mean
 from blueprint_cli.team import Team, User
+from blueprint_cli.workspace.commit import Change, apply, check_settings, single
 from blueprint_cli.workspace.location import store_of
 
 
@@ -120,21 +121,6 @@ class Workspace:
             return from_config(self.config, str(self.root / "config.yaml"))
         except DeliveryConfigError as exc:
             raise BlueprintError(str(exc), hint="see the README, sections 'E-mail' and 'Webhooks'") from None
-
-    def deliver(self, record: Record, entry: HistoryEntry, effects: Sequence[engine.Effect],
-                at: datetime) -> tuple[Record, HistoryEntry]:
-        """Send what a committed entry's actions produced; the entry with each
-        outcome filled in, and the record with its count of undelivered ones."""
-        from blueprint_cli.actions import deliver
-
-        results = deliver(effects, self.outbox, settings=self.delivery, sleep=self.sleep, env=self.env,
-                          at=engine.iso(at))
-        actions = list(entry.actions)
-        for index, result in results.items():
-            actions[index] = result
-        done = replace(entry, actions=tuple(actions))
-        count = max(0, record.undelivered + done.undelivered - entry.undelivered)
-        return replace(record, undelivered=count), done
 
     @property
     def folder(self) -> Path:
@@ -357,16 +343,14 @@ class Workspace:
                                   calendar=LazyCalendar(self))
             if isinstance(outcome, Refusal):
                 return MoveResult(record, outcome, bp)
-            entry = outcome.entry
+            change = Change(outcome.record, (outcome.entry,), (tuple(outcome.effects),))
+            check_settings(self, [change])  # a broken config.yaml refuses before anything is written
             if inputs.attachments:
-                entry = replace(entry, attachments=tuple(self._attach(record_id, inputs.attachments)))
+                entry = replace(outcome.entry, attachments=tuple(self._attach(record_id, inputs.attachments)))
+                change = replace(change, entries=(entry,))
             # committed before anything is sent: a failed delivery never undoes the move
-            moved = replace(outcome.record, undelivered=outcome.record.undelivered + entry.undelivered)
-            txn.commit(moved, [entry])
-            if outcome.effects:
-                moved, entry = self.deliver(moved, entry, outcome.effects, moment)
-                txn.commit(moved, amend={-1: entry})
-            return MoveResult(moved, replace(outcome, record=moved, entry=entry), bp)
+            [done] = apply(self, single(txn.commit), [change], moment)
+            return MoveResult(done.record, replace(outcome, record=done.record, entry=done.entries[0]), bp)
 
     def tag(self, record_id: str, add: Sequence[str], remove: Sequence[str], *, user: str,
             at: datetime | None = None) -> tuple[Record, HistoryEntry | None]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from blueprint_cli.records import ActionOutcome, HistoryEntry
+from blueprint_cli.records import ActionOutcome
+from blueprint_cli.workspace.commit import Resend, resend, single
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -58,6 +59,10 @@ def retry(ws: Workspace, record_ids: list[str] | None, now: datetime, *, dry_run
     from blueprint_cli.engine import Effect, iso
     from blueprint_cli.store import CorruptFile
 
+    def merge(old: ActionOutcome, new: ActionOutcome) -> ActionOutcome:
+        return replace(new, attempts=(old.attempts or 0) + (new.attempts or 0),
+                       detail=new.detail + f" (retried at {iso(now)})")
+
     report = RetryReport(dry_run)
     with ws.store.session():
         if record_ids:
@@ -68,32 +73,19 @@ def retry(ws: Workspace, record_ids: list[str] | None, now: datetime, *, dry_run
             errors: list[CorruptFile] = []
             ids = [r.id for r in ws.store.scan(errors=errors) if r.undelivered]
             report.errors += [e.message for e in errors]
+        if ids and not dry_run:
+            ws.delivery  # noqa: B018 - a broken config.yaml refuses before anything is sent or written
         for rid in ids:
             with ws.store.transaction(rid) as txn:
-                record = txn.current.record
-                history = txn.current.history
-                amend: dict[int, HistoryEntry] = {}
-                for i, entry in enumerate(history):
-                    todo = [(j, a) for j, a in enumerate(entry.actions) if a.retryable]
-                    if not todo:
-                        continue
-                    if dry_run:
-                        report.retried += [Retried(rid, record.module, i, entry.transition, a, a) for _, a in todo]
-                        continue
-                    effects = [Effect(a.action, j, dict(a.request or {})) for j, a in todo]
-                    _, sent = ws.deliver(record, entry, effects, now)
-                    actions = list(entry.actions)
-                    for j, old in todo:
-                        new = sent.actions[j]
-                        new = replace(new, attempts=(old.attempts or 0) + (new.attempts or 0),
-                                      detail=new.detail + f" (retried at {iso(now)})")
-                        actions[j] = new
-                        report.retried.append(Retried(rid, record.module, i, entry.transition, old, new))
-                    amend[i] = replace(entry, actions=tuple(actions))
-                if amend:
-                    merged = [amend.get(i, e) for i, e in enumerate(history)]
-                    count = sum(e.undelivered for e in merged)
-                    txn.commit(replace(record, undelivered=count), amend=amend)
-                elif record.undelivered and not dry_run:
-                    txn.commit(replace(record, undelivered=0))  # the count was stale: nothing to send
+                record, history = txn.current.record, txn.current.history
+                todo = {i: tuple(Effect(a.action, j, dict(a.request or {})) for j, a in enumerate(e.actions)
+                                 if a.retryable) for i, e in enumerate(history)}
+                todo = {i: effects for i, effects in todo.items() if effects}
+                if dry_run:
+                    report.retried += [Retried(rid, record.module, i, history[i].transition, history[i].actions[e.index],
+                                               history[i].actions[e.index]) for i, effects in todo.items() for e in effects]
+                    continue
+                _, amended = resend(ws, single(txn.commit), Resend(record, history, todo), now, merge)
+                report.retried += [Retried(rid, record.module, i, history[i].transition, history[i].actions[e.index],
+                                           amended[i].actions[e.index]) for i, effects in todo.items() for e in effects]
     return report

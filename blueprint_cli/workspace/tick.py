@@ -34,6 +34,7 @@ from blueprint_cli.durations import Duration
 from blueprint_cli.engine import SYSTEM_USER, Effect, Inputs, Refusal
 from blueprint_cli.model import Action, Blueprint, Transition
 from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.workspace.commit import Change, apply, single
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -200,7 +201,6 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
         happened: list[Happening] = []
         name = _name(record)
         fired = list(record.fired_in_stay())
-        start = record
 
         # 1. escalations, in level order
         for lv in timed.levels:
@@ -262,21 +262,14 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
         if moved_to is None:
             record = replace(record, fired=tuple(fired), fired_since=record.state_since, updated_at=stamp)
         # a move started a new stay: nothing has fired in it yet (`fired_since` no longer matches)
-        record = replace(record, undelivered=start.undelivered + sum(e.undelivered for e in entries))
         if dry_run:
             report.happened += happened
             return
-        txn.commit(record, entries)
-        # then deliver, each entry's e-mails and webhooks, and record how it went
-        amend: dict[int, HistoryEntry] = {}
-        for i, (entry, effs) in enumerate(zip(entries, effects)):
-            if effs:
-                record, done = ws.deliver(record, entry, effs, now)
-                amend[i - len(entries)] = done
-                happened = [replace(h, entry=done) if h.entry is entry else h for h in happened]
-        if amend:
-            txn.commit(record, amend=amend)
-        report.happened += happened
+        # committed, then each entry's e-mails and webhooks sent and their outcomes recorded
+        [done] = apply(ws, single(txn.commit), [Change(record, tuple(entries), tuple(tuple(e) for e in effects))], now)
+        delivered = {id(old): new for old, new in zip(entries, done.entries)}
+        report.happened += [replace(h, entry=delivered[id(h.entry)]) if h.entry is not None and id(h.entry) in delivered
+                            else h for h in happened]
 
 
 def _name(record: Record) -> str | None:

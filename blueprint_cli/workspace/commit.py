@@ -1,0 +1,150 @@
+"""Commit, then deliver, then record how delivery went: the one step every change
+with after-actions goes through (`move`, `bulk`, `tick`, `retry`).
+
+1. When anything is to be sent, the delivery settings are read first: a broken
+   `config.yaml` refuses the command (exit 2) before anything is written.
+2. The records are written with their new history entries, in one call of the
+   store (a transaction's commit, or a batch's). Each action still to be sent is
+   `pending` in its entry, and the record counts it as undelivered — so a crash
+   while sending leaves a record that says what was not sent.
+3. The e-mails and webhooks go out. A failure never undoes the commit.
+4. The outcomes replace the pending ones in the entries, in a second write.
+
+`Record.undelivered` — how many actions in a record's history are not
+delivered (`retry` finds records by it without reading histories) — is kept
+here and only here: `counted`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from blueprint_cli.engine import Effect, iso
+from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
+from blueprint_cli.store import Write
+
+if TYPE_CHECKING:
+    from blueprint_cli.workspace.core import Workspace
+
+#: How a caller writes: `Transaction.commit` of one record, or `Batch.commit` of many.
+Writer = Callable[[Sequence[Write]], None]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record's change: the record as the engine left it (its undelivered count
+    not yet updated), its new history entries, and what each entry's actions
+    produced to send (one tuple per entry; empty when nothing goes out)."""
+
+    record: Record
+    entries: tuple[HistoryEntry, ...]
+    effects: tuple[tuple[Effect, ...], ...] = ()
+
+    @property
+    def sends(self) -> bool:
+        return any(self.effects)
+
+
+@dataclass(frozen=True)
+class Resend:
+    """Actions of entries already in a record's history to send again (`retry`):
+    by entry index, the effects to send and how to merge each new outcome with
+    the old one."""
+
+    record: Record
+    history: Sequence[HistoryEntry]
+    effects: Mapping[int, tuple[Effect, ...]]
+
+
+def counted(record: Record, *, added: Sequence[HistoryEntry] = (), replaced: Sequence[HistoryEntry] = ()) -> Record:
+    """`record` with its undelivered count updated: `added` are new or corrected
+    entries, `replaced` the entries they correct."""
+    count = max(0, record.undelivered + sum(e.undelivered for e in added) - sum(e.undelivered for e in replaced))
+    return record if count == record.undelivered else replace(record, undelivered=count)
+
+
+def recounted(record: Record, history: Sequence[HistoryEntry]) -> Record:
+    """`record` with its undelivered count taken from its whole history."""
+    return replace(record, undelivered=sum(e.undelivered for e in history))
+
+
+def single(txn_commit: Callable[..., None]) -> Writer:
+    """A `Writer` for one locked record (`Transaction.commit`)."""
+
+    def write(writes: Sequence[Write]) -> None:
+        for w in writes:
+            txn_commit(w.record, w.append, w.amend)
+
+    return write
+
+
+def check_settings(ws: Workspace, changes: Sequence[Change]) -> None:
+    """Step 1 alone, for callers that prepare many changes: read the delivery
+    settings if any change sends something (a broken config.yaml refuses here)."""
+    if any(c.sends for c in changes):
+        ws.delivery  # noqa: B018 - read for its checks
+
+
+def apply(ws: Workspace, write: Writer, changes: Sequence[Change], at: datetime, *,
+          hand_over: Writer | None = None) -> list[Change]:
+    """Steps 1–4 for `changes`, each on a record the caller holds locked. Returns
+    the changes as written: records counted, entries with their outcomes.
+    `hand_over`: where to write when nothing is to be sent (a bulk's background
+    writer, `Batch.hand_over`), so the caller can go on meanwhile."""
+    check_settings(ws, changes)
+    committed = [c if (r := counted(c.record, added=c.entries)) is c.record else replace(c, record=r)
+                 for c in changes]  # a bulk makes thousands: no copy where nothing changes
+    sends = any(c.sends for c in committed)
+    (write if sends or hand_over is None else hand_over)([Write(c.record, c.entries) for c in committed])
+    if not sends:
+        return committed
+    done: list[Change] = []
+    amends: list[Write] = []
+    for c in committed:
+        if not c.sends:
+            done.append(c)
+            continue
+        record, entries = c.record, list(c.entries)
+        amend: dict[int, HistoryEntry] = {}
+        for i, (entry, effects) in enumerate(zip(c.entries, c.effects)):
+            if effects:
+                sent = _send(ws, entry, effects, at)
+                record = counted(record, added=[sent], replaced=[entry])
+                entries[i] = amend[i - len(entries)] = sent
+        done.append(replace(c, record=record, entries=tuple(entries)))
+        amends.append(Write(record, amend=amend))
+    write(amends)
+    return done
+
+
+def resend(ws: Workspace, write: Writer, job: Resend, at: datetime,
+           merge: Callable[[ActionOutcome, ActionOutcome], ActionOutcome]) -> tuple[Record, dict[int, HistoryEntry]]:
+    """Steps 3–4 for actions already in the history (`retry`): send, merge each
+    new outcome with the old (`merge(old, new)`), write, and count the record
+    again from its whole history. Returns the record and the corrected entries."""
+    amend: dict[int, HistoryEntry] = {}
+    for index, effects in job.effects.items():
+        entry = job.history[index]
+        sent = _send(ws, entry, effects, at)
+        actions = list(entry.actions)
+        for effect in effects:
+            actions[effect.index] = merge(entry.actions[effect.index], sent.actions[effect.index])
+        amend[index] = replace(entry, actions=tuple(actions))
+    record = recounted(job.record, [amend.get(i, e) for i, e in enumerate(job.history)])
+    if amend or record.undelivered != job.record.undelivered:
+        write([Write(record, amend=amend)])
+    return record, amend
+
+
+def _send(ws: Workspace, entry: HistoryEntry, effects: Sequence[Effect], at: datetime) -> HistoryEntry:
+    """Send what an entry's actions produced; the entry with each outcome in place."""
+    from blueprint_cli.actions import deliver
+
+    results = deliver(effects, ws.outbox, settings=ws.delivery, sleep=ws.sleep, env=ws.env, at=iso(at))
+    actions = list(entry.actions)
+    for index, result in results.items():
+        actions[index] = result
+    return replace(entry, actions=tuple(actions))
