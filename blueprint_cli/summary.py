@@ -13,7 +13,7 @@ from rich.tree import Tree
 from blueprint_cli.analysis import flow_order
 from blueprint_cli.criteria import render_tree
 from blueprint_cli.model import (
-    Action, Blueprint, Criterion, EmailAction, Requirement, SetAction, Sla, TagAction, TaskAction, Transition,
+    Action, Blueprint, Criterion, EmailAction, Requirement, SetAction, Sla, State, TagAction, TaskAction, Transition,
     WebhookAction,
 )
 
@@ -189,10 +189,10 @@ def summary_data(bp: Blueprint) -> dict[str, Any]:
         "field": bp.field,
         "entry": {"state": bp.entry_state, "when": _criterion_data(bp.entry.when)},
         "states": [
-            {"name": n, "final": bp.state(n).final,  # type: ignore[union-attr]
-             "transitions": [t.name for t in bp.transitions_from(n)],
-             "sla": describe_sla(bp.state(n).sla) if bp.state(n).sla else None}  # type: ignore[union-attr]
-            for n in flow_order(bp)
+            {"name": st.name, "final": st.final,
+             "transitions": [t.name for t in bp.transitions_from(st.name)],
+             "sla": describe_sla(st.sla) if st.sla else None}
+            for st in _states_in_flow_order(bp)
         ],
         "transitions": [
             {"name": t.name, "from": list(bp.sources_of(t)), "to": list(t.targets),
@@ -210,3 +210,7 @@ def summary_data(bp: Blueprint) -> dict[str, Any]:
             for f in bp.fields
         ],
     }
+
+
+def _states_in_flow_order(bp: Blueprint) -> list[State]:
+    return [st for st in (bp.state(n) for n in flow_order(bp)) if st is not None]

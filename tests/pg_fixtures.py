@@ -99,12 +99,14 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-STORES = ("json", "postgres")
+STORES = ("json", "postgres", "memory")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "json_store_only: the test looks at the JSON store's files; "
                                        "`store_kind` runs it for the JSON store alone")
+    config.addinivalue_line("markers", "other_processes: the test opens the store from other processes; "
+                                       "`store_kind` leaves out the in-memory store (tests/memory_store.py)")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -112,7 +114,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     runs once per store, unless it is marked `json_store_only`."""
     if "store_kind" in metafunc.fixturenames:
         only_json = metafunc.definition.get_closest_marker("json_store_only") is not None
-        metafunc.parametrize("store_kind", ["json"] if only_json else list(STORES), indirect=True)
+        shared = metafunc.definition.get_closest_marker("other_processes") is not None
+        kinds = ["json"] if only_json else [k for k in STORES if not (shared and k == "memory")]
+        metafunc.parametrize("store_kind", kinds, indirect=True)
 
 
 @pytest.fixture
@@ -121,10 +125,25 @@ def store_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     (`workspace.init`, so `blueprint init` too) keeps its records in a fresh schema of
     its own on the test server, unless the test names a store itself."""
     kind = str(getattr(request, "param", "json"))
+    from blueprint_cli import workspace
+
+    if kind == "memory":
+        import memory_store  # registers memory://
+
+        plain = workspace.init
+
+        def in_memory(folder: Path, **kwargs: Any) -> Any:
+            if kwargs.get("store") is None:
+                kwargs["store"] = f"memory://{os.getpid()}-{next(_schemas)}"
+            return plain(folder, **kwargs)
+
+        monkeypatch.setattr(workspace, "init", in_memory)
+        yield kind
+        memory_store.forget_all()
+        return
     if kind != "postgres":
         yield kind
         return
-    from blueprint_cli import workspace
 
     server: PgServer = request.getfixturevalue("pg_server")
     schemas: list[str] = []

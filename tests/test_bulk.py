@@ -125,6 +125,7 @@ def test_a_parallel_part_in_bulk(deals: Path) -> None:
     assert states(deals)["1"] == "Legal Review"  # a part: the record waits for the other one
 
 
+@pytest.mark.other_processes
 def test_progress_bar_only_on_a_terminal(deals: Path) -> None:
     assert run(deals, "bulk", "Negotiate", "--where", "owner = bob", *NEGOTIATE).err == ""
     master, slave = pty.openpty()
@@ -169,6 +170,7 @@ def test_batches_lock_read_and_write_many_records_at_once(tmp_path: Path) -> Non
     assert ws.get("1")[1].tags == ("x", "y") and len(ws.history("1")[1]) == 2
 
 
+@pytest.mark.other_processes
 @pytest.mark.parametrize("batch_size", ["500", "20"])  # 20: many batches, handed to helper processes (JSON store)
 def test_two_bulks_at_once_never_move_a_record_twice(tmp_path: Path, batch_size: str) -> None:
     ws = ping_workspace(tmp_path, records=120)

@@ -154,6 +154,7 @@ def _expect(fd: int, pattern: str, seen: list[str], timeout: float = 20.0) -> No
             raise AssertionError(f"no {pattern!r} in {''.join(seen)!r}") from None
 
 
+@pytest.mark.other_processes
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_on_a_terminal_move_prompts_for_what_is_missing(ws: Path) -> None:
     import pty

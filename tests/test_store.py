@@ -59,6 +59,7 @@ def assert_consistent(ws: Workspace) -> int:
     return len(records)
 
 
+@pytest.mark.other_processes
 def test_sigkill_at_random_instants_never_leaves_a_broken_record(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=3)
     rng = random.Random(1234)
@@ -79,6 +80,7 @@ def test_sigkill_at_random_instants_never_leaves_a_broken_record(tmp_path: Path)
     assert total >= committed
 
 
+@pytest.mark.other_processes
 def test_concurrent_processes_lose_no_update(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=2)
     procs = [worker(ws, user, 25, ["1", "2"]) for user in ("ann", "ben", "cat", "dan")]

@@ -218,6 +218,7 @@ def test_a_broken_calendar_setting_is_a_usage_error(ws: workspace.Workspace) -> 
     assert r.code == 2 and "'funday' is not a day" in r.err and "config.yaml" in r.err
 
 
+@pytest.mark.other_processes
 def test_two_ticks_at_once_never_fire_anything_twice(ws: workspace.Workspace) -> None:
     ids = [new_ticket(ws, f"Ticket {i}") for i in range(40)]
     env = {**os.environ, "NO_COLOR": "1"}

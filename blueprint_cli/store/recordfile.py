@@ -59,12 +59,15 @@ def _record_text(data: Mapping[str, Any]) -> bytes:
 
 _string = json.encoder.encode_basestring
 try:  # the C encoder, called directly: `json.dumps` costs as much again in setting it up per call
-    _c_encoder = json.encoder.c_make_encoder(None, str, _string, None, ": ", ", ", False, False, True)  # type: ignore[misc]
+    _c_encoder = getattr(json.encoder, "c_make_encoder")(None, str, _string, None, ": ", ", ", False, False, True)
 
     def _encode_c(value: Any) -> str:
         return "".join(_c_encoder(value, 0))
 except (AttributeError, TypeError):  # no C accelerator: the same text, more slowly
-    _encode_c = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    _slow = json.JSONEncoder(ensure_ascii=False, default=str)
+
+    def _encode_c(value: Any) -> str:
+        return _slow.encode(value)
 
 
 def _compact(value: Any) -> str:
