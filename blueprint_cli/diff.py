@@ -178,10 +178,6 @@ class BlueprintDiff:
     impact: Impact | None = None
 
     @property
-    def renamed_states(self) -> dict[str, str]:
-        return {c.old_name: c.name for c in self.states if c.kind == "renamed" and c.old_name}
-
-    @property
     def has_changes(self) -> bool:
         return bool(self.general or self.states or self.transitions or self.fields)
 

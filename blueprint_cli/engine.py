@@ -287,18 +287,24 @@ def choose_blueprint(candidates: Sequence[Blueprint], module: str,
     return None, why
 
 
+def with_defaults(bp: Blueprint, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`fields` with the blueprint's field defaults filled in where a field has no
+    value: what a record gets when it enters `bp`, at creation or later."""
+    out = dict(fields)
+    for fd in bp.fields:
+        if fd.name not in out and fd.default is not None:
+            try:
+                out[fd.name] = parse(fd, fd.default)
+            except FieldValueError:
+                pass  # a bad default is lint's business; the field simply stays empty
+    return out
+
+
 def create(bp: Blueprint | None, *, record_id: str, module: str, version: int | None, owner: str,
            values: Mapping[str, Any], user: str, now: datetime) -> tuple[Record, HistoryEntry]:
     """A new record (in `bp`'s entry state, with field defaults filled in, or
     ungoverned when `bp` is None) and its first history entry."""
-    fields = dict(values)
-    if bp is not None:
-        for fd in bp.fields:
-            if fd.name not in fields and fd.default is not None:
-                try:
-                    fields[fd.name] = parse(fd, fd.default)
-                except FieldValueError:
-                    pass  # a bad default is lint's business; the record simply starts empty
+    fields = with_defaults(bp, values) if bp is not None else dict(values)
     fields = {k: v for k, v in fields.items() if k != "owner"}
     stamp = iso(now)
     state = bp.entry_state if bp is not None else None
@@ -312,11 +318,14 @@ def create(bp: Blueprint | None, *, record_id: str, module: str, version: int | 
 
 
 def enter(bp: Blueprint, record: Record, version: int, user: str, now: datetime) -> tuple[Record, HistoryEntry]:
-    """An ungoverned record that now matches `bp`'s entry criteria enters it."""
+    """An ungoverned record that now matches `bp`'s entry criteria enters it, and
+    gets the field defaults a record created in it gets."""
     stamp = iso(now)
+    fields = with_defaults(bp, record.fields)
     new = replace(record, blueprint=bp.id, version=version, state=bp.entry_state, state_since=stamp,
-                  updated_at=stamp)
-    return new, HistoryEntry(at=stamp, user=user, kind="enter", to_state=bp.entry_state,
+                  updated_at=stamp, fields=fields)
+    changes = {k: [record.fields.get(k), v] for k, v in fields.items() if record.fields.get(k) != v}
+    return new, HistoryEntry(at=stamp, user=user, kind="enter", to_state=bp.entry_state, changes=changes,
                              note=f"entered {bp.id}", version=version)
 
 

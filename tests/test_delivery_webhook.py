@@ -182,6 +182,8 @@ def test_a_failing_webhook_never_undoes_the_move_and_retry_sends_it_once(orders:
     record = cli("--json", "record", "show", "1", cwd=orders).json()
     assert record["state"] == "Placed" and record["fields"]["total"] == 99  # type: ignore[index]
     assert record["undelivered"] == 1  # type: ignore[index]
+    shown = cli("record", "show", "1", cwd=orders).out
+    assert "Not delivered (1)" in shown and "HTTP 500" in shown and "blueprint retry 1" in shown
     failed = cli("--json", "history", "1", cwd=orders).json()[-1]["actions"][0]  # type: ignore[index]
     assert (failed["status"], failed["attempts"], failed["http_status"]) == ("failed", 3, 500)
     assert len(hook.received) == 4
@@ -198,6 +200,7 @@ def test_a_failing_webhook_never_undoes_the_move_and_retry_sends_it_once(orders:
     done = cli("--json", "history", "1", cwd=orders).json()[-1]["actions"][0]  # type: ignore[index]
     assert (done["status"], done["attempts"]) == ("done", 4) and "retried at" in done["detail"]
     assert "undelivered" not in cli("--json", "record", "show", "1", cwd=orders).json()  # type: ignore[operator]
+    assert "Not delivered" not in cli("record", "show", "1", cwd=orders).out
 
     # idempotent: what was delivered is never sent again
     nothing = cli("retry", cwd=orders)
@@ -239,6 +242,10 @@ def test_bad_webhook_settings_are_usage_errors(orders: Path, setting: str, messa
     (orders / ".blueprint" / "config.yaml").write_text(text)
     r = cli("--as", "alice", "move", "1", "Place", cwd=orders)
     assert r.code == 2 and message in r.err and "config.yaml" in r.err
+    # a usage error: refused before anything was written or sent
+    record = cli("--json", "record", "show", "1", cwd=orders).json()
+    assert record["state"] == "New" and "total" not in record["fields"]  # type: ignore[index]
+    assert len(cli("--json", "history", "1", cwd=orders).json()) == 1  # type: ignore[arg-type]
 
 
 def test_outcome_json_shape_is_stable() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprint_cli import workspace
 from workspace_helpers import PING, cli, ping_workspace
 
 # every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
@@ -140,3 +141,25 @@ def test_init_keeps_an_existing_blueprint_and_still_makes_the_workspace(tmp_path
     assert r.code == 0 and "was not published" in r.out and "BP112" in r.out
     assert mine.read_text(encoding="utf-8") == "blueprint: mine\n"
     assert (tmp_path / ".blueprint" / "workspace.json").is_file()
+
+
+def test_a_record_that_enters_later_gets_the_field_defaults(tmp_path: Path) -> None:
+    ws = workspace.init(tmp_path, sample=False).workspace
+    gated = tmp_path / "gated.yaml"
+    gated.write_text(PING.replace("fields:\n  note: {type: text}\n",
+                                  "entry:\n  when: {field: note, eq: go}\nfields:\n  note: {type: text}\n"
+                                  "  level: {type: integer, default: 3}\n  channel: {type: text, default: web}\n"),
+                     encoding="utf-8")
+    assert cli("publish", str(gated), cwd=tmp_path).code == 0
+    created = cli("--json", "record", "create", "Pings", "--set", "note=go", cwd=tmp_path).json()
+    assert created["fields"] == {"note": "go", "level": 3, "channel": "web"}  # type: ignore[index]
+    later = cli("--json", "record", "create", "Pings", "--set", "note=wait", "--set", "channel=phone", cwd=tmp_path)
+    assert later.json()["blueprint"] is None  # type: ignore[index]
+    entered = cli("--json", "record", "set", "2", "note=go", cwd=tmp_path)
+    assert entered.code == 0, entered
+    record = ws.get("2")[1]
+    # the same defaults as a record created in the blueprint; what the user set is kept
+    assert (record.blueprint, record.state) == ("ping", "Left")
+    assert dict(record.fields) == {"note": "go", "level": 3, "channel": "phone"}
+    enter = ws.history("2")[1][-1]
+    assert enter.kind == "enter" and enter.changes == {"level": [None, 3]}

@@ -95,11 +95,13 @@ def show(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID"))
     """Fields, state, pending parallel parts and open tasks of a record."""
     from blueprint_cli.cli.record_view import open_workspace, record_view, term
 
-    bp, record, _ = open_workspace(ctx).get(record_id)
+    bp, record, stored = open_workspace(ctx).get(record_id)
     if options(ctx).json:
         print_json(record.to_dict())
         return
-    term(ctx).print(record_view(record, bp))
+    # the history is read only when the record says something was not delivered
+    undelivered = [(e, a) for e in stored.history for a in e.actions if a.retryable] if record.undelivered else []
+    term(ctx).print(record_view(record, bp, undelivered))
 
 
 @record_app.command("set")

@@ -19,7 +19,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Option, Refusal
 from blueprint_cli.fieldtypes import is_empty
 from blueprint_cli.model import Blueprint
-from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
 from blueprint_cli.workspace import Workspace, find
 
 STATUS_MARK = {"done": "✓", "failed": "✗", "skipped": "–", "pending": "…"}
@@ -80,7 +80,10 @@ def title(record: Record) -> str:
 
 # ----- a record -------------------------------------------------------------------------
 
-def record_view(record: Record, bp: Blueprint | None) -> RenderableType:
+def record_view(record: Record, bp: Blueprint | None,
+                undelivered: Sequence[tuple[HistoryEntry, ActionOutcome]] = ()) -> RenderableType:
+    """The record as `record show` prints it; `undelivered`: its e-mails and webhooks
+    not (yet) delivered, with the history entries they belong to."""
     head = Text(title(record), style="bold")
     info = Table.grid(padding=(0, 2))
     info.add_column(style="dim")
@@ -137,6 +140,13 @@ def record_view(record: Record, bp: Blueprint | None) -> RenderableType:
             grid.add_row(f"#{task.id}", task.subject, Text(f"{task.owner or ''}" + (f", due {when(task.due)}" if task.due else ""),
                                                           style="dim"))
         parts.append(grid)
+    if undelivered:
+        parts.append(Text(f"\nNot delivered ({len(undelivered)})", style="bold yellow"))
+        grid = Table.grid(padding=(0, 2))
+        for entry, action in undelivered:
+            grid.add_row(action.action, Text(action.status, style="yellow"), Text(action.detail or ""),
+                         Text(f"{entry.transition or entry.kind}, {when(entry.at)}", style="dim"))
+        parts += [grid, Text(f"send again: blueprint retry {record.id}", style="dim")]
     if bp is not None and not (bp.state(record.state or "") and bp.state(record.state or "").final):  # type: ignore[union-attr]
         parts.append(Text(f"\nWhat can be done: blueprint next {record.id}", style="dim"))
     return Group(*parts)

@@ -60,7 +60,7 @@ def sla_summary(node: Node) -> str:
     return "SLA " + " → ".join(s.after for s in node.sla)
 
 
-def state_lines(node: Node, graph: Graph | None = None, short: bool = True) -> list[str]:
+def state_lines(node: Node, graph: Graph | None = None) -> list[str]:
     """What a state box shows under its name: the SLA, and the record when it is here."""
     lines = []
     if node.sla:

@@ -14,7 +14,7 @@ The blueprint under test is linted too; its errors keep their BP codes.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -364,6 +364,3 @@ def _value_at(data: Any, path: JsonPath) -> Any:
     return data
 
 
-def iter_findings(files: Sequence[LoadedFile]) -> Iterator[Diagnostic]:
-    for f in files:
-        yield from f.diagnostics
