@@ -174,7 +174,10 @@ def render_summary(bp: Blueprint) -> Group:
         parts.append(fields)
     parts.append(Text("Transitions", style="bold italic"))
     parts.extend(_transition_tree(bp, t) for t in bp.transitions)
-    return Group(*parts)
+    from blueprint_cli.shown import visible_renderable
+
+    # names and values are data: no markup, control characters shown as escapes
+    return visible_renderable(Group(*parts))  # type: ignore[no-any-return]
 
 
 def _criterion_data(c: Criterion | None) -> Any:

@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import typer
 
+from blueprint_cli.shown import markup as m
 from blueprint_cli.cli.context import options, print_json
 
 #: Refused records listed one by one in the summary before it only counts them.
@@ -82,9 +83,9 @@ def _summary(ctx: typer.Context, result: object) -> None:
         out.width = 400  # piped: whole lines (grep-able), the table only as wide as its content
     verb = "would be" if result.dry_run else ""
     if not result.matched:
-        out.print(f"No record in a state {result.transition!r} leaves from matches {result.where!r}: nothing to do.")
+        out.print(f"No record in a state {m(repr(result.transition))} leaves from matches {m(repr(result.where))}: nothing to do.")
         return
-    table = Table(title=f"{'Dry run: ' if result.dry_run else ''}{result.transition} on {result.matched} "
+    table = Table(title=f"{'Dry run: ' if result.dry_run else ''}{m(result.transition)} on {result.matched} "
                         f"matching record{'s' if result.matched != 1 else ''}", title_justify="left")
     table.add_column("outcome")
     table.add_column("records", justify="right")
@@ -95,18 +96,18 @@ def _summary(ctx: typer.Context, result: object) -> None:
         targets: dict[str, int] = {}
         for d in moved:
             targets[d.to_state or ""] = targets.get(d.to_state or "", 0) + 1
-        where_to = ", ".join(f"→ {k} ({v})" if len(targets) > 1 else f"→ {k}" for k, v in targets.items())
+        where_to = ", ".join(f"→ {m(k)} ({v})" if len(targets) > 1 else f"→ {m(k)}" for k, v in targets.items())
         table.add_row(f"[green]{verb + ' ' if verb else ''}done[/]", str(len(moved)), where_to)
     if parts:
         table.add_row(f"[green]{verb + ' ' if verb else ''}part done[/]", str(len(parts)),
-                      "waiting for: " + ", ".join(sorted({w for d in parts for w in d.waiting})))
+                      "waiting for: " + ", ".join(m(w) for w in sorted({w for d in parts for w in d.waiting})))
     for reason, ids in result.reasons():
-        table.add_row(f"[red]{verb + ' ' if verb else ''}refused[/]", str(len(ids)), f"{reason}\n[dim]{_few(ids)}[/]")
+        table.add_row(f"[red]{verb + ' ' if verb else ''}refused[/]", str(len(ids)), f"{m(reason)}\n[dim]{m(_few(ids))}[/]")
     out.print(table)
     failed = [d for d in result.done if d.failed_actions]
     if failed:
-        out.print(f"[yellow]{len(failed)} record(s) moved, but an action failed[/] (e.g. record {failed[0].record}: "
-                  f"{failed[0].failed_actions[0]}); `blueprint retry` sends failed e-mails and webhooks again")
+        out.print(f"[yellow]{len(failed)} record(s) moved, but an action failed[/] (e.g. record {m(failed[0].record)}: "
+                  f"{m(failed[0].failed_actions[0])}); `blueprint retry` sends failed e-mails and webhooks again")
     if result.refused:
         out.print(f"[dim]{len(result.refused)} refused; details: blueprint --json bulk … --dry-run, "
                   f"or blueprint next ID[/]")

@@ -71,6 +71,10 @@ def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: 
     if color is None:
         color = "NO_COLOR" not in os.environ and "--no-color" not in sys.argv and out.isatty()
     red, dim, reset = ("\033[31m", "\033[2m", "\033[0m") if color else ("", "", "")
+    from blueprint_cli.shown import visible_lines
+
+    # our messages may span lines; a value inside one never reaches the terminal raw
+    message, hint = visible_lines(message), visible_lines(hint) if hint else hint
     out.write(f"{red}error:{reset} {message}\n")
     if hint:
         out.write(f"{dim}hint:{reset} {hint}\n")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from blueprint_cli.shown import markup as m
 from blueprint_cli.cli.context import options, print_json
 
 if TYPE_CHECKING:
@@ -139,7 +140,6 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
     values listed), a yes/no for each checklist item, then the note and
     attachments. Each answer goes into `answers` as it is given. False if the
     user declines a checklist item (the move cannot happen yet)."""
-    from rich.markup import escape
     from rich.prompt import Prompt
 
     from blueprint_cli.fieldtypes import FieldValueError, parse
@@ -151,17 +151,17 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
         return True
     doing = next((p for p in (t.parallel if t else ()) if p.name == refusal.part), None)
     message = (doing.message if doing and doing.message else None) or (t.message if t else None)
-    out.print(f"[bold magenta]{escape(refusal.part or refusal.transition)}[/] needs a few things"
-              + (f" — [italic]{escape(message)}[/]" if message else ""))
+    out.print(f"[bold magenta]{m(refusal.part or refusal.transition)}[/] needs a few things"
+              + (f" — [italic]{m(message)}[/]" if message else ""))
     for name in refusal.missing_fields():
         fd = bp.field_def(name)
         while True:
             if fd is not None and fd.type == "boolean":
-                raw: str = "true" if ask_yes_no(escape(fd.display), console=out) else "false"
+                raw: str = "true" if ask_yes_no(m(fd.display), console=out) else "false"
             elif fd is not None and fd.values:
-                raw = Prompt.ask(f"{escape(fd.display)} [dim]({escape(', '.join(fd.values))})[/]", console=out)
+                raw = Prompt.ask(f"{m(fd.display)} [dim]({m(', '.join(fd.values))})[/]", console=out)
             else:
-                label = f"{escape(fd.display)} [dim]({fd.type})[/]" if fd else escape(name)
+                label = f"{m(fd.display)} [dim]({fd.type})[/]" if fd else m(name)
                 raw = Prompt.ask(label, console=out)
             try:
                 if fd is not None and fd.type == "picklist":
@@ -170,14 +170,14 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
                     parse(fd, raw)
                 break
             except FieldValueError as exc:
-                out.print(f"[red]{escape(str(exc))}[/]")
+                out.print(f"[red]{m(exc)}[/]")
         answers.fields[name] = raw
     missing = refusal.missing_checklist()
     if missing:
         out.print("Checklist — tick each item:")
         for item in missing:
-            if not ask_yes_no(f"  ☐ {escape(item)}", console=out):
-                out.print(f"[yellow]{escape(repr(item))} is not ticked; the transition needs every item.[/]")
+            if not ask_yes_no(f"  ☐ {m(item)}", console=out):
+                out.print(f"[yellow]{m(repr(item))} is not ticked; the transition needs every item.[/]")
                 return False
             answers.checklist.append(item)
     if refusal.needs("note"):
@@ -189,23 +189,22 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
             if Path(path).expanduser().is_file():
                 answers.attachments.append(str(Path(path).expanduser()))
                 break
-            out.print(f"[red]no such file: {escape(path)}[/]")
+            out.print(f"[red]no such file: {m(path)}[/]")
     return True
 
 
 def ask_choice(out: Console, question: str, choices: Sequence[str]) -> str:
     """One of `choices`, typed in any case; the choices are listed, and again after a wrong answer."""
-    from rich.markup import escape
     from rich.prompt import Prompt
 
     from blueprint_cli.fieldtypes import choice
 
     while True:
-        raw = Prompt.ask(f"{question} [dim]({escape(', '.join(choices))})[/]", console=out)
+        raw = Prompt.ask(f"{question} [dim]({m(', '.join(choices))})[/]", console=out)
         picked = choice(choices, raw)
         if picked is not None:
             return picked
-        out.print(f"[red]{escape(repr(raw))} is not one of: {escape(', '.join(choices))}[/]")
+        out.print(f"[red]{m(repr(raw))} is not one of: {m(', '.join(choices))}[/]")
 
 
 def ask_yes_no(question: str, *, console: Console) -> bool:

@@ -7,6 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
+from blueprint_cli.shown import markup as m
 from blueprint_cli.cli.context import options, print_json
 
 record_app = typer.Typer(help="Create, list, show and edit records.", no_args_is_help=True)
@@ -33,13 +34,13 @@ def create(
         return
     out = term(ctx)
     if r.blueprint:
-        out.print(f"[green]✓[/] Created [bold]{title(r)}[/] in {r.blueprint} v{r.version} · "
-                  f"[bold cyan]{r.state}[/] (owner {r.owner})")
+        out.print(f"[green]✓[/] Created [bold]{m(title(r))}[/] in {r.blueprint} v{r.version} · "
+                  f"[bold cyan]{m(r.state)}[/] (owner {m(r.owner)})")
         out.print(f"  next: blueprint next {r.id}", style="dim")
     else:
-        out.print(f"[green]✓[/] Created [bold]{title(r)}[/] (owner {r.owner}) — [yellow]not governed by any blueprint[/]")
+        out.print(f"[green]✓[/] Created [bold]{m(title(r))}[/] (owner {m(r.owner)}) — [yellow]not governed by any blueprint[/]")
         for why in created.not_governed:
-            out.print(f"  {why}", style="dim")
+            out.print(f"  {m(why)}", style="dim")
 
 
 @record_app.command("list")
@@ -120,15 +121,15 @@ def set_(
         return
     out = term(ctx)
     if not entries:
-        out.print(f"{title(record)}: nothing changed")
+        out.print(f"{m(title(record))}: nothing changed")
         return
     for entry in entries:
         if entry.kind == "edit":
-            out.print(f"[green]✓[/] Updated [bold]{title(record)}[/]")
+            out.print(f"[green]✓[/] Updated [bold]{m(title(record))}[/]")
             for line in entry_details(entry):
                 out.print("    ", line)
         else:
-            out.print(f"[green]✓[/] {title(record)} entered {record.blueprint} · [bold cyan]{record.state}[/]")
+            out.print(f"[green]✓[/] {m(title(record))} entered {record.blueprint} · [bold cyan]{m(record.state)}[/]")
 
 
 @record_app.command("done")
@@ -148,7 +149,7 @@ def done(
     if options(ctx).json:
         print_json(record.to_dict())
         return
-    term(ctx).print(f"[green]✓[/] {title(record)}: task #{number} done — {entry.note}")
+    term(ctx).print(f"[green]✓[/] {m(title(record))}: task #{number} done — {m(entry.note)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from blueprint_cli.shown import markup as m, visible
 from blueprint_cli.cli.context import options, print_json
 
 #: Problems listed in an import report before it only counts the rest.
@@ -31,8 +32,8 @@ def tag(
     if options(ctx).json:
         print_json(record.to_dict())
         return
-    shown = ", ".join(record.tags) or "none"
-    term(ctx).print(f"{'[green]✓[/] ' if entry else ''}{title(record)}: tags {shown}"
+    shown = ", ".join(m(t) for t in record.tags) or "none"
+    term(ctx).print(f"{'[green]✓[/] ' if entry else ''}{m(title(record))}: tags {shown}"
                     + ("" if entry else " (nothing changed)"))
 
 
@@ -61,27 +62,27 @@ def import_(
         out = term(ctx)
         if result.errors:
             rows = len({e.row for e in result.errors})
-            sys.stderr.write(f"{file}: {rows} of {result.rows} rows have problems; nothing was imported:\n")
+            sys.stderr.write(f"{visible(file)}: {rows} of {result.rows} rows have problems; nothing was imported:\n")
             for e in result.errors[:SHOWN]:
-                sys.stderr.write(f"  {e.describe()}\n")
+                sys.stderr.write(f"  {visible(e.describe())}\n")
             if len(result.errors) > SHOWN:
                 sys.stderr.write(f"  … and {len(result.errors) - SHOWN} more (all of them: --json)\n")
         elif not result.rows:
-            out.print(f"{file}: no rows, nothing to import")
+            out.print(f"{m(file)}: no rows, nothing to import")
         else:
             verb = "would import" if dry_run else "imported"
             states: dict[str, int] = {}
             for r in result.created:
                 key = f"{r.blueprint} · {r.state}" if r.blueprint else "not governed"
                 states[key] = states.get(key, 0) + 1
-            out.print(f"[green]✓[/] {file}: {verb} {len(result.created)} record"
+            out.print(f"[green]✓[/] {m(file)}: {verb} {len(result.created)} record"
                       f"{'s' if len(result.created) != 1 else ''}"
                       + ("" if dry_run or not result.created else
                          f" (ids {result.created[0].id}–{result.created[-1].id})"))
             for key, n in states.items():
-                out.print(f"    {n} in {key}")
+                out.print(f"    {n} in {m(key)}")
         if result.ignored:
-            sys.stderr.write(f"note: columns {', '.join(result.ignored)} were ignored: "
+            sys.stderr.write(f"note: columns {visible(', '.join(result.ignored))} were ignored: "
                              "imported records start in their blueprint's entry state\n")
     if result.errors:
         raise typer.Exit(1)

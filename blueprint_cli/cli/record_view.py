@@ -20,6 +20,7 @@ from blueprint_cli.engine import Inputs, Moved, Option, Refusal
 from blueprint_cli.fieldtypes import is_empty
 from blueprint_cli.model import Blueprint
 from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
+from blueprint_cli.shown import visible
 from blueprint_cli.workspace import Workspace, find
 
 STATUS_MARK = {"done": "✓", "failed": "✗", "skipped": "–", "pending": "…"}
@@ -51,6 +52,7 @@ def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, st
 
 
 def value_text(value: Any) -> str:
+    """A field value on one line, as data (control characters made visible)."""
     if is_empty(value):
         return "—"
     if isinstance(value, bool):
@@ -58,8 +60,14 @@ def value_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
+        return ", ".join(map(visible, value))
+    return visible(value)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """User data for a rich table cell or line: a `Text` (no markup is parsed),
+    control characters made visible."""
+    return Text(visible(value), style=style)
 
 
 def when(stamp: str) -> str:
@@ -75,7 +83,7 @@ def quote(text: str) -> str:
 
 def title(record: Record) -> str:
     name = record.fields.get("name") or record.fields.get("subject") or record.fields.get("title")
-    return f"{record.module} {record.id}" + (f" · {name}" if name else "")
+    return visible(f"{record.module} {record.id}" + (f" · {name}" if name else ""))
 
 
 # ----- a record -------------------------------------------------------------------------
@@ -89,19 +97,19 @@ def record_view(record: Record, bp: Blueprint | None,
     info.add_column(style="dim")
     info.add_column()
     if bp is not None:
-        state = Text(record.state or "", style="bold cyan")
+        state = cell(record.state or "", style="bold cyan")
         st = bp.state(record.state or "")
         if st is not None and st.final:
             state.append(" (final)", style="dim")
         info.add_row("state", state)
-        info.add_row("blueprint", f"{bp.id} v{record.version}")
+        info.add_row("blueprint", cell(f"{bp.id} v{record.version}"))
         if record.state_since:
-            info.add_row("since", when(record.state_since))
+            info.add_row("since", cell(when(record.state_since)))
     else:
         info.add_row("state", Text("not governed by any blueprint", style="yellow"))
-    info.add_row("owner", record.owner)
+    info.add_row("owner", cell(record.owner))
     if record.tags:
-        info.add_row("tags", ", ".join(record.tags))
+        info.add_row("tags", cell(", ".join(map(visible, record.tags))))
     parts: list[RenderableType] = [head, info]
 
     fields = Table.grid(padding=(0, 2))
@@ -110,10 +118,10 @@ def record_view(record: Record, bp: Blueprint | None,
     shown = set()
     for fd in bp.fields if bp else ():
         shown.add(fd.name)
-        fields.add_row(fd.display, value_text(record.fields.get(fd.name)))
+        fields.add_row(cell(fd.display), Text(value_text(record.fields.get(fd.name))))
     for name, value in record.fields.items():
         if name not in shown:
-            fields.add_row(name, value_text(value))
+            fields.add_row(cell(name), Text(value_text(value)))
     parts += [Text("\nFields", style="bold"), fields]
 
     if bp is not None and record.pending:
@@ -126,26 +134,26 @@ def record_view(record: Record, bp: Blueprint | None,
             for p in t.parallel:
                 if p.name in done:
                     d = done[p.name]
-                    lines.add_row(Text("✓", style="green"), p.name, Text(f"by {d.user}, {when(d.at)}", style="dim"))
+                    lines.add_row(Text("✓", style="green"), cell(p.name), cell(f"by {d.user}, {when(d.at)}", style="dim"))
                 else:
                     who = " or ".join(str(o) for o in p.owners)
-                    lines.add_row(Text("☐", style="yellow"), p.name, Text(f"waiting for {who}", style="dim"))
-            parts += [Text(f"{t.name} → {', '.join(t.targets)}"), lines]
+                    lines.add_row(Text("☐", style="yellow"), cell(p.name), cell(f"waiting for {who}", style="dim"))
+            parts += [cell(f"{t.name} → {', '.join(t.targets)}"), lines]
 
     tasks = record.open_tasks()
     if tasks:
         parts.append(Text("\nOpen tasks", style="bold"))
         grid = Table.grid(padding=(0, 2))
         for task in tasks:
-            grid.add_row(f"#{task.id}", task.subject, Text(f"{task.owner or ''}" + (f", due {when(task.due)}" if task.due else ""),
-                                                          style="dim"))
+            grid.add_row(cell(f"#{task.id}"), cell(task.subject),
+                         cell(f"{task.owner or ''}" + (f", due {when(task.due)}" if task.due else ""), style="dim"))
         parts.append(grid)
     if undelivered:
         parts.append(Text(f"\nNot delivered ({len(undelivered)})", style="bold yellow"))
         grid = Table.grid(padding=(0, 2))
         for entry, action in undelivered:
-            grid.add_row(action.action, Text(action.status, style="yellow"), Text(action.detail or ""),
-                         Text(f"{entry.transition or entry.kind}, {when(entry.at)}", style="dim"))
+            grid.add_row(cell(action.action), Text(action.status, style="yellow"), cell(action.detail or ""),
+                         cell(f"{entry.transition or entry.kind}, {when(entry.at)}", style="dim"))
         parts += [grid, Text(f"send again: blueprint retry {record.id}", style="dim")]
     if bp is not None and not (bp.state(record.state or "") and bp.state(record.state or "").final):  # type: ignore[union-attr]
         parts.append(Text(f"\nWhat can be done: blueprint next {record.id}", style="dim"))
@@ -157,7 +165,7 @@ def list_lines(records: Sequence[Record]) -> list[str]:
     has_name = any("name" in r.fields for r in records)
     rows = [["ID", "MODULE", "STATE", "OWNER"] + (["NAME"] if has_name else []) + ["UPDATED"]]
     for r in records:
-        rows.append([r.id, r.module, r.state or "(not governed)", r.owner]
+        rows.append([visible(r.id), visible(r.module), visible(r.state) if r.state else "(not governed)", visible(r.owner)]
                     + ([value_text(r.fields.get("name"))] if has_name else []) + [when(r.updated_at)])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -168,58 +176,58 @@ def list_lines(records: Sequence[Record]) -> list[str]:
 def entry_head(entry: HistoryEntry) -> Text:
     text = Text()
     text.append(when(entry.at), style="dim")
-    text.append(f"  {entry.user}  ", style="bold")
+    text.append(visible(f"  {entry.user}  "), style="bold")
     if entry.kind == "create":
         text.append("created")
         if entry.to_state:
             text.append(" → ")
-            text.append(entry.to_state, style="cyan")
+            text.append(visible(entry.to_state), style="cyan")
     elif entry.kind == "edit":
         text.append("edited")
     elif entry.kind == "task":
         text.append("completed a task: ")
-        text.append(entry.note or "", style="bold")
+        text.append(visible(entry.note or ""), style="bold")
     elif entry.kind == "enter":
         text.append("entered the blueprint → ")
-        text.append(entry.to_state or "", style="cyan")
+        text.append(visible(entry.to_state or ""), style="cyan")
     elif entry.kind == "migrate":
         text.append("moved by a new blueprint version: ")
-        text.append(f"{entry.from_state} → {entry.to_state}", style="cyan")
+        text.append(visible(f"{entry.from_state} → {entry.to_state}"), style="cyan")
     elif entry.kind == "escalate":
         text.append("SLA escalation in ")
-        text.append(entry.from_state or "", style="cyan")
+        text.append(visible(entry.from_state or ""), style="cyan")
     elif entry.kind == "skip":
-        text.append(entry.transition or "", style="bold magenta")
+        text.append(visible(entry.transition or ""), style="bold magenta")
         text.append(": due, not performed", style="yellow")
     else:
         name = entry.transition or ""
         if entry.part:
             name += f" / {entry.part}"
-        text.append(name, style="bold magenta")
+        text.append(visible(name), style="bold magenta")
         text.append(": ")
         if entry.kind == "part":
             text.append("part done, still in ")
-            text.append(entry.from_state or "", style="cyan")
+            text.append(visible(entry.from_state or ""), style="cyan")
         else:
-            text.append(f"{entry.from_state} → ", style="cyan")
-            text.append(entry.to_state or "", style="bold cyan")
+            text.append(visible(f"{entry.from_state} → "), style="cyan")
+            text.append(visible(entry.to_state or ""), style="bold cyan")
     return text
 
 
 def entry_details(entry: HistoryEntry) -> list[Text]:
     lines: list[Text] = []
     if entry.changes:
-        lines.append(Text(" · ".join(f"{k}: {value_text(v[0])} → {value_text(v[1])}" if entry.kind != "create"
-                                     else f"{k}: {value_text(v[1])}" for k, v in entry.changes.items())))
+        lines.append(Text(" · ".join(f"{visible(k)}: {value_text(v[0])} → {value_text(v[1])}" if entry.kind != "create"
+                                     else f"{visible(k)}: {value_text(v[1])}" for k, v in entry.changes.items())))
     if entry.checklist:
-        lines.append(Text("  ".join(f"✓ {item}" for item in entry.checklist), style="green"))
+        lines.append(Text("  ".join(f"✓ {visible(item)}" for item in entry.checklist), style="green"))
     if entry.note and entry.kind != "task":
-        lines.append(Text(f"note: {entry.note}", style="italic"))
+        lines.append(cell(f"note: {entry.note}", style="italic"))
     for path in entry.attachments:
-        lines.append(Text(f"attached: {path}"))
+        lines.append(cell(f"attached: {path}"))
     for a in entry.actions:
-        line = Text(f"{STATUS_MARK.get(a.status, '?')} {a.action}", style=STATUS_STYLE.get(a.status, ""))
-        line.append(f" {a.detail}" if a.status == "done" else f" ({a.status}) {a.detail}", style="default")
+        line = cell(f"{STATUS_MARK.get(a.status, '?')} {a.action}", style=STATUS_STYLE.get(a.status, ""))
+        line.append(visible(f" {a.detail}" if a.status == "done" else f" ({a.status}) {a.detail}"), style="default")
         lines.append(line)
     return lines
 
@@ -255,43 +263,43 @@ def options_view(record: Record, user: str, opts: Sequence[Option], bp: Blueprin
         return Text(f"{title(record)} is not governed by any blueprint: it has no transitions.")
     st = bp.state(record.state or "")
     if st is not None and st.final:
-        return Text(f"{title(record)} is in {record.state}, a final state: nothing more to do.")
+        return Text(f"{title(record)} is in {visible(record.state)}, a final state: nothing more to do.")
     allowed = [o for o in opts if o.allowed]
     blocked = [o for o in opts if not o.allowed]
-    parts: list[RenderableType] = [Text.assemble((title(record), "bold"), " is in ", (record.state or "", "bold cyan"),
-                                                 f" — what {user} can do now:" if allowed else "")]
+    parts: list[RenderableType] = [Text.assemble((title(record), "bold"), " is in ", (visible(record.state or ""), "bold cyan"),
+                                                 f" — what {visible(user)} can do now:" if allowed else "")]
     if not allowed:
-        parts.append(Text(f"Nothing {user} can do now.", style="yellow"))
+        parts.append(Text(f"Nothing {visible(user)} can do now.", style="yellow"))
     for o in allowed:
         name = o.transition + (f" / {o.part}" if o.part else "")
-        line = Text.assemble("  ▸ ", (name, "bold magenta"), " → ", ", ".join(o.targets))
+        line = Text.assemble("  ▸ ", (visible(name), "bold magenta"), " → ", visible(", ".join(o.targets)))
         if o.kind != "transition":
             line.append(f"  ({o.kind})", style="dim")
         parts.append(line)
         if o.message:
-            parts.append(Text(f"      {o.message}", style="italic"))
+            parts.append(cell(f"      {o.message}", style="italic"))
         if o.requires:
-            parts.append(Text("      needs: " + "; ".join(r.message for r in o.requires), style="yellow"))
-        parts.append(Text("      " + suggested_command(record.id, o), style="dim"))
+            parts.append(cell("      needs: " + "; ".join(r.message for r in o.requires), style="yellow"))
+        parts.append(cell("      " + suggested_command(record.id, o), style="dim"))
     if blocked:
-        parts.append(Text(f"Not available to {user}:", style="bold"))
+        parts.append(cell(f"Not available to {user}:", style="bold"))
         for o in blocked:
             name = o.transition + (f" / {o.part}" if o.part else "")
-            parts.append(Text.assemble("  ✗ ", (name, "bold"), " → ", ", ".join(o.targets)))
+            parts.append(Text.assemble("  ✗ ", (visible(name), "bold"), " → ", visible(", ".join(o.targets))))
             for r in o.blocked_by:
-                parts.append(Text(f"      {r.message}", style="red"))
+                parts.append(cell(f"      {r.message}", style="red"))
     return Group(*parts)
 
 
 def moved_view(before: Record, result: Moved) -> RenderableType:
     e = result.entry
     if result.waiting:
-        head = Text.assemble(("✓ ", "green"), (f"{e.part}", "bold"), f" done on {title(before)}; ",
-                             (e.transition or "", "bold magenta"), " waits for: " + ", ".join(result.waiting))
+        head = Text.assemble(("✓ ", "green"), (visible(e.part), "bold"), f" done on {title(before)}; ",
+                             (visible(e.transition or ""), "bold magenta"), " waits for: " + visible(", ".join(result.waiting)))
     else:
         name = (e.transition or "") + (f" / {e.part}" if e.part else "")
-        head = Text.assemble(("✓ ", "green"), (title(before), "bold"), ": ", (name, "bold magenta"), "  ",
-                             (e.from_state or "", "cyan"), " → ", (e.to_state or "", "bold cyan"))
+        head = Text.assemble(("✓ ", "green"), (title(before), "bold"), ": ", (visible(name), "bold magenta"), "  ",
+                             (visible(e.from_state or ""), "cyan"), " → ", (visible(e.to_state or ""), "bold cyan"))
     return Group(head, *[Text("    ") + line for line in entry_details(e)])
 
 

@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from blueprint_cli.shown import markup as m
 from blueprint_cli.cli.context import options, print_json
 
 
@@ -33,14 +34,14 @@ def tick(
     prefix = "[dim](dry run)[/] " if dry_run else ""
     marks = {"escalate": "[yellow]⏰[/]", "move": "[green]→[/]", "skip": "[red]✗[/]"}
     for h in report.happened:
-        out.print(f"{prefix}{marks[h.kind]} {describe(h)}", markup=True, highlight=False)
+        out.print(f"{prefix}{marks[h.kind]} {m(describe(h))}", markup=True, highlight=False)
         if h.entry is not None:
             from blueprint_cli.cli.record_view import entry_details
 
             for line in entry_details(h.entry):
                 out.print("    ", line)
     for err in report.errors:
-        out.print(f"[red]error:[/] {err}")
+        out.print(f"[red]error:[/] {m(err)}")
     counts = (f"{len(report.of('escalate'))} escalation(s), {len(report.of('move'))} automatic transition(s), "
               f"{len(report.of('skip'))} skipped")
     out.print(f"{prefix}tick at {report.now}: {counts}; {report.checked} record(s) in timed states checked",
@@ -70,15 +71,15 @@ def retry(
         if not report.retried:
             out.print("nothing to retry: every e-mail and webhook was delivered")
         for r in report.retried:
-            where = f"{r.module} {r.record}" + (f" ({r.transition})" if r.transition else "")
+            where = m(f"{r.module} {r.record}" + (f" ({r.transition})" if r.transition else ""))
             if dry_run:
-                out.print(f"would send again: {where}: {r.before.action} {r.before.detail}")
+                out.print(f"would send again: {where}: {m(r.before.action)} {m(r.before.detail)}")
             elif r.after.status == "done":
-                out.print(f"[green]✓[/] {where}: {r.after.action} {r.after.detail}")
+                out.print(f"[green]✓[/] {where}: {m(r.after.action)} {m(r.after.detail)}")
             else:
-                out.print(f"[red]✗[/] {where}: {r.after.action} {r.after.detail}")
+                out.print(f"[red]✗[/] {where}: {m(r.after.action)} {m(r.after.detail)}")
         for err in report.errors:
-            out.print(f"[red]error:[/] {err}")
+            out.print(f"[red]error:[/] {m(err)}")
     if failed and not dry_run:
         raise typer.Exit(1)
 

@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from blueprint_cli.shown import markup as m
 from blueprint_cli.cli.context import options, print_json
 
 
@@ -32,13 +33,13 @@ def init(
                     if result.published else None})
         return
     out = term(ctx)
-    out.print(f"[green]✓[/] Created workspace [bold]{result.workspace.root}[/]")
-    out.print(f"  team file   {result.workspace.root / 'team.yaml'}  (users, roles, profiles: edit it)")
+    out.print(f"[green]✓[/] Created workspace [bold]{m(result.workspace.root)}[/]")
+    out.print(f"  team file   {m(result.workspace.root / 'team.yaml')}  (users, roles, profiles: edit it)")
     if result.sample and result.not_published:
-        out.print(f"[yellow]![/] {result.sample} was already there and was not published:\n{result.not_published}")
-        out.print(f"  fix it, then: blueprint publish {result.sample}", style="dim")
+        out.print(f"[yellow]![/] {m(result.sample)} was already there and was not published:\n{m(result.not_published)}")
+        out.print(f"  fix it, then: blueprint publish {m(result.sample)}", style="dim")
     if result.sample and result.published:
-        out.print(f"  blueprint   {result.sample}  (published as {result.published.blueprint} "
+        out.print(f"  blueprint   {m(result.sample)}  (published as {result.published.blueprint} "
                   f"v{result.published.version})")
         out.print("\nTry:\n  blueprint --as alice record create Deals --set name=Acme --set amount=5000\n"
                   "  blueprint --as alice next 1\n  blueprint demo            (a guided tour)", style="dim")
@@ -69,7 +70,7 @@ def publish(
         return
     out.print(f"[green]✓[/] Published [bold]{result.blueprint}[/] version {result.version}")
     for src, (dst, ids) in result.moved.items():
-        out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {src} to {dst}")
+        out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {m(src)} to {m(dst)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ a dashed box for the states a common transition leaves from, and a legend.
 Escaping, checked against Graphviz: node ids are the model's safe identifiers
 (never a DOT keyword), so they go unquoted. Labels are HTML-like (`<…>`), for
 bold names and small detail lines: `&`, `<`, `>`, `"` become `&amp;`, `&lt;`,
-`&gt;`, `&quot;`, a line break `<BR/>`, control characters are dropped — and a
+`&gt;`, `&quot;`, a line break `<BR/>`, control characters are shown as escapes — and a
 backslash is doubled, because Graphviz still expands `\N`, `\G`, `\E`, `\T`,
 `\H` and `\\` inside HTML-like labels (even when written `&#92;`). Tooltips
 (hover text in SVG) are quoted strings: `\` becomes `\\` first, then `"`
@@ -17,13 +17,10 @@ becomes `\"`, a line break `\n`.
 
 from __future__ import annotations
 
-import re
-
 from blueprint_cli.graph.model import Edge, EdgeKind, Graph, Mark, Node, NodeKind
 from blueprint_cli.graph.text import edge_lines, legend_lines, state_lines
 
 FONT = "Helvetica,Arial,sans-serif"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 #: Graphviz refuses quoted strings longer than 16 KiB; tooltips stay well below.
 _MAX_TOOLTIP = 4000
 
@@ -44,7 +41,11 @@ EDGE_COLORS: dict[str, str] = {
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    """Line breaks kept (as breaks), every other control character shown as its
+    escape (a name made only of them still has a label Graphviz accepts)."""
+    from blueprint_cli.shown import visible_lines
+
+    return visible_lines(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
 
 
 def html_text(text: str) -> str:
@@ -60,25 +61,31 @@ def dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _html_lines(first: str | None, rest: list[str], size: int = 9, align: str = "") -> str:
+class _Html(str):
+    """An HTML-like label built here from escaped parts: written as `<…>`. Every
+    other attribute value is written as a quoted string, whatever it starts with
+    (a name beginning with `<` is text, never markup)."""
+
+
+def _html_lines(first: str | None, rest: list[str], size: int = 9, align: str = "") -> _Html:
     br = f'<BR ALIGN="{align}"/>' if align else "<BR/>"
     parts = []
-    if first is not None:
+    if first:  # `<B></B>` is a syntax error to Graphviz
         parts.append(f"<B>{html_text(first)}</B>")
     if rest:
         small = br.join(html_text(line) for line in rest)
         parts.append(f'<FONT POINT-SIZE="{size}">{small}</FONT>')
     tail = br if align and parts else ""
-    return "<" + br.join(parts) + tail + ">"
+    return _Html("<" + br.join(parts) + tail + ">")
 
 
 def _attrs(**attrs: str | None) -> str:
-    """`[k=v, ...]`; values starting with `<` are HTML labels, others are quoted."""
+    """`[k=v, ...]`; HTML-like labels (`_Html`) as they are, every other value quoted."""
     items = []
     for key, value in attrs.items():
         if value is None:
             continue
-        items.append(f"{key}={value if value.startswith('<') else dot_string(value)}")
+        items.append(f"{key}={value if isinstance(value, _Html) else dot_string(value)}")
     return " [" + ", ".join(items) + "]" if items else ""
 
 
@@ -106,7 +113,7 @@ def render_dot(graph: Graph, *, rankdir: str = "TB") -> str:
     return "\n".join(out) + "\n"
 
 
-def _title(graph: Graph) -> str:
+def _title(graph: Graph) -> _Html:
     return _html_lines(graph.title, [graph.subtitle] if graph.subtitle else [], size=10)
 
 

@@ -51,7 +51,10 @@ def render_tree(graph: Graph) -> RenderableType:
         group = root.add(Text(head, style="bold"))
         for e in graph.edges_from(g.id):
             _transition(group, graph, e)
-    return Group(root)
+    from blueprint_cli.shown import visible_renderable
+
+    # names and values are data: no markup, control characters shown as escapes
+    return visible_renderable(Group(root))  # type: ignore[no-any-return]
 
 
 def tree_text(graph: Graph, width: int = 100) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from blueprint_cli.diagnostics import Findings, Severity
+from blueprint_cli.shown import visible
 
 _COLOR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
@@ -14,15 +15,17 @@ _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
 def report(findings: Findings, stream: TextIO, color: bool = False) -> None:
     for d in findings.sorted():
         sev = d.severity.value
+        # one line per finding, whatever a file name or a quoted value holds
+        file, message, hint = visible(d.file), visible(d.message), visible(d.hint) if d.hint else None
         if color:
-            loc = f"{_BOLD}{d.file}:{d.line}:{d.col}:{_RESET}"
-            stream.write(f"{loc} {_COLOR[d.severity]}{sev}{_RESET} {_DIM}{d.code}{_RESET} {d.message}\n")
-            if d.hint:
-                stream.write(f"    {_DIM}hint: {d.hint}{_RESET}\n")
+            loc = f"{_BOLD}{file}:{d.line}:{d.col}:{_RESET}"
+            stream.write(f"{loc} {_COLOR[d.severity]}{sev}{_RESET} {_DIM}{d.code}{_RESET} {message}\n")
+            if hint:
+                stream.write(f"    {_DIM}hint: {hint}{_RESET}\n")
         else:
-            stream.write(f"{d.file}:{d.line}:{d.col}: {sev} {d.code} {d.message}\n")
-            if d.hint:
-                stream.write(f"    hint: {d.hint}\n")
+            stream.write(f"{file}:{d.line}:{d.col}: {sev} {d.code} {message}\n")
+            if hint:
+                stream.write(f"    hint: {hint}\n")
 
 
 def summary(findings: Findings) -> str:
