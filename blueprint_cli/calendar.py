@@ -1,6 +1,6 @@
 """Business time: the workspace's working calendar and arithmetic on it.
 
-`2 business_days` and `4 business_hours` (SPEC §2.5) count only working time:
+`2 business_days` and `4 business_hours` count only working time:
 the working days of the week (default Monday to Friday), the working hours of
 each (default 09:00–17:00), minus holidays, in the calendar's time zone. A
 business day is as long as one working day's hours, so `1 business_days` from

@@ -1,4 +1,4 @@
-"""A small interpreter for criteria trees (SPEC §2.2). Criteria are data: no
+"""A small interpreter for criteria trees. Criteria are data: no
 code is ever evaluated.
 
 `evaluate` answers yes/no; `explain` says which leaves failed and with what

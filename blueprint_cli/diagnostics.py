@@ -69,7 +69,7 @@ class Diagnostic:
 class BlueprintError(Exception):
     """An error a user caused; the CLI prints it without a traceback.
 
-    `exit_code` follows SPEC §3.1: 2 for usage errors (bad path, unknown id,
+    `exit_code` follows docs/exit-codes.md: 2 for usage errors (bad path, unknown id,
     unparsable value), 1 for refusals.
     """
 

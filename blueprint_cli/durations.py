@@ -2,7 +2,7 @@
 `2 business_days`, `4 business_hours`.
 
 Calendar durations are a `timedelta`; business durations keep their unit,
-because their length depends on the working calendar (SPEC §2.5).
+because their length depends on the working calendar.
 """
 
 from __future__ import annotations

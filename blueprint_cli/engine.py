@@ -5,7 +5,7 @@ entry and the outside effects (e-mails, webhooks) still to carry out.
 No I/O and no clock here: `now` is passed in, the team is passed in, and the
 store and the actions layer (`blueprint_cli.actions`) do the rest.
 
-The steps of a transition follow Zoho's Blueprint (SPEC §2):
+The steps of a transition follow Zoho's Blueprint:
 before (owners, `when` criteria) → during (required fields, checklist, note,
 attachment) → the new state (`to`, the first matching branch, or — for a
 parallel transition — nothing until every part is done) → after (`then`

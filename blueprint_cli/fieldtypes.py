@@ -1,4 +1,4 @@
-"""Field types (SPEC §2.1): parsing text into typed values and validating them.
+"""Field types: parsing text into typed values and validating them.
 
 Record values are kept JSON-friendly: numbers as int/float, `date` as
 `YYYY-MM-DD`, `datetime` as ISO 8601 with offset, `multiselect` as a list of

@@ -1,4 +1,4 @@
-"""The blueprint language (SPEC §2) as typed, frozen dataclasses.
+"""The blueprint language (docs/language.md) as typed, frozen dataclasses.
 
 `build(document)` turns schema-valid data into a `Blueprint`. Every element
 keeps its JSON path (`path`), so lint rules can point at the exact YAML node
@@ -22,7 +22,7 @@ OPERATORS = (
     "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "not_contains",
     "starts_with", "ends_with", "matches", "between", "empty",
 )
-#: Fields every record has besides the declared ones (SPEC §2.2).
+#: Fields every record has besides the declared ones.
 BUILTIN_FIELDS = ("state", "owner", "tags")
 OWNER_KINDS = ("record_owner", "anyone", "user", "role", "profile")
 ACTION_KINDS = ("set", "task", "email", "webhook", "tag")
@@ -49,7 +49,7 @@ class FieldDef:
         return self.label or self.name
 
 
-# ----- criteria (SPEC §2.2) -----------------------------------------------------------
+# ----- criteria ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Condition:
@@ -93,7 +93,7 @@ def iter_conditions(criterion: Criterion | None) -> list[Condition]:
     return [leaf for item in criterion.items for leaf in iter_conditions(item)]
 
 
-# ----- owners (SPEC §2.3) ------------------------------------------------------------
+# ----- owners ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Owner:
@@ -117,7 +117,7 @@ class Owner:
 ANYONE = (Owner("anyone"),)
 
 
-# ----- requirements and actions (SPEC §2, §2.4) ------------------------------------------
+# ----- requirements and actions ----------------------------------------------------------
 
 @dataclass(frozen=True)
 class Requirement:

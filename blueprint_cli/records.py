@@ -1,7 +1,7 @@
 """Records and their history: the data the engine steps and the store keeps.
 
 Everything here is plain data with a JSON form (`to_dict`/`from_dict`) that is
-also the `--json` output of SPEC §3.2. Times are ISO 8601 text with offset.
+also the `--json` output (docs/json.md). Times are ISO 8601 text with offset.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Record:
     owner: str
     fields: Mapping[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
-    #: parts of a parallel transition already done (SPEC §3.2 `pending`)
+    #: parts of a parallel transition already done (`pending` in the `--json` output)
     pending: tuple[PartDone, ...] = ()
     tasks: tuple[Task, ...] = ()
     created_at: str = ""

@@ -3,7 +3,7 @@
 blueprint's `when` (`model.Condition`, `AllOf`, `AnyOf`, `NotOf`), so it is
 evaluated by the same small interpreter (`criteria.evaluate`) — never by `eval`.
 
-Grammar (keywords in any case; the README section "The --where language" has the table)::
+Grammar (keywords in any case; docs/bulk-and-data.md, section 'The `--where` language', has the table)::
 
     expr       := and_expr ("or" and_expr)*
     and_expr   := not_expr ("and" not_expr)*
@@ -32,7 +32,7 @@ from blueprint_cli.model import AllOf, AnyOf, Condition, Criterion, FieldDef, No
 #: A one-line reminder of the language, for error hints and `--help`.
 HELP = ('e.g. "amount >= 1000 and stage = Negotiation and tags contains vip"; '
         "and/or/not and parentheses, = != > >= < <=, contains (~), in [a, b], between A and B, "
-        "starts_with, ends_with, matches, is [not] empty — see the README, section 'The --where language'")
+        "starts_with, ends_with, matches, is [not] empty — see docs/bulk-and-data.md, section 'The `--where` language'")
 
 _OPS = {"=": "eq", "==": "eq", "!=": "ne", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte",
         "~": "contains", "!~": "not_contains"}

@@ -380,7 +380,7 @@ def test_schema_command_prints_a_valid_draft_07_schema(cli) -> None:
 
 
 def test_schema_command_prints_the_schema_shipped_in_schemas(cli) -> None:
-    """SPEC §1: `schemas/blueprint.schema.json` is the file editors point at; the
+    """`schemas/blueprint.schema.json` is the file editors point at; the
     package ships the same schema."""
     printed = json.loads(cli("schema").stdout)
     assert printed == json.loads((REPO_ROOT / "schemas" / "blueprint.schema.json").read_text())

@@ -81,7 +81,7 @@ def test_every_part_of_the_schema_is_checked_against_the_model() -> None:
 
 
 def test_closed_objects_are_closed() -> None:
-    """Unknown keys are errors (SPEC §2): every object in the language says so."""
+    """Unknown keys are errors: every object in the language says so."""
     for part, definition, _cls, _extra in PARTS:
         assert definition.get("additionalProperties") is False, part
     assert DEFS["criterion"]["additionalProperties"] is False
@@ -98,7 +98,7 @@ def test_operators_agree() -> None:
     assert leaf_keys == set(model.OPERATORS)
     for ops in OPERATORS_BY_TYPE.values():
         assert ops <= set(model.OPERATORS)
-    # `empty` fits every type (SPEC §2.2)
+    # `empty` fits every type
     assert all("empty" in ops for ops in OPERATORS_BY_TYPE.values())
 
 

@@ -1,4 +1,4 @@
-"""The store's promises (SPEC §4): atomic writes under SIGKILL, no lost
+"""The store's promises (docs/workspace.md): atomic writes under SIGKILL, no lost
 updates between processes, corrupt files reported by path, ids that cannot
 escape the store, a format version in every file. Each test runs against the
 JSON store and the PostgreSQL store, but those marked `json_store_only`, which

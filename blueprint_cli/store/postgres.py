@@ -1,7 +1,8 @@
 """The shared store: records, their history and published blueprints in PostgreSQL,
-for a team that steps one pipeline from many machines (README: "A shared store on PostgreSQL").
+for a team that steps one pipeline from many machines (docs/postgres.md).
 
-It keeps the promises of the JSON store (SPEC §4) with the database's own means:
+It keeps the promises of the JSON store (docs/workspace.md, section 'What the
+store promises') with the database's own means:
 
 - a record row, its new history rows and its tasks are written by one database
   transaction, so a dropped connection or a killed client leaves the record as

@@ -79,7 +79,7 @@ class BulkResult:
 
     @property
     def exit_code(self) -> int:
-        """1 when any record was refused (SPEC §3.1), also for a dry run."""
+        """1 when any record was refused (a refusal is exit 1), also for a dry run."""
         return 1 if self.refused else 0
 
     def reasons(self) -> list[tuple[str, list[str]]]:

@@ -110,7 +110,7 @@ class Workspace:
         try:
             return from_config(self.config.get("calendar"), str(self.root / "config.yaml"))
         except CalendarError as exc:
-            raise BlueprintError(str(exc), hint="see the README, section 'Business time: the working calendar'") from None
+            raise BlueprintError(str(exc), hint="see docs/time-and-delivery.md, section 'Business time: the working calendar'") from None
 
     @property
     def delivery(self) -> Any:
@@ -120,7 +120,7 @@ class Workspace:
         try:
             return from_config(self.config, str(self.root / "config.yaml"))
         except DeliveryConfigError as exc:
-            raise BlueprintError(str(exc), hint="see the README, sections 'E-mail' and 'Webhooks'") from None
+            raise BlueprintError(str(exc), hint="see docs/time-and-delivery.md, sections 'E-mail' and 'Webhooks'") from None
 
     @property
     def folder(self) -> Path:
@@ -161,7 +161,7 @@ class Workspace:
         return self._built[key]
 
     def candidates(self, module: str | None = None) -> list[Blueprint]:
-        """Latest versions in the order entry tries them (SPEC §4)."""
+        """Latest versions in the order entry tries them."""
         pubs = [p for p in self.published() if module is None or p.module.casefold() == module.casefold()]
         return engine.entry_order((p.seq, self.blueprint(p.id, p.latest)) for p in pubs)
 

@@ -1,7 +1,7 @@
 """Records in and out: `record import FILE.csv|.json` and `record export`.
 
 Import is all or nothing: every row is read and validated first — module,
-owner, tags, each value typed and checked by its field (SPEC §2.1), the state
+owner, tags, each value typed and checked by its field, the state
 field refused, entry into a blueprint decided as `record create` does — and
 if any row has a problem, the report lists every problem of every row (row
 number, file line, field, reason) and nothing is written. Only a file without

@@ -1,4 +1,4 @@
-"""Time (SPEC §2.5): what `blueprint tick` does when the clock has moved on.
+"""Time: what `blueprint tick` does when the clock has moved on.
 
 For every record in a state with an SLA or with `auto` transitions leaving it:
 

@@ -1,4 +1,4 @@
-"""`path:line:col: severity CODE message`, one finding a line (SPEC §3.3), with
+"""`path:line:col: severity CODE message`, one finding a line, with
 an indented hint under it when there is one."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from blueprint_cli.diagnostics import JsonPath, Severity
 if TYPE_CHECKING:
     from blueprint_cli.lint.context import LintContext
 
-#: The documentation site; each rule has a page there (`rules/BP301/`, from docs/rules/BP301.md).
+#: The documentation site; each rule has a page there (`rules/BP301/`, made by docs/hooks/rules.py).
 DOCS_URL = "https://blueprint-cli.github.io/blueprint/"
 
 #: The top-level sections a rule can need whole (`NEEDS`).

@@ -1,6 +1,6 @@
 """A key the language does not know.
 
-Unknown keys are errors (SPEC §2): a misspelt key would otherwise be
+Unknown keys are errors: a misspelt key would otherwise be
 ignored silently. The message suggests the closest known key.
 
     transitions:
