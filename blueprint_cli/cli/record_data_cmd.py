@@ -44,6 +44,8 @@ def import_(
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Enter this blueprint (default: as record create)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="csv or json (default: from the file name)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate every row, create nothing."),
+    formulas: bool = typer.Option(False, "--formulas", help="CSV: take cells as they are (by default a ' that "
+                                  "export put before = + - @ is dropped again)."),
 ) -> None:
     """Create records from a file: every row is validated first, and if any has a
     problem nothing is imported (exit 1, every problem listed with its row, line and field)."""
@@ -55,7 +57,7 @@ def import_(
 
     opts = options(ctx)
     result = import_records(open_workspace(ctx), file, user=opts.acting_user, now=now(), module=module,
-                            blueprint=blueprint, fmt=fmt, dry_run=dry_run)
+                            blueprint=blueprint, fmt=fmt, dry_run=dry_run, formulas=formulas)
     if opts.json:
         print_json(result.to_dict())
     else:
@@ -96,8 +98,13 @@ def export(
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Only records of this blueprint."),
     module: Optional[str] = typer.Option(None, "--module", help="Only records of this module."),
     where: Optional[str] = typer.Option(None, "--where", metavar="EXPR", help="Only matching records (as record list)."),
+    formulas: bool = typer.Option(False, "--formulas", help="CSV: write cells as they are; by default a cell "
+                                  "starting with = + - @ tab or CR gets a leading ' so spreadsheets do not run it."),
 ) -> None:
-    """Write records to CSV or JSON (the JSON is the `record list --json` shape)."""
+    """Write records to CSV or JSON (the JSON is the `record list --json` shape).
+
+    CSV cells that a spreadsheet would run as a formula are written with a leading '
+    (OWASP's rule against CSV injection); `record import` drops it again. --formulas turns this off."""
     import sys
 
     from blueprint_cli.cli.record_view import open_workspace
@@ -113,12 +120,12 @@ def export(
     criterion = compile_for(where, ws.candidates()) if where is not None else None
     records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion)
     if output is None:
-        write(records, chosen, sys.stdout, ws.candidates())
+        write(records, chosen, sys.stdout, ws.candidates(), formulas=formulas)
         return
     import io
 
     buf = io.StringIO()
-    n = write(records, chosen, buf, ws.candidates())
+    n = write(records, chosen, buf, ws.candidates(), formulas=formulas)
     write_output(output, buf.getvalue().encode("utf-8"))
     sys.stderr.write(f"wrote {n} record{'s' if n != 1 else ''} to {output}\n")
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -95,19 +96,24 @@ def file_format(path: Path, given: str | None = None) -> str:
     return fmt
 
 
-def read_rows(path: Path, fmt: str | None = None) -> list[Row]:
+def read_rows(path: Path, fmt: str | None = None, *, formulas: bool = False) -> list[Row]:
     """The rows of a CSV or JSON file; a file that is not one is a usage error."""
     if not path.is_file():
         raise BlueprintError(f"no such file: {path}")
     fmt = file_format(path, fmt)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM from a spreadsheet is not a column name
+        # bytes decoded, not read_text: a CR inside a quoted cell stays a CR (no newline translation);
+        # a BOM from a spreadsheet is not a column name
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BlueprintError(f"{path}: not UTF-8 text (byte {exc.start})", hint="save it as UTF-8") from None
-    return _csv_rows(path, text) if fmt == "csv" else _json_rows(path, text)
+    return _csv_rows(path, text, formulas) if fmt == "csv" else _json_rows(path, text)
 
 
-def _csv_rows(path: Path, text: str) -> list[Row]:
+def _csv_rows(path: Path, text: str, formulas: bool = False) -> list[Row]:
+    """`formulas`: cells are taken as they are (else a `'` that `neutralise`
+    put before a formula character is dropped again)."""
+    clean: Callable[[str], str] = (lambda c: c) if formulas else unneutralise
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -128,7 +134,7 @@ def _csv_rows(path: Path, text: str) -> list[Row]:
             start, line = line, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
-            data: dict[str, Any] = {n: c for n, c in zip(names, cells) if n and c.strip() != ""}
+            data: dict[str, Any] = {n: clean(c) for n, c in zip(names, cells) if n and c.strip() != ""}
             if len(cells) > len(names):
                 data[""] = cells[len(names):]
             rows.append(Row(len(rows) + 1, start, data))
@@ -172,10 +178,11 @@ class _Planned:
 
 
 def import_records(ws: Workspace, path: Path, *, user: str, now: datetime, module: str | None = None,
-                   blueprint: str | None = None, fmt: str | None = None, dry_run: bool = False) -> ImportResult:
+                   blueprint: str | None = None, fmt: str | None = None, dry_run: bool = False,
+                   formulas: bool = False) -> ImportResult:
     """Validate every row, then create them all — or, if any row has a problem,
     none (the result lists every problem)."""
-    rows = read_rows(path, fmt)
+    rows = read_rows(path, fmt, formulas=formulas)
     result = ImportResult(str(path), dry_run, len(rows))
     if not rows:
         return result
@@ -312,9 +319,38 @@ def _tags(raw: Any, bad: Any) -> tuple[str, ...]:
 
 # ----- exporting ------------------------------------------------------------------------------
 
-def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterable[Blueprint] = ()) -> int:
+#: A spreadsheet reads a cell starting with one of these as a formula (OWASP,
+#: "CSV injection"): `=HYPERLINK(...)`, `@SUM(...)`, `+cmd|...`, or after a tab/CR.
+FORMULA_START = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+def neutralise(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs: one that starts with a
+    formula character gets a leading `'` (the OWASP rule). Plain numbers (`-5`,
+    `+1.5e3`) stay as they are: no spreadsheet runs them. A cell that already
+    starts with quotes before a formula character gets one more, so `unneutralise`
+    gives back exactly what was stored."""
+    body = cell.lstrip("'")
+    if body[:1] in FORMULA_START and not _PLAIN_NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def unneutralise(cell: str) -> str:
+    """What `neutralise` wrote, read back (import of an exported file)."""
+    body = cell.lstrip("'")
+    if len(body) < len(cell) and body[:1] in FORMULA_START and not _PLAIN_NUMBER.match(body):
+        return cell[1:]
+    return cell
+
+
+def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterable[Blueprint] = (), *,
+           formulas: bool = False) -> int:
     """Write records as CSV (one column per field, declared fields first) or JSON
-    (the `--json` record shape, one per line); returns how many."""
+    (the `--json` record shape, one per line); returns how many. In CSV, every
+    cell that a spreadsheet would run as a formula is neutralised (`neutralise`)
+    unless `formulas` is true."""
     if fmt == "json":
         write = out.write
         for i, r in enumerate(records):
@@ -326,13 +362,26 @@ def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterab
         declared += [f.name for f in bp.fields if f.name not in declared]
     seen = {k for r in records for k in r.fields}
     names = [n for n in declared if n in seen] + sorted(seen - set(declared))
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*COLUMNS, *names])
+    write = out.write
+
+    def row(cells: list[Any]) -> None:
+        texts = [c if isinstance(c, str) else str(c) for c in cells]
+        write(",".join(_csv_cell(c if formulas else neutralise(c)) for c in texts) + "\n")
+
+    row([*COLUMNS, *names])
     for r in records:
-        writer.writerow([r.id, r.module, r.blueprint or "", r.version if r.version is not None else "", r.state or "",
+        row([r.id, r.module, r.blueprint or "", r.version if r.version is not None else "", r.state or "",
                          r.owner, ", ".join(r.tags), r.created_at, r.updated_at,
                          *(_cell(r.fields.get(n)) for n in names)])
     return len(records)
+
+
+def _csv_cell(text: str) -> str:
+    """One CSV cell (RFC 4180). Unlike `csv.writer` with a `\\n` line end, a cell
+    holding a lone CR is quoted too: some readers end a row at a CR."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _cell(value: Any) -> str:
