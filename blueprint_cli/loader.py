@@ -406,6 +406,11 @@ def load_file(path: Path, display: str | None = None) -> tuple[Document | None, 
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Diagnostic("BP100", Severity.ERROR, f"cannot read file: {exc.strerror}", name, 1, 1)]
+    return load_bytes(raw, name)
+
+
+def load_bytes(raw: bytes, name: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse a file's bytes; text that is not UTF-8 is a finding."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -112,12 +112,15 @@ def test_lint_case(cli, path: Path) -> None:
 
     errors = any(rules[e.code].severity.value == "error" for e in case.expected)
     assert result.exit_code == (1 if errors else 0), result.output
-    if case.expected and not errors:  # warnings only: --strict makes them fail the run
+    warnings = any(rules[e.code].severity.value == "warning" for e in case.expected)
+    if warnings and not errors:  # warnings only: --strict makes them fail the run (info never does)
         assert cli(*args, "--strict").exit_code == 1
 
 
 def test_every_rule_has_a_negative_example() -> None:
     covered = {e.code for p in CASE_FILES for e in parse_case(p).expected}
+    # BP001 is a finding in a TOML configuration file, not in YAML: tests/test_lint_config.py
+    covered.add("BP001")
     # BP114/BP119 and the loader codes are reached by the schema and loader cases too
     assert set(catalogue()) <= covered, sorted(set(catalogue()) - covered)
 
@@ -151,7 +154,8 @@ def test_a_folder_of_cases_reports_every_file(cli) -> None:
     result = cli("lint", CASES, "--team", HERE / "data" / "team.yaml")
     assert result.exit_code == 1
     files = {m["file"] for m in findings(result.stdout)}
-    dirty = {str(p) for p in CASE_FILES if parse_case(p).expected}
+    # a folder walk lints blueprints only: the docker-compose and settings-file cases are skipped there
+    dirty = {str(p) for p in CASE_FILES if parse_case(p).expected and not p.name.startswith(("bp106_", "bp107_"))}
     assert files == dirty
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional, TextIO
 
 import typer
 
 from blueprint_cli.cli.context import options
+
+if TYPE_CHECKING:
+    from blueprint_cli.diagnostics import Findings
 
 
 class Format(str, Enum):
@@ -39,25 +42,54 @@ def _find_team(ctx: typer.Context) -> Path | None:
     return None
 
 
+SUPPRESS_NOTE = """
+Suppress it: `# blueprint: disable={code}` at the end of the line (or alone on
+the line above), `# blueprint: disable-file={code}` for the whole file, or
+`ignore = ["{code}"]` / `per-file-ignores` in [tool.blueprint.lint].
+"""
+
+
 def lint(
     ctx: typer.Context,
     paths: Optional[List[Path]] = typer.Argument(None, help="Blueprint files and folders (searched for *.yaml/*.yml)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes or prefixes (BP3,BP204)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes or prefixes."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes or prefixes (BP3,BP204); "
+                                               "replaces the configured `select`."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes or prefixes too."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select",
+                                                      help="Add these codes or prefixes to `select`."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail the run too (exit 1)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings."),
     team: Optional[Path] = typer.Option(None, "--team", help="Team file for checking owners (BP305); "
                                         "default: the workspace's team.yaml when inside one."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE",
+                                          help="Use this configuration (pyproject.toml or .blueprint.toml) "
+                                          "instead of the one found upward from each file."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print how many findings of each code, "
+                                    "instead of the findings."),
+    output_file: Optional[Path] = typer.Option(None, "--output-file", "-o", metavar="FILE",
+                                               help="Write the report to FILE instead of standard output."),
+    watch: bool = typer.Option(False, "--watch", help="Lint again whenever a file changes (Ctrl-C stops)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the result cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR", envvar="BLUEPRINT_CACHE_DIR",
+                                             help="Where the result cache lives (default: .blueprint_cache)."),
+    force_exclude: bool = typer.Option(False, "--force-exclude", help="Apply the configured `exclude` to "
+                                       "files named on the command line too (for pre-commit)."),
+    blueprints_only: bool = typer.Option(False, "--blueprints-only", help="Skip named files that are not "
+                                         "blueprints, as folder walks do (for pre-commit)."),
     explain: Optional[str] = typer.Option(None, "--explain", metavar="CODE", help="Explain a rule and exit."),
     list_rules: bool = typer.Option(False, "--list-rules", help="List every rule and exit."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."),
 ) -> None:
-    """Validate blueprints: the schema, then every semantic rule. Exit 1 on errors."""
+    """Validate blueprints: the schema, then every semantic rule. Exit 1 on errors.
+
+    Settings come from [tool.blueprint.lint] in pyproject.toml, or [lint] in
+    .blueprint.toml / blueprint.toml, the nearest one upward from each file."""
     from blueprint_cli.diagnostics import BlueprintError, Severity
-    from blueprint_cli.lint import Selection, lint_paths
-    from blueprint_cli.lint.reporters import REPORTER_BY_NAME
-    from blueprint_cli.lint.reporters.text import summary
+    from blueprint_cli.lint.cache import DEFAULT_DIR
+    from blueprint_cli.lint.config import Overrides, is_known_code
     from blueprint_cli.lint.rules import catalogue
+    from blueprint_cli.lint.run import RunOptions, lint_paths
 
     if explain:
         from blueprint_cli.scenarios.rules import catalogue as scenario_rules
@@ -69,7 +101,8 @@ def lint(
 
             hint = did_you_mean(explain.upper(), explainable)
             raise BlueprintError(f"no rule {explain!r}", hint=hint or "`blueprint lint --list-rules` lists them")
-        sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.doc}\n")
+        note = "" if rule.code == "BP001" else SUPPRESS_NOTE.format(code=rule.code)
+        sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.doc}\n{note}")
         return
     if list_rules:
         for rule in catalogue().values():
@@ -77,24 +110,68 @@ def lint(
         return
     if not paths:
         raise BlueprintError("give at least one file or folder to lint", hint="blueprint lint sample_blueprints/")
-    known = catalogue()
-    for code in _codes(select) + _codes(ignore):
-        if not any(c.startswith(code) for c in known):
-            raise BlueprintError(f"--select/--ignore: no rule matches {code!r}",
+    for code in _codes(select) + _codes(ignore) + _codes(extend_select):
+        if not is_known_code(code):
+            raise BlueprintError(f"--select/--ignore/--extend-select: no rule matches {code!r}",
                                  hint="`blueprint lint --list-rules` lists the codes")
+    if statistics and fmt not in (Format.text, Format.json):
+        raise BlueprintError(f"--statistics prints text or json, not {fmt.value}",
+                             hint="use --statistics with --format text (the default) or --format json")
+    if config is not None and not config.is_file():
+        raise BlueprintError(f"no configuration file {config}", hint="give a pyproject.toml or .blueprint.toml")
+    if output_file is not None and output_file.is_dir():
+        raise BlueprintError(f"--output-file: {output_file} is a folder", hint="give a file name")
     team_file = team or _find_team(ctx)
     from blueprint_cli.team import Team
 
     team_names = Team.load(team_file) if team_file else None
-    findings = lint_paths(paths, team_names, Selection(_codes(select), _codes(ignore)), jobs)
-    color = options(ctx).color and sys.stdout.isatty()
-    REPORTER_BY_NAME[fmt.value](findings, sys.stdout, color)
+    options_ = RunOptions(Overrides(_codes(select), _codes(ignore), _codes(extend_select)), config,
+                          None if no_cache else (cache_dir or Path(DEFAULT_DIR)), force_exclude, blueprints_only,
+                          jobs)
+    color = options(ctx).color and sys.stdout.isatty() and output_file is None
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+
+    def once() -> tuple[int, list[Path]]:
+        run = lint_paths(paths or [], team_names, options_)
+        _report(run.findings, fmt, statistics, color, output_file)
+        failed = any(d.severity in failing for d in run.findings.diagnostics)
+        return (1 if failed and not exit_zero else 0), run.configs
+
+    if watch:
+        from blueprint_cli.lint.watch import watch as watch_paths
+
+        watch_paths(paths, once, clear=sys.stdout.isatty() and output_file is None)
+        return
+    status, _ = once()
+    if status:
+        raise typer.Exit(status)
+
+
+def _report(findings: Findings, fmt: Format, statistics: bool, color: bool, output_file: Path | None) -> None:
+    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.lint.reporters import REPORTER_BY_NAME, statistics as stats
+    from blueprint_cli.lint.reporters.text import summary
+
+    if output_file is not None:
+        try:
+            stream: TextIO = output_file.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise BlueprintError(f"cannot write {output_file}: {exc.strerror}",
+                                 hint="check the folder exists and may be written", exit_code=1) from None
+    else:
+        stream = sys.stdout
+    try:
+        if statistics:
+            stats.report(findings, stream, fmt.value)
+        else:
+            REPORTER_BY_NAME[fmt.value](findings, stream, color)
+    finally:
+        if output_file is not None:
+            stream.close()
     if fmt is Format.text:
         sys.stdout.flush()
         sys.stderr.write(summary(findings) + "\n")
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    if any(d.severity in failing for d in findings.diagnostics):
-        raise typer.Exit(1)
+        sys.stderr.flush()
 
 
 def schema_command() -> None:

@@ -1,46 +1,31 @@
 """`blueprint lint`: the loader, then the JSON Schema, then every semantic rule.
 
 `lint_text` lints one document and returns the model (when it could be built)
-with the diagnostics; `lint_paths` walks files and folders, spreading the work
-over the CPU cores when there are many files; `load_blueprint` is what other
-commands use to read a blueprint they are about to act on.
+with the diagnostics; `load_blueprint` is what other commands use to read a
+blueprint they are about to act on. A run over files and folders, with
+configuration, cache and suppressions, is `lint.run.lint_paths`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from blueprint_cli import schema
-from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
 from blueprint_cli.lint.context import LintContext
+from blueprint_cli.lint.kinds import SCENARIO_SUFFIXES
 from blueprint_cli.lint.rules import Finding, catalogue
 from blueprint_cli.lint.salvage import MAX_ROUNDS, salvage
+from blueprint_cli.lint.selection import Selection
 from blueprint_cli.loader import Document, load_file, load_text
 from blueprint_cli.model import Blueprint, ModelError, build
 from blueprint_cli.team import Team
 
-YAML_SUFFIXES = (".yaml", ".yml")
-#: Scenario files: folders are searched for blueprints without them (see `blueprint test`).
-SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml", ".scenario.yaml", ".scenario.yml")
-#: Below this many files a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 24
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which rules run: `--select` and `--ignore` take codes or prefixes (BP2)."""
-
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-    def wants(self, code: str) -> bool:
-        if self.select and not any(code.startswith(s) for s in self.select):
-            return False
-        return not any(code.startswith(i) for i in self.ignore)
+__all__ = ["SCENARIO_SUFFIXES", "Selection", "Checked", "check_document", "lint_document", "lint_text",
+           "lint_file", "discover", "LintFailed", "load_blueprint", "selected"]
 
 
 def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iterable[Finding]) -> list[Diagnostic]:
@@ -108,8 +93,8 @@ def lint_document(doc: Document, team: Team | None = None,
     return checked.blueprint, checked.diagnostics
 
 
-def _selected(checked: Checked, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
-    """The findings `--select/--ignore` keep. A file that could not be checked
+def selected(checked: Checked, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+    """The findings the selection keeps. A file that could not be checked
     as a whole (bad YAML, schema errors) never comes out clean: its first error stays."""
     kept = [d for d in diags if selection.wants(d.code)]
     if not checked.whole and not any(d.severity is Severity.ERROR for d in kept):
@@ -123,9 +108,9 @@ def _selected(checked: Checked, diags: list[Diagnostic], selection: Selection) -
 def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: Team | None,
                  selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
     if doc is None:
-        return None, _selected(Checked(None, diags, whole=False), diags, selection)
+        return None, selected(Checked(None, diags, whole=False), diags, selection)
     checked = check_document(doc, team, selection)
-    return checked.blueprint, _selected(checked, diags + checked.diagnostics, selection)
+    return checked.blueprint, selected(checked, diags + checked.diagnostics, selection)
 
 
 def lint_text(text: str, file: str, team: Team | None = None,
@@ -139,48 +124,10 @@ def lint_file(path: Path, team: Team | None = None, selection: Selection = Selec
 
 
 def discover(paths: Sequence[Path]) -> list[Path]:
-    """Files to lint: files as given, folders searched recursively for *.yaml/*.yml
-    (hidden folders and *.scenarios.yaml scenario files skipped). A path that
-    does not exist is a usage error."""
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found: list[Path] = []
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                # scenario files (`blueprint test`) live next to blueprints but are not blueprints
-                found.extend(Path(root, n) for n in names
-                             if n.endswith(YAML_SUFFIXES) and not n.endswith(SCENARIO_SUFFIXES))
-            files.extend(sorted(found))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise BlueprintError(f"no such file or folder: {p}", hint="check the path; folders are searched for *.yaml")
-    return list(dict.fromkeys(files))
+    """The files a folder walk lints (see `lint.run.walk`), without configuration."""
+    from blueprint_cli.lint.run import walk
 
-
-def _lint_one(args: tuple[Path, Team | None, Selection]) -> list[Diagnostic]:
-    path, team, selection = args
-    return lint_file(path, team, selection)[1]
-
-
-def lint_paths(paths: Sequence[Path], team: Team | None = None, selection: Selection = Selection(),
-               jobs: int | None = None) -> Findings:
-    files = discover(paths)
-    findings = Findings(files=len(files))
-    jobs = jobs or os.cpu_count() or 1
-    work = [(f, team, selection) for f in files]
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-        with ctx.Pool(jobs) as pool:
-            for diags in pool.imap(_lint_one, work, chunksize=max(1, len(work) // (jobs * 8))):
-                findings.extend(diags)
-    else:
-        for item in work:
-            findings.extend(_lint_one(item))
-    return findings
+    return [f for f, _ in walk(paths)]
 
 
 class LintFailed(BlueprintError):

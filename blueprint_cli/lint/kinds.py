@@ -1,0 +1,51 @@
+"""What a YAML file is: a blueprint, a scenario file, a team file, a workspace
+settings file, or something else (a CI workflow, a docker-compose.yml).
+
+`blueprint lint` lints each file as what it is. In folders (and with
+`--blueprints-only`, as the pre-commit hook runs) only blueprints are linted:
+a mapping is taken for a blueprint when it has a top-level `blueprint`,
+`states` or `transitions` key (so a blueprint whose `blueprint:` line is
+misspelt is still reported, and a docker-compose.yml is not). A file that is
+not valid YAML, or not a mapping, cannot tell: it is reported, as it could be
+a broken blueprint.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Kind = Literal["blueprint", "scenarios", "team", "settings", "other"]
+
+#: Scenario files (`blueprint test`), by name.
+SCENARIO_SUFFIXES = (".scenarios.yaml", ".scenarios.yml", ".scenario.yaml", ".scenario.yml")
+BLUEPRINT_KEYS = frozenset({"blueprint", "states", "transitions"})
+TEAM_NAMES = ("team.yaml", "team.yml")
+TEAM_KEYS = frozenset({"users", "roles", "profiles"})
+SETTINGS_NAMES = ("config.yaml", "config.yml")
+SETTINGS_KEYS = frozenset({"format", "outbox", "smtp", "webhooks", "calendar", "store", "time_zone"})
+#: What each kind is called in messages.
+DESCRIPTION = {
+    "scenarios": "a scenario file (`blueprint test`)",
+    "team": "a team file (users, roles and profiles)",
+    "settings": "a workspace settings file (config.yaml)",
+    "other": "not a blueprint",
+}
+
+
+def kind_of(name: str, data: Any, folder: str = "") -> Kind:
+    """The kind of a parsed YAML file named `name` in `folder` (its last part)."""
+    if name.endswith(SCENARIO_SUFFIXES):
+        return "scenarios"
+    if not isinstance(data, dict):
+        return "blueprint"  # broken: report it as the blueprint it may be meant to be
+    keys = set(data)
+    if "scenarios" in keys:
+        return "scenarios"
+    if keys & BLUEPRINT_KEYS:
+        return "blueprint"
+    if (name in TEAM_NAMES and keys <= TEAM_KEYS | {"format"}) or ("users" in keys and keys <= TEAM_KEYS):
+        return "team"
+    if (name in SETTINGS_NAMES and (folder == ".blueprint" or keys <= SETTINGS_KEYS)) or \
+            ("format" in keys and keys <= SETTINGS_KEYS):
+        return "settings"
+    return "other"
