@@ -40,6 +40,15 @@ def run_blueprint(*args: str | Path) -> CliResult:
     return CliResult(code, out.getvalue(), err.getvalue())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _lint_cache_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """`blueprint lint` keeps its result cache in the current folder; tests that
+    run in the checkout (or start `blueprint` there) keep it in a temporary one."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BLUEPRINT_CACHE_DIR", str(tmp_path_factory.mktemp("lint-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def cli_in_place() -> Callable[..., CliResult]:
     """Like `cli`, for wider-scoped fixtures: runs in the current folder and

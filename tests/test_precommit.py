@@ -40,7 +40,7 @@ def _hooks() -> list[dict]:
 def test_hook_manifest() -> None:
     [hook] = _hooks()
     assert hook["id"] == "blueprint-lint"
-    assert hook["entry"] == "blueprint lint"
+    assert hook["entry"] == "blueprint lint --blueprints-only --force-exclude"
     assert hook["language"] == "python"
     assert hook["types"] == ["yaml"]
     files, exclude = re.compile(hook["files"]), re.compile(hook["exclude"])
@@ -90,6 +90,9 @@ def test_pre_commit_try_repo_fails_on_a_bad_blueprint_and_passes_on_good_ones(tm
     not_blueprints = {
         ".github/workflows/ci.yml": "on: push\njobs: {}\n",
         "deal.scenarios.yaml": "scenarios: []\n",
+        # handed to the hook (no name pattern leaves them out), skipped by their content
+        "docker-compose.yml": "services:\n  web: {image: nginx}\nversion: '3'\n",
+        "deploy/values.yaml": "replicaCount: 2\nimage: {repository: nginx}\n",
     }
     mixed = _scratch_repo(tmp_path / "mixed", {"good.yaml": GOOD.read_text(), "bad.yaml": BAD.read_text(),
                                                **not_blueprints}, env)
@@ -108,8 +111,10 @@ def test_pre_commit_try_repo_fails_on_a_bad_blueprint_and_passes_on_good_ones(tm
     assert "bad.yaml:13:9: error BP301 unknown state 'Negotation' in `to` of 'Negotiate' — did you mean " \
            "'Negotiation'?" in out["mixed"]
     assert "good.yaml:" not in out["mixed"]
-    # only the two blueprints were handed to the hook, not the workflow or the scenario file
+    # only the two blueprints were linted: not the workflow or the scenario file (left out by the
+    # hook's `exclude`), nor docker-compose.yml and the Helm values (skipped by --blueprints-only)
     assert "Found 1 error in 1 of 2 files." in out["mixed"]
+    assert "docker-compose.yml" not in out["mixed"] and "values.yaml" not in out["mixed"]
     assert "Traceback" not in out["mixed"]
 
     assert runs["good"].returncode == 0, out["good"]
