@@ -45,8 +45,8 @@ def test_blueprints_only_skips_named_files_that_are_not_blueprints(cli, repo: Pa
 def test_a_named_docker_compose_file_is_one_finding_not_a_list_of_blueprint_errors(cli, repo: Path) -> None:
     result = cli("lint", repo / "docker-compose.yml")
     assert result.exit_code == 1
-    assert codes(result.stdout) == ["BP106"]
-    assert "docker-compose.yml:1:1: error BP106 this is not a blueprint" in result.stdout
+    assert codes(result.stdout) == ["BP003"]
+    assert "docker-compose.yml:1:1: error BP003 this is not a blueprint" in result.stdout
 
 
 def test_a_named_team_file_is_checked_against_the_team_schema(cli, repo: Path) -> None:
@@ -76,5 +76,5 @@ def test_a_workspace_settings_file_is_named_for_what_it_is(cli, tmp_path: Path) 
     config.write_text("# settings\nformat: 1\noutbox: outbox\n")
     result = cli("lint", "--strict", config)
     assert result.exit_code == 0
-    assert "config.yaml:2:1: info BP107 this is a workspace settings file (config.yaml), not a blueprint" \
+    assert "config.yaml:2:1: info BP004 this is a workspace settings file (config.yaml), not a blueprint" \
         in result.stdout

@@ -311,9 +311,9 @@ def is_known_code(code: str, exact: bool = False) -> bool:
         return False
     codes: Iterable[str] = catalogue()
     if code.startswith("SC"):
-        from blueprint_cli.scenarios.loader import CODES
+        from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
-        codes = set(CODES) | {"SC" + c[2:] for c in catalogue() if c.startswith("BP1")}
+        codes = scenario_rules()
     return code in codes if exact else any(c.startswith(code) for c in codes)
 
 

@@ -176,10 +176,11 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
         if not job.explicit or job.blueprints_only:
             return Entry(False, []), True
         if kind == "scenarios":
-            from blueprint_cli.scenarios.loader import CODES, load
+            from blueprint_cli.scenarios.loader import load
+            from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
             diags = load(path, display).diagnostics
-            checked_codes = set(CODES) | {"SC" + c[2:] for c in _STAGE_CODES} if doc is not None else set()
+            checked_codes = set(scenario_rules()) if doc is not None else set()
             cacheable = False
         elif kind == "team":
             _, diags = Team.check(path, display)
@@ -208,18 +209,18 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
 
 def _settings_file(path: Path, display: str, kind: str, at: tuple[int, int]) -> list[Diagnostic]:
     """A workspace settings file: checked against its schema when the package
-    ships one, else a note saying what it is (BP107). Anything else is not a
-    blueprint (BP106)."""
+    ships one, else a note saying what it is (BP004). Anything else is not a
+    blueprint (BP003)."""
     from importlib import resources
 
     if kind == "other":
-        return [Diagnostic("BP106", Severity.ERROR, "this is not a blueprint: it has none of the top-level keys "
+        return [Diagnostic("BP003", Severity.ERROR, "this is not a blueprint: it has none of the top-level keys "
                            "`blueprint`, `states` and `transitions`", display, *at,
                            hint="a blueprint starts with `blueprint: ID`; --blueprints-only skips other files")]
     if resources.files("blueprint_cli").joinpath("schemas", "config.schema.json").is_file():
         from blueprint_cli.schema import check_file
 
         return check_file(path, "config.schema.json", display)[1]
-    return [Diagnostic("BP107", Severity.INFO, f"this is {DESCRIPTION[kind]}, not a blueprint: not checked",
+    return [Diagnostic("BP004", Severity.INFO, f"this is {DESCRIPTION[kind]}, not a blueprint: not checked",
                        display, *at)]
 

@@ -8,13 +8,13 @@ scenario file with its scenario checks (SC codes, as `blueprint test --lint`),
 a team file against the team schema.
 
     $ blueprint lint docker-compose.yml
-    docker-compose.yml:1:1: error BP106 this is not a blueprint: it has none of the top-level keys ...
+    docker-compose.yml:1:1: error BP003 this is not a blueprint: it has none of the top-level keys ...
 
 In folders, and with `--blueprints-only` (as the pre-commit hook runs), files
 that are not blueprints are skipped without a word.
 """
 
-CODE = "BP106"
+CODE = "BP003"
 NAME = "not-a-blueprint"
 SEVERITY = "error"
 # Reported by the lint run when it tells what a file is (lint/kinds.py), not by a `check` of its own.

@@ -6,12 +6,12 @@ to be checked against yet: instead of reporting each of its keys as a
 blueprint error, this note says what the file is.
 
     $ blueprint lint .blueprint/config.yaml
-    .blueprint/config.yaml:2:1: info BP107 this is a workspace settings file (config.yaml), not a blueprint: not checked
+    .blueprint/config.yaml:2:1: info BP004 this is a workspace settings file (config.yaml), not a blueprint: not checked
 
 An info finding never fails the run, not even with `--strict`.
 """
 
-CODE = "BP107"
+CODE = "BP004"
 NAME = "not-checked"
 SEVERITY = "info"
 # Reported by the lint run when it tells what a file is (lint/kinds.py), not by a `check` of its own.
