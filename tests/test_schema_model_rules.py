@@ -179,22 +179,22 @@ def test_rule_documentation_has_a_summary_and_an_example(code: str) -> None:
 
 @pytest.mark.parametrize("code", list(catalogue()))
 def test_stage_of_each_rule(code: str) -> None:
-    """BP1xx are reported by the loader and schema stages; the others are semantic
-    rules with a `check`."""
+    """BP1xx are reported by the loader and schema stages, BP0xx by the run itself
+    (configuration, suppressions, file kinds); the others are semantic rules with a `check`."""
     rule = catalogue()[code]
-    assert (rule.check is None) == code.startswith("BP1")
+    assert (rule.check is None) == code.startswith(("BP0", "BP1"))
 
 
 def _codes_in(path: Path) -> set[str]:
     return set(re.findall(r"[\"'](BP\d{3})[\"']", path.read_text()))
 
 
-@pytest.mark.parametrize("module", ["loader.py", "schema.py", "lint/__init__.py"])
+@pytest.mark.parametrize("module", ["loader.py", "schema.py", "lint/__init__.py", "lint/run.py"])
 def test_every_code_the_early_stages_emit_is_a_rule(module: str) -> None:
     emitted = _codes_in(PACKAGE / module)
     assert emitted, module
     assert emitted <= set(catalogue()), sorted(emitted - set(catalogue()))
-    assert all(code.startswith("BP1") for code in emitted)
+    assert all(code.startswith(("BP0", "BP1")) for code in emitted)
 
 
 def test_every_schema_keyword_maps_to_a_rule() -> None:
