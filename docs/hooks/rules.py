@@ -23,7 +23,8 @@ INDEX = "rules/index.md"
 MARKERS = {"<!-- rules: BP -->": "BP", "<!-- rules: SC -->": "SC"}
 
 _GROUPS = {
-    "BP1": "Reading and the schema", "BP2": "The graph of states", "BP3": "References and values",
+    "BP0": "The run itself", "BP1": "Reading and the schema", "BP2": "The graph of states",
+    "BP3": "References and values",
     "BP4": "Time", "SC1": "Reading and the schema", "SC2": "Scenarios", "SC3": "Names the scenarios use",
 }
 
