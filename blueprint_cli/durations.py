@@ -23,6 +23,13 @@ _UNIT = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 EXAMPLES = "30m, 4h, 2d, 1w, 2 business_days, 4 business_hours or ISO 8601 like P2DT4H"
 
+#: The longest duration the language takes: 100 years (as days, or as business
+#: days of a five-day week, or their hours). Longer is refused where it is read,
+#: so that adding one to any time a record may hold stays a time Python can hold.
+MAX_DAYS = 36525
+MAX_BUSINESS = {"business_days": 26100, "business_hours": 26100 * 24}
+TOO_LONG = "longer than 100 years"
+
 
 class DurationError(ValueError):
     pass
@@ -53,12 +60,15 @@ def parse_duration(text: str) -> Duration:
     if not isinstance(text, str):
         raise DurationError(f"a duration must be text like {EXAMPLES}, not {text!r}")
     if m := _SIMPLE.fullmatch(text):
-        return Duration(text, timedelta(seconds=int(m[1]) * _UNIT[m[2]]))
+        return Duration(text, _bounded(text, _int(m[1]) * _UNIT[m[2]]))
     if m := _BUSINESS.fullmatch(text):
-        return Duration(text, None, int(m[1]), m[2])
+        amount = _int(m[1])
+        if amount > MAX_BUSINESS[m[2]]:
+            raise DurationError(f"{text!r} is {TOO_LONG} ({MAX_BUSINESS[m[2]]} {m[2]} at most)")
+        return Duration(text, None, amount, m[2])
     if m := _ISO.fullmatch(text):
-        w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-        return Duration(text, timedelta(weeks=w, days=d, hours=h, minutes=mi, seconds=s))
+        w, d, h, mi, s = (_int(g) if g else 0 for g in m.groups())
+        return Duration(text, _bounded(text, (((w * 7 + d) * 24 + h) * 60 + mi) * 60 + s))
     raise DurationError(f"{text!r} is not a duration; write {EXAMPLES}")
 
 
@@ -67,5 +77,19 @@ def parse_relative(text: str) -> timedelta | None:
     m = re.fullmatch(rf"{_SP}*([+-]){_SP}*([0-9]+){_SP}*(m|min|h|d|w){_SP}*", text)
     if not m:
         return None
-    delta = timedelta(seconds=int(m[2]) * _UNIT[m[3]])
+    delta = _bounded(text, _int(m[2]) * _UNIT[m[3]])
     return delta if m[1] == "+" else -delta
+
+
+def _int(digits: str) -> int:
+    """A count as written; past 15 digits it is too long whatever the unit (and
+    int() of more than 4,300 digits is refused by Python itself)."""
+    return int(digits) if len(digits) <= 15 else 10**15
+
+
+def _bounded(text: str, seconds: int) -> timedelta:
+    """`seconds` as a timedelta, refused when longer than MAX_DAYS (before
+    timedelta itself overflows on e.g. `99999999999d`)."""
+    if seconds > MAX_DAYS * 86400:
+        raise DurationError(f"{text!r} is {TOO_LONG} ({MAX_DAYS} days at most)")
+    return timedelta(seconds=seconds)

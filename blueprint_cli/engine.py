@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blueprint_cli import criteria
+from blueprint_cli.shown import quoted
 from blueprint_cli.calendar import DEFAULT as DEFAULT_CALENDAR
 from blueprint_cli.calendar import BusinessTime
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.durations import Duration, parse_relative
+from blueprint_cli.durations import Duration, DurationError, parse_relative
 from blueprint_cli.fieldtypes import FieldValueError, check, is_empty, parse
 from blueprint_cli.model import (
     Action, Blueprint, EmailAction, FieldDef, Owner, ParallelPart, Requirement, SetAction, TagAction,
@@ -212,7 +213,7 @@ def parse_values(defs: Mapping[str, FieldDef], raw: Mapping[str, Any], state_fie
             out[name] = parse(fd, value)
         except FieldValueError as exc:
             shown = value if isinstance(value, str) else repr(value)
-            raise EngineError(f"{fd.display}: {shown!r} is not a valid {fd.type}: {exc}",
+            raise EngineError(f"{fd.display}: {quoted(shown)} is not a valid {fd.type}: {exc}",
                               hint=_value_hint(fd)) from None
     return out
 
@@ -683,7 +684,10 @@ def _set_value(fd: FieldDef, value: Any, record: Record, user: str, now: datetim
     if isinstance(value, str):
         text = value.strip()
         if fd.type in ("date", "datetime"):
-            delta = parse_relative(text)
+            try:
+                delta = parse_relative(text)
+            except DurationError as exc:
+                raise FieldValueError(f"{fd.name}: {exc}") from None
             if delta is not None:
                 moment = now + delta
                 return moment.date().isoformat() if fd.type == "date" else iso(moment)
@@ -693,7 +697,7 @@ def _set_value(fd: FieldDef, value: Any, record: Record, user: str, now: datetim
     try:
         return parse(fd, value)
     except FieldValueError as exc:
-        raise FieldValueError(f"{fd.name}: {value!r} is not a valid {fd.type}: {exc}") from None
+        raise FieldValueError(f"{fd.name}: {quoted(value)} is not a valid {fd.type}: {exc}") from None
 
 
 def _resolve_task_owner(spec: str | None, record: Record) -> str:

@@ -9,6 +9,7 @@ user can act on.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -47,6 +48,32 @@ class FieldValueError(ValueError):
     pass
 
 
+#: The years a date or time may be in: any business date, and far enough from
+#: year 1 and 9999 that an offset or a duration (at most 100 years) added to it
+#: is still a time Python can hold.
+MIN_YEAR, MAX_YEAR = 1000, 9000
+#: Whole numbers fit a signed 64-bit integer (what PostgreSQL, SQLite and most
+#: JSON readers hold exactly); a number typed as text is at most this long.
+MAX_INT = 2**63 - 1
+MAX_NUMBER_TEXT = 100
+
+
+def bounded_year(moment: date) -> None:
+    """Refuse a date or time outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise FieldValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+
+
+def bounded_number(value: int | float) -> int | float:
+    """A number a field may hold: finite (no NaN or infinity), and a whole number
+    within ±MAX_INT."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldValueError("expected a finite number (not NaN or infinity)")
+    if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+        raise FieldValueError(f"must be between -{MAX_INT} and {MAX_INT}")
+    return value
+
+
 def yes_no(text: str) -> bool | None:
     """The yes/no a word means (`yes`, `y`, `true`, `no`, ... in any case), else None."""
     low = text.strip().lower()
@@ -78,22 +105,30 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
         if isinstance(raw, bool):
             raise FieldValueError("expected a number")
         if isinstance(raw, (int, float)):
-            return raw
+            return bounded_number(raw)
         text = str(raw).strip().replace(",", "").rstrip("%").strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise FieldValueError(f"expected a number, not {len(text)} characters")
         try:
             num = float(text)
         except ValueError:
             raise FieldValueError("expected a number, like 1500 or 12.5") from None
-        return int(num) if num.is_integer() and "." not in text and "e" not in text.lower() else num
+        bounded_number(num)
+        if num.is_integer() and "." not in text and "e" not in text.lower():
+            return bounded_number(int(text) if text.lstrip("+-").isdigit() else int(num))
+        return num
     if t == "integer":
         if isinstance(raw, bool):
             raise FieldValueError("expected a whole number")
         if isinstance(raw, int):
-            return raw
-        if isinstance(raw, float) and raw.is_integer():
-            return int(raw)
+            return bounded_number(raw)
+        if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+            return bounded_number(int(raw))
+        text = str(raw).strip().replace(",", "")
+        if len(text) > MAX_NUMBER_TEXT:
+            raise FieldValueError(f"expected a whole number, not {len(text)} characters")
         try:
-            return int(str(raw).strip().replace(",", ""))
+            return bounded_number(int(text))
         except ValueError:
             raise FieldValueError("expected a whole number, like 3") from None
     if t == "boolean":
@@ -104,14 +139,15 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
             raise FieldValueError("expected true or false")
         return answer
     if t == "date":
-        if isinstance(raw, datetime):
-            return raw.date().isoformat()
         if isinstance(raw, date):
-            return raw.isoformat()
-        try:
-            return date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError:
-            raise FieldValueError("expected a date as YYYY-MM-DD, like 2026-12-01") from None
+            day = raw.date() if isinstance(raw, datetime) else raw
+        else:
+            try:
+                day = date.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise FieldValueError("expected a date as YYYY-MM-DD, like 2026-12-01") from None
+        bounded_year(day)
+        return day.isoformat()
     if t == "datetime":
         if isinstance(raw, datetime):
             dt = raw
@@ -120,6 +156,7 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
                 dt = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
             except ValueError:
                 raise FieldValueError("expected a date and time in ISO 8601, like 2026-12-01T14:30:00+01:00") from None
+        bounded_year(dt)
         if dt.tzinfo is None:
             dt = dt.astimezone()  # a time without offset means local time
         return dt.isoformat()

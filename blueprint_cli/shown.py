@@ -105,3 +105,13 @@ def _visible_text(text: Any) -> Any:
     spans = [Span(offsets[s.start], offsets[min(s.end, len(plain))], s.style) for s in text.spans]
     return Text("".join(pieces), style=text.style, justify=text.justify, no_wrap=text.no_wrap, end=text.end,
                 spans=spans)
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """`repr(value)` for a message, cut to about `limit` characters: a 5,000-digit
+    number or a pasted page is named, not echoed."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, (str, bytes, list, tuple, dict)) else len(str(value))
+    return f"{text[:limit]}… ({size} characters)"

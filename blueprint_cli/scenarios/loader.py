@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli import schema
+from blueprint_cli.shown import quoted
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, JsonPath, Severity
 from blueprint_cli.engine import SETTABLE_BUILTINS
 from blueprint_cli.fieldtypes import FieldValueError, parse
@@ -263,7 +264,7 @@ class Checker:
             try:
                 parse(fd, value)
             except FieldValueError as exc:
-                self.add("SC306", f"{name}: {value!r} is not a valid {fd.type}: {exc}", path + (name,))
+                self.add("SC306", f"{name}: {quoted(value)} is not a valid {fd.type}: {exc}", path + (name,))
 
     def transition(self, name: str, path: JsonPath) -> tuple[Transition | None, ParallelPart | None]:
         match = closest(name, self.transition_names)

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from blueprint_cli import engine
+from blueprint_cli.shown import quoted
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.fieldtypes import FieldValueError, parse
+from blueprint_cli.fieldtypes import MAX_NUMBER_TEXT, FieldValueError, parse
 from blueprint_cli.model import Blueprint, FieldDef
 from blueprint_cli.records import HistoryEntry, Record
 
@@ -143,11 +144,31 @@ def _csv_rows(path: Path, text: str, formulas: bool = False) -> list[Row]:
     return rows
 
 
+class _JsonValueError(ValueError):
+    pass
+
+
+def _json_int(text: str) -> int:
+    # before int(): Python refuses (with a bare ValueError) to convert more than 4300 digits
+    if len(text) > MAX_NUMBER_TEXT:
+        raise _JsonValueError(f"a number of {len(text)} digits")
+    return int(text)
+
+
+def _json_constant(name: str) -> Any:
+    raise _JsonValueError(f"{name} is not a number JSON allows")
+
+
 def _json_rows(path: Path, text: str) -> list[Row]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise BlueprintError(f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}") from None
+    except _JsonValueError as exc:
+        raise BlueprintError(f"{path}: {exc}", hint="write numbers as plain JSON numbers of at most "
+                             f"{MAX_NUMBER_TEXT} digits") from None
+    except RecursionError:
+        raise BlueprintError(f"{path}: nested too deeply to read", hint="a record is a flat object") from None
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
     if not isinstance(data, list):
@@ -290,7 +311,7 @@ def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequ
         try:
             values[name] = parse(found, raw)
         except FieldValueError as exc:
-            bad(name, f"{raw!r} is not a valid {found.type}: {exc}")
+            bad(name, f"{quoted(raw)} is not a valid {found.type}: {exc}")
     if len(errors) > before:
         return None
     entered, why = engine.choose_blueprint(candidates, module, values)

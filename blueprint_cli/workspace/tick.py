@@ -287,6 +287,12 @@ def parse_now(text: str | None) -> datetime:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise BlueprintError(f"--now {text!r} is not a time", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00")
+    from blueprint_cli.fieldtypes import FieldValueError, bounded_year
+
+    try:
+        bounded_year(moment)
+    except FieldValueError as exc:
+        raise BlueprintError(f"--now {text!r}: {exc}", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00") from None
     return moment if moment.tzinfo else moment.astimezone()
 
 

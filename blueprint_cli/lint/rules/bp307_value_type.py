@@ -16,7 +16,7 @@ from typing import Any
 
 from blueprint_cli.analysis import criteria_sites, set_actions
 from blueprint_cli.criteria import _comparable
-from blueprint_cli.durations import parse_relative
+from blueprint_cli.durations import DurationError, parse_relative
 from blueprint_cli.fieldtypes import FieldValueError, NUMERIC, parse
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
@@ -75,7 +75,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for action, where in set_actions(bp):
         for name, value in action.values:
             fd = bp.field_def(name)
-            if fd is None or (isinstance(value, str) and ("{{" in value or parse_relative(value) is not None)):
+            try:
+                relative = isinstance(value, str) and parse_relative(value) is not None
+            except DurationError as exc:
+                yield Finding(f"`set` in {where}: {exc}", action.path + (name,))
+                continue
+            if fd is None or (isinstance(value, str) and "{{" in value) or relative:
                 continue
             if fd.type in ("picklist", "multiselect"):
                 continue  # BP304 checks the values
