@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from blueprint_cli import criteria
 from blueprint_cli.shown import quoted
@@ -31,7 +31,7 @@ from blueprint_cli.model import (
     Action, Blueprint, EmailAction, FieldDef, Owner, ParallelPart, Requirement, SetAction, TagAction,
     TaskAction, Transition, WebhookAction,
 )
-from blueprint_cli.records import ActionOutcome, HistoryEntry, PartDone, Record, Task, diff_fields
+from blueprint_cli.records import ActionOutcome, DeliveredKind, HistoryEntry, PartDone, Record, Task, diff_fields
 from blueprint_cli.suggest import closest, did_you_mean
 from blueprint_cli.team import Team, User
 
@@ -64,16 +64,23 @@ class Inputs:
     part: str | None = None
 
 
+#: Why a transition cannot happen (yet); docs/json.md lists them (tests/test_json_docs.py).
+ReasonKind = Literal["final", "unavailable", "owner", "criteria", "done", "choose-part", "parallel", "error",
+                     "field", "checklist", "note", "attachment"]
+#: What shape a transition has (`next --json` `kind`).
+OptionKind = Literal["transition", "parallel", "conditional", "common"]
+
+
 @dataclass(frozen=True)
 class Reason:
     """One precise reason a transition cannot happen (yet).
 
-    kind: final, unavailable, owner, criteria, done, choose-part, state-field —
+    kind: final, unavailable, owner, criteria, done, choose-part, parallel, error —
     which block it — or field, checklist, note, attachment — which the user can
     supply during the move (`REQUIREMENT_KINDS`).
     """
 
-    kind: str
+    kind: ReasonKind
     message: str
     #: for `field`: the field name; for `checklist`: the missing items
     field: str | None = None
@@ -118,7 +125,7 @@ class Effect:
     """An outside action to carry out after the record is committed. `index` is
     its place in the history entry's `actions`, whose outcome it will replace."""
 
-    kind: str
+    kind: DeliveredKind
     index: int
     data: Mapping[str, Any]
 
@@ -146,7 +153,7 @@ class Option:
     #: what must still be supplied during the move
     requires: tuple[Reason, ...]
     message: str | None = None
-    kind: str = "transition"
+    kind: OptionKind = "transition"
 
     def to_dict(self) -> dict[str, Any]:
         req = {
@@ -539,7 +546,8 @@ def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
     if state is None or state.final:
         return out
     for t in bp.transitions_from(record.state or ""):
-        kind = "parallel" if t.parallel else "conditional" if t.branches else "common" if t.is_common else "transition"
+        kind: OptionKind = ("parallel" if t.parallel else "conditional" if t.branches else "common" if t.is_common
+                            else "transition")
         targets = t.targets
         parts: list[ParallelPart | None] = list(t.parallel) if t.parallel else [None]
         done = _done(record, t)

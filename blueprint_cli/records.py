@@ -7,12 +7,24 @@ also the `--json` output (docs/json.md). Times are ISO 8601 text with offset.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping, get_args
 
-#: What a history entry records (`kind`).
-ENTRY_KINDS = ("create", "move", "part", "edit", "migrate", "enter", "task", "escalate", "skip")
+#: What a history entry records (`kind`); docs/json.md lists them (tests/test_json_docs.py).
+EntryKind = Literal["create", "move", "part", "edit", "migrate", "enter", "task", "escalate", "skip"]
+#: What a `then` or `escalate` action is (an outcome's `action`).
+ActionKind = Literal["set", "task", "email", "webhook", "tag"]
+#: How an action went (an outcome's `status`).
+ActionStatus = Literal["done", "failed", "skipped", "pending"]
 #: Actions carried out outside the record after a commit (they can fail and be retried).
-DELIVERED = ("email", "webhook")
+DeliveredKind = Literal["email", "webhook"]
+DELIVERED: tuple[DeliveredKind, ...] = get_args(DeliveredKind)
+
+
+def _one_of(value: Any, kinds: Any, what: str) -> Any:
+    """`value` if it is one of the Literal `kinds` (reading a stored file), else ValueError."""
+    if value not in get_args(kinds):
+        raise ValueError(f"{what} {value!r} is not one of {', '.join(get_args(kinds))}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -145,8 +157,8 @@ class ActionOutcome:
     and when it was last tried (`at`).
     """
 
-    action: str
-    status: str
+    action: ActionKind
+    status: ActionStatus
     detail: str = ""
     request: Mapping[str, Any] | None = None
     attempts: int | None = None
@@ -171,7 +183,8 @@ class ActionOutcome:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ActionOutcome:
         attempts, status = d.get("attempts"), d.get("http_status")
-        return cls(str(d["action"]), str(d["status"]), str(d.get("detail", "")), d.get("request"),
+        return cls(_one_of(d["action"], ActionKind, "action"), _one_of(d["status"], ActionStatus, "status"),
+                   str(d.get("detail", "")), d.get("request"),
                    int(attempts) if attempts is not None else None, d.get("error"),
                    int(status) if status is not None else None, d.get("at"))
 
@@ -180,7 +193,7 @@ class ActionOutcome:
 class HistoryEntry:
     at: str
     user: str
-    kind: str
+    kind: EntryKind
     transition: str | None = None
     #: the part of a parallel transition this entry performed
     part: str | None = None
@@ -213,7 +226,7 @@ class HistoryEntry:
     def from_dict(cls, d: Mapping[str, Any]) -> HistoryEntry:
         version = d.get("version")
         return cls(
-            at=str(d["at"]), user=str(d["user"]), kind=str(d.get("kind", "move")), transition=d.get("transition"),
+            at=str(d["at"]), user=str(d["user"]), kind=_one_of(d.get("kind", "move"), EntryKind, "kind"), transition=d.get("transition"),
             part=d.get("part"), from_state=d.get("from"), to_state=d.get("to"),
             changes={str(k): list(v) for k, v in (d.get("changes") or {}).items()}, note=d.get("note"),
             checklist=tuple(d.get("checklist") or ()), attachments=tuple(d.get("attachments") or ()),

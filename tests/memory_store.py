@@ -141,7 +141,7 @@ class MemoryStore:
             yield _Transaction(_Locked(self._data, [record_id]), record_id)
 
     @contextmanager
-    def batch(self, record_ids: Sequence[str]) -> Iterator[_Locked]:
+    def batch(self, record_ids: Sequence[str], errors: list[CorruptFile] | None = None) -> Iterator[_Locked]:
         with self._data.lock:
             yield _Locked(self._data, sorted({check_id(i) for i in record_ids}, key=id_order))
 

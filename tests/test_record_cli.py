@@ -162,3 +162,33 @@ def test_tasks_from_actions_can_be_marked_done(ws: Path) -> None:
     assert r.code == 2 and "has no task #7" in r.err
     entry = run(ws, "--json", "history", "1").json()[-1]  # type: ignore[index]
     assert (entry["kind"], entry["user"], entry["changes"]) == ("task", "bob", {"task #1": ["open", "done"]})
+
+
+@pytest.mark.json_store_only  # breaks one of the JSON store's files
+def test_every_command_that_walks_records_names_a_broken_file_goes_on_and_exits_1(tmp_path: Path) -> None:
+    from blueprint_cli.store.jsonstore import shard
+    from workspace_helpers import cli, ping_workspace
+
+    ws = ping_workspace(tmp_path, records=3)
+    timed = tmp_path / "ping.yaml"
+    timed.write_text(timed.read_text(encoding="utf-8").replace(
+        "  - name: Left\n", "  - name: Left\n    sla: {within: 1h, escalate: [{tag: {add: [late]}}]}\n"), encoding="utf-8")
+    assert cli("publish", str(timed), cwd=tmp_path).code == 0
+    broken = ws.root / "records" / shard("2") / "2.json"
+    broken.write_text("{ not json", encoding="utf-8")
+    where = f"records/{shard('2')}/2.json"
+
+    def walked(*args: str) -> str:
+        r = cli("--as", "alice", *args, cwd=tmp_path)
+        assert r.code == 1, (args, r)
+        assert where in r.err and "not valid JSON" in r.err and "could not be handled" in r.err, (args, r.err)
+        return r.out
+
+    walked("record", "export", "--format", "json")
+    walked("tick", "--now", "2030-01-01T00:00:00+00:00")
+    assert [t for r in ws.records(errors=[]) for t in r.tags] == ["late", "late"]  # the others escalated
+    walked("bulk", "Flip", "--where", "id != 0", "--dry-run")
+    walked("bulk", "Flip", "--where", "id != 0")
+    assert [(r.id, r.state) for r in ws.records(errors=[])] == [("1", "Right"), ("3", "Right")]  # the others moved
+    walked("retry")
+    assert broken.read_text(encoding="utf-8") == "{ not json"  # never rewritten

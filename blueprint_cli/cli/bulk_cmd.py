@@ -75,7 +75,7 @@ def _summary(ctx: typer.Context, result: object) -> None:
     from rich.table import Table
 
     from blueprint_cli.workspace.bulk import BulkResult
-    from blueprint_cli.cli.record_view import term
+    from blueprint_cli.cli.record_view import report_unreadable, term
 
     assert isinstance(result, BulkResult)
     out = term(ctx)
@@ -84,6 +84,7 @@ def _summary(ctx: typer.Context, result: object) -> None:
     verb = "would be" if result.dry_run else ""
     if not result.matched:
         out.print(f"No record in a state {m(repr(result.transition))} leaves from matches {m(repr(result.where))}: nothing to do.")
+        report_unreadable(result.errors)
         return
     table = Table(title=f"{'Dry run: ' if result.dry_run else ''}{m(result.transition)} on {result.matched} "
                         f"matching record{'s' if result.matched != 1 else ''}", title_justify="left")
@@ -111,6 +112,7 @@ def _summary(ctx: typer.Context, result: object) -> None:
     if result.refused:
         out.print(f"[dim]{len(result.refused)} refused; details: blueprint --json bulk … --dry-run, "
                   f"or blueprint next ID[/]")
+    report_unreadable(result.errors)
 
 
 def _few(ids: list[str]) -> str:

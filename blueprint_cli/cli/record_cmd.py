@@ -55,8 +55,7 @@ def list_(
     """List records (id order)."""
     import sys
 
-    from blueprint_cli.cli.record_view import list_lines, open_workspace, print_lines
-    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.cli.record_view import list_lines, open_workspace, print_lines, report_unreadable
     from blueprint_cli.store import CorruptFile
     from blueprint_cli.where import compile_for
 
@@ -71,10 +70,8 @@ def list_(
     else:
         sys.stderr.write("no records match\n")
     if errors:
-        for err in errors:
-            sys.stderr.write(f"error: {err.message}\n")
-        raise BlueprintError(f"{len(errors)} record file{'s' if len(errors) > 1 else ''} could not be read "
-                             "(listed above); the others are shown", hint=errors[0].hint, exit_code=1)
+        report_unreadable([e.message for e in errors])
+        raise typer.Exit(1)
 
 
 def _print_json_list(items: Iterable[dict[str, Any]]) -> None:

@@ -107,7 +107,8 @@ def export(
     (OWASP's rule against CSV injection); `record import` drops it again. --formulas turns this off."""
     import sys
 
-    from blueprint_cli.cli.record_view import open_workspace
+    from blueprint_cli.cli.record_view import open_workspace, report_unreadable
+    from blueprint_cli.store import CorruptFile
     from blueprint_cli.workspace.dataio import FORMATS, export as write
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.cli.output import write_output
@@ -118,16 +119,20 @@ def export(
         raise BlueprintError(f"--format {chosen!r}: write csv or json")
     ws = open_workspace(ctx)
     criterion = compile_for(where, ws.candidates()) if where is not None else None
-    records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion)
+    errors: list[CorruptFile] = []
+    records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
     if output is None:
         write(records, chosen, sys.stdout, ws.candidates(), formulas=formulas)
-        return
-    import io
+    else:
+        import io
 
-    buf = io.StringIO()
-    n = write(records, chosen, buf, ws.candidates(), formulas=formulas)
-    write_output(output, buf.getvalue().encode("utf-8"))
-    sys.stderr.write(f"wrote {n} record{'s' if n != 1 else ''} to {output}\n")
+        buf = io.StringIO()
+        n = write(records, chosen, buf, ws.candidates(), formulas=formulas)
+        write_output(output, buf.getvalue().encode("utf-8"))
+        sys.stderr.write(f"wrote {n} record{'s' if n != 1 else ''} to {output}\n")
+    if errors:
+        report_unreadable([e.message for e in errors])
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,8 @@ Only imported inside command functions (it pulls in rich and the engine)."""
 
 from __future__ import annotations
 
+import sys
+
 import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -343,6 +345,19 @@ def refusal_error(record: Record, refusal: Refusal, inputs: Inputs | None = None
     else:
         hint = f"see what you can do: blueprint next {record.id}"
     return BlueprintError(f"cannot perform {what!r} on record {record.id}:\n{lines}", hint=hint, exit_code=1)
+
+
+def report_unreadable(errors: Sequence[str]) -> None:
+    """After a command that walks many records: each record that could not be read
+    (its message names the file), on stderr. The command then exits 1."""
+    from blueprint_cli.shown import visible_lines
+
+    for message in errors:
+        sys.stderr.write(f"error: {visible_lines(message)}\n")
+    if errors:
+        n = len(errors)
+        sys.stderr.write(f"error: {n} record{'s' if n > 1 else ''} could not be handled (listed above); "
+                         "the others were handled — fix or restore those files (e.g. from version control)\n")
 
 
 def print_lines(lines: Iterable[str]) -> None:

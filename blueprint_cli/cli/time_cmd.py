@@ -20,8 +20,9 @@ def tick(
     """Run due SLA escalations and automatic transitions (cron-friendly; safe to run twice).
 
     Exit 0 when tick ran — also when an automatic transition had to be skipped or an
-    e-mail or webhook failed (both are reported; `blueprint retry` re-sends failures)."""
-    from blueprint_cli.cli.record_view import open_workspace, term
+    e-mail or webhook failed (both are reported; `blueprint retry` re-sends failures).
+    Exit 1 when a record could not be read: it is named, and every other record is handled."""
+    from blueprint_cli.cli.record_view import open_workspace, report_unreadable, term
     from blueprint_cli.workspace.tick import describe, parse_now, tick as run_tick
 
     moment = parse_now(now)
@@ -29,6 +30,8 @@ def tick(
     report = run_tick(ws, moment, dry_run=dry_run)
     if options(ctx).json:
         print_json(report.to_dict())
+        if report.errors:
+            raise typer.Exit(1)
         return
     out = term(ctx)
     prefix = "[dim](dry run)[/] " if dry_run else ""
@@ -40,12 +43,13 @@ def tick(
 
             for line in entry_details(h.entry):
                 out.print("    ", line)
-    for err in report.errors:
-        out.print(f"[red]error:[/] {m(err)}")
     counts = (f"{len(report.of('escalate'))} escalation(s), {len(report.of('move'))} automatic transition(s), "
               f"{len(report.of('skip'))} skipped")
     out.print(f"{prefix}tick at {report.now}: {counts}; {report.checked} record(s) in timed states checked",
               style="dim")
+    if report.errors:
+        report_unreadable(report.errors)
+        raise typer.Exit(1)
 
 
 def retry(
@@ -57,8 +61,8 @@ def retry(
 ) -> None:
     """Send again the e-mails and webhooks whose delivery failed (never one that succeeded).
 
-    Exit 1 if any is still failing afterwards."""
-    from blueprint_cli.cli.record_view import open_workspace, term
+    Exit 1 if any is still failing afterwards, or a record could not be read."""
+    from blueprint_cli.cli.record_view import open_workspace, report_unreadable, term
     from blueprint_cli.workspace.retry import retry as run_retry
     from blueprint_cli.workspace.tick import parse_now
 
@@ -78,9 +82,8 @@ def retry(
                 out.print(f"[green]✓[/] {where}: {m(r.after.action)} {m(r.after.detail)}")
             else:
                 out.print(f"[red]✗[/] {where}: {m(r.after.action)} {m(r.after.detail)}")
-        for err in report.errors:
-            out.print(f"[red]error:[/] {m(err)}")
-    if failed and not dry_run:
+        report_unreadable(report.errors)
+    if (failed and not dry_run) or report.errors:
         raise typer.Exit(1)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from blueprint_cli.delivery import Sleep, WebhookSettings
-from blueprint_cli.records import ActionOutcome
+from blueprint_cli.records import ActionOutcome, ActionStatus
 
 SIGNATURE_HEADER = "X-Blueprint-Signature"
 DELIVERY_HEADER = "X-Blueprint-Delivery"
@@ -47,7 +47,7 @@ def send(request: Mapping[str, Any], settings: WebhookSettings, *, sleep: Sleep,
     url = str(request["url"])
     what = f"{method} {url}"
 
-    def outcome(status: str, detail: str, attempts: int, error: str | None = None,
+    def outcome(status: ActionStatus, detail: str, attempts: int, error: str | None = None,
                 http_status: int | None = None) -> ActionOutcome:
         return ActionOutcome("webhook", status, detail, request=request, attempts=attempts, error=error,
                              http_status=http_status, at=at)

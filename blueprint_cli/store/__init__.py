@@ -256,12 +256,15 @@ class Store(Protocol):
         store with one sync for all (each record whole; a crash part-way may leave
         some of them written)."""
 
-    def batch(self, record_ids: Sequence[str]) -> AbstractContextManager[Batch]:
+    def batch(self, record_ids: Sequence[str],
+              errors: list[CorruptFile] | None = None) -> AbstractContextManager[Batch]:
         """Lock many records at once for a bulk operation, read them, and `commit`
         their changes together: the JSON store syncs the file system twice per
         batch instead of fsyncing each file, PostgreSQL writes a batch in one
         transaction. Locks are taken in id order, so two batches never deadlock.
-        Callers keep a batch to a few hundred records (each holds a lock)."""
+        Callers keep a batch to a few hundred records (each holds a lock).
+        A record that cannot be read is left out of `current` and added to
+        `errors` (raised when no list is given), as in `scan`."""
 
 
 # ----- choosing a store ---------------------------------------------------------------------

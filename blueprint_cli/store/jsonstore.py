@@ -312,7 +312,7 @@ class JsonStore:
                     return record
 
     @contextmanager
-    def batch(self, record_ids: Sequence[str]) -> Iterator[_Batch]:
+    def batch(self, record_ids: Sequence[str], errors: list[CorruptFile] | None = None) -> Iterator[_Batch]:
         """Lock the records in id order, read them, and write changes together."""
         ids = sorted(dict.fromkeys(check_id(i) for i in record_ids), key=id_order)
         with self.session():
@@ -329,6 +329,10 @@ class JsonStore:
                         current[record_id] = self._load_raw(record_id)
                     except UnknownRecord:
                         continue
+                    except CorruptFile as exc:
+                        if errors is None:
+                            raise
+                        errors.append(exc)
                 yield _Batch(self, current, fds)
             finally:
                 for fd in fds:

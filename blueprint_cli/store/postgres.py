@@ -551,7 +551,7 @@ class PostgresStore:
             self._release(list(reversed(locks)), rollback=True)
 
     @contextmanager
-    def batch(self, record_ids: Sequence[str]) -> Iterator[_Batch]:
+    def batch(self, record_ids: Sequence[str], errors: list[CorruptFile] | None = None) -> Iterator[_Batch]:
         """Lock many records for a bulk operation: their advisory locks in id order
         (two batches never deadlock), then their rows FOR UPDATE, in one round trip;
         `commit` writes all their changes in one transaction."""
@@ -574,8 +574,13 @@ class PostgresStore:
                     self._published = self._published_from(results[1])
             current: dict[str, _LockedRecord] = {}
             for record_id, data, length, fmt in results[-1]:
-                self._check_format(record_id, fmt)
-                current[record_id] = _LockedRecord(self, self._decode(record_id, data, ()).record, int(length))
+                try:
+                    self._check_format(record_id, fmt)
+                    current[record_id] = _LockedRecord(self, self._decode(record_id, data, ()).record, int(length))
+                except CorruptFile as exc:
+                    if errors is None:
+                        raise
+                    errors.append(exc)
             yield _Batch(self, current)
         finally:
             if outer:

@@ -28,7 +28,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import EngineError, Inputs, Refusal
 from blueprint_cli.model import Blueprint, Criterion, Transition
 from blueprint_cli.records import Record
-from blueprint_cli.store import BatchWriter, id_order
+from blueprint_cli.store import BatchWriter, CorruptFile, id_order
 from blueprint_cli.workspace.commit import Change, apply
 
 if TYPE_CHECKING:
@@ -76,11 +76,13 @@ class BulkResult:
     matched: int = 0
     done: list[Done] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
+    #: records that could not be read (each names its file); the others were done
+    errors: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """1 when any record was refused (a refusal is exit 1), also for a dry run."""
-        return 1 if self.refused else 0
+        """1 when any record was refused or could not be read, also for a dry run."""
+        return 1 if self.refused or self.errors else 0
 
     def reasons(self) -> list[tuple[str, list[str]]]:
         """Refusals grouped by reason (the message without the record's own id)."""
@@ -94,7 +96,7 @@ class BulkResult:
     def to_dict(self) -> dict[str, Any]:
         return {"transition": self.transition, "where": self.where, "dry_run": self.dry_run,
                 "matched": self.matched, "done": [d.to_dict() for d in self.done],
-                "refused": [r.to_dict() for r in self.refused]}
+                "refused": [r.to_dict() for r in self.refused], "errors": list(self.errors)}
 
 
 @dataclass(frozen=True)
@@ -200,12 +202,15 @@ def _consider(ws: Workspace, stored: Record, wanted: dict[str, Target], publishe
 
 def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: Any, where: Criterion | None,
          inputs: Inputs, user: Any, now: datetime, calendar: Any, result: BulkResult) -> None:
-    from blueprint_cli.store import UnknownRecord
+    from blueprint_cli.store import CorruptFile, UnknownRecord
 
     for record_id in ids:
         try:
             stored = ws.store.get(record_id).record
         except UnknownRecord:
+            continue
+        except CorruptFile as exc:
+            result.errors.append(exc.message)
             continue
         picked = _consider(ws, stored, wanted, published, where, result)
         if picked is None:
@@ -268,7 +273,9 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
     """One batch: locked, read, moved, committed. With a `writer` (see
     `Store.writer`), a batch without deliveries is handed over to it with its
     locks, and written while the next batch is prepared."""
-    with ws.store.batch(ids) as batch:
+    errors: list[CorruptFile] = []
+    with ws.store.batch(ids, errors) as batch:
+        result.errors += [e.message for e in errors]
         changes: list[Change] = []
         moved: list[tuple[Record, engine.Moved]] = []
         for record_id in ids:
