@@ -18,6 +18,7 @@ The promises every store keeps:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -46,6 +47,33 @@ class CorruptFile(BlueprintError):
         super().__init__(f"{path}: {problem}",
                          hint="fix or restore that file (e.g. from version control); other records are not affected")
         self.path = path
+
+
+@functools.lru_cache(maxsize=8)
+def _store_validator(kind: str) -> Any:
+    import json
+
+    import jsonschema_rs
+
+    from blueprint_cli.schema import schema_text
+
+    root = json.loads(schema_text("store.schema.json"))
+    return jsonschema_rs.Draft7Validator({"definitions": root["definitions"], **root["definitions"][kind]})
+
+
+def problem_in(kind: str, data: Any, at: str = "") -> str | None:
+    """Why `data` is not a valid store file of `kind` (a definition of
+    schemas/store.schema.json: `record_file`, `record`, `history`,
+    `blueprint_index`, `version_file`, `counters`; `at`: where `data` is in its
+    file), or None when it is. Every
+    store checks what it reads with it, so a hand-edited file is reported, not
+    read wrongly and then rewritten."""
+    validator = _store_validator(kind)
+    if validator.is_valid(data):
+        return None
+    err = next(iter(validator.iter_errors(data)))
+    where = "/".join([at] * bool(at) + [str(p) for p in err.instance_path])
+    return f"{where or 'the file'}: {err.message}"
 
 
 def check_id(record_id: str) -> str:

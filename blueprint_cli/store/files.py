@@ -13,6 +13,7 @@ import errno
 import fcntl
 import functools
 import os
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,11 +100,27 @@ def sync_filesystem(path: Path) -> None:
     os.sync()
 
 
-def read_file(path: str) -> bytes:
-    """A whole file's bytes (`open(path, "rb").read()` without the buffered file
-    object, which costs more than the read itself for a small file)."""
-    fd = os.open(path, os.O_RDONLY)
+class NotAFile(OSError):
+    """A path that should be a store file is a folder, a FIFO, a device…"""
+
+
+#: The largest store file read (a record with a long history is a few MB).
+MAX_STORE_FILE = 256 * 1024 * 1024
+
+
+def read_file(path: str | Path) -> bytes:
+    """A whole regular file's bytes (`open(path, "rb").read()` without the buffered
+    file object, which costs more than the read itself for a small file). A
+    folder, FIFO or device in its place is `NotAFile` — opened without blocking
+    and never read, so a FIFO cannot hang the command."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, socket or device)"
+            raise NotAFile(errno.EINVAL, f"is {kind}", str(path))
+        if st.st_size > MAX_STORE_FILE:
+            raise NotAFile(errno.EFBIG, f"is {st.st_size} bytes, more than a store file can be", str(path))
         chunks = []
         while chunk := os.read(fd, 65536):
             chunks.append(chunk)

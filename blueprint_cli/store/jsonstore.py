@@ -32,7 +32,7 @@ from typing import Any
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, BatchWriter, CorruptFile, Dump, Migrated, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order,
 )
 from blueprint_cli.store.files import (
@@ -195,34 +195,33 @@ class JsonStore:
 
     def _load(self, path: Path | str, record_id: str | None = None, *, history: bool = True,
               data: bytes | None = None) -> StoredRecord:
-        try:
-            if data is not None:
-                raw = data
-            else:
-                with open(path, "rb") as f:
-                    raw = f.read()
-        except FileNotFoundError:
-            if record_id is not None:
-                raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`") from None
-            raise
-
         def bad(problem: str) -> CorruptFile:  # the name is worked out only when needed
             return CorruptFile(self.display(path), problem)
 
         try:
-            doc = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
-            raise bad(f"not valid JSON{where}") from None
+            raw = data if data is not None else read_file(path)
+        except FileNotFoundError:
+            if record_id is not None:
+                raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`") from None
+            raise
+        except OSError as exc:  # a folder or a FIFO where the file should be, no permission…
+            raise bad(exc.strerror or str(exc)) from None
+        doc = _decode_json(raw, bad)
         if not isinstance(doc, dict) or "format" not in doc:
             raise bad("not a record file: no `format`")
         if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
             raise bad(f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
+        # checked whole before anything is read from it: never read wrongly, then rewritten
+        problem = problem_in("record_file", doc) or (problem_in("history", doc["history"], "history") if history else None)
+        if problem is not None:
+            raise bad(f"not a valid record file: {problem}")
+        stored = doc["history"]
         try:
             record = Record.from_dict(doc["record"])
-            entries = [HistoryEntry.from_dict(e) for e in doc.get("history") or ()] if history else []
+            entries = [HistoryEntry.from_dict(e) for e in stored] if history else []
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise bad(f"not a valid record: {type(exc).__name__} {exc}") from None
+            raise bad(f"not a valid record: {exc}" if isinstance(exc, ValueError)
+                      else f"not a valid record: {type(exc).__name__} {exc}") from None
         if record_id is not None and record.id != record_id:
             raise bad(f"holds record {record.id!r}, not {record_id!r}")
         return StoredRecord(record, entries)
@@ -363,6 +362,8 @@ class JsonStore:
             raw = read_file(path)
         except FileNotFoundError:
             raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`") from None
+        except OSError as exc:
+            raise CorruptFile(self.display(path), exc.strerror or str(exc)) from None
         loaded = self._load(path, record_id, history=False, data=raw)  # checks the whole file is valid
         return _RawRecord(self, path, loaded.record, raw)
 
@@ -442,7 +443,7 @@ class JsonStore:
                 if not journal.exists():
                     continue  # finished meanwhile
                 try:
-                    files = [(self.root / tmp, self.root / target) for tmp, target in _read_json(journal, self)["files"]]
+                    files = [(self.root / tmp, self.root / target) for tmp, target in _read_json(journal, self, "import_journal")["files"]]
                 except (KeyError, TypeError, ValueError) as exc:
                     raise CorruptFile(self.display(journal), f"not an import journal ({exc})") from None
                 for tmp, target in files:
@@ -465,7 +466,7 @@ class JsonStore:
     def _counter(self) -> tuple[dict[str, Any], int]:
         """`counters.json` and the next record id in it (read under `ids.lock`)."""
         path = self.root / "counters.json"
-        data = _read_json(path, self)
+        data = _read_json(path, self, "counters")
         try:
             return data, int(data["next_id"])
         except (KeyError, TypeError, ValueError):
@@ -483,7 +484,7 @@ class JsonStore:
         key = (st.st_ino, st.st_mtime_ns, st.st_size)
         if self._published is not None and self._published[0] == key:
             return list(self._published[1])
-        data = _read_json(path, self)
+        data = _read_json(path, self, "blueprint_index")
         try:
             found = [PublishedBlueprint(str(b["id"]), str(b["module"]), int(b["latest"]), int(b["seq"]),
                                         b.get("priority"), tuple(b.get("versions") or ()))
@@ -503,14 +504,17 @@ class JsonStore:
             if not path.exists():
                 raise BlueprintError(f"blueprint {blueprint} version {version} is not published in this workspace",
                                      hint="see `blueprint publish`", exit_code=2)
-            doc = _read_json(path, self)
-            if not isinstance(doc.get("data"), dict):
-                raise CorruptFile(self.display(path), "no blueprint `data`")
+            doc = _read_json(path, self, "version_file")
             self._data_cache[key] = doc["data"]
         return self._data_cache[key]
 
     def blueprint_text(self, blueprint: str, version: int) -> str:
-        return self._version_path(blueprint, version, "yaml").read_text(encoding="utf-8")
+        path = self._version_path(blueprint, version, "yaml")
+        try:
+            return read_file(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problem = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise CorruptFile(self.display(path), problem or str(exc)) from None
 
     @contextmanager
     def publishing(self) -> Iterator[_Publishing]:
@@ -719,17 +723,37 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
-def _read_json(path: Path, store: JsonStore) -> dict[str, Any]:
+def _decode_json(raw: bytes, bad: Callable[[str], CorruptFile]) -> Any:
+    """A store file's JSON; `bad(problem)` is raised when it is not JSON."""
     try:
-        data = json.loads(path.read_bytes())
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise bad(f"not valid JSON{where}") from None
+    except RecursionError:
+        raise bad("not a store file: JSON nested thousands of levels deep") from None
+
+
+def _read_json(path: Path, store: JsonStore, kind: str) -> dict[str, Any]:
+    """A store file other than a record's, checked against its definition in
+    schemas/store.schema.json (`kind`)."""
+    def bad(problem: str) -> CorruptFile:
+        return CorruptFile(store.display(path), problem)
+
+    try:
+        raw = read_file(path)
     except FileNotFoundError:
-        raise CorruptFile(store.display(path), "is missing") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise CorruptFile(store.display(path), "not valid JSON") from None
+        raise bad("is missing") from None
+    except OSError as exc:
+        raise bad(exc.strerror or str(exc)) from None
+    data = _decode_json(raw, bad)
     if not isinstance(data, dict):
         raise CorruptFile(store.display(path), "not a JSON object")
     if isinstance(data.get("format"), int) and data["format"] > FORMAT:
         raise CorruptFile(store.display(path), f"written in store format {data['format']}; this blueprint reads {FORMAT}")
+    problem = problem_in(kind, data)
+    if problem is not None:
+        raise bad(f"not a valid {kind.replace('_', ' ')}: {problem}")
     return data
 
 

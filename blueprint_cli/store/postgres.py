@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, BatchWriter, CorruptFile, Dump, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
     id_order,
 )
 
@@ -378,6 +378,9 @@ class PostgresStore:
 
     def _decode(self, record_id: str, data: Any, history: Any) -> StoredRecord:
         name = self.display(record_id)
+        problem = problem_in("record", data)
+        if problem is not None:
+            raise CorruptFile(name, f"not a valid record: {problem}")
         try:
             record = Record.from_dict(data)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -387,6 +390,10 @@ class PostgresStore:
         return StoredRecord(record, self._decode_history(record_id, history))
 
     def _decode_history(self, record_id: str, history: Any) -> list[HistoryEntry]:
+        if history:  # () when a batch reads no history
+            problem = problem_in("history", history)
+            if problem is not None:
+                raise CorruptFile(self.display(record_id), f"not a valid history: {problem}")
         try:
             return [HistoryEntry.from_dict(e) for e in history or ()]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
