@@ -7,7 +7,6 @@ actual value, so a refusal can tell the user exactly why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Mapping
@@ -151,10 +150,9 @@ def test_condition(c: Condition, values: Mapping[str, Any]) -> bool:
     if op == "ends_with":
         return not _empty(actual) and str(actual).casefold().endswith(str(expected).casefold())
     if op == "matches":
-        try:
-            return not _empty(actual) and re.search(str(expected), str(actual)) is not None
-        except re.error:
-            return False
+        from blueprint_cli.regex import search
+
+        return not _empty(actual) and search(expected, str(actual))
     raise ValueError(f"unknown operator {op!r}")
 
 

@@ -173,6 +173,12 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
     return _named(field, str(raw)) if t == "picklist" else str(raw)
 
 
+def _matches(pattern: str, text: str) -> bool:
+    from blueprint_cli.regex import search  # RE2, loaded only when a pattern is used
+
+    return search(pattern, text)
+
+
 def _named(field: FieldDef, text: str) -> str:
     """A picklist or multiselect value as declared, when typed in another case."""
     picked = choice(field.values, text) if field.values else None
@@ -195,7 +201,7 @@ def check(field: FieldDef, value: Any) -> None:
             raise FieldValueError(f"must be at least {field.min_length} characters long")
         if field.max_length is not None and len(text) > field.max_length:
             raise FieldValueError(f"must be at most {field.max_length} characters long")
-        if field.pattern is not None and not re.search(field.pattern, text):
+        if field.pattern is not None and not _matches(field.pattern, text):
             raise FieldValueError(f"must match the pattern {field.pattern}")
         if t == "email" and not _EMAIL.match(text):
             raise FieldValueError("expected an e-mail address, like ana@example.com")

@@ -242,10 +242,11 @@ class _Parser:
         return items
 
     def _check_regex(self, value: Any, at: _Tok) -> None:
-        try:
-            re.compile(str(value))
-        except re.error as exc:
-            raise WhereError(f"not a valid regular expression after 'matches': {exc}", at.col, self.text) from None
+        from blueprint_cli.regex import check
+
+        why = check(value)
+        if why is not None:
+            raise WhereError(f"not a valid regular expression after 'matches': {why}", at.col, self.text)
 
 
 def _unquote(text: str) -> str:

@@ -1,14 +1,18 @@
 """A regular expression does not compile.
 
-`matches` in criteria and `pattern` on fields are Python regular expressions
-(searched anywhere in the value; anchor with `^...$`).
+`matches` in criteria and `pattern` on fields are regular expressions, run by
+RE2 so that matching takes linear time (searched anywhere in the value; anchor
+with `^...$`). The syntax is Python's without what needs backtracking: no
+backreferences (`\\1`), no lookaround (`(?=`, `(?!`, `(?<=`), no atomic or
+possessive groups; `\\d`, `\\w`, `\\s` are ASCII (use `\\p{Nd}`, `\\p{L}`
+for any script), `\\z` ends the text, and a repetition count is at most 1000.
 
-    when: {field: email, matches: "*@example.com"}   # BP308: nothing to repeat
+    when: {field: email, matches: "*@example.com"}   # BP308: no argument for repetition operator
+    when: {field: code, matches: "^(a)\\1$"}         # BP308: invalid escape sequence (a backreference)
 
 Escape special characters, e.g. `"@example\\.com$"`.
 """
 
-import re
 from collections.abc import Iterator
 
 from blueprint_cli.analysis import criteria_sites
@@ -23,11 +27,9 @@ NEEDS: tuple[str, ...] = ()
 
 
 def _error(pattern: object) -> str | None:
-    try:
-        re.compile(str(pattern))
-    except re.error as exc:
-        return str(exc)
-    return None
+    from blueprint_cli.regex import check
+
+    return check(pattern)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
