@@ -361,6 +361,11 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     too_deep = _prescan(text)
     if too_deep is not None:
         return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", too_deep)
+    # no anchor, no alias: the common file is built straight from the parser's events
+    fast = _from_events(text) if "&" not in text else None
+    if fast is not None:
+        data, positions, key_positions, duplicates = fast
+        return Document(file, data, positions, key_positions), [_duplicate(file, *d) for d in duplicates]
     try:
         root = _parser().compose(text)
     except MarkedYAMLError as exc:
@@ -386,17 +391,136 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     except _Refused as exc:
         pos = _pos(exc.node) if exc.node is not None else Position(1, 1)
         return None, problem(exc.code, exc.message, pos, exc.hint)
-    diags = [
-        Diagnostic("BP105", Severity.ERROR, f"duplicate key {key!r}", file, _pos(node).line, _pos(node).col, path,
-                   "YAML keeps only one of them; remove or rename the other")
-        for path, node, key in conv.duplicates
-    ]
+    diags = [_duplicate(file, path, _pos(node), key) for path, node, key in conv.duplicates]
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({_yaml_kind(data)})"
         return None, diags + problem("BP102", f"the top level is {kind}, not a mapping", _pos(root),
                                      "a blueprint file is a mapping: `blueprint: my-id`, `module: ...`, `states: [...]`")
     doc = Document(file, data, conv.positions, conv.key_positions)
     return doc, diags
+
+
+def _duplicate(file: str, path: JsonPath, pos: Position, key: str) -> Diagnostic:
+    return Diagnostic("BP105", Severity.ERROR, f"duplicate key {key!r}", file, pos.line, pos.col, path,
+                      "YAML keeps only one of them; remove or rename the other")
+
+
+class _Unusual(Exception):
+    """The text needs the composer: see `_from_events`."""
+
+
+_Built = tuple[dict[str, Any], dict[JsonPath, Position], dict[JsonPath, Position], list[tuple[JsonPath, Position, str]]]
+
+
+def _from_events(text: str) -> _Built | None:
+    """Data and positions straight from the C parser's events, without building
+    ruamel's node graph first (which costs more than the parsing itself).
+
+    Only for the common file: one document whose top level is a mapping, no
+    anchors or aliases, no merge keys, only YAML's standard tags, within the
+    size and depth limits, and no syntax error. Anything else returns None and
+    goes through the composer (`_Converter`), which reports each of those cases
+    with its finding — so both paths give the same result wherever this one
+    answers (a property test holds them to it).
+    """
+    from ruamel.yaml.events import (
+        DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
+        StreamEndEvent,
+    )
+
+    try:
+        from _ruamel_yaml import CParser  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # pragma: no cover - ruamel.yaml.clib is a declared dependency
+        return None
+    positions: dict[JsonPath, Position] = {}
+    key_positions: dict[JsonPath, Position] = {}
+    duplicates: list[tuple[JsonPath, Position, str]] = []
+    budget = MAX_NODES
+    plain, scalar_tags, seq_tag, map_tag = _PLAIN, _SCALAR_TAGS, _STD + "seq", _STD + "map"
+    parser = CParser(text)
+    get = parser.get_event
+
+    def value(ev: Any, path: JsonPath, depth: int) -> Any:
+        nonlocal budget
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            raise _Unusual
+        if path not in positions:
+            mark = ev.start_mark
+            positions[path] = Position(mark.line + 1, mark.column + 1)
+        kind = type(ev)
+        if kind is ScalarEvent:
+            tag = ev.tag
+            if tag is None or tag == "!":
+                if ev.implicit[0] and tag is None:
+                    if ev.value == "<<":
+                        raise _Unusual
+                    return _plain(ev.value)
+                return ev.value
+            if tag not in scalar_tags:
+                raise _Unusual
+            return _scalar(ev.value, tag)
+        if kind is SequenceStartEvent:
+            if ev.tag is not None and ev.tag != seq_tag:
+                raise _Unusual
+            items: list[Any] = []
+            while True:
+                ev = get()
+                if type(ev) is SequenceEndEvent:
+                    return items
+                items.append(value(ev, path + (len(items),), depth + 1))
+        if kind is MappingStartEvent:
+            if ev.tag is not None and ev.tag != map_tag:
+                raise _Unusual
+            out: dict[str, Any] = {}
+            while True:
+                key_ev = get()
+                if type(key_ev) is MappingEndEvent:
+                    return out
+                if type(key_ev) is not ScalarEvent:
+                    raise _Unusual
+                tag = key_ev.tag
+                if tag is None:
+                    if key_ev.implicit[0] and key_ev.value == "<<":
+                        raise _Unusual
+                elif tag != "!" and tag not in scalar_tags:
+                    raise _Unusual
+                key = key_ev.value
+                mark = key_ev.start_mark
+                sub = path + (key,)
+                if key in out:
+                    duplicates.append((sub, Position(mark.line + 1, mark.column + 1), key))
+                    _skip(get(), get, (SequenceStartEvent, MappingStartEvent), (SequenceEndEvent, MappingEndEvent))
+                    continue
+                key_positions[sub] = Position(mark.line + 1, mark.column + 1)
+                out[key] = value(get(), sub, depth + 1)
+        raise _Unusual  # an alias (or something new)
+
+    try:
+        get()  # the stream's start
+        start = get()
+        if type(start) is StreamEndEvent:
+            return None  # an empty file: the composer's path says so
+        root = get()
+        if type(root) is not MappingStartEvent:
+            return None
+        data = value(root, (), 0)
+        if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+            return None  # a second document
+    except (_Unusual, YAMLError):
+        return None
+    return data, positions, key_positions, duplicates
+
+
+def _skip(ev: Any, get: Any, starts: tuple[type, ...], ends: tuple[type, ...]) -> None:
+    """Consume the events of one value (the value of a duplicate key, never built)."""
+    depth = 1 if isinstance(ev, starts) else 0
+    while depth:
+        ev = get()
+        if isinstance(ev, starts):
+            depth += 1
+        elif isinstance(ev, ends):
+            depth -= 1
 
 
 def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:

@@ -1,0 +1,66 @@
+"""The loader's fast path (data built straight from the parser's events) gives
+exactly what the composer's path gives, wherever it answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from blueprint_cli import loader
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FILES = sorted(p for p in [*REPO_ROOT.glob("sample_blueprints/*.yaml"), *REPO_ROOT.glob("tests/lint_cases/*.yaml"),
+                           *REPO_ROOT.glob("docs/examples/*.yaml")] if p.name != "bp100_not_utf8.yaml")
+
+
+def both(text: str) -> tuple:
+    fast = loader.load_text(text, "f.yaml")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(loader, "_from_events", lambda _text: None)
+        slow = loader.load_text(text, "f.yaml")
+
+    def shape(result: tuple) -> tuple:
+        doc, diags = result
+        if doc is None:
+            return None, diags
+        return (json.dumps(doc.data, sort_keys=True, default=repr), doc.positions, doc.key_positions), diags
+
+    return shape(fast), shape(slow)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_example_file_loads_the_same_both_ways(path: Path) -> None:
+    fast, slow = both(path.read_text("utf-8"))
+    assert fast == slow
+
+
+def test_the_fast_path_answers_for_a_plain_blueprint() -> None:
+    text = (REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml").read_text()
+    assert loader._from_events(text) is not None
+
+
+pieces = st.sampled_from(["a", "b", "on", "no", "1", "1_0", "0x1f", "1.5", ".nan", "-.inf", "~", "null", "''",
+                          '"x"', "!!str 5", "!!int 7", "!custom z", "<<", "2026-01-01", "[x, y]", "{a: 1}",
+                          "{a: 1, a: 2}", "[]", "{}", "|\n  text", "- q"])
+yamlish = st.recursive(
+    pieces,
+    lambda children: st.lists(st.tuples(st.sampled_from(["a", "b", "c", "<<", "'q'", "!!str k", "1"]), children),
+                              min_size=1, max_size=4).map(
+        lambda pairs: "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}")
+    | st.lists(children, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "a", "x y", "'k'", "<<", "!!str n", "2"]), yamlish),
+                min_size=1, max_size=5))
+def test_random_documents_load_the_same_both_ways(pairs: list) -> None:
+    block = "".join(f"{k}: {v}\n" for k, v in pairs)
+    for text in (block, "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}\n"):
+        fast, slow = both(text)
+        assert fast == slow, text
