@@ -60,8 +60,13 @@ class WhereError(ValueError):
         self.text = text
 
     def pointer(self) -> str:
-        """The expression with a caret under the column."""
-        return f"{self.text}\n{' ' * (self.column - 1)}^"
+        """The expression with a caret under the column; a long one only around it."""
+        text, col = self.text, self.column - 1
+        if len(text) > 100:
+            start = max(0, col - 50)
+            head, tail = ("…" if start else ""), ("…" if start + 100 < len(text) else "")
+            text, col = head + text[start:start + 100] + tail, col - start + len(head)
+        return f"{text}\n{' ' * col}^"
 
 
 @dataclass(frozen=True)
@@ -99,11 +104,17 @@ def parse(text: str) -> Criterion:
     return _Parser(text).parse()
 
 
+#: How deep parentheses and `not` may nest: far more than anyone writes, and
+#: well inside Python's recursion limit for parsing, checking and evaluating.
+MAX_DEPTH = 100
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     # ----- helpers ------------------------------------------------------------------
 
@@ -148,13 +159,24 @@ class _Parser:
             items.append(self._not())
         return items[0] if len(items) == 1 else AllOf(tuple(items))
 
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise WhereError(f"nested more than {MAX_DEPTH} levels deep (parentheses and `not`)",
+                             self.tok.col, self.text)
+
     def _not(self) -> Criterion:
         if self._is("not"):
+            self._deeper()
             self._next()
-            return NotOf(self._not())
+            node = NotOf(self._not())
+            self.depth -= 1
+            return node
         if self.tok.text == "(" and self.tok.kind == "punct":
+            self._deeper()
             opened = self._next()
             node = self._or()
+            self.depth -= 1
             if self.tok.text != ")":
                 if self.tok.kind == "end":
                     raise WhereError("the '(' opened here is never closed", opened.col, self.text)
@@ -368,14 +390,15 @@ def compile_for(text: str, blueprints: Iterable[Any]) -> Criterion:
     """Parse and check an expression against published blueprints, as the CLI
     does: a `BlueprintError` (exit 2) that shows where the problem is."""
     from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.shown import quoted
 
     try:
         return check(parse(text), Vocabulary.of(blueprints))
     except WhereError as exc:
-        raise BlueprintError(f"--where {text!r}: cannot read it at column {exc.column}: {exc.reason}\n"
+        raise BlueprintError(f"--where {quoted(text, 120)}: cannot read it at column {exc.column}: {exc.reason}\n"
                              + _indent(exc.pointer()), hint=HELP) from None
     except ValueError as exc:
-        raise BlueprintError(f"--where {text!r}: {exc}", hint=HELP) from None
+        raise BlueprintError(f"--where {quoted(text, 120)}: {exc}", hint=HELP) from None
 
 
 def _indent(text: str) -> str:
