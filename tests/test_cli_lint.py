@@ -264,8 +264,9 @@ def test_list_rules_lists_every_code_with_its_severity(cli) -> None:
 # ----- team file ------------------------------------------------------------------------------
 
 def test_owners_are_checked_against_the_workspace_team_file(cli, tmp_path: Path) -> None:
-    """Inside a workspace, its team file is used without --team."""
-    (tmp_path / ".blueprint").mkdir()
+    """Inside a workspace, its team file is used without --team (the workspace is
+    found as every command finds it)."""
+    assert cli("init", "--no-sample", tmp_path).exit_code == 0
     (tmp_path / ".blueprint" / "team.yaml").write_text("users:\n  bob: {roles: [sales_manager]}\n")
     bp = tmp_path / "bp.yaml"
     bp.write_text(WARNING_ONLY.replace("{name: Win, from: Open, to: Won}",

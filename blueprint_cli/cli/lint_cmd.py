@@ -28,18 +28,14 @@ def _codes(values: Optional[List[str]]) -> tuple[str, ...]:
 
 def _find_team(ctx: typer.Context) -> Path | None:
     """The team file of the workspace we are in, if any (for rule BP305)."""
-    opts = options(ctx)
-    if opts.workspace is not None:
-        for cand in (opts.workspace / "team.yaml", opts.workspace / ".blueprint" / "team.yaml"):
-            if cand.is_file():
-                return cand
+    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.workspace.location import find_root
+
+    try:
+        team = find_root(options(ctx).workspace) / "team.yaml"
+    except BlueprintError:  # linting needs no workspace
         return None
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        cand = folder / ".blueprint" / "team.yaml"
-        if cand.is_file():
-            return cand
-    return None
+    return team if team.is_file() else None
 
 
 SUPPRESS_NOTE = """

@@ -17,16 +17,37 @@ store (`store.Store`), then carries out outside effects. Nothing here prints; th
 CLI turns the results into output and exit codes.
 """
 
-from blueprint_cli.workspace.core import (
-    Created, LazyCalendar, MoveResult, PublishResult, Workspace, now,
-)
-from blueprint_cli.workspace.creation import CONFIG_TEXT, InitResult, init, sample_blueprint_text
-from blueprint_cli.workspace.location import (
-    DIRNAME, ENV, INIT_HINT, MARKER, configured_store, find, locate, store_of,
-)
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "CONFIG_TEXT", "DIRNAME", "ENV", "INIT_HINT", "MARKER", "Created", "InitResult", "LazyCalendar", "MoveResult",
-    "PublishResult", "Workspace", "configured_store", "find", "init", "locate", "now", "sample_blueprint_text",
-    "store_of",
-]
+# Loaded on first use: `lint` only needs to find the workspace (`location`), and
+# every command pays for what this package imports.
+_WHERE = {
+    "Created": "core", "LazyCalendar": "core", "MoveResult": "core", "PublishResult": "core", "Workspace": "core",
+    "now": "core", "CONFIG_TEXT": "creation", "InitResult": "creation", "init": "creation",
+    "sample_blueprint_text": "creation", "DIRNAME": "location", "ENV": "location", "INIT_HINT": "location",
+    "MARKER": "location", "configured_store": "location", "find": "location", "find_root": "location",
+    "locate": "location", "store_of": "location",
+}
+
+if TYPE_CHECKING:  # the same names, for the type checker
+    from blueprint_cli.workspace.core import (
+        Created as Created, LazyCalendar as LazyCalendar, MoveResult as MoveResult, PublishResult as PublishResult, Workspace as Workspace, now as now,
+    )
+    from blueprint_cli.workspace.creation import (
+        CONFIG_TEXT as CONFIG_TEXT, InitResult as InitResult, init as init, sample_blueprint_text as sample_blueprint_text,
+    )
+    from blueprint_cli.workspace.location import (
+        DIRNAME as DIRNAME, ENV as ENV, INIT_HINT as INIT_HINT, MARKER as MARKER, configured_store as configured_store, find as find, find_root as find_root, locate as locate, store_of as store_of,
+    )
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value  # once: later lookups (and monkeypatching in tests) see a plain attribute
+    return value

@@ -28,11 +28,10 @@ def locate(given: Path) -> Path | None:
     return None
 
 
-def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
-    """`--workspace DIR` (the .blueprint folder or one holding it), else
-    `$BLUEPRINT_WORKSPACE`, else the nearest `.blueprint/` upward."""
-    from blueprint_cli.workspace.core import Workspace
-
+def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+    """The `.blueprint` folder commands work in: `--workspace DIR` (the folder or
+    one holding it), else `$BLUEPRINT_WORKSPACE`, else the nearest `.blueprint/`
+    upward. No workspace is a usage error."""
     given = explicit if explicit is not None else (Path(os.environ[ENV]) if os.environ.get(ENV) else None)
     if given is not None:
         given = given.expanduser()
@@ -40,13 +39,20 @@ def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
             raise BlueprintError(f"no such folder: {given}", hint=INIT_HINT)
         root = locate(given)
         if root is not None:
-            return Workspace(root)
+            return root
         raise BlueprintError(f"{given} is not a blueprint workspace (no {DIRNAME}/ in it)", hint=INIT_HINT)
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / DIRNAME / MARKER).is_file():
-            return Workspace(folder / DIRNAME)
+            return folder / DIRNAME
     raise BlueprintError(f"no blueprint workspace in {here} or any folder above it", hint=INIT_HINT)
+
+
+def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
+    """The workspace `find_root` finds."""
+    from blueprint_cli.workspace.core import Workspace
+
+    return Workspace(find_root(explicit, cwd))
 
 
 def configured_store(root: Path) -> str | None:
