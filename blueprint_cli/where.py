@@ -169,9 +169,9 @@ class _Parser:
         if self._is("not"):
             self._deeper()
             self._next()
-            node = NotOf(self._not())
+            negated = NotOf(self._not())
             self.depth -= 1
-            return node
+            return negated
         if self.tok.text == "(" and self.tok.kind == "punct":
             self._deeper()
             opened = self._next()
