@@ -148,22 +148,21 @@ def _report(findings: Findings, fmt: Format, statistics: bool, color: bool, outp
     from blueprint_cli.lint.reporters import REPORTER_BY_NAME, statistics as stats
     from blueprint_cli.lint.reporters.text import summary
 
-    if output_file is not None:
-        try:
-            stream: TextIO = output_file.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise BlueprintError(f"cannot write {output_file}: {exc.strerror}",
-                                 hint="check the folder exists and may be written", exit_code=1) from None
+    import io
+
+    stream: TextIO = sys.stdout if output_file is None else io.StringIO()
+    if statistics:
+        stats.report(findings, stream, fmt.value)
     else:
-        stream = sys.stdout
-    try:
-        if statistics:
-            stats.report(findings, stream, fmt.value)
-        else:
-            REPORTER_BY_NAME[fmt.value](findings, stream, color)
-    finally:
-        if output_file is not None:
-            stream.close()
+        REPORTER_BY_NAME[fmt.value](findings, stream, color)
+    if output_file is not None:
+        from blueprint_cli.cli.output import write_output
+
+        assert isinstance(stream, io.StringIO)
+        try:
+            write_output(output_file, stream.getvalue().encode("utf-8"))
+        except BlueprintError as exc:  # exit 1 here: lint's 2 means a path to check does not exist
+            raise BlueprintError(exc.message, hint=exc.hint, exit_code=1) from None
     if fmt is Format.text:
         sys.stdout.flush()
         sys.stderr.write(summary(findings) + "\n")

@@ -1,5 +1,5 @@
 """Hostile input, class 1: `-o` onto what is not a regular file. Every `-o`
-(graph, record export, test --junit-xml) goes through one writer; a device
+(graph, record export, test --junit-xml, lint --output-file) goes through one writer; a device
 node or FIFO is streamed to and stays what it was, a folder is refused, a
 regular file (also through a symbolic link) is replaced atomically."""
 
@@ -30,6 +30,7 @@ def commands(target: Path) -> list[tuple[str, ...]]:
         ("record", "export", "--format", "csv", "-o", str(target)),
         ("record", "export", "--format", "json", "-o", str(target)),
         ("test", str(SCENARIOS), "--junit-xml", str(target)),
+        ("lint", "--format", "json", "ping.yaml", "--output-file", str(target)),
     ]
 
 
