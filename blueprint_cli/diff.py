@@ -67,12 +67,14 @@ def read_side(spec: str, cwd: Path | None = None) -> Side:
     """A blueprint from a file, or from git as `REV:path` (`HEAD~1:deal.yaml`;
     the path is from the repository root as git reads it, or `./path` from the
     current folder)."""
+    from blueprint_cli.userfile import read_user_file
+
     path = Path(spec)
-    if path.is_file():
+    if path.exists() and not path.is_dir():  # a FIFO or device too: refused by the reader, never waited on
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BlueprintError(f"cannot read {spec}: {getattr(exc, 'strerror', None) or exc}") from None
+            text = read_user_file(path).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BlueprintError(f"cannot read {spec}: {exc}") from None
         return _lint_side(text, spec)
     if path.is_dir():
         raise BlueprintError(f"{spec} is a folder; give one blueprint file")

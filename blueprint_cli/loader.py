@@ -29,6 +29,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from blueprint_cli.diagnostics import Diagnostic, JsonPath, Position, Severity
+from blueprint_cli.userfile import MAX_BYTES
 
 #: More nodes than this after alias expansion is treated as an alias bomb.
 MAX_NODES = 200_000
@@ -37,7 +38,6 @@ MAX_DEPTH = 200
 #: The C parser recurses natively and crashes on very deep flow nesting, so
 #: such text is refused before it reaches the parser.
 MAX_PRESCAN_DEPTH = 1000
-MAX_BYTES = 10 * 1024 * 1024
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -354,7 +354,8 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     def problem(code: str, message: str, pos: Position, hint: str | None = None) -> list[Diagnostic]:
         return [Diagnostic(code, Severity.ERROR, message, file, pos.line, pos.col, (), hint)]
 
-    if len(text) > MAX_BYTES:
+    # in bytes, as the file is read: 10 MiB of `é` is 5 MiB of characters
+    if len(text) > MAX_BYTES or (len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES):
         return None, problem("BP104", f"file is larger than {MAX_BYTES // 1024 // 1024} MiB", Position(1, 1))
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -525,12 +526,19 @@ def _skip(ev: Any, get: Any, starts: tuple[type, ...], ends: tuple[type, ...]) -
 
 def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse a file; unreadable or non-UTF-8 files become findings."""
+    from blueprint_cli.userfile import UnreadableFile, read_user_file
+
     name = display or str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic("BP100", Severity.ERROR, f"cannot read file: {exc.strerror}", name, 1, 1)]
+        raw = read_user_file(path, MAX_BYTES)
+    except UnreadableFile as exc:
+        return None, [unreadable(exc, name)]
     return load_bytes(raw, name)
+
+
+def unreadable(exc: Any, name: str) -> Diagnostic:
+    """The finding for a file `read_user_file` refused: BP104 when too large, else BP100."""
+    return Diagnostic("BP104" if exc.too_large else "BP100", Severity.ERROR, exc.reason, name, 1, 1)
 
 
 def load_bytes(raw: bytes, name: str) -> tuple[Document | None, list[Diagnostic]]:

@@ -142,7 +142,10 @@ class Finder:
 def _in_folder(folder: Path) -> Config | None:
     for name in CONFIG_NAMES:
         path = folder / name
-        if not path.is_file():
+        try:
+            if not path.is_file():
+                continue
+        except OSError:  # e.g. a path too long to look at: no configuration there
             continue
         if name == "pyproject.toml":
             try:

@@ -15,7 +15,9 @@ from blueprint_cli.lint.cache import Cache, Entry
 from blueprint_cli.lint.config import Finder, Overrides, is_known_code
 from blueprint_cli.lint.kinds import DESCRIPTION, SCENARIO_SUFFIXES, kind_of
 from blueprint_cli.lint.selection import Selection
+from blueprint_cli.loader import unreadable
 from blueprint_cli.team import Team
+from blueprint_cli.userfile import UnreadableFile, read_user_file
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files (to check, not found in the cache) a process pool costs more than it saves.
@@ -68,7 +70,8 @@ def walk(paths: Sequence[Path], finder: Finder | None = None, force_exclude: boo
     for p in paths:
         if p.is_dir():
             found: list[Path] = []
-            for root, dirs, names in os.walk(p):
+            # a subfolder that cannot be listed is linted as a file: reading it gives the finding
+            for root, dirs, names in os.walk(p, onerror=lambda e: found.append(Path(e.filename))):
                 here = Path(root)
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and
                                  not (finder is not None and finder.for_folder(_abs(here / d)).excludes(here / d)))
@@ -107,8 +110,8 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
     if cache is not None:
         for i, job in enumerate(jobs):
             try:
-                raw = job.path.read_bytes()
-            except OSError:
+                raw = read_user_file(job.path)
+            except UnreadableFile:
                 continue
             results[i] = cache.get(cache.key(raw, _settings(job, team_key)))
     todo = [i for i, r in enumerate(results) if r is None]
@@ -151,10 +154,9 @@ def _settings(job: Job, team_key: str) -> str:
 def _lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
     job, team, team_key, cache = item
     try:
-        raw = job.path.read_bytes()
-    except OSError as exc:
-        return Entry(True, [Diagnostic("BP100", Severity.ERROR, f"cannot read file: {exc.strerror}",
-                                       job.display, 1, 1)])
+        raw = read_user_file(job.path)
+    except UnreadableFile as exc:  # a FIFO or device found in a folder, a file too large: a finding
+        return Entry(True, [unreadable(exc, job.display)])
     entry, cacheable = lint_bytes(raw, job, team)
     if cache is not None and cacheable:
         cache.put(cache.key(raw, _settings(job, team_key)), entry)

@@ -50,7 +50,8 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     for p in paths:
         if p.is_dir():
             found: list[Path] = []
-            for root, dirs, names in os.walk(p):
+            # a subfolder that cannot be listed is loaded as a file: reading it gives the finding
+            for root, dirs, names in os.walk(p, onerror=lambda e: found.append(Path(e.filename))):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(root, n) for n in names if is_scenario_file(n))
             files.extend(sorted(found))

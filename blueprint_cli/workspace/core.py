@@ -331,8 +331,9 @@ class Workspace:
         history entry, then send what the actions produced and record the outcome."""
         moment = at or now()
         for path in inputs.attachments:
-            if not Path(path).is_file():
-                raise BlueprintError(f"no such file to attach: {path}")
+            if not Path(path).is_file():  # a FIFO or device would be copied for ever
+                what = "not a regular file" if Path(path).exists() else "no such file"
+                raise BlueprintError(f"{what} to attach: {path}")
         with self.store.transaction(record_id) as txn:
             bp, record = self.current(txn.current.record)
             if bp is None:

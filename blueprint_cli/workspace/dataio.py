@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
 
 FORMATS = ("csv", "json")
+#: An import file is read whole (every row is validated before any is created).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
 #: What an export writes about a record's past; an import starts records afresh.
 IGNORED = ("id", "blueprint", "version", "state", "created_at", "updated_at", "state_since", "pending", "tasks",
            "timers", "undelivered")
@@ -99,13 +101,16 @@ def file_format(path: Path, given: str | None = None) -> str:
 
 def read_rows(path: Path, fmt: str | None = None, *, formulas: bool = False) -> list[Row]:
     """The rows of a CSV or JSON file; a file that is not one is a usage error."""
-    if not path.is_file():
+    from blueprint_cli.userfile import read_user_file
+
+    if not path.exists():
         raise BlueprintError(f"no such file: {path}")
     fmt = file_format(path, fmt)
+    raw = read_user_file(path, MAX_IMPORT_BYTES)  # a FIFO, a device or a huge file: refused, never waited on
     try:
         # bytes decoded, not read_text: a CR inside a quoted cell stays a CR (no newline translation);
         # a BOM from a spreadsheet is not a column name
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BlueprintError(f"{path}: not UTF-8 text (byte {exc.start})", hint="save it as UTF-8") from None
     return _csv_rows(path, text, formulas) if fmt == "csv" else _json_rows(path, text)

@@ -33,7 +33,9 @@ def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None
     doc, _ = load_file(path)
     assert doc is not None
     data = doc.data
-    text = path.read_text(encoding="utf-8")
+    from blueprint_cli.userfile import read_user_file
+
+    text = read_user_file(path).decode("utf-8")  # linted above: a regular UTF-8 file within the limit
     moment = at or now()
     moves = dict(moves or {})
     with ws.store.publishing() as pub:
