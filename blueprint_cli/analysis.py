@@ -21,8 +21,10 @@ def successors(bp: Blueprint) -> dict[str, set[str]]:
     return out
 
 
-def reachable(bp: Blueprint, start: str) -> set[str]:
-    succ = successors(bp)
+def reachable(bp: Blueprint, start: str, succ: dict[str, set[str]] | None = None) -> set[str]:
+    """States reachable from `start` (itself included); give `succ` (from
+    `successors`) when asking for many starts."""
+    succ = succ if succ is not None else successors(bp)
     seen = {start}
     queue = deque([start])
     while queue:

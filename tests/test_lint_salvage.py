@@ -4,6 +4,7 @@ caused (lint/salvage.py)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,7 @@ junk = st.none() | st.booleans() | st.integers() | printable | st.just([]) | st.
 def _set(value: Any, path: tuple, new: Any) -> None:
     for part in path[:-1]:
         value = value[part]
-    value[path[-1]] = new
+    value[path[-1]] = copy.deepcopy(new)  # `st.just` gives the same object every time
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

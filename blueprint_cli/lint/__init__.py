@@ -9,9 +9,9 @@ configuration, cache and suppressions, is `lint.run.lint_paths`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from blueprint_cli import schema
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
@@ -36,8 +36,7 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
     return out
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """One document's findings, and how far checking it got."""
 
     blueprint: Blueprint | None

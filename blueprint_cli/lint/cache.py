@@ -19,10 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from blueprint_cli import __version__
 from blueprint_cli.diagnostics import Diagnostic, Severity
@@ -48,8 +47,7 @@ def tool_stamp() -> bytes:
     return h.digest()
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     #: False: the file was skipped (not a blueprint, in a folder walk)
     checked: bool
     diagnostics: list[Diagnostic]

@@ -25,10 +25,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from blueprint_cli.diagnostics import Diagnostic, Severity
 from blueprint_cli.lint.selection import Selection
@@ -40,8 +39,7 @@ SEVERITIES = ("error", "warning", "info")
 CODE = "BP001"
 
 
-@dataclass(frozen=True)
-class Overrides:
+class Overrides(NamedTuple):
     """What the command line says about rule selection."""
 
     select: tuple[str, ...] = ()
@@ -49,8 +47,7 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     #: the configuration file (None: no file applies)
     path: Path | None = None
     #: the folder globs are relative to
@@ -61,7 +58,7 @@ class Config:
     severity: tuple[tuple[str, str], ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
-    problems: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    problems: tuple[Diagnostic, ...] = ()
 
     def _relative(self, path: Path) -> str:
         return Path(os.path.relpath(os.path.abspath(path), self.root)).as_posix()

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
 from blueprint_cli.lint.cache import Cache, Entry
@@ -27,8 +28,7 @@ _STAGE_CODES = ("BP100", "BP101", "BP102", "BP103", "BP104", "BP105", "BP110", "
                 "BP114", "BP119")
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(NamedTuple):
     overrides: Overrides = Overrides()
     #: `--config FILE`: this configuration for every file, instead of finding one
     config: Path | None = None
@@ -41,8 +41,7 @@ class RunOptions:
     jobs: int | None = None
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     path: Path
     selection: Selection
     #: named on the command line (not found in a folder)
@@ -54,11 +53,10 @@ class Job:
         return str(self.path)
 
 
-@dataclass
-class Run:
+class Run(NamedTuple):
     findings: Findings
     #: the configuration files that applied (for `--watch`)
-    configs: list[Path] = field(default_factory=list)
+    configs: list[Path]
 
 
 def walk(paths: Sequence[Path], finder: Finder | None = None, force_exclude: bool = False) -> list[tuple[Path, bool]]:

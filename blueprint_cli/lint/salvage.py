@@ -27,8 +27,7 @@ to ignore (`--ignore BP110`) are cut without damage.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from blueprint_cli import schema
 from blueprint_cli.diagnostics import Diagnostic, JsonPath
@@ -44,8 +43,7 @@ HOLED_LISTS = {"states": "state-details", "transitions": "transition-details"}
 MAX_ROUNDS = 40
 
 
-@dataclass(frozen=True)
-class Salvaged:
+class Salvaged(NamedTuple):
     data: dict[str, Any]
     #: top-level sections that lost something, e.g. {"states", "transitions"}
     damaged: frozenset[str]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 
 from blueprint_cli.diagnostics import Diagnostic, Severity
 
@@ -26,14 +25,15 @@ _COMMENT = re.compile(r"(?:^|(?<=\s))#\s*blueprint\s*:\s*([A-Za-z_-]+)\s*=([^\n]
 _CODES = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*[0-9])\b\s*(,)?")
 
 
-@dataclass
 class Suppression:
-    line: int
-    #: the line it applies to (0: the whole file)
-    target: int
-    #: (code, column of the code in the file)
-    codes: list[tuple[str, int]]
-    used: set[str]
+    # a plain class, not a dataclass: lint start-up pays for every dataclass it defines
+    def __init__(self, line: int, target: int, codes: list[tuple[str, int]], used: set[str]) -> None:
+        self.line = line
+        #: the line it applies to (0: the whole file)
+        self.target = target
+        #: (code, column of the code in the file)
+        self.codes = codes
+        self.used = used
 
 
 def parse(text: str, display: str, known: Callable[[str], bool]) -> tuple[list[Suppression], list[Diagnostic]]:

@@ -18,7 +18,7 @@ the usual one).
 
 from collections.abc import Iterator
 
-from blueprint_cli.analysis import reachable, unresolved_targets
+from blueprint_cli.analysis import reachable, successors, unresolved_targets
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 
@@ -33,14 +33,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     finals = set(bp.final_states)
     if not finals or bp.state(bp.entry_state) is None or unresolved_targets(bp):
         return  # BP206 / BP301 report these
-    if not reachable(bp, bp.entry_state) & finals:
+    succ = successors(bp)
+    if not reachable(bp, bp.entry_state, succ) & finals:
         return  # BP206
     dead_ends = {s.name for s in bp.states if not s.final and not bp.transitions_from(s.name)}
     order = {name: i for i, name in enumerate(bp.state_names)}
     for state in bp.states:
         if state.final or state.name in dead_ends:
             continue
-        around = reachable(bp, state.name)
+        around = reachable(bp, state.name, succ)
         if around & finals or around & dead_ends:
             continue  # it can finish, or BP204 reports the dead end it runs into
         others = sorted(around - {state.name}, key=lambda n: order.get(n, 1 << 30))
