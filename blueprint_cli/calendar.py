@@ -154,12 +154,25 @@ def from_config(data: Any, source: str = "config.yaml") -> WorkingCalendar:
         raise CalendarError(f"{source}: `calendar` must be a mapping with days, hours, time_zone, holidays")
     unknown = set(data) - {"days", "hours", "time_zone", "holidays"}
     if unknown:
-        raise CalendarError(f"{source}: calendar: unknown setting {sorted(unknown)[0]!r} "
-                            "(known: days, hours, time_zone, holidays)")
-    days = _days(data.get("days"), source) if data.get("days") is not None else DEFAULT.days
-    hours = _hours(data.get("hours"), source) if data.get("hours") is not None else DEFAULT.hours
-    zone = _zone(data.get("time_zone"), source) if data.get("time_zone") is not None else None
-    holidays = frozenset(_date(h, source) for h in _list(data.get("holidays"), "holidays", source))
+        first = sorted(map(str, unknown))[0]
+        raise CalendarError(f"{source}: calendar: unknown setting {first!r} "
+                            "(known: days, hours, time_zone, holidays)", (first,))
+    try:
+        days = _days(data.get("days"), source) if data.get("days") is not None else DEFAULT.days
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("days",)) from None
+    try:
+        hours = _hours(data.get("hours"), source) if data.get("hours") is not None else DEFAULT.hours
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("hours",)) from None
+    try:
+        zone = _zone(data.get("time_zone"), source) if data.get("time_zone") is not None else None
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("time_zone",)) from None
+    try:
+        holidays = frozenset(_date(h, source) for h in _list(data.get("holidays"), "holidays", source))
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("holidays",)) from None
     return WorkingCalendar(days, hours, zone, holidays)
 
 

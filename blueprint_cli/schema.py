@@ -254,8 +254,15 @@ class InvalidFile(BlueprintError):
 def check_file(path: Path, resource: str, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:
     """Read a YAML settings file and validate it against its shipped schema:
     the document (None when it cannot be read or parsed) and every finding
-    (the loader's, then the schema's)."""
-    doc, diags = load_file(path, display)
+    (the loader's, then the schema's). An empty file is valid: no settings."""
+    doc, diags = settings_document(*load_file(path, display))
     if doc is None:
         return None, diags
     return doc, diags + check(doc, resource)
+
+
+def settings_document(doc: Document | None, diags: list[Diagnostic]) -> tuple[Document | None, list[Diagnostic]]:
+    """A loaded settings file: an empty one (or only comments) is no settings, not a finding."""
+    if doc is None and diags and all(d.code == "BP101" for d in diags):
+        return Document(diags[0].file, None), []
+    return doc, diags

@@ -11,7 +11,7 @@ owners against a `Team`) and scenario files all go through it. Its shape is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ class Team:
         from blueprint_cli.schema import check_file
 
         doc, diags = check_file(path, SCHEMA_RESOURCE, display)
+        diags = [replace(d, hint=TEAM_HINT) if d.code == "BP102" else d for d in diags]
         if doc is None or any(d.severity is Severity.ERROR for d in diags):
             return None, diags
         return cls.from_data(doc.data, display or str(path)), diags

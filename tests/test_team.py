@@ -69,3 +69,21 @@ def test_the_scenario_schema_describes_an_inline_team_as_the_team_schema_does() 
 def test_the_team_schema_is_shipped_where_editors_find_it() -> None:
     shipped = json.loads((REPO / "schemas" / "team.schema.json").read_text())
     assert shipped == schema.schema("team.schema.json")
+
+
+def test_lint_checks_a_team_file_as_a_team_file_in_a_folder_too(tmp_path: Path) -> None:
+    (tmp_path / "team.yaml").write_text("users:\n  alice: {roles: [rep], emial: alice@example.com}\n")
+    (tmp_path / "owned.yaml").write_text(OWNED)
+    result = cli("lint", ".", cwd=tmp_path)
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "team.yaml:2:25: error BP110 unknown key 'emial' in users.alice — did you mean 'email'?"]
+
+
+def test_an_empty_team_file_is_a_team_of_nobody(tmp_path: Path) -> None:
+    (tmp_path / "team.yaml").write_text("# nobody yet\n")
+    assert cli("lint", "team.yaml", cwd=tmp_path).code == 0
+    (tmp_path / "owned.yaml").write_text(OWNED)
+    owners = cli("lint", "--team", "team.yaml", "owned.yaml", cwd=tmp_path)
+    assert owners.code == 1
+    assert "BP305 unknown role 'sales_manager'\n    hint: the team file in team.yaml declares roles: none" in owners.out

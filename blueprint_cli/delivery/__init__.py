@@ -26,6 +26,7 @@ between tries goes through an injected `sleep`, so tests never sleep.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,12 @@ Sleep = Callable[[float], None]
 
 
 class DeliveryConfigError(ValueError):
-    """A delivery setting that cannot be used; names it."""
+    """A delivery setting that cannot be used; names it. `path` is the setting
+    in the config (e.g. ("smtp", "port")), for a finding at its line."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -90,25 +96,29 @@ def _section(data: Any, name: str, known: set[str], source: str) -> Mapping[str,
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise DeliveryConfigError(f"{source}: `{name}` must be a mapping")
+        raise DeliveryConfigError(f"{source}: `{name}` must be a mapping", (name,))
     unknown = sorted(set(data) - known)
     if unknown:
-        raise DeliveryConfigError(f"{source}: {name}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise DeliveryConfigError(f"{source}: {name}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})",
+                                 (name, unknown[0]))
     return data
 
 
 def _number(data: Mapping[str, Any], key: str, default: float, source: str, section: str,
             *, minimum: float = 0.0) -> float:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise DeliveryConfigError(f"{source}: {section}.{key} must be a number of at least {minimum:g}, not {value!r}")
+    # NaN is neither below nor above anything: test that it is a real number first
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < minimum:
+        raise DeliveryConfigError(f"{source}: {section}.{key} must be a number of at least {minimum:g}, not {value!r}",
+                                  (section, key))
     return float(value)
 
 
 def _retry(data: Mapping[str, Any], source: str, section: str) -> Retry:
     attempts = data.get("attempts", 3)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 10:
-        raise DeliveryConfigError(f"{source}: {section}.attempts must be a whole number from 1 to 10, not {attempts!r}")
+        raise DeliveryConfigError(f"{source}: {section}.attempts must be a whole number from 1 to 10, not {attempts!r}",
+                                  (section, "attempts"))
     return Retry(attempts, _number(data, "backoff", 1.0, source, section))
 
 
@@ -117,27 +127,28 @@ def _smtp(data: Any, source: str) -> SmtpSettings:
              "ca_file"}
     if isinstance(data, Mapping) and "password" in data:
         raise DeliveryConfigError(f"{source}: smtp.password: the password is never kept in the config; "
-                                  "name an environment variable that holds it with smtp.password_env")
+                                  "name an environment variable that holds it with smtp.password_env", ("smtp", "password"))
     d = _section(data, "smtp", known, source)
     host = d.get("host")
     if not isinstance(host, str) or not host.strip():
-        raise DeliveryConfigError(f"{source}: smtp.host must name the mail server, e.g. smtp.example.com")
+        raise DeliveryConfigError(f"{source}: smtp.host must name the mail server, e.g. smtp.example.com", ("smtp", "host"))
     for key in ("starttls", "ssl"):
         if key in d and not isinstance(d[key], bool):
-            raise DeliveryConfigError(f"{source}: smtp.{key} must be true or false, not {d[key]!r}")
+            raise DeliveryConfigError(f"{source}: smtp.{key} must be true or false, not {d[key]!r}", ("smtp", key))
     ssl = bool(d.get("ssl", False))
     starttls = bool(d.get("starttls", not ssl))
     if ssl and starttls:
-        raise DeliveryConfigError(f"{source}: smtp: ssl and starttls exclude each other (ssl is TLS from the start)")
+        raise DeliveryConfigError(f"{source}: smtp: ssl and starttls exclude each other (ssl is TLS from the start)",
+                                  ("smtp", "ssl"))
     port = d.get("port", 465 if ssl else 587 if starttls else 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise DeliveryConfigError(f"{source}: smtp.port must be a port number, not {port!r}")
+        raise DeliveryConfigError(f"{source}: smtp.port must be a port number, not {port!r}", ("smtp", "port"))
     for key in ("user", "password_env", "from", "ca_file"):
         if key in d and d[key] is not None and not isinstance(d[key], str):
-            raise DeliveryConfigError(f"{source}: smtp.{key} must be text, not {d[key]!r}")
+            raise DeliveryConfigError(f"{source}: smtp.{key} must be text, not {d[key]!r}", ("smtp", key))
     if bool(d.get("password_env")) != bool(d.get("user")):
         raise DeliveryConfigError(f"{source}: smtp.user and smtp.password_env go together "
-                                  "(the login, and the environment variable holding its password)")
+                                  "(the login, and the environment variable holding its password)", ("smtp",))
     return SmtpSettings(host.strip(), int(port), starttls, ssl, d.get("user"), d.get("password_env"),
                         str(d.get("from") or DEFAULT_SENDER), _number(d, "timeout", 10.0, source, "smtp"),
                         _retry(d, source, "smtp"), d.get("ca_file"))

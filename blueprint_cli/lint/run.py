@@ -208,19 +208,14 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
 
 
 def _settings_file(path: Path, display: str, kind: str, at: tuple[int, int]) -> list[Diagnostic]:
-    """A workspace settings file: checked against its schema when the package
-    ships one, else a note saying what it is (BP004). Anything else is not a
+    """A workspace settings file: checked against its schema and by the code
+    that uses its values (`config.lint_file`). Anything else is not a
     blueprint (BP003)."""
-    from importlib import resources
-
     if kind == "other":
         return [Diagnostic("BP003", Severity.ERROR, "this is not a blueprint: it has none of the top-level keys "
                            "`blueprint`, `states` and `transitions`", display, *at,
                            hint="a blueprint starts with `blueprint: ID`; --blueprints-only skips other files")]
-    if resources.files("blueprint_cli").joinpath("schemas", "config.schema.json").is_file():
-        from blueprint_cli.schema import check_file
+    from blueprint_cli.config import lint_file
 
-        return check_file(path, "config.schema.json", display)[1]
-    return [Diagnostic("BP004", Severity.INFO, f"this is {DESCRIPTION[kind]}, not a blueprint: not checked",
-                       display, *at)]
+    return lint_file(path, display)
 
