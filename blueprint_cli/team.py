@@ -122,10 +122,6 @@ class Team:
     def with_profile(self, profile: str) -> list[User]:
         return [u for u in self.users.values() if u.profile == profile]
 
-    def names(self) -> Team:
-        """Kept only until workspace.py passes the team itself to the linter."""
-        return self
-
 
 
 def _names(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -112,3 +112,33 @@ def test_a_url_with_a_yaml_character_is_written_quoted(tmp_path: Path) -> None:
 def test_the_config_schema_is_shipped_where_editors_find_it() -> None:
     shipped = json.loads((REPO / "schemas" / "config.schema.json").read_text())
     assert shipped == schema.schema("config.schema.json")
+
+
+def test_finding_the_json_store_does_not_load_the_yaml_parser(tmp_path: Path) -> None:
+    """Every command finds its store first; on the default JSON store that must
+    not cost a YAML parse (bench/config.py measures it)."""
+    import subprocess
+    import sys
+
+    settings(tmp_path, initial_text())
+    code = ("import sys; from pathlib import Path; from blueprint_cli.config import Config; "
+            f"assert Config.of(Path({str(tmp_path / '.blueprint')!r})).store is None; "
+            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'jsonschema', 'blueprint_cli.loader'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_command_that_reads_a_bad_setting_refuses_before_writing(tmp_path: Path) -> None:
+    from workspace_helpers import deal_workspace
+
+    ws = deal_workspace(tmp_path)
+    assert cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               cwd=tmp_path).code == 0
+    before = ws.store.get("1")
+    config = tmp_path / ".blueprint" / "config.yaml"
+    config.write_text(config.read_text() + "calender: {days: mon-fri}\n")
+    ticked = cli("tick", "--now", "2027-01-01T09:00:00+00:00", cwd=tmp_path)
+    assert ticked.code == 2
+    shown = "".join(ticked.err.split())  # long paths are wrapped to the terminal
+    assert "config.yaml:12:1:unknownkey'calender'inthetoplevel—didyoumean'calendar'?" in shown
+    assert ws.store.get("1") == before

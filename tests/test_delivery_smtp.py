@@ -209,10 +209,10 @@ def test_a_server_that_is_down_then_up_with_retry(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("setting", "message"), [
     ("smtp: {host: mail.example.com, password: hunter2}", "the password is never kept in the config"),
-    ("smtp: {port: 25}", "smtp.host must name the mail server"),
+    ("smtp: {port: 25}", "missing required key 'host' in smtp"),
     ("smtp: {host: mail.example.com, user: robot}", "smtp.user and smtp.password_env go together"),
     ("smtp: {host: mail.example.com, ssl: true, starttls: true}", "ssl and starttls exclude each other"),
-    ("smtp: {host: mail.example.com, port: http}", "smtp.port must be a port number"),
+    ("smtp: {host: mail.example.com, port: http}", "smtp.port must be a whole number, not text"),
 ])
 def test_bad_smtp_settings_are_usage_errors(tmp_path: Path, setting: str, message: str) -> None:
     ws = workspace(tmp_path, setting + "\n")

@@ -230,9 +230,9 @@ def test_a_text_body_and_templates(orders: Path, hook: HookServer) -> None:
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ("webhooks: {attempts: 0}", "webhooks.attempts must be a whole number from 1 to 10"),
+    ("webhooks: {attempts: 0}", "webhooks.attempts: 0 is less than the minimum of 1"),
     ("webhooks: {timeout: soon}", "webhooks.timeout must be a number"),
-    ("webhooks: {retries: 3}", "webhooks: unknown setting 'retries'"),
+    ("webhooks: {retries: 3}", "unknown key 'retries' in webhooks"),
 ])
 def test_bad_webhook_settings_are_usage_errors(orders: Path, setting: str, message: str) -> None:
     with open(orders / ".blueprint" / "config.yaml", "a", encoding="utf-8") as f:

@@ -85,7 +85,7 @@ def copy(
     switched = None
     # a workspace can only use files in its own folder (or a server)
     if switch and ws is not None and src.location == ws.store.location and dst.folder in (None, ws.root):
-        transfer.set_workspace_store(ws.root, dst.location if dst.folder is None else None)
+        ws.settings.set_store(dst.location if dst.folder is None else None)
         switched = str(ws.root)
     c = result.counts
     if opts.json:

@@ -23,7 +23,6 @@ from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.store import CorruptFile, Dump, PublishedBlueprint, Store, StoredRecord, Version
-from blueprint_cli.store.files import atomic_write
 
 
 @dataclass
@@ -122,27 +121,3 @@ def copy(source: Store, target: Store, *, progress: Callable[[int], None] | None
         raise BlueprintError("the copy does not match its source:\n  " + "\n  ".join(problems), exit_code=1,
                              hint="the source is unchanged; empty the target and copy again")
     return CopyResult(source.location, target.location, expected, whole.next_id)
-
-
-# ----- which store a workspace uses --------------------------------------------------------------
-
-def set_workspace_store(root: Path, url: str | None) -> None:
-    """Point the workspace's config.yaml at `url` (None: its own JSON files).
-    Only the `store:` line and the comment above it change."""
-    path = root / "config.yaml"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    kept: list[str] = []
-    for line in lines:
-        if line.startswith("store:") or line.startswith(STORE_COMMENT[0]) or line.startswith(STORE_COMMENT[1]):
-            continue
-        kept.append(line)
-    if url is not None:
-        kept += [*STORE_COMMENT, f"store: {url}"]
-    atomic_write(path, ("\n".join(kept) + "\n").encode("utf-8"))
-
-
-STORE_COMMENT = ("# Records live in PostgreSQL. The password is never kept here: it comes from",
-                 "# $BLUEPRINT_PG_PASSWORD, $PGPASSWORD or ~/.pgpass.")

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 # every command pays for what this package imports.
 _WHERE = {
     "Created": "core", "LazyCalendar": "core", "MoveResult": "core", "PublishResult": "core", "Workspace": "core",
-    "now": "core", "CONFIG_TEXT": "creation", "InitResult": "creation", "init": "creation",
+    "now": "core", "InitResult": "creation", "init": "creation",
     "sample_blueprint_text": "creation", "DIRNAME": "location", "ENV": "location", "INIT_HINT": "location",
-    "MARKER": "location", "configured_store": "location", "find": "location", "find_root": "location",
+    "MARKER": "location", "find": "location", "find_root": "location",
     "locate": "location", "store_of": "location",
 }
 
@@ -34,10 +34,10 @@ if TYPE_CHECKING:  # the same names, for the type checker
         Created as Created, LazyCalendar as LazyCalendar, MoveResult as MoveResult, PublishResult as PublishResult, Workspace as Workspace, now as now,
     )
     from blueprint_cli.workspace.creation import (
-        CONFIG_TEXT as CONFIG_TEXT, InitResult as InitResult, init as init, sample_blueprint_text as sample_blueprint_text,
+        InitResult as InitResult, init as init, sample_blueprint_text as sample_blueprint_text,
     )
     from blueprint_cli.workspace.location import (
-        DIRNAME as DIRNAME, ENV as ENV, INIT_HINT as INIT_HINT, MARKER as MARKER, configured_store as configured_store, find as find, find_root as find_root, locate as locate, store_of as store_of,
+        DIRNAME as DIRNAME, ENV as ENV, INIT_HINT as INIT_HINT, MARKER as MARKER, find as find, find_root as find_root, locate as locate, store_of as store_of,
     )
 
 __all__ = sorted(_WHERE)

@@ -20,10 +20,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blueprint_cli import engine
+from blueprint_cli.config import Config
 from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.durations import Duration
 from blueprint_cli.engine import Inputs, Moved, Option, Refusal
 from blueprint_cli.model import Blueprint, FieldDef, build
 from blueprint_cli.records import HistoryEntry, Record
@@ -32,6 +34,10 @@ from blueprint_cli.suggest import did_you_mean
 from blueprint_cli.team import Team, User
 from blueprint_cli.workspace.commit import Change, apply, check_settings, single
 from blueprint_cli.workspace.location import store_of
+
+if TYPE_CHECKING:
+    from blueprint_cli.calendar import WorkingCalendar
+    from blueprint_cli.delivery import DeliverySettings
 
 
 def now() -> datetime:
@@ -72,55 +78,27 @@ class MoveResult:
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.store: Store = store_of(root)
+        #: config.yaml, read once and only as far as a command needs it
+        self.settings = Config.of(root)
+        self.store: Store = store_of(root, self.settings)
         self._team: Team | None = None
         self._built: dict[tuple[str, int], Blueprint] = {}
-        self._config: dict[str, Any] | None = None
         #: how delivery waits between retries (tests put a recorder here: they never sleep)
         self.sleep: Any = None
         #: where delivery reads secrets and passwords (default: os.environ)
         self.env: Mapping[str, str] | None = None
 
-    # ----- settings (config.yaml) ----------------------------------------------------------
+    # ----- settings (config.yaml, read by `config.Config`) -------------------------------
 
     @property
-    def config(self) -> dict[str, Any]:
-        """`config.yaml` as data, read once and only when a setting is needed."""
-        if self._config is None:
-            from blueprint_cli.loader import load_file
-
-            path = self.root / "config.yaml"
-            if not path.exists():
-                self._config = {}
-            else:
-                doc, diags = load_file(path)
-                if doc is None:
-                    d = diags[0]
-                    raise BlueprintError(f"cannot read {d.file}:{d.line}:{d.col}: {d.message}")
-                if doc.data is not None and not isinstance(doc.data, dict):
-                    raise BlueprintError(f"{path}: the settings must be a mapping (key: value lines)")
-                self._config = dict(doc.data or {})
-        return self._config
+    def calendar(self) -> WorkingCalendar:
+        """The working calendar for business durations."""
+        return self.settings.calendar
 
     @property
-    def calendar(self) -> Any:
-        """The working calendar for business durations (`calendar.WorkingCalendar`)."""
-        from blueprint_cli.calendar import CalendarError, from_config
-
-        try:
-            return from_config(self.config.get("calendar"), str(self.root / "config.yaml"))
-        except CalendarError as exc:
-            raise BlueprintError(str(exc), hint="see docs/time-and-delivery.md, section 'Business time: the working calendar'") from None
-
-    @property
-    def delivery(self) -> Any:
-        """How e-mails and webhooks go out (`delivery.DeliverySettings`)."""
-        from blueprint_cli.delivery import DeliveryConfigError, from_config
-
-        try:
-            return from_config(self.config, str(self.root / "config.yaml"))
-        except DeliveryConfigError as exc:
-            raise BlueprintError(str(exc), hint="see docs/time-and-delivery.md, sections 'E-mail' and 'Webhooks'") from None
+    def delivery(self) -> DeliverySettings:
+        """How e-mails and webhooks go out."""
+        return self.settings.delivery
 
     @property
     def folder(self) -> Path:
@@ -129,7 +107,8 @@ class Workspace:
 
     @property
     def outbox(self) -> Path:
-        return self.root / "outbox"
+        """Where e-mail is written when no SMTP server is set (`outbox:` in config.yaml)."""
+        return self.settings.outbox
 
     @property
     def team(self) -> Team:
@@ -401,9 +380,8 @@ class LazyCalendar:
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self._calendar: Any = None
 
-    def add(self, moment: datetime, duration: Any) -> datetime:
-        if self._calendar is None:
-            self._calendar = self.ws.calendar
-        return self._calendar.add(moment, duration)  # type: ignore[no-any-return]
+    def add(self, moment: datetime, duration: Duration) -> datetime:
+        if duration.delta is not None:
+            return moment + duration.delta  # elapsed time: no settings needed
+        return self.ws.calendar.add(moment, duration)

@@ -9,27 +9,12 @@ from importlib import resources
 from pathlib import Path
 
 from blueprint_cli import engine
+from blueprint_cli.config import initial_text
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.store import FORMAT, is_url, open_store
 from blueprint_cli.store.files import atomic_write
-from blueprint_cli.store.transfer import STORE_COMMENT
 from blueprint_cli.workspace.core import PublishResult, Workspace, now
 from blueprint_cli.workspace.location import DIRNAME, MARKER
-
-CONFIG_TEXT = """\
-# blueprint workspace settings
-format: 1
-# Outgoing e-mail is written here, one .eml file per message, unless `smtp` names a server.
-outbox: outbox
-# Send e-mail over SMTP instead (the password comes from the environment variable named):
-# smtp: {host: smtp.example.com, port: 587, starttls: true, user: blueprint,
-#        password_env: BLUEPRINT_SMTP_PASSWORD, from: "Blueprint <blueprint@example.com>"}
-# Webhooks: seconds per try, tries in all, seconds before the 2nd try (doubling):
-# webhooks: {timeout: 10, attempts: 3, backoff: 1}
-# Working time for `2 business_days` / `4 business_hours`:
-# calendar: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", time_zone: Europe/Berlin, holidays: []}
-"""
-
 
 def _data(name: str) -> str:
     return resources.files("blueprint_cli").joinpath("data", name).read_text(encoding="utf-8")
@@ -74,10 +59,7 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
         atomic_write(team, _data("team.yaml").encode())
     config = root / "config.yaml"
     if not config.exists():
-        text = CONFIG_TEXT
-        if shared is not None:
-            text += "".join(f"{line}\n" for line in STORE_COMMENT) + f"store: {shared.location}\n"
-        atomic_write(config, text.encode())
+        atomic_write(config, initial_text(shared.location if shared is not None else None).encode())
     (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
     if shared is None:
         open_store(root, create=True)

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from blueprint_cli.config import Config
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.store import Store, is_url, open_store
+from blueprint_cli.store import Store, open_store
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace.core import Workspace
@@ -55,24 +55,7 @@ def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
     return Workspace(find_root(explicit, cwd))
 
 
-def configured_store(root: Path) -> str | None:
-    """The `store:` line of config.yaml: a PostgreSQL URL, or None for the JSON
-    files. Read as text, not YAML, because every command opens the workspace and
-    a YAML parser costs start-up time."""
-    try:
-        text = (root / "config.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    match = re.search(r"^store:[ \t]*[\"']?([^\"'\s#]*)", text, re.M)
-    value = match[1] if match else ""
-    if value in ("", "json"):
-        return None
-    if not is_url(value):
-        raise BlueprintError(f"{root / 'config.yaml'}: store {value!r} is neither `json` nor a postgresql:// URL")
-    return value
-
-
-def store_of(root: Path) -> Store:
+def store_of(root: Path, settings: Config | None = None) -> Store:
     """The workspace's store: its JSON files in `root`, or the one config.yaml names
     (PostgreSQL connects on first use)."""
-    return open_store(configured_store(root) or root)
+    return open_store((settings or Config.of(root)).store or root)

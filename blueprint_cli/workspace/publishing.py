@@ -29,7 +29,7 @@ def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None
     from blueprint_cli.lint import load_blueprint
     from blueprint_cli.loader import load_file
 
-    bp = load_blueprint(path, ws.team.names())
+    bp = load_blueprint(path, ws.team)
     doc, _ = load_file(path)
     assert doc is not None
     data = doc.data
