@@ -35,9 +35,9 @@ def settings(folder: Path, text: str) -> Path:
     ("smtp: {host: mail.example.com, ssl: true, starttls: true}\n",
      "1:37: error BP113 smtp: ssl and starttls exclude each other"),
     ("calendar: {time_zone: Mars/Olympus}\n", "1:23: error BP113 calendar: 'Mars/Olympus' is not a time zone"),
-    ("calendar: {hours: 9 to 5}\n", "1:19: error BP113 calendar.hours: '9 to 5' is not valid (a range like"),
+    ("calendar: {hours: 9 to 5}\n", "1:19: error BP113 calendar.hours: '9 to 5' is not valid (A range of hours like \"09:00-17:00\")"),
     ("calendar: {days: [mon, tue, xyz]}\n", "1:18: error BP113 calendar: 'xyz' is not a day"),
-    ("store: mysql://db/crm\n", "1:8: error BP113 store: 'mysql://db/crm' is not valid"),
+    ("store: files\n", "1:8: error BP113 store: 'files' is not valid (Write json, or a store URL"),
     ("- just\n- a list\n", "1:1: error BP102 the top level is a list, not a mapping\n"
                            "    hint: workspace settings are a mapping"),
 ])

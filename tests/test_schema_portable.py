@@ -20,7 +20,8 @@ import pytest
 from conftest import CliResult
 
 REPO = Path(__file__).resolve().parent.parent
-SCHEMAS = [REPO / "schemas" / "blueprint.schema.json", REPO / "schemas" / "scenario.schema.json"]
+SCHEMAS = [REPO / "schemas" / "blueprint.schema.json", REPO / "schemas" / "scenario.schema.json",
+           REPO / "schemas" / "team.schema.json", REPO / "schemas" / "config.schema.json"]
 SAMPLES = REPO / "sample_blueprints"
 SAMPLE = (SAMPLES / "deal-follow-up.yaml").read_text()
 
