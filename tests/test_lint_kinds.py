@@ -70,11 +70,13 @@ def test_a_named_scenario_file_gets_its_scenario_checks(cli, repo: Path) -> None
     assert "did you mean 'Negotiate'?" in result.stdout
 
 
-def test_a_workspace_settings_file_is_named_for_what_it_is(cli, tmp_path: Path) -> None:
+def test_a_workspace_settings_file_is_checked_as_settings(cli, tmp_path: Path) -> None:
     (tmp_path / ".blueprint").mkdir()
     config = tmp_path / ".blueprint" / "config.yaml"
     config.write_text("# settings\nformat: 1\noutbox: outbox\n")
-    result = cli("lint", "--strict", config)
-    assert result.exit_code == 0
-    assert "config.yaml:2:1: info BP004 this is a workspace settings file (config.yaml), not a blueprint" \
+    assert cli("lint", "--strict", config).exit_code == 0
+    config.write_text("# settings\nformat: 1\ncalender: {days: mon-fri}\n")
+    result = cli("lint", config)
+    assert result.exit_code == 1
+    assert "config.yaml:3:1: error BP110 unknown key 'calender' in the top level — did you mean 'calendar'?" \
         in result.stdout

@@ -37,7 +37,13 @@ def kind_of(name: str, data: Any, folder: str = "") -> Kind:
     if name.endswith(SCENARIO_SUFFIXES):
         return "scenarios"
     if not isinstance(data, dict):
-        return "blueprint"  # broken: report it as the blueprint it may be meant to be
+        # empty or broken: the name tells a workspace's settings files, else report
+        # it as the blueprint it may be meant to be
+        if name in TEAM_NAMES:
+            return "team"
+        if name in SETTINGS_NAMES and folder == ".blueprint":
+            return "settings"
+        return "blueprint"
     keys = set(data)
     if "scenarios" in keys:
         return "scenarios"

@@ -31,7 +31,7 @@ SECTIONS = frozenset({"states", "state-details", "transitions", "transition-deta
 
 #: Every rule module, in code order. A test checks this list against the folder.
 RULE_MODULES = (
-    "bp001_bad_config", "bp002_unused_suppression", "bp003_not_a_blueprint", "bp004_not_checked",
+    "bp001_bad_config", "bp002_unused_suppression", "bp003_not_a_blueprint",
     "bp100_invalid_yaml", "bp101_empty_file", "bp102_not_a_mapping", "bp103_forbidden_tag",
     "bp104_too_large", "bp105_duplicate_key", "bp110_unknown_key", "bp111_wrong_type",
     "bp112_missing_key", "bp113_invalid_value", "bp114_out_of_range", "bp119_schema",
