@@ -35,7 +35,7 @@ NAME = "config.yaml"
 #: Larger than this is not a settings file (the loader's own limit).
 MAX_BYTES = 10 * 1024 * 1024
 SCHEMA_RESOURCE = "config.schema.json"
-HINT = "fix the setting (see `docs/time-and-delivery.md`); the shape is schemas/config.schema.json"
+HINT = "fix each setting named (docs/time-and-delivery.md describes them); `blueprint lint` on the file checks it again"
 SHAPE_HINT = "workspace settings are a mapping: `store: ...`, `smtp: {...}`, `webhooks: {...}`, `calendar: {...}`"
 #: The comment written above a `store:` line that points at PostgreSQL.
 STORE_COMMENT = ("# Records live in PostgreSQL. The password is never kept here: it comes from",
