@@ -355,6 +355,36 @@ class Checker:
         if e.allowed is not None:
             self.names(e.allowed, e.path + ("allowed",), self.transition_names + list(self.part_names),
                        "transition")
+        for key, names in (("moved", e.moved), ("skipped", e.skipped)):
+            for i, name in enumerate(names or ()):
+                self.automatic(name, e.path + (key, i))
+        for want in e.escalated or ():
+            self.escalation(want.state, want.level, want.path)
+
+    def automatic(self, name: str, path: JsonPath) -> None:
+        """`moved`/`skipped` name an automatic transition."""
+        t = next((t for t in self.bp.transitions if t.name.casefold() == name.casefold()), None)
+        autos = [t.name for t in self.bp.transitions if t.auto is not None]
+        if t is None:
+            hint = did_you_mean(name, autos or self.transition_names)
+            self.add("SC303", f"no transition {name!r} in {self.bp.id}" + (f" — {hint}" if hint else ""), path,
+                     hint=None if hint else f"automatic transitions: {', '.join(autos) or 'none'}")
+        elif t.auto is None:
+            self.add("SC308", f"{t.name!r} is not automatic (it has no `auto: {{after: ...}}`): time never "
+                     "performs it", path, hint=f"automatic transitions: {', '.join(autos) or 'none'}")
+
+    def escalation(self, state: str, level: int | None, path: JsonPath) -> None:
+        """`escalated` names a state with an SLA, and a level it has."""
+        st = next((s for s in self.bp.states if s.name.casefold() == state.casefold()), None)
+        with_sla = [s.name for s in self.bp.states if s.sla is not None]
+        if st is None:
+            self.state(state, path + ("state",) if level is not None else path)
+        elif st.sla is None:
+            self.add("SC308", f"state {st.name!r} has no SLA, so it never escalates", path,
+                     hint=f"states with an SLA: {', '.join(with_sla) or 'none'}")
+        elif level is not None and level > len(st.sla.levels):
+            self.add("SC308", f"the SLA of {st.name!r} has levels 0 to {len(st.sla.levels)}, not {level}",
+                     path + ("level",), hint="level 0 is `within`, 1 the first of `levels`")
 
 
 def _value_at(data: Any, path: JsonPath) -> Any:

@@ -56,6 +56,23 @@ class ActionExpectation:
 
 
 @dataclass(frozen=True)
+class EscalationExpectation:
+    """An SLA escalation expected during a `wait`: of `state`, at `level` (None: any)."""
+
+    state: str
+    level: int | None = None
+    path: JsonPath = ()
+
+    def describe(self) -> str:
+        return f"SLA level {self.level} of {self.state!r}" if self.level is not None else \
+            f"an SLA escalation of {self.state!r}"
+
+
+#: What only a `wait` step can expect: what time did.
+TIME_EXPECTATIONS = ("moved", "escalated", "skipped")
+
+
+@dataclass(frozen=True)
 class Expectation:
     state: str | None = None
     #: None: the move must happen; (): any refusal; else texts every one of
@@ -69,6 +86,11 @@ class Expectation:
     tasks: tuple[TaskExpectation, ...] | None = None
     actions: tuple[ActionExpectation, ...] | None = None
     allowed: tuple[str, ...] | None = None
+    #: after a `wait`: automatic transitions performed, in order
+    moved: tuple[str, ...] | None = None
+    escalated: tuple[EscalationExpectation, ...] | None = None
+    #: after a `wait`: automatic transitions due but not performed
+    skipped: tuple[str, ...] | None = None
     path: JsonPath = ()
 
 
@@ -208,8 +230,18 @@ def _expectation(data: Any, path: JsonPath) -> Expectation:
         actions=tuple(_action(a, path + ("actions", i)) for i, a in enumerate(data["actions"]))
         if data.get("actions") is not None else None,
         allowed=opt("allowed"),
+        moved=opt("moved"),
+        escalated=tuple(_escalation(x, path + ("escalated", i)) for i, x in enumerate(data["escalated"]))
+        if data.get("escalated") is not None else None,
+        skipped=opt("skipped"),
         path=path,
     )
+
+
+def _escalation(data: Any, path: JsonPath) -> EscalationExpectation:
+    if isinstance(data, str):
+        return EscalationExpectation(data, None, path)
+    return EscalationExpectation(str(data["state"]), data.get("level"), path)
 
 
 def _step(index: int, data: dict[str, Any], path: JsonPath, problems: list[ModelError]) -> Step:
@@ -227,6 +259,11 @@ def _step(index: int, data: dict[str, Any], path: JsonPath, problems: list[Model
                 problems.append(ModelError(f"`{key}` belongs to a `move` step", path + (key,)))
         if isinstance(data.get("expect"), dict) and "refused" in data["expect"]:
             problems.append(ModelError("only a `move` can be refused", path + ("expect", "refused")))
+    if kind != "wait" and isinstance(data.get("expect"), dict):
+        for key in TIME_EXPECTATIONS:
+            if key in data["expect"]:
+                problems.append(ModelError(f"`{key}` is what time did during a `wait` step; this step does not wait",
+                                           path + ("expect", key)))
     wait = None
     if kind == "wait":
         try:

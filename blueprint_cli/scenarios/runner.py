@@ -2,7 +2,9 @@
 
 Each scenario starts a fresh record (entering the blueprint like a new record,
 or placed in `record.state`), then runs its steps in order on a clock that
-moves only when a step says `wait`. After each step its expectations are
+moves only when a step says `wait`. While it waits, what falls due happens
+as `blueprint tick` does it (`due.py`), at the moment it falls due: SLA
+escalations, and automatic transitions, which can start a stay with more due. After each step its expectations are
 checked; the first step with a difference fails the scenario, and every
 difference of that step is reported with the `file:line:col` of what failed.
 
@@ -18,12 +20,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from blueprint_cli import criteria, engine
+from blueprint_cli import criteria, due, engine
+from blueprint_cli.calendar import DEFAULT as DEFAULT_CALENDAR
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Refusal
 from blueprint_cli.fieldtypes import FieldValueError, is_empty, parse
 from blueprint_cli.model import Blueprint, Transition
-from blueprint_cli.records import ActionOutcome, Record, Task
+from blueprint_cli.records import ActionOutcome, HistoryEntry, Record, Task
 from blueprint_cli.scenarios.loader import LoadedFile
 from blueprint_cli.scenarios.model import DEFAULT_NOW, Expectation, Scenario, Step
 from blueprint_cli.team import Team
@@ -102,6 +105,11 @@ class FileResult:
         return not self.loaded.runnable
 
 
+#: A `wait` stops at most this many moments when something falls due (a circle
+#: of automatic transitions would otherwise never end).
+MAX_DUE_MOMENTS = 1000
+
+
 class _StepFailed(Exception):
     def __init__(self, differences: list[Difference]) -> None:
         super().__init__(differences[0].message if differences else "")
@@ -144,7 +152,11 @@ class ScenarioRun:
         self.scenario = scenario
         self.now = now
         self.exercised = Exercised()
+        #: business time in scenarios: the default working calendar
+        self.calendar = DEFAULT_CALENDAR
         self.record: Record | None = None
+        #: what time did during the last `wait`
+        self.happened: list[due.Happening] = []
         #: why the record did not enter the blueprint, when it did not
         self.not_entered: list[str] = []
 
@@ -210,9 +222,46 @@ class ScenarioRun:
         elif step.kind == "edit":
             self.edit(step)
         elif step.kind == "wait":
-            assert step.wait is not None
-            self.now = engine.add_duration(self.now, step.wait)
+            self.wait(step)
         self.check(step, before, outcome)
+
+    def wait(self, step: Step) -> None:
+        """Let time pass, stopping at each moment something falls due."""
+        assert self.record is not None and step.wait is not None
+        try:
+            end = engine.add_duration(self.now, step.wait, self.calendar)
+        except (OverflowError, ValueError):
+            raise _StepFailed([self.diff(f"waiting {step.wait} from {engine.iso(self.now)} goes past the last date "
+                                         "a clock can show", step.path + ("wait",))]) from None
+        self.happened = []
+        last = self.now
+        for _ in range(MAX_DUE_MOMENTS):
+            timed = due.timed_state(self.bp, self.record.state) if self.record.blueprint is not None else None
+            upcoming = [m for m in due.moments(timed, self.record, self.calendar) if last < m <= end] if timed else []
+            if not upcoming:
+                break
+            last = min(upcoming)
+            self.time_passes(last)
+        else:
+            raise _StepFailed([self.diff(f"more than {MAX_DUE_MOMENTS} escalations and automatic transitions fell "
+                                         f"due while waiting {step.wait}; they seem to go round in a circle",
+                                         step.path + ("wait",))])
+        self.time_passes(end)  # and what is due at the end (a stay that began at its last moment)
+        self.now = end
+
+    def time_passes(self, moment: datetime) -> None:
+        assert self.record is not None
+        if self.record.blueprint is None:
+            return
+        done = due.step(self.bp, self.record, moment, self.calendar, self.team)
+        self.record = done.record
+        for h in done.happened:
+            if h.kind == "move":
+                self.exercised.transitions.add(h.what)
+                if h.to_state is not None:
+                    self.exercised.states.add(h.to_state)
+            if h.kind != "skip" or not any(o.kind == "skip" and o.what == h.what for o in self.happened):
+                self.happened.append(h)
 
     def move(self, step: Step) -> Moved | Refusal:
         assert self.record is not None and step.transition is not None
@@ -321,8 +370,13 @@ class ScenarioRun:
         if e.tasks is not None:
             diffs += self.check_tasks(e, before)
         if e.actions is not None:
-            outcomes = list(outcome.entry.actions) if isinstance(outcome, Moved) else []
+            if step.kind == "wait":
+                outcomes = [a for h in self.happened if h.entry is not None for a in h.entry.actions]
+            else:
+                outcomes = list(outcome.entry.actions) if isinstance(outcome, Moved) else []
             diffs += self.check_actions(e, outcomes)
+        if step.kind == "wait":
+            diffs += self.check_time(e)
         if e.allowed is not None:
             allowed = self.allowed(step)
             if sorted(a.casefold() for a in allowed) != sorted(a.casefold() for a in e.allowed):
@@ -419,6 +473,39 @@ class ScenarioRun:
                 out.append(self.diff(f"expected action {want.describe()}; actions: {got}", want.path))
             else:
                 free.remove(match)
+        return out
+
+    def check_time(self, e: Expectation) -> list[Difference]:
+        """What time did during a `wait`: automatic moves, escalations, skips."""
+        out = []
+        moved = [h.what for h in self.happened if h.kind == "move"]
+        if e.moved is not None and [m.casefold() for m in moved] != [m.casefold() for m in e.moved]:
+            got = ", ".join(repr(m) for m in moved) or "none"
+            out.append(self.diff(f"expected automatic transitions {list(e.moved)}, performed: {got}",
+                                 e.path + ("moved",)))
+        if e.escalated is not None:
+            fired = [h for h in self.happened if h.kind == "escalate"]
+            got = ", ".join(f"level {h.level} of {h.state!r}" for h in fired) or "none"
+            if not e.escalated and fired:
+                out.append(self.diff(f"expected no SLA escalations, fired: {got}", e.path + ("escalated",)))
+            free = list(fired)
+            for want in e.escalated:
+                match = next((h for h in free if h.state.casefold() == want.state.casefold()
+                              and (want.level is None or h.level == want.level)), None)
+                if match is None:
+                    out.append(self.diff(f"expected {want.describe()} to fire; fired: {got}", want.path))
+                else:
+                    free.remove(match)
+        if e.skipped is not None:
+            skipped = {h.what.casefold(): h for h in self.happened if h.kind == "skip"}
+            shown = "; ".join(f"{h.what!r} ({'; '.join(h.reasons)})" for h in skipped.values()) or "none"
+            if not e.skipped and skipped:
+                out.append(self.diff(f"expected no automatic transition to be skipped, skipped: {shown}",
+                                     e.path + ("skipped",)))
+            for i, name in enumerate(e.skipped):
+                if name.casefold() not in skipped:
+                    out.append(self.diff(f"expected {name!r} to be due and not performed; skipped: {shown}",
+                                         e.path + ("skipped", i)))
         return out
 
     def allowed(self, step: Step) -> list[str]:

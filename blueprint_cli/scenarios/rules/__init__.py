@@ -22,7 +22,7 @@ from blueprint_cli.lint.rules import Rule, catalogue as blueprint_rules, rule_of
 SC_MODULES = (
     "sc102_not_a_scenario_file", "sc120_step_cannot_work", "sc201_duplicate_scenario",
     "sc301_unknown_state", "sc302_unknown_field", "sc303_unknown_transition", "sc304_unknown_user",
-    "sc305_unknown_checklist_item", "sc306_invalid_value", "sc307_state_field",
+    "sc305_unknown_checklist_item", "sc306_invalid_value", "sc307_state_field", "sc308_not_timed",
     "sc310_blueprint_unusable", "sc311_team_unusable",
 )
 
