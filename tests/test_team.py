@@ -78,3 +78,15 @@ def test_an_empty_team_file_is_a_team_of_nobody(tmp_path: Path) -> None:
     owners = cli("lint", "--team", "team.yaml", "owned.yaml", cwd=tmp_path)
     assert owners.code == 1
     assert "BP305 unknown role 'sales_manager'\n    hint: the team file in team.yaml declares roles: none" in owners.out
+
+
+def test_a_scenario_file_naming_a_broken_team_file_shows_the_team_files_findings(tmp_path: Path) -> None:
+    (tmp_path / "team.yaml").write_text("users:\n  ann: {role: [x]}\n")
+    (tmp_path / "owned.yaml").write_text(OWNED)
+    (tmp_path / "owned.scenarios.yaml").write_text(
+        "team: team.yaml\nscenarios:\n  - name: x\n    record: {owner: ann}\n    steps:\n      - wait: 1d\n")
+    result = cli("test", "owned.scenarios.yaml", cwd=tmp_path)
+    assert result.code == 1
+    assert [line.strip() for line in result.out.splitlines() if ": error " in line] == [
+        "team.yaml:2:9: error BP110 unknown key 'role' in users.ann — did you mean 'roles'?",
+        "owned.scenarios.yaml:1:7: error SC311 the team file team.yaml has errors, so users cannot be checked"]

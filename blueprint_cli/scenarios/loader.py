@@ -165,14 +165,23 @@ def _relative(base_display: str, target: str) -> str:
 def _read_team(out: LoadedFile, built: ScenarioFile) -> None:
     if built.team is None:
         return
+    from blueprint_cli.schema import InvalidFile
+
     out.has_team = True
     try:
         if isinstance(built.team, str):
-            team_path = out.path.parent / built.team
-            out.team = Team.load(team_path)
+            shown = _relative(out.display, built.team)
+            out.team = Team.load(out.path.parent / built.team, shown)
         else:
             out.team = Team.from_data(built.team, out.display)
+    except InvalidFile as exc:
+        # the team file's own findings, at their lines, then what that means here
+        out.diagnostics.extend(exc.diagnostics)
+        out.has_team = False
+        _add(out, "SC311", f"the team file {shown} has errors, so users cannot be checked", ("team",),
+             hint=f"see `blueprint lint {shown}`")
     except BlueprintError as exc:
+        out.has_team = False
         _add(out, "SC311", exc.message, ("team",), hint=exc.hint)
 
 
