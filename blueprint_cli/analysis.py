@@ -35,6 +35,24 @@ def reachable(bp: Blueprint, start: str, succ: dict[str, set[str]] | None = None
     return seen
 
 
+def can_reach(bp: Blueprint, goals: set[str], succ: dict[str, set[str]] | None = None) -> set[str]:
+    """Every state from which one of `goals` can be reached (goals included): one
+    walk backwards over the transitions, linear in the blueprint's size."""
+    succ = successors(bp) if succ is None else succ
+    preds: dict[str, list[str]] = {}
+    for src, targets in succ.items():
+        for target in targets:
+            preds.setdefault(target, []).append(src)
+    seen = set(goals)
+    queue = deque(goals)
+    while queue:
+        for prev in preds.get(queue.popleft(), ()):
+            if prev not in seen:
+                seen.add(prev)
+                queue.append(prev)
+    return seen
+
+
 def unresolved_targets(bp: Blueprint) -> bool:
     """Does any transition lead to a state that is not declared?"""
     return any(bp.state(target) is None for t in bp.transitions for target in t.targets)

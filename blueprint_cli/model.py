@@ -297,6 +297,9 @@ class Blueprint:
     # (`dataclasses.field`: the attribute `field` above shadows the name here)
     _state_index: dict[str, State] = dataclasses.field(default_factory=dict, compare=False, repr=False)
     _field_index: dict[str, FieldDef] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    #: state → transitions leaving it, built on first use (rules ask for every state)
+    _from_index: dict[str, tuple[Transition, ...]] = dataclasses.field(default_factory=dict, init=False,
+                                                                       compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for s in self.states:
@@ -334,7 +337,15 @@ class Blueprint:
         return transition.sources
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
-        return tuple(t for t in self.transitions if state in self.sources_of(t))
+        index = self._from_index
+        if not index and self.transitions:
+            leaving: dict[str, list[Transition]] = {}
+            for t in self.transitions:
+                for src in dict.fromkeys(self.sources_of(t)):
+                    leaving.setdefault(src, []).append(t)
+            index.update((k, tuple(v)) for k, v in leaving.items())
+            index.setdefault("", ())  # built, even when no transition has a source
+        return index.get(state, ())
 
     def transition(self, name: str) -> Transition | None:
         for t in self.transitions:

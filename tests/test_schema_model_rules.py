@@ -31,7 +31,7 @@ def props(definition: dict) -> set[str]:
 
 def fields_of(cls: type, *, skip: tuple[str, ...] = ()) -> set[str]:
     """Dataclass fields a user writes (not bookkeeping such as `path`)."""
-    bookkeeping = {"path", "kind", "source", "_state_index", "_field_index"}
+    bookkeeping = {"path", "kind", "source", "_state_index", "_field_index", "_from_index"}
     return {f.name for f in dataclasses.fields(cls)} - bookkeeping - set(skip)
 
 

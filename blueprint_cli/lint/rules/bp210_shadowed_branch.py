@@ -15,7 +15,9 @@ too when the branches before it match every possible record.
 Put the most specific branch first, or remove the dead one. The check reasons
 about conditions on numbers, booleans, text, picklists and the state (ranges
 and sets of values, `all`/`any`/`not`); it reports only what it can prove, so
-a branch it says nothing about may still be dead.
+a branch it says nothing about may still be dead. Each branch is weighed
+against all the branches before it; after 20,000 such comparisons in a file
+the rule stops, with a finding that says where.
 """
 
 from collections.abc import Iterator
@@ -36,11 +38,24 @@ def _text(c: Criterion) -> str:
     return describe_condition(c) if isinstance(c, Condition) else "its criteria"
 
 
+#: Earlier branches weighed against later ones, summed over a blueprint: each
+#: branch is compared with all before it, so the work grows with the square of
+#: their number. Past this the rule stops and says so.
+MAX_COMPARED = 20_000
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
     domain = Domain.of(ctx.blueprint)
+    work = 0
     for t in ctx.blueprint.transitions:
         earlier: list[tuple[int, Criterion]] = []
         for i, b in enumerate(t.branches):
+            work += len(earlier)
+            if work > MAX_COMPARED:
+                yield Finding(f"stopped at branch {i + 1} of {t.name!r}: comparing every branch with the ones "
+                              f"before it went past {MAX_COMPARED:,} comparisons, so later branches (and those of "
+                              "later transitions) were not checked", b.path, hint="split the decision into steps")
+                return
             if b.when is None:
                 if earlier and always(any_of([c for _, c in earlier]), domain):
                     yield Finding(f"the `else` branch of {t.name!r} (to {b.to!r}) can never be taken: the branches "

@@ -12,7 +12,9 @@ sign-off) can be skipped.
 Merge them, or tell them apart by `when` or `owners`. Transitions with the same
 *name* are BP202. Criteria count as the same when they provably hold for the
 same records (`amount ≥ 1000` and `not amount < 1000` do not: an empty amount
-meets only the second).
+meets only the second). Proving that takes time, so after 2,000 such proofs
+the rule only looks for criteria written the same way, and after 200,000
+pairs of transitions on one route it stops; either way it says so.
 """
 
 from collections.abc import Iterator
@@ -34,24 +36,49 @@ def _route(t: Transition) -> object:
     return t.to
 
 
+#: Pairs of transitions with the same route and owners looked at, at most, and
+#: of those, pairs whose criteria (written differently) are proved equivalent or
+#: not: proofs cost far more than a look. Past either, the rule says it stopped.
+MAX_PAIRS = 200_000
+MAX_PROOFS = 2_000
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
     bp = ctx.blueprint
     domain = Domain.of(bp)
-    ts = bp.transitions
-    for j, b in enumerate(ts):
-        for a in ts[:j]:
-            if a.name == b.name:
-                continue  # BP202
-            common = [s for s in bp.sources_of(b) if s in bp.sources_of(a)]
-            if not common or _route(a) != _route(b):
-                continue
-            if {str(o) for o in a.owners} != {str(o) for o in b.owners}:
-                continue
-            if not equivalent(a.when, b.when, domain):
-                continue
+    # only transitions with the same route and the same owners can be duplicates
+    groups: dict[object, list[tuple[Transition, object, set[str]]]] = {}
+    pairs, proofs = 0, 0
+    partly: Transition | None = None  # the first transition not given every proof
+    for b in bp.transitions:
+        group = groups.setdefault((_route(b), frozenset(str(o) for o in b.owners)), [])
+        written = canonical(b.when)
+        sources = set(bp.sources_of(b))
+        pairs += len(group)
+        if pairs > MAX_PAIRS:
+            yield Finding(f"stopped at {b.name!r}: past {MAX_PAIRS:,} pairs of transitions with the same route, "
+                          "it and the transitions after it were not compared", b.path + ("name",),
+                          hint="split the blueprint, or give these transitions fewer shared routes")
+            return
+        for a, a_written, a_sources in group:
+            if a.name == b.name or not (a_sources & sources):
+                continue  # BP202; or no state in common
+            if a_written != written:
+                if proofs == MAX_PROOFS:
+                    partly = partly or b
+                    continue
+                proofs += 1
+                if not equivalent(a.when, b.when, domain):
+                    continue
+            common = [s for s in bp.sources_of(b) if s in a_sources]
             line = ctx.document.at(a.path + ("name",)).line
             target = " / ".join(dict.fromkeys(b.targets))
             yield Finding(f"{b.name!r} and {a.name!r} (line {line}) both lead from {', '.join(common)} to {target} "
                           "under the same criteria for the same owners", b.path + ("name",),
                           hint="merge them, or tell them apart with `when` or `owners`")
             break
+        group.append((b, written, sources))
+    if partly is not None:
+        yield Finding(f"stopped proving criteria equivalent after {MAX_PROOFS:,} pairs of transitions with the same "
+                      f"route: from {partly.name!r} on, only criteria written the same way were compared",
+                      partly.path + ("name",), hint="split the blueprint, or give these transitions fewer shared routes")

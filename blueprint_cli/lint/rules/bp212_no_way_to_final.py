@@ -13,12 +13,13 @@ finish; this rule finds the loops in between.
       - {name: Resume, from: Paused, to: Waiting}    #   no final state can be reached
 
 Add a way out of the loop (a common transition `from: "*"` to a final state is
-the usual one).
+the usual one). Each finding names up to 10 of the states its state leads to;
+past 100 such states, one more finding says how many more there are.
 """
 
 from collections.abc import Iterator
 
-from blueprint_cli.analysis import reachable, successors, unresolved_targets
+from blueprint_cli.analysis import can_reach, reachable, successors, unresolved_targets
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 
@@ -26,6 +27,13 @@ CODE = "BP212"
 NAME = "no-way-to-final"
 SEVERITY = "error"
 NEEDS = ("states", "state-details", "transitions", "transition-details", "entry")
+
+
+#: States reported one by one; past this, one more finding says how many more
+#: there are (each finding lists where its state leads, a walk of the blueprint).
+MAX_REPORTED = 100
+#: States named in one finding's "it only leads to ..."
+MAX_NAMED = 10
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -37,14 +45,20 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if not reachable(bp, bp.entry_state, succ) & finals:
         return  # BP206
     dead_ends = {s.name for s in bp.states if not s.final and not bp.transitions_from(s.name)}
+    # it can finish, or BP204 reports the dead end it runs into
+    fine = can_reach(bp, finals | dead_ends, succ)
+    stuck = [s for s in bp.states if s.name not in fine]
     order = {name: i for i, name in enumerate(bp.state_names)}
-    for state in bp.states:
-        if state.final or state.name in dead_ends:
-            continue
-        around = reachable(bp, state.name, succ)
-        if around & finals or around & dead_ends:
-            continue  # it can finish, or BP204 reports the dead end it runs into
-        others = sorted(around - {state.name}, key=lambda n: order.get(n, 1 << 30))
-        loop = f"it only leads to {', '.join(repr(n) for n in others)}" if others else "it only leads back to itself"
+    for state in stuck[:MAX_REPORTED]:
+        others = sorted(reachable(bp, state.name, succ) - {state.name}, key=lambda n: order.get(n, 1 << 30))
+        named = ", ".join(repr(n) for n in others[:MAX_NAMED])
+        if len(others) > MAX_NAMED:
+            named += f" and {len(others) - MAX_NAMED} more"
+        loop = f"it only leads to {named}" if others else "it only leads back to itself"
         yield Finding(f"no final state can be reached from {state.name!r}: {loop}", state.path + ("name",),
+                      hint='add a transition out of the loop to a final state (e.g. a common one, `from: "*"`)')
+    if len(stuck) > MAX_REPORTED:
+        rest = stuck[MAX_REPORTED]
+        yield Finding(f"stopped after {MAX_REPORTED} states: {len(stuck) - MAX_REPORTED} more states, from "
+                      f"{rest.name!r} on, cannot reach a final state either", rest.path + ("name",),
                       hint='add a transition out of the loop to a final state (e.g. a common one, `from: "*"`)')
