@@ -85,3 +85,10 @@ def test_a_hint_pointing_at_the_docs_is_what_the_user_sees(cli, tmp_path: Path) 
     m = re.search(r"see (docs/[\w/-]+\.md), section '([^']+)'", result.stderr)
     assert m, result.stderr
     assert m.group(2) in _headings(ROOT / m.group(1))
+
+
+def test_the_readme_stays_a_short_front_door() -> None:
+    """The README is what it is, how to start, a few examples and links into
+    docs/; everything else has its page there."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 150, f"README.md has {len(lines)} lines; move the rest into a docs/ page"
