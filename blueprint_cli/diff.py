@@ -51,8 +51,11 @@ def _lint_side(text: str, label: str) -> Side:
     from blueprint_cli.lint import LintFailed, lint_text
 
     bp, diags = lint_text(text, label)
-    if bp is None:
-        # the model could not be built: there is nothing to compare
+    # lint builds a model from what is left of a file with schema errors (so its
+    # rules can run); a diff of that part-model would report a half-read file as
+    # everything removed, so a side with reading or schema errors is refused
+    unreadable = any(d.severity is Severity.ERROR and d.code.startswith("BP1") for d in diags)
+    if bp is None or unreadable:
         raise LintFailed(sorted([d for d in diags if d.severity is Severity.ERROR] or diags,
                                 key=lambda d: d.sort_key()))
     return Side(bp, label)
