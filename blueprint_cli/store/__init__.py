@@ -63,7 +63,7 @@ def _store_validator(kind: str) -> Any:
 
 def problem_in(kind: str, data: Any, at: str = "") -> str | None:
     """Why `data` is not a valid store file of `kind` (a definition of
-    schemas/store.schema.json: `record_file`, `record`, `history`,
+    blueprint_cli/schemas/store.schema.json: `record_file`, `record`, `history`,
     `blueprint_index`, `version_file`, `counters`; `at`: where `data` is in its
     file), or None when it is. Every
     store checks what it reads with it, so a hand-edited file is reported, not

@@ -736,7 +736,7 @@ def _decode_json(raw: bytes, bad: Callable[[str], CorruptFile]) -> Any:
 
 def _read_json(path: Path, store: JsonStore, kind: str) -> dict[str, Any]:
     """A store file other than a record's, checked against its definition in
-    schemas/store.schema.json (`kind`)."""
+    blueprint_cli/schemas/store.schema.json (`kind`)."""
     def bad(problem: str) -> CorruptFile:
         return CorruptFile(store.display(path), problem)
 
