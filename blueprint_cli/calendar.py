@@ -151,11 +151,11 @@ def from_config(data: Any, source: str = "config.yaml") -> WorkingCalendar:
     if data is None:
         return DEFAULT
     if not isinstance(data, Mapping):
-        raise CalendarError(f"{source}: `calendar` must be a mapping with days, hours, time_zone, holidays")
+        raise CalendarError(f"{_at(source)}`calendar` must be a mapping with days, hours, time_zone, holidays")
     unknown = set(data) - {"days", "hours", "time_zone", "holidays"}
     if unknown:
         first = sorted(map(str, unknown))[0]
-        raise CalendarError(f"{source}: calendar: unknown setting {first!r} "
+        raise CalendarError(f"{_at(source)}calendar: unknown setting {first!r} "
                             "(known: days, hours, time_zone, holidays)", (first,))
     try:
         days = _days(data.get("days"), source) if data.get("days") is not None else DEFAULT.days
@@ -176,6 +176,11 @@ def from_config(data: Any, source: str = "config.yaml") -> WorkingCalendar:
     return WorkingCalendar(days, hours, zone, holidays)
 
 
+def _at(source: str) -> str:
+    """What a message starts with: the settings file's name, when there is one."""
+    return f"{source}: " if source else ""
+
+
 def _list(value: Any, name: str, source: str) -> Sequence[Any]:
     if value is None:
         return ()
@@ -183,7 +188,7 @@ def _list(value: Any, name: str, source: str) -> Sequence[Any]:
         return value
     if isinstance(value, str):
         return [v for v in re.split(r"[,\s]+", value) if v]
-    raise CalendarError(f"{source}: calendar: `{name}` must be a list")
+    raise CalendarError(f"{_at(source)}calendar: `{name}` must be a list")
 
 
 def _days(value: Any, source: str) -> frozenset[int]:
@@ -197,14 +202,14 @@ def _days(value: Any, source: str) -> frozenset[int]:
         else:
             out.add(_day(text, source))
     if not out:
-        raise CalendarError(f"{source}: calendar: `days` must name at least one working day")
+        raise CalendarError(f"{_at(source)}calendar: `days` must name at least one working day")
     return frozenset(out)
 
 
 def _day(text: str, source: str) -> int:
     key = text.strip().lower()[:3]
     if key not in DAY_NAMES or not text.strip().lower().startswith(key):
-        raise CalendarError(f"{source}: calendar: {text!r} is not a day; write mon, tue, wed, thu, fri, sat, sun")
+        raise CalendarError(f"{_at(source)}calendar: {text!r} is not a day; write mon, tue, wed, thu, fri, sat, sun")
     return DAY_NAMES.index(key)
 
 
@@ -214,18 +219,18 @@ def _hours(value: Any, source: str) -> tuple[tuple[time, time], ...]:
     for item in ranges:
         m = _RANGE.match(str(item))
         if not m:
-            raise CalendarError(f"{source}: calendar: hours {item!r} is not a range like \"09:00-17:00\"")
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} is not a range like \"09:00-17:00\"")
         h1, m1, h2, m2 = map(int, m.groups())
         if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-            raise CalendarError(f"{source}: calendar: hours {item!r} is not a time of day")
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} is not a time of day")
         start, end = time(h1, m1), time(0) if h2 == 24 else time(h2, m2)
         if end != time(0) and end <= start:
-            raise CalendarError(f"{source}: calendar: hours {item!r} ends before it starts")
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} ends before it starts")
         if out and (out[-1][1] == time(0) or start < out[-1][1]):
-            raise CalendarError(f"{source}: calendar: hours {item!r} overlaps or is before the range before it")
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} overlaps or is before the range before it")
         out.append((start, end))
     if not out:
-        raise CalendarError(f"{source}: calendar: `hours` must give at least one range like \"09:00-17:00\"")
+        raise CalendarError(f"{_at(source)}calendar: `hours` must give at least one range like \"09:00-17:00\"")
     return tuple(out)
 
 
@@ -235,7 +240,7 @@ def _zone(value: Any, source: str) -> tzinfo:
     try:
         return ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise CalendarError(f"{source}: calendar: {value!r} is not a time zone; "
+        raise CalendarError(f"{_at(source)}calendar: {value!r} is not a time zone; "
                             "write an IANA name like Europe/Berlin or UTC") from None
 
 
@@ -245,4 +250,4 @@ def _date(value: Any, source: str) -> date:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise CalendarError(f"{source}: calendar: holiday {value!r} is not a date like 2026-12-25") from None
+        raise CalendarError(f"{_at(source)}calendar: holiday {value!r} is not a date like 2026-12-25") from None

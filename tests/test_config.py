@@ -142,3 +142,8 @@ def test_a_command_that_reads_a_bad_setting_refuses_before_writing(tmp_path: Pat
     shown = "".join(ticked.err.split())  # long paths are wrapped to the terminal
     assert "config.yaml:12:1:unknownkey'calender'inthetoplevel—didyoumean'calendar'?" in shown
     assert ws.store.get("1") == before
+
+
+def test_a_scenario_files_calendar_is_the_workspace_calendar_setting() -> None:
+    assert schema.schema("scenario.schema.json")["definitions"]["calendar"]["properties"] == \
+        schema.schema("config.schema.json")["properties"]["calendar"]["properties"]

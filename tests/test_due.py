@@ -227,3 +227,39 @@ def test_tick_in_a_workspace_decides_as_the_scenario_does(tmp_path: Path) -> Non
     assert (shown["state"], shown["tags"], shown["fields"]["note"]) == ("Closed", ["stale"], "closed by time")
     kinds = [e["kind"] for e in json.loads(cli("--json", "history", record.id, cwd=tmp_path / "ws").out)]
     assert kinds == ["create", "move", "escalate", "move"]
+
+
+def test_a_scenario_file_can_count_on_its_own_working_calendar(tmp_path: Path) -> None:
+    """The SLA of Open (2 business hours) on mornings only, 08:00-12:00:
+    from Monday 11:00 it falls due on Tuesday at 09:00."""
+    (tmp_path / "timed.yaml").write_text(TIMED, encoding="utf-8")
+    (tmp_path / "timed.scenarios.yaml").write_text("""\
+now: "2026-01-05T11:00:00+00:00"
+calendar: {days: mon-fri, hours: "08:00-12:00"}
+scenarios:
+  - name: Mornings only
+    record: {owner: ann, fields: {subject: Login}}
+    steps:
+      - wait: 21h59m
+        expect: {escalated: []}
+      - wait: 1m
+        expect: {escalated: [{state: Open, level: 0}]}
+""".replace("21h59m", "P0DT21H59M").replace("wait: 1m", "wait: PT1M"), encoding="utf-8")
+    result = cli("test", "timed.scenarios.yaml", cwd=tmp_path)
+    assert result.code == 0, result.out
+
+
+def test_a_calendar_that_cannot_work_is_a_finding_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "timed.yaml").write_text(TIMED, encoding="utf-8")
+    (tmp_path / "timed.scenarios.yaml").write_text("""\
+calendar: {time_zone: Mars/Olympus}
+scenarios:
+  - name: x
+    record: {owner: ann}
+    steps:
+      - wait: 1d
+""", encoding="utf-8")
+    result = cli("test", "--lint", "timed.scenarios.yaml", cwd=tmp_path)
+    assert result.code == 1
+    assert "timed.scenarios.yaml:1:23: error SC120 calendar: 'Mars/Olympus' is not a time zone" in result.out, \
+        result.out

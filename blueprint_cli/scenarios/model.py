@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from blueprint_cli.calendar import DEFAULT as DEFAULT_CALENDAR
+from blueprint_cli.calendar import CalendarError, WorkingCalendar, from_config
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.durations import Duration, DurationError, parse_duration
 from blueprint_cli.model import ModelError
@@ -158,6 +160,8 @@ class ScenarioFile:
     #: a team file path, inline team data, or None
     team: str | dict[str, Any] | None = None
     now: datetime | None = None
+    #: what business durations count on (`calendar:`, as in a workspace's config.yaml)
+    calendar: WorkingCalendar = DEFAULT_CALENDAR
 
 
 # ----- building ---------------------------------------------------------------------------
@@ -236,6 +240,14 @@ def _expectation(data: Any, path: JsonPath) -> Expectation:
         skipped=opt("skipped"),
         path=path,
     )
+
+
+def _calendar(data: Any, problems: list[ModelError]) -> WorkingCalendar:
+    try:
+        return from_config(data, "")
+    except CalendarError as exc:
+        problems.append(ModelError(str(exc), ("calendar", *exc.path)))
+        return DEFAULT_CALENDAR
 
 
 def _escalation(data: Any, path: JsonPath) -> EscalationExpectation:
@@ -334,6 +346,7 @@ def build(data: dict[str, Any]) -> tuple[ScenarioFile, list[ModelError]]:
         blueprint=str(data["blueprint"]) if data.get("blueprint") is not None else None,
         team=data.get("team"),
         now=_moment(data, (), problems),
+        calendar=_calendar(data.get("calendar"), problems),
     )
     return built, problems
 

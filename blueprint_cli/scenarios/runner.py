@@ -152,8 +152,8 @@ class ScenarioRun:
         self.scenario = scenario
         self.now = now
         self.exercised = Exercised()
-        #: business time in scenarios: the default working calendar
-        self.calendar = DEFAULT_CALENDAR
+        #: business time in scenarios: the file's `calendar:`, else the default working calendar
+        self.calendar = loaded.scenarios.calendar if loaded.scenarios is not None else DEFAULT_CALENDAR
         self.record: Record | None = None
         #: what time did during the last `wait`
         self.happened: list[due.Happening] = []
@@ -273,7 +273,8 @@ class ScenarioRun:
                         attachments=step.attachments, part=step.part)
         user = self.team.user(self.user(step))
         try:
-            outcome = engine.move(self.bp, self.record, user, step.transition, inputs, self.now, self.team)
+            outcome = engine.move(self.bp, self.record, user, step.transition, inputs, self.now, self.team,
+                                  calendar=self.calendar)
         except BlueprintError as exc:
             raise _StepFailed([self.diff(f"{step.transition!r} could not run: {exc.message}"
                                          + (f" ({exc.hint})" if exc.hint else ""), step.path + ("move",))]) from None
