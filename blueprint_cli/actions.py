@@ -37,26 +37,37 @@ def deliver(effects: Sequence[Effect], outbox: Path, *, sender: str = SENDER,
     wait = sleep or time.sleep
     out: dict[int, ActionOutcome] = {}
     for effect in effects:
-        if effect.kind == "email":
-            if settings.smtp is not None:
-                out[effect.index] = _by_smtp(effect, settings, wait, env, at)
-            else:
-                out[effect.index] = _to_outbox(effect, outbox, settings.sender, at)
-        elif effect.kind == "webhook":
-            from blueprint_cli.delivery import webhook
-
-            out[effect.index] = webhook.send(effect.data, settings.webhooks, sleep=wait, env=env, at=at)
-        else:
-            out[effect.index] = ActionOutcome(effect.kind, "skipped", "no delivery for this kind")
+        try:
+            out[effect.index] = _deliver_one(effect, outbox, settings, wait, env, at)
+        except (ValueError, TypeError, LookupError, UnicodeError) as exc:
+            # the transition is committed: a value the message cannot carry is a failed delivery, never a crash
+            out[effect.index] = ActionOutcome(effect.kind, "failed", f"could not be sent: {exc}", request=effect.data,
+                                              error=str(exc), at=at)
     return out
+
+
+def _deliver_one(effect: Effect, outbox: Path, settings: DeliverySettings, wait: Sleep,
+                 env: Mapping[str, str] | None, at: str | None) -> ActionOutcome:
+    if effect.kind == "email":
+        if settings.smtp is not None:
+            return _by_smtp(effect, settings, wait, env, at)
+        return _to_outbox(effect, outbox, settings.sender, at)
+    if effect.kind == "webhook":
+        from blueprint_cli.delivery import webhook
+
+        return webhook.send(effect.data, settings.webhooks, sleep=wait, env=env, at=at)
+    return ActionOutcome(effect.kind, "skipped", "no delivery for this kind")
 
 
 def message(data: Mapping[str, Any], sender: str) -> EmailMessage:
     """The e-mail an `email` effect describes (the same for the outbox and SMTP)."""
+    from blueprint_cli.delivery import one_line
+
     msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = ", ".join(data["to"])
-    msg["Subject"] = str(data["subject"])
+    msg["From"] = one_line(sender)
+    # a record value with CRLF would end the header and start another (Bcc: ...): one line each
+    msg["To"] = ", ".join(one_line(str(a)) for a in data["to"])
+    msg["Subject"] = one_line(str(data["subject"]))
     try:
         msg["Date"] = format_datetime(datetime.fromisoformat(str(data["at"])))
     except ValueError:
@@ -64,9 +75,9 @@ def message(data: Mapping[str, Any], sender: str) -> EmailMessage:
     # the same id on every retry of one action: mail systems drop a duplicate
     key = "\0".join(str(data.get(k)) for k in ("record", "at", "transition", "subject")) + "\0" + ",".join(data["to"])
     msg["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@blueprint>"
-    msg["X-Blueprint-Record"] = f"{data['module']} {data['record']}"
+    msg["X-Blueprint-Record"] = one_line(f"{data['module']} {data['record']}")
     if data.get("transition"):
-        msg["X-Blueprint-Transition"] = f"{data['blueprint']}: {data['transition']}"
+        msg["X-Blueprint-Transition"] = one_line(f"{data['blueprint']}: {data['transition']}")
     msg.set_content(str(data.get("body") or ""))
     return msg
 

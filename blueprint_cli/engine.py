@@ -248,6 +248,25 @@ def render(text: str, record: Record, user: str, now: datetime, state_field: str
     return TEMPLATE.sub(one, text)
 
 
+def render_url(text: str, record: Record, user: str, now: datetime, state_field: str | None = None) -> str:
+    """`render` for a webhook URL: a value filled in after the host (in the
+    path, query or fragment) is percent-encoded whole, so `../../admin?x=1#`
+    from a record stays one path segment and cannot change where the request
+    goes. A value that makes up the scheme or host (`url: "{{record.hook}}"`)
+    is left as it is: that address is what the blueprint asks for."""
+    from urllib.parse import quote
+
+    scheme = text.find("://")
+    path_at = text.find("/", scheme + 3) if scheme >= 0 else -1
+    out: list[str] = []
+    last = 0
+    for m in TEMPLATE.finditer(text):
+        value = render(m[0], record, user, now, state_field)
+        out += [text[last:m.start()], quote(value, safe="") if 0 <= path_at < m.start() else value]
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -799,7 +818,7 @@ def _webhook(bp: Blueprint, action: WebhookAction, record: Record, user: str, no
     import hashlib
     import json
 
-    url = render(action.url, record, user, now, bp.field)
+    url = render_url(action.url, record, user, now, bp.field)
     headers = {k: render(v, record, user, now, bp.field) for k, v in action.headers}
     body: str | None
     content_type = "application/json"

@@ -23,9 +23,9 @@ import socket
 import ssl
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from blueprint_cli.delivery import Sleep, WebhookSettings
+from blueprint_cli.delivery import HEADER_NAME, Sleep, WebhookSettings, one_line
 from blueprint_cli.records import ActionOutcome, ActionStatus
 
 SIGNATURE_HEADER = "X-Blueprint-Signature"
@@ -57,7 +57,11 @@ def send(request: Mapping[str, Any], settings: WebhookSettings, *, sleep: Sleep,
         return outcome("failed", f"{what}: not an http(s) URL", 0, "not an http(s) URL")
     body = request.get("body")
     data = body.encode("utf-8") if isinstance(body, str) else b""
-    headers = {str(k): str(v) for k, v in (request.get("headers") or {}).items()}
+    headers = {str(k): one_line(str(v)) for k, v in (request.get("headers") or {}).items()}
+    bad = next((k for k in headers if not HEADER_NAME.match(k)), None)
+    if bad is not None:
+        error = f"{bad!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~)"
+        return outcome("failed", f"{what}: {error}", 0, error)
     headers.setdefault("User-Agent", _agent())
     if request.get("delivery"):
         headers[DELIVERY_HEADER] = str(request["delivery"])
@@ -76,7 +80,7 @@ def send(request: Mapping[str, Any], settings: WebhookSettings, *, sleep: Sleep,
         try:
             status, reason, text, retry_after = _once(parts, method, data if body is not None else None, headers,
                                                       settings.timeout)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: what http.client refuses
             status, error = None, _describe(exc, settings.timeout)
         else:
             if 200 <= status < 300:
@@ -105,8 +109,11 @@ def _once(parts: Any, method: str, data: bytes | None, headers: Mapping[str, str
     else:
         conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # as ASCII (http.client refuses anything else): other characters percent-encoded, `%XX` kept
+    path = quote(path, safe="/?#[]@!$&'()*+,;=:%~-._")
     try:
-        conn.request(method, path, body=data, headers=dict(headers))
+        # values as UTF-8 bytes: http.client would refuse (UnicodeEncodeError) what Latin-1 cannot hold
+        conn.request(method, path, body=data, headers={k: v.encode("utf-8") for k, v in headers.items()})
         resp = conn.getresponse()
         text = resp.read(2000).decode("utf-8", "replace").strip()
         retry_after = resp.getheader("Retry-After")
