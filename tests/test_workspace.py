@@ -163,3 +163,24 @@ def test_a_record_that_enters_later_gets_the_field_defaults(tmp_path: Path) -> N
     assert dict(record.fields) == {"note": "go", "level": 3, "channel": "phone"}
     enter = ws.history("2")[1][-1]
     assert enter.kind == "enter" and enter.changes == {"level": [None, 3]}
+
+
+@pytest.mark.parametrize("command", [("tick", "--now", "2030-01-01T00:00:00+00:00"),
+                                     ("bulk", "Flip", "--where", "id != 0")])
+def test_a_broken_delivery_setting_refuses_tick_and_bulk_before_anything_is_written(tmp_path: Path,
+                                                                                    command: tuple[str, ...]) -> None:
+    ws = ping_workspace(tmp_path, records=2)
+    source = tmp_path / "ping.yaml"
+    source.write_text(source.read_text(encoding="utf-8")
+                      .replace("  - name: Left\n", "  - name: Left\n    sla: {within: 1h, escalate: "
+                                                   "[{tag: {add: [late]}}, {email: {to: ann@example.com, subject: late}}]}\n")
+                      .replace('      - set: {note: "flipped by {{user}}"}\n',
+                               '      - set: {note: "flipped by {{user}}"}\n      - email: {to: ann@example.com, subject: hi}\n'),
+                      encoding="utf-8")
+    assert cli("publish", str(source), cwd=tmp_path).code == 0
+    with open(ws.root / "config.yaml", "a", encoding="utf-8") as f:
+        f.write("smtp: {host: 127.0.0.1, port: 2525, password: hunter2}\n")
+    before = [(r.state, r.tags, len(ws.history(r.id)[1])) for r in ws.records()]
+    r = cli("--as", "alice", *command, cwd=tmp_path)
+    assert r.code == 2 and "smtp.password" in r.err, r
+    assert [(x.state, x.tags, len(ws.history(x.id)[1])) for x in ws.records()] == before

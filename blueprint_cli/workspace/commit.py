@@ -17,12 +17,13 @@ here and only here: `counted`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from blueprint_cli.engine import Effect, iso
+from blueprint_cli.model import Action, EmailAction, WebhookAction
 from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
 from blueprint_cli.store import Write
 
@@ -79,6 +80,11 @@ def single(txn_commit: Callable[..., None]) -> Writer:
             txn_commit(w.record, w.append, w.amend)
 
     return write
+
+
+def may_send(actions: Iterable[Action]) -> bool:
+    """Whether running `actions` can send e-mails or webhooks."""
+    return any(isinstance(a, (EmailAction, WebhookAction)) for a in actions)
 
 
 def check_settings(ws: Workspace, changes: Sequence[Change]) -> None:

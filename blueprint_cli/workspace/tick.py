@@ -25,7 +25,7 @@ from blueprint_cli import engine
 from blueprint_cli.calendar import BusinessTime
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.due import Happening, due, step, timed_states
-from blueprint_cli.workspace.commit import Change, apply, single
+from blueprint_cli.workspace.commit import Change, apply, may_send, single
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -67,20 +67,23 @@ def tick(ws: Workspace, now: datetime, *, dry_run: bool = False) -> TickReport:
     calendar = ws.calendar
     with ws.store.session():
         published = {p.id: p for p in ws.published()}
-        for pub in published.values():
-            bp = ws.blueprint(pub.id, pub.latest)
-            for timed in timed_states(bp):
-                errors: list[CorruptFile] = []
-                for snapshot in ws.store.scan(blueprint=bp.id, state=timed.state, errors=errors):
-                    report.checked += 1
-                    # a cheap look first: most records in a timed state have nothing due
-                    if not due(timed, snapshot, now, calendar):
-                        continue
-                    try:
-                        _record(ws, bp.id, timed.state, snapshot.id, now, calendar, report, dry_run)
-                    except BlueprintError as exc:
-                        report.errors.append(f"record {snapshot.id}: {exc.message}")
-                report.errors += [e.message for e in errors]
+        work = [(bp, timed) for bp in (ws.blueprint(p.id, p.latest) for p in published.values())
+                for timed in timed_states(bp)]
+        if not dry_run and any(may_send([*(a for lv in timed.levels for a in lv.actions),
+                                         *(a for t in timed.autos for a in t.then)]) for _, timed in work):
+            ws.delivery  # noqa: B018 - a broken config.yaml refuses (exit 2) before any record is changed
+        for bp, timed in work:
+            errors: list[CorruptFile] = []
+            for snapshot in ws.store.scan(blueprint=bp.id, state=timed.state, errors=errors):
+                report.checked += 1
+                # a cheap look first: most records in a timed state have nothing due
+                if not due(timed, snapshot, now, calendar):
+                    continue
+                try:
+                    _record(ws, bp.id, timed.state, snapshot.id, now, calendar, report, dry_run)
+                except BlueprintError as exc:
+                    report.errors.append(f"record {snapshot.id}: {exc.message}")
+            report.errors += [e.message for e in errors]
     return report
 
 
