@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from blueprint_cli.config import Config
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.store import Store, open_store
 
 if TYPE_CHECKING:
+    from blueprint_cli.store import Store
     from blueprint_cli.workspace.core import Workspace
 
 DIRNAME = ".blueprint"
@@ -58,4 +58,8 @@ def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
 def store_of(root: Path, settings: Config | None = None) -> Store:
     """The workspace's store: its JSON files in `root`, or the one config.yaml names
     (PostgreSQL connects on first use)."""
+    # the store package (records, dataclasses) is imported only by what opens a store:
+    # `blueprint lint` looks for the workspace's team file and pays for nothing more
+    from blueprint_cli.store import open_store
+
     return open_store((settings or Config.of(root)).store or root)
