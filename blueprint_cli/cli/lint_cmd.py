@@ -97,7 +97,8 @@ def lint(
 
             hint = did_you_mean(explain.upper(), explainable)
             raise BlueprintError(f"no rule {explain!r}", hint=hint or "`blueprint lint --list-rules` lists them")
-        note = "" if rule.code == "BP001" else SUPPRESS_NOTE.format(code=rule.code)
+        # (BP001 is about the configuration itself; SC findings come from `blueprint test` too)
+        note = SUPPRESS_NOTE.format(code=rule.code) if rule.code.startswith("BP") and rule.code != "BP001" else ""
         sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.doc}\n{note}")
         return
     if list_rules:
