@@ -84,9 +84,10 @@ def lint(
     from blueprint_cli.diagnostics import BlueprintError, Severity
     from blueprint_cli.lint.cache import DEFAULT_DIR
     from blueprint_cli.lint.config import Overrides, is_known_code
-    from blueprint_cli.lint.rules import catalogue
     from blueprint_cli.lint.run import RunOptions, lint_paths
 
+    if explain or list_rules:
+        from blueprint_cli.lint.rules import catalogue
     if explain:
         from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
@@ -119,9 +120,11 @@ def lint(
     if output_file is not None and output_file.is_dir():
         raise BlueprintError(f"--output-file: {output_file} is a folder", hint="give a file name")
     team_file = team or _find_team(ctx)
-    from blueprint_cli.team import Team
+    team_names = None
+    if team_file:
+        from blueprint_cli.team import Team
 
-    team_names = Team.load(team_file) if team_file else None
+        team_names = Team.load(team_file)
     options_ = RunOptions(Overrides(_codes(select), _codes(ignore), _codes(extend_select)), config,
                           None if no_cache else (cache_dir or Path(DEFAULT_DIR)), force_exclude, blueprints_only,
                           jobs)

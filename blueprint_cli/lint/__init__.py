@@ -4,129 +4,31 @@
 with the diagnostics; `load_blueprint` is what other commands use to read a
 blueprint they are about to act on. A run over files and folders, with
 configuration, cache and suppressions, is `lint.run.lint_paths`.
+
+The checking itself is in `lint.check`, imported on first use: this package is
+imported by every lint run, and one answered from the result cache checks
+nothing, so it must not pay for the YAML parser, the schema validator and the
+model at start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING
 
-from blueprint_cli import schema
-from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
-from blueprint_cli.lint.context import LintContext
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic
 from blueprint_cli.lint.kinds import SCENARIO_SUFFIXES
-from blueprint_cli.lint.rules import Finding, catalogue
-from blueprint_cli.lint.salvage import MAX_ROUNDS, salvage
 from blueprint_cli.lint.selection import Selection
-from blueprint_cli.loader import Document, load_file, load_text
-from blueprint_cli.model import Blueprint, ModelError, build
-from blueprint_cli.team import Team
 
-__all__ = ["SCENARIO_SUFFIXES", "Selection", "Checked", "check_document", "lint_document", "lint_text",
-           "lint_file", "discover", "LintFailed", "load_blueprint", "selected"]
+if TYPE_CHECKING:
+    from blueprint_cli.lint.check import Checked
+    from blueprint_cli.loader import Document
+    from blueprint_cli.model import Blueprint
+    from blueprint_cli.team import Team
 
-
-def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iterable[Finding]) -> list[Diagnostic]:
-    out = []
-    for f in findings:
-        pos = doc.at(f.path, key=f.key)
-        out.append(Diagnostic(code, severity, f.message, doc.file, pos.line, pos.col, f.path, f.hint))
-    return out
-
-
-class Checked(NamedTuple):
-    """One document's findings, and how far checking it got."""
-
-    blueprint: Blueprint | None
-    diagnostics: list[Diagnostic]
-    #: the semantic rules that ran (a rule needing a damaged section does not)
-    ran: frozenset[str] = frozenset()
-    #: False when parts had to be cut out (or nothing could be built): the file
-    #: was not checked as a whole
-    whole: bool = True
-
-
-def check_document(doc: Document, team: Team | None = None, selection: Selection = Selection()) -> Checked:
-    """The schema, then every semantic rule that can run. After schema errors,
-    the rules run on what is valid (lint/salvage.py), so one run reports every
-    problem it can find, not only the first."""
-    diags = schema.check(doc)
-    data: dict[str, Any] = doc.data
-    damaged: frozenset[str] = frozenset()
-    # unknown keys the user ignores are harmless to cut (as if not written)
-    harmless = frozenset() if selection.wants("BP110") else frozenset({"BP110"})
-    if diags:
-        found = salvage(data, diags, harmless=harmless)
-        if found is None:
-            return Checked(None, diags, whole=False)
-        data, damaged = found.data, found.damaged
-    bp = None
-    for _ in range(MAX_ROUNDS):
-        try:
-            bp = build(data, doc.file)
-            break
-        except ModelError as exc:
-            # valid by the schema, yet not a model (a bad duration, an owner): report it, cut it out, go on
-            pos = doc.at(exc.path)
-            diags.append(Diagnostic("BP119", Severity.ERROR, str(exc), doc.file, pos.line, pos.col, exc.path))
-            found = salvage(data, [diags[-1]], damaged)
-            if found is None:
-                break
-            data, damaged = found.data, found.damaged
-    if bp is None:
-        return Checked(None, diags, whole=False)
-    ctx = LintContext(bp, doc, team)
-    ran = []
-    for rule in catalogue().values():
-        if rule.check is not None and selection.wants(rule.code) and not rule.needs & damaged:
-            ran.append(rule.code)
-            diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx)))
-    return Checked(bp, diags, frozenset(ran), not damaged)
-
-
-def lint_document(doc: Document, team: Team | None = None,
-                  selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
-    checked = check_document(doc, team, selection)
-    return checked.blueprint, checked.diagnostics
-
-
-def selected(checked: Checked, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
-    """The findings the selection keeps. A file that could not be checked
-    as a whole (bad YAML, schema errors) never comes out clean: its first error stays."""
-    kept = [d for d in diags if selection.wants(d.code)]
-    if not checked.whole and not any(d.severity is Severity.ERROR for d in kept):
-        first = next((d for d in sorted(diags, key=Diagnostic.sort_key) if d.severity is Severity.ERROR), None)
-        if first is not None:
-            kept.append(replace(first, message=first.message + " (shown although not selected: the file "
-                                                                "cannot be checked fully until it is fixed)"))
-    return kept
-
-
-def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: Team | None,
-                 selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
-    if doc is None:
-        return None, selected(Checked(None, diags, whole=False), diags, selection)
-    checked = check_document(doc, team, selection)
-    return checked.blueprint, selected(checked, diags + checked.diagnostics, selection)
-
-
-def lint_text(text: str, file: str, team: Team | None = None,
-              selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
-    return _lint_loaded(*load_text(text, file), team, selection)
-
-
-def lint_file(path: Path, team: Team | None = None, selection: Selection = Selection(),
-              display: str | None = None) -> tuple[Blueprint | None, list[Diagnostic]]:
-    return _lint_loaded(*load_file(path, display), team, selection)
-
-
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """The files a folder walk lints (see `lint.run.walk`), without configuration."""
-    from blueprint_cli.lint.run import walk
-
-    return [f for f, _ in walk(paths)]
+__all__ = ["SCENARIO_SUFFIXES", "Selection", "check_document", "lint_document", "lint_text", "lint_file",
+           "discover", "LintFailed", "load_blueprint", "selected"]
 
 
 class LintFailed(BlueprintError):
@@ -141,14 +43,48 @@ class LintFailed(BlueprintError):
         self.diagnostics = diagnostics
 
 
+def check_document(doc: Document, team: Team | None = None, selection: Selection = Selection()) -> Checked:
+    from blueprint_cli.lint import check
+
+    return check.check_document(doc, team, selection)
+
+
+def lint_document(doc: Document, team: Team | None = None,
+                  selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
+    from blueprint_cli.lint import check
+
+    return check.lint_document(doc, team, selection)
+
+
+def selected(checked: Checked, diags: list[Diagnostic], selection: Selection) -> list[Diagnostic]:
+    from blueprint_cli.lint import check
+
+    return check.selected(checked, diags, selection)
+
+
+def lint_text(text: str, file: str, team: Team | None = None,
+              selection: Selection = Selection()) -> tuple[Blueprint | None, list[Diagnostic]]:
+    from blueprint_cli.lint import check
+
+    return check.lint_text(text, file, team, selection)
+
+
+def lint_file(path: Path, team: Team | None = None, selection: Selection = Selection(),
+              display: str | None = None) -> tuple[Blueprint | None, list[Diagnostic]]:
+    from blueprint_cli.lint import check
+
+    return check.lint_file(path, team, selection, display)
+
+
 def load_blueprint(path: Path, team: Team | None = None) -> Blueprint:
     """Read a blueprint that must be usable: errors raise `LintFailed`."""
-    if not path.exists():
-        raise BlueprintError(f"no such file: {path}")
-    if path.is_dir():
-        raise BlueprintError(f"{path} is a folder; give one blueprint file")
-    bp, diags = lint_file(path, team)
-    errors = [d for d in diags if d.severity is Severity.ERROR]
-    if errors or bp is None:
-        raise LintFailed(sorted(errors or diags, key=Diagnostic.sort_key))
-    return bp
+    from blueprint_cli.lint import check
+
+    return check.load_blueprint(path, team)
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """The files a folder walk lints (see `lint.run.walk`), without configuration."""
+    from blueprint_cli.lint.run import walk
+
+    return [f for f, _ in walk(paths)]

@@ -9,16 +9,17 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
 from blueprint_cli.lint.cache import Cache, Entry
 from blueprint_cli.lint.config import Finder, Overrides, is_known_code
 from blueprint_cli.lint.kinds import DESCRIPTION, SCENARIO_SUFFIXES, kind_of
 from blueprint_cli.lint.selection import Selection
-from blueprint_cli.loader import unreadable
-from blueprint_cli.team import Team
 from blueprint_cli.userfile import UnreadableFile, read_user_file
+
+if TYPE_CHECKING:
+    from blueprint_cli.team import Team
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files (to check, not found in the cache) a process pool costs more than it saves.
@@ -154,6 +155,8 @@ def _lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
     try:
         raw = read_user_file(job.path)
     except UnreadableFile as exc:  # a FIFO or device found in a folder, a file too large: a finding
+        from blueprint_cli.loader import unreadable
+
         return Entry(True, [unreadable(exc, job.display)])
     entry, cacheable = lint_bytes(raw, job, team)
     if cache is not None and cacheable:
@@ -164,7 +167,7 @@ def _lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
 def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     """One file's findings (and whether they may be cached: a scenario file's
     depend on other files)."""
-    from blueprint_cli.lint import Checked, check_document, selected
+    from blueprint_cli.lint.check import Checked, check_document, selected
     from blueprint_cli.loader import load_bytes
 
     path, display, selection = job.path, job.display, job.selection
@@ -183,6 +186,8 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
             checked_codes = set(scenario_rules()) if doc is not None else set()
             cacheable = False
         elif kind == "team":
+            from blueprint_cli.team import Team
+
             _, diags = Team.check(path, display)
             checked_codes = set(_STAGE_CODES) if doc is not None else set()
         else:
