@@ -263,3 +263,18 @@ scenarios:
     assert result.code == 1
     assert "timed.scenarios.yaml:1:23: error SC120 calendar: 'Mars/Olympus' is not a time zone" in result.out, \
         result.out
+
+
+def test_coverage_counts_the_automatic_transitions_time_performs(tmp_path: Path) -> None:
+    project(tmp_path, """\
+  - name: A waiting case closes itself
+    record: {owner: ann, fields: {subject: Export}}
+    steps:
+      - as: ann
+        move: Wait
+      - wait: 4d
+        expect: {moved: [Give up]}
+""")
+    result = cli("test", "--coverage", "timed.scenarios.yaml", cwd=tmp_path)
+    assert "transition Give up" not in result.out and "transition Wait" not in result.out, result.out
+    assert "transition Park" in result.out
