@@ -90,3 +90,11 @@ def test_a_scenario_file_naming_a_broken_team_file_shows_the_team_files_findings
     assert [line.strip() for line in result.out.splitlines() if ": error " in line] == [
         "team.yaml:2:9: error BP110 unknown key 'role' in users.ann — did you mean 'roles'?",
         "owned.scenarios.yaml:1:7: error SC311 the team file team.yaml has errors, so users cannot be checked"]
+
+
+def test_a_misspelt_top_level_key_in_a_team_file_gets_a_did_you_mean(tmp_path: Path) -> None:
+    (tmp_path / "team.yaml").write_text("user:\n  alice: {roles: [rep]}\n")
+    result = cli("lint", "team.yaml", cwd=tmp_path)
+    assert result.code == 1
+    assert result.out.startswith("team.yaml:1:1: error BP110 unknown key 'user' in the top level — did you mean "
+                                 "'users'?"), result.out

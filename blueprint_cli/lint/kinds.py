@@ -49,7 +49,8 @@ def kind_of(name: str, data: Any, folder: str = "") -> Kind:
         return "scenarios"
     if keys & BLUEPRINT_KEYS:
         return "blueprint"
-    if (name in TEAM_NAMES and keys <= TEAM_KEYS | {"format"}) or ("users" in keys and keys <= TEAM_KEYS):
+    # a file named team.yaml is one whatever its keys (a misspelt `user:` is a did-you-mean, not "not a blueprint")
+    if name in TEAM_NAMES or ("users" in keys and keys <= TEAM_KEYS):
         return "team"
     if (name in SETTINGS_NAMES and (folder == ".blueprint" or keys <= SETTINGS_KEYS)) or \
             ("format" in keys and keys <= SETTINGS_KEYS):
