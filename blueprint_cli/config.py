@@ -13,15 +13,16 @@ read. The store lookup reads the file's text and parses it only if the text
 can hold a `store` key at all (it must contain the word), so a workspace on
 the default JSON store never pays for a YAML parse to find its store.
 
-Nothing here imports the workspace, the stores or the linter.
+Nothing here imports the workspace or the linter (the writer uses the one
+atomic file write, `store.files.atomic_write`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
