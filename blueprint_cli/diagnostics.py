@@ -32,6 +32,40 @@ class Position(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, col) up to (end_line, end_col), exclusive,
+    with `content`; 1-based, columns in characters (Unicode code points)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    content: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "col": self.col, "end_line": self.end_line, "end_col": self.end_col,
+                "content": self.content}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to repair a finding: edits to its file (see blueprint_cli/fixes.py).
+    `safe` fixes are applied by `--fix`; the others only with `--unsafe-fixes`."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "safe": self.safe, "edits": [e.to_dict() for e in self.edits]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fix:
+        edits = tuple(Edit(e["line"], e["col"], e["end_line"], e["end_col"], e["content"]) for e in data["edits"])
+        return cls(data["title"], edits, data["safe"])
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     code: str
     severity: Severity
@@ -41,6 +75,7 @@ class Diagnostic:
     col: int
     path: JsonPath = ()
     hint: str | None = None
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.col, self.code, self.message)
@@ -63,6 +98,8 @@ class Diagnostic:
         }
         if self.hint:
             data["hint"] = self.hint
+        if self.fix is not None:
+            data["fix"] = self.fix.to_dict()
         return data
 
 
@@ -89,6 +126,8 @@ class Findings:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
+    #: `--unsafe-fixes` was given: unsafe fixes count as available too
+    unsafe_fixes: bool = False
 
     def extend(self, diags: list[Diagnostic]) -> None:
         self.diagnostics.extend(diags)

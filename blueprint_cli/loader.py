@@ -56,6 +56,8 @@ class Document:
     data: Any
     positions: dict[JsonPath, Position] = field(default_factory=dict)
     key_positions: dict[JsonPath, Position] = field(default_factory=dict)
+    #: the text it was read from (fixes edit it; see blueprint_cli/fixes.py)
+    text: str = ""
 
     def at(self, path: JsonPath, *, key: bool = False) -> Position:
         """Position of the node at `path`, or of its nearest existing parent.
@@ -357,6 +359,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     # in bytes, as the file is read: 10 MiB of `é` is 5 MiB of characters
     if len(text) > MAX_BYTES or (len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES):
         return None, problem("BP104", f"file is larger than {MAX_BYTES // 1024 // 1024} MiB", Position(1, 1))
+    written = text
     if text.startswith("\ufeff"):
         text = text[1:]
     too_deep = _prescan(text)
@@ -366,7 +369,8 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     fast = _from_events(text) if "&" not in text else None
     if fast is not None:
         data, positions, key_positions, duplicates = fast
-        return Document(file, data, positions, key_positions), [_duplicate(file, *d) for d in duplicates]
+        doc = Document(file, data, positions, key_positions, written)
+        return doc, _with_fixes(doc, [_duplicate(file, *d) for d in duplicates])
     try:
         root = _parser().compose(text)
     except MarkedYAMLError as exc:
@@ -397,8 +401,22 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
         kind = "a list" if isinstance(data, list) else f"a single value ({_yaml_kind(data)})"
         return None, diags + problem("BP102", f"the top level is {kind}, not a mapping", _pos(root),
                                      "a blueprint file is a mapping: `blueprint: my-id`, `module: ...`, `states: [...]`")
-    doc = Document(file, data, conv.positions, conv.key_positions)
-    return doc, diags
+    doc = Document(file, data, conv.positions, conv.key_positions, written)
+    return doc, _with_fixes(doc, diags)
+
+
+def _with_fixes(doc: Document, duplicates: list[Diagnostic]) -> list[Diagnostic]:
+    """The repeated keys (BP105) with their fixes, where both values are the same."""
+    if not duplicates:
+        return duplicates
+    from dataclasses import replace
+
+    from blueprint_cli.fixes import duplicate_fix
+
+    root = compose(doc.text.removeprefix("\ufeff"))
+    if root is None:
+        return duplicates
+    return [replace(d, fix=duplicate_fix(doc, root, d.path)) for d in duplicates]
 
 
 def _duplicate(file: str, path: JsonPath, pos: Position, key: str) -> Diagnostic:
@@ -522,6 +540,49 @@ def _skip(ev: Any, get: Any, starts: tuple[type, ...], ends: tuple[type, ...]) -
             depth += 1
         elif isinstance(ev, ends):
             depth -= 1
+
+
+def compose(text: str) -> Node | None:
+    """The node graph of a text that loads (for fixes, which edit nodes' spans)."""
+    try:
+        return _parser().compose(text)  # type: ignore[no-any-return]
+    except YAMLError:
+        return None
+
+
+def node_at(root: Node, path: JsonPath, *, key: bool = False) -> Node | None:
+    """The node `load_text` read the value at `path` from (with `key=True`, the
+    node of its key), or None when it came through a merge key (<<) or is not
+    there. Of two equal keys, the first is the one the loader kept."""
+    node: Node | None = root
+    key_node: Node | None = None
+    for part in path:
+        if isinstance(node, MappingNode) and isinstance(part, str):
+            found = next(((k, v) for k, v in node.value
+                          if isinstance(k, ScalarNode) and _tag(k) != _MERGE and str(k.value) == part), None)
+            if found is None:
+                return None
+            key_node, node = found
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            key_node, node = None, node.value[part]
+        else:
+            return None
+    return key_node if key else node
+
+
+def value_of(node: Node) -> Any:
+    """The data `load_text` reads from `node` (for comparing two values of one key)."""
+    return _Converter(aliases=True).convert(node, ())
+
+
+def plain_reads_as(value: str, context: str = "block") -> bool:
+    """Whether `value` written unquoted (in a block or a flow mapping) reads back
+    as that very text."""
+    if not value or value != value.strip():
+        return False
+    line = f"k: {value}\n" if context == "block" else f"{{k: {value}}}\n"
+    doc, diags = load_text(line, "")
+    return doc is not None and not diags and doc.data == {"k": value} and type(doc.data["k"]) is str
 
 
 def load_file(path: Path, display: str | None = None) -> tuple[Document | None, list[Diagnostic]]:

@@ -16,11 +16,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, JsonPath, Severity
 from blueprint_cli.loader import Document, load_file
-from blueprint_cli.suggest import closest, did_you_mean
+from blueprint_cli.suggest import closest, did_you_mean, respell
+
+if TYPE_CHECKING:
+    from blueprint_cli.fixes import Change
 
 SCHEMA_RESOURCE = "blueprint.schema.json"
 
@@ -164,12 +167,17 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
     missing: dict[tuple[JsonPath, str], Diagnostic] = {}
 
     def add(code: str, message: str, path: JsonPath, *, key: bool = False,
-            hint: str | None = None) -> Diagnostic | None:
+            hint: str | None = None, fix: Change | None = None) -> Diagnostic | None:
         if (code, path, message) in seen:
             return None
         seen.add((code, path, message))
         pos = doc.at(path, key=key)
-        out.append(Diagnostic(code, Severity.ERROR, message, doc.file, pos.line, pos.col, path, hint))
+        resolved = None
+        if fix is not None:
+            from blueprint_cli.fixes import resolve
+
+            resolved = resolve(doc, fix)
+        out.append(Diagnostic(code, Severity.ERROR, message, doc.file, pos.line, pos.col, path, hint, resolved))
         return out[-1]
 
     for keyword, ipath, spath, message, details in _errors(doc.data, resource):
@@ -185,7 +193,8 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
                     suggested.add((ipath, best))
                 add(code, f"unknown key {key!r} in {where}" + (f" — {hint}" if hint else ""),
                     ipath + (key,), key=True,
-                    hint=None if hint else f"allowed keys: {', '.join(allowed)}")
+                    hint=None if hint else f"allowed keys: {', '.join(allowed)}",
+                    fix=respell(ipath + (key,), str(key), allowed, key=True))
         elif keyword == "required":
             prop = details.get("property", "")
             found = add(code, f"missing required key {prop!r} in {where}", ipath, key=True)

@@ -88,12 +88,13 @@ def test_errors_exit_1_and_print_one_line_per_finding(cli, mixed: Path) -> None:
     result = cli("lint", mixed)
     assert result.exit_code == 1
     assert sorted(codes(result.stdout)) == ["BP203", "BP301", "BP302"]
-    assert f"{mixed}:18:25: error BP301 unknown state 'Qualifcation' in `from` of 'Win' — did you mean " \
+    # `[*]`: `--fix` repairs it
+    assert f"{mixed}:18:25: error BP301 [*] unknown state 'Qualifcation' in `from` of 'Win' — did you mean " \
            f"'Qualification'?\n" in result.stdout
-    assert f"{mixed}:20:19: error BP302 field 'ammount' in transition 'Win' is not declared — did you mean " \
+    assert f"{mixed}:20:19: error BP302 [*] field 'ammount' in transition 'Win' is not declared — did you mean " \
            f"'amount'?\n" in result.stdout
-    assert f"{mixed}:11:11: warning BP203 " in result.stdout
-    assert "Found 2 errors and 1 warning in 1 of 1 file." in result.stderr
+    assert f"{mixed}:11:11: warning BP203 state" in result.stdout
+    assert "Found 2 errors and 1 warning in 1 of 1 file. 2 fixable with `blueprint lint --fix`." in result.stderr
 
 
 def test_hints_are_indented_under_their_finding(cli, warning_only: Path) -> None:
@@ -296,7 +297,7 @@ def test_json_format_shape(cli, mixed: Path) -> None:
     assert (data["files"], data["errors"], data["warnings"]) == (1, 2, 1)
     for d in data["diagnostics"]:
         assert {"file", "line", "col", "severity", "code", "message", "path"} <= set(d) <= \
-            {"file", "line", "col", "severity", "code", "message", "path", "hint"}
+            {"file", "line", "col", "severity", "code", "message", "path", "hint", "fix"}
         assert d["file"] == str(mixed)
         assert isinstance(d["line"], int) and isinstance(d["col"], int) and d["line"] >= 1 and d["col"] >= 1
         assert d["path"].startswith("$")

@@ -108,7 +108,7 @@ def test_pre_commit_try_repo_fails_on_a_bad_blueprint_and_passes_on_good_ones(tm
 
     assert runs["mixed"].returncode == 1, out["mixed"]
     assert "blueprint lint" in out["mixed"] and "Failed" in out["mixed"]
-    assert "bad.yaml:13:9: error BP301 unknown state 'Negotation' in `to` of 'Negotiate' — did you mean " \
+    assert "bad.yaml:13:9: error BP301 [*] unknown state 'Negotation' in `to` of 'Negotiate' — did you mean " \
            "'Negotiation'?" in out["mixed"]
     assert "good.yaml:" not in out["mixed"]
     # only the two blueprints were linted: not the workflow or the scenario file (left out by the

@@ -12,7 +12,9 @@ import typer
 from blueprint_cli.cli.context import options
 
 if TYPE_CHECKING:
-    from blueprint_cli.diagnostics import Findings
+    from blueprint_cli.diagnostics import Findings, Severity
+    from blueprint_cli.lint.run import RunOptions
+    from blueprint_cli.team import Team
 
 
 class Format(str, Enum):
@@ -76,6 +78,10 @@ def lint(
     explain: Optional[str] = typer.Option(None, "--explain", metavar="CODE", help="Explain a rule and exit."),
     list_rules: bool = typer.Option(False, "--list-rules", help="List every rule and exit."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes in place (findings marked [*])."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; change no file."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Fixes that make a choice count too "
+                                      "(a did-you-mean with several candidates, ...)."),
 ) -> None:
     """Validate blueprints: the schema, then every semantic rule. Exit 1 on errors.
 
@@ -131,8 +137,17 @@ def lint(
     color = options(ctx).color and sys.stdout.isatty() and output_file is None
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
 
+    if fix or diff:
+        if watch:
+            raise BlueprintError("--fix and --diff do not go with --watch",
+                                 hint="fix once with `blueprint lint --fix`, then watch")
+        _fix(paths, team_names, options_, unsafe_fixes, diff, fmt, statistics, color, output_file,
+             failing, exit_zero)
+        return
+
     def once() -> tuple[int, list[Path]]:
         run = lint_paths(paths or [], team_names, options_)
+        run.findings.unsafe_fixes = unsafe_fixes
         _report(run.findings, fmt, statistics, color, output_file)
         failed = any(d.severity in failing for d in run.findings.diagnostics)
         return (1 if failed and not exit_zero else 0), run.configs
@@ -171,6 +186,27 @@ def _report(findings: Findings, fmt: Format, statistics: bool, color: bool, outp
         sys.stdout.flush()
         sys.stderr.write(summary(findings) + "\n")
         sys.stderr.flush()
+
+
+def _fix(paths: List[Path], team: Team | None, options_: RunOptions, unsafe: bool, diff: bool, fmt: Format,
+         statistics: bool, color: bool, output_file: Path | None, failing: set[Severity], exit_zero: bool) -> None:
+    """`--fix` (apply, then report what is left) and `--diff` (print the patch)."""
+    from blueprint_cli.lint.autofix import fix_paths
+    from blueprint_cli.lint.reporters.text import fix_summary
+
+    run = fix_paths(paths, team, options_, unsafe, write=not diff)
+    if diff:
+        sys.stdout.write("".join(f.diff() for f in run.files if f.changed))
+        sys.stdout.flush()
+        sys.stderr.write(fix_summary(run, written=False) + "\n")
+        if run.fixed and not exit_zero:
+            raise typer.Exit(1)
+        return
+    _report(run.findings, fmt, statistics, color, output_file)
+    sys.stderr.write(fix_summary(run, written=True) + "\n")
+    # a file left alone because it changed meanwhile is a refusal, whatever --exit-zero says
+    if run.changed_meanwhile or (any(d.severity in failing for d in run.findings.diagnostics) and not exit_zero):
+        raise typer.Exit(1)
 
 
 def schema_command() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from blueprint_cli import __version__
-from blueprint_cli.diagnostics import Diagnostic, Severity
+from blueprint_cli.diagnostics import Diagnostic, Fix, Severity
 
 ENV = "BLUEPRINT_CACHE_DIR"
 DEFAULT_DIR = ".blueprint_cache"
@@ -92,12 +92,14 @@ class Cache:
 
 
 def _row(d: Diagnostic) -> list[Any]:
-    return [d.code, d.severity.value, d.message, d.file, d.line, d.col, list(d.path), d.hint]
+    return [d.code, d.severity.value, d.message, d.file, d.line, d.col, list(d.path), d.hint,
+            d.fix.to_dict() if d.fix is not None else None]
 
 
 def _diagnostic(row: list[Any]) -> Diagnostic:
-    code, severity, message, file, line, col, path, hint = row
-    return Diagnostic(code, Severity(severity), message, file, line, col, tuple(path), hint)
+    code, severity, message, file, line, col, path, hint, fix = row
+    return Diagnostic(code, Severity(severity), message, file, line, col, tuple(path), hint,
+                      Fix.from_dict(fix) if fix is not None else None)
 
 
 def location(explicit: Path | None = None) -> Path:

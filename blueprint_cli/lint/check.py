@@ -24,7 +24,12 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
     out = []
     for f in findings:
         pos = doc.at(f.path, key=f.key)
-        out.append(Diagnostic(code, severity, f.message, doc.file, pos.line, pos.col, f.path, f.hint))
+        fix = None
+        if f.fix is not None:
+            from blueprint_cli.fixes import resolve
+
+            fix = resolve(doc, f.fix)
+        out.append(Diagnostic(code, severity, f.message, doc.file, pos.line, pos.col, f.path, f.hint, fix))
     return out
 
 

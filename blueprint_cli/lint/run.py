@@ -122,21 +122,26 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
         ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
         with ctx.Pool(min(workers, len(work))) as pool:
             chunk = max(1, len(work) // (workers * 8))
-            for i, done in zip(todo, pool.imap(_lint_job, work, chunksize=chunk)):
+            for i, done in zip(todo, pool.imap(lint_job, work, chunksize=chunk)):
                 results[i] = done
     else:
         for i, item in zip(todo, work):
-            results[i] = _lint_job(item)
+            results[i] = lint_job(item)
     findings = Findings()
     for entry in results:
         assert entry is not None
         findings.files += entry.checked
         findings.extend(entry.diagnostics)
+    return Run(findings, add_config_problems(finder, findings))
+
+
+def add_config_problems(finder: Finder, findings: Findings) -> list[Path]:
+    """The findings in the configuration files the run used; returns their paths."""
     used = finder.used
     for config in used:
         findings.extend(list(config.problems))
         findings.files += bool(config.problems)  # so the summary counts the file it names
-    return Run(findings, [c.path for c in used if c.path is not None])
+    return [c.path for c in used if c.path is not None]
 
 
 def _team_key(team: Team | None) -> str:
@@ -150,7 +155,7 @@ def _settings(job: Job, team_key: str) -> str:
     return repr((job.display, job.selection, job.explicit, job.blueprints_only, team_key))
 
 
-def _lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
+def lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
     job, team, team_key, cache = item
     try:
         raw = read_user_file(job.path)

@@ -56,6 +56,30 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         fsync_dir(path.parent)
 
 
+class ChangedMeanwhile(Exception):
+    """The file is no longer what was read: it was not replaced."""
+
+
+def replace_unchanged(path: Path, expected: bytes, data: bytes) -> None:
+    """Atomically replace the file `path` names (through symbolic links, the
+    file itself) with `data`, keeping its permission bits, unless its content is
+    no longer `expected` — someone (an editor, a formatter) wrote it since it
+    was read; then raise `ChangedMeanwhile` and leave it alone."""
+    target = Path(os.path.realpath(path))
+    mode = os.stat(target).st_mode & 0o7777
+    tmp = write_temporary(target, data, sync=True)
+    try:
+        os.chmod(tmp, mode)
+        # compared last, just before the rename, so the window is as small as it gets
+        if target.read_bytes() != expected:
+            raise ChangedMeanwhile(str(path))
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    fsync_dir(target.parent)
+
+
 def write_temporary(path: Path, data: bytes, *, sync: bool = False) -> Path:
     """Write `data` next to `path` under a temporary name: the first half of an
     atomic write. Not synced by default, for a batch whose sync is shared by

@@ -53,6 +53,20 @@ def document(findings: Findings) -> dict[str, Any]:
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
+        if d.fix is not None:
+            result["fixes"] = [{
+                "description": {"text": d.fix.title},
+                "artifactChanges": [{
+                    "artifactLocation": _artifact(d.file),
+                    "replacements": [{
+                        "deletedRegion": {"startLine": e.line, "startColumn": e.col,
+                                          "endLine": e.end_line, "endColumn": e.end_col},
+                        "insertedContent": {"text": e.content},
+                    } for e in d.fix.edits],
+                }],
+                # SARIF has no word for it: whether `blueprint lint --fix` applies it without --unsafe-fixes
+                "properties": {"safe": d.fix.safe},
+            }]
         results.append(result)
     return {
         "$schema": SARIF_SCHEMA,

@@ -3,13 +3,20 @@ an indented hint under it when there is one."""
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from blueprint_cli.diagnostics import Findings, Severity
+from blueprint_cli.diagnostics import Diagnostic, Findings, Severity
 from blueprint_cli.shown import visible
+
+if TYPE_CHECKING:
+    from blueprint_cli.lint.autofix import FixRun
 
 _COLOR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
+
+
+def _fixable(d: Diagnostic, findings: Findings) -> bool:
+    return d.fix is not None and (d.fix.safe or findings.unsafe_fixes)
 
 
 def report(findings: Findings, stream: TextIO, color: bool = False) -> None:
@@ -17,13 +24,15 @@ def report(findings: Findings, stream: TextIO, color: bool = False) -> None:
         sev = d.severity.value
         # one line per finding, whatever a file name or a quoted value holds
         file, message, hint = visible(d.file), visible(d.message), visible(d.hint) if d.hint else None
+        # `[*]`: `blueprint lint --fix` repairs it (ruff's mark)
+        mark = "[*] " if _fixable(d, findings) else ""
         if color:
             loc = f"{_BOLD}{file}:{d.line}:{d.col}:{_RESET}"
-            stream.write(f"{loc} {_COLOR[d.severity]}{sev}{_RESET} {_DIM}{d.code}{_RESET} {message}\n")
+            stream.write(f"{loc} {_COLOR[d.severity]}{sev}{_RESET} {_DIM}{d.code}{_RESET} {mark}{message}\n")
             if hint:
                 stream.write(f"    {_DIM}hint: {hint}{_RESET}\n")
         else:
-            stream.write(f"{file}:{d.line}:{d.col}: {sev} {d.code} {message}\n")
+            stream.write(f"{file}:{d.line}:{d.col}: {sev} {d.code} {mark}{message}\n")
             if hint:
                 stream.write(f"    hint: {hint}\n")
 
@@ -41,4 +50,28 @@ def summary(findings: Findings) -> str:
         parts.append(f"{errors} error{'s' if errors != 1 else ''}")
     if warnings:
         parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    return f"Found {' and '.join(parts)} in {with_problems} of {files} {noun}."
+    found = f"Found {' and '.join(parts)} in {with_problems} of {files} {noun}."
+    fixable = sum(_fixable(d, findings) for d in findings.diagnostics)
+    hidden = sum(d.fix is not None and not _fixable(d, findings) for d in findings.diagnostics)
+    if fixable:
+        found += f" {fixable} fixable with `blueprint lint --fix`" + (
+            f"{' --unsafe-fixes' if findings.unsafe_fixes else ''}.")
+    if hidden:
+        found += f" {hidden} more with --unsafe-fixes."
+    return found
+
+
+def fix_summary(run: FixRun, *, written: bool) -> str:
+    """What `--fix` did, or what `--diff` would do."""
+    changed = [f for f in run.files if f.changed]
+    lines = [f"{visible(str(path))}: changed while being fixed; left as it was, run again"
+             for path in run.changed_meanwhile]
+    noun = "finding" if run.fixed == 1 else "findings"
+    files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
+    if not changed:
+        lines.append("No fixes to apply." if written else "No fixes would be applied.")
+    elif written:
+        lines.append(f"Fixed {run.fixed} {noun} in {files}.")
+    else:
+        lines.append(f"Would fix {run.fixed} {noun} in {files}.")
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from blueprint_cli.diagnostics import JsonPath, Severity
 
 if TYPE_CHECKING:
+    from blueprint_cli.fixes import Change
     from blueprint_cli.lint.context import LintContext
 
 #: The documentation site; each rule has a page there (`rules/BP301/`, made by docs/hooks/rules.py).
@@ -55,6 +56,8 @@ class Finding:
     hint: str | None = None
     #: point at the mapping key rather than its value
     key: bool = False
+    #: what the fix changes, when there is one (turned into text edits by blueprint_cli.fixes)
+    fix: Change | None = None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,16 @@ transition from it (a common transition with `from: "*"` counts).
 
     states:
       - name: On Hold          # BP204: no transition leaves 'On Hold'
+
+Fix: `blueprint lint --fix` adds `final: true` to a dead end that records can
+reach (a record there is already finished, in effect). On a state with an
+`sla` the fix is unsafe (`--unsafe-fixes`): final states never escalate.
 """
 
 from collections.abc import Iterator
 
+from blueprint_cli.analysis import reachable, unresolved_targets
+from blueprint_cli.fixes import AddKey
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 
@@ -21,8 +27,14 @@ NEEDS = ("states", "state-details", "transitions", "transition-details")
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     bp = ctx.blueprint
+    reached: set[str] | None = None
     for state in bp.states:
         if not state.final and not bp.transitions_from(state.name):
+            if reached is None:
+                whole = bp.state(bp.entry_state) is not None and not unresolved_targets(bp)
+                reached = reachable(bp, bp.entry_state) if whole else set()
+            fix = AddKey(state.path, "final", "true", True, after="name", safe=state.sla is None) \
+                if state.name in reached else None
             yield Finding(f"state {state.name!r} is not final and no transition leaves it",
                           state.path + ("name",),
-                          hint="add a transition from it, or mark it `final: true`")
+                          hint="add a transition from it, or mark it `final: true`", fix=fix)

@@ -14,7 +14,7 @@ from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 from blueprint_cli.model import ALL_STATES
-from blueprint_cli.suggest import did_you_mean
+from blueprint_cli.suggest import did_you_mean, respell
 
 CODE = "BP301"
 NAME = "unknown-state"
@@ -30,7 +30,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if bp.state(name) is None:
             hint = did_you_mean(name, names)
             yield Finding(f"unknown state {name!r} in {where}" + (f" — {hint}" if hint else ""), path,
-                          hint=None if hint else f"declared states: {', '.join(names)}")
+                          hint=None if hint else f"declared states: {', '.join(names)}",
+                          fix=respell(path, name, names))
 
     if bp.entry.state is not None:
         yield from unknown(bp.entry.state, ("entry", "state"), "entry")

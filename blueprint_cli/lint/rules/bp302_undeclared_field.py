@@ -14,7 +14,7 @@ from blueprint_cli.analysis import criteria_sites, requirement_sites, set_action
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 from blueprint_cli.model import BUILTIN_FIELDS, iter_conditions
-from blueprint_cli.suggest import did_you_mean
+from blueprint_cli.suggest import did_you_mean, respell
 
 CODE = "BP302"
 NAME = "undeclared-field"
@@ -29,7 +29,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     def finding(name: str, path: JsonPath, where: str, choices: list[str], key: bool = False) -> Finding:
         hint = did_you_mean(name, choices)
         return Finding(f"field {name!r} in {where} is not declared" + (f" — {hint}" if hint else ""), path,
-                       hint=None if hint else "declare it under `fields:` with its type", key=key)
+                       hint=None if hint else "declare it under `fields:` with its type", key=key,
+                       fix=respell(path, name, choices, key=key))
 
     criteria_fields = declared + list(BUILTIN_FIELDS) + [bp.field]
     for criterion, where in criteria_sites(bp):

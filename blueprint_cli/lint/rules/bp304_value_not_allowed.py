@@ -15,7 +15,7 @@ from blueprint_cli.analysis import criteria_sites, set_actions
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 from blueprint_cli.model import iter_conditions
-from blueprint_cli.suggest import did_you_mean
+from blueprint_cli.suggest import did_you_mean, respell
 
 CODE = "BP304"
 NAME = "value-not-allowed"
@@ -43,7 +43,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 path = cond.path + (cond.op, k) if isinstance(cond.value, list) else cond.path + (cond.op,)
                 yield Finding(f"{value!r} is not a value of {cond.field!r} in {where}"
                               + (f" — {hint}" if hint else ""), path,
-                              hint=None if hint else f"allowed: {', '.join(choices)}")
+                              hint=None if hint else f"allowed: {', '.join(choices)}",
+                              fix=respell(path, value, choices) if isinstance(value, str) else None)
     for action, where in set_actions(bp):
         for name, value in action.values:
             fd = bp.field_def(name)
@@ -56,4 +57,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     hint = did_you_mean(str(item), fd.values)
                     yield Finding(f"`set` in {where}: {item!r} is not a value of {name!r}"
                                   + (f" — {hint}" if hint else ""), action.path + (name,),
-                                  hint=None if hint else f"allowed: {', '.join(fd.values)}")
+                                  hint=None if hint else f"allowed: {', '.join(fd.values)}",
+                                  fix=respell(action.path + (name,), item, fd.values)
+                                  if isinstance(value, str) else None)
