@@ -81,7 +81,7 @@ def test_watch_lints_again_when_a_file_changes(tmp_path: Path) -> None:
         time.sleep(0.05)  # a different modification time, even on coarse clocks
         path.write_text(UNKNOWN_STATE)
         second = _read_until(proc, proc.stdout, "BP301")
-        assert "deal.yaml:13:9: error BP301 unknown state 'Negotation'" in second
+        assert "deal.yaml:13:9: error BP301 [*] unknown state 'Negotation'" in second
         assert "BP203" not in second
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 130

@@ -52,14 +52,14 @@ def test_schema_errors_and_semantic_errors_come_in_one_run(cli, tmp_path: Path) 
     result = cli("lint", path)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert any(":9:5: error BP110 unknown key 'finl'" in line for line in lines), result.stdout
+    assert any(":9:5: error BP110 [*] unknown key 'finl'" in line for line in lines), result.stdout
     assert any(":11:12: error BP111 states[2].final must be true or false" in line for line in lines), \
         result.stdout
     assert any(":20:28: error BP111 transitions[1].owners[1] must be text" in line for line in lines), result.stdout
     # the rules that only need what is still valid ran on it
-    assert any(":16:19: error BP302 field 'ammount'" in line and "did you mean 'amount'?" in line
+    assert any(":16:19: error BP302 [*] field 'ammount'" in line and "did you mean 'amount'?" in line
                for line in lines), result.stdout
-    assert any(":18:11: error BP301 unknown state 'Wno'" in line for line in lines), result.stdout
+    assert any(":18:11: error BP301 [*] unknown state 'Wno'" in line for line in lines), result.stdout
     # but no rule reasoned about states that lost parts: 'Won' lost its `finl: true`, yet it is
     # not reported as a dead end
     assert not any(code in result.stdout for code in ("BP203", "BP204", "BP206", "BP212")), result.stdout
