@@ -191,6 +191,17 @@ def test_a_duplicate_in_a_flow_mapping(cli, tmp_path: Path) -> None:
     assert_fixed(cli, path, CLEAN)
 
 
+def test_settings_files_are_reported_but_not_fixed(cli, tmp_path: Path) -> None:
+    """team.yaml is checked from disk, not from the text being fixed: no fix is
+    offered there (rather than one that could not be checked)."""
+    team = tmp_path / "team.yaml"
+    team.write_text("users:\n  alice: {roles: [rep], emial: a@example.com}   # typo\n")
+    before = team.read_text()
+    result = cli("lint", "--fix", team)
+    assert result.exit_code == 1 and "BP110" in result.stdout and "[*]" not in result.stdout
+    assert team.read_text() == before
+
+
 # ----- safe and unsafe ----------------------------------------------------------------------------
 
 def test_an_ambiguous_suggestion_is_an_unsafe_fix(cli, tmp_path: Path) -> None:

@@ -86,6 +86,8 @@ def fix_text(text: str, job: Job, team: Team | None = None,
         if not chosen:
             break
         new_text = apply(text, edits)
+        if new_text == text:
+            break
         new_entry = lint_bytes(new_text.encode("utf-8"), job, team)[0]
         if _worse(entry.diagnostics, new_entry.diagnostics):
             break  # fixes that are right alone but not together: keep what we had

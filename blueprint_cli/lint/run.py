@@ -198,6 +198,9 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
         else:
             at = doc.at(()) if doc is not None else None
             diags = _settings_file(path, display, kind, (at.line, at.col) if at else (1, 1))
+        # these checks read the file from disk, not `raw`: `--fix` (which lints the
+        # text it is fixing) could not see its own edits, so they offer no fix
+        diags = [replace(d, fix=None) if d.fix is not None else d for d in diags]
         checked = Checked(None, diags)
     elif doc is None:
         checked = Checked(None, diags, whole=False)
