@@ -452,6 +452,16 @@ def test_junit_xml_is_valid_against_the_jenkins_schema_whatever_the_names(projec
     assert not any(c.get("file") or c.get("line") for c in tree.iter("testcase"))
 
 
+def test_the_text_report_shows_control_characters_as_escapes(project: Path) -> None:
+    named = GOOD.replace("- name: A deal is reviewed and signed", '- name: "Bell\\a and \\e[31mred\\nPASSED  forged"')
+    write(project, "mini.scenarios.yaml", named)
+    r = run(project, "test", ".")
+    assert r.code == 0, r
+    assert "  PASSED  Bell\\x07 and \\x1b[31mred\\nPASSED  forged\n" in r.out
+    assert not any(ch in r.out for ch in "\a\x1b")
+    assert r.out.count("PASSED") == 3  # two scenarios, and the text of the name: no forged line
+
+
 def test_junit_xml_that_cannot_be_written_is_a_usage_error(project: Path) -> None:
     write(project, "mini.scenarios.yaml", GOOD)
     r = run(project, "test", "--junit-xml", "no/such/dir/r.xml", ".")

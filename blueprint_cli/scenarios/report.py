@@ -1,4 +1,8 @@
-"""Reporting a test run: pytest-like text, or JSON data."""
+"""Reporting a test run: pytest-like text, or JSON data.
+
+Scenario names, file names and messages come from the files: in text they go
+through `visible`, so a BEL, an ESC sequence or a line break in a name is shown
+as its escape and cannot ring, recolour the terminal or forge a line."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from blueprint_cli.scenarios.runner import FileResult, ScenarioResult, summary_counts
+from blueprint_cli.shown import visible
 
 _GREEN, _RED, _YELLOW, _DIM, _BOLD, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -21,21 +26,22 @@ class _Paint:
 def text(results: Sequence[FileResult], stream: TextIO, *, color: bool = False, seconds: float = 0.0) -> None:
     paint = _Paint(color)
     for fr in results:
-        stream.write(paint(_BOLD, fr.file) + "\n")
+        stream.write(paint(_BOLD, visible(fr.file)) + "\n")
         if fr.broken:
             stream.write(f"  {paint(_RED, 'ERROR')}   the file cannot run:\n")
             for d in fr.loaded.errors:
-                stream.write(f"    {d.file}:{d.line}:{d.col}: {d.severity.value} {d.code} {d.message}\n")
+                stream.write(f"    {visible(d.file)}:{d.line}:{d.col}: {d.severity.value} {d.code} "
+                             f"{visible(d.message)}\n")
                 if d.hint:
-                    stream.write(f"      hint: {d.hint}\n")
+                    stream.write(f"      hint: {visible(d.hint)}\n")
             continue
         if not fr.results:
             stream.write(f"  {paint(_DIM, 'no scenario selected')}\n")
         for r in fr.results:
             if r.passed:
-                stream.write(f"  {paint(_GREEN, 'PASSED')}  {r.name}\n")
+                stream.write(f"  {paint(_GREEN, 'PASSED')}  {visible(r.name)}\n")
             else:
-                stream.write(f"  {paint(_RED, 'FAILED')}  {r.name}\n")
+                stream.write(f"  {paint(_RED, 'FAILED')}  {visible(r.name)}\n")
                 _failure(r, stream, paint)
     stream.write(summary_line(results, seconds, paint) + "\n")
 
@@ -44,10 +50,10 @@ def _failure(r: ScenarioResult, stream: TextIO, paint: _Paint) -> None:
     f = r.failure
     assert f is not None
     step = f.step.describe() if f.step is not None else "the starting record"
-    stream.write(f"          {r.file}:{f.line}:{f.col}: {step}\n")
+    stream.write(f"          {visible(r.file)}:{f.line}:{f.col}: {visible(step)}\n")
     for d in f.differences:
         where = f"line {d.line}: " if d.line != f.line else ""
-        stream.write(f"            {paint(_RED, '>')} {where}{d.message}\n")
+        stream.write(f"            {paint(_RED, '>')} {where}{visible(d.message)}\n")
 
 
 def summary_line(results: Sequence[FileResult], seconds: float, paint: Any = None) -> str:
