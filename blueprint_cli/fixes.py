@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Union
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
@@ -49,8 +50,7 @@ class Replace:
         return f"write {self.value!r}"
 
     def expected(self, data: Any) -> Any:
-        data = copy.deepcopy(data)
-        parent = _get(data, self.path[:-1])
+        data, parent = _copied(data, self.path[:-1])
         parent[self.path[-1]] = self.value
         return data
 
@@ -68,8 +68,7 @@ class RenameKey:
         return f"rename {self.path[-1]!r} to {self.new!r}"
 
     def expected(self, data: Any) -> Any:
-        data = copy.deepcopy(data)
-        parent = _get(data, self.path[:-1])
+        data, parent = _copied(data, self.path[:-1])
         if self.new in parent:
             raise _Unfixable
         parent[self.new] = parent.pop(self.path[-1])
@@ -93,8 +92,7 @@ class AddKey:
         return f"add `{self.key}: {self.text}`"
 
     def expected(self, data: Any) -> Any:
-        data = copy.deepcopy(data)
-        mapping = _get(data, self.path)
+        data, mapping = _copied(data, self.path)
         if self.key in mapping:
             raise _Unfixable
         mapping[self.key] = self.value
@@ -129,6 +127,17 @@ def _get(data: Any, path: JsonPath) -> Any:
     return data
 
 
+def _copied(data: Any, path: JsonPath) -> tuple[Any, Any]:
+    """`data` with the containers along `path` copied (the rest shared), and the
+    copy of the one at `path`: what a change there may edit without touching `data`."""
+    top = copy.copy(data)
+    node = top
+    for part in path:
+        node[part] = copy.copy(node[part])
+        node = node[part]
+    return top, node
+
+
 class _Text:
     """The document's text with offsets for (0-based line, column) marks."""
 
@@ -146,6 +155,13 @@ class _Text:
     def line_end(self, line: int) -> int:
         """Offset just past the line feed of `line` (or the end of the text)."""
         return self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
+
+
+@lru_cache(maxsize=4)
+def _parsed(text: str) -> tuple[_Text, Node | None]:
+    """The text's line table and node graph, once per text (not once per fix)."""
+    lines = _Text(text)
+    return lines, compose(lines.text)
 
 
 def _mark(text: _Text, mark: Any) -> int:
@@ -282,8 +298,8 @@ def resolve(doc: Document, change: Change, root: Node | None = None) -> Fix | No
         expected = change.expected(doc.data)
     except (_Unfixable, KeyError, IndexError, TypeError):
         return None
-    text = _Text(doc.text)
-    root = root if root is not None else compose(text.text)
+    text, composed = _parsed(doc.text)
+    root = root if root is not None else composed
     if root is None:
         return None
     edits = _edits(change, root, text)
