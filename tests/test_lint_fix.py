@@ -260,6 +260,13 @@ def test_diff_with_nothing_to_fix_exits_0(cli, tmp_path: Path) -> None:
     assert "No fixes would be applied." in result.stderr
 
 
+def test_fix_and_watch_do_not_go_together(cli, tmp_path: Path) -> None:
+    path = plant(tmp_path, "ne: Price}", "ne: Prise}")
+    result = cli("lint", "--fix", "--watch", path)
+    assert result.exit_code == 2 and "--fix and --diff do not go with --watch" in result.stderr
+    assert "Prise" in path.read_text()
+
+
 # ----- writing ------------------------------------------------------------------------------------
 
 def test_line_endings_a_byte_order_mark_and_permissions_are_kept(cli, tmp_path: Path) -> None:
@@ -320,6 +327,18 @@ def test_json_carries_the_fix(cli, tmp_path: Path) -> None:
     [d] = data["diagnostics"]
     assert d["fix"] == {"title": "write 'Negotiation'", "safe": True,
                         "edits": [{"line": 24, "col": 9, "end_line": 24, "end_col": 19, "content": "Negotiation"}]}
+
+
+def test_a_finding_from_the_result_cache_keeps_its_fix(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("BLUEPRINT_CACHE_DIR", raising=False)
+    path = plant(tmp_path, "    to: Negotiation        #", "    to: Negotation        #")
+    first = cli("lint", "--format", "json", "deal.yaml")  # the fixture runs in tmp_path: the cache is there
+    assert list((tmp_path / ".blueprint_cache").glob("lint-*/*"))
+    second = cli("lint", "--format", "json", "deal.yaml")
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+    assert json.loads(second.stdout)["diagnostics"][0]["fix"]["safe"] is True
+    assert "[*] unknown state" in cli("lint", "deal.yaml").stdout
+    assert_fixed(cli, path, CLEAN)
 
 
 def test_sarif_fixes_are_valid_and_make_the_same_change(cli, tmp_path: Path) -> None:
