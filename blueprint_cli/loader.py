@@ -45,6 +45,9 @@ _MAP_TAGS = {_STD + "map", _STD + "omap"}
 _SEQ_TAGS = {_STD + "seq"}
 _MERGE = _STD + "merge"
 _BRACKETS = re.compile(r"[\[\]{}]")
+#: Characters YAML does not allow in a file (C0 and C1 controls but tab, line
+#: feed, carriage return and NEL; DEL; lone surrogates; U+FFFE and U+FFFF).
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _DASH_RUN = re.compile(r"(?:-[ \t]+){%d,}" % MAX_PRESCAN_DEPTH)
 
 
@@ -280,6 +283,47 @@ def _prescan(text: str) -> Position | None:
     return _position_of(text, run.start()) if run else None
 
 
+def _flow_depth(text: str) -> Position | None:
+    """Like `_prescan`, without the brackets inside comments and quoted strings
+    (a quote opens a string only where a value can start)."""
+    depth, i, n, prev = 0, 0, len(text), ""
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            prev = ""
+        elif c == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            i = text.find("\n", i)
+            if i < 0:
+                break
+            continue
+        elif c in "'\"" and prev in ("", ":", ",", "[", "{", "-", "?"):
+            j = i + 1
+            while True:
+                j = text.find(c, j)
+                if j < 0:
+                    return None  # never closed: the parser reports it
+                if c == "'" and text.startswith("''", j):
+                    j += 2
+                    continue
+                if c == '"' and (j - i - 1 - len(text[i + 1:j].rstrip("\\"))) % 2:
+                    j += 1
+                    continue
+                break
+            i, prev = j + 1, c
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_PRESCAN_DEPTH:
+                return _position_of(text, i)
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        if c not in " \t\n":
+            prev = c
+        i += 1
+    run = _DASH_RUN.search(text)
+    return _position_of(text, run.start()) if run else None
+
+
 def _yaml_error(exc: MarkedYAMLError) -> tuple[str, Position]:
     """Message and position of a parse error.
 
@@ -342,6 +386,17 @@ def _plain(text: str) -> Any:
 _yaml: YAML | None = None
 
 
+_pure: YAML | None = None
+
+
+def _pure_parser() -> YAML:
+    """The Python parser: only for text whose depth the quick count misjudged."""
+    global _pure
+    if _pure is None:
+        _pure = YAML(typ="safe", pure=True)  # ruamel's own YAML 1.2 resolver (ours is for the C parser)
+    return _pure
+
+
 def _parser() -> YAML:
     global _yaml
     if _yaml is None:
@@ -362,17 +417,32 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     written = text
     if text.startswith("\ufeff"):
         text = text[1:]
+    bad = _NOT_YAML.search(text)
+    if bad is not None:  # the parser's own error would point at 1:1 and quote its internals
+        pos = _position_of(text, bad.start())
+        return None, problem("BP100", f"invalid YAML: the file holds U+{ord(bad[0]):04X}, a control character YAML "
+                                      "does not allow", pos, "remove it (or write it as an escape in a double-quoted "
+                                                             'string, like "\\x07")')
     too_deep = _prescan(text)
+    pure = False
     if too_deep is not None:
-        return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", too_deep)
+        # the quick count also counts brackets inside quoted strings and comments:
+        # count again without those, and if that is shallow, parse with the
+        # Python parser, whose recursion is caught (the C parser would crash)
+        too_deep = _flow_depth(text)
+        if too_deep is not None:
+            return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", too_deep)
+        pure = True
     # no anchor, no alias: the common file is built straight from the parser's events
-    fast = _from_events(text) if "&" not in text else None
+    fast = _from_events(text) if "&" not in text and not pure else None
     if fast is not None:
         data, positions, key_positions, duplicates = fast
         doc = Document(file, data, positions, key_positions, written)
         return doc, _with_fixes(doc, [_duplicate(file, *d) for d in duplicates])
     try:
-        root = _parser().compose(text)
+        root = (_pure_parser() if pure else _parser()).compose(text)
+    except RecursionError:
+        return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", Position(1, 1))
     except MarkedYAMLError as exc:
         message, pos = _yaml_error(exc)
         lines = text.split("\n")
@@ -381,7 +451,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
         return None, problem("BP100", message, pos, "YAML does not allow tabs for indentation; use spaces" if tab
                              else None)
     except YAMLError as exc:
-        return None, problem("BP100", f"invalid YAML: {exc}", Position(1, 1))
+        return None, problem("BP100", "invalid YAML: " + " ".join(str(exc).split()), Position(1, 1))
     # `---` with nothing after it is an empty document, not a null value someone wrote
     empty_document = isinstance(root, ScalarNode) and root.value == "" and not root.style \
         and _tag(root) in (_PLAIN, _STD + "null")
