@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -405,8 +405,45 @@ def _parser() -> YAML:
     return _yaml
 
 
+#: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to YAML 1.1 (and the
+#: C parser), text to editors, grep and GitHub, which count only line feeds.
+_OTHER_BREAKS = "\x85\u2028\u2029"
+#: What they stand for while parsing (private-use characters), then put back.
+_STAND_INS = "\ue085\ue028\ue029"
+
+
 def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse `text`; return the document, or None and the findings that stop it."""
+    """Parse `text`; return the document, or None and the findings that stop it.
+
+    NEL, U+2028 and U+2029 are read as text, not line breaks, so every later
+    line number is the one an editor shows and a NEL in a comment stays in the
+    comment: they are swapped for private-use stand-ins while parsing and
+    swapped back in every key and value (unless the file holds a stand-in)."""
+    if not any(c in text for c in _OTHER_BREAKS) or any(c in text for c in _STAND_INS):
+        return _load_text(text, file)
+    doc, diags = _load_text(text.translate(str.maketrans(_OTHER_BREAKS, _STAND_INS)), file)
+    back = str.maketrans(_STAND_INS, _OTHER_BREAKS)
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.translate(back)
+        if isinstance(value, dict):
+            return {restore(k): restore(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [restore(v) for v in value]
+        return value
+
+    def path(p: JsonPath) -> JsonPath:
+        return tuple(restore(part) for part in p)
+
+    diags = [replace(d, message=d.message.translate(back), path=path(d.path)) for d in diags]
+    if doc is not None:
+        doc = Document(doc.file, restore(doc.data), {path(k): v for k, v in doc.positions.items()},
+                       {path(k): v for k, v in doc.key_positions.items()})
+    return doc, diags
+
+
+def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
 
     def problem(code: str, message: str, pos: Position, hint: str | None = None) -> list[Diagnostic]:
         return [Diagnostic(code, Severity.ERROR, message, file, pos.line, pos.col, (), hint)]

@@ -65,3 +65,14 @@ def test_a_state_name_of_only_spaces_is_refused(tmp_path: Path, name: str) -> No
     text = SAMPLE.replace("  - name: Negotiation\n", f'  - name: "{name}"\n  - name: Negotiation\n', 1)
     status, lines = lint(tmp_path, text)
     assert status == 1 and any("BP113" in line and "not a space" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("anchor", ["", " &m"])  # the fast path and the composer
+def test_nel_and_line_separators_are_text_not_line_breaks(tmp_path: Path, anchor: str) -> None:
+    name = "A\u2028B\u2029C\x85D"
+    text = (f"blueprint: nel\nmodule:{anchor} Deals  # a \x85 comment\nfield: stage\nstates:\n"
+            f'  - name: "{name}"\n  - name: Done\n    final: true\ntransitions:\n'
+            f'  - {{name: Finish, from: "{name}", to: Done}}\n  - {{name: X, from: Nope, to: Done}}\n')
+    status, lines = lint(tmp_path, text)
+    assert status == 1 and lines[0] == "b.yaml:10:21: error BP301 unknown state 'Nope' in `from` of 'X'", lines
+    assert "declared states: A\\u2028B\\u2029C\\x85D, Done" in lines[1]  # the name as written
