@@ -113,10 +113,15 @@ def test_without_graphviz_svg_and_png_say_how_to_install_it(cli: Cli, monkeypatc
     (["--format", "bmp"], "unknown format 'bmp'"),
     (["-o", "deal.pdf"], "cannot tell the format from 'deal.pdf'"),
     (["-o", "no/such/folder/deal.svg"], "no such folder"),
+    # the file's name says another format: PNG bytes never go into x.svg
+    (["-o", "x.svg", "-f", "png"], "--format png does not fit 'x.svg', whose name says svg"),
+    (["-o", "x.png", "-f", "svg"], "name the file x.svg, or leave out --format"),
+    (["-o", "x.mmd", "-f", "dot"], "--format dot does not fit 'x.mmd', whose name says mermaid"),
 ])
-def test_usage_errors_exit_2(cli: Cli, args: list[str], message: str) -> None:
+def test_usage_errors_exit_2(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
     r = cli("graph", DEAL, *args)
     assert r.exit_code == 2 and message in r.stderr, r.output
+    assert not (tmp_path / "x.svg").exists() and not (tmp_path / "x.png").exists()
 
 
 def test_missing_file_exits_2_and_a_broken_blueprint_exits_1(cli: Cli, tmp_path: Path) -> None:
@@ -199,6 +204,33 @@ def test_unknown_record_or_other_blueprint_exits_2(cli: Cli, deal_in_legal: Path
     assert r.exit_code == 2 and "is not a record id" in r.stderr
     r = cli("graph", ROOT / "sample_blueprints" / "support-ticket.yaml", "--record", "1")
     assert r.exit_code == 2 and "record 1 follows blueprint 'deal-follow-up', not 'support-ticket'" in r.stderr
+
+
+def test_a_published_blueprint_by_its_id(cli: Cli, deal_in_legal: Path) -> None:
+    r = cli("graph", "deal-follow-up", "-f", "mermaid")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == cli("graph", DEAL, "-f", "mermaid").stdout
+    shown = cli("show", "deal-follow-up")
+    assert shown.exit_code == 0 and shown.stdout == cli("show", DEAL).stdout
+    r = cli("graph", "deal-folow-up")
+    assert r.exit_code == 2
+    assert "deal-folow-up: no such file, and no blueprint 'deal-folow-up' is published in" in r.stderr
+    assert "did you mean 'deal-follow-up'?" in r.stderr
+
+
+def test_record_without_a_file_draws_the_blueprint_it_follows(cli: Cli, deal_in_legal: Path) -> None:
+    r = cli("graph", "--record", "1", "-f", "mermaid")
+    assert r.exit_code == 0, r.output
+    assert "s_legal_review : record 1 is here" in r.stdout
+    assert r.stdout == cli("graph", DEAL, "--record", "1", "-f", "mermaid").stdout
+    r = cli("graph")
+    assert r.exit_code == 2 and "give a blueprint (a file or a published id), or --record ID" in r.stderr
+
+
+def test_a_published_id_outside_a_workspace_is_a_missing_file(cli: Cli) -> None:
+    r = cli("show", "deal-follow-up")
+    assert r.exit_code == 2 and "no such file: deal-follow-up" in r.stderr
+    assert "the id of a published blueprint inside a workspace" in r.stderr
 
 
 def test_a_draft_without_the_records_state_warns(cli: Cli, deal_in_legal: Path) -> None:

@@ -1,4 +1,4 @@
-"""`blueprint graph FILE`: draw a blueprint — terminal tree, Mermaid, DOT, or
+"""`blueprint graph FILE|ID`: draw a blueprint — terminal tree, Mermaid, DOT, or
 SVG/PNG through Graphviz — optionally with a record on the map."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ SUFFIXES = {
     ".txt": "tree", ".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot",
     ".svg": "svg", ".png": "png",
 }
+TEXT_FORMATS = ("tree", "mermaid", "dot")
 TREE_FILE_WIDTH = 100
 
 
@@ -35,6 +36,13 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
         fmt = fmt.lower()
         if fmt not in FORMATS:
             raise _usage(f"unknown format {fmt!r}", hint="choose one of " + ", ".join(FORMATS))
+        implied = SUFFIXES.get(output.suffix.lower()) if output is not None else None
+        # a .txt file holds any text format; otherwise the name must not say another format
+        text_in_txt = implied == "tree" and fmt in TEXT_FORMATS
+        if output is not None and implied is not None and implied != fmt and not text_in_txt:
+            wanted = [s for s, f in SUFFIXES.items() if f == fmt]
+            raise _usage(f"--format {fmt} does not fit {output.name!r}, whose name says {implied}",
+                         hint=f"name the file {output.with_suffix(wanted[0]).name}, or leave out --format")
         return fmt
     if output is None:
         return "tree"
@@ -48,7 +56,10 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
 
 def graph(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A blueprint file."),
+    given: Optional[str] = typer.Argument(
+        None, metavar="[FILE|ID]",
+        help="A blueprint file, or the id of a published blueprint (default with --record: the one it follows).",
+    ),
     fmt: Optional[str] = typer.Option(
         None, "--format", "-f", metavar="tree|mermaid|dot|svg|png",
         help="Output format (default: from the --output extension, else tree). svg and png need Graphviz.",
@@ -63,18 +74,28 @@ def graph(
     ),
 ) -> None:
     """Draw a blueprint: a terminal tree, Mermaid (GitHub renders it), Graphviz DOT, or SVG/PNG."""
+    from blueprint_cli.cli import blueprint_arg
     from blueprint_cli.graph.model import extract
-    from blueprint_cli.lint import load_blueprint
 
     chosen = choose_format(fmt, output)
     if chosen in ("svg", "png") and output is None and _stdout_is_terminal():
         raise _usage(f"{chosen.upper()} is an image; it will not be written to a terminal",
                      hint=f"give --output FILE.{chosen}, or redirect standard output to a file")
-    bp = load_blueprint(file)
+    if given is None and record is None:
+        raise _usage("give a blueprint (a file or a published id), or --record ID",
+                     hint="for example: blueprint graph deal-follow-up, or blueprint graph --record 1")
+    followed = _followed(ctx, record) if record is not None else None
+    if given is None:
+        assert followed is not None
+        bp = blueprint_arg.load(ctx, followed[0], followed[1])
+    else:
+        # a record on a published blueprint is drawn on the version it follows
+        same = followed is not None and followed[0] == given and not Path(given).exists()
+        bp = blueprint_arg.load(ctx, given, followed[1] if same and followed else None)
     trail = _record_trail(ctx, record, bp.id) if record is not None else None
     if trail is not None and trail.state is not None and bp.state(trail.state) is None:
         # e.g. a draft that renamed the state: draw the path we can, and say why no state is marked
-        sys.stderr.write(f"warning: record {trail.id} is in {trail.state!r}, which {file} does not have\n")
+        sys.stderr.write(f"warning: record {trail.id} is in {trail.state!r}, which {given} does not have\n")
     diagram = extract(bp, trail)
     if options(ctx).json and output is None:
         print_json(diagram.to_data())
@@ -129,6 +150,18 @@ def _stdout(data: bytes, *, binary: bool) -> None:
         raise _usage("standard output takes no binary data here", hint="give --output FILE.png")
     else:
         sys.stdout.write(data.decode("utf-8"))
+
+
+def _followed(ctx: typer.Context, record_id: str) -> tuple[str, int | None]:
+    """The blueprint id and version the record follows."""
+    from blueprint_cli.cli.blueprint_arg import workspace
+    from blueprint_cli.diagnostics import BlueprintError
+
+    _, record, _ = workspace(ctx).get(record_id)
+    if not record.blueprint:
+        raise BlueprintError(f"record {record.id} follows no blueprint: there is nothing to draw it on",
+                             hint=f"`blueprint record show {record.id}` shows it; `record set` can make it enter one")
+    return record.blueprint, record.version
 
 
 def _record_trail(ctx: typer.Context, record_id: str, blueprint_id: str) -> RecordTrail:
