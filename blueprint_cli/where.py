@@ -142,8 +142,25 @@ class _Parser:
         if self.tok.kind != "end":
             if self.tok.text == ")":
                 raise WhereError("')' without a matching '('", self.tok.col, self.text)
-            raise self._error("`and`, `or` or the end")
+            error = self._error("`and`, `or` or the end")
+            spaced = self._unquoted_value()
+            if spaced:
+                error = WhereError(f"{error.reason} (a value with spaces goes in quotes: '{spaced}')",
+                                   error.column, self.text)
+            raise error
         return node
+
+    def _unquoted_value(self) -> str | None:
+        """`state = Closed Won`: the words a value was meant to be, when a plain
+        word follows the value of a comparison."""
+        prev = self.toks[self.i - 1] if self.i else None
+        if prev is None or prev.kind != "word" or prev.keyword() or self.tok.kind != "word" or self.tok.keyword():
+            return None
+        last = self.i
+        while self.toks[last + 1].kind == "word" and not self.toks[last + 1].keyword():
+            last += 1
+        end = self.toks[last]
+        return self.text[prev.col - 1:end.col - 1 + len(end.text)]
 
     def _or(self) -> Criterion:
         items = [self._and()]

@@ -192,3 +192,17 @@ def test_every_command_that_walks_records_names_a_broken_file_goes_on_and_exits_
     assert [(r.id, r.state) for r in ws.records(errors=[])] == [("1", "Right"), ("3", "Right")]  # the others moved
     walked("retry")
     assert broken.read_text(encoding="utf-8") == "{ not json"  # never rewritten
+
+
+def test_names_with_brackets_are_shown_as_typed(ws: Path) -> None:
+    """Record data is data: rich markup in a name is printed, not interpreted."""
+    name = "Acme [bold]beta[/bold] [red]"
+    r = run(ws, "record", "create", "Deals", "--set", f"name={name}", "--set", "amount=5000")
+    assert r.code == 0, r
+    assert f"Created Deals 1 · {name} in deal-follow-up v1" in r.out
+    r = run(ws, "record", "set", "1", "amount=6000")
+    assert r.code == 0 and f"Updated Deals 1 · {name}" in r.out
+    r = run(ws, "record", "tag", "1", "[vip]")
+    assert r.code == 0 and f"Deals 1 · {name}: tags [vip]" in r.out, r
+    r = run(ws, "record", "create", "Deals", "--set", "name=[x] renewal", "--set", "amount=0")
+    assert r.code == 0 and "Created Deals 2 · [x] renewal (owner alice)" in r.out

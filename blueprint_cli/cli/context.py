@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
@@ -58,7 +58,7 @@ def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Consol
 
 
 def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: bool = False,
-                file: TextIO | None = None, color: bool | None = None) -> None:
+                file: IO[str] | None = None, color: bool | None = None, label: str = "error") -> None:
     """The one place an error reaches the user. Plain text, never rich markup (a
     message quotes user text and syntax such as `in [a, b]`); under `--json` one
     JSON object on a line of its own: `{"error": ..., "hint": ..., "exit_code": ...}`."""
@@ -75,7 +75,7 @@ def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: 
 
     # our messages may span lines; a value inside one never reaches the terminal raw
     message, hint = visible_lines(message), visible_lines(hint) if hint else hint
-    out.write(f"{red}error:{reset} {message}\n")
+    out.write(f"{red}{label}:{reset} {message}\n")
     if hint:
         out.write(f"{dim}hint:{reset} {hint}\n")
 

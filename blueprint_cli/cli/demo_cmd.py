@@ -59,8 +59,11 @@ def _tour(out: object, where: Path, color: bool) -> None:
     from datetime import date, timedelta
 
     from rich.console import Console
+    from rich.text import Text
+    from typer.exceptions import TyperException
 
-    from blueprint_cli.cli.main import app
+    from blueprint_cli.cli.context import print_error
+    from blueprint_cli.cli.main import command
     from blueprint_cli.diagnostics import BlueprintError
 
     assert isinstance(out, Console)
@@ -68,20 +71,32 @@ def _tour(out: object, where: Path, color: bool) -> None:
 
     def say(heading: str, text: str) -> None:
         step[0] += 1
-        out.print(f"\n[bold]{step[0]}. {heading}[/]")
-        out.print(text, style="italic")
+        out.print(Text(f"\n{step[0]}. {heading}", style="bold"))
+        out.print(Text(text, style="italic"))
 
-    def run(*args: str) -> int:
-        out.print(f"[bold green]$[/] blueprint {' '.join(shlex.quote(a) for a in args)}", highlight=False)
+    def run(*args: str, expect: int = 0) -> None:
+        """Run one command as typed; a refusal the tour means to show is `refused:`.
+        Any other outcome than the expected one stops the tour (exit 1)."""
+        out.print(Text.assemble(("$", "bold green"), " blueprint " + shlex.join(args)))
         flags = [] if color else ["--no-color"]
+        label = "refused" if expect == 1 else "error"
         try:
-            code = app(args=[*flags, *args], prog_name="blueprint", standalone_mode=False)
+            code = command().main(args=[*flags, *args], prog_name="blueprint", standalone_mode=False)
         except BlueprintError as exc:
-            out.print(f"[red]error:[/] {exc.message}", highlight=False)
-            if exc.hint:
-                out.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
-            return exc.exit_code
-        return code if isinstance(code, int) else 0
+            out.file.flush()
+            print_error(exc.message, exc.hint, file=out.file, color=color and out.is_terminal, label=label)
+            code = exc.exit_code
+        except TyperException as exc:
+            print_error(exc.format_message(), None, file=out.file, color=color and out.is_terminal)
+            code = exc.exit_code
+        code = code if isinstance(code, int) else 0
+        if code == 130:  # Ctrl-C inside the command (typer made it an exit code): stop the tour
+            raise KeyboardInterrupt
+        if code != expect:
+            raise BlueprintError(f"the tour stopped at step {step[0]}: `blueprint {shlex.join(args)}` "
+                                 f"exited with {code}, not {expect}",
+                                 hint="this is a bug in the demo; please report it with the output above",
+                                 exit_code=1)
 
     close_on = (date.today() + timedelta(days=30)).isoformat()
     out.print("[bold]blueprint demo[/] — a deal process as code, stepped through by a small sales team.")
@@ -92,6 +107,14 @@ def _tour(out: object, where: Path, color: bool) -> None:
         "dave: finance, ...) and publishes the sample blueprint blueprints/deal-follow-up.yaml "
         "(`blueprint show` summarises it).")
     run("init")
+
+    say("Lint before you publish",
+        "`lint` checks a blueprint against the schema and the semantic rules; each finding has its line and "
+        "column. Here a draft misspells a state. `publish` refuses a blueprint with errors, and CI can lint "
+        "every pull request (`--format github` or `sarif`).")
+    sample = Path("blueprints", "deal-follow-up.yaml").read_text(encoding="utf-8")
+    Path("draft.yaml").write_text(sample.replace("to: Negotiation", "to: Negotiaton", 1), encoding="utf-8")
+    run("lint", "draft.yaml", expect=1)
 
     say("Create deals",
         "A new record enters the first published blueprint whose module and entry criteria match "
@@ -108,8 +131,8 @@ def _tour(out: object, where: Path, color: bool) -> None:
         "A refusal says exactly why. Globex is below the 1000 EUR the Negotiate criteria ask for, and dave "
         "is not a sales rep (nor the deal's owner).")
     run("--as", "alice", "move", "2", "Negotiate", "--set", f"close_on={close_on}", "--check", "Budget confirmed",
-        "--check", "Decision maker identified", "--note", "small pilot", "--no-input")
-    run("--as", "dave", "move", "1", "Negotiate", "--no-input")
+        "--check", "Decision maker identified", "--note", "small pilot", "--no-input", expect=1)
+    run("--as", "dave", "move", "1", "Negotiate", "--no-input", expect=1)
 
     say("During: fields, checklist and note",
         "Negotiate requires a close date, two checklist items and a note (on a terminal, `move` would ask for "
@@ -138,11 +161,20 @@ def _tour(out: object, where: Path, color: bool) -> None:
     say("A common transition", "Lose is available from every open stage; the manager closes Initech as lost.")
     run("--as", "bob", "move", "3", "Lose", "--set", "reason=Competitor", "--set", "competitor=Umbrella Corp",
         "--note", "price matched by the incumbent")
-    run("--as", "bob", "move", "3", "Lose", "--set", "reason=Price", "--note", "again", "--no-input")
+    run("--as", "bob", "move", "3", "Lose", "--set", "reason=Price", "--note", "again", "--no-input", expect=1)
 
     say("Where everything is", "Records, filtered by state or by any field.")
     run("record", "list")
-    run("record", "list", "--where", "amount>=10000 and state=Closed Won")
+    run("record", "list", "--where", 'amount >= 10000 and state = "Closed Won"')
+
+    say("Draw it",
+        "`graph` draws a blueprint as a terminal tree, Mermaid (GitHub renders it in Markdown), Graphviz DOT, "
+        "SVG or PNG; `--record` marks where a record is and the path it took. A few lines of the Mermaid:")
+    run("graph", "--record", "1", "-o", "deal.mmd")
+    lines = Path("deal.mmd").read_text(encoding="utf-8").splitlines()
+    start = lines.index("stateDiagram-v2") if "stateDiagram-v2" in lines else 0
+    peek = lines[start:start + 8]
+    out.print(Text("\n".join([*peek, f"… ({len(lines) - len(peek)} more lines in deal.mmd)"]), style="dim"))
 
     say("The audit trail",
         "Every move, edit and action outcome is in the record's history (`--json` gives it as data).")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from blueprint_cli.cli.context import options, print_json
+from blueprint_cli.shown import markup as m
 
 if TYPE_CHECKING:
     from blueprint_cli.store import Store
@@ -95,7 +96,7 @@ def copy(
     from blueprint_cli.cli.record_view import term
 
     out = term(ctx)
-    out.print(f"[green]✓[/] Copied {result.source} → {result.target}")
+    out.print(f"[green]✓[/] Copied {m(str(result.source))} → {m(str(result.target))}")
     out.print(f"  blueprints  {c.blueprints} ({c.versions} version{'s' if c.versions != 1 else ''})")
     out.print(f"  records     {c.records}")
     out.print(f"  history     {c.history} entries")
@@ -103,7 +104,7 @@ def copy(
     if switched:
         kept = ("its JSON files are kept as they were" if dst.folder is None
                 else "the PostgreSQL store is left as it was")
-        out.print(f"  the workspace {switched} now uses {result.target} ({kept})")
+        out.print(f"  the workspace {switched} now uses {result.target} ({kept})", markup=False)
 
 
 def migrate(

@@ -45,7 +45,7 @@ def tick(
                 out.print("    ", line)
     counts = (f"{len(report.of('escalate'))} escalation(s), {len(report.of('move'))} automatic transition(s), "
               f"{len(report.of('skip'))} skipped")
-    out.print(f"{prefix}tick at {report.now}: {counts}; {report.checked} record(s) in timed states checked",
+    out.print(f"{prefix}tick at {m(str(report.now))}: {counts}; {report.checked} record(s) in timed states checked",
               style="dim")
     if report.errors:
         report_unreadable(report.errors)

@@ -66,9 +66,9 @@ def publish(
         return
     out = term(ctx)
     if result.unchanged:
-        out.print(f"{result.blueprint} is unchanged: still version {result.version}")
+        out.print(f"{result.blueprint} is unchanged: still version {result.version}", markup=False)
         return
-    out.print(f"[green]✓[/] Published [bold]{result.blueprint}[/] version {result.version}")
+    out.print(f"[green]✓[/] Published [bold]{m(result.blueprint)}[/] version {result.version}")
     for src, (dst, ids) in result.moved.items():
         out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {m(src)} to {m(dst)}")
 
