@@ -206,3 +206,56 @@ def test_names_with_brackets_are_shown_as_typed(ws: Path) -> None:
     assert r.code == 0 and f"Deals 1 · {name}: tags [vip]" in r.out, r
     r = run(ws, "record", "create", "Deals", "--set", "name=[x] renewal", "--set", "amount=0")
     assert r.code == 0 and "Created Deals 2 · [x] renewal (owner alice)" in r.out
+
+
+@pytest.fixture()
+def five(ws: Path) -> Path:
+    for name, amount in [("Delta", 700), ("alpha", 5000), ("Echo", 1200), ("Bravo", 2100), ("charlie", 300)]:
+        assert run(ws, "record", "create", "Deals", "--set", f"name={name}", "--set", f"amount={amount}").code == 0
+    return ws
+
+
+def test_list_sort_limit_and_columns(five: Path) -> None:
+    r = run(five, "record", "list", "--sort", "-amount", "--columns", "id,name,amount")
+    assert r.code == 0, r
+    assert r.out.splitlines() == ["ID  NAME     AMOUNT", "2   alpha    5000", "4   Bravo    2100",
+                                  "3   Echo     1200", "1   Delta    700", "5   charlie  300"]
+    r = run(five, "record", "list", "--sort", "name", "--limit", "2", "--columns", "name,state")
+    assert r.out.splitlines() == ["NAME   STATE", "alpha  Qualification", "Bravo  Qualification"]  # case ignored
+    assert "… and 3 more records (5 in all)" in r.err
+    listed = run(five, "--json", "record", "list", "--sort", "updated", "--limit", "1").json()
+    assert isinstance(listed, list) and [x["id"] for x in listed] == ["1"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--columns", "id,amout"], "no field or column 'amout'"),
+    (["--sort", "nme"], "no field or column 'nme'"),
+    (["--limit", "-1"], "-1"),
+    (["--columns", ","], "--columns names no column"),
+])
+def test_list_options_that_do_not_fit_are_usage_errors(five: Path, args: list[str], message: str) -> None:
+    r = run(five, "record", "list", *args)
+    assert r.code == 2 and message in r.err, r
+    assert "did you mean 'amount'?" in r.err if "amout" in message else True
+
+
+def test_a_long_list_on_a_terminal_is_cut_to_fit_with_a_note(five: Path) -> None:
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    for i in range(10):
+        assert run(five, "record", "create", "Deals", "--set", f"name=Deal {i}", "--set", "amount=900").code == 0
+    env = {k: v for k, v in os.environ.items() if k not in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER")}
+    env.update(NO_COLOR="1", PYTHONPATH=os.pathsep.join(sys.path))
+    child = pexpect.spawn(sys.executable, ["-m", "blueprint_cli", "record", "list"], cwd=str(five), env=env,
+                          encoding="utf-8", timeout=30, dimensions=(10, 120))
+    child.expect(pexpect.EOF)
+    child.close()
+    lines = child.before.splitlines()
+    assert child.exitstatus == 0
+    assert lines[0].startswith("ID") and len(lines) == 9  # 7 rows and the note fit in 10 lines
+    assert lines[-1] == "… and 8 more records (15 in all): --limit 0 shows them all, --limit N that many; " \
+                        "piped output is never cut"
+    # not a terminal: every record
+    assert len(run(five, "record", "list").out.splitlines()) == 16

@@ -184,3 +184,18 @@ def test_a_broken_delivery_setting_refuses_tick_and_bulk_before_anything_is_writ
     r = cli("--as", "alice", *command, cwd=tmp_path)
     assert r.code == 2 and "smtp.password" in r.err, r
     assert [(x.state, x.tags, len(ws.history(x.id)[1])) for x in ws.records()] == before
+
+
+def test_the_generated_team_file_says_what_a_profile_does(tmp_path: Path) -> None:
+    """A profile is a name owners can use, not a super-user: grace (profile admin)
+    may not negotiate a deal whose owners are sales reps and the record owner."""
+    assert cli("init", str(tmp_path)).code == 0
+    team = (tmp_path / ".blueprint" / "team.yaml").read_text(encoding="utf-8")
+    assert "see and do everything" not in team
+    assert "It grants nothing by itself" in team and "grace: {roles: [director], profile: admin" in team
+    assert cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               cwd=tmp_path).code == 0
+    r = cli("--as", "grace", "move", "1", "Negotiate", "--set", "close_on=2026-12-01", "--check", "Budget confirmed",
+            "--check", "Decision maker identified", "--note", "as admin", cwd=tmp_path)
+    assert r.code == 1
+    assert "you are not an owner of 'Negotiate'" in r.err and "you are grace (roles: director; profile: admin)" in r.err

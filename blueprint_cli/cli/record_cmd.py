@@ -51,24 +51,54 @@ def list_(
     module: Optional[str] = typer.Option(None, "--module", help="Only records of this module."),
     where: Optional[str] = typer.Option(None, "--where", metavar="EXPR",
                                         help='Filter, e.g. "amount >= 1000 and (owner = alice or tags contains vip)".'),
+    sort: Optional[str] = typer.Option(None, "--sort", metavar="FIELD",
+                                       help="Order by a field or column (default id); -FIELD for descending."),
+    limit: Optional[int] = typer.Option(None, "--limit", metavar="N", min=0,
+                                        help="At most N records (0: all; on a terminal a long list is cut to fit)."),
+    columns: Optional[str] = typer.Option(None, "--columns", metavar="A,B,C",
+                                          help="The columns of the table, e.g. id,name,amount,state (text output)."),
 ) -> None:
-    """List records (id order)."""
+    """List records (id order, or --sort)."""
+    import shutil
     import sys
 
-    from blueprint_cli.cli.record_view import list_lines, open_workspace, print_lines, report_unreadable
+    from blueprint_cli.cli.record_view import (column_name, list_lines, open_workspace, print_lines,
+                                               report_unreadable, sort_records)
+    from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.store import CorruptFile
     from blueprint_cli.where import compile_for
 
     ws = open_workspace(ctx)
     criterion = compile_for(where, ws.candidates()) if where is not None else None
+    known = {f.name for b in ws.candidates() for f in b.fields}
+    shown = [column_name(c, known) for c in columns.split(",") if c.strip()] if columns is not None else None
+    if shown == []:
+        raise BlueprintError("--columns names no column", hint="for example --columns id,name,amount,state")
     errors: list[CorruptFile] = []
     records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
+    if sort is not None:
+        descending = sort.startswith("-")
+        records = sort_records(records, column_name(sort.lstrip("-"), known), descending=descending)
+    total = len(records)
+    cut_to_fit = False
+    if limit:
+        records = records[:limit]
+    elif limit is None and not options(ctx).json and sys.stdout.isatty():
+        # a terminal shows a screenful; a pipe or a file gets every record
+        room = max(shutil.get_terminal_size().lines - 3, 5)
+        cut_to_fit = total > room
+        records = records[:room] if cut_to_fit else records
     if options(ctx).json:
         _print_json_list(r.to_dict() for r in records)
     elif records:
-        print_lines(list_lines(records))
+        print_lines(list_lines(records, shown))
     else:
         sys.stderr.write("no records match\n")
+    if len(records) < total:
+        more = total - len(records)
+        how = ("--limit 0 shows them all, --limit N that many; piped output is never cut" if cut_to_fit
+               else "a larger --limit shows more")
+        sys.stderr.write(f"… and {more} more record{'s' if more != 1 else ''} ({total} in all): {how}\n")
     if errors:
         report_unreadable([e.message for e in errors])
         raise typer.Exit(1)

@@ -58,7 +58,9 @@ PASSWORD_ENV = "BLUEPRINT_PG_PASSWORD"
 LOCK_TIMEOUT_MS = 30_000
 #: Records fetched per query while scanning (keyset pages: no cursor held open).
 PAGE = 2000
-INSTALL_HINT = "install the driver: pip install 'blueprint-cli[postgres]'"
+# the driver by its own name: the distribution of blueprint is not on the public index
+INSTALL_HINT = "install the driver: pip install 'psycopg[binary]>=3.1' (from a clone: pip install -e '.[postgres]')"
+UPGRADE_HINT = "upgrade blueprint (the crm-blueprint distribution) to a newer version"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -297,7 +299,7 @@ class PostgresStore:
         if version > LATEST:
             raise BlueprintError(f"the store at {self.url} is at schema version {version}; "
                                  f"this blueprint knows versions up to {LATEST}",
-                                 hint="upgrade blueprint-cli", exit_code=1)
+                                 hint=UPGRADE_HINT, exit_code=1)
         if version < LATEST:
             raise BlueprintError(f"the store at {self.url} is at schema version {version}, "
                                  f"this blueprint needs {LATEST}",
@@ -332,7 +334,7 @@ class PostgresStore:
             current = int(row[0]) if row else 0
             if current > LATEST:
                 raise BlueprintError(f"the store at {self.url} is at schema version {current}; "
-                                     f"this blueprint knows versions up to {LATEST}", hint="upgrade blueprint-cli",
+                                     f"this blueprint knows versions up to {LATEST}", hint=UPGRADE_HINT,
                                      exit_code=1)
             for migration in MIGRATIONS:
                 if migration.version > current:
