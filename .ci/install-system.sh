@@ -16,6 +16,9 @@
 # Env:
 #   MERMAID_CLI_PREFIX   install prefix (default /opt/mermaid-cli)
 #   MERMAID_CLI_VERSION  npm version of @mermaid-js/mermaid-cli (default 11.17.0)
+#   YAML_LS_PREFIX       install prefix of yaml-language-server (default /opt/yaml-language-server):
+#                        the editors' YAML server, which tests/test_editor_schema.py runs on a workspace
+#   YAML_LS_VERSION      its npm version (default 1.25.0)
 #   SMOKE=1              always run the render smoke test (otherwise only after installing)
 set -euo pipefail
 
@@ -25,6 +28,9 @@ SMOKE="${SMOKE:-0}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PUPPETEER_CONFIG="$HERE/puppeteer-config.json"
 MMDC="$MERMAID_CLI_PREFIX/node_modules/.bin/mmdc"
+YAML_LS_PREFIX="${YAML_LS_PREFIX:-/opt/yaml-language-server}"
+YAML_LS_VERSION="${YAML_LS_VERSION:-1.25.0}"
+YAML_LS="$YAML_LS_PREFIX/node_modules/.bin/yaml-language-server"
 
 # graphviz: dot; chromium: headless browser for mmdc;
 # fonts-noto-color-emoji: emoji; fonts-noto-cjk: Chinese/Japanese/Korean;
@@ -92,8 +98,24 @@ else
   installed_something=1
 fi
 
-# 4. Checks ------------------------------------------------------------------
+# 4. yaml-language-server (what VS Code's and other editors' YAML support runs)
+current=""
+if [ -f "$YAML_LS_PREFIX/node_modules/yaml-language-server/package.json" ]; then
+  current="$(node -p "require('$YAML_LS_PREFIX/node_modules/yaml-language-server/package.json').version" 2>/dev/null || true)"
+fi
+if [ "$current" = "$YAML_LS_VERSION" ] && [ -x "$YAML_LS" ]; then
+  log "yaml-language-server $current present in $YAML_LS_PREFIX"
+else
+  log "npm install yaml-language-server@$YAML_LS_VERSION into $YAML_LS_PREFIX (was: ${current:-none})"
+  "${SUDO[@]}" mkdir -p "$YAML_LS_PREFIX"
+  "${SUDO[@]}" npm install --prefix "$YAML_LS_PREFIX" --no-audit --no-fund --loglevel=error \
+    "yaml-language-server@$YAML_LS_VERSION"
+  installed_something=1
+fi
+
+# 5. Checks ------------------------------------------------------------------
 command -v dot >/dev/null
+[ -x "$YAML_LS" ] || { log "$YAML_LS missing"; exit 1; }
 [ -x /usr/bin/chromium ] || { log "/usr/bin/chromium missing"; exit 1; }
 [ -x "$MMDC" ] || { log "$MMDC missing"; exit 1; }
 [ -f "$PUPPETEER_CONFIG" ] || { log "$PUPPETEER_CONFIG missing"; exit 1; }

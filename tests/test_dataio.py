@@ -239,3 +239,14 @@ def test_an_import_killed_at_any_instant_imports_all_rows_or_none(ws: Path) -> N
     assert journal_seen >= 2
     names = [r["fields"]["name"] for r in records(ws)]  # type: ignore[index]
     assert len(names) == counts[-1] and all(names.count(f"Deal {i}") == counts[-1] // n for i in range(0, n, 37))
+
+
+def test_import_from_a_device_or_a_folder_says_what_it_is(ws: Path) -> None:
+    """/dev/null is no missing file: the message says what it is; a folder is named as one."""
+    r = run(ws, "record", "import", "/dev/null")
+    assert r.code == 2 and "/dev/null: cannot tell the format from its name" in r.err
+    assert "no such file" not in r.err
+    r = run(ws, "record", "import", "/dev/null", "--format", "csv")
+    assert r.code == 2 and "/dev/null: not a regular file: a character device" in r.err
+    r = run(ws, "record", "import", str(ws))
+    assert r.code == 2 and f"{ws} is a folder" in r.err

@@ -199,3 +199,19 @@ def test_the_generated_team_file_says_what_a_profile_does(tmp_path: Path) -> Non
             "--check", "Decision maker identified", "--note", "as admin", cwd=tmp_path)
     assert r.code == 1
     assert "you are not an owner of 'Negotiate'" in r.err and "you are grace (roles: director; profile: admin)" in r.err
+
+
+def test_init_inside_a_workspace_is_refused_unless_nested(tmp_path: Path) -> None:
+    assert cli("init", str(tmp_path)).code == 0
+    sub = tmp_path / "team-a"
+    sub.mkdir()
+    r = cli("init", cwd=sub)
+    assert r.code == 1
+    assert f"{sub} is inside the workspace {tmp_path / '.blueprint'}" in r.err and "--nested" in r.err
+    assert list(sub.iterdir()) == []  # nothing was made
+    r = cli("init", "--nested", cwd=sub)
+    assert r.code == 0, r
+    assert (sub / ".blueprint" / "workspace.json").is_file()
+    # from below the nested one, commands find it (that is what the refusal warns of)
+    listed = cli("--json", "record", "list", cwd=sub).json()
+    assert listed == []

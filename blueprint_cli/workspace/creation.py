@@ -20,12 +20,28 @@ def _data(name: str) -> str:
     return resources.files("blueprint_cli").joinpath("data", name).read_text(encoding="utf-8")
 
 
+#: where `init` puts the blueprint JSON Schema, inside `.blueprint/`, for editors
+SCHEMA_FILE = Path("schemas", "blueprint.schema.json")
+#: the modeline of a blueprint in `DIR/blueprints/`: relative, so it resolves from
+#: the file's own folder (as yaml-language-server reads it) in any clone
+SAMPLE_MODELINE = f"# yaml-language-server: $schema=../{DIRNAME}/{SCHEMA_FILE.as_posix()}\n"
+
+
 def sample_blueprint_text() -> str:
-    # the copy in the package points its schema modeline at the repository; drop it
+    """The deal sample as `init` writes it to `DIR/blueprints/`: its modeline (in the
+    package it points at the repository's schemas/) points at the workspace's copy."""
     lines = _data("deal-follow-up.yaml").splitlines(keepends=True)
-    while lines and ("yaml-language-server" in lines[0] or lines[0].strip() == "#"):
-        lines.pop(0)
+    if lines and "yaml-language-server" in lines[0]:
+        lines[0] = SAMPLE_MODELINE
     return "".join(lines)
+
+
+def enclosing(folder: Path) -> Path | None:
+    """The workspace (its `.blueprint/`) that `folder` is inside of, if any."""
+    for parent in folder.resolve().parents:
+        if (parent / DIRNAME / MARKER).is_file():
+            return parent / DIRNAME
+    return None
 
 
 @dataclass
@@ -38,11 +54,13 @@ class InitResult:
 
 
 def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
-         store: str | None = None) -> InitResult:
+         store: str | None = None, nested: bool = False) -> InitResult:
     """Create `folder/.blueprint/` with a team file, settings, an empty store and
     (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
     `store`: a postgresql:// URL to keep records in PostgreSQL instead; its tables are
-    created, and config.yaml keeps the URL without a password."""
+    created, and config.yaml keeps the URL without a password. Inside another
+    workspace it is refused unless `nested` (commands below `folder` would find
+    the new one instead)."""
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise BlueprintError(f"{folder} is a file, not a folder")
@@ -50,6 +68,12 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
     if (root / MARKER).exists():
         raise BlueprintError(f"{root} is already a workspace", exit_code=1,
                              hint="use it as it is, or remove that folder to start over")
+    outer = enclosing(folder)
+    if outer is not None and not nested:
+        raise BlueprintError(f"{folder.resolve()} is inside the workspace {outer}; a second workspace there would "
+                             f"hide that one from every command run below {folder.resolve()}", exit_code=1,
+                             hint="use that workspace (commands find it from any sub-folder), or pass --nested "
+                                  "to create a separate one inside it")
     if store and not is_url(store):
         raise BlueprintError(f"--store {store!r} is not a store URL", hint="e.g. --store postgresql://USER@HOST:5432/DB")
     shared = open_store(store, create=True) if store else None
@@ -61,6 +85,10 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
     if not config.exists():
         atomic_write(config, initial_text(shared.location if shared is not None else None).encode())
     (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
+    from blueprint_cli.schema import schema_text
+
+    (root / SCHEMA_FILE).parent.mkdir(exist_ok=True)
+    atomic_write(root / SCHEMA_FILE, schema_text().encode())  # for the modeline of blueprints/*.yaml
     if shared is None:
         open_store(root, create=True)
     stamp = engine.iso(at or now())

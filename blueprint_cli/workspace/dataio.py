@@ -105,6 +105,8 @@ def read_rows(path: Path, fmt: str | None = None, *, formulas: bool = False) -> 
 
     if not path.exists():
         raise BlueprintError(f"no such file: {path}")
+    if path.is_dir():
+        raise BlueprintError(f"{path} is a folder", hint="give a .csv or .json file")
     fmt = file_format(path, fmt)
     raw = read_user_file(path, MAX_IMPORT_BYTES)  # a FIFO, a device or a huge file: refused, never waited on
     try:
