@@ -215,3 +215,46 @@ def test_init_inside_a_workspace_is_refused_unless_nested(tmp_path: Path) -> Non
     # from below the nested one, commands find it (that is what the refusal warns of)
     listed = cli("--json", "record", "list", cwd=sub).json()
     assert listed == []
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_blueprints"
+
+
+def test_lint_test_and_publish_without_a_path_take_the_workspace_blueprints(tmp_path: Path) -> None:
+    import shutil
+
+    assert cli("init", str(tmp_path)).code == 0
+    sub = tmp_path / "notes"
+    sub.mkdir()  # from any sub-folder, like every workspace command
+    r = cli("lint", cwd=sub)
+    assert r.code == 0 and "All clean: 1 file checked." in r.err, r
+    shutil.copy(SAMPLES / "deal-follow-up.scenarios.yaml", tmp_path / "blueprints")
+    r = cli("test", cwd=sub)
+    assert r.code == 0, r
+    assert "deal-follow-up.scenarios.yaml" in r.out
+    shutil.copy(SAMPLES / "support-ticket.yaml", tmp_path / "blueprints")
+    r = cli("--as", "grace", "publish", cwd=sub)
+    assert r.code == 0, r
+    assert r.out.splitlines() == ["deal-follow-up is unchanged: still version 1",
+                                  "✓ Published support-ticket version 1"]
+    # a broken blueprint there: lint shows where, publish publishes nothing
+    (tmp_path / "blueprints" / "broken.yaml").write_text(
+        "blueprint: broken\nmodule: M\nfield: f\nstates: [{name: A, final: true}]\ntransitions:\n"
+        "  - {name: Go, from: A, to: Nowhere}\n", encoding="utf-8")
+    r = cli("lint", cwd=sub)
+    assert r.code == 1 and "blueprints/broken.yaml:6:" in r.out, r
+    r = cli("--as", "grace", "publish", cwd=sub)
+    assert r.code == 1 and "Nowhere" in r.err
+    published = cli("--json", "record", "list", cwd=sub)
+    assert published.code == 0
+    r = cli("--as", "grace", "publish", "--priority", "3", cwd=sub)
+    assert r.code == 2 and "--move and --priority apply to one blueprint: give its FILE" in r.err
+
+
+def test_lint_without_a_path_outside_a_workspace_says_what_to_give(tmp_path: Path) -> None:
+    r = cli("lint", cwd=tmp_path)
+    assert r.code == 2 and "give at least one file or folder to lint" in r.err
+    assert "inside a workspace it takes its blueprints/ folder" in r.err
+    assert cli("init", str(tmp_path), "--no-sample").code == 0
+    r = cli("publish", cwd=tmp_path)
+    assert r.code == 2 and "has no blueprints/ folder next to it" in r.err

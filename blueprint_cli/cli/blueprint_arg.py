@@ -46,3 +46,25 @@ def workspace(ctx: typer.Context) -> Workspace:
     from blueprint_cli.workspace import find
 
     return find(options(ctx).workspace)
+
+
+def workspace_folder(ctx: typer.Context, command: str) -> Path:
+    """The workspace's `blueprints/` folder (next to its `.blueprint/`): what `lint`,
+    `test` and `publish` work on when given no path."""
+    from blueprint_cli.diagnostics import BlueprintError
+
+    try:
+        ws = workspace(ctx)
+    except BlueprintError:
+        raise BlueprintError(f"give at least one file or folder to {command}",
+                             hint=f"blueprint {command} FILE|FOLDER; inside a workspace it takes its blueprints/ "
+                                  "folder") from None
+    folder = ws.root.parent / "blueprints"
+    if not folder.is_dir():
+        raise BlueprintError(f"give at least one file or folder to {command}: the workspace {ws.root} has no "
+                             f"blueprints/ folder next to it", hint=f"blueprint {command} FILE|FOLDER")
+    return folder
+
+
+def is_scenario_file(path: Path) -> bool:
+    return path.name.endswith((".scenarios.yaml", ".scenarios.yml"))

@@ -49,7 +49,8 @@ the line above), `# blueprint: disable-file={code}` for the whole file, or
 
 def lint(
     ctx: typer.Context,
-    paths: Optional[List[Path]] = typer.Argument(None, help="Blueprint files and folders (searched for *.yaml/*.yml)."),
+    paths: Optional[List[Path]] = typer.Argument(None, help="Blueprint files and folders (searched for *.yaml/*.yml); "
+                                                 "default inside a workspace: its blueprints/ folder."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes or prefixes (BP3,BP204); "
                                                "replaces the configured `select`."),
@@ -113,7 +114,9 @@ def lint(
             sys.stdout.write(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<22} {rule.summary}\n")
         return
     if not paths:
-        raise BlueprintError("give at least one file or folder to lint", hint="blueprint lint sample_blueprints/")
+        from blueprint_cli.cli.blueprint_arg import workspace_folder
+
+        paths = [workspace_folder(ctx, "lint")]
     for code in _codes(select) + _codes(ignore) + _codes(extend_select):
         if not is_known_code(code):
             raise BlueprintError(f"--select/--ignore/--extend-select: no rule matches {code!r}",

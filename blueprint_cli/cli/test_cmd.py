@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 def test(
     ctx: typer.Context,
     paths: Optional[List[Path]] = typer.Argument(
-        None, help="Scenario files, and folders searched for *.scenarios.yaml."),
+        None, help="Scenario files, and folders searched for *.scenarios.yaml; default inside a workspace: its "
+                   "blueprints/ folder."),
     junit_xml: Optional[Path] = typer.Option(None, "--junit-xml", metavar="FILE", help="Also write JUnit XML for CI."),
     coverage: bool = typer.Option(False, "--coverage", help="Report the states, transitions, branches and "
                                   "parallel parts the scenarios exercised."),
@@ -37,8 +38,9 @@ def test(
     from blueprint_cli.scenarios import loader
 
     if not paths:
-        raise BlueprintError("give at least one scenario file or folder",
-                             hint="blueprint test sample_blueprints/")
+        from blueprint_cli.cli.blueprint_arg import workspace_folder
+
+        paths = [workspace_folder(ctx, "test")]
     files = loader.discover(paths)
     if not files:
         raise BlueprintError("no scenario files found in " + ", ".join(map(str, paths)),

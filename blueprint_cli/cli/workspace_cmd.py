@@ -48,7 +48,8 @@ def init(
 
 def publish(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="The blueprint file to publish."),
+    file: Optional[Path] = typer.Argument(None, help="The blueprint file to publish (default: every blueprint in "
+                                                       "the workspace's blueprints/ folder, in name order)."),
     move: Optional[List[str]] = typer.Option(None, "--move", metavar="OLD=NEW",
                                              help="Records in a state this version deletes go to NEW (repeatable)."),
     priority: Optional[int] = typer.Option(None, "--priority",
@@ -56,22 +57,32 @@ def publish(
 ) -> None:
     """Lint the blueprint (errors block), then store it as the next version in the workspace."""
     from blueprint_cli.cli.record_view import open_workspace, parse_assignments, term
+    from blueprint_cli.diagnostics import BlueprintError
 
     ws = open_workspace(ctx)
     moves = parse_assignments(move or (), "--move")
     opts = options(ctx)
-    result = ws.publish(file, moves=moves, priority=priority, user=opts.acting_user)
+    if file is not None:
+        files = [file]
+    else:
+        if moves or priority is not None:
+            raise BlueprintError("--move and --priority apply to one blueprint: give its FILE",
+                                 hint="blueprint publish blueprints/NAME.yaml --priority 10")
+        files = _workspace_blueprints(ctx)
+    results = [ws.publish(f, moves=moves, priority=priority, user=opts.acting_user) for f in files]
     if opts.json:
-        print_json({"blueprint": result.blueprint, "version": result.version, "unchanged": result.unchanged,
-                    "moved": {src: {"to": dst, "records": ids} for src, (dst, ids) in result.moved.items()}})
+        data = [{"blueprint": r.blueprint, "version": r.version, "unchanged": r.unchanged,
+                 "moved": {src: {"to": dst, "records": ids} for src, (dst, ids) in r.moved.items()}} for r in results]
+        print_json(data[0] if file is not None else data)
         return
     out = term(ctx)
-    if result.unchanged:
-        out.print(f"{result.blueprint} is unchanged: still version {result.version}", markup=False)
-        return
-    out.print(f"[green]✓[/] Published [bold]{m(result.blueprint)}[/] version {result.version}")
-    for src, (dst, ids) in result.moved.items():
-        out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {m(src)} to {m(dst)}")
+    for result in results:
+        if result.unchanged:
+            out.print(f"{result.blueprint} is unchanged: still version {result.version}", markup=False)
+            continue
+        out.print(f"[green]✓[/] Published [bold]{m(result.blueprint)}[/] version {result.version}")
+        for src, (dst, ids) in result.moved.items():
+            out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {m(src)} to {m(dst)}")
 
 
 def register(app: typer.Typer) -> None:
