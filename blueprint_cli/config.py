@@ -52,6 +52,8 @@ outbox: outbox
 #        password_env: BLUEPRINT_SMTP_PASSWORD, from: "Blueprint <blueprint@example.com>"}
 # Webhooks: seconds per try, tries in all, seconds before the 2nd try (doubling):
 # webhooks: {timeout: 10, attempts: 3, backoff: 1}
+# Users not in team.yaml may not act (--as, $BLUEPRINT_USER, else the OS user); to let them:
+# unknown_users: allow
 # Working time for `2 business_days` / `4 business_hours`:
 # calendar: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", time_zone: Europe/Berlin, holidays: []}
 """
@@ -187,6 +189,11 @@ class Config:
                 problems.append(_finding(doc, exc.path, _own(str(exc), self.display)))
         self._valid = data
         return problems
+
+    @property
+    def unknown_users_allowed(self) -> bool:
+        """`unknown_users: allow`: users not in team.yaml may act (default: refuse)."""
+        return self.data.get("unknown_users") == "allow"
 
     @property
     def calendar(self) -> WorkingCalendar:

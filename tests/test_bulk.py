@@ -38,7 +38,7 @@ def deals(tmp_path: Path) -> Path:
                 cwd=tmp_path)
         assert r.code == 0, r
     assert cli("--as", "bob", "move", "6", "Negotiate", *NEGOTIATE, cwd=tmp_path).code == 0
-    assert cli("record", "tag", "2", "vip", cwd=tmp_path).code == 0
+    assert cli("--as", "alice", "record", "tag", "2", "vip", cwd=tmp_path).code == 0
     return tmp_path
 
 

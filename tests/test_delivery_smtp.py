@@ -141,7 +141,7 @@ def workspace(folder: Path, config: str = "") -> Path:
         with open(folder / ".blueprint" / "config.yaml", "a", encoding="utf-8") as f:
             f.write(config)
     (folder / "quotes.yaml").write_text(BLUEPRINT, encoding="utf-8")
-    assert cli("publish", "quotes.yaml", cwd=folder).code == 0
+    assert cli("--as", "bob", "publish", "quotes.yaml", cwd=folder).code == 0
     assert cli("--as", "alice", "record", "create", "Quotes", "--set", "customer=Acme", "--set", "amount=1200",
                "--set", "contact=buyer@acme.test", cwd=folder).code == 0
     return folder

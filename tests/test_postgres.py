@@ -400,7 +400,7 @@ def test_store_copy_json_to_postgres_and_back(tmp_path: Path, pg_url: str) -> No
     assert r.code == 0, r
     sample = folder / "blueprints" / "deal-follow-up.yaml"
     sample.write_text(sample.read_text().replace("title: ", "title: v2 "), encoding="utf-8")
-    assert cli("publish", str(sample), cwd=folder).code == 0
+    assert cli("--as", "grace", "publish", str(sample), cwd=folder).code == 0
     before = _snapshot(folder)
 
     r = cli("--json", "store", "copy", "--from", str(folder / ".blueprint"), "--to", pg_url, cwd=folder)

@@ -173,7 +173,7 @@ def test_every_command_that_walks_records_names_a_broken_file_goes_on_and_exits_
     timed = tmp_path / "ping.yaml"
     timed.write_text(timed.read_text(encoding="utf-8").replace(
         "  - name: Left\n", "  - name: Left\n    sla: {within: 1h, escalate: [{tag: {add: [late]}}]}\n"), encoding="utf-8")
-    assert cli("publish", str(timed), cwd=tmp_path).code == 0
+    assert cli("--as", "grace", "publish", str(timed), cwd=tmp_path).code == 0
     broken = ws.root / "records" / shard("2") / "2.json"
     broken.write_text("{ not json", encoding="utf-8")
     where = f"records/{shard('2')}/2.json"
@@ -259,3 +259,44 @@ def test_a_long_list_on_a_terminal_is_cut_to_fit_with_a_note(five: Path) -> None
                         "piped output is never cut"
     # not a terminal: every record
     assert len(run(five, "record", "list").out.splitlines()) == 16
+
+
+def test_an_unknown_acting_user_is_refused_with_a_did_you_mean(ws: Path) -> None:
+    r = run(ws, "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000", user="alcie")
+    assert r.code == 2
+    assert "unknown user 'alcie' in" in r.err and "did you mean 'alice'?" in r.err
+    assert "`unknown_users: allow`" in r.err
+    assert cli("--json", "record", "list", cwd=ws).json() == []  # nothing was created
+    # the OS user (no --as, no $BLUEPRINT_USER) is refused just as well, and told so
+    import getpass
+
+    r = cli("record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000", cwd=ws)
+    assert getpass.getuser() not in ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
+    assert r.code == 2 and f"you act as {getpass.getuser()!r} (the OS user), who is not a user of" in r.err
+    # reading needs no team member
+    assert cli("record", "list", cwd=ws).code == 0
+
+
+def test_a_setting_lets_unknown_users_act(ws: Path) -> None:
+    config = ws / ".blueprint" / "config.yaml"
+    assert "# unknown_users: allow" in config.read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "unknown_users: allow\n", encoding="utf-8")
+    r = run(ws, "--json", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000", user="visitor")
+    assert r.code == 0, r
+    assert r.json()["owner"] == "visitor"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_then_import_of_the_same_file(ws: Path, fmt: str) -> None:
+    for name, owner in [("Acme", "alice"), ("Globex", "bob")]:
+        assert run(ws, "record", "create", "Deals", "--set", f"name={name}", "--set", "amount=5000",
+                   "--owner", owner).code == 0
+    out = ws / f"deals.{fmt}"
+    assert run(ws, "record", "export", "-o", str(out)).code == 0
+    r = run(ws, "record", "import", str(out))
+    assert r.code == 0, r
+    assert "imported 2 records (ids 3–4)" in r.out
+    listed = cli("--json", "record", "list", cwd=ws).json()
+    assert isinstance(listed, list)
+    assert [(x["fields"]["name"], x["owner"]) for x in listed] == [
+        ("Acme", "alice"), ("Globex", "bob"), ("Acme", "alice"), ("Globex", "bob")]

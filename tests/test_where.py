@@ -185,7 +185,7 @@ def deals(tmp_path: Path) -> Path:
     for name, amount in (("Acme", 5000), ("Globex", 200), ("Initech", 80000)):
         assert cli("--as", "alice", "record", "create", "Deals", "--set", f"name={name}", "--set", f"amount={amount}",
                    cwd=tmp_path).code == 0
-    assert cli("record", "tag", "3", "vip", cwd=tmp_path).code == 0
+    assert cli("--as", "alice", "record", "tag", "3", "vip", cwd=tmp_path).code == 0
     return tmp_path
 
 

@@ -31,7 +31,7 @@ def test_init_creates_team_store_and_published_sample(tmp_path: Path) -> None:
 def test_init_without_sample(tmp_path: Path) -> None:
     assert cli("init", str(tmp_path), "--no-sample").code == 0
     assert not (tmp_path / "blueprints").exists()
-    r = cli("record", "create", "Deals", cwd=tmp_path)
+    r = cli("--as", "alice", "record", "create", "Deals", cwd=tmp_path)
     assert r.code == 2 and "no published blueprint governs module 'Deals'" in r.err and "blueprint publish" in r.err
 
 
@@ -75,7 +75,7 @@ def test_lint_errors_block_publishing(tmp_path: Path) -> None:
     ping_workspace(tmp_path)
     bad = tmp_path / "bad.yaml"
     bad.write_text(PING.replace("to: Right", "to: Rihgt"), encoding="utf-8")
-    r = cli("publish", str(bad), cwd=tmp_path)
+    r = cli("--as", "grace", "publish", str(bad), cwd=tmp_path)
     assert r.code == 1 and "bad.yaml:" in r.err and "BP301" in r.err
     from blueprint_cli import workspace
 
@@ -85,9 +85,9 @@ def test_lint_errors_block_publishing(tmp_path: Path) -> None:
 def test_publishing_again_makes_a_new_version_records_follow(tmp_path: Path) -> None:
     ping_workspace(tmp_path, records=1)
     src = tmp_path / "ping.yaml"
-    assert "unchanged: still version 1" in cli("publish", str(src), cwd=tmp_path).out
+    assert "unchanged: still version 1" in cli("--as", "grace", "publish", str(src), cwd=tmp_path).out
     src.write_text(PING.replace("title: Ping-pong", "title: Ping pong v2"), encoding="utf-8")
-    r = cli("--json", "publish", str(src), cwd=tmp_path)
+    r = cli("--as", "grace", "--json", "publish", str(src), cwd=tmp_path)
     assert r.code == 0 and r.json()["version"] == 2
     assert cli("--json", "record", "show", "1", cwd=tmp_path).json()["version"] == 2  # type: ignore[index]
     from blueprint_cli import workspace
@@ -105,12 +105,12 @@ def test_deleting_a_state_with_records_is_refused_unless_told_where(tmp_path: Pa
     v2 = PING.replace("  - name: Right\n", "  - name: Middle\n").replace("to: Right", "to: Middle") \
              .replace("from: Right", "from: Middle")
     src.write_text(v2, encoding="utf-8")
-    r = cli("publish", str(src), cwd=tmp_path)
+    r = cli("--as", "grace", "publish", str(src), cwd=tmp_path)
     assert r.code == 1, r
     assert "Right: 2 records (2, 3)" in r.err and '--move "Right=' in r.err
-    assert cli("publish", str(src), "--move", "Rigth=Middle", cwd=tmp_path).code == 2
-    assert cli("publish", str(src), "--move", "Right=Nowhere", cwd=tmp_path).code == 2
-    r = cli("publish", str(src), "--move", "Right=Middle", cwd=tmp_path)
+    assert cli("--as", "grace", "publish", str(src), "--move", "Rigth=Middle", cwd=tmp_path).code == 2
+    assert cli("--as", "grace", "publish", str(src), "--move", "Right=Nowhere", cwd=tmp_path).code == 2
+    r = cli("--as", "grace", "publish", str(src), "--move", "Right=Middle", cwd=tmp_path)
     assert r.code == 0 and "moved 2 records from Right to Middle" in r.out
     shown = cli("--json", "record", "list", "--state", "Middle", cwd=tmp_path).json()
     assert [(x["id"], x["version"]) for x in shown] == [("2", 2), ("3", 2)]  # type: ignore[index]
@@ -125,11 +125,11 @@ def test_entry_goes_to_first_matching_blueprint_by_priority(tmp_path: Path) -> N
     big.write_text(PING.replace("blueprint: ping", "blueprint: big-ping")
                    .replace("fields:\n", "priority: 1\nentry:\n  when: {field: note, eq: big}\nfields:\n"),
                    encoding="utf-8")
-    assert cli("publish", str(big), cwd=tmp_path).code == 0
-    big_one = cli("--json", "record", "create", "Pings", "--set", "note=big", cwd=tmp_path).json()
-    small = cli("--json", "record", "create", "Pings", "--set", "note=small", cwd=tmp_path).json()
+    assert cli("--as", "grace", "publish", str(big), cwd=tmp_path).code == 0
+    big_one = cli("--as", "alice", "--json", "record", "create", "Pings", "--set", "note=big", cwd=tmp_path).json()
+    small = cli("--as", "alice", "--json", "record", "create", "Pings", "--set", "note=small", cwd=tmp_path).json()
     assert big_one["blueprint"] == "big-ping" and small["blueprint"] == "ping"  # type: ignore[index]
-    forced = cli("--json", "record", "create", "Pings", "--set", "note=big", "--blueprint", "ping", cwd=tmp_path)
+    forced = cli("--as", "alice", "--json", "record", "create", "Pings", "--set", "note=big", "--blueprint", "ping", cwd=tmp_path)
     assert forced.json()["blueprint"] == "ping"  # type: ignore[index]
 
 
@@ -256,5 +256,5 @@ def test_lint_without_a_path_outside_a_workspace_says_what_to_give(tmp_path: Pat
     assert r.code == 2 and "give at least one file or folder to lint" in r.err
     assert "inside a workspace it takes its blueprints/ folder" in r.err
     assert cli("init", str(tmp_path), "--no-sample").code == 0
-    r = cli("publish", cwd=tmp_path)
+    r = cli("--as", "grace", "publish", cwd=tmp_path)
     assert r.code == 2 and "has no blueprints/ folder next to it" in r.err

@@ -35,7 +35,7 @@ def bulk(
     import sys
 
     from blueprint_cli.workspace.bulk import run
-    from blueprint_cli.cli.record_view import open_workspace, parse_assignments
+    from blueprint_cli.cli.record_view import acting, open_workspace, parse_assignments
     from blueprint_cli.engine import Inputs
     from blueprint_cli.where import compile_for
     from blueprint_cli.workspace import now
@@ -43,6 +43,7 @@ def bulk(
     opts = options(ctx)
     ws = open_workspace(ctx)
     criterion = compile_for(where, ws.candidates())
+    user = acting(ctx, ws)
     inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note)
     show_progress = not opts.json and sys.stderr.isatty()
     progress = None
@@ -56,12 +57,12 @@ def bulk(
     if progress is not None:
         with progress:
             task = progress.add_task("bulk", total=None)
-            result = run(ws, transition, criterion, inputs, user=opts.acting_user, now=now(), where_text=where,
+            result = run(ws, transition, criterion, inputs, user=user, now=now(), where_text=where,
                          blueprint=blueprint, dry_run=dry_run, chunk=batch_size,
                          total=lambda n: progress.update(task, total=n),
                          advance=lambda k: progress.advance(task, k))
     else:
-        result = run(ws, transition, criterion, inputs, user=opts.acting_user, now=now(), where_text=where,
+        result = run(ws, transition, criterion, inputs, user=user, now=now(), where_text=where,
                      blueprint=blueprint, dry_run=dry_run, chunk=batch_size)
     if opts.json:
         print_json(result.to_dict())

@@ -27,6 +27,11 @@ class Options:
         return f"Options(workspace={self.workspace!r}, user={self.user!r}, json={self.json}, color={self.color})"
 
     @property
+    def user_given(self) -> bool:
+        """The acting user was named (--as, $BLUEPRINT_USER), not taken from the OS."""
+        return bool(self.user or os.environ.get("BLUEPRINT_USER"))
+
+    @property
     def acting_user(self) -> str:
         if self.user:
             return self.user

@@ -25,14 +25,16 @@ def next_(
     all_: bool = typer.Option(False, "--all", help="With --json: also list transitions you may not perform, and why."),
 ) -> None:
     """Transitions you may perform on the record now, and what each still requires."""
-    from blueprint_cli.cli.record_view import open_workspace, options_view, term
+    from blueprint_cli.cli.record_view import acting, open_workspace, options_view, term
 
     opts = options(ctx)
-    record, bp, choices = open_workspace(ctx).options(record_id, opts.acting_user)
+    ws = open_workspace(ctx)
+    user = acting(ctx, ws)
+    record, bp, choices = ws.options(record_id, user)
     if opts.json:
         print_json([o.to_dict() for o in choices if o.allowed or all_])
         return
-    term(ctx).print(options_view(record, opts.acting_user, choices, bp))
+    term(ctx).print(options_view(record, user, choices, bp))
 
 
 def move(
@@ -49,15 +51,16 @@ def move(
     """Perform a transition. On a terminal, asks for what is missing; otherwise fails listing it (exit 1)."""
     import sys
 
-    from blueprint_cli.cli.record_view import moved_view, open_workspace, parse_assignments, refusal_error, term
+    from blueprint_cli.cli.record_view import acting, moved_view, open_workspace, parse_assignments, refusal_error, term
     from blueprint_cli.engine import Inputs, Refusal
 
     opts = options(ctx)
     ws = open_workspace(ctx)
+    user = acting(ctx, ws)
     inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note,
                     attachments=tuple(str(p) for p in attach or ()), part=part)
     interactive = not no_input and not opts.json and sys.stdin.isatty() and sys.stdout.isatty()
-    result = ws.move(record_id, transition, inputs, user=opts.acting_user)
+    result = ws.move(record_id, transition, inputs, user=user)
     asked = False
     for _ in range(3):
         if not (interactive and isinstance(result.outcome, Refusal) and _can_ask(result.outcome)):
@@ -73,7 +76,7 @@ def move(
         asked = True
         inputs = answers.inputs()
         # what was answered is checked too, so a refusal names only what is still missing
-        result = ws.move(record_id, transition, inputs, user=opts.acting_user)
+        result = ws.move(record_id, transition, inputs, user=user)
         if not complete:
             break
     outcome = result.outcome

@@ -22,11 +22,11 @@ def create(
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Enter this blueprint (default: the first that matches)."),
 ) -> None:
     """Create a record; it enters the first published blueprint whose module and entry criteria match."""
-    from blueprint_cli.cli.record_view import open_workspace, parse_assignments, term, title
+    from blueprint_cli.cli.record_view import acting, open_workspace, parse_assignments, term, title
 
     ws = open_workspace(ctx)
     opts = options(ctx)
-    created = ws.create(module, parse_assignments(set_ or ()), user=opts.acting_user, owner=owner,
+    created = ws.create(module, parse_assignments(set_ or ()), user=acting(ctx, ws), owner=owner,
                         blueprint=blueprint)
     r = created.record
     if opts.json:
@@ -139,10 +139,10 @@ def set_(
     assignments: List[str] = typer.Argument(..., metavar="NAME=VALUE..."),
 ) -> None:
     """Edit fields outside a transition (the state field is refused: it moves only through transitions)."""
-    from blueprint_cli.cli.record_view import entry_details, open_workspace, parse_assignments, term, title
+    from blueprint_cli.cli.record_view import acting, entry_details, open_workspace, parse_assignments, term, title
 
     ws = open_workspace(ctx)
-    record, entries = ws.set_fields(record_id, parse_assignments(assignments, "set"), user=options(ctx).acting_user)
+    record, entries = ws.set_fields(record_id, parse_assignments(assignments, "set"), user=acting(ctx, ws))
     if options(ctx).json:
         print_json(record.to_dict())
         return
@@ -166,13 +166,14 @@ def done(
     task: str = typer.Argument(..., metavar="TASK", help="The task number, as `record show` lists it (e.g. 1 or #1)."),
 ) -> None:
     """Mark one of the record's open tasks done."""
-    from blueprint_cli.cli.record_view import open_workspace, term, title
+    from blueprint_cli.cli.record_view import acting, open_workspace, term, title
     from blueprint_cli.diagnostics import BlueprintError
 
     number = task.lstrip("#")
     if not number.isdigit():
         raise BlueprintError(f"{task!r} is not a task number", hint="`blueprint record show ID` lists them, e.g. #1")
-    record, entry = open_workspace(ctx).complete_task(record_id, int(number), user=options(ctx).acting_user)
+    ws = open_workspace(ctx)
+    record, entry = ws.complete_task(record_id, int(number), user=acting(ctx, ws))
     if options(ctx).json:
         print_json(record.to_dict())
         return

@@ -22,13 +22,13 @@ def tag(
     remove: Optional[List[str]] = typer.Option(None, "--remove", "-r", metavar="TAG", help="A tag to remove (repeatable)."),
 ) -> None:
     """Add tags to a record (and remove others with --remove); recorded in its history."""
-    from blueprint_cli.cli.record_view import open_workspace, term, title
+    from blueprint_cli.cli.record_view import acting, open_workspace, term, title
     from blueprint_cli.diagnostics import BlueprintError
 
     if not add and not remove:
         raise BlueprintError("name tags to add, or --remove TAG", hint="e.g. blueprint record tag 7 vip --remove stale")
-    record, entry = open_workspace(ctx).tag(record_id, list(add or ()), list(remove or ()),
-                                            user=options(ctx).acting_user)
+    ws = open_workspace(ctx)
+    record, entry = ws.tag(record_id, list(add or ()), list(remove or ()), user=acting(ctx, ws))
     if options(ctx).json:
         print_json(record.to_dict())
         return
@@ -51,12 +51,13 @@ def import_(
     problem nothing is imported (exit 1, every problem listed with its row, line and field)."""
     import sys
 
-    from blueprint_cli.cli.record_view import open_workspace, term
+    from blueprint_cli.cli.record_view import acting, open_workspace, term
     from blueprint_cli.workspace.dataio import import_records
     from blueprint_cli.workspace import now
 
     opts = options(ctx)
-    result = import_records(open_workspace(ctx), file, user=opts.acting_user, now=now(), module=module,
+    ws = open_workspace(ctx)
+    result = import_records(ws, file, user=acting(ctx, ws), now=now(), module=module,
                             blueprint=blueprint, fmt=fmt, dry_run=dry_run, formulas=formulas)
     if opts.json:
         print_json(result.to_dict())

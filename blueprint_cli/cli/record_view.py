@@ -42,6 +42,12 @@ def open_workspace(ctx: typer.Context) -> Workspace:
     return find(options(ctx).workspace)
 
 
+def acting(ctx: typer.Context, ws: Workspace) -> str:
+    """The user a command that changes something acts as, if the workspace lets them."""
+    opts = options(ctx)
+    return ws.actor(opts.acting_user, given=opts.user_given)
+
+
 def parse_assignments(items: Iterable[str], what: str = "--set") -> dict[str, str]:
     """`name=value` pairs as typed on the command line (the value stays text)."""
     out: dict[str, str] = {}

@@ -56,7 +56,7 @@ def publish(
                                            help="Entry priority (lower wins); default: the file's `priority`."),
 ) -> None:
     """Lint the blueprint (errors block), then store it as the next version in the workspace."""
-    from blueprint_cli.cli.record_view import open_workspace, parse_assignments, term
+    from blueprint_cli.cli.record_view import acting, open_workspace, parse_assignments, term
     from blueprint_cli.diagnostics import BlueprintError
 
     ws = open_workspace(ctx)
@@ -69,7 +69,8 @@ def publish(
             raise BlueprintError("--move and --priority apply to one blueprint: give its FILE",
                                  hint="blueprint publish blueprints/NAME.yaml --priority 10")
         files = _workspace_blueprints(ctx)
-    results = [ws.publish(f, moves=moves, priority=priority, user=opts.acting_user) for f in files]
+    user = acting(ctx, ws)
+    results = [ws.publish(f, moves=moves, priority=priority, user=user) for f in files]
     if opts.json:
         data = [{"blueprint": r.blueprint, "version": r.version, "unchanged": r.unchanged,
                  "moved": {src: {"to": dst, "records": ids} for src, (dst, ids) in r.moved.items()}} for r in results]
@@ -83,6 +84,23 @@ def publish(
         out.print(f"[green]✓[/] Published [bold]{m(result.blueprint)}[/] version {result.version}")
         for src, (dst, ids) in result.moved.items():
             out.print(f"  moved {len(ids)} record{'s' if len(ids) != 1 else ''} from {m(src)} to {m(dst)}")
+
+
+def _workspace_blueprints(ctx: typer.Context) -> list[Path]:
+    """Every blueprint file in the workspace's blueprints/, all linted clean first:
+    one with errors stops the run before anything is published."""
+    from blueprint_cli.cli.blueprint_arg import is_scenario_file, workspace_folder
+    from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.lint import load_blueprint
+
+    folder = workspace_folder(ctx, "publish")
+    files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                   and not is_scenario_file(p))
+    if not files:
+        raise BlueprintError(f"no blueprint files in {folder}", hint="blueprint publish FILE")
+    for f in files:
+        load_blueprint(f)  # errors raise LintFailed, listed like a single publish's
+    return files
 
 
 def register(app: typer.Typer) -> None:

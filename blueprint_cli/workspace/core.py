@@ -119,6 +119,23 @@ class Workspace:
     def user(self, name: str) -> User:
         return self.team.user(name)
 
+    def actor(self, name: str, *, given: bool = True) -> str:
+        """`name` as the user a command acts as. When the team file lists users,
+        someone not in it is refused (a typo in `--as` must not become a record
+        owner or a history entry), unless config.yaml says `unknown_users: allow`.
+        `given`: the name was given (`--as`, $BLUEPRINT_USER), not the OS user's."""
+        users = self.team.users
+        if not users or name in users or self.settings.unknown_users_allowed:
+            return name
+        team = self.root / "team.yaml"
+        who = f"unknown user {name!r}" if given else f"you act as {name!r} (the OS user), who is not a user"
+        listed = ", ".join(list(users)[:10]) + (", ..." if len(users) > 10 else "")
+        hint = did_you_mean(name, users)
+        raise BlueprintError(f"{who} in {team}" if given else f"{who} of {team}",
+                             hint=(f"{hint} Act" if hint else "act") + f" as one of them with --as NAME or "
+                                  f"$BLUEPRINT_USER ({listed}); `unknown_users: allow` in "
+                                  f"{self.root / 'config.yaml'} lets anyone act")
+
     # ----- blueprints -------------------------------------------------------------------
 
     def published(self) -> list[PublishedBlueprint]:
