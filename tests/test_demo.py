@@ -21,7 +21,6 @@ def test_demo_tours_every_kind_of_transition_and_cleans_up(tmp_path: Path) -> No
     for expected in (
         "$ blueprint init",
         "$ blueprint lint draft.yaml",
-        "draft.yaml:66:9: error BP301 unknown state 'Negotiaton' in `to` of 'Negotiate'",  # a finding, its line
         "criteria of 'Negotiate' not met: amount ≥ 1000 — actual: 800",  # a refusal, with the actual value
         "Qualification → Negotiation",                                    # a plain transition
         "Discount Approval → Legal Review",                               # conditional
@@ -35,6 +34,13 @@ def test_demo_tours_every_kind_of_transition_and_cleans_up(tmp_path: Path) -> No
         "Deals 1 · Acme rollout — 6 entries",                             # the history
     ):
         assert expected in out, expected
+    # a finding with the line and column of the misspelt state in the draft
+    from blueprint_cli.workspace import sample_blueprint_text
+
+    lines = sample_blueprint_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.strip() == "to: Negotiation")
+    col = lines[line - 1].index("Negotiation") + 1
+    assert f"draft.yaml:{line}:{col}: error BP301 unknown state 'Negotiaton' in `to` of 'Negotiate'" in out
     # the --where step finds the won deal, and nothing went wrong that the tour did not mean
     listed = out.split("state = \"Closed Won\"'\n", 1)[1].splitlines()[:2]
     assert listed[0].startswith("ID") and listed[1].startswith("1   Deals   Closed Won"), listed

@@ -239,6 +239,7 @@ def test_list_options_that_do_not_fit_are_usage_errors(five: Path, args: list[st
     assert "did you mean 'amount'?" in r.err if "amout" in message else True
 
 
+@pytest.mark.json_store_only  # the listing runs in a process of its own, on a terminal
 def test_a_long_list_on_a_terminal_is_cut_to_fit_with_a_note(five: Path) -> None:
     import os
     import sys

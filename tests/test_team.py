@@ -55,7 +55,8 @@ def test_a_command_that_reads_a_broken_team_file_refuses_before_writing(tmp_path
     moved = cli("--as", "alice", "move", "1", "Negotiate", cwd=tmp_path)
     assert moved.code == 2
     shown = "".join(moved.err.split())  # long paths are wrapped to the terminal
-    assert "team.yaml:5:11:unknownkey'rolse'inusers.alice—didyoumean'roles'?" in shown
+    line = team.read_text().splitlines().index(next(x for x in team.read_text().splitlines() if "rolse" in x)) + 1
+    assert f"team.yaml:{line}:11:unknownkey'rolse'inusers.alice—didyoumean'roles'?" in shown
     assert ws.store.get("1").history == before
 
 

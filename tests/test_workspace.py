@@ -150,12 +150,13 @@ def test_a_record_that_enters_later_gets_the_field_defaults(tmp_path: Path) -> N
                                   "entry:\n  when: {field: note, eq: go}\nfields:\n  note: {type: text}\n"
                                   "  level: {type: integer, default: 3}\n  channel: {type: text, default: web}\n"),
                      encoding="utf-8")
-    assert cli("publish", str(gated), cwd=tmp_path).code == 0
-    created = cli("--json", "record", "create", "Pings", "--set", "note=go", cwd=tmp_path).json()
+    assert cli("--as", "grace", "publish", str(gated), cwd=tmp_path).code == 0
+    created = cli("--as", "alice", "--json", "record", "create", "Pings", "--set", "note=go", cwd=tmp_path).json()
     assert created["fields"] == {"note": "go", "level": 3, "channel": "web"}  # type: ignore[index]
-    later = cli("--json", "record", "create", "Pings", "--set", "note=wait", "--set", "channel=phone", cwd=tmp_path)
+    later = cli("--as", "alice", "--json", "record", "create", "Pings", "--set", "note=wait", "--set", "channel=phone",
+                cwd=tmp_path)
     assert later.json()["blueprint"] is None  # type: ignore[index]
-    entered = cli("--json", "record", "set", "2", "note=go", cwd=tmp_path)
+    entered = cli("--as", "alice", "--json", "record", "set", "2", "note=go", cwd=tmp_path)
     assert entered.code == 0, entered
     record = ws.get("2")[1]
     # the same defaults as a record created in the blueprint; what the user set is kept

@@ -48,7 +48,7 @@ def workspace(ctx: typer.Context) -> Workspace:
     return find(options(ctx).workspace)
 
 
-def workspace_folder(ctx: typer.Context, command: str) -> Path:
+def workspace_folder(ctx: typer.Context, command: str, what: str = "file or folder") -> Path:
     """The workspace's `blueprints/` folder (next to its `.blueprint/`): what `lint`,
     `test` and `publish` work on when given no path."""
     from blueprint_cli.diagnostics import BlueprintError
@@ -56,12 +56,12 @@ def workspace_folder(ctx: typer.Context, command: str) -> Path:
     try:
         ws = workspace(ctx)
     except BlueprintError:
-        raise BlueprintError(f"give at least one file or folder to {command}",
+        raise BlueprintError(f"give at least one {what} to {command}",
                              hint=f"blueprint {command} FILE|FOLDER; inside a workspace it takes its blueprints/ "
                                   "folder") from None
     folder = ws.root.parent / "blueprints"
     if not folder.is_dir():
-        raise BlueprintError(f"give at least one file or folder to {command}: the workspace {ws.root} has no "
+        raise BlueprintError(f"give at least one {what} to {command}: the workspace {ws.root} has no "
                              f"blueprints/ folder next to it", hint=f"blueprint {command} FILE|FOLDER")
     return folder
 

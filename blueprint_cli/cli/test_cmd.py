@@ -40,7 +40,7 @@ def test(
     if not paths:
         from blueprint_cli.cli.blueprint_arg import workspace_folder
 
-        paths = [workspace_folder(ctx, "test")]
+        paths = [workspace_folder(ctx, "test", "scenario file or folder")]
     files = loader.discover(paths)
     if not files:
         raise BlueprintError("no scenario files found in " + ", ".join(map(str, paths)),
