@@ -137,10 +137,11 @@ def test_a_command_that_reads_a_bad_setting_refuses_before_writing(tmp_path: Pat
     before = ws.store.get("1")
     config = tmp_path / ".blueprint" / "config.yaml"
     config.write_text(config.read_text() + "calender: {days: mon-fri}\n")
+    line = len(config.read_text().splitlines())  # the line just written
     ticked = cli("tick", "--now", "2027-01-01T09:00:00+00:00", cwd=tmp_path)
     assert ticked.code == 2
     shown = "".join(ticked.err.split())  # long paths are wrapped to the terminal
-    assert "config.yaml:12:1:unknownkey'calender'inthetoplevel—didyoumean'calendar'?" in shown
+    assert f"config.yaml:{line}:1:unknownkey'calender'inthetoplevel—didyoumean'calendar'?" in shown
     assert ws.store.get("1") == before
 
 

@@ -178,7 +178,7 @@ def test_a_broken_delivery_setting_refuses_tick_and_bulk_before_anything_is_writ
                       .replace('      - set: {note: "flipped by {{user}}"}\n',
                                '      - set: {note: "flipped by {{user}}"}\n      - email: {to: ann@example.com, subject: hi}\n'),
                       encoding="utf-8")
-    assert cli("publish", str(source), cwd=tmp_path).code == 0
+    assert cli("--as", "grace", "publish", str(source), cwd=tmp_path).code == 0
     with open(ws.root / "config.yaml", "a", encoding="utf-8") as f:
         f.write("smtp: {host: 127.0.0.1, port: 2525, password: hunter2}\n")
     before = [(r.state, r.tags, len(ws.history(r.id)[1])) for r in ws.records()]

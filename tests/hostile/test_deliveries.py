@@ -55,7 +55,7 @@ def orders(tmp_path: Path, hook: HookServer) -> Path:
     with open(tmp_path / ".blueprint" / "config.yaml", "a", encoding="utf-8") as f:
         f.write("webhooks: {timeout: 2, attempts: 1, backoff: 0}\n")
     (tmp_path / "orders.yaml").write_text(BLUEPRINT.format(url=hook.url), encoding="utf-8")
-    assert cli("publish", "orders.yaml", cwd=tmp_path).code == 0
+    assert cli("--as", "grace", "publish", "orders.yaml", cwd=tmp_path).code == 0
     return tmp_path
 
 
