@@ -723,10 +723,22 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's reader takes them): a file holding
+    one was not written by us, and would make `--json` output invalid."""
+    raise _NotANumber(name)
+
+
 def _decode_json(raw: bytes, bad: Callable[[str], CorruptFile]) -> Any:
     """A store file's JSON; `bad(problem)` is raised when it is not JSON."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_no_constant)
+    except _NotANumber as exc:
+        raise bad(f"not valid JSON: {exc} is not a number JSON can hold") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
         raise bad(f"not valid JSON{where}") from None

@@ -90,6 +90,15 @@ def test_a_record_file_that_is_a_folder_or_a_fifo_is_named_and_nothing_hangs(fol
     assert_named_and_untouched(folder, path, None, "not a regular file")
 
 
+def test_nan_or_infinity_in_a_record_file_is_named(folder: Path) -> None:
+    path = record_file(folder)
+    path.write_text(json.dumps(broken(fields={"note": float("nan")})), encoding="utf-8")  # writes NaN
+    assert_named_and_untouched(folder, path, path.read_bytes(), "NaN is not a number JSON can hold")
+    exported = run(folder, "--json", "record", "export", "--format", "json")
+    assert exported.code == 1 and "NaN" not in exported.out
+    json.loads(exported.out)  # valid JSON: the other records
+
+
 def test_json_nested_200000_levels_deep_is_named(folder: Path) -> None:
     path = record_file(folder)
     path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
