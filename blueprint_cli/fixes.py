@@ -319,7 +319,10 @@ def duplicate_fix(doc: Document, root: Node, path: JsonPath) -> Fix | None:
     values = [v for k, v in mapping.value if isinstance(k, ScalarNode) and str(k.value) == path[-1]]
     if len(values) != 2:
         return None
-    first, second = (value_of(v) for v in values)
+    try:
+        first, second = (value_of(v) for v in values)
+    except ValueError:
+        return None  # the repeated value is one the loader refuses: nothing to merge
     if first != second or not _same_types(first, second):
         return None
     return resolve(doc, DropDuplicate(path), root)

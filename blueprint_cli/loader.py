@@ -678,8 +678,12 @@ def node_at(root: Node, path: JsonPath, *, key: bool = False) -> Node | None:
 
 
 def value_of(node: Node) -> Any:
-    """The data `load_text` reads from `node` (for comparing two values of one key)."""
-    return _Converter(aliases=True).convert(node, ())
+    """The data `load_text` reads from `node` (for comparing two values of one
+    key); ValueError when the loader would refuse it (a tag, an alias bomb)."""
+    try:
+        return _Converter(aliases=True).convert(node, ())
+    except _Refused as exc:
+        raise ValueError(exc.message) from None
 
 
 def plain_reads_as(value: str, context: str = "block") -> bool:

@@ -186,6 +186,13 @@ def test_a_duplicate_key_with_another_value_is_left_to_the_user(cli, tmp_path: P
     assert path.read_text() == CLEAN.replace(old, old + "    to: Lost\n")
 
 
+def test_a_repeated_value_the_loader_refuses_gets_no_fix(cli, tmp_path: Path) -> None:
+    path = plant(tmp_path, "{field: amount, gte: 1000}", "{field: amount, gte: 1000, gte: !custom 1000}")
+    result = cli("lint", "--fix", path)
+    assert result.exit_code == 1 and "BP105" in result.stdout and "Traceback" not in result.output
+    assert "!custom" in path.read_text()
+
+
 def test_a_duplicate_in_a_flow_mapping(cli, tmp_path: Path) -> None:
     path = plant(tmp_path, "{field: amount, gte: 1000}", "{field: amount, gte: 1000, gte: 1000}")
     assert_fixed(cli, path, CLEAN)
