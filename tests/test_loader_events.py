@@ -64,3 +64,9 @@ def test_random_documents_load_the_same_both_ways(pairs: list) -> None:
     for text in (block, "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}\n"):
         fast, slow = both(text)
         assert fast == slow, text
+
+
+@pytest.mark.parametrize("text", ["a: a\na: !custom z\n", "a: a\na: {<<: a}\n", "a: !custom z\na: !custom z\n"])
+def test_a_repeated_key_with_a_value_the_loader_refuses_is_a_finding_not_a_crash(text: str) -> None:
+    doc, diags = loader.load_text(text, "f.yaml")
+    assert diags and all(d.code in ("BP103", "BP100", "BP105") for d in diags)
