@@ -28,7 +28,8 @@ import socket
 import struct
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,18 +145,21 @@ class Writer:
                                         hint="the records of earlier batches are moved, the rest are not; "
                                              "fix the cause and run the command again")
             raise self.failure from None
-        try:
-            fds = [payload, *fds]
-            groups = [fds[i:i + _FDS_PER_MESSAGE] for i in range(0, len(fds), _FDS_PER_MESSAGE)]
-            for i, group in enumerate(groups):
-                head = b"B" + struct.pack("!II", len(groups), len(fds)) if i == 0 else b"F"
-                self.sock.sendmsg([head], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", group))])
-        except OSError:
-            self.failure = self._stopped()
-            raise self.failure from None
-        finally:
-            os.close(payload)
-        self.waiting += 1
+        # held back while a batch goes over: a Ctrl-C between its messages, or
+        # between the last one and the count, would leave the two sides disagreeing
+        with _sigint_held():
+            try:
+                fds = [payload, *fds]
+                groups = [fds[i:i + _FDS_PER_MESSAGE] for i in range(0, len(fds), _FDS_PER_MESSAGE)]
+                for i, group in enumerate(groups):
+                    head = b"B" + struct.pack("!II", len(groups), len(fds)) if i == 0 else b"F"
+                    self.sock.sendmsg([head], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", group))])
+            except OSError:
+                self.failure = self._stopped()
+                raise self.failure from None
+            finally:
+                os.close(payload)
+            self.waiting += 1
 
     def close(self, *, quietly: bool = False) -> None:
         """Wait for every batch handed over to be written (or to fail), then end
@@ -187,27 +191,23 @@ class Writer:
 
     def _confirm(self) -> None:
         """Wait for the oldest batch's outcome. Ctrl-C meanwhile is raised once the
-        outcome is in (the caller then `close`s, which waits for the rest)."""
-        interrupted: BaseException | None = None
-        while True:
+        outcome is in and counted (the caller then `close`s, which waits for the
+        rest): SIGINT is held back while a reply is received, because a Ctrl-C
+        landing just after `recv` returned would lose the reply, and the bulk
+        would then wait for ever for one the helper never sends."""
+        with _sigint_held():
             try:
                 reply = self.sock.recv(65536)
-                break
-            except KeyboardInterrupt as exc:
-                interrupted = exc
             except OSError:
                 reply = b""
-                break
-        if not reply:
-            self.failure = self._stopped()
-        else:
-            self.waiting -= 1
-            if reply != b"ok":
-                self.failure = WriterFailed(reply.decode("utf-8", "replace"),
-                                            hint="the records of earlier batches are moved, the rest are not; "
-                                                 "fix the cause and run the command again")
-        if interrupted is not None:
-            raise interrupted
+            if not reply:
+                self.failure = self._stopped()
+            else:
+                self.waiting -= 1
+                if reply != b"ok":
+                    self.failure = WriterFailed(reply.decode("utf-8", "replace"),
+                                                hint="the records of earlier batches are moved, the rest are not; "
+                                                     "fix the cause and run the command again")
 
     def _stopped(self) -> WriterFailed:
         try:
@@ -217,6 +217,17 @@ class Writer:
         return WriterFailed(f"the helper process writing records stopped unexpectedly (exit status {code})",
                             hint="each record is whole, before or after the move; run the command again "
                                  "to move the rest")
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT blocked for the block; a Ctrl-C meanwhile is raised as it ends (when
+    the signal is unblocked, Python's handler runs), after the block's work."""
+    was = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, was)
 
 
 def _serve(sock: socket.socket) -> None:
