@@ -33,7 +33,7 @@ from typing import Any, Union
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
-from blueprint_cli.diagnostics import Edit, Fix, JsonPath
+from blueprint_cli.diagnostics import Diagnostic, Edit, Fix, JsonPath
 from blueprint_cli.loader import Document, compose, load_text, node_at, plain_reads_as, value_of
 
 
@@ -309,6 +309,20 @@ def resolve(doc: Document, change: Change, root: Node | None = None) -> Fix | No
     if fixed_doc is None or fixed_doc.data != expected or not _same_types(fixed_doc.data, expected):
         return None
     return Fix(change.title, tuple(edits), change.safe)
+
+
+def with_duplicate_fixes(doc: Document | None, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """The loader's findings, its repeated keys (BP105) with their fixes where both
+    values are the same. (Here, not in the loader: the loader stays below the
+    fixes, which read files with it.)"""
+    if doc is None or not any(d.code == "BP105" for d in diags):
+        return diags
+    from dataclasses import replace
+
+    root = compose(doc.text.removeprefix("\ufeff"))
+    if root is None:
+        return diags
+    return [replace(d, fix=duplicate_fix(doc, root, d.path)) if d.code == "BP105" else d for d in diags]
 
 
 def duplicate_fix(doc: Document, root: Node, path: JsonPath) -> Fix | None:

@@ -59,7 +59,7 @@ class Document:
     data: Any
     positions: dict[JsonPath, Position] = field(default_factory=dict)
     key_positions: dict[JsonPath, Position] = field(default_factory=dict)
-    #: the text it was read from (fixes edit it; see blueprint_cli/fixes.py)
+    #: the text it was read from (what lint's fixes edit)
     text: str = ""
 
     def at(self, path: JsonPath, *, key: bool = False) -> Position:
@@ -475,7 +475,7 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
     if fast is not None:
         data, positions, key_positions, duplicates = fast
         doc = Document(file, data, positions, key_positions, written)
-        return doc, _with_fixes(doc, [_duplicate(file, *d) for d in duplicates])
+        return doc, [_duplicate(file, *d) for d in duplicates]
     try:
         root = (_pure_parser() if pure else _parser()).compose(text)
     except RecursionError:
@@ -509,21 +509,7 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         return None, diags + problem("BP102", f"the top level is {kind}, not a mapping", _pos(root),
                                      "a blueprint file is a mapping: `blueprint: my-id`, `module: ...`, `states: [...]`")
     doc = Document(file, data, conv.positions, conv.key_positions, written)
-    return doc, _with_fixes(doc, diags)
-
-
-def _with_fixes(doc: Document, duplicates: list[Diagnostic]) -> list[Diagnostic]:
-    """The repeated keys (BP105) with their fixes, where both values are the same."""
-    if not duplicates:
-        return duplicates
-    from dataclasses import replace
-
-    from blueprint_cli.fixes import duplicate_fix
-
-    root = compose(doc.text.removeprefix("\ufeff"))
-    if root is None:
-        return duplicates
-    return [replace(d, fix=duplicate_fix(doc, root, d.path)) for d in duplicates]
+    return doc, diags
 
 
 def _duplicate(file: str, path: JsonPath, pos: Position, key: str) -> Diagnostic:

@@ -105,6 +105,9 @@ def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: Team | Non
                  selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
     if doc is None:
         return None, selected(Checked(None, diags, whole=False), diags, selection)
+    from blueprint_cli.fixes import with_duplicate_fixes
+
+    diags = with_duplicate_fixes(doc, diags)
     checked = check_document(doc, team, selection)
     return checked.blueprint, selected(checked, diags + checked.diagnostics, selection)
 

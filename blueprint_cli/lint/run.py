@@ -205,8 +205,10 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     elif doc is None:
         checked = Checked(None, diags, whole=False)
     else:
+        from blueprint_cli.fixes import with_duplicate_fixes
+
         checked = check_document(doc, team, selection)
-        diags = diags + checked.diagnostics
+        diags = with_duplicate_fixes(doc, diags) + checked.diagnostics
         checked_codes = set(_STAGE_CODES) | set(checked.ran)
     kept = selected(checked, diags, selection)
     if doc is not None:
