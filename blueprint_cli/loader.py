@@ -153,8 +153,47 @@ class _Converter:
         self.duplicates: list[tuple[JsonPath, Node, str]] = []
         self.budget = MAX_NODES
         self.stack: set[int] = set()
+        #: nodes met so far, and where each alias was met (its path, None for a merge
+        #: source), in document order, outside an alias's own expansion
+        self.seen: set[int] = set()
+        self.alias_paths: list[JsonPath | None] = []
+        self.expanding = 0
+
+    def place_aliases(self, marks: list[Position]) -> None:
+        """Give each value written as an alias the alias's position, not its
+        anchor's (`marks`: the alias events' positions, in document order). Only
+        when they pair up one to one; otherwise the anchor's positions stay."""
+        if len(marks) != len(self.alias_paths):
+            return
+        at = {path: mark for path, mark in zip(self.alias_paths, marks) if path is not None}
+        for table in (self.positions, self.key_positions):
+            for path in table:
+                # the value written as an alias, and everything in it, is at the alias
+                for n in range(len(path), 0, -1):
+                    if path[:n] in at:
+                        table[path] = at[path[:n]]
+                        break
+
+    def _alias(self, node: Node, path: JsonPath | None) -> bool:
+        """Whether `node` is met again here through an alias (counted once, at its top)."""
+        if not self.aliases or self.expanding:
+            return False
+        if id(node) in self.seen:
+            self.alias_paths.append(path)
+            return True
+        self.seen.add(id(node))
+        return False
 
     def convert(self, node: Node, path: JsonPath, depth: int = 0) -> Any:
+        if self._alias(node, path):
+            self.expanding += 1
+            try:
+                return self._convert(node, path, depth)
+            finally:
+                self.expanding -= 1
+        return self._convert(node, path, depth)
+
+    def _convert(self, node: Node, path: JsonPath, depth: int = 0) -> Any:
         self.budget -= 1
         if self.budget < 0 and not self.aliases:
             raise _Refused("BP104", f"the document has more than {MAX_NODES:,} nodes", node)
@@ -208,6 +247,7 @@ class _Converter:
                 for src in sources:
                     if not isinstance(src, MappingNode):
                         raise _Refused("BP100", "a merge key (<<) must refer to a mapping", src)
+                    self._alias(src, None)
                     merged.append(src)
                 continue
             if not isinstance(key_node, ScalarNode):
@@ -226,7 +266,11 @@ class _Converter:
             out[key] = self.convert(value_node, sub, depth + 1)
         for src in merged:
             # merged keys never override keys written in the mapping itself
-            extra = self._mapping(src, path, depth + 1)
+            self.expanding += 1
+            try:
+                extra = self._mapping(src, path, depth + 1)
+            finally:
+                self.expanding -= 1
             for key, value in extra.items():
                 out.setdefault(key, value)
         return out
@@ -500,6 +544,8 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         if anchors:
             _check_expansion(root)
         data = conv.convert(root, ())
+        if conv.alias_paths:
+            conv.place_aliases(_alias_marks(text, pure))
     except _Refused as exc:
         pos = _pos(exc.node) if exc.node is not None else Position(1, 1)
         return None, problem(exc.code, exc.message, pos, exc.hint)
@@ -510,6 +556,18 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
                                      "a blueprint file is a mapping: `blueprint: my-id`, `module: ...`, `states: [...]`")
     doc = Document(file, data, conv.positions, conv.key_positions, written)
     return doc, diags
+
+
+def _alias_marks(text: str, pure: bool) -> list[Position]:
+    """Where each alias (`*name`) is written, in document order: the composed
+    nodes keep only their anchor's position."""
+    from ruamel.yaml.events import AliasEvent
+
+    try:
+        return [Position(e.start_mark.line + 1, e.start_mark.column + 1)
+                for e in (_pure_parser() if pure else _parser()).parse(text) if isinstance(e, AliasEvent)]
+    except YAMLError:  # pragma: no cover - the text was composed already
+        return []
 
 
 def _duplicate(file: str, path: JsonPath, pos: Position, key: str) -> Diagnostic:

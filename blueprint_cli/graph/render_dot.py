@@ -7,8 +7,8 @@ a dashed box for the states a common transition leaves from, and a legend.
 
 Escaping, checked against Graphviz: node ids are the model's safe identifiers
 (never a DOT keyword), so they go unquoted. Labels are HTML-like (`<…>`), for
-bold names and small detail lines: `&`, `<`, `>`, `"` become `&amp;`, `&lt;`,
-`&gt;`, `&quot;`, a line break `<BR/>`, control characters are shown as escapes — and a
+bold names and small detail lines: `&`, `<`, `>`, `"`, `]` become `&amp;`, `&lt;`,
+`&gt;`, `&quot;`, `&#93;` (Graphviz refuses a `]` that opens an element's text), a line break `<BR/>`, control characters are shown as escapes — and a
 backslash is doubled, because Graphviz still expands `\N`, `\G`, `\E`, `\T`,
 `\H` and `\\` inside HTML-like labels (even when written `&#92;`). Tooltips
 (hover text in SVG) are quoted strings: `\` becomes `\\` first, then `"`
@@ -52,7 +52,8 @@ def html_text(text: str) -> str:
     """Text for inside an HTML-like label."""
     text = _clean(text).replace("\\", "\\\\")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return text.replace("\n", "<BR/>")
+    # `]` as the first text of an element is a syntax error to Graphviz (2.43): `<B>]</B>`
+    return text.replace("]", "&#93;").replace("\n", "<BR/>")
 
 
 def dot_string(text: str) -> str:

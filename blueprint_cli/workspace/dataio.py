@@ -360,7 +360,7 @@ def neutralise(cell: str) -> str:
     starts with quotes before a formula character gets one more, so `unneutralise`
     gives back exactly what was stored."""
     body = cell.lstrip("'")
-    if body[:1] in FORMULA_START and not _PLAIN_NUMBER.match(cell):
+    if body[:1] in FORMULA_START and (body != cell or not _PLAIN_NUMBER.match(cell)):
         return "'" + cell
     return cell
 
@@ -368,7 +368,7 @@ def neutralise(cell: str) -> str:
 def unneutralise(cell: str) -> str:
     """What `neutralise` wrote, read back (import of an exported file)."""
     body = cell.lstrip("'")
-    if len(body) < len(cell) and body[:1] in FORMULA_START and not _PLAIN_NUMBER.match(body):
+    if len(body) < len(cell) and body[:1] in FORMULA_START:  # only `neutralise` writes these
         return cell[1:]
     return cell
 
