@@ -390,7 +390,7 @@ def test_schema_command_prints_the_schema_shipped_in_schemas(cli) -> None:
 
 def test_samples_validate_against_the_printed_schema(cli) -> None:
     """What editors see (the JSON Schema alone) accepts every sample."""
-    from blueprint_cli.lint import discover
+    from blueprint_cli.linting.run import discover
     from blueprint_cli.loader import load_file
 
     validator = jsonschema.Draft7Validator(json.loads(cli("schema").stdout))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.lint import discover
+from blueprint_cli.linting.run import discover
 from blueprint_cli.lint.rules import catalogue
 
 HERE = Path(__file__).resolve().parent

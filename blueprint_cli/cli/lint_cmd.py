@@ -13,7 +13,7 @@ from blueprint_cli.cli.context import options
 
 if TYPE_CHECKING:
     from blueprint_cli.diagnostics import Findings, Severity
-    from blueprint_cli.lint.run import RunOptions
+    from blueprint_cli.linting.run import RunOptions
     from blueprint_cli.team import Team
 
 
@@ -89,9 +89,9 @@ def lint(
     Settings come from [tool.blueprint.lint] in pyproject.toml, or [lint] in
     .blueprint.toml / blueprint.toml, the nearest one upward from each file."""
     from blueprint_cli.diagnostics import BlueprintError, Severity
-    from blueprint_cli.lint.cache import DEFAULT_DIR
-    from blueprint_cli.lint.config import Overrides, is_known_code
-    from blueprint_cli.lint.run import RunOptions, lint_paths
+    from blueprint_cli.linting.cache import DEFAULT_DIR
+    from blueprint_cli.linting.config import Overrides, is_known_code
+    from blueprint_cli.linting.run import RunOptions, lint_paths
 
     if explain or list_rules:
         from blueprint_cli.lint.rules import catalogue
@@ -156,7 +156,7 @@ def lint(
         return (1 if failed and not exit_zero else 0), run.configs
 
     if watch:
-        from blueprint_cli.lint.watch import watch as watch_paths
+        from blueprint_cli.linting.watch import watch as watch_paths
 
         watch_paths(paths, once, clear=sys.stdout.isatty() and output_file is None)
         return
@@ -194,8 +194,8 @@ def _report(findings: Findings, fmt: Format, statistics: bool, color: bool, outp
 def _fix(paths: List[Path], team: Team | None, options_: RunOptions, unsafe: bool, diff: bool, fmt: Format,
          statistics: bool, color: bool, output_file: Path | None, failing: set[Severity], exit_zero: bool) -> None:
     """`--fix` (apply, then report what is left) and `--diff` (print the patch)."""
-    from blueprint_cli.lint.autofix import fix_paths
-    from blueprint_cli.lint.reporters.text import fix_summary
+    from blueprint_cli.linting.autofix import fix_paths
+    from blueprint_cli.linting.autofix import fix_summary
 
     run = fix_paths(paths, team, options_, unsafe, write=not diff)
     if diff:

@@ -3,7 +3,7 @@
 `lint_text` lints one document and returns the model (when it could be built)
 with the diagnostics; `load_blueprint` is what other commands use to read a
 blueprint they are about to act on. A run over files and folders, with
-configuration, cache and suppressions, is `lint.run.lint_paths`.
+configuration, cache and suppressions, is `linting.run.lint_paths`.
 
 The checking itself is in `lint.check`, imported on first use: this package is
 imported by every lint run, and one answered from the result cache checks
@@ -13,7 +13,6 @@ model at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     from blueprint_cli.team import Team
 
 __all__ = ["SCENARIO_SUFFIXES", "Selection", "check_document", "lint_document", "lint_text", "lint_file",
-           "discover", "LintFailed", "load_blueprint", "selected"]
+           "LintFailed", "load_blueprint", "selected"]
 
 
 class LintFailed(BlueprintError):
@@ -82,9 +81,3 @@ def load_blueprint(path: Path, team: Team | None = None) -> Blueprint:
 
     return check.load_blueprint(path, team)
 
-
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """The files a folder walk lints (see `lint.run.walk`), without configuration."""
-    from blueprint_cli.lint.run import walk
-
-    return [f for f, _ in walk(paths)]

@@ -1,7 +1,7 @@
 """Which rules run on a file, and at which severity.
 
 Built per file from the command line and the configuration that applies to the
-file (lint/config.py). Immutable and small: it travels to worker processes and
+file (linting/config.py). Immutable and small: it travels to worker processes and
 its `repr` is part of the result cache's key. (The lint run's small records are
 named tuples, not dataclasses: a pre-commit hook pays for creating each
 dataclass at start-up, about six compiled methods apiece.)

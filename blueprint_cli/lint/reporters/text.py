@@ -3,13 +3,11 @@ an indented hint under it when there is one."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from blueprint_cli.diagnostics import Diagnostic, Findings, Severity
 from blueprint_cli.shown import visible
 
-if TYPE_CHECKING:
-    from blueprint_cli.lint.autofix import FixRun
 
 _COLOR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
@@ -60,18 +58,3 @@ def summary(findings: Findings) -> str:
         found += f" {hidden} more with --unsafe-fixes."
     return found
 
-
-def fix_summary(run: FixRun, *, written: bool) -> str:
-    """What `--fix` did, or what `--diff` would do."""
-    changed = [f for f in run.files if f.changed]
-    lines = [f"{visible(str(path))}: changed while being fixed; left as it was, run again"
-             for path in run.changed_meanwhile]
-    noun = "finding" if run.fixed == 1 else "findings"
-    files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
-    if not changed:
-        lines.append("No fixes to apply." if written else "No fixes would be applied.")
-    elif written:
-        lines.append(f"Fixed {run.fixed} {noun} in {files}.")
-    else:
-        lines.append(f"Would fix {run.fixed} {noun} in {files}.")
-    return "\n".join(lines)

@@ -17,4 +17,4 @@ is what ignores things.
 CODE = "BP001"
 NAME = "bad-config"
 SEVERITY = "error"
-# Reported when the configuration is read (lint/config.py), not by a `check` of its own.
+# Reported when the configuration is read (linting/config.py), not by a `check` of its own.

@@ -11,6 +11,8 @@ read: a file an editor saved meanwhile is left alone and reported.
 
 from __future__ import annotations
 
+from blueprint_cli.shown import visible
+
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,9 +20,9 @@ from pathlib import Path
 
 from blueprint_cli.diagnostics import Diagnostic, Edit, Findings, Severity
 from blueprint_cli.fixes import apply
-from blueprint_cli.lint.cache import Entry
-from blueprint_cli.lint.config import Finder
-from blueprint_cli.lint.run import Job, RunOptions, add_config_problems, lint_bytes, lint_job, plan
+from blueprint_cli.linting.cache import Entry
+from blueprint_cli.linting.config import Finder
+from blueprint_cli.linting.run import Job, RunOptions, add_config_problems, lint_bytes, lint_job, plan
 from blueprint_cli.team import Team
 
 #: A fix that enables another is applied in the next round; ten is plenty.
@@ -136,3 +138,19 @@ def fix_paths(paths: Sequence[Path], team: Team | None = None, options: RunOptio
         run.findings.extend(entry.diagnostics)
     add_config_problems(finder, run.findings)
     return run
+
+
+def fix_summary(run: FixRun, *, written: bool) -> str:
+    """What `--fix` did, or what `--diff` would do."""
+    changed = [f for f in run.files if f.changed]
+    lines = [f"{visible(str(path))}: changed while being fixed; left as it was, run again"
+             for path in run.changed_meanwhile]
+    noun = "finding" if run.fixed == 1 else "findings"
+    files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
+    if not changed:
+        lines.append("No fixes to apply." if written else "No fixes would be applied.")
+    elif written:
+        lines.append(f"Fixed {run.fixed} {noun} in {files}.")
+    else:
+        lines.append(f"Would fix {run.fixed} {noun} in {files}.")
+    return "\n".join(lines)

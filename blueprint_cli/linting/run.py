@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
-from blueprint_cli.lint.cache import Cache, Entry
-from blueprint_cli.lint.config import Finder, Overrides, is_known_code
+from blueprint_cli.linting.cache import Cache, Entry
+from blueprint_cli.linting.config import Finder, Overrides, is_known_code
 from blueprint_cli.lint.kinds import DESCRIPTION, SCENARIO_SUFFIXES, kind_of
 from blueprint_cli.lint.selection import Selection
 from blueprint_cli.userfile import UnreadableFile, read_user_file
@@ -234,3 +234,7 @@ def _settings_file(path: Path, display: str, kind: str, at: tuple[int, int]) -> 
 
     return lint_file(path, display)
 
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """The files a folder walk lints (see `walk`), without configuration."""
+    return [f for f, _ in walk(paths)]
