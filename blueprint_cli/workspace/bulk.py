@@ -29,7 +29,7 @@ from blueprint_cli.engine import EngineError, Inputs, Refusal
 from blueprint_cli.model import Blueprint, Criterion, Transition
 from blueprint_cli.records import Record
 from blueprint_cli.store import BatchWriter, CorruptFile, id_order
-from blueprint_cli.workspace.commit import Change, apply, may_send
+from blueprint_cli.workspace.commit import Change, apply, may_send, settings_checked
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -161,9 +161,7 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
     with ws.store.session():
         found = targets(ws, transition, blueprint)
         check_inputs(found, inputs)
-        if not dry_run and any(may_send(tg.transition.then)
-                               for tg in found):
-            ws.delivery  # noqa: B018 - a broken config.yaml refuses (exit 2) before any record is changed
+        settings_checked(ws, not dry_run and any(may_send(tg.transition.then) for tg in found))
         published = {p.id: p for p in ws.published()}
         ids: list[str] = []
         for tg in found:

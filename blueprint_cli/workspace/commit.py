@@ -52,8 +52,7 @@ class Change:
 @dataclass(frozen=True)
 class Resend:
     """Actions of entries already in a record's history to send again (`retry`):
-    by entry index, the effects to send and how to merge each new outcome with
-    the old one."""
+    by entry index, the effects to send."""
 
     record: Record
     history: Sequence[HistoryEntry]
@@ -88,9 +87,15 @@ def may_send(actions: Iterable[Action]) -> bool:
 
 
 def check_settings(ws: Workspace, changes: Sequence[Change]) -> None:
-    """Step 1 alone, for callers that prepare many changes: read the delivery
-    settings if any change sends something (a broken config.yaml refuses here)."""
-    if any(c.sends for c in changes):
+    """Step 1 alone: `settings_checked` when any of `changes` sends something."""
+    settings_checked(ws, any(c.sends for c in changes))
+
+
+def settings_checked(ws: Workspace, needed: bool = True) -> None:
+    """Read the delivery settings when `needed`: a broken config.yaml refuses the
+    command here (a usage error, exit 2) — callers do this before they change
+    any record."""
+    if needed:
         ws.delivery  # noqa: B018 - read for its checks
 
 

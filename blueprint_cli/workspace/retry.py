@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from blueprint_cli.records import ActionOutcome, DeliveredKind
-from blueprint_cli.workspace.commit import Resend, resend, single
+from blueprint_cli.workspace.commit import Resend, resend, settings_checked, single
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -73,8 +73,7 @@ def retry(ws: Workspace, record_ids: list[str] | None, now: datetime, *, dry_run
             errors: list[CorruptFile] = []
             ids = [r.id for r in ws.store.scan(errors=errors) if r.undelivered]
             report.errors += [e.message for e in errors]
-        if ids and not dry_run:
-            ws.delivery  # noqa: B018 - a broken config.yaml refuses before anything is sent or written
+        settings_checked(ws, bool(ids) and not dry_run)
         for rid in ids:
             with ws.store.transaction(rid) as txn:
                 record, history = txn.current.record, txn.current.history

@@ -25,7 +25,7 @@ from blueprint_cli import engine
 from blueprint_cli.calendar import BusinessTime
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.due import Happening, due, step, timed_states
-from blueprint_cli.workspace.commit import Change, apply, may_send, single
+from blueprint_cli.workspace.commit import Change, apply, may_send, settings_checked, single
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -69,9 +69,9 @@ def tick(ws: Workspace, now: datetime, *, dry_run: bool = False) -> TickReport:
         published = {p.id: p for p in ws.published()}
         work = [(bp, timed) for bp in (ws.blueprint(p.id, p.latest) for p in published.values())
                 for timed in timed_states(bp)]
-        if not dry_run and any(may_send([*(a for lv in timed.levels for a in lv.actions),
-                                         *(a for t in timed.autos for a in t.then)]) for _, timed in work):
-            ws.delivery  # noqa: B018 - a broken config.yaml refuses (exit 2) before any record is changed
+        settings_checked(ws, not dry_run and any(
+            may_send([*(a for lv in timed.levels for a in lv.actions), *(a for t in timed.autos for a in t.then)])
+            for _, timed in work))
         for bp, timed in work:
             errors: list[CorruptFile] = []
             for snapshot in ws.store.scan(blueprint=bp.id, state=timed.state, errors=errors):
