@@ -98,3 +98,51 @@ def test_command_errors_under_json_are_a_json_object_on_stderr(deal: Path) -> No
 def test_without_json_usage_errors_stay_text(deal: Path) -> None:
     r = cli("record", "show", "1", "--bogus", cwd=deal)
     assert r.code == 2 and "No such option: --bogus" in r.err and not r.err.lstrip().startswith("{")
+
+
+def test_help_shows_bracketed_words_of_the_command_text() -> None:
+    """Help is rendered as rich markup, where `[word]` is a style tag and
+    vanishes; a command's text that names `[tool.blueprint.lint]` must show it."""
+    import re
+
+    from blueprint_cli.cli.main import command
+
+    for path in _commands():
+        sub = command()
+        for name in path:
+            sub = sub.commands[name]  # type: ignore[attr-defined]
+        written = re.findall(r"\\?\[[a-z][a-z.]*\]", sub.help or "")
+        out = " ".join(cli(*path, "--help").out.split())
+        for word in written:
+            assert word.lstrip("\\") in out, (path, word)
+    assert "[tool.blueprint.lint] in pyproject.toml, or [lint] in" in " ".join(cli("lint", "--help").out.split())
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["lint", "f.yaml"], "lint"),
+    (["--json", "-w", "ws", "--as", "bob", "record", "show", "1"], "record"),
+    (["--workspace=ws", "--as=bob", "--no-color", "move", "1"], "move"),
+    (["--help"], None), (["-h", "lint"], None), (["--version"], None),
+    (["lnt"], None), (["--bogus", "lint"], None), ([], None), (["-w"], None),
+])
+def test_the_command_a_line_runs_is_found_before_parsing(argv: list[str], named: str | None) -> None:
+    from blueprint_cli.cli.main import named_command
+
+    assert named_command(argv) == named
+
+
+def test_a_command_built_alone_behaves_as_in_the_whole_tree(tmp_path: Path) -> None:
+    """Only the command a line names is built; its help, its errors and the
+    application's own options are the same as with every command built."""
+    from blueprint_cli.cli.main import command
+
+    alone = command("lint")
+    assert list(alone.commands) == ["lint"]
+    assert alone.commands["lint"].get_help  # a real command
+    whole = command()
+    assert set(whole.commands) > {"lint", "record", "move"}
+    assert [p.name for p in alone.commands["lint"].params] == [p.name for p in whole.commands["lint"].params]
+    assert [p.name for p in alone.params] == [p.name for p in whole.params]
+    typo = cli("lnt")
+    assert typo.code == 2 and "Did you mean 'lint'?" in typo.err
+    assert "lint" in cli("--help").out and "record" in cli("--help").out

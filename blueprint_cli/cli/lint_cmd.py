@@ -86,7 +86,7 @@ def lint(
 ) -> None:
     """Validate blueprints: the schema, then every semantic rule. Exit 1 on errors.
 
-    Settings come from [tool.blueprint.lint] in pyproject.toml, or [lint] in
+    Settings come from \\[tool.blueprint.lint] in pyproject.toml, or \\[lint] in
     .blueprint.toml / blueprint.toml, the nearest one upward from each file."""
     from blueprint_cli.diagnostics import BlueprintError, Severity
     from blueprint_cli.linting.cache import DEFAULT_DIR
