@@ -19,6 +19,11 @@
 #   YAML_LS_PREFIX       install prefix of yaml-language-server (default /opt/yaml-language-server):
 #                        the editors' YAML server, which tests/test_editor_schema.py runs on a workspace
 #   YAML_LS_VERSION      its npm version (default 1.25.0)
+#   AJV_PREFIX           install prefix of ajv-cli (default /opt/ajv): the JavaScript JSON Schema
+#                        validator most editors and tools embed; tests/test_schema_portable.py checks
+#                        the schemas with it (a test tool, not a runtime dependency)
+#   AJV_CLI_VERSION      npm version of ajv-cli (default 5.0.0)
+#   AJV_VERSION          npm version of ajv, the validator ajv-cli runs (default 8.20.0)
 #   SMOKE=1              always run the render smoke test (otherwise only after installing)
 set -euo pipefail
 
@@ -31,6 +36,10 @@ MMDC="$MERMAID_CLI_PREFIX/node_modules/.bin/mmdc"
 YAML_LS_PREFIX="${YAML_LS_PREFIX:-/opt/yaml-language-server}"
 YAML_LS_VERSION="${YAML_LS_VERSION:-1.25.0}"
 YAML_LS="$YAML_LS_PREFIX/node_modules/.bin/yaml-language-server"
+AJV_PREFIX="${AJV_PREFIX:-/opt/ajv}"
+AJV_CLI_VERSION="${AJV_CLI_VERSION:-5.0.0}"
+AJV_VERSION="${AJV_VERSION:-8.20.0}"
+AJV="$AJV_PREFIX/node_modules/.bin/ajv"
 
 # graphviz: dot; chromium: headless browser for mmdc;
 # fonts-noto-color-emoji: emoji; fonts-noto-cjk: Chinese/Japanese/Korean;
@@ -113,9 +122,25 @@ else
   installed_something=1
 fi
 
-# 5. Checks ------------------------------------------------------------------
+# 5. ajv-cli with a pinned ajv (ajv-cli's own range would take whatever ajv 8 is newest)
+npm_version() {  # version of the package installed under prefix $1, or nothing
+  node -p "require('$1/node_modules/$2/package.json').version" 2>/dev/null || true
+}
+current="$(npm_version "$AJV_PREFIX" ajv-cli)/$(npm_version "$AJV_PREFIX" ajv)"
+if [ "$current" = "$AJV_CLI_VERSION/$AJV_VERSION" ] && [ -x "$AJV" ]; then
+  log "ajv-cli $AJV_CLI_VERSION with ajv $AJV_VERSION present in $AJV_PREFIX"
+else
+  log "npm install ajv-cli@$AJV_CLI_VERSION ajv@$AJV_VERSION into $AJV_PREFIX (was: $current)"
+  "${SUDO[@]}" mkdir -p "$AJV_PREFIX"
+  "${SUDO[@]}" npm install --prefix "$AJV_PREFIX" --no-audit --no-fund --loglevel=error \
+    "ajv-cli@$AJV_CLI_VERSION" "ajv@$AJV_VERSION"
+  installed_something=1
+fi
+
+# 6. Checks ------------------------------------------------------------------
 command -v dot >/dev/null
 [ -x "$YAML_LS" ] || { log "$YAML_LS missing"; exit 1; }
+[ -x "$AJV" ] || { log "$AJV missing"; exit 1; }
 [ -x /usr/bin/chromium ] || { log "/usr/bin/chromium missing"; exit 1; }
 [ -x "$MMDC" ] || { log "$MMDC missing"; exit 1; }
 [ -f "$PUPPETEER_CONFIG" ] || { log "$PUPPETEER_CONFIG missing"; exit 1; }
@@ -132,4 +157,4 @@ if [ "$installed_something" -eq 1 ] || [ "$SMOKE" = "1" ]; then
   grep -q '交渉' "$tmp/t.svg"
 fi
 
-log "ok: $(dot -V 2>&1), $(/usr/bin/chromium --version 2>/dev/null), mmdc $("$MMDC" --version)"
+log "ok: $(dot -V 2>&1), $(/usr/bin/chromium --version 2>/dev/null), mmdc $("$MMDC" --version), ajv-cli $AJV_CLI_VERSION (ajv $(npm_version "$AJV_PREFIX" ajv))"

@@ -1,7 +1,9 @@
 """The blueprint `blueprint init` writes gets editor validation: its
 yaml-language-server modeline resolves from the file's own folder to the schema
-the workspace holds. Checked with the real yaml-language-server (the server
-behind VS Code's YAML support), spoken to over its stdio protocol."""
+the workspace holds; and a value that breaks a pattern is shown in the schema's
+own words (`patternErrorMessage`), not as a regular expression. Checked with the
+real yaml-language-server (the server behind VS Code's YAML support), spoken to
+over its stdio protocol."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from schema_cases import PATTERN_CASES, REPO, PatternCase
 from workspace_helpers import cli
 
 #: installed by .ci/install-system.sh
@@ -91,9 +94,10 @@ class Server:
         self.proc.wait()
 
 
-@pytest.fixture()
-def server(tmp_path: Path) -> Any:
-    running = Server(tmp_path)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One server for the module, as an editor keeps one for all the files it opens."""
+    running = Server(tmp_path_factory.mktemp("editor"))
     yield running
     running.close()
 
@@ -125,3 +129,24 @@ def test_the_workspace_schema_is_the_one_the_package_ships(tmp_path: Path) -> No
     assert cli("init", str(tmp_path)).code == 0
     assert cli("schema").out == (tmp_path / ".blueprint" / "schemas" / "blueprint.schema.json").read_text(
         encoding="utf-8")
+
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+@pytest.mark.parametrize("case", PATTERN_CASES, ids=[case.id for case in PATTERN_CASES])
+def test_a_broken_pattern_is_shown_in_the_schemas_words(case: PatternCase, tmp_path: Path, server: Server) -> None:
+    """Every pattern with a patternErrorMessage: the editor shows that text, on
+    the broken value (or key), and nothing else."""
+    text = case.text()
+    line, column = case.position()
+    if text.startswith(MODELINE):  # the sample's own modeline points elsewhere: this one replaces it
+        text = text.split("\n", 1)[1]
+        line -= 1
+    schema = os.path.relpath(REPO / "schemas" / case.schema, tmp_path)
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"{MODELINE}{schema}\n{text}", encoding="utf-8")
+    line += 1
+    found = [(d["message"], d["range"]) for d in server.diagnostics(path)]
+    assert found == [(case.message, {"start": {"line": line, "character": column},
+                                     "end": {"line": line, "character": column + len(case.bad)}})]

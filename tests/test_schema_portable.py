@@ -4,38 +4,26 @@ Editors (yaml-language-server: JavaScript regular expressions, YAML 1.2 core),
 check-jsonschema (ECMAScript regular expressions by default, Python's on
 request) and `blueprint lint` (jsonschema-rs: Rust's) must read the same
 schema the same way, so the patterns avoid what the dialects disagree on, and
-the loader reads numbers as YAML 1.2 core does.
+the loader reads numbers as YAML 1.2 core does. ajv (the JavaScript
+validator most editors and tools embed; ajv-cli is installed by
+.ci/install-system.sh, for the tests only) reads them too, once told the one
+keyword it does not know (`patternErrorMessage`, the editors' message).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import CliResult
-
-REPO = Path(__file__).resolve().parent.parent
-SCHEMAS = [REPO / "schemas" / "blueprint.schema.json", REPO / "schemas" / "scenario.schema.json",
-           REPO / "schemas" / "team.schema.json", REPO / "schemas" / "config.schema.json"]
-SAMPLES = REPO / "sample_blueprints"
-SAMPLE = (SAMPLES / "deal-follow-up.yaml").read_text()
-
-
-def patterns(node: object, path: str = "") -> Iterator[tuple[str, dict]]:
-    if isinstance(node, dict):
-        if isinstance(node.get("pattern"), str):
-            yield path, node
-        for key, value in node.items():
-            yield from patterns(value, f"{path}/{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from patterns(value, f"{path}/{i}")
-
+from schema_cases import PATTERN_CASES, SAMPLE, SAMPLES, SCHEMAS, PatternCase, patterns, schema
 
 ALL_PATTERNS = [(f"{s.name}{p}", n) for s in SCHEMAS for p, n in patterns(json.loads(s.read_text()))]
 
@@ -50,6 +38,14 @@ def test_patterns_use_what_every_dialect_reads_alike(where: str, node: dict) -> 
     # what editors show instead of the regular expression
     message = node["patternErrorMessage"]
     assert message[0].isupper() and message.endswith(".")
+
+
+def test_every_pattern_with_an_editor_message_has_a_broken_case() -> None:
+    """The editor and ajv tests break each of them (tests/schema_cases.py): a
+    pattern added without a case fails here."""
+    messages = {(path.name, pointer) for path in SCHEMAS for pointer, node in patterns(schema(path.name))
+                if "patternErrorMessage" in node}
+    assert messages == {(case.schema, case.pointer) for case in PATTERN_CASES}
 
 
 def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -80,7 +76,7 @@ DISAGREEMENTS = {
 
 
 @pytest.mark.parametrize("case", list(DISAGREEMENTS))
-def test_lint_and_check_jsonschema_refuse_alike(case: str, cli, tmp_path: Path) -> None:
+def test_lint_check_jsonschema_and_ajv_refuse_alike(case: str, cli, tmp_path: Path) -> None:
     (old, new), code = DISAGREEMENTS[case]
     assert old in SAMPLE
     bad = tmp_path / "bad.yaml"
@@ -91,6 +87,10 @@ def test_lint_and_check_jsonschema_refuse_alike(case: str, cli, tmp_path: Path) 
     for variant in ("default", "python"):
         proc = check_jsonschema("--regex-variant", variant, "--schemafile", SCHEMAS[0], bad)
         assert proc.returncode == 1, (variant, proc.stdout)
+    # ajv compiles patterns as JavaScript regular expressions with the `u` flag:
+    # `[0-9]` is ASCII only and `$` is the end of the text, as for the others
+    (found,) = ajv_errors(SCHEMAS[0], [bad])[bad]
+    assert found["keyword"] == "pattern", found
 
 
 def test_a_pattern_error_reads_like_the_editor_message(cli, tmp_path: Path) -> None:
@@ -129,3 +129,136 @@ def test_sample_scenarios_quote_their_clock() -> None:
     for path in SAMPLES.glob("*.scenarios.yaml"):
         lines = [line for line in path.read_text().splitlines() if line.startswith("now:")]
         assert lines and all(re.match(r'now: "[^"]+"', line) for line in lines), path
+
+
+# ----- ajv ------------------------------------------------------------------------------------
+
+#: installed by .ci/install-system.sh (ajv-cli 5 running ajv 8)
+AJV = os.environ.get("AJV", "/opt/ajv/node_modules/.bin/ajv")
+#: what docs/linting.md tells ajv-cli users to run: ajv's strict mode refuses a keyword it
+#: does not know, and the editors' patternErrorMessage is one
+AJV_OPTIONS = ("--spec=draft7", "--strict=false")
+#: what docs/linting.md tells users of ajv's JavaScript API: the keyword, and strict mode kept
+AJV_API = 'new Ajv({keywords: ["patternErrorMessage"], allowUnionTypes: true})'
+MESSAGE_SCHEMAS = [path for path in SCHEMAS if "patternErrorMessage" in path.read_text(encoding="utf-8")]
+
+
+def ajv_cli() -> Path:
+    exe = AJV if Path(AJV).is_file() else shutil.which("ajv")
+    assert exe, f"ajv-cli is not installed ({AJV}): run .ci/install-system.sh"
+    return Path(exe)
+
+
+def ajv(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ajv_cli(), *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def ajv_errors(schema_file: Path, files: list[Path]) -> dict[Path, list[dict[str, Any]]]:
+    """What ajv-cli (as the docs run it) finds in each file; every one must be invalid."""
+    proc = ajv("validate", *AJV_OPTIONS, "--all-errors", "--verbose", "--errors=line", "-s", schema_file,
+               *(arg for path in files for arg in ("-d", path)))
+    assert proc.returncode == 1 and not proc.stdout, proc.stdout + proc.stderr
+    lines = proc.stderr.splitlines()
+    return {path: json.loads(lines[lines.index(f"{path} invalid") + 1]) for path in files}
+
+
+def test_the_docs_show_the_ajv_options_the_tests_use() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "linting.md").read_text(encoding="utf-8")
+    assert f"ajv validate {' '.join(AJV_OPTIONS)} " in page
+    assert AJV_API in page
+
+
+def test_ajv_compiles_the_schemas() -> None:
+    every = [arg for path in SCHEMAS for arg in ("-s", path)]
+    proc = ajv("compile", *every)
+    # ajv's default strict mode: an unknown keyword is an error (the next test: the only one)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [f"schema {path} is valid" for path in SCHEMAS if path not in MESSAGE_SCHEMAS]
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ['error: strict mode: unknown keyword: "patternErrorMessage"'] * len(MESSAGE_SCHEMAS)
+    for path in MESSAGE_SCHEMAS:
+        assert f"schema {path} is invalid\n{errors[0]}\n" in proc.stderr
+    proc = ajv("compile", *AJV_OPTIONS, *every)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout.splitlines() == [f"schema {path} is valid" for path in SCHEMAS]
+
+
+def test_ajv_told_the_keyword_compiles_the_schemas_in_strict_mode(tmp_path: Path) -> None:
+    """The JavaScript API as the docs show it: strict mode stays on for
+    everything but the one keyword."""
+    node = shutil.which("node")
+    assert node, "node is not installed: run .ci/install-system.sh"
+    script = tmp_path / "compile.js"
+    script.write_text(f"""const Ajv = require("ajv");
+for (const file of process.argv.slice(2)) {{
+  {AJV_API}.compile(require(file));
+  console.log(file);
+}}
+""", encoding="utf-8")
+    modules = ajv_cli().resolve().parent.parent.parent  # the ajv ajv-cli runs: node_modules/ajv-cli/dist/..
+    proc = subprocess.run([node, script, *map(str, SCHEMAS)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NODE_PATH": str(modules)})
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    assert proc.stdout.splitlines() == [str(path) for path in SCHEMAS]
+
+
+def test_ajv_accepts_every_sample() -> None:
+    blueprints = sorted(p for p in SAMPLES.glob("*.yaml") if not p.name.endswith(".scenarios.yaml"))
+    scenarios = sorted(SAMPLES.glob("*.scenarios.yaml"))
+    for schema_file, files in ((SCHEMAS[0], blueprints), (SCHEMAS[1], scenarios)):
+        proc = ajv("validate", *AJV_OPTIONS, "-s", schema_file, *(arg for path in files for arg in ("-d", path)))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.stdout.splitlines() == [f"{path} valid" for path in files]
+
+
+@pytest.fixture(scope="module")
+def ajv_found(tmp_path_factory: pytest.TempPathFactory) -> dict[PatternCase, list[dict[str, Any]]]:
+    """ajv's errors for every broken pattern: one ajv-cli run per schema."""
+    folder = tmp_path_factory.mktemp("ajv")
+    files = {case: folder / f"{i}.yaml" for i, case in enumerate(PATTERN_CASES)}
+    found: dict[PatternCase, list[dict[str, Any]]] = {}
+    for path in SCHEMAS:
+        mine = {case: file for case, file in files.items() if case.schema == path.name}
+        for case, file in mine.items():
+            file.write_text(case.text(), encoding="utf-8")
+        if mine:
+            errors = ajv_errors(path, list(mine.values()))
+            found.update({case: errors[file] for case, file in mine.items()})
+    return found
+
+
+@pytest.mark.parametrize("case", PATTERN_CASES, ids=[case.id for case in PATTERN_CASES])
+def test_ajv_refuses_each_broken_pattern(case: PatternCase, ajv_found: dict[PatternCase, list[dict[str, Any]]]) -> None:
+    """The same broken values the editor test shows: ajv fails exactly that
+    pattern, on that value. (ajv's own message is the regular expression:
+    ajv does not read patternErrorMessage.)"""
+    from blueprint_cli.loader import load_text
+
+    doc, _ = load_text(f"value: {case.bad}\n", "value.yaml")
+    assert doc is not None
+    # a broken key is also reported as the propertyNames that holds the pattern
+    (error,) = [e for e in ajv_found[case] if e["keyword"] != "propertyNames"]
+    assert (error["keyword"], error["data"], error["parentSchema"].get("patternErrorMessage")) == \
+        ("pattern", doc.data["value"], case.message)
+    assert error["message"] == f'must match pattern "{error["params"]["pattern"]}"'
+
+
+# (what is changed in the sample, whether `blueprint lint` accepts it, whether ajv-cli does)
+YAML_READERS = {
+    # ajv-cli reads YAML with js-yaml 3, which keeps YAML 1.1's `1_000` integers
+    "an underscored number": (("label: Amount (EUR), min: 0}", "label: Amount (EUR), min: 1_000}"), False, True),
+    # ... and its timestamps: an unquoted date is a date object, not the text a date field's default is
+    "an unquoted date": (("label: Expected close date}", "label: Expected close date, default: 2026-01-01}"),
+                         True, False),
+}
+
+
+@pytest.mark.parametrize("case", list(YAML_READERS))
+def test_ajv_cli_reads_yaml_as_yaml_1_1_does(case: str, cli, tmp_path: Path) -> None:
+    """Not the schema: ajv-cli's YAML reader. docs/linting.md says so."""
+    (old, new), lint_accepts, ajv_accepts = YAML_READERS[case]
+    assert old in SAMPLE
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SAMPLE.replace(old, new, 1), encoding="utf-8")
+    assert cli("lint", bad).exit_code == (0 if lint_accepts else 1)
+    assert ajv("validate", *AJV_OPTIONS, "-s", SCHEMAS[0], "-d", bad).returncode == (0 if ajv_accepts else 1)
