@@ -61,7 +61,7 @@ def _deliver_one(effect: Effect, outbox: Path, settings: DeliverySettings, wait:
 
 def message(data: Mapping[str, Any], sender: str) -> EmailMessage:
     """The e-mail an `email` effect describes (the same for the outbox and SMTP)."""
-    from blueprint_cli.delivery import one_line
+    from blueprint_cli.headers import one_line
 
     msg = EmailMessage()
     msg["From"] = one_line(sender)

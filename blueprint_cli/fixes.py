@@ -311,12 +311,9 @@ def resolve(doc: Document, change: Change, root: Node | None = None) -> Fix | No
     return Fix(change.title, tuple(edits), change.safe)
 
 
-def with_duplicate_fixes(doc: Document | None, diags: list[Diagnostic]) -> list[Diagnostic]:
+def duplicate_fixes(doc: Document, diags: list[Diagnostic]) -> list[Diagnostic]:
     """The loader's findings, its repeated keys (BP105) with their fixes where both
-    values are the same. (Here, not in the loader: the loader stays below the
-    fixes, which read files with it.)"""
-    if doc is None or not any(d.code == "BP105" for d in diags):
-        return diags
+    values are the same (see `lint.check.with_duplicate_fixes`)."""
     from dataclasses import replace
 
     root = compose(doc.text.removeprefix("\ufeff"))

@@ -415,7 +415,15 @@ class _CoreResolver(VersionedResolver):
         return _STD + ("seq" if kind is SequenceNode else "map")
 
 
+#: The first characters a plain scalar that is not text can start with (null:
+#: `~`, `null`; true/false; numbers; the empty scalar is null too): most plain
+#: scalars are words, and need no pattern tried at all.
+_TYPED_START = frozenset("~nNtTfF0123456789+-.")
+
+
 def _plain(text: str) -> Any:
+    if text and text[0] not in _TYPED_START:
+        return text
     if _NULL.match(text):
         return None
     if _BOOL.match(text):

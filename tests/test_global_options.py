@@ -146,3 +146,20 @@ def test_a_command_built_alone_behaves_as_in_the_whole_tree(tmp_path: Path) -> N
     typo = cli("lnt")
     assert typo.code == 2 and "Did you mean 'lint'?" in typo.err
     assert "lint" in cli("--help").out and "record" in cli("--help").out
+
+
+def test_each_command_comes_from_the_module_the_map_names() -> None:
+    """`blueprint lint FILE` imports only lint's module: the map from command to
+    module must say where each command really is, and name every command."""
+    from typer.core import TyperGroup
+
+    from blueprint_cli.cli.main import COMMAND_MODULES, command
+
+    whole = command()
+    mapped = {name for names in COMMAND_MODULES.values() for name in names}
+    assert set(whole.commands) == mapped
+    for name, sub in whole.commands.items():
+        subs = list(sub.commands.values()) if isinstance(sub, TyperGroup) else [sub]
+        for leaf in subs:
+            module = leaf.callback.__module__.rpartition(".")[2]  # type: ignore[union-attr]
+            assert name in COMMAND_MODULES[module], (name, module)

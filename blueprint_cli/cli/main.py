@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Optional
 
 import typer
@@ -26,23 +27,26 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-#: Command modules; each has `register(app)`. They import heavy libraries
-#: lazily, inside the commands, so start-up stays fast.
-COMMAND_MODULES = [
-    "blueprint_cli.cli.lint_cmd",
-    "blueprint_cli.cli.show_cmd",
-    "blueprint_cli.cli.workspace_cmd",
-    "blueprint_cli.cli.record_cmd",
-    "blueprint_cli.cli.flow_cmd",
-    "blueprint_cli.cli.demo_cmd",
-    "blueprint_cli.cli.graph_cmd",
-    "blueprint_cli.cli.test_cmd",
-    "blueprint_cli.cli.diff_cmd",
-    "blueprint_cli.cli.store_cmd",
-    "blueprint_cli.cli.time_cmd",
-    "blueprint_cli.cli.bulk_cmd",
-    "blueprint_cli.cli.record_data_cmd",
-]
+#: Command modules (in blueprint_cli.cli), in the order of the help, and the
+#: commands each one's `register(app)` adds (tests/test_global_options.py checks
+#: these against what registering adds): a command line that names a command
+#: imports only its module. They import heavy libraries lazily, inside the
+#: commands, so start-up stays fast.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "lint_cmd": ("lint", "schema"),
+    "show_cmd": ("show",),
+    "workspace_cmd": ("init", "publish"),
+    "record_cmd": ("record",),
+    "flow_cmd": ("next", "move", "history"),
+    "demo_cmd": ("demo",),
+    "graph_cmd": ("graph",),
+    "test_cmd": ("test",),
+    "diff_cmd": ("diff",),
+    "store_cmd": ("store",),
+    "time_cmd": ("tick", "retry"),
+    "bulk_cmd": ("bulk",),
+    "record_data_cmd": ("record",),  # record tag, import and export
+}
 
 WORKSPACE_HELP = "The .blueprint/ folder, or a folder holding one (default: nearest upward)."
 AS_HELP = "Act as this user (default: the OS user)."
@@ -76,8 +80,15 @@ def main(
     )
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+#: the command modules registered so far (each is registered once: some add to a shared group)
+_REGISTERED: list[str] = []
+
+
+def _register(modules: Iterable[str]) -> None:
+    for module in modules:
+        if module not in _REGISTERED:
+            importlib.import_module(f"blueprint_cli.cli.{module}").register(app)
+            _REGISTERED.append(module)
 
 
 # ----- global options after the command ---------------------------------------------------
@@ -152,7 +163,7 @@ def named_command(argv: list[str]) -> str | None:
 
 
 def _names() -> set[str]:
-    return {c.name for c in app.registered_commands if c.name} | {g.name for g in app.registered_groups if g.name}
+    return {name for names in COMMAND_MODULES.values() for name in names}
 
 
 def command(name: str | None = None) -> TyperGroup:
@@ -165,9 +176,17 @@ def command(name: str | None = None) -> TyperGroup:
 
         from typer.core import TyperGroup
 
-        source = app
-        if name is not None:
-            source = copy.copy(app)
+        _register(m for m, names in COMMAND_MODULES.items() if name is None or name in names)
+        source = copy.copy(app)
+        if name is None:  # in the order of COMMAND_MODULES, whichever was registered first
+            order = list(COMMAND_MODULES)
+            source.registered_commands = sorted(
+                app.registered_commands, key=lambda c: order.index(c.callback.__module__.rpartition(".")[2])
+                if c.callback else 0)
+            source.registered_groups = sorted(
+                app.registered_groups, key=lambda g: next(i for i, names in enumerate(COMMAND_MODULES.values())
+                                                          if g.name in names))
+        else:
             source.registered_commands = [c for c in app.registered_commands if c.name == name]
             source.registered_groups = [g for g in app.registered_groups if g.name == name]
         built = typer.main.get_command(source)

@@ -27,7 +27,6 @@ between tries goes through an injected `sleep`, so tests never sleep.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,18 +36,6 @@ MAX_BACKOFF = 30.0
 DEFAULT_SENDER = "blueprint@localhost"
 
 Sleep = Callable[[float], None]
-
-#: A header name: an HTTP token (RFC 9110).
-HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-_BREAKS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]+")
-
-
-def one_line(text: str) -> str:
-    """A value that can go into one header line: line breaks and other control
-    characters (a record value with CRLF would start a forged header) become a
-    space, leading and trailing spaces go."""
-    return _BREAKS.sub(" ", text).strip()
-
 
 class DeliveryConfigError(ValueError):
     """A delivery setting that cannot be used; names it. `path` is the setting

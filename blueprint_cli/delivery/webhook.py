@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from blueprint_cli.delivery import HEADER_NAME, Sleep, WebhookSettings, one_line
+from blueprint_cli.delivery import Sleep, WebhookSettings
+from blueprint_cli.headers import HEADER_NAME, one_line
 from blueprint_cli.records import ActionOutcome, ActionStatus
 
 SIGNATURE_HEADER = "X-Blueprint-Signature"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from blueprint_cli import schema
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
@@ -18,7 +18,9 @@ from blueprint_cli.lint.salvage import MAX_ROUNDS, salvage
 from blueprint_cli.lint.selection import Selection
 from blueprint_cli.loader import Document, load_file, load_text
 from blueprint_cli.model import Blueprint, ModelError, build
-from blueprint_cli.team import Team
+
+if TYPE_CHECKING:
+    from blueprint_cli.team import Team
 
 def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iterable[Finding]) -> list[Diagnostic]:
     out = []
@@ -31,6 +33,18 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
             fix = resolve(doc, f.fix)
         out.append(Diagnostic(code, severity, f.message, doc.file, pos.line, pos.col, f.path, f.hint, fix))
     return out
+
+
+def with_duplicate_fixes(doc: Document | None, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """The loader's findings, its repeated keys (BP105) with their fixes where both
+    values are the same. (Here, not in the loader: the loader stays below the
+    fixes, which read files with it; and the fixes are imported only for a file
+    that has a repeated key.)"""
+    if doc is None or not any(d.code == "BP105" for d in diags):
+        return diags
+    from blueprint_cli.fixes import duplicate_fixes
+
+    return duplicate_fixes(doc, diags)
 
 
 class Checked(NamedTuple):
@@ -105,8 +119,6 @@ def _lint_loaded(doc: Document | None, diags: list[Diagnostic], team: Team | Non
                  selection: Selection) -> tuple[Blueprint | None, list[Diagnostic]]:
     if doc is None:
         return None, selected(Checked(None, diags, whole=False), diags, selection)
-    from blueprint_cli.fixes import with_duplicate_fixes
-
     diags = with_duplicate_fixes(doc, diags)
     checked = check_document(doc, team, selection)
     return checked.blueprint, selected(checked, diags + checked.diagnostics, selection)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from blueprint_cli.fieldtypes import BUILTIN_TYPES
 from blueprint_cli.loader import Document
 from blueprint_cli.model import Blueprint, FieldDef
-from blueprint_cli.team import Team
+
+if TYPE_CHECKING:
+    from blueprint_cli.team import Team
 
 
 @dataclass

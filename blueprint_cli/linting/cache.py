@@ -16,7 +16,6 @@ a `CACHEDIR.TAG` for backup tools. Deleting it is always safe.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from functools import lru_cache
@@ -36,6 +35,8 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# The result cache of bluep
 def tool_stamp() -> bytes:
     """The version, plus the size and time of every module and schema of the
     package: an edited checkout is another tool."""
+    import hashlib  # (here: `--no-cache` does not pay for loading OpenSSL)
+
     root = Path(__file__).resolve().parent.parent
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
     for folder, dirs, names in os.walk(root):
@@ -59,6 +60,8 @@ class Cache:
         self.folder = folder / f"lint-{__version__}"
 
     def key(self, content: bytes, settings: str) -> str:
+        import hashlib
+
         h = hashlib.blake2b(tool_stamp(), digest_size=20)
         h.update(settings.encode("utf-8", "surrogateescape"))
         h.update(b"\0")

@@ -172,7 +172,7 @@ def lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
 def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     """One file's findings (and whether they may be cached: a scenario file's
     depend on other files)."""
-    from blueprint_cli.lint.check import Checked, check_document, selected
+    from blueprint_cli.lint.check import Checked, check_document, selected, with_duplicate_fixes
     from blueprint_cli.loader import load_bytes
 
     path, display, selection = job.path, job.display, job.selection
@@ -205,8 +205,6 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     elif doc is None:
         checked = Checked(None, diags, whole=False)
     else:
-        from blueprint_cli.fixes import with_duplicate_fixes
-
         checked = check_document(doc, team, selection)
         diags = with_duplicate_fixes(doc, diags) + checked.diagnostics
         checked_codes = set(_STAGE_CODES) | set(checked.ran)

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from blueprint_cli.config import Config
 from blueprint_cli.diagnostics import BlueprintError
 
 if TYPE_CHECKING:
+    from blueprint_cli.config import Config
     from blueprint_cli.store import Store
     from blueprint_cli.workspace.core import Workspace
 
@@ -60,6 +60,7 @@ def store_of(root: Path, settings: Config | None = None) -> Store:
     (PostgreSQL connects on first use)."""
     # the store package (records, dataclasses) is imported only by what opens a store:
     # `blueprint lint` looks for the workspace's team file and pays for nothing more
+    from blueprint_cli.config import Config
     from blueprint_cli.store import open_store
 
     return open_store((settings or Config.of(root)).store or root)

@@ -15,7 +15,6 @@ reach (a record there is already finished, in effect). On a state with an
 from collections.abc import Iterator
 
 from blueprint_cli.analysis import reachable, unresolved_targets
-from blueprint_cli.fixes import AddKey
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 
@@ -33,6 +32,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if reached is None:
                 whole = bp.state(bp.entry_state) is not None and not unresolved_targets(bp)
                 reached = reachable(bp, bp.entry_state) if whole else set()
+            from blueprint_cli.fixes import AddKey  # only for a file that needs the fix
+
             fix = AddKey(state.path, "final", "true", True, after="name", safe=state.sla is None) \
                 if state.name in reached else None
             yield Finding(f"state {state.name!r} is not final and no transition leaves it",

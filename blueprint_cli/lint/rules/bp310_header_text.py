@@ -18,7 +18,7 @@ and a value put into a webhook URL after the host is percent-encoded.
 from collections.abc import Iterator
 
 from blueprint_cli.analysis import action_sites
-from blueprint_cli.delivery import HEADER_NAME, one_line
+from blueprint_cli.headers import HEADER_NAME, one_line
 from blueprint_cli.lint.context import LintContext
 from blueprint_cli.lint.rules import Finding
 from blueprint_cli.model import EmailAction, WebhookAction
