@@ -94,6 +94,28 @@ def startup_breakdown(one: str, rounds: int) -> list[tuple[str, float]]:
     return [(g, statistics.median(v)) for g, v in per_group.items()]
 
 
+def dataclass_cost(one: str, rounds: int) -> tuple[int, float]:
+    """(classes, median milliseconds) spent creating dataclasses during
+    `blueprint lint --no-cache ONE_FILE`: each one compiles its generated
+    methods (__init__, __eq__, __hash__, ...) from source at import."""
+    code = ("import dataclasses, sys, time; spent = [0.0, 0]; make = dataclasses._process_class\n"
+            "def timed(*a, **k):\n"
+            "    t = time.perf_counter(); r = make(*a, **k); spent[0] += time.perf_counter() - t; spent[1] += 1\n"
+            "    return r\n"
+            "dataclasses._process_class = timed\n"
+            "sys.argv = ['blueprint', 'lint', '--no-cache', %r]\n"
+            "from blueprint_cli.cli.entry import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.__stderr__.write('DATACLASSES %%d %%f\\n' %% (spent[1], spent[0] * 1000))\n" % one)
+    found = []
+    for _ in range(rounds):
+        err = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True).stderr
+        line = next(x for x in err.splitlines() if x.startswith("DATACLASSES "))
+        found.append((int(line.split()[1]), float(line.split()[2])))
+    return found[0][0], statistics.median(ms for _, ms in found)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=1000)
@@ -164,6 +186,8 @@ def main() -> None:
         print("\nwhere `blueprint lint --no-cache ONE_FILE` spends its imports (-X importtime, self time, median):")
         for group, ms in startup_breakdown(one, min(5, args.startup_rounds)):
             print(f"  {group:<46}{ms:7.1f} ms")
+        classes, ms = dataclass_cost(one, min(5, args.startup_rounds))
+        print(f"  of all that, creating {classes} dataclasses (model, findings, rules, ...): {ms:.1f} ms")
 
 
 if __name__ == "__main__":

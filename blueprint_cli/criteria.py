@@ -16,6 +16,8 @@ from blueprint_cli.model import AllOf, AnyOf, Condition, Criterion, NotOf
 
 @dataclass(frozen=True)
 class Failure:
+    """A condition that does not hold for a record, and why."""
+
     condition: Condition
     actual: Any
     negated: bool = False

@@ -67,6 +67,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One finding: its rule, severity and message, and where it is (file, line, column, JSON path)."""
+
     code: str
     severity: Severity
     message: str

@@ -37,6 +37,8 @@ class DurationError(ValueError):
 
 @dataclass(frozen=True)
 class Duration:
+    """A written duration (`3d`, `P2DT4H`, `2 business_days`): the text, and how long it is."""
+
     text: str
     #: calendar length; None for business durations
     delta: timedelta | None

@@ -283,6 +283,8 @@ def _freeze(v: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Lit:
+    """A literal of a criterion in normal form: a comparison, or its negation."""
+
     key: tuple[Any, ...]
     cond: Condition
     positive: bool

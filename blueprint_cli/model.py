@@ -31,6 +31,8 @@ ALL_STATES = "*"
 
 @dataclass(frozen=True)
 class FieldDef:
+    """A declared field of the record: its type and what values it accepts."""
+
     name: str
     type: str
     label: str | None = None
@@ -63,18 +65,24 @@ class Condition:
 
 @dataclass(frozen=True)
 class AllOf:
+    """Criteria that hold when every item holds (`all:`)."""
+
     items: tuple[Criterion, ...]
     path: JsonPath = ()
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """Criteria that hold when at least one item holds (`any:`)."""
+
     items: tuple[Criterion, ...]
     path: JsonPath = ()
 
 
 @dataclass(frozen=True)
 class NotOf:
+    """Criteria that hold when the item does not (`not:`)."""
+
     item: Criterion
     path: JsonPath = ()
 
@@ -97,6 +105,8 @@ def iter_conditions(criterion: Criterion | None) -> list[Condition]:
 
 @dataclass(frozen=True)
 class Owner:
+    """Who may perform a transition: `record_owner`, `anyone`, or a user, role or profile by name."""
+
     kind: Literal["record_owner", "anyone", "user", "role", "profile"]
     name: str | None = None
     path: JsonPath = ()
@@ -121,6 +131,8 @@ ANYONE = (Owner("anyone"),)
 
 @dataclass(frozen=True)
 class Requirement:
+    """What must be filled in during a transition (`require:`)."""
+
     fields: tuple[str, ...] = ()
     checklist: tuple[str, ...] = ()
     note: bool = False
@@ -134,6 +146,8 @@ class Requirement:
 
 @dataclass(frozen=True)
 class SetAction:
+    """After a transition: set fields to values (`set:`)."""
+
     values: tuple[tuple[str, Any], ...]
     path: JsonPath = ()
     kind: Literal["set"] = "set"
@@ -141,6 +155,8 @@ class SetAction:
 
 @dataclass(frozen=True)
 class TaskAction:
+    """After a transition: create a task (`task:`)."""
+
     subject: str
     due: Duration | None = None
     owner: str | None = None
@@ -151,6 +167,8 @@ class TaskAction:
 
 @dataclass(frozen=True)
 class EmailAction:
+    """After a transition: send an e-mail (`email:`)."""
+
     to: str
     subject: str
     body: str | None = None
@@ -160,6 +178,8 @@ class EmailAction:
 
 @dataclass(frozen=True)
 class WebhookAction:
+    """After a transition: call a URL (`webhook:`)."""
+
     url: str
     method: str = "POST"
     headers: tuple[tuple[str, str], ...] = ()
@@ -171,6 +191,8 @@ class WebhookAction:
 
 @dataclass(frozen=True)
 class TagAction:
+    """After a transition: add and remove tags (`tag:`)."""
+
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     path: JsonPath = ()
@@ -184,6 +206,8 @@ Action = Union[SetAction, TaskAction, EmailAction, WebhookAction, TagAction]
 
 @dataclass(frozen=True)
 class EscalationLevel:
+    """One more step of an SLA: what happens when a record is still in the state `after` it."""
+
     after: Duration
     escalate: tuple[Action, ...]
     path: JsonPath = ()
@@ -191,6 +215,8 @@ class EscalationLevel:
 
 @dataclass(frozen=True)
 class Sla:
+    """How long a record may stay in a state, and what happens when it stays longer."""
+
     within: Duration
     escalate: tuple[Action, ...]
     levels: tuple[EscalationLevel, ...] = ()
@@ -199,6 +225,8 @@ class Sla:
 
 @dataclass(frozen=True)
 class State:
+    """A state a record can be in."""
+
     name: str
     final: bool = False
     description: str | None = None
@@ -221,6 +249,8 @@ class Branch:
 
 @dataclass(frozen=True)
 class ParallelPart:
+    """One part of a parallel transition: done by its owners, in any order."""
+
     name: str
     owners: tuple[Owner, ...] = ANYONE
     when: Criterion | None = None
@@ -231,12 +261,16 @@ class ParallelPart:
 
 @dataclass(frozen=True)
 class Auto:
+    """A transition the clock performs, `after` the record entered its source state."""
+
     after: Duration
     path: JsonPath = ()
 
 
 @dataclass(frozen=True)
 class Transition:
+    """A way from one or more states to another: who, when, what is required, what happens."""
+
     name: str
     #: the `from` states as written; `("*",)` means every non-final state
     sources: tuple[str, ...]
@@ -275,6 +309,8 @@ class Transition:
 
 @dataclass(frozen=True)
 class Entry:
+    """Where a record starts, and which records enter the blueprint at all."""
+
     state: str | None = None
     when: Criterion | None = None
     path: JsonPath = ()
@@ -282,6 +318,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Blueprint:
+    """One blueprint file: the process of one module, as states and transitions."""
+
     id: str
     module: str
     field: str

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class LintContext:
+    """What a semantic rule gets to look at: the model, the document (for positions) and the team."""
+
     blueprint: Blueprint
     document: Document
     #: the team file's people, for checking owners (rule BP305); None: not checked

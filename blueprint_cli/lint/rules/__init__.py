@@ -62,6 +62,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
+    """A lint rule, read from its module: code, name, severity, what it checks and its documentation."""
+
     code: str
     name: str
     severity: Severity
