@@ -319,11 +319,12 @@ def _yaml_kind(value: Any) -> str:
 def _prescan(text: str) -> Position | None:
     """Where nesting gets so deep the native parser would crash on it, if it does."""
     depth = 0
-    for m in _BRACKETS.finditer(text):
+    # (nesting never goes deeper than the brackets opened: most files need no walk)
+    for m in _BRACKETS.finditer(text) if text.count("[") + text.count("{") > MAX_PRESCAN_DEPTH else ():
         depth = depth + 1 if m[0] in "[{" else max(depth - 1, 0)
         if depth > MAX_PRESCAN_DEPTH:
             return _position_of(text, m.start())
-    run = _DASH_RUN.search(text)
+    run = _DASH_RUN.search(text) if text.count("-") >= MAX_PRESCAN_DEPTH else None
     return _position_of(text, run.start()) if run else None
 
 
@@ -617,15 +618,16 @@ def _from_events(text: str) -> _Built | None:
     plain, scalar_tags, seq_tag, map_tag = _PLAIN, _SCALAR_TAGS, _STD + "seq", _STD + "map"
     parser = CParser(text)
     get = parser.get_event
+    # a Position made without the Python-level constructor of named tuples: one per node and key
+    at, new = Position, tuple.__new__
 
     def value(ev: Any, path: JsonPath, depth: int) -> Any:
         nonlocal budget
         budget -= 1
         if budget < 0 or depth > MAX_DEPTH:
             raise _Unusual
-        if path not in positions:
-            mark = ev.start_mark
-            positions[path] = Position(mark.line + 1, mark.column + 1)
+        mark = ev.start_mark  # (each path is met once: a repeated key's value is skipped)
+        positions[path] = new(at, (mark.line + 1, mark.column + 1))
         kind = type(ev)
         if kind is ScalarEvent:
             tag = ev.tag
@@ -670,7 +672,7 @@ def _from_events(text: str) -> _Built | None:
                     duplicates.append((sub, Position(mark.line + 1, mark.column + 1), key))
                     _skip(get(), get, (SequenceStartEvent, MappingStartEvent), (SequenceEndEvent, MappingEndEvent))
                     continue
-                key_positions[sub] = Position(mark.line + 1, mark.column + 1)
+                key_positions[sub] = new(at, (mark.line + 1, mark.column + 1))
                 out[key] = value(get(), sub, depth + 1)
         raise _Unusual  # an alias (or something new)
 
