@@ -107,35 +107,31 @@ else
   installed_something=1
 fi
 
-# 4. yaml-language-server (what VS Code's and other editors' YAML support runs)
-current=""
-if [ -f "$YAML_LS_PREFIX/node_modules/yaml-language-server/package.json" ]; then
-  current="$(node -p "require('$YAML_LS_PREFIX/node_modules/yaml-language-server/package.json').version" 2>/dev/null || true)"
-fi
-if [ "$current" = "$YAML_LS_VERSION" ] && [ -x "$YAML_LS" ]; then
-  log "yaml-language-server $current present in $YAML_LS_PREFIX"
-else
-  log "npm install yaml-language-server@$YAML_LS_VERSION into $YAML_LS_PREFIX (was: ${current:-none})"
-  "${SUDO[@]}" mkdir -p "$YAML_LS_PREFIX"
-  "${SUDO[@]}" npm install --prefix "$YAML_LS_PREFIX" --no-audit --no-fund --loglevel=error \
-    "yaml-language-server@$YAML_LS_VERSION"
-  installed_something=1
-fi
-
-# 5. ajv-cli with a pinned ajv (ajv-cli's own range would take whatever ajv 8 is newest)
 npm_version() {  # version of the package installed under prefix $1, or nothing
   node -p "require('$1/node_modules/$2/package.json').version" 2>/dev/null || true
 }
-current="$(npm_version "$AJV_PREFIX" ajv-cli)/$(npm_version "$AJV_PREFIX" ajv)"
-if [ "$current" = "$AJV_CLI_VERSION/$AJV_VERSION" ] && [ -x "$AJV" ]; then
-  log "ajv-cli $AJV_CLI_VERSION with ajv $AJV_VERSION present in $AJV_PREFIX"
-else
-  log "npm install ajv-cli@$AJV_CLI_VERSION ajv@$AJV_VERSION into $AJV_PREFIX (was: $current)"
-  "${SUDO[@]}" mkdir -p "$AJV_PREFIX"
-  "${SUDO[@]}" npm install --prefix "$AJV_PREFIX" --no-audit --no-fund --loglevel=error \
-    "ajv-cli@$AJV_CLI_VERSION" "ajv@$AJV_VERSION"
-  installed_something=1
-fi
+# npm_ensure PREFIX EXE WANT HAVE PACKAGE@VERSION...: install the packages into
+# PREFIX unless HAVE (the versions installed) is WANT and EXE runs
+npm_ensure() {
+  local prefix="$1" exe="$2" want="$3" have="$4"
+  shift 4
+  if [ "$have" = "$want" ] && [ -x "$exe" ]; then
+    log "$* present in $prefix"
+  else
+    log "npm install $* into $prefix (was: ${have:-none})"
+    "${SUDO[@]}" mkdir -p "$prefix"
+    "${SUDO[@]}" npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "$@"
+    installed_something=1
+  fi
+}
+
+# 4. yaml-language-server (what VS Code's and other editors' YAML support runs)
+npm_ensure "$YAML_LS_PREFIX" "$YAML_LS" "$YAML_LS_VERSION" "$(npm_version "$YAML_LS_PREFIX" yaml-language-server)" \
+  "yaml-language-server@$YAML_LS_VERSION"
+
+# 5. ajv-cli with a pinned ajv (ajv-cli's own range would take whatever ajv 8 is newest)
+npm_ensure "$AJV_PREFIX" "$AJV" "$AJV_CLI_VERSION/$AJV_VERSION" \
+  "$(npm_version "$AJV_PREFIX" ajv-cli)/$(npm_version "$AJV_PREFIX" ajv)" "ajv-cli@$AJV_CLI_VERSION" "ajv@$AJV_VERSION"
 
 # 6. Checks ------------------------------------------------------------------
 command -v dot >/dev/null
