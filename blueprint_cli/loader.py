@@ -318,12 +318,13 @@ def _yaml_kind(value: Any) -> str:
 
 def _prescan(text: str) -> Position | None:
     """Where nesting gets so deep the native parser would crash on it, if it does."""
-    depth = 0
-    # (nesting never goes deeper than the brackets opened: most files need no walk)
-    for m in _BRACKETS.finditer(text) if text.count("[") + text.count("{") > MAX_PRESCAN_DEPTH else ():
-        depth = depth + 1 if m[0] in "[{" else max(depth - 1, 0)
-        if depth > MAX_PRESCAN_DEPTH:
-            return _position_of(text, m.start())
+    # nesting never goes deeper than the brackets opened: most files need no walk
+    if text.count("[") + text.count("{") > MAX_PRESCAN_DEPTH:
+        depth = 0
+        for m in _BRACKETS.finditer(text):
+            depth = depth + 1 if m[0] in "[{" else max(depth - 1, 0)
+            if depth > MAX_PRESCAN_DEPTH:
+                return _position_of(text, m.start())
     run = _DASH_RUN.search(text) if text.count("-") >= MAX_PRESCAN_DEPTH else None
     return _position_of(text, run.start()) if run else None
 

@@ -30,6 +30,7 @@ def main() -> None:
         entry()
     finally:
         # at exit the interpreter collects once more over every object left,
-        # all of them about to go with the process; frozen, they are skipped. Files are closed and flushed as before: by
-        # the `with` blocks that wrote them, and by the interpreter's shutdown.
+        # all of them about to go with the process; frozen, they are skipped.
+        # Files are closed and flushed as before: by the `with` blocks that
+        # wrote them, and by the interpreter's shutdown.
         gc.freeze()

@@ -140,8 +140,9 @@ def _add_global_options(group: TyperGroup) -> None:
 
 #: the command trees built so far: the whole one (key None), and one per command name
 _BUILT: dict[str | None, TyperGroup] = {}
-#: the application's own options that take a value (see `named_command`)
+#: the application's own options (see `named_command`): those that take a value, and flags
 _VALUED = ("--workspace", "-w", "--as")
+_FLAGS = ("--json", "--no-color")
 
 
 def named_command(argv: list[str]) -> str | None:
@@ -153,17 +154,22 @@ def named_command(argv: list[str]) -> str | None:
     for word in words:
         if word in _VALUED:
             next(words, None)
-        elif word.startswith(("--workspace=", "--as=")) or word in ("--json", "--no-color"):
+        elif word in _FLAGS or word.partition("=")[0] in _VALUED:
             continue
         elif word.startswith("-"):
             return None
         else:
-            return word if word in _names() else None
+            return word if word in _places() else None
     return None
 
 
-def _names() -> set[str]:
-    return {name for names in COMMAND_MODULES.values() for name in names}
+def _places() -> dict[str, int]:
+    """Each command's place in the help: the place of the module that adds it."""
+    places: dict[str, int] = {}
+    for i, names in enumerate(COMMAND_MODULES.values()):
+        for name in names:
+            places.setdefault(name, i)
+    return places
 
 
 def command(name: str | None = None) -> TyperGroup:
@@ -177,18 +183,13 @@ def command(name: str | None = None) -> TyperGroup:
         from typer.core import TyperGroup
 
         _register(m for m, names in COMMAND_MODULES.items() if name is None or name in names)
+        # in the order of COMMAND_MODULES, whichever module was registered first
+        places = _places()
         source = copy.copy(app)
-        if name is None:  # in the order of COMMAND_MODULES, whichever was registered first
-            order = list(COMMAND_MODULES)
-            source.registered_commands = sorted(
-                app.registered_commands, key=lambda c: order.index(c.callback.__module__.rpartition(".")[2])
-                if c.callback else 0)
-            source.registered_groups = sorted(
-                app.registered_groups, key=lambda g: next(i for i, names in enumerate(COMMAND_MODULES.values())
-                                                          if g.name in names))
-        else:
-            source.registered_commands = [c for c in app.registered_commands if c.name == name]
-            source.registered_groups = [g for g in app.registered_groups if g.name == name]
+        source.registered_commands = sorted((c for c in app.registered_commands if name in (None, c.name)),
+                                            key=lambda c: places[c.name or ""])
+        source.registered_groups = sorted((g for g in app.registered_groups if name in (None, g.name)),
+                                          key=lambda g: places[g.name or ""])
         built = typer.main.get_command(source)
         assert isinstance(built, TyperGroup)
         _add_global_options(built)
