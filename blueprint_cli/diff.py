@@ -89,8 +89,13 @@ def read_side(spec: str, cwd: Path | None = None) -> Side:
 
 def git_show(spec: str, cwd: Path | None = None) -> str:
     rev, _, rel = spec.partition(":")
+    if spec.startswith("-"):
+        # git would read it as one of its options (`--output=FILE` writes a file)
+        raise BlueprintError(f"cannot read {spec} from git: a revision cannot start with '-'",
+                             hint="give a blueprint file, or a git revision as REV:path (e.g. HEAD~1:deal.yaml)")
     try:
-        proc = subprocess.run(["git", "show", spec], cwd=cwd, capture_output=True, timeout=30)
+        # --end-of-options: whatever the spec holds, git reads it as a revision, never as an option
+        proc = subprocess.run(["git", "show", "--end-of-options", spec], cwd=cwd, capture_output=True, timeout=30)
     except FileNotFoundError:
         raise BlueprintError(f"cannot read {spec}: git is not installed",
                              hint="install git, or give the old version as a file") from None

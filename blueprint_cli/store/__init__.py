@@ -76,9 +76,14 @@ def problem_in(kind: str, data: Any, at: str = "") -> str | None:
     return f"{where or 'the file'}: {err.message}"
 
 
+def is_record_id(value: object) -> bool:
+    """A record id names one file in the store and nothing else (no paths)."""
+    return isinstance(value, str) and _ID.match(value) is not None
+
+
 def check_id(record_id: str) -> str:
     """Refuse ids that could name anything but one file in the store."""
-    if not isinstance(record_id, str) or not _ID.match(record_id):
+    if not is_record_id(record_id):
         raise BlueprintError(f"{record_id!r} is not a record id",
                              hint="ids are letters, digits, '-' and '_' (no paths), like 17")
     return record_id

@@ -33,7 +33,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
     FORMAT, BatchWriter, CorruptFile, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
-    id_order,
+    id_order, is_record_id,
 )
 from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
@@ -443,9 +443,12 @@ class JsonStore:
                 if not journal.exists():
                     continue  # finished meanwhile
                 try:
-                    files = [(self.root / tmp, self.root / target) for tmp, target in _read_json(journal, self, "import_journal")["files"]]
+                    pairs = _read_json(journal, self, "import_journal")["files"]
                 except (KeyError, TypeError, ValueError) as exc:
                     raise CorruptFile(self.display(journal), f"not an import journal ({exc})") from None
+                # every pair is checked before any is renamed: a journal is a file in the
+                # workspace, and what a file says must never move anything outside the records
+                files = [self._journal_pair(journal, tmp, target) for tmp, target in pairs]
                 for tmp, target in files:
                     try:
                         os.replace(tmp, target)
@@ -456,6 +459,28 @@ class JsonStore:
             finally:
                 os.close(fd)
             unlink_quietly(journal.with_suffix(".lock"))
+
+    def _journal_pair(self, journal: Path, tmp: object, target: object) -> tuple[Path, Path]:
+        """One `[temporary, record file]` pair of an import journal, as the paths
+        `_write_new` writes: a record file exactly where `record_path` puts it
+        and its temporary name beside it. Anything else (an absolute path, `..`,
+        a file that is not a record's) makes the journal corrupt, so that no
+        rename outside the records ever happens because of what it says."""
+        def refuse(what: str) -> CorruptFile:
+            return CorruptFile(self.display(journal),
+                               f"not an import journal: {what} is not a record file of this store")
+        if not isinstance(tmp, str) or not isinstance(target, str):
+            raise refuse(repr(target if not isinstance(target, str) else tmp))
+        record_id = Path(target).stem if target.endswith(".json") else ""
+        if not is_record_id(record_id) or target != str(self.record_path(record_id).relative_to(self.root)):
+            raise refuse(repr(target))
+        target_path = self.record_path(record_id)
+        if not re.fullmatch(rf"\.{re.escape(target_path.name)}\.[0-9]+\.tmp", Path(tmp).name) \
+                or tmp != str(target_path.with_name(Path(tmp).name).relative_to(self.root)):
+            raise refuse(repr(tmp))
+        if (self.root / tmp).is_symlink():  # renamed into place, it would make the record a link elsewhere
+            raise refuse(repr(tmp))
+        return self.root / tmp, target_path
 
     def _next_id(self) -> str:
         with locked(self.locks_dir / "ids.lock", what="record ids"):
