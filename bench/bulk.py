@@ -39,10 +39,10 @@ from pathlib import Path
 from blueprint_cli import engine, workspace
 from blueprint_cli.workspace import bulk
 from blueprint_cli.engine import Inputs
-from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.files import atomic_write
 from blueprint_cli.store.jsonstore import FORMAT, encode, shard, state_key
-from blueprint_cli.where import parse
+from blueprint_cli.language.where import parse
 
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=timezone(timedelta(hours=2)))
 INPUTS = Inputs(fields={"close_on": "2026-12-01"}, checklist=("Budget confirmed", "Decision maker identified"),

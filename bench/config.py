@@ -23,9 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from blueprint_cli.config import initial_text
+from blueprint_cli.workspace.settings import initial_text
 
-IMPORT = "from blueprint_cli.config import Config; from pathlib import Path; import sys; root = Path(sys.argv[1])"
+IMPORT = "from blueprint_cli.workspace.settings import Config; from pathlib import Path; import sys; root = Path(sys.argv[1])"
 VARIANTS = {
     "import only": IMPORT,
     "regex (before)": IMPORT + "; import re; re.search(r'^store:[ \\t]*[\"\\']?([^\"\\'\\s#]*)', "

@@ -63,7 +63,7 @@ def cpu(label: str) -> float:
 #: Where start-up time goes: import time (self) summed per group, by module name prefix.
 GROUPS = (
     ("typer, click, rich", ("typer", "click", "rich", "shellingham")),
-    ("blueprint_cli.model (frozen dataclasses)", ("blueprint_cli.model",)),
+    ("blueprint_cli.language.model (frozen dataclasses)", ("blueprint_cli.language.model",)),
     ("ruamel.yaml (YAML parser)", ("ruamel", "_ruamel_yaml")),
     ("jsonschema_rs (schema validator)", ("jsonschema_rs",)),
     ("rest of blueprint_cli", ("blueprint_cli",)),

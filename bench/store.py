@@ -33,7 +33,7 @@ from pathlib import Path
 
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
-from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.files import atomic_write
 from blueprint_cli.store.jsonstore import FORMAT, encode, shard, state_key
 

@@ -49,7 +49,7 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """How to repair a finding: edits to its file (see blueprint_cli/fixes.py).
+    """How to repair a finding: edits to its file (see blueprint_cli/language/fixes.py).
     `safe` fixes are applied by `--fix`; the others only with `--unsafe-fixes`."""
 
     title: str

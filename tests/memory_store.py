@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store import (
     BatchWriter, CorruptFile, Dump, Migrated, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all,
     check_id, id_order, register_scheme,

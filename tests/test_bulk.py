@@ -18,7 +18,7 @@ from blueprint_cli import workspace
 from blueprint_cli.workspace import bulk
 from blueprint_cli.engine import Inputs
 from blueprint_cli.store import Write
-from blueprint_cli.where import parse
+from blueprint_cli.language.where import parse
 from workspace_helpers import NOW, cli, ping_workspace, run
 
 # every test runs against the JSON store and the PostgreSQL store (tests/pg_fixtures.py)
@@ -202,7 +202,7 @@ def test_a_record_file_is_plain_json_with_a_line_per_field_and_per_history_entry
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from blueprint_cli.records import HistoryEntry, Record
+    from blueprint_cli.engine.records import HistoryEntry, Record
     from blueprint_cli.store.recordfile import encode
 
     leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text())
@@ -233,7 +233,7 @@ def test_appending_to_the_file_text_is_the_same_as_encoding_it_all() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
+    from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record
     from blueprint_cli.store.recordfile import encode, encode_appending
 
     text = st.text(max_size=6)

@@ -1,4 +1,4 @@
-"""Business time on the working calendar (blueprint_cli/calendar.py)."""
+"""Business time on the working calendar (blueprint_cli/language/calendar.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli.calendar import DEFAULT, CalendarError, WorkingCalendar, from_config
-from blueprint_cli.durations import parse_duration
+from blueprint_cli.workspace.publishing import publish
+from blueprint_cli.language.calendar import DEFAULT, CalendarError, WorkingCalendar, from_config
+from blueprint_cli.language.durations import parse_duration
 
 CEST = timezone(timedelta(hours=2))
 
@@ -162,7 +163,7 @@ scenarios:
     from blueprint_cli.engine import Inputs
 
     ws = workspace.init(tmp_path, sample=False).workspace
-    ws.publish(tmp_path / "chase.yaml", user="admin", at=at(SATURDAY_NOON))
+    publish(ws, tmp_path / "chase.yaml", user="admin", at=at(SATURDAY_NOON))
     record = ws.create("Leads", {}, user="alice", at=at(SATURDAY_NOON)).record
     moved = ws.move(record.id, "Chase", Inputs(), user="alice", at=at(SATURDAY_NOON))
     assert [t.due for t in moved.record.tasks] == [MONDAY_ONE_PM]

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from blueprint_cli.lint.rules import catalogue
+from blueprint_cli.check.rules import catalogue
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -357,7 +357,7 @@ def test_github_reporter_escapes_line_breaks() -> None:
     import io
 
     from blueprint_cli.diagnostics import Diagnostic, Findings, Severity
-    from blueprint_cli.lint.reporters import REPORTER_BY_NAME
+    from blueprint_cli.render.reporters import REPORTER_BY_NAME
 
     findings = Findings([Diagnostic("BP100", Severity.ERROR, "two\nlines\r and 5% more", "a,b:c.yaml", 3, 4,
                                     hint="50%")], files=1)
@@ -390,8 +390,8 @@ def test_schema_command_prints_the_schema_shipped_in_schemas(cli) -> None:
 
 def test_samples_validate_against_the_printed_schema(cli) -> None:
     """What editors see (the JSON Schema alone) accepts every sample."""
-    from blueprint_cli.linting.run import discover
-    from blueprint_cli.loader import load_file
+    from blueprint_cli.lint.run import discover
+    from blueprint_cli.language.loader import load_file
 
     validator = jsonschema.Draft7Validator(json.loads(cli("schema").stdout))
     for path in discover([REPO_ROOT / "sample_blueprints"]):

@@ -1,4 +1,4 @@
-"""The workspace settings (blueprint_cli/config.py): one reader and writer of
+"""The workspace settings (blueprint_cli/workspace/settings.py): one reader and writer of
 config.yaml, validated against the shipped schema, with findings at their
 line and column."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli import schema
-from blueprint_cli.config import Config, initial_text
+from blueprint_cli.language import schema
+from blueprint_cli.workspace.settings import Config, initial_text
 from workspace_helpers import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def test_the_settings_blueprint_init_writes_are_clean(tmp_path: Path) -> None:
 
 
 def test_reading_a_bad_setting_is_a_usage_error_naming_every_problem(tmp_path: Path) -> None:
-    from blueprint_cli.schema import InvalidFile
+    from blueprint_cli.language.schema import InvalidFile
 
     path = settings(tmp_path, "calender: {}\nwebhooks: {timeout: .nan}\n")
     config = Config(path, ".blueprint/config.yaml")
@@ -121,9 +121,9 @@ def test_finding_the_json_store_does_not_load_the_yaml_parser(tmp_path: Path) ->
     import sys
 
     settings(tmp_path, initial_text())
-    code = ("import sys; from pathlib import Path; from blueprint_cli.config import Config; "
+    code = ("import sys; from pathlib import Path; from blueprint_cli.workspace.settings import Config; "
             f"assert Config.of(Path({str(tmp_path / '.blueprint')!r})).store is None; "
-            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'jsonschema', 'blueprint_cli.loader'))))")
+            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'jsonschema', 'blueprint_cli.language.loader'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.lint import lint_text
+from blueprint_cli.check import lint_text
 from workspace_helpers import cli
 
 REPO = Path(__file__).resolve().parent.parent

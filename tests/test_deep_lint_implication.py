@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli.criteria import evaluate
-from blueprint_cli.implication import Domain, always, equivalent, impossible, implies
-from blueprint_cli.model import AllOf, AnyOf, Condition, Criterion, NotOf, build_criterion
+from blueprint_cli.language.criteria import evaluate
+from blueprint_cli.language.implication import Domain, always, equivalent, impossible, implies
+from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, NotOf, build_criterion
 
 DOMAIN = Domain({"amount": "currency", "count": "integer", "signed": "boolean", "reason": "picklist",
                  "name": "text", "state": "picklist", "owner": "user", "tags": "multiselect"}, "stage")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.delivery import Retry, SmtpSettings
-from blueprint_cli.delivery import smtp as smtp_delivery
+from blueprint_cli.actions.delivery import Retry, SmtpSettings
+from blueprint_cli.actions.delivery import smtp as smtp_delivery
 from delivery_servers import MailServer, free_port, self_signed, smtp_server
 from workspace_helpers import cli
 

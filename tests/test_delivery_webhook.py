@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.delivery import Retry, WebhookSettings
-from blueprint_cli.delivery.webhook import send
+from blueprint_cli.actions.delivery import Retry, WebhookSettings
+from blueprint_cli.actions.delivery.webhook import send
 from delivery_servers import HookServer, free_port, http_server
 from workspace_helpers import cli
 
@@ -249,7 +249,7 @@ def test_bad_webhook_settings_are_usage_errors(orders: Path, setting: str, messa
 
 
 def test_outcome_json_shape_is_stable() -> None:
-    from blueprint_cli.records import ActionOutcome
+    from blueprint_cli.engine.records import ActionOutcome
 
     plain = ActionOutcome("set", "done", "x: 1 → 2")
     assert plain.to_dict() == {"action": "set", "status": "done", "detail": "x: 1 → 2"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from blueprint_cli.lint.rules import catalogue as blueprint_rules
+from blueprint_cli.check.rules import catalogue as blueprint_rules
 from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.lint.rules import catalogue as blueprint_rules
+from blueprint_cli.check.rules import catalogue as blueprint_rules
 from blueprint_cli.scenarios import rules as scenario_rules_module
 from blueprint_cli.scenarios.rules import SC_MODULES, catalogue as scenario_rules
 

@@ -1,4 +1,4 @@
-"""What time brings a record (blueprint_cli/due.py), as users see it: scenario
+"""What time brings a record (blueprint_cli/engine/due.py), as users see it: scenario
 files that `wait` and expect escalations and automatic moves, and the same
 decisions made by `blueprint tick` in a workspace."""
 
@@ -210,9 +210,10 @@ def test_tick_in_a_workspace_decides_as_the_scenario_does(tmp_path: Path) -> Non
     from blueprint_cli import workspace
     from blueprint_cli.engine import Inputs
     from blueprint_cli.scenarios.model import DEFAULT_NOW
+    from blueprint_cli.workspace.publishing import publish
 
     ws = workspace.init(tmp_path / "ws", sample=False).workspace
-    ws.publish(tmp_path / "timed.yaml", user="admin", at=DEFAULT_NOW)
+    publish(ws, tmp_path / "timed.yaml", user="admin", at=DEFAULT_NOW)
     record = ws.create("Cases", {"subject": "Export"}, user="ann", at=DEFAULT_NOW).record
     ws.move(record.id, "Wait", Inputs(), user="ann", at=DEFAULT_NOW)
     day = 24 * 3600

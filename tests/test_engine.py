@@ -9,9 +9,9 @@ import pytest
 
 from blueprint_cli import engine
 from blueprint_cli.engine import EngineError, Inputs, Moved, Refusal
-from blueprint_cli.model import build
-from blueprint_cli.records import Record
-from blueprint_cli.team import Team
+from blueprint_cli.language.model import build
+from blueprint_cli.engine.records import Record
+from blueprint_cli.language.team import Team
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=timezone(timedelta(hours=2)))
 
@@ -289,7 +289,7 @@ def test_set_action_templates() -> None:
 
 
 def test_business_days_skip_weekends() -> None:
-    from blueprint_cli.durations import parse_duration
+    from blueprint_cli.language.durations import parse_duration
 
     friday = datetime(2026, 5, 8, 12, tzinfo=timezone.utc)
     assert engine.add_duration(friday, parse_duration("2 business_days")).date().isoformat() == "2026-05-12"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.graph.model import extract
-from blueprint_cli.graph.render_dot import render_dot
-from blueprint_cli.graph.render_mermaid import render_mermaid
-from blueprint_cli.graph.render_tree import tree_text
-from blueprint_cli.lint import load_blueprint
+from blueprint_cli.render.graph.model import extract
+from blueprint_cli.render.graph.render_dot import render_dot
+from blueprint_cli.render.graph.render_mermaid import render_mermaid
+from blueprint_cli.render.graph.render_tree import tree_text
+from blueprint_cli.check import load_blueprint
 from test_graph_tools import SAMPLES, deal_trail
 
 GOLDEN = Path(__file__).parent / "golden" / "graph"

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from blueprint_cli.graph.model import (
+from blueprint_cli.render.graph.model import (
     EdgeKind, Graph, Mark, NodeKind, PartDone, RecordTrail, Step, extract, is_safe_id,
 )
-from blueprint_cli.lint import load_blueprint
-from blueprint_cli.model import build
+from blueprint_cli.check import load_blueprint
+from blueprint_cli.language.model import build
 from test_graph_tools import deal_trail
 
 ROOT = Path(__file__).resolve().parents[1]

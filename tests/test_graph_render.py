@@ -12,13 +12,13 @@ import re
 
 import pytest
 
-from blueprint_cli.graph.model import (
+from blueprint_cli.render.graph.model import (
     Criteria, Edge, EdgeKind, Escalation, Graph, Mark, Node, NodeKind, RecordView,
 )
-from blueprint_cli.graph.render_dot import dot_string, html_text, render_dot
-from blueprint_cli.graph.render_mermaid import mermaid_text, mermaid_title, render_mermaid
-from blueprint_cli.graph.render_tree import tree_text
-from blueprint_cli.graph.text import edge_lines, legend_lines
+from blueprint_cli.render.graph.render_dot import dot_string, html_text, render_dot
+from blueprint_cli.render.graph.render_mermaid import mermaid_text, mermaid_title, render_mermaid
+from blueprint_cli.render.graph.render_tree import tree_text
+from blueprint_cli.render.graph.text import edge_lines, legend_lines
 
 K, E = NodeKind, EdgeKind
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.graph.model import Graph, NodeKind, PartDone, RecordTrail, Step, extract
-from blueprint_cli.graph.render_dot import render_dot
-from blueprint_cli.graph.render_mermaid import mermaid_title, render_mermaid
-from blueprint_cli.graph.runner import RenderFailed, find_dot, find_mmdc, run_dot, run_mmdc
-from blueprint_cli.graph.text import edge_lines, legend_lines, state_lines
-from blueprint_cli.lint import load_blueprint
+from blueprint_cli.render.graph.model import Graph, NodeKind, PartDone, RecordTrail, Step, extract
+from blueprint_cli.render.graph.render_dot import render_dot
+from blueprint_cli.render.graph.render_mermaid import mermaid_title, render_mermaid
+from blueprint_cli.render.graph.runner import RenderFailed, find_dot, find_mmdc, run_dot, run_mmdc
+from blueprint_cli.render.graph.text import edge_lines, legend_lines, state_lines
+from blueprint_cli.check import load_blueprint
 from test_graph_render import nasty_graph
 
 ROOT = Path(__file__).resolve().parents[1]

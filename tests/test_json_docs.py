@@ -11,7 +11,7 @@ from typing import Any, get_args
 import pytest
 
 from blueprint_cli.engine import OptionKind, ReasonKind
-from blueprint_cli.records import ActionKind, ActionStatus, EntryKind
+from blueprint_cli.engine.records import ActionKind, ActionStatus, EntryKind
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "json.md").read_text(encoding="utf-8")
 
@@ -39,7 +39,7 @@ def test_docs_list_exactly_the_kinds_the_code_has(heading: str, kinds: Any) -> N
 
 
 def test_a_stored_entry_of_an_unknown_kind_is_refused_not_read() -> None:
-    from blueprint_cli.records import HistoryEntry
+    from blueprint_cli.engine.records import HistoryEntry
 
     with pytest.raises(ValueError, match="kind 'teleport' is not one of create, move"):
         HistoryEntry.from_dict({"at": "2026-05-04T09:30:00+02:00", "user": "ann", "kind": "teleport"})

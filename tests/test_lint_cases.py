@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.linting.run import discover
-from blueprint_cli.lint.rules import catalogue
+from blueprint_cli.lint.run import discover
+from blueprint_cli.check.rules import catalogue
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent

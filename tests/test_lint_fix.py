@@ -298,7 +298,7 @@ def test_a_link_stays_a_link(cli, tmp_path: Path) -> None:
 
 
 def test_a_file_that_changes_while_being_fixed_is_left_alone(cli, tmp_path: Path, monkeypatch) -> None:
-    from blueprint_cli.linting import autofix
+    from blueprint_cli.lint import autofix
 
     path = plant(tmp_path, "ne: Price}", "ne: Prise}")
     edited = path.read_text() + "# saved by an editor meanwhile\n"

@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli.lint import lint_text
-from blueprint_cli.loader import load_text
+from blueprint_cli.check import lint_text
+from blueprint_cli.language.loader import load_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml"
@@ -139,10 +139,10 @@ def test_breaking_parts_never_crashes_a_rule_and_keeps_findings_elsewhere(breaks
 def test_every_semantic_rule_says_which_sections_it_needs_whole() -> None:
     import importlib
 
-    from blueprint_cli.lint.rules import RULE_MODULES, SECTIONS
+    from blueprint_cli.check.rules import RULE_MODULES, SECTIONS
 
     for name in RULE_MODULES:
-        module = importlib.import_module(f"blueprint_cli.lint.rules.{name}")
+        module = importlib.import_module(f"blueprint_cli.check.rules.{name}")
         if hasattr(module, "check"):
             assert hasattr(module, "NEEDS"), name
             assert set(module.NEEDS) <= SECTIONS, name

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 import jsonschema
 import pytest
 
-from blueprint_cli.lint.rules import catalogue
+from blueprint_cli.check.rules import catalogue
 from conftest import run_blueprint
 
 HERE = Path(__file__).resolve().parent

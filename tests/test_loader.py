@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli.lint import lint_text
-from blueprint_cli.lint.rules import catalogue
-from blueprint_cli.loader import MAX_NODES, load_file, load_text
+from blueprint_cli.check import lint_text
+from blueprint_cli.check.rules import catalogue
+from blueprint_cli.language.loader import MAX_NODES, load_file, load_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml"
@@ -107,7 +107,7 @@ def test_aliases_within_the_budget_are_expanded() -> None:
 
 
 def test_a_large_document_without_aliases_is_not_called_a_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
-    from blueprint_cli import loader
+    from blueprint_cli.language import loader
 
     monkeypatch.setattr(loader, "MAX_NODES", 1000)  # the real limit (200,000) takes seconds to reach
     text = "items:\n" + "".join(f"  - {i}\n" for i in range(1010))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli import loader
+from blueprint_cli.language import loader
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(p for p in [*REPO_ROOT.glob("sample_blueprints/*.yaml"), *REPO_ROOT.glob("tests/lint_cases/*.yaml"),

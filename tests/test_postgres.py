@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import engine, workspace
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs
@@ -33,7 +34,7 @@ def pg_ping(tmp_path: Path, pg_url: str) -> workspace.Workspace:
     """The ping workspace (tests/workspace_helpers.py) with its records in PostgreSQL."""
     ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
     (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
-    ws.publish(tmp_path / "ping.yaml", user="admin", at=NOW)
+    publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
     for _ in range(3):
         ws.create("Pings", {}, user="alice", at=NOW)
     return ws
@@ -368,9 +369,9 @@ def test_publishing_waits_for_no_one_and_moves_records_out_of_deleted_states(pg_
     source.write_text(PING.replace("  - name: Right\n", "  - name: Middle\n").replace("to: Right", "to: Middle")
                       .replace("from: Right", "from: Middle"), encoding="utf-8")
     with pytest.raises(BlueprintError) as exc:
-        ws.publish(source, user="admin", at=NOW)
+        publish(ws, source, user="admin", at=NOW)
     assert "Right: 1 record (1)" in exc.value.message
-    result = ws.publish(source, moves={"Right": "Middle"}, user="admin", at=NOW)
+    result = publish(ws, source, moves={"Right": "Middle"}, user="admin", at=NOW)
     assert result.version == 2 and result.moved == {"Right": ("Middle", ["1"])}
     fresh = PostgresStore(ws.store.url)
     assert fresh.get("1").record.state == "Middle" and fresh.get("1").history[-1].kind == "migrate"

@@ -490,7 +490,7 @@ def test_the_scenario_schema_is_shipped_and_linked(project: Path) -> None:
     import jsonschema
 
     jsonschema.Draft7Validator.check_schema(schema)
-    from blueprint_cli.loader import load_file
+    from blueprint_cli.language.loader import load_file
 
     for path in SAMPLES.glob("*.scenarios.yaml"):
         doc, _ = load_file(path)

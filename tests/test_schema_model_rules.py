@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli import model
-from blueprint_cli.durations import DurationError, parse_duration
-from blueprint_cli.fieldtypes import OPERATORS_BY_TYPE
-from blueprint_cli.lint import rules as rules_pkg
-from blueprint_cli.lint.rules import RULE_MODULES, catalogue
-from blueprint_cli.schema import _CODE_BY_KEYWORD, schema
+from blueprint_cli.language import model
+from blueprint_cli.language.durations import DurationError, parse_duration
+from blueprint_cli.language.fieldtypes import OPERATORS_BY_TYPE
+from blueprint_cli.check import rules as rules_pkg
+from blueprint_cli.check.rules import RULE_MODULES, catalogue
+from blueprint_cli.language.schema import _CODE_BY_KEYWORD, schema
 
 PACKAGE = Path(model.__file__).resolve().parent
 RULES_DIR = Path(rules_pkg.__file__).resolve().parent
@@ -189,7 +189,7 @@ def _codes_in(path: Path) -> set[str]:
     return set(re.findall(r"[\"'](BP\d{3})[\"']", path.read_text()))
 
 
-@pytest.mark.parametrize("module", ["loader.py", "schema.py", "lint/check.py", "linting/run.py"])
+@pytest.mark.parametrize("module", ["language/loader.py", "language/schema.py", "check/check.py", "lint/run.py"])
 def test_every_code_the_early_stages_emit_is_a_rule(module: str) -> None:
     emitted = _codes_in(PACKAGE / module)
     assert emitted, module

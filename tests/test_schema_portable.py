@@ -107,7 +107,7 @@ def test_a_pattern_error_reads_like_the_editor_message(cli, tmp_path: Path) -> N
     ("1e3", 1000.0), ("0b101", "0b101"), ("1:30", "1:30"), ("!!int 1_000", "1_000"), ("+12", 12),
 ])
 def test_numbers_are_read_as_yaml_1_2_core_reads_them(text: str, value: object) -> None:
-    from blueprint_cli.loader import load_text
+    from blueprint_cli.language.loader import load_text
 
     doc, diags = load_text(f"a: {text}\n", "f.yaml")
     assert doc is not None and not diags
@@ -232,7 +232,7 @@ def test_ajv_refuses_each_broken_pattern(case: PatternCase, ajv_found: dict[Patt
     """The same broken values the editor test shows: ajv fails exactly that
     pattern, on that value. (ajv's own message is the regular expression:
     ajv does not read patternErrorMessage.)"""
-    from blueprint_cli.loader import load_text
+    from blueprint_cli.language.loader import load_text
 
     doc, _ = load_text(f"value: {case.bad}\n", "value.yaml")
     assert doc is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from blueprint_cli.linting.run import discover
+from blueprint_cli.lint.run import discover
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEAL = REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml"

@@ -13,9 +13,9 @@ SAMPLE = REPO / "sample_blueprints" / "deal-follow-up.yaml"
 
 #: loaded by other commands, never needed to lint a blueprint
 NOT_FOR_LINT = (
-    "blueprint_cli.delivery", "blueprint_cli.fixes", "blueprint_cli.store", "blueprint_cli.workspace.core",
-    "blueprint_cli.engine", "blueprint_cli.team", "blueprint_cli.config", "blueprint_cli.cli.record_cmd",
-    "blueprint_cli.cli.flow_cmd", "blueprint_cli.cli.graph_cmd", "blueprint_cli.graph", "rich", "hashlib",
+    "blueprint_cli.actions.delivery", "blueprint_cli.language.fixes", "blueprint_cli.store", "blueprint_cli.workspace.core",
+    "blueprint_cli.engine", "blueprint_cli.language.team", "blueprint_cli.workspace.settings", "blueprint_cli.cli.record_cmd",
+    "blueprint_cli.cli.flow_cmd", "blueprint_cli.cli.graph_cmd", "blueprint_cli.render.graph", "rich", "hashlib",
 )
 
 
@@ -31,7 +31,7 @@ def _loaded_by(*args: str, cwd: Path) -> set[str]:
 
 def test_linting_one_file_loads_no_other_command(tmp_path: Path) -> None:
     loaded = _loaded_by("lint", "--no-cache", str(SAMPLE), cwd=tmp_path)
-    assert "blueprint_cli.lint.check" in loaded and "jsonschema_rs" in loaded  # it did lint
+    assert "blueprint_cli.check.check" in loaded and "jsonschema_rs" in loaded  # it did lint
     assert sorted(m for m in loaded if any(m == p or m.startswith(p + ".") for p in NOT_FOR_LINT)) == []
     # only its own command module, of all of them
     assert sorted(m for m in loaded if m.startswith("blueprint_cli.cli.") and m.endswith("_cmd")) == \

@@ -1,4 +1,4 @@
-"""The team file (blueprint_cli/team.py): one reader for commands, the linter
+"""The team file (blueprint_cli/language/team.py): one reader for commands, the linter
 and scenario files, validated against the shipped team schema."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from blueprint_cli import schema
+from blueprint_cli.language import schema
 from workspace_helpers import cli, deal_workspace
 
 REPO = Path(__file__).resolve().parent.parent

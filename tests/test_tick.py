@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
 from blueprint_cli.workspace.tick import tick
@@ -97,7 +98,7 @@ def ws(tmp_path: Path) -> workspace.Workspace:
         f.write("calendar: {days: mon-fri, hours: \"09:00-17:00\", time_zone: Europe/Berlin}\n")
     ws = workspace.Workspace(ws.root)
     (tmp_path / "tickets.yaml").write_text(TICKETS, encoding="utf-8")
-    ws.publish(tmp_path / "tickets.yaml", user="lee", at=MONDAY)
+    publish(ws, tmp_path / "tickets.yaml", user="lee", at=MONDAY)
     return ws
 
 

@@ -1,4 +1,4 @@
-"""The `--where` language (blueprint_cli/where.py): parsing into the criteria
+"""The `--where` language (blueprint_cli/language/where.py): parsing into the criteria
 model, precedence, errors with their column, checking against fields — and
 that `record list`, `bulk` and `record export` share it."""
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blueprint_cli import criteria
-from blueprint_cli.model import AllOf, AnyOf, Condition, Criterion, FieldDef, NotOf
-from blueprint_cli.where import Vocabulary, WhereError, check, parse
+from blueprint_cli.language import criteria
+from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, FieldDef, NotOf
+from blueprint_cli.language.where import Vocabulary, WhereError, check, parse
 from workspace_helpers import cli
 
 VALUES = {"amount": 5000, "stage": "Negotiation", "tags": ["vip", "eu"], "owner": "alice", "reason": None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import workspace
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=timezone(timedelta(hours=2)))
@@ -42,7 +43,7 @@ def ping_workspace(folder: Path, records: int = 0) -> workspace.Workspace:
     ws = workspace.init(folder, sample=False).workspace
     source = folder / "ping.yaml"
     source.write_text(PING, encoding="utf-8")
-    ws.publish(source, user="admin", at=NOW)
+    publish(ws, source, user="admin", at=NOW)
     for _ in range(records):
         ws.create("Pings", {}, user="alice", at=NOW)
     return ws

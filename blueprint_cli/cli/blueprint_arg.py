@@ -12,7 +12,7 @@ import typer
 from blueprint_cli.cli.context import options
 
 if TYPE_CHECKING:
-    from blueprint_cli.model import Blueprint
+    from blueprint_cli.language.model import Blueprint
     from blueprint_cli.workspace import Workspace
 
 #: a blueprint id (the language's `blueprint:` key); anything else is a path
@@ -24,7 +24,7 @@ def load(ctx: typer.Context, given: str, version: int | None = None) -> Blueprin
     """The blueprint in the file `given`; else, when `given` is an id and there is
     no such file, the published one (its latest version, or `version`)."""
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.lint import load_blueprint
+    from blueprint_cli.check import load_blueprint
 
     path = Path(given)
     if path.exists() or not _ID.match(given):

@@ -37,7 +37,7 @@ def bulk(
     from blueprint_cli.workspace.bulk import run
     from blueprint_cli.cli.record_view import acting, open_workspace, parse_assignments
     from blueprint_cli.engine import Inputs
-    from blueprint_cli.where import compile_for
+    from blueprint_cli.language.where import compile_for
     from blueprint_cli.workspace import now
 
     opts = options(ctx)

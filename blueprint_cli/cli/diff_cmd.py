@@ -37,7 +37,7 @@ def diff(
     requirements or targets changed (tightened or loosened); fields. Inside a
     workspace, how many records the changes touch. Exit 0 (with --exit-code:
     1 when something changed), 2 on usage errors."""
-    from blueprint_cli import diff as semantic
+    from blueprint_cli.render import diff as semantic
 
     opts = options(ctx)
     chosen = fmt.value if fmt is not None else ("json" if opts.json else "text")

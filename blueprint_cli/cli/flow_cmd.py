@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from blueprint_cli.engine import Inputs, Refusal
-    from blueprint_cli.model import Blueprint
+    from blueprint_cli.language.model import Blueprint
 
 
 def next_(
@@ -145,7 +145,7 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
     user declines a checklist item (the move cannot happen yet)."""
     from rich.prompt import Prompt
 
-    from blueprint_cli.fieldtypes import FieldValueError, parse
+    from blueprint_cli.language.fieldtypes import FieldValueError, parse
 
     t = bp.transition(refusal.transition)
     choose = next((r for r in refusal.reasons if r.kind == "choose-part"), None)
@@ -200,7 +200,7 @@ def ask_choice(out: Console, question: str, choices: Sequence[str]) -> str:
     """One of `choices`, typed in any case; the choices are listed, and again after a wrong answer."""
     from rich.prompt import Prompt
 
-    from blueprint_cli.fieldtypes import choice
+    from blueprint_cli.language.fieldtypes import choice
 
     while True:
         raw = Prompt.ask(f"{question} [dim]({m(', '.join(choices))})[/]", console=out)
@@ -214,7 +214,7 @@ def ask_yes_no(question: str, *, console: Console) -> bool:
     """y/n, also yes/no/true/false in any case (the words a boolean field accepts)."""
     from rich.prompt import Confirm, InvalidResponse
 
-    from blueprint_cli.fieldtypes import yes_no
+    from blueprint_cli.language.fieldtypes import yes_no
 
     class YesNo(Confirm):
         validate_error_message = "[prompt.invalid]Please answer yes or no"

@@ -12,7 +12,7 @@ import typer
 from blueprint_cli.cli.context import console, options, print_json
 
 if TYPE_CHECKING:
-    from blueprint_cli.graph.model import Graph, RecordTrail
+    from blueprint_cli.render.graph.model import Graph, RecordTrail
 
 FORMATS = ("tree", "mermaid", "dot", "svg", "png")
 #: the format an output file's extension asks for
@@ -75,7 +75,7 @@ def graph(
 ) -> None:
     """Draw a blueprint: a terminal tree, Mermaid (GitHub renders it), Graphviz DOT, or SVG/PNG."""
     from blueprint_cli.cli import blueprint_arg
-    from blueprint_cli.graph.model import extract
+    from blueprint_cli.render.graph.model import extract
 
     chosen = choose_format(fmt, output)
     if chosen in ("svg", "png") and output is None and _stdout_is_terminal():
@@ -115,23 +115,23 @@ def graph(
 def _render(ctx: typer.Context, diagram: Graph, chosen: str, *, to_file: bool) -> bytes | None:
     if chosen == "tree":
         if not to_file:
-            from blueprint_cli.graph.render_tree import render_tree
+            from blueprint_cli.render.graph.render_tree import render_tree
 
             console(ctx).print(render_tree(diagram))
             return None
-        from blueprint_cli.graph.render_tree import tree_text
+        from blueprint_cli.render.graph.render_tree import tree_text
 
         return tree_text(diagram, TREE_FILE_WIDTH).encode("utf-8")
     if chosen == "mermaid":
-        from blueprint_cli.graph.render_mermaid import render_mermaid
+        from blueprint_cli.render.graph.render_mermaid import render_mermaid
 
         return render_mermaid(diagram).encode("utf-8")
-    from blueprint_cli.graph.render_dot import render_dot
+    from blueprint_cli.render.graph.render_dot import render_dot
 
     source = render_dot(diagram)
     if chosen == "dot":
         return source.encode("utf-8")
-    from blueprint_cli.graph.runner import run_dot
+    from blueprint_cli.render.graph.runner import run_dot
 
     return run_dot(source, chosen)
 
@@ -168,7 +168,7 @@ def _record_trail(ctx: typer.Context, record_id: str, blueprint_id: str) -> Reco
     """The record and its history, from the workspace's store."""
     from blueprint_cli import workspace
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.graph.model import PartDone, RecordTrail, Step
+    from blueprint_cli.render.graph.model import PartDone, RecordTrail, Step
 
     ws = workspace.find(options(ctx).workspace)
     record, history = ws.history(record_id)

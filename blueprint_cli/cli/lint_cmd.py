@@ -13,8 +13,8 @@ from blueprint_cli.cli.context import options
 
 if TYPE_CHECKING:
     from blueprint_cli.diagnostics import Findings, Severity
-    from blueprint_cli.linting.run import RunOptions
-    from blueprint_cli.team import Team
+    from blueprint_cli.lint.run import RunOptions
+    from blueprint_cli.language.team import Team
 
 
 class Format(str, Enum):
@@ -89,19 +89,19 @@ def lint(
     Settings come from \\[tool.blueprint.lint] in pyproject.toml, or \\[lint] in
     .blueprint.toml / blueprint.toml, the nearest one upward from each file."""
     from blueprint_cli.diagnostics import BlueprintError, Severity
-    from blueprint_cli.linting.cache import DEFAULT_DIR
-    from blueprint_cli.linting.config import Overrides, is_known_code
-    from blueprint_cli.linting.run import RunOptions, lint_paths
+    from blueprint_cli.lint.cache import DEFAULT_DIR
+    from blueprint_cli.lint.config import Overrides, is_known_code
+    from blueprint_cli.lint.run import RunOptions, lint_paths
 
     if explain or list_rules:
-        from blueprint_cli.lint.rules import catalogue
+        from blueprint_cli.check.rules import catalogue
     if explain:
         from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
         explainable = {**catalogue(), **scenario_rules()}
         rule = explainable.get(explain.strip().upper())
         if rule is None:
-            from blueprint_cli.suggest import did_you_mean
+            from blueprint_cli.language.suggest import did_you_mean
 
             hint = did_you_mean(explain.upper(), explainable)
             raise BlueprintError(f"no rule {explain!r}", hint=hint or "`blueprint lint --list-rules` lists them")
@@ -131,7 +131,7 @@ def lint(
     team_file = team or _find_team(ctx)
     team_names = None
     if team_file:
-        from blueprint_cli.team import Team
+        from blueprint_cli.language.team import Team
 
         team_names = Team.load(team_file)
     options_ = RunOptions(Overrides(_codes(select), _codes(ignore), _codes(extend_select)), config,
@@ -156,7 +156,7 @@ def lint(
         return (1 if failed and not exit_zero else 0), run.configs
 
     if watch:
-        from blueprint_cli.linting.watch import watch as watch_paths
+        from blueprint_cli.lint.watch import watch as watch_paths
 
         watch_paths(paths, once, clear=sys.stdout.isatty() and output_file is None)
         return
@@ -167,8 +167,8 @@ def lint(
 
 def _report(findings: Findings, fmt: Format, statistics: bool, color: bool, output_file: Path | None) -> None:
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.lint.reporters import REPORTER_BY_NAME, statistics as stats
-    from blueprint_cli.lint.reporters.text import summary
+    from blueprint_cli.render.reporters import REPORTER_BY_NAME, statistics as stats
+    from blueprint_cli.render.reporters.text import summary
 
     import io
 
@@ -194,8 +194,8 @@ def _report(findings: Findings, fmt: Format, statistics: bool, color: bool, outp
 def _fix(paths: List[Path], team: Team | None, options_: RunOptions, unsafe: bool, diff: bool, fmt: Format,
          statistics: bool, color: bool, output_file: Path | None, failing: set[Severity], exit_zero: bool) -> None:
     """`--fix` (apply, then report what is left) and `--diff` (print the patch)."""
-    from blueprint_cli.linting.autofix import fix_paths
-    from blueprint_cli.linting.autofix import fix_summary
+    from blueprint_cli.lint.autofix import fix_paths
+    from blueprint_cli.lint.autofix import fix_summary
 
     run = fix_paths(paths, team, options_, unsafe, write=not diff)
     if diff:
@@ -214,7 +214,7 @@ def _fix(paths: List[Path], team: Team | None, options_: RunOptions, unsafe: boo
 
 def schema_command() -> None:
     """Print the blueprint JSON Schema (draft-07), for editors and other tools."""
-    from blueprint_cli.schema import schema_text
+    from blueprint_cli.language.schema import schema_text
 
     sys.stdout.write(schema_text())
 

@@ -66,7 +66,7 @@ def list_(
                                                report_unreadable, sort_records)
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.store import CorruptFile
-    from blueprint_cli.where import compile_for
+    from blueprint_cli.language.where import compile_for
 
     ws = open_workspace(ctx)
     criterion = compile_for(where, ws.candidates()) if where is not None else None

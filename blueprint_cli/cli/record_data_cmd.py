@@ -113,7 +113,7 @@ def export(
     from blueprint_cli.workspace.dataio import FORMATS, export as write
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.cli.output import write_output
-    from blueprint_cli.where import compile_for
+    from blueprint_cli.language.where import compile_for
 
     chosen = (fmt or (output.suffix.lstrip(".") if output is not None and output.suffix else "csv")).lower()
     if chosen not in FORMATS:

@@ -19,9 +19,9 @@ from rich.text import Text
 from blueprint_cli.cli.context import options
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Option, Refusal
-from blueprint_cli.fieldtypes import is_empty
-from blueprint_cli.model import Blueprint
-from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
+from blueprint_cli.language.fieldtypes import is_empty
+from blueprint_cli.language.model import Blueprint
+from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record
 from blueprint_cli.shown import visible
 from blueprint_cli.workspace import Workspace, find
 
@@ -176,7 +176,7 @@ DEFAULT_COLUMNS = ("id", "module", "state", "owner", "name", "updated_at")
 
 def column_name(name: str, known: Iterable[str]) -> str:
     """A column or sort key as typed (`updated` is `updated_at`); unknown is a usage error."""
-    from blueprint_cli.suggest import did_you_mean
+    from blueprint_cli.language.suggest import did_you_mean
 
     name = _ALIASES.get(name.strip(), name.strip())
     choices = [*RECORD_COLUMNS, *sorted(set(known) - set(RECORD_COLUMNS))]

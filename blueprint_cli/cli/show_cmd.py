@@ -13,7 +13,7 @@ def show(
     given: str = typer.Argument(..., metavar="FILE|ID", help=blueprint_arg.HELP),
 ) -> None:
     """Summary: states, transitions, owners, criteria (as a tree) and requirements."""
-    from blueprint_cli.summary import render_summary, summary_data
+    from blueprint_cli.render.summary import render_summary, summary_data
 
     bp = blueprint_arg.load(ctx, given)
     if options(ctx).json:

@@ -59,8 +59,8 @@ def test(
 
 def _lint_report(loaded: list[LoadedFile], as_json: bool) -> None:
     from blueprint_cli.diagnostics import Findings, Severity
-    from blueprint_cli.lint.reporters import REPORTER_BY_NAME
-    from blueprint_cli.lint.reporters.text import summary
+    from blueprint_cli.render.reporters import REPORTER_BY_NAME
+    from blueprint_cli.render.reporters.text import summary
 
     findings = Findings(files=len(loaded))
     for f in loaded:

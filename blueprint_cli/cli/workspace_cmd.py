@@ -58,6 +58,7 @@ def publish(
     """Lint the blueprint (errors block), then store it as the next version in the workspace."""
     from blueprint_cli.cli.record_view import acting, open_workspace, parse_assignments, term
     from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.workspace.publishing import publish
 
     ws = open_workspace(ctx)
     moves = parse_assignments(move or (), "--move")
@@ -70,7 +71,7 @@ def publish(
                                  hint="blueprint publish blueprints/NAME.yaml --priority 10")
         files = _workspace_blueprints(ctx)
     user = acting(ctx, ws)
-    results = [ws.publish(f, moves=moves, priority=priority, user=user) for f in files]
+    results = [publish(ws, f, moves=moves, priority=priority, user=user) for f in files]
     if opts.json:
         data = [{"blueprint": r.blueprint, "version": r.version, "unchanged": r.unchanged,
                  "moved": {src: {"to": dst, "records": ids} for src, (dst, ids) in r.moved.items()}} for r in results]
@@ -91,7 +92,7 @@ def _workspace_blueprints(ctx: typer.Context) -> list[Path]:
     one with errors stops the run before anything is published."""
     from blueprint_cli.cli.blueprint_arg import is_scenario_file, workspace_folder
     from blueprint_cli.diagnostics import BlueprintError
-    from blueprint_cli.lint import load_blueprint
+    from blueprint_cli.check import load_blueprint
 
     folder = workspace_folder(ctx, "publish")
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()

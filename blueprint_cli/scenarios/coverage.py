@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blueprint_cli.model import Blueprint
+from blueprint_cli.language.model import Blueprint
 from blueprint_cli.scenarios.runner import Exercised, FileResult
 
 KINDS = ("states", "transitions", "branches", "parts")

@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blueprint_cli import schema
+from blueprint_cli.language import schema
 from blueprint_cli.shown import quoted
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, JsonPath, Severity
 from blueprint_cli.engine import SETTABLE_BUILTINS
-from blueprint_cli.fieldtypes import FieldValueError, parse
-from blueprint_cli.lint import SCENARIO_SUFFIXES
-from blueprint_cli.loader import Document, load_file
-from blueprint_cli.model import Blueprint, ParallelPart, Transition
+from blueprint_cli.language.fieldtypes import FieldValueError, parse
+from blueprint_cli.check import SCENARIO_SUFFIXES
+from blueprint_cli.language.loader import Document, load_file
+from blueprint_cli.language.model import Blueprint, ParallelPart, Transition
 from blueprint_cli.scenarios.model import Scenario, ScenarioFile, Step, build
-from blueprint_cli.suggest import closest, did_you_mean
-from blueprint_cli.team import Team
+from blueprint_cli.language.suggest import closest, did_you_mean
+from blueprint_cli.language.team import Team
 
 SCHEMA_RESOURCE = "scenario.schema.json"
 #: What `blueprint test DIR` collects, and what `blueprint lint DIR` leaves alone.
@@ -165,7 +165,7 @@ def _relative(base_display: str, target: str) -> str:
 def _read_team(out: LoadedFile, built: ScenarioFile) -> None:
     if built.team is None:
         return
-    from blueprint_cli.schema import InvalidFile
+    from blueprint_cli.language.schema import InvalidFile
 
     out.has_team = True
     try:
@@ -186,7 +186,7 @@ def _read_team(out: LoadedFile, built: ScenarioFile) -> None:
 
 
 def _read_blueprint(out: LoadedFile, built: ScenarioFile) -> None:
-    from blueprint_cli.lint import lint_file
+    from blueprint_cli.check import lint_file
 
     if built.blueprint is not None:
         bp_path = out.path.parent / built.blueprint

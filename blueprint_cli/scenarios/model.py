@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from blueprint_cli.calendar import DEFAULT as DEFAULT_CALENDAR
-from blueprint_cli.calendar import CalendarError, WorkingCalendar, from_config
+from blueprint_cli.language.calendar import DEFAULT as DEFAULT_CALENDAR
+from blueprint_cli.language.calendar import CalendarError, WorkingCalendar, from_config
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.durations import Duration, DurationError, parse_duration
-from blueprint_cli.model import ModelError
+from blueprint_cli.language.durations import Duration, DurationError, parse_duration
+from blueprint_cli.language.model import ModelError
 
 #: The clock scenarios start at unless the file says otherwise (a Monday morning).
 DEFAULT_NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@
 Each scenario starts a fresh record (entering the blueprint like a new record,
 or placed in `record.state`), then runs its steps in order on a clock that
 moves only when a step says `wait`. While it waits, what falls due happens
-as `blueprint tick` does it (`due.py`), at the moment it falls due: SLA
+as `blueprint tick` does it (`engine/due.py`), at the moment it falls due: SLA
 escalations, and automatic transitions, which can start a stay with more due. After each step its expectations are
 checked; the first step with a difference fails the scenario, and every
 difference of that step is reported with the `file:line:col` of what failed.
@@ -20,16 +20,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from blueprint_cli import criteria, due, engine
-from blueprint_cli.calendar import DEFAULT as DEFAULT_CALENDAR
+from blueprint_cli.language import criteria
+
+from blueprint_cli.engine import due
+
+from blueprint_cli import engine
+from blueprint_cli.language.calendar import DEFAULT as DEFAULT_CALENDAR
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Refusal
-from blueprint_cli.fieldtypes import FieldValueError, is_empty, parse
-from blueprint_cli.model import Blueprint, Transition
-from blueprint_cli.records import ActionOutcome, HistoryEntry, Record, Task
+from blueprint_cli.language.fieldtypes import FieldValueError, is_empty, parse
+from blueprint_cli.language.model import Blueprint, Transition
+from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record, Task
 from blueprint_cli.scenarios.loader import LoadedFile
 from blueprint_cli.scenarios.model import DEFAULT_NOW, Expectation, Scenario, Step
-from blueprint_cli.team import Team
+from blueprint_cli.language.team import Team
 
 
 @dataclass

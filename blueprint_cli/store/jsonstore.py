@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.records import HistoryEntry, Record
-from blueprint_cli.store import (
+from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id,
 )

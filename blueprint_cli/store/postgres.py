@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.records import HistoryEntry, Record
-from blueprint_cli.store import (
+from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
     id_order,
 )
@@ -49,7 +49,7 @@ from blueprint_cli.store import (
 if TYPE_CHECKING:
     import psycopg
 
-    from blueprint_cli.store import Write
+    from blueprint_cli.store.contract import Write
 
 SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_SCHEMA = "blueprint"

@@ -29,8 +29,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from blueprint_cli.records import HistoryEntry, Record
-from blueprint_cli.store import FORMAT
+from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.store.contract import FORMAT
 
 
 def encode(record: Record, history: Sequence[HistoryEntry]) -> bytes:

@@ -4,6 +4,7 @@ workspace's `.blueprint/` folder. One module per operation:
     location.py     finding a workspace (`--workspace`, $BLUEPRINT_WORKSPACE, upward)
     creation.py     `blueprint init`
     core.py         the `Workspace`: settings, team, blueprints, reading and changing records
+    clock.py        the one clock (local time now, to the second)
     publishing.py   `blueprint publish` (versions, moving records out of deleted states)
     commit.py       commit, then deliver, then record how delivery went: the one step
                     every change with after-actions goes through
@@ -22,22 +23,24 @@ from typing import TYPE_CHECKING, Any
 # Loaded on first use: `lint` only needs to find the workspace (`location`), and
 # every command pays for what this package imports.
 _WHERE = {
-    "Created": "core", "LazyCalendar": "core", "MoveResult": "core", "PublishResult": "core", "Workspace": "core",
-    "now": "core", "InitResult": "creation", "init": "creation",
+    "Created": "core", "LazyCalendar": "core", "MoveResult": "core", "Workspace": "core",
+    "now": "clock", "PublishResult": "publishing", "publish": "publishing", "InitResult": "creation", "init": "creation",
     "sample_blueprint_text": "creation", "DIRNAME": "location", "ENV": "location", "INIT_HINT": "location",
-    "MARKER": "location", "find": "location", "find_root": "location",
+    "MARKER": "location", "find": "core", "find_root": "location",
     "locate": "location", "store_of": "location",
 }
 
 if TYPE_CHECKING:  # the same names, for the type checker
     from blueprint_cli.workspace.core import (
-        Created as Created, LazyCalendar as LazyCalendar, MoveResult as MoveResult, PublishResult as PublishResult, Workspace as Workspace, now as now,
+        Created as Created, LazyCalendar as LazyCalendar, MoveResult as MoveResult, Workspace as Workspace, find as find,
     )
+    from blueprint_cli.workspace.clock import now as now
+    from blueprint_cli.workspace.publishing import PublishResult as PublishResult, publish as publish
     from blueprint_cli.workspace.creation import (
         InitResult as InitResult, init as init, sample_blueprint_text as sample_blueprint_text,
     )
     from blueprint_cli.workspace.location import (
-        DIRNAME as DIRNAME, ENV as ENV, INIT_HINT as INIT_HINT, MARKER as MARKER, find as find, find_root as find_root, locate as locate, store_of as store_of,
+        DIRNAME as DIRNAME, ENV as ENV, INIT_HINT as INIT_HINT, MARKER as MARKER, find_root as find_root, locate as locate, store_of as store_of,
     )
 
 __all__ = sorted(_WHERE)

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from blueprint_cli import criteria, engine
+from blueprint_cli.language import criteria
+
+from blueprint_cli import engine
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import EngineError, Inputs, Refusal
-from blueprint_cli.model import Blueprint, Criterion, Transition
-from blueprint_cli.records import Record
+from blueprint_cli.language.model import Blueprint, Criterion, Transition
+from blueprint_cli.engine.records import Record
 from blueprint_cli.store import BatchWriter, CorruptFile, id_order
 from blueprint_cli.workspace.commit import Change, apply, may_send, settings_checked
 
@@ -111,7 +113,7 @@ class Target:
 def targets(ws: Workspace, transition: str, blueprint: str | None = None) -> list[Target]:
     """Published blueprints (latest versions) with that transition (or parallel
     part); a name none has is a usage error with did-you-mean."""
-    from blueprint_cli.suggest import did_you_mean
+    from blueprint_cli.language.suggest import did_you_mean
 
     bps = [ws.blueprint(blueprint)] if blueprint else ws.candidates()
     out: list[Target] = []
@@ -134,7 +136,7 @@ def targets(ws: Workspace, transition: str, blueprint: str | None = None) -> lis
 def check_inputs(found: Sequence[Target], inputs: Inputs) -> None:
     """Values and checklist items are checked once, before any record is touched:
     a typo must not stop a bulk half-way (usage error, exit 2)."""
-    from blueprint_cli.suggest import did_you_mean
+    from blueprint_cli.language.suggest import did_you_mean
 
     for tg in found:
         engine.parse_values(engine.field_defs(tg.blueprint), inputs.fields, tg.blueprint.field, tg.blueprint.id)

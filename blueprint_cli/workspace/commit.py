@@ -20,15 +20,35 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from blueprint_cli.engine import Effect, iso
-from blueprint_cli.model import Action, EmailAction, WebhookAction
-from blueprint_cli.records import ActionOutcome, HistoryEntry, Record
+from blueprint_cli.language.model import Action, EmailAction, WebhookAction
+from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record
 from blueprint_cli.store import Write
 
 if TYPE_CHECKING:
-    from blueprint_cli.workspace.core import Workspace
+    from pathlib import Path
+
+    from blueprint_cli.actions.delivery import DeliverySettings, Sleep
+
+
+class Outlet(Protocol):
+    """What committing needs to deliver: the delivery settings (read, and
+    checked, on first use), the outbox folder, how to wait between tries and
+    the environment that secrets are read from. A `Workspace` is one."""
+
+    @property
+    def delivery(self) -> DeliverySettings: ...
+
+    @property
+    def outbox(self) -> Path: ...
+
+    @property
+    def sleep(self) -> Sleep | None: ...
+
+    @property
+    def env(self) -> Mapping[str, str] | None: ...
 
 #: How a caller writes: `Transaction.commit` of one record, or `Batch.commit` of many.
 Writer = Callable[[Sequence[Write]], None]
@@ -86,12 +106,12 @@ def may_send(actions: Iterable[Action]) -> bool:
     return any(isinstance(a, (EmailAction, WebhookAction)) for a in actions)
 
 
-def check_settings(ws: Workspace, changes: Sequence[Change]) -> None:
+def check_settings(ws: Outlet, changes: Sequence[Change]) -> None:
     """Step 1 alone: `settings_checked` when any of `changes` sends something."""
     settings_checked(ws, any(c.sends for c in changes))
 
 
-def settings_checked(ws: Workspace, needed: bool = True) -> None:
+def settings_checked(ws: Outlet, needed: bool = True) -> None:
     """Read the delivery settings when `needed`: a broken config.yaml refuses the
     command here (a usage error, exit 2) — callers do this before they change
     any record."""
@@ -99,7 +119,7 @@ def settings_checked(ws: Workspace, needed: bool = True) -> None:
         ws.delivery  # noqa: B018 - read for its checks
 
 
-def apply(ws: Workspace, write: Writer, changes: Sequence[Change], at: datetime, *,
+def apply(ws: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
           hand_over: Writer | None = None) -> list[Change]:
     """Steps 1–4 for `changes`, each on a record the caller holds locked. Returns
     the changes as written: records counted, entries with their outcomes.
@@ -131,7 +151,7 @@ def apply(ws: Workspace, write: Writer, changes: Sequence[Change], at: datetime,
     return done
 
 
-def resend(ws: Workspace, write: Writer, job: Resend, at: datetime,
+def resend(ws: Outlet, write: Writer, job: Resend, at: datetime,
            merge: Callable[[ActionOutcome, ActionOutcome], ActionOutcome]) -> tuple[Record, dict[int, HistoryEntry]]:
     """Steps 3–4 for actions already in the history (`retry`): send, merge each
     new outcome with the old (`merge(old, new)`), write, and count the record
@@ -150,7 +170,7 @@ def resend(ws: Workspace, write: Writer, job: Resend, at: datetime,
     return record, amend
 
 
-def _send(ws: Workspace, entry: HistoryEntry, effects: Sequence[Effect], at: datetime) -> HistoryEntry:
+def _send(ws: Outlet, entry: HistoryEntry, effects: Sequence[Effect], at: datetime) -> HistoryEntry:
     """Send what an entry's actions produced; the entry with each outcome in place."""
     from blueprint_cli.actions import deliver
 

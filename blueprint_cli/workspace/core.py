@@ -23,37 +23,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blueprint_cli import engine
-from blueprint_cli.config import Config
+from blueprint_cli.workspace.settings import Config
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.durations import Duration
+from blueprint_cli.language.durations import Duration
 from blueprint_cli.engine import Inputs, Moved, Option, Refusal
-from blueprint_cli.model import Blueprint, FieldDef, build
-from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.language.model import Blueprint, Criterion, FieldDef, build
+from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord
-from blueprint_cli.suggest import did_you_mean
-from blueprint_cli.team import Team, User
+from blueprint_cli.language.suggest import did_you_mean
+from blueprint_cli.language.team import Team, User
 from blueprint_cli.workspace.commit import Change, apply, check_settings, single
-from blueprint_cli.workspace.location import store_of
+from blueprint_cli.workspace.clock import now
+from blueprint_cli.workspace.location import find_root, store_of
 
 if TYPE_CHECKING:
-    from blueprint_cli.calendar import WorkingCalendar
-    from blueprint_cli.delivery import DeliverySettings
-
-
-def now() -> datetime:
-    return datetime.now().astimezone().replace(microsecond=0)
+    from blueprint_cli.language.calendar import WorkingCalendar
+    from blueprint_cli.actions.delivery import DeliverySettings, Sleep
 
 
 # ----- results ----------------------------------------------------------------------------
-
-@dataclass
-class PublishResult:
-    blueprint: str
-    version: int
-    unchanged: bool = False
-    #: old state -> (new state, record ids moved)
-    moved: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-
 
 @dataclass
 class Created:
@@ -84,7 +72,7 @@ class Workspace:
         self._team: Team | None = None
         self._built: dict[tuple[str, int], Blueprint] = {}
         #: how delivery waits between retries (tests put a recorder here: they never sleep)
-        self.sleep: Any = None
+        self.sleep: Sleep | None = None
         #: where delivery reads secrets and passwords (default: os.environ)
         self.env: Mapping[str, str] | None = None
 
@@ -161,13 +149,6 @@ class Workspace:
         pubs = [p for p in self.published() if module is None or p.module.casefold() == module.casefold()]
         return engine.entry_order((p.seq, self.blueprint(p.id, p.latest)) for p in pubs)
 
-    def publish(self, path: Path, *, moves: Mapping[str, str] | None = None, priority: int | None = None,
-                user: str = "", at: datetime | None = None) -> PublishResult:
-        """Lint the file (errors refuse it), then store it as the next version (`publishing.py`)."""
-        from blueprint_cli.workspace.publishing import publish
-
-        return publish(self, path, moves=moves, priority=priority, user=user, at=at)
-
     # ----- reading records ----------------------------------------------------------------
 
     def current(self, record: Record,
@@ -196,8 +177,8 @@ class Workspace:
         return bp, record, stored
 
     def records(self, *, blueprint: str | None = None, state: str | None = None, module: str | None = None,
-                where: Any = None, errors: list[CorruptFile] | None = None) -> list[Record]:
-        from blueprint_cli import criteria
+                where: Criterion | None = None, errors: list[CorruptFile] | None = None) -> list[Record]:
+        from blueprint_cli.language import criteria
 
         if blueprint is not None:
             self.blueprint(blueprint)  # unknown id: a usage error with did-you-mean
@@ -209,7 +190,7 @@ class Workspace:
                 raise BlueprintError(f"no state {state!r} in " + (blueprint or "any published blueprint"),
                                      hint=hint or f"states: {', '.join(sorted(states))}")
         if where is not None:
-            from blueprint_cli.model import iter_conditions
+            from blueprint_cli.language.model import iter_conditions
 
             known = {"state", "owner", "tags", "id", "module"}
             for b in self.candidates():
@@ -402,3 +383,8 @@ class LazyCalendar:
         if duration.delta is not None:
             return moment + duration.delta  # elapsed time: no settings needed
         return self.ws.calendar.add(moment, duration)
+
+
+def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
+    """The workspace `find_root` finds (`location.py`)."""
+    return Workspace(find_root(explicit, cwd))

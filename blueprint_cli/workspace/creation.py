@@ -9,11 +9,13 @@ from importlib import resources
 from pathlib import Path
 
 from blueprint_cli import engine
-from blueprint_cli.config import initial_text
+from blueprint_cli.workspace.settings import initial_text
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.store import FORMAT, is_url, open_store
 from blueprint_cli.store.files import atomic_write
-from blueprint_cli.workspace.core import PublishResult, Workspace, now
+from blueprint_cli.workspace.clock import now
+from blueprint_cli.workspace.core import Workspace
+from blueprint_cli.workspace.publishing import PublishResult, publish
 from blueprint_cli.workspace.location import DIRNAME, MARKER
 
 def _data(name: str) -> str:
@@ -85,7 +87,7 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
     if not config.exists():
         atomic_write(config, initial_text(shared.location if shared is not None else None).encode())
     (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
-    from blueprint_cli.schema import schema_text
+    from blueprint_cli.language.schema import schema_text
 
     (root / SCHEMA_FILE).parent.mkdir(exist_ok=True)
     atomic_write(root / SCHEMA_FILE, schema_text().encode())  # for the modeline of blueprints/*.yaml
@@ -105,7 +107,7 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
             target.write_text(sample_blueprint_text(), encoding="utf-8")
         result.sample = target
         try:
-            result.published = ws.publish(target, user=user, at=at)
+            result.published = publish(ws, target, user=user, at=at)
         except BlueprintError as exc:  # the workspace is made; a broken file there must not undo that
             result.not_published = exc.message
     return result

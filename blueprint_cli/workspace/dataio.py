@@ -34,9 +34,9 @@ from typing import IO, TYPE_CHECKING, Any
 from blueprint_cli import engine
 from blueprint_cli.shown import quoted
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.fieldtypes import MAX_NUMBER_TEXT, FieldValueError, parse
-from blueprint_cli.model import Blueprint, FieldDef
-from blueprint_cli.records import HistoryEntry, Record
+from blueprint_cli.language.fieldtypes import MAX_NUMBER_TEXT, FieldValueError, parse
+from blueprint_cli.language.model import Blueprint, FieldDef
+from blueprint_cli.engine.records import HistoryEntry, Record
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -256,7 +256,7 @@ def import_records(ws: Workspace, path: Path, *, user: str, now: datetime, modul
 
 
 def _module(given: str, modules: Sequence[str]) -> str:
-    from blueprint_cli.suggest import did_you_mean
+    from blueprint_cli.language.suggest import did_you_mean
 
     match = next((m for m in modules if m.casefold() == given.casefold()), None)
     if match is None:
@@ -267,7 +267,7 @@ def _module(given: str, modules: Sequence[str]) -> str:
 
 def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequence[str], chosen: Blueprint | None,
               user: str, errors: list[RowError], ignored: set[str]) -> _Planned | None:
-    from blueprint_cli.suggest import did_you_mean
+    from blueprint_cli.language.suggest import did_you_mean
 
     def bad(name: str | None, message: str) -> None:
         errors.append(RowError(row.number, row.line, name, message))

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 from blueprint_cli.diagnostics import BlueprintError
 
 if TYPE_CHECKING:
-    from blueprint_cli.config import Config
+    from blueprint_cli.workspace.settings import Config
     from blueprint_cli.store import Store
-    from blueprint_cli.workspace.core import Workspace
 
 DIRNAME = ".blueprint"
 MARKER = "workspace.json"
@@ -48,19 +47,12 @@ def find_root(explicit: Path | None = None, cwd: Path | None = None) -> Path:
     raise BlueprintError(f"no blueprint workspace in {here} or any folder above it", hint=INIT_HINT)
 
 
-def find(explicit: Path | None = None, cwd: Path | None = None) -> Workspace:
-    """The workspace `find_root` finds."""
-    from blueprint_cli.workspace.core import Workspace
-
-    return Workspace(find_root(explicit, cwd))
-
-
 def store_of(root: Path, settings: Config | None = None) -> Store:
     """The workspace's store: its JSON files in `root`, or the one config.yaml names
     (PostgreSQL connects on first use)."""
     # the store package (records, dataclasses) is imported only by what opens a store:
     # `blueprint lint` looks for the workspace's team file and pays for nothing more
-    from blueprint_cli.config import Config
+    from blueprint_cli.workspace.settings import Config
     from blueprint_cli.store import open_store
 
     return open_store((settings or Config.of(root)).store or root)

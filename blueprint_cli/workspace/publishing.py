@@ -7,27 +7,36 @@ records follow."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from blueprint_cli import engine
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.model import Blueprint
-from blueprint_cli.records import HistoryEntry
-from blueprint_cli.suggest import did_you_mean
-from blueprint_cli.workspace.core import PublishResult, now
+from blueprint_cli.language.model import Blueprint
+from blueprint_cli.engine.records import HistoryEntry
+from blueprint_cli.language.suggest import did_you_mean
+from blueprint_cli.workspace.clock import now
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace.core import Workspace
 
 
+@dataclass
+class PublishResult:
+    blueprint: str
+    version: int
+    unchanged: bool = False
+    #: old state -> (new state, record ids moved)
+    moved: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+
 def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None, priority: int | None = None,
         user: str = "", at: datetime | None = None) -> PublishResult:
     """Lint the file (errors refuse it), then store it as the next version."""
-    from blueprint_cli.lint import load_blueprint
-    from blueprint_cli.loader import load_file
+    from blueprint_cli.check import load_blueprint
+    from blueprint_cli.language.loader import load_file
 
     bp = load_blueprint(path, ws.team)
     doc, _ = load_file(path)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from blueprint_cli.records import ActionOutcome, DeliveredKind
+from blueprint_cli.engine.records import ActionOutcome, DeliveredKind
 from blueprint_cli.workspace.commit import Resend, resend, settings_checked, single
 
 if TYPE_CHECKING:

@@ -1,12 +1,12 @@
 """Time: what `blueprint tick` does when the clock has moved on.
 
 For every record in a state with an SLA or with `auto` transitions leaving it,
-what is due (`due.py`: SLA escalations once per stay, in order; the first due
+what is due (`engine/due.py`: SLA escalations once per stay, in order; the first due
 automatic transition that can run, a skipped one noted once per stay) is
 applied under the record's store lock and committed, then delivered.
 
 Durations are calendar time or business time on the workspace's working
-calendar (`calendar.py`). Time moves only when tick runs, and `now` is given
+calendar (`language/calendar.py`). Time moves only when tick runs, and `now` is given
 (`--now` in tests), never read from a clock here.
 
 Idempotent, also when two ticks run at once: each record is changed under its
@@ -22,9 +22,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from blueprint_cli import engine
-from blueprint_cli.calendar import BusinessTime
+from blueprint_cli.language.calendar import BusinessTime
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.due import Happening, due, step, timed_states
+from blueprint_cli.engine.due import Happening, due, step, timed_states
 from blueprint_cli.workspace.commit import Change, apply, may_send, settings_checked, single
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def parse_now(text: str | None) -> datetime:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise BlueprintError(f"--now {text!r} is not a time", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00")
-    from blueprint_cli.fieldtypes import FieldValueError, bounded_year
+    from blueprint_cli.language.fieldtypes import FieldValueError, bounded_year
 
     try:
         bounded_year(moment)

@@ -1,6 +1,6 @@
 """MkDocs hook: the rules reference, generated from the rule modules.
 
-Every rule — the blueprint rules in `blueprint_cli/lint/rules/` and the
+Every rule — the blueprint rules in `blueprint_cli/check/rules/` and the
 scenario-file rules in `blueprint_cli/scenarios/rules/` — gets a page
 `rules/CODE.md` made from its code, name, severity and docstring (the text
 `blueprint lint --explain CODE` prints), and `rules/index.md` gets the tables
@@ -16,7 +16,7 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from blueprint_cli.lint.rules import Rule, catalogue as blueprint_rules
+from blueprint_cli.check.rules import Rule, catalogue as blueprint_rules
 from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
 INDEX = "rules/index.md"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from blueprint_cli.graph.render_dot import render_dot
-from blueprint_cli.graph.render_mermaid import render_mermaid
+from blueprint_cli.render.graph.render_dot import render_dot
+from blueprint_cli.render.graph.render_mermaid import render_mermaid
 from workspace_helpers import cli
 
 NAMES = [
@@ -72,7 +72,7 @@ def test_the_svg_dot_draws_has_no_live_markup_from_a_name(tmp_path: Path) -> Non
                 .filter(lambda s: s.strip() != ""), min_size=2, max_size=4, unique_by=lambda s: s.strip()))
 def test_any_names_give_dot_that_dot_reads_and_mermaid_without_raw_delimiters(tmp_path_factory: pytest.TempPathFactory,
                                                                              names: list[str]) -> None:
-    from blueprint_cli.lint import load_blueprint
+    from blueprint_cli.check import load_blueprint
 
     folder = tmp_path_factory.mktemp("names")
     source = folder / "b.yaml"
@@ -84,7 +84,7 @@ def test_any_names_give_dot_that_dot_reads_and_mermaid_without_raw_delimiters(tm
     root = ET.fromstring((folder / "b.svg").read_bytes())
     for el in root.iter():
         assert XLINK + "href" not in el.attrib and not any(a.startswith("on") for a in el.attrib), names
-    from blueprint_cli.graph.model import extract
+    from blueprint_cli.render.graph.model import extract
 
     mermaid = render_mermaid(extract(load_blueprint(source), None))
     for line in mermaid.splitlines():  # every label: entity codes, never a raw delimiter

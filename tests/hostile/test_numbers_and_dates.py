@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from blueprint_cli.durations import DurationError, parse_duration, parse_relative
-from blueprint_cli.fieldtypes import FieldValueError, parse
-from blueprint_cli.model import FieldDef
+from blueprint_cli.language.durations import DurationError, parse_duration, parse_relative
+from blueprint_cli.language.fieldtypes import FieldValueError, parse
+from blueprint_cli.language.model import FieldDef
 from workspace_helpers import cli, deal_workspace, run
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_blueprints" / "deal-follow-up.yaml"

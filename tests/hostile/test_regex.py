@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from blueprint_cli.regex import RegexError, check, compile_pattern, search
+from blueprint_cli.language.regex import RegexError, check, compile_pattern, search
 from workspace_helpers import cli, deal_workspace, run
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_blueprints" / "deal-follow-up.yaml"

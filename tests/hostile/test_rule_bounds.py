@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from lint_hostile import branches, chain, misspelt, routes  # noqa: E402
 
-from blueprint_cli.suggest import closest  # noqa: E402
+from blueprint_cli.language.suggest import closest  # noqa: E402
 from workspace_helpers import cli  # noqa: E402
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from blueprint_cli.config import Config
-from blueprint_cli.schema import InvalidFile
-from blueprint_cli.team import Team
+from blueprint_cli.workspace.settings import Config
+from blueprint_cli.language.schema import InvalidFile
+from blueprint_cli.language.team import Team
 from workspace_helpers import cli, deal_workspace
 
 #: YAML scalars that have hurt before, or could: special floats, huge and

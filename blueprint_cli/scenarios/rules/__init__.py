@@ -16,7 +16,7 @@ import importlib
 import textwrap
 from functools import lru_cache
 
-from blueprint_cli.lint.rules import Rule, catalogue as blueprint_rules, rule_of
+from blueprint_cli.check.rules import Rule, catalogue as blueprint_rules, rule_of
 
 #: Every SC rule module, in code order. A test checks this list against the folder.
 SC_MODULES = (

@@ -1,0 +1,122 @@
+"""Carrying out the outside effects of a transition, after it is committed.
+
+The engine turns `email` and `webhook` actions into `Effect`s. Here e-mails are
+sent over SMTP when the workspace configures a server (`delivery/smtp.py`), or
+else written to the workspace outbox (one `.eml` file each); webhooks are real
+HTTP requests (`delivery/webhook.py`). Each returns the outcome that replaces
+the entry's `pending` one. A failure is an outcome too, never an exception:
+the move itself already happened, and `blueprint retry` can send it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from blueprint_cli.actions.delivery import DEFAULT_SENDER, DeliverySettings, Sleep
+from blueprint_cli.engine import Effect
+from blueprint_cli.engine.records import ActionOutcome
+from blueprint_cli.store.files import atomic_write
+
+SENDER = DEFAULT_SENDER
+
+
+def deliver(effects: Sequence[Effect], outbox: Path, *, sender: str = SENDER,
+            settings: DeliverySettings | None = None, sleep: Sleep | None = None,
+            env: Mapping[str, str] | None = None, at: str | None = None) -> dict[int, ActionOutcome]:
+    """Run every effect; return the new outcome for each by its index in the entry.
+    `at`: when (for the outcome; tests pass `--now`); `sleep`: how to wait between tries."""
+    settings = settings or DeliverySettings(sender=sender)
+    wait = sleep or time.sleep
+    out: dict[int, ActionOutcome] = {}
+    for effect in effects:
+        try:
+            out[effect.index] = _deliver_one(effect, outbox, settings, wait, env, at)
+        except (ValueError, TypeError, LookupError, UnicodeError) as exc:
+            # the transition is committed: a value the message cannot carry is a failed delivery, never a crash
+            out[effect.index] = ActionOutcome(effect.kind, "failed", f"could not be sent: {exc}", request=effect.data,
+                                              error=str(exc), at=at)
+    return out
+
+
+def _deliver_one(effect: Effect, outbox: Path, settings: DeliverySettings, wait: Sleep,
+                 env: Mapping[str, str] | None, at: str | None) -> ActionOutcome:
+    if effect.kind == "email":
+        if settings.smtp is not None:
+            return _by_smtp(effect, settings, wait, env, at)
+        return _to_outbox(effect, outbox, settings.sender, at)
+    if effect.kind == "webhook":
+        from blueprint_cli.actions.delivery import webhook
+
+        return webhook.send(effect.data, settings.webhooks, sleep=wait, env=env, at=at)
+    return ActionOutcome(effect.kind, "skipped", "no delivery for this kind")
+
+
+def message(data: Mapping[str, Any], sender: str) -> EmailMessage:
+    """The e-mail an `email` effect describes (the same for the outbox and SMTP)."""
+    from blueprint_cli.language.headers import one_line
+
+    msg = EmailMessage()
+    msg["From"] = one_line(sender)
+    # a record value with CRLF would end the header and start another (Bcc: ...): one line each
+    msg["To"] = ", ".join(one_line(str(a)) for a in data["to"])
+    msg["Subject"] = one_line(str(data["subject"]))
+    try:
+        msg["Date"] = format_datetime(datetime.fromisoformat(str(data["at"])))
+    except ValueError:
+        pass
+    # the same id on every retry of one action: mail systems drop a duplicate
+    key = "\0".join(str(data.get(k)) for k in ("record", "at", "transition", "subject")) + "\0" + ",".join(data["to"])
+    msg["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@blueprint>"
+    msg["X-Blueprint-Record"] = one_line(f"{data['module']} {data['record']}")
+    if data.get("transition"):
+        msg["X-Blueprint-Transition"] = one_line(f"{data['blueprint']}: {data['transition']}")
+    msg.set_content(str(data.get("body") or ""))
+    return msg
+
+
+def _by_smtp(effect: Effect, settings: DeliverySettings, sleep: Sleep, env: Mapping[str, str] | None,
+             at: str | None) -> ActionOutcome:
+    from blueprint_cli.actions.delivery import smtp
+
+    assert settings.smtp is not None
+    data = effect.data
+    server = f"{settings.smtp.host}:{settings.smtp.port}"
+    sent, attempts, note = smtp.send(message(data, settings.smtp.sender), list(data["to"]), settings.smtp,
+                                     sleep=sleep, env=env)
+    what = f"{data['subject']!r} to {', '.join(data['to'])}"
+    tries = f" (attempt {attempts} of {settings.smtp.retry.attempts})" if attempts > 1 else ""
+    if sent:
+        return ActionOutcome("email", "done", f"{what}: sent via {server}{tries}" + (f"; {note}" if note else ""),
+                             request=data, attempts=attempts, error=note, at=at)
+    return ActionOutcome("email", "failed", f"{what}: not sent via {server}: {note}", request=data,
+                         attempts=attempts, error=note, at=at)
+
+
+def _to_outbox(effect: Effect, outbox: Path, sender: str, at: str | None) -> ActionOutcome:
+    data = effect.data
+    msg = message(data, sender)
+    stamp = re.sub(r"[^0-9]", "", str(data["at"]))[:14]
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+        n = 1
+        while True:
+            path = outbox / f"{stamp}-record{data['record']}-{n}.eml"
+            if not path.exists():
+                break
+            n += 1
+        atomic_write(path, bytes(msg))
+    except OSError as exc:
+        error = f"cannot write to the outbox: {exc.strerror}"
+        return ActionOutcome("email", "failed", f"{data['subject']!r}: {error}", request=data, attempts=1,
+                             error=error, at=at)
+    where = f"{outbox.name}/{path.name}"
+    return ActionOutcome("email", "done", f"{data['subject']!r} to {', '.join(data['to'])}: written to {where}",
+                         request=data, attempts=1, at=at)

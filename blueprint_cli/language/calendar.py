@@ -1,0 +1,253 @@
+"""Business time: the workspace's working calendar and arithmetic on it.
+
+`2 business_days` and `4 business_hours` count only working time:
+the working days of the week (default Monday to Friday), the working hours of
+each (default 09:00–17:00), minus holidays, in the calendar's time zone. A
+business day is as long as one working day's hours, so `1 business_days` from
+Monday 16:00 is Tuesday 16:00, and from Friday 16:00 it is Monday 16:00. Time
+counted from outside working hours starts at the next opening: `4
+business_hours` from Saturday noon is Monday 13:00. A deadline that ends
+exactly at closing time stays there (17:00), it does not jump to the next morning.
+
+Calendar durations (`30m`, `2d`, `P1W`) are plain elapsed time.
+
+Configured in `.blueprint/config.yaml`::
+
+    calendar:
+      days: [mon, tue, wed, thu, fri]      # or "mon-fri"
+      hours: "09:00-17:00"                 # or a list: ["09:00-12:30", "13:30-17:00"]
+      time_zone: Europe/Berlin             # IANA name; default: the offset of each time given
+      holidays: [2026-12-25, 2026-12-26]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, Protocol
+
+from blueprint_cli.language.durations import Duration
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+#: Never search further than this for working time (a calendar whose holidays
+#: cover every working day for years is a mistake, not a reason to loop).
+_MAX_DAYS = 366 * 20
+
+
+class CalendarError(ValueError):
+    """A calendar setting that cannot be used; says which and why. `path` is
+    where in the settings (below `calendar`), when one setting is to blame."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class BusinessTime(Protocol):
+    """What adds durations to moments: a `WorkingCalendar`, or a stand-in that
+    reads the workspace's calendar only when a business duration needs it."""
+
+    def add(self, moment: datetime, duration: Duration) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    #: working weekdays, 0 = Monday
+    days: frozenset[int] = frozenset(range(5))
+    #: working hours of a working day, as (start, end) pairs in order
+    hours: tuple[tuple[time, time], ...] = ((time(9), time(17)),)
+    #: None: the offset of the moment given (no daylight-saving rules)
+    zone: tzinfo | None = None
+    holidays: frozenset[date] = field(default_factory=frozenset)
+
+    @property
+    def day_length(self) -> timedelta:
+        """How long one working day is (the length of a business day)."""
+        return sum((_span(a, b) for a, b in self.hours), timedelta())
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.days and day not in self.holidays
+
+    def add(self, moment: datetime, duration: Duration) -> datetime:
+        """`moment` plus a duration: elapsed time for calendar durations, working
+        time for business ones. The result keeps `moment`'s offset."""
+        if duration.delta is not None:
+            return moment + duration.delta
+        amount = duration.business_amount
+        work = self.day_length * amount if duration.business_unit == "business_days" else timedelta(hours=amount)
+        return self.add_working(moment, work)
+
+    def add_working(self, moment: datetime, work: timedelta) -> datetime:
+        """The moment when `work` of working time has passed since `moment`."""
+        if moment.tzinfo is None:
+            raise ValueError("business time needs a moment with a time zone")
+        zone = self.zone or moment.tzinfo
+        local = moment.astimezone(zone)
+        remaining = work
+        day = local.date()
+        for _ in range(_MAX_DAYS):
+            if self.is_working_day(day):
+                for start, end in self.hours:
+                    opens = datetime.combine(day, start, tzinfo=zone)
+                    closes = datetime.combine(day, end, tzinfo=zone) if end != time(0) else \
+                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                    if closes <= local:
+                        continue
+                    begin = max(opens, local)
+                    available = closes - begin
+                    if remaining <= available:
+                        return (begin + remaining).astimezone(moment.tzinfo)
+                    remaining -= available
+            day += timedelta(days=1)
+        raise CalendarError("the working calendar has no working time in the next 20 years (check days and holidays)")
+
+    def working_time(self, start: datetime, end: datetime) -> timedelta:
+        """Working time between two moments (zero if `end` is not after `start`)."""
+        if end <= start:
+            return timedelta()
+        zone = self.zone or start.tzinfo
+        a, b = start.astimezone(zone), end.astimezone(zone)
+        total = timedelta()
+        day = a.date()
+        while day <= b.date():
+            if self.is_working_day(day):
+                for s, e in self.hours:
+                    opens = datetime.combine(day, s, tzinfo=zone)
+                    closes = datetime.combine(day, e, tzinfo=zone) if e != time(0) else \
+                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                    lo, hi = max(opens, a), min(closes, b)
+                    if hi > lo:
+                        total += hi - lo
+            day += timedelta(days=1)
+        return total
+
+    def describe(self) -> str:
+        days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
+        hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in self.hours)
+        zone = getattr(self.zone, "key", None) or (str(self.zone) if self.zone else "the time's own offset")
+        extra = f", {len(self.holidays)} holidays" if self.holidays else ""
+        return f"{days} {hours} ({zone}{extra})"
+
+
+#: The calendar when none is configured: Monday to Friday, 09:00-17:00, in the
+#: offset of the moment given. Business time anywhere (workspace commands,
+#: tick, scenarios) is this calendar's arithmetic, or a configured one's.
+DEFAULT = WorkingCalendar()
+
+
+def _span(start: time, end: time) -> timedelta:
+    to = timedelta(hours=24) if end == time(0) else timedelta(hours=end.hour, minutes=end.minute)
+    return to - timedelta(hours=start.hour, minutes=start.minute)
+
+
+# ----- reading the settings ------------------------------------------------------------------
+
+def from_config(data: Any, source: str = "config.yaml") -> WorkingCalendar:
+    """The calendar from the `calendar:` mapping of the workspace config (None:
+    the default). Raises `CalendarError` naming the setting that is wrong."""
+    if data is None:
+        return DEFAULT
+    if not isinstance(data, Mapping):
+        raise CalendarError(f"{_at(source)}`calendar` must be a mapping with days, hours, time_zone, holidays")
+    unknown = set(data) - {"days", "hours", "time_zone", "holidays"}
+    if unknown:
+        first = sorted(map(str, unknown))[0]
+        raise CalendarError(f"{_at(source)}calendar: unknown setting {first!r} "
+                            "(known: days, hours, time_zone, holidays)", (first,))
+    try:
+        days = _days(data.get("days"), source) if data.get("days") is not None else DEFAULT.days
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("days",)) from None
+    try:
+        hours = _hours(data.get("hours"), source) if data.get("hours") is not None else DEFAULT.hours
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("hours",)) from None
+    try:
+        zone = _zone(data.get("time_zone"), source) if data.get("time_zone") is not None else None
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("time_zone",)) from None
+    try:
+        holidays = frozenset(_date(h, source) for h in _list(data.get("holidays"), "holidays", source))
+    except CalendarError as exc:
+        raise CalendarError(str(exc), ("holidays",)) from None
+    return WorkingCalendar(days, hours, zone, holidays)
+
+
+def _at(source: str) -> str:
+    """What a message starts with: the settings file's name, when there is one."""
+    return f"{source}: " if source else ""
+
+
+def _list(value: Any, name: str, source: str) -> Sequence[Any]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return value
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,\s]+", value) if v]
+    raise CalendarError(f"{_at(source)}calendar: `{name}` must be a list")
+
+
+def _days(value: Any, source: str) -> frozenset[int]:
+    out: set[int] = set()
+    for item in _list(value, "days", source):
+        text = str(item).strip().lower()
+        if "-" in text:
+            lo, _, hi = text.partition("-")
+            a, b = _day(lo, source), _day(hi, source)
+            out.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        else:
+            out.add(_day(text, source))
+    if not out:
+        raise CalendarError(f"{_at(source)}calendar: `days` must name at least one working day")
+    return frozenset(out)
+
+
+def _day(text: str, source: str) -> int:
+    key = text.strip().lower()[:3]
+    if key not in DAY_NAMES or not text.strip().lower().startswith(key):
+        raise CalendarError(f"{_at(source)}calendar: {text!r} is not a day; write mon, tue, wed, thu, fri, sat, sun")
+    return DAY_NAMES.index(key)
+
+
+def _hours(value: Any, source: str) -> tuple[tuple[time, time], ...]:
+    ranges = [value] if isinstance(value, str) else _list(value, "hours", source)
+    out: list[tuple[time, time]] = []
+    for item in ranges:
+        m = _RANGE.match(str(item))
+        if not m:
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} is not a range like \"09:00-17:00\"")
+        h1, m1, h2, m2 = map(int, m.groups())
+        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} is not a time of day")
+        start, end = time(h1, m1), time(0) if h2 == 24 else time(h2, m2)
+        if end != time(0) and end <= start:
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} ends before it starts")
+        if out and (out[-1][1] == time(0) or start < out[-1][1]):
+            raise CalendarError(f"{_at(source)}calendar: hours {item!r} overlaps or is before the range before it")
+        out.append((start, end))
+    if not out:
+        raise CalendarError(f"{_at(source)}calendar: `hours` must give at least one range like \"09:00-17:00\"")
+    return tuple(out)
+
+
+def _zone(value: Any, source: str) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CalendarError(f"{_at(source)}calendar: {value!r} is not a time zone; "
+                            "write an IANA name like Europe/Berlin or UTC") from None
+
+
+def _date(value: Any, source: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CalendarError(f"{_at(source)}calendar: holiday {value!r} is not a date like 2026-12-25") from None
