@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from blueprint_cli.check import rules as rules_pkg
 from blueprint_cli.check.rules import RULE_MODULES, catalogue
 from blueprint_cli.language.schema import _CODE_BY_KEYWORD, schema
 
-PACKAGE = Path(model.__file__).resolve().parent
+PACKAGE = Path(model.__file__).resolve().parent.parent
 RULES_DIR = Path(rules_pkg.__file__).resolve().parent
 DEFS = schema()["definitions"]
 
@@ -103,10 +104,29 @@ def test_operators_agree() -> None:
 
 
 def test_action_kinds_agree() -> None:
-    assert props(DEFS["action"]) == set(model.ACTION_KINDS)
-    kinds = {cls.__dataclass_fields__["kind"].default for cls in
-             (model.SetAction, model.TaskAction, model.EmailAction, model.WebhookAction, model.TagAction)}
-    assert kinds == set(model.ACTION_KINDS)
+    """The registry of action kinds is the one list: the model's, every JSON
+    Schema that names kinds (a blueprint's actions, a scenario's expected
+    actions, a store's outcomes) and the delivery settings agree with it."""
+    import json
+    from importlib import resources
+
+    from blueprint_cli.language.actions import KINDS, SENT_KINDS
+
+    def named(name: str) -> dict[str, Any]:
+        return json.loads(resources.files("blueprint_cli").joinpath("schemas", name).read_text("utf-8"))
+
+    assert set(model.ACTION_KINDS) == set(KINDS)
+    assert props(DEFS["action"]) == set(KINDS)
+    assert {cls.__dataclass_fields__["kind"].default for cls in KINDS.values()} == set(KINDS)  # type: ignore[attr-defined]
+    assert {key for key, kind in KINDS.items() if kind.KEY == key} == set(KINDS)
+    assert props(named("scenario.schema.json")["definitions"]["action"]) - {"status"} == set(KINDS)
+    store = named("store.schema.json")["definitions"]
+    assert set(next(d["properties"]["action"]["enum"] for d in store.values()
+                    if "action" in d.get("properties", {}))) == set(KINDS)
+    # each way out of the process has its settings in config.yaml
+    settings_of = {"mail": "smtp", "http": "webhooks"}
+    assert set(SENT_KINDS.values()) == set(settings_of)
+    assert set(settings_of.values()) <= set(named("config.schema.json")["properties"])
 
 
 def test_owner_kinds_agree() -> None:

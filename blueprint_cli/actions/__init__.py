@@ -23,6 +23,7 @@ from typing import Any
 from blueprint_cli.actions.delivery import DEFAULT_SENDER, DeliverySettings, Sleep
 from blueprint_cli.engine import Effect
 from blueprint_cli.engine.records import ActionOutcome
+from blueprint_cli.language.actions import SENT_KINDS
 from blueprint_cli.store.files import atomic_write
 
 SENDER = DEFAULT_SENDER
@@ -48,11 +49,13 @@ def deliver(effects: Sequence[Effect], outbox: Path, *, sender: str = SENDER,
 
 def _deliver_one(effect: Effect, outbox: Path, settings: DeliverySettings, wait: Sleep,
                  env: Mapping[str, str] | None, at: str | None) -> ActionOutcome:
-    if effect.kind == "email":
+    # each kind that leaves the process says by which channel (the registry: language/actions/)
+    channel = SENT_KINDS.get(effect.kind)
+    if channel == "mail":
         if settings.smtp is not None:
             return _by_smtp(effect, settings, wait, env, at)
         return _to_outbox(effect, outbox, settings.sender, at)
-    if effect.kind == "webhook":
+    if channel == "http":
         from blueprint_cli.actions.delivery import webhook
 
         return webhook.send(effect.data, settings.webhooks, sleep=wait, env=env, at=at)

@@ -12,6 +12,7 @@ a broken blueprint.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 Kind = Literal["blueprint", "scenarios", "team", "settings", "other"]
@@ -22,7 +23,17 @@ BLUEPRINT_KEYS = frozenset({"blueprint", "states", "transitions"})
 TEAM_NAMES = ("team.yaml", "team.yml")
 TEAM_KEYS = frozenset({"users", "roles", "profiles"})
 SETTINGS_NAMES = ("config.yaml", "config.yml")
-SETTINGS_KEYS = frozenset({"format", "outbox", "smtp", "webhooks", "calendar", "store", "time_zone"})
+
+
+@functools.lru_cache(maxsize=1)
+def settings_keys() -> frozenset[str]:
+    """The top-level keys of a settings file: those of its schema (the one list)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("blueprint_cli").joinpath("schemas", "config.schema.json").read_text("utf-8")
+    return frozenset(json.loads(text)["properties"])
+
 #: What each kind is called in messages.
 DESCRIPTION = {
     "scenarios": "a scenario file (`blueprint test`)",
@@ -52,7 +63,7 @@ def kind_of(name: str, data: Any, folder: str = "") -> Kind:
     # a file named team.yaml is one whatever its keys (a misspelt `user:` is a did-you-mean, not "not a blueprint")
     if name in TEAM_NAMES or ("users" in keys and keys <= TEAM_KEYS):
         return "team"
-    if (name in SETTINGS_NAMES and (folder == ".blueprint" or keys <= SETTINGS_KEYS)) or \
-            ("format" in keys and keys <= SETTINGS_KEYS):
+    if (name in SETTINGS_NAMES and (folder == ".blueprint" or keys <= settings_keys())) or \
+            ("format" in keys and keys <= settings_keys()):
         return "settings"
     return "other"

@@ -349,6 +349,8 @@ def options_view(record: Record, user: str, opts: Sequence[Option], bp: Blueprin
             parts.append(cell(f"      {o.message}", style="italic"))
         if o.requires:
             parts.append(cell("      needs: " + "; ".join(r.message for r in o.requires), style="yellow"))
+        if o.then:
+            parts.append(cell("      then: " + "; ".join(o.then)))
         parts.append(cell("      " + suggested_command(record.id, o), style="dim"))
     if blocked:
         parts.append(cell(f"Not available to {user}:", style="bold"))

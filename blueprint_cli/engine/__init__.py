@@ -15,7 +15,7 @@ actions, in order, each with its outcome recorded).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -27,11 +27,10 @@ from blueprint_cli.language.calendar import BusinessTime
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.language.durations import Duration, DurationError, parse_relative
 from blueprint_cli.language.fieldtypes import FieldValueError, check, is_empty, parse
-from blueprint_cli.language.model import (
-    Action, Blueprint, EmailAction, FieldDef, Owner, ParallelPart, Requirement, SetAction, TagAction,
-    TaskAction, Transition, WebhookAction,
-)
-from blueprint_cli.engine.records import ActionOutcome, DeliveredKind, HistoryEntry, PartDone, Record, Task, diff_fields
+from blueprint_cli.language.actions import Action, Applied
+from blueprint_cli.language.actions.tag import retagged
+from blueprint_cli.language.model import Blueprint, FieldDef, Owner, ParallelPart, Requirement, Transition
+from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, PartDone, Record, Task, diff_fields
 from blueprint_cli.language.suggest import closest, did_you_mean
 from blueprint_cli.language.team import Team, User
 
@@ -41,6 +40,8 @@ REQUIREMENT_KINDS = frozenset({"field", "checklist", "note", "attachment"})
 SETTABLE_BUILTINS = {"owner": FieldDef("owner", "user", label="Owner")}
 #: Who performs what blueprint does by itself (auto transitions, SLA escalations).
 SYSTEM_USER = "blueprint"
+#: Open records under a blueprint of a user, by name (for `assign` to a role); none: 0 for everyone.
+Workload = Callable[[str], int]
 TEMPLATE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
@@ -125,7 +126,7 @@ class Effect:
     """An outside action to carry out after the record is committed. `index` is
     its place in the history entry's `actions`, whose outcome it will replace."""
 
-    kind: DeliveredKind
+    kind: str
     index: int
     data: Mapping[str, Any]
 
@@ -154,6 +155,8 @@ class Option:
     requires: tuple[Reason, ...]
     message: str | None = None
     kind: OptionKind = "transition"
+    #: what happens after it (each action in its one wording)
+    then: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         req = {
@@ -164,7 +167,7 @@ class Option:
         }
         return {
             "transition": self.transition, "part": self.part, "kind": self.kind, "to": list(self.targets),
-            "allowed": self.allowed, "requires": req, "message": self.message,
+            "allowed": self.allowed, "requires": req, "message": self.message, "then": list(self.then),
             "blocked_by": [r.to_dict() for r in self.blocked_by],
         }
 
@@ -394,11 +397,11 @@ def complete_task(record: Record, task_id: int, user: str, now: datetime) -> tup
 def retag(record: Record, add: Sequence[str], remove: Sequence[str], user: str,
           now: datetime) -> tuple[Record, HistoryEntry] | None:
     """Add and remove tags outside a transition; None if nothing changes."""
-    new, _ = _tag(TagAction(tuple(add), tuple(remove)), record)
-    if new.tags == record.tags:
+    tags, _ = retagged(record.tags, tuple(add), tuple(remove))
+    if tags == record.tags:
         return None
     stamp = iso(now)
-    new = replace(new, updated_at=stamp)
+    new = replace(record, tags=tags, updated_at=stamp)
     return new, HistoryEntry(at=stamp, user=user, kind="edit", from_state=record.state, to_state=record.state,
                              changes={"tags": [list(record.tags), list(new.tags)]}, version=record.version)
 
@@ -577,12 +580,14 @@ def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
             blocking = tuple(r for r in reasons if not r.is_requirement)
             needs = tuple(r for r in reasons if r.is_requirement)
             message = (p.message if p is not None and p.message else None) or t.message
-            out.append(Option(t.name, p.name if p else None, targets, not blocking, blocking, needs, message, kind))
+            out.append(Option(t.name, p.name if p else None, targets, not blocking, blocking, needs, message, kind,
+                              tuple(a.describe() for a in t.then)))
     return out
 
 
 def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transition: str, inputs: Inputs,
-         now: datetime, team: Team | None = None, *, system: bool = False, calendar: BusinessTime | None = None) -> Moved | Refusal:
+         now: datetime, team: Team | None = None, *, system: bool = False, calendar: BusinessTime | None = None,
+         workload: Workload | None = None) -> Moved | Refusal:
     """Perform a transition, or one part of a parallel transition.
 
     Returns `Refusal` with every reason when it cannot happen; raises
@@ -591,7 +596,8 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
 
     `system`: blueprint performs it by itself (an `auto` transition on `tick`):
     owner rules do not apply — nobody is acting — but criteria and requirements
-    do. `calendar` is the working calendar for business durations in actions.
+    do. `calendar` is the working calendar for business durations in actions;
+    `workload` counts a user's open records (for `assign` to a role).
     """
     if not isinstance(record, Record):
         record = Record.from_dict(record)
@@ -624,7 +630,7 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
 
     target = _target(t, moved.values(bp.field))
     moved = replace(moved, state=target, pending=(), state_since=stamp)
-    moved, outcomes, effects = run_actions(bp, t.then, moved, user.name, now, team, t.name, calendar)
+    moved, outcomes, effects = run_actions(bp, t.then, moved, user.name, now, team, t.name, calendar, workload)
     entry = HistoryEntry(at=stamp, user=user.name, kind="move", transition=t.name,
                          part=part.name if part else None, from_state=record.state, to_state=target,
                          changes=_changes(record, moved), note=inputs.note or None, checklist=checklist,
@@ -655,56 +661,125 @@ def _changes(old: Record, new: Record) -> dict[str, list[Any]]:
 
 def run_actions(bp: Blueprint, actions: Sequence[Action], record: Record, user: str, now: datetime,
                 team: Team | None, origin: str | None = None,
-                calendar: BusinessTime | None = None) -> tuple[Record, list[ActionOutcome], list[Effect]]:
-    """Apply `set`, `task` and `tag` to the record, in order; turn `email` and
-    `webhook` into effects for the actions layer (their outcome is `pending`
-    until it is delivered, and keeps the request so it can be sent again). A
-    failing action changes nothing and is reported in its outcome — the others
-    still run. `origin`: the transition (or escalation) that runs them."""
+                calendar: BusinessTime | None = None,
+                workload: Workload | None = None) -> tuple[Record, list[ActionOutcome], list[Effect]]:
+    """Perform each action on the record, in order (each kind says what it does:
+    `language/actions/`); the ones that leave the process (e-mail, webhook)
+    become effects for the actions layer (their outcome is `pending` until it
+    is delivered, and keeps the request so it can be sent again). A failing
+    action changes nothing and is reported in its outcome — the others still
+    run. `origin`: the transition (or escalation) that runs them."""
     outcomes: list[ActionOutcome] = []
     effects: list[Effect] = []
     for action in actions:
+        on = _Performing(bp, record, user, now, team, origin, calendar, workload, len(outcomes))
         try:
-            if isinstance(action, SetAction):
-                record, outcome = _set(bp, action, record, user, now)
-            elif isinstance(action, TaskAction):
-                record, outcome = _task(bp, action, record, user, now, origin, calendar)
-            elif isinstance(action, TagAction):
-                record, outcome = _tag(action, record)
-            elif isinstance(action, EmailAction):
-                outcome, effect = _email(bp, action, record, user, now, team, len(outcomes), origin)
-                if effect is not None:
-                    effects.append(effect)
-            elif isinstance(action, WebhookAction):
-                outcome, effect = _webhook(bp, action, record, user, now, len(outcomes), origin)
-                effects.append(effect)
-            else:  # pragma: no cover - the model has no other kinds
-                outcome = ActionOutcome(getattr(action, "kind", "?"), "skipped", "unknown action")
+            applied = action.perform(on)
         except (FieldValueError, ValueError) as exc:
-            outcome = ActionOutcome(action.kind, "failed", str(exc))
-        outcomes.append(outcome)
+            applied = Applied.failed(str(exc))
+        if applied.status != "failed":
+            record = _applied(record, applied, now, origin)
+        if applied.request is not None and applied.status == "pending":
+            effects.append(Effect(action.KEY, len(outcomes), applied.request))
+        outcomes.append(ActionOutcome(action.KEY, applied.status, applied.detail, request=applied.request))
     return record, outcomes, effects
 
 
-def _set(bp: Blueprint, action: SetAction, record: Record, user: str,
-         now: datetime) -> tuple[Record, ActionOutcome]:
-    fields = dict(record.fields)
-    owner = record.owner
-    done: list[str] = []
-    for name, value in action.values:
-        if name in (bp.field, "state"):
-            return record, ActionOutcome("set", "failed", f"{name}: the state field changes only through transitions")
-        fd = bp.field_def(name) or SETTABLE_BUILTINS.get(name)
+def _applied(record: Record, applied: Applied, now: datetime, origin: str | None) -> Record:
+    """The record with what one action asked for."""
+    changes: dict[str, Any] = {}
+    if applied.fields is not None:
+        changes["fields"] = dict(applied.fields)
+    if applied.owner is not None and applied.owner != record.owner:
+        changes["owner"] = applied.owner
+    if applied.tags is not None:
+        changes["tags"] = applied.tags
+    if applied.task is not None:
+        new = applied.task
+        task = Task(id=max((t.id for t in record.tasks), default=0) + 1, subject=new.subject, due=new.due,
+                    owner=new.owner, created_at=iso(now), transition=origin)
+        changes["tasks"] = record.tasks + (task,)
+    return replace(record, **changes) if changes else record
+
+
+class _Performing:
+    """The record and services an action is performed with (`Performing`)."""
+
+    def __init__(self, bp: Blueprint, record: Record, user: str, now: datetime, team: Team | None,
+                 origin: str | None, calendar: BusinessTime | None, workload: Workload | None, index: int) -> None:
+        self.bp, self.record, self.user, self.now, self.team = bp, record, user, now, team
+        self.origin, self.calendar, self.workload, self.index = origin, calendar, workload, index
+
+    @property
+    def record_id(self) -> str:
+        return self.record.id
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        return self.record.fields
+
+    @property
+    def owner(self) -> str:
+        return self.record.owner
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.record.tags
+
+    @property
+    def next_task(self) -> int:
+        return max((t.id for t in self.record.tasks), default=0) + 1
+
+    def render(self, text: str) -> str:
+        return render(text, self.record, self.user, self.now, self.bp.field)
+
+    def render_url(self, text: str) -> str:
+        return render_url(text, self.record, self.user, self.now, self.bp.field)
+
+    def render_data(self, value: Any) -> Any:
+        return _render_data(value, self.record, self.user, self.now, self.bp.field)
+
+    def typed(self, name: str, value: Any) -> Any:
+        if name in (self.bp.field, "state"):
+            raise ValueError(f"{name}: the state field changes only through transitions")
+        fd = self.bp.field_def(name) or SETTABLE_BUILTINS.get(name)
         if fd is None:
-            return record, ActionOutcome("set", "failed", f"{name}: not a field of {bp.id}")
-        typed = _set_value(fd, value, record, user, now, bp.field)
-        old = owner if name == "owner" else fields.get(name)
-        if name == "owner":
-            owner = str(typed)
-        else:
-            fields[name] = typed
-        done.append(f"{name}: {_shown(old)} → {_shown(typed)}")
-    return replace(record, fields=fields, owner=owner), ActionOutcome("set", "done", "; ".join(done))
+            raise ValueError(f"{name}: not a field of {self.bp.id}")
+        return _set_value(fd, value, self.record, self.user, self.now, self.bp.field)
+
+    def shown(self, value: Any) -> str:
+        return _shown(value)
+
+    def due(self, after: Duration) -> str:
+        return iso(add_duration(self.now, after, self.calendar))
+
+    def recipients(self, spec: str) -> tuple[list[str], list[str]]:
+        return recipients(spec, self.record, self.team)
+
+    def task_owner(self, spec: str | None) -> str:
+        return _resolve_task_owner(spec, self.record)
+
+    def least_busy(self, kind: str, name: str) -> str | None:
+        team = self.team or Team()
+        members = team.with_role(name) if kind == "role" else team.with_profile(name)
+        load = self.workload or (lambda _user: 0)
+        return min(((load(u.name), u.name) for u in members), default=(0, None))[1]
+
+    def about(self) -> dict[str, Any]:
+        return {"record": self.record.id, "module": self.record.module, "blueprint": self.bp.id,
+                "transition": self.origin, "user": self.user, "at": iso(self.now)}
+
+    def event(self) -> dict[str, Any]:
+        origin = self.origin
+        return {"event": "transition" if origin and not origin.startswith("SLA ") else "escalation",
+                "blueprint": self.bp.id, "transition": origin, "user": self.user, "at": iso(self.now),
+                "record": self.record.to_dict()}
+
+    def delivery_id(self) -> str:
+        import hashlib
+
+        key = f"{self.record.id}\0{iso(self.now)}\0{self.origin}\0{self.index}"
+        return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def _set_value(fd: FieldDef, value: Any, record: Record, user: str, now: datetime, state_field: str) -> Any:
@@ -739,26 +814,6 @@ def _resolve_task_owner(spec: str | None, record: Record) -> str:
     return str(owner)  # a role or profile: the task is for whoever holds it
 
 
-def _task(bp: Blueprint, action: TaskAction, record: Record, user: str, now: datetime,
-          origin: str | None, calendar: BusinessTime | None = None) -> tuple[Record, ActionOutcome]:
-    subject = render(action.subject, record, user, now, bp.field)
-    due = iso(add_duration(now, action.due, calendar)) if action.due is not None else None
-    owner = _resolve_task_owner(render(action.owner, record, user, now, bp.field) if action.owner else None, record)
-    task = Task(id=max((t.id for t in record.tasks), default=0) + 1, subject=subject, due=due, owner=owner,
-                created_at=iso(now), transition=origin)
-    detail = f"#{task.id} {subject!r} for {owner}" + (f", due {due}" if due else "")
-    return replace(record, tasks=record.tasks + (task,)), ActionOutcome("task", "done", detail)
-
-
-def _tag(action: TagAction, record: Record) -> tuple[Record, ActionOutcome]:
-    tags = list(record.tags)
-    added = [t for t in action.add if t not in tags]
-    removed = [t for t in action.remove if t in tags]
-    tags = [t for t in tags + added if t not in action.remove]
-    bits = ([f"added {', '.join(added)}"] if added else []) + ([f"removed {', '.join(removed)}"] if removed else [])
-    return replace(record, tags=tuple(tags)), ActionOutcome("tag", "done", "; ".join(bits) or "no change")
-
-
 def recipients(spec: str, record: Record, team: Team | None) -> tuple[list[str], list[str]]:
     """E-mail addresses for an owner entry or address, and who had none."""
     spec = spec.strip()
@@ -783,23 +838,6 @@ def recipients(spec: str, record: Record, team: Team | None) -> tuple[list[str],
     return found, [u.name for u in users if not u.email]
 
 
-def _email(bp: Blueprint, action: EmailAction, record: Record, user: str, now: datetime, team: Team | None,
-           index: int, origin: str | None) -> tuple[ActionOutcome, Effect | None]:
-    to_spec = render(action.to, record, user, now, bp.field)
-    addresses, without = recipients(to_spec, record, team)
-    subject = render(action.subject, record, user, now, bp.field)
-    if not addresses:
-        return ActionOutcome("email", "failed", f"{subject!r}: no e-mail address for {to_spec}"
-                                                + (f" ({', '.join(without)})" if without else "")), None
-    body = render(action.body, record, user, now, bp.field) if action.body else ""
-    detail = f"{subject!r} to {', '.join(addresses)}"
-    if without:
-        detail += f" (no address for {', '.join(without)})"
-    data = {"to": addresses, "subject": subject, "body": body, "record": record.id, "module": record.module,
-            "blueprint": bp.id, "transition": origin, "user": user, "at": iso(now)}
-    return ActionOutcome("email", "pending", detail, request=data), Effect("email", index, data)
-
-
 def _render_data(value: Any, record: Record, user: str, now: datetime, state_field: str) -> Any:
     if isinstance(value, str):
         return render(value, record, user, now, state_field)
@@ -810,36 +848,3 @@ def _render_data(value: Any, record: Record, user: str, now: datetime, state_fie
     return value
 
 
-def _webhook(bp: Blueprint, action: WebhookAction, record: Record, user: str, now: datetime, index: int,
-             origin: str | None) -> tuple[ActionOutcome, Effect]:
-    """The request to send: URL, headers and body with templates filled in. A
-    string body is sent as written; anything else as JSON; no body at all sends
-    the event (record, transition, user, time) as JSON. GET and DELETE send none."""
-    import hashlib
-    import json
-
-    url = render_url(action.url, record, user, now, bp.field)
-    headers = {k: render(v, record, user, now, bp.field) for k, v in action.headers}
-    body: str | None
-    content_type = "application/json"
-    if action.method in ("GET", "DELETE"):
-        body = None
-    elif action.body is None:
-        event = {"event": "transition" if origin and not origin.startswith("SLA ") else "escalation",
-                 "blueprint": bp.id, "transition": origin, "user": user, "at": iso(now), "record": record.to_dict()}
-        body = json.dumps(event, ensure_ascii=False, sort_keys=True, default=str)
-    elif isinstance(action.body, str):
-        body = render(action.body, record, user, now, bp.field)
-        content_type = "text/plain; charset=utf-8"
-    else:
-        body = json.dumps(_render_data(action.body, record, user, now, bp.field), ensure_ascii=False,
-                          sort_keys=True, default=str)
-    if body is not None and not any(k.lower() == "content-type" for k in headers):
-        headers["Content-Type"] = content_type
-    # one id per action of one entry: the same on every retry, so a receiver can drop duplicates
-    delivery = hashlib.sha256(f"{record.id}\0{iso(now)}\0{origin}\0{index}".encode()).hexdigest()[:24]
-    data = {"url": url, "method": action.method, "headers": headers, "body": body,
-            "secret_env": action.secret_env, "delivery": delivery, "record": record.id, "module": record.module,
-            "blueprint": bp.id, "transition": origin, "user": user, "at": iso(now)}
-    return (ActionOutcome("webhook", "pending", f"{action.method} {url}", request=data),
-            Effect("webhook", index, data))

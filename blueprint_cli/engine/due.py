@@ -195,7 +195,8 @@ class Stepped:
     happened: tuple[Happening, ...] = ()
 
 
-def step(bp: Blueprint, record: Record, now: datetime, calendar: BusinessTime, team: Team | None = None) -> Stepped:
+def step(bp: Blueprint, record: Record, now: datetime, calendar: BusinessTime, team: Team | None = None,
+         workload: engine.Workload | None = None) -> Stepped:
     """Fire every due escalation, then perform the first due automatic transition
     that can run (noting the ones that cannot), through the engine."""
     timed = timed_state(bp, record.state)
@@ -215,7 +216,8 @@ def step(bp: Blueprint, record: Record, now: datetime, calendar: BusinessTime, t
     # 1. escalations, in level order
     for lv in todo.levels:
         before = record
-        record, outcomes, effs = engine.run_actions(bp, lv.actions, record, SYSTEM_USER, now, team, lv.origin, calendar)
+        record, outcomes, effs = engine.run_actions(bp, lv.actions, record, SYSTEM_USER, now, team, lv.origin, calendar,
+                                                      workload)
         fired.append(lv.key)
         entry = HistoryEntry(at=stamp, user=SYSTEM_USER, kind="escalate", from_state=state, to_state=state,
                              changes=engine._changes(before, record),
@@ -232,7 +234,8 @@ def step(bp: Blueprint, record: Record, now: datetime, calendar: BusinessTime, t
     for t in todo.autos:
         assert t.auto is not None
         try:
-            outcome = engine.move(bp, record, system, t.name, Inputs(), now, team, system=True, calendar=calendar)
+            outcome = engine.move(bp, record, system, t.name, Inputs(), now, team, system=True, calendar=calendar,
+                                  workload=workload)
         except BlueprintError as exc:
             outcome = Refusal(t.name, (engine.Reason("error", exc.message),))
         if isinstance(outcome, Refusal):

@@ -9,21 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping, get_args
 
+from blueprint_cli.language.actions import KINDS, SENT_KINDS, Status
+
 #: What a history entry records (`kind`); docs/json.md lists them (tests/test_json_docs.py).
 EntryKind = Literal["create", "move", "part", "edit", "migrate", "enter", "task", "escalate", "skip"]
-#: What a `then` or `escalate` action is (an outcome's `action`).
-ActionKind = Literal["set", "task", "email", "webhook", "tag"]
+#: What a `then` or `escalate` action is (an outcome's `action`): a key of the
+#: registry of action kinds (`language/actions/`).
+ActionKind = str
 #: How an action went (an outcome's `status`).
-ActionStatus = Literal["done", "failed", "skipped", "pending"]
+ActionStatus = Status
 #: Actions carried out outside the record after a commit (they can fail and be retried).
-DeliveredKind = Literal["email", "webhook"]
-DELIVERED: tuple[DeliveredKind, ...] = get_args(DeliveredKind)
+DeliveredKind = str
+DELIVERED: tuple[str, ...] = tuple(SENT_KINDS)
 
 
 def _one_of(value: Any, kinds: Any, what: str) -> Any:
-    """`value` if it is one of the Literal `kinds` (reading a stored file), else ValueError."""
-    if value not in get_args(kinds):
-        raise ValueError(f"{what} {value!r} is not one of {', '.join(get_args(kinds))}")
+    """`value` if it is one of `kinds` (a Literal type or a collection of names;
+    reading a stored file), else ValueError."""
+    names = get_args(kinds) or tuple(kinds)
+    if value not in names:
+        raise ValueError(f"{what} {value!r} is not one of {', '.join(names)}")
     return value
 
 
@@ -183,7 +188,7 @@ class ActionOutcome:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ActionOutcome:
         attempts, status = d.get("attempts"), d.get("http_status")
-        return cls(_one_of(d["action"], ActionKind, "action"), _one_of(d["status"], ActionStatus, "status"),
+        return cls(_one_of(d["action"], KINDS, "action"), _one_of(d["status"], ActionStatus, "status"),
                    str(d.get("detail", "")), d.get("request"),
                    int(attempts) if attempts is not None else None, d.get("error"),
                    int(status) if status is not None else None, d.get("at"))

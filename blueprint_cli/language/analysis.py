@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from blueprint_cli.language.model import (
-    Action, Blueprint, Criterion, EmailAction, Requirement, SetAction, TaskAction, Transition,
+    Action, Blueprint, Criterion, Requirement, SetAction, Transition,
 )
 
 
@@ -119,7 +119,7 @@ def action_sites(bp: Blueprint) -> Iterator[tuple[Action, str]]:
 
 
 def owner_sites(bp: Blueprint) -> Iterator[tuple[str, tuple[str | int, ...]]]:
-    """Every owner entry (as text) and its path: owners, parts, task/email targets."""
+    """Every owner entry (as text) and its path: owners, parts, and what actions name (task owners, e-mail and assignment targets)."""
     for t in bp.transitions:
         for o in t.owners:
             if o.path:
@@ -129,10 +129,7 @@ def owner_sites(bp: Blueprint) -> Iterator[tuple[str, tuple[str | int, ...]]]:
                 if o.path:
                     yield str(o), o.path
     for a, _ in action_sites(bp):
-        if isinstance(a, TaskAction) and a.owner:
-            yield a.owner, a.path + ("owner",)
-        if isinstance(a, EmailAction):
-            yield a.to, a.path + ("to",)
+        yield from a.owner_entries()
 
 
 def set_actions(bp: Blueprint) -> Iterator[tuple[SetAction, str]]:

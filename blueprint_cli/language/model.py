@@ -8,11 +8,19 @@ through `Document.at(path)`. No I/O happens here.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from dataclasses import dataclass
+from typing import Any, Union
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.durations import Duration, DurationError, parse_duration
+# the action kinds, owners and the model's error live in their own modules; the
+# model's readers import them from here as before
+from blueprint_cli.language.actions import (
+    KINDS, Action as Action, AssignAction as AssignAction, EmailAction as EmailAction, SetAction as SetAction,
+    TagAction as TagAction, TaskAction as TaskAction, WebhookAction as WebhookAction, build_action as build_action,
+)
+from blueprint_cli.language.building import ModelError as ModelError, duration, names
+from blueprint_cli.language.durations import Duration
+from blueprint_cli.language.owners import ANYONE as ANYONE, OWNER_KINDS as OWNER_KINDS, Owner as Owner
 
 FIELD_TYPES = (
     "text", "textarea", "number", "integer", "currency", "percent", "boolean",
@@ -24,9 +32,9 @@ OPERATORS = (
 )
 #: Fields every record has besides the declared ones.
 BUILTIN_FIELDS = ("state", "owner", "tags")
-OWNER_KINDS = ("record_owner", "anyone", "user", "role", "profile")
-ACTION_KINDS = ("set", "task", "email", "webhook", "tag")
 ALL_STATES = "*"
+#: The action kinds, by YAML key (the registry in `language/actions/` is the one list).
+ACTION_KINDS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -101,32 +109,6 @@ def iter_conditions(criterion: Criterion | None) -> list[Condition]:
     return [leaf for item in criterion.items for leaf in iter_conditions(item)]
 
 
-# ----- owners ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Owner:
-    """Who may perform a transition: `record_owner`, `anyone`, or a user, role or profile by name."""
-
-    kind: Literal["record_owner", "anyone", "user", "role", "profile"]
-    name: str | None = None
-    path: JsonPath = ()
-
-    @classmethod
-    def parse(cls, text: str, path: JsonPath = ()) -> Owner:
-        if text in ("record_owner", "anyone"):
-            return cls(text, None, path)  # type: ignore[arg-type]
-        kind, _, name = text.partition(":")
-        if kind in ("user", "role", "profile") and name:
-            return cls(kind, name, path)  # type: ignore[arg-type]
-        raise ValueError(f"{text!r} is not an owner; write record_owner, anyone, user:NAME, role:NAME or profile:NAME")
-
-    def __str__(self) -> str:
-        return self.kind if self.name is None else f"{self.kind}:{self.name}"
-
-
-ANYONE = (Owner("anyone"),)
-
-
 # ----- requirements and actions ----------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -144,62 +126,6 @@ class Requirement:
         return not (self.fields or self.checklist or self.note or self.attachment)
 
 
-@dataclass(frozen=True)
-class SetAction:
-    """After a transition: set fields to values (`set:`)."""
-
-    values: tuple[tuple[str, Any], ...]
-    path: JsonPath = ()
-    kind: Literal["set"] = "set"
-
-
-@dataclass(frozen=True)
-class TaskAction:
-    """After a transition: create a task (`task:`)."""
-
-    subject: str
-    due: Duration | None = None
-    owner: str | None = None
-    description: str | None = None
-    path: JsonPath = ()
-    kind: Literal["task"] = "task"
-
-
-@dataclass(frozen=True)
-class EmailAction:
-    """After a transition: send an e-mail (`email:`)."""
-
-    to: str
-    subject: str
-    body: str | None = None
-    path: JsonPath = ()
-    kind: Literal["email"] = "email"
-
-
-@dataclass(frozen=True)
-class WebhookAction:
-    """After a transition: call a URL (`webhook:`)."""
-
-    url: str
-    method: str = "POST"
-    headers: tuple[tuple[str, str], ...] = ()
-    body: Any = None
-    secret_env: str | None = None
-    path: JsonPath = ()
-    kind: Literal["webhook"] = "webhook"
-
-
-@dataclass(frozen=True)
-class TagAction:
-    """After a transition: add and remove tags (`tag:`)."""
-
-    add: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
-    path: JsonPath = ()
-    kind: Literal["tag"] = "tag"
-
-
-Action = Union[SetAction, TaskAction, EmailAction, WebhookAction, TagAction]
 
 
 # ----- states, SLAs and transitions ----------------------------------------------------
@@ -394,29 +320,6 @@ class Blueprint:
 
 # ----- building the model from (schema-valid) data ----------------------------------------
 
-class ModelError(ValueError):
-    """Data that passed the schema but still cannot form a model."""
-
-    def __init__(self, message: str, path: JsonPath) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-def _tuple_str(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return (str(value),)
-
-
-def _duration(value: Any, path: JsonPath) -> Duration:
-    try:
-        return parse_duration(value)
-    except DurationError as exc:
-        raise ModelError(str(exc), path) from None
-
-
 def build_criterion(data: Any, path: JsonPath) -> Criterion:
     if not isinstance(data, dict) or not data:
         raise ModelError("a criterion must be a mapping like {field: amount, gt: 0}", path)
@@ -448,32 +351,12 @@ def _requirement(data: Any, path: JsonPath) -> Requirement:
     if not data:
         return Requirement(path=path)
     return Requirement(
-        fields=_tuple_str(data.get("fields")),
-        checklist=_tuple_str(data.get("checklist")),
+        fields=names(data.get("fields")),
+        checklist=names(data.get("checklist")),
         note=bool(data.get("note", False)),
         attachment=bool(data.get("attachment", False)),
         path=path,
     )
-
-
-def build_action(data: dict[str, Any], path: JsonPath) -> Action:
-    (kind, body), = data.items()
-    p = path + (kind,)
-    if kind == "set":
-        return SetAction(tuple((str(k), v) for k, v in body.items()), p)
-    if kind == "task":
-        due = body.get("due")
-        return TaskAction(str(body["subject"]), _duration(due, p + ("due",)) if due else None,
-                          body.get("owner"), body.get("description"), p)
-    if kind == "email":
-        return EmailAction(str(body["to"]), str(body["subject"]), body.get("body"), p)
-    if kind == "webhook":
-        headers = tuple((str(k), str(v)) for k, v in (body.get("headers") or {}).items())
-        return WebhookAction(str(body["url"]), str(body.get("method", "POST")).upper(), headers,
-                             body.get("body"), body.get("secret_env"), p)
-    if kind == "tag":
-        return TagAction(_tuple_str(body.get("add")), _tuple_str(body.get("remove")), p)
-    raise ModelError(f"unknown action {kind!r}", path)
 
 
 def _actions(data: Any, path: JsonPath) -> tuple[Action, ...]:
@@ -484,11 +367,11 @@ def _sla(data: Any, path: JsonPath) -> Sla | None:
     if data is None:
         return None
     levels = tuple(
-        EscalationLevel(_duration(lv["after"], path + ("levels", i, "after")),
+        EscalationLevel(duration(lv["after"], path + ("levels", i, "after")),
                         _actions(lv.get("escalate"), path + ("levels", i, "escalate")), path + ("levels", i))
         for i, lv in enumerate(data.get("levels") or ())
     )
-    return Sla(_duration(data["within"], path + ("within",)), _actions(data.get("escalate"), path + ("escalate",)),
+    return Sla(duration(data["within"], path + ("within",)), _actions(data.get("escalate"), path + ("escalate",)),
                levels, path)
 
 
@@ -518,7 +401,7 @@ def _transition(data: dict[str, Any], path: JsonPath) -> Transition:
     auto = data.get("auto")
     return Transition(
         name=str(data["name"]),
-        sources=_tuple_str(data.get("from")),
+        sources=names(data.get("from")),
         to=str(data["to"]) if data.get("to") is not None else None,
         owners=_owners(data.get("owners"), path + ("owners",)),
         when=_opt_criterion(data, path),
@@ -527,7 +410,7 @@ def _transition(data: dict[str, Any], path: JsonPath) -> Transition:
         then=_actions(data.get("then"), path + ("then",)),
         branches=tuple(branches),
         parallel=parts,
-        auto=Auto(_duration(auto["after"], path + ("auto", "after")), path + ("auto",)) if auto else None,
+        auto=Auto(duration(auto["after"], path + ("auto", "after")), path + ("auto",)) if auto else None,
         description=data.get("description"),
         path=path,
     )

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from blueprint_cli.language.criteria import describe_condition
+from blueprint_cli.language import wording
 from blueprint_cli.diagnostics import BlueprintError, Severity
 from blueprint_cli.language.implication import Domain, canonical, implies
 from blueprint_cli.language.model import (
-    Action, AllOf, AnyOf, Blueprint, Condition, Criterion, EmailAction, NotOf, Owner, ParallelPart, Requirement,
-    SetAction, State, TagAction, TaskAction, Transition, WebhookAction,
+    Action, Blueprint, Criterion, Owner, ParallelPart, Requirement,
+    State, Transition,
 )
 
 TIGHTENED, LOOSENED = "tightened", "loosened"
@@ -214,50 +214,15 @@ def _jsonable(value: Any) -> Any:
 
 # ----- describing pieces --------------------------------------------------------------------
 
-def criteria_text(c: Criterion | None) -> str:
-    """A criterion on one line: `amount ≥ 1000 and (discount is empty or discount = 0)`."""
-    if c is None:
-        return "always"
-    if isinstance(c, Condition):
-        return describe_condition(c)
-    if isinstance(c, NotOf):
-        return f"not ({criteria_text(c.item)})"
-    joiner = " and " if isinstance(c, AllOf) else " or "
-    parts = [criteria_text(i) for i in c.items]
-    if len(parts) == 1:
-        return parts[0]
-    return joiner.join(f"({p})" if isinstance(i, (AllOf, AnyOf)) and len(i.items) > 1 else p
-                       for p, i in zip(parts, c.items))
+criteria_text = wording.criterion
 
 
 def action_text(a: Action) -> str:
-    if isinstance(a, SetAction):
-        return "set " + ", ".join(f"{k}={v}" for k, v in a.values)
-    if isinstance(a, TaskAction):
-        return f"task {a.subject!r}" + (f" for {a.owner}" if a.owner else "") + (f" due {a.due}" if a.due else "")
-    if isinstance(a, EmailAction):
-        return f"email {a.subject!r} to {a.to}"
-    if isinstance(a, WebhookAction):
-        return f"webhook {a.method} {a.url}"
-    if isinstance(a, TagAction):
-        bits = [f"+{t}" for t in a.add] + [f"-{t}" for t in a.remove]
-        return "tag " + " ".join(bits)
-    return str(getattr(a, "kind", a))  # pragma: no cover
+    return wording.action(a)
 
 
 def _action_key(a: Action) -> Any:
-    if isinstance(a, SetAction):
-        return ("set", tuple((k, json.dumps(v, sort_keys=True, default=str)) for k, v in a.values))
-    if isinstance(a, TaskAction):
-        return ("task", a.subject, str(a.due) if a.due else None, a.owner, a.description)
-    if isinstance(a, EmailAction):
-        return ("email", a.to, a.subject, a.body)
-    if isinstance(a, WebhookAction):
-        return ("webhook", a.url, a.method, a.headers, json.dumps(a.body, sort_keys=True, default=str),
-                a.secret_env)
-    if isinstance(a, TagAction):
-        return ("tag", a.add, a.remove)
-    return repr(a)  # pragma: no cover
+    return a.diff_key()
 
 
 def _route_text(t: Transition) -> str:
@@ -369,9 +334,7 @@ def _part_details(old: ParallelPart, new: ParallelPart, domain: Domain) -> list[
 def _sla_text(s: State) -> str | None:
     if s.sla is None:
         return None
-    levels = ", ".join(str(lv.after) for lv in s.sla.levels)
-    acts = "; ".join(action_text(a) for a in s.sla.escalate)
-    return f"within {s.sla.within}: {acts}" + (f" (then after {levels})" if levels else "")
+    return wording.sla(s.sla)
 
 
 def _mapped(names: Iterable[str], renames: dict[str, str]) -> tuple[str, ...]:

@@ -12,46 +12,14 @@ from rich.tree import Tree
 
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.criteria import render_tree
-from blueprint_cli.language.model import (
-    Action, Blueprint, Criterion, EmailAction, Requirement, SetAction, Sla, State, TagAction, TaskAction, Transition,
-    WebhookAction,
-)
+from blueprint_cli.language import wording
+from blueprint_cli.language.model import Blueprint, Criterion, Requirement, State, Transition
 
 
-def describe_action(a: Action) -> str:
-    if isinstance(a, SetAction):
-        return "set " + ", ".join(f"{k} = {v}" for k, v in a.values)
-    if isinstance(a, TaskAction):
-        extra = [f"due in {a.due}" if a.due else "", f"for {a.owner}" if a.owner else ""]
-        return f"task {a.subject!r}" + "".join(f" {e}" for e in extra if e)
-    if isinstance(a, EmailAction):
-        return f"email {a.to}: {a.subject!r}"
-    if isinstance(a, WebhookAction):
-        return f"webhook {a.method} {a.url}"
-    if isinstance(a, TagAction):
-        parts = [f"+{t}" for t in a.add] + [f"-{t}" for t in a.remove]
-        return "tag " + " ".join(parts)
-    return str(a)  # pragma: no cover
-
-
-def describe_requirement(r: Requirement) -> list[str]:
-    out = []
-    if r.fields:
-        out.append("fields: " + ", ".join(r.fields))
-    if r.checklist:
-        out.append("checklist: " + "; ".join(r.checklist))
-    if r.note:
-        out.append("a note")
-    if r.attachment:
-        out.append("an attachment")
-    return out
-
-
-def describe_sla(s: Sla) -> str:
-    text = f"within {s.within}, then " + "; ".join(describe_action(a) for a in s.escalate)
-    for lv in s.levels:
-        text += f" | after {lv.after}: " + "; ".join(describe_action(a) for a in lv.escalate)
-    return text
+# the one wording (language/wording.py), under the names the renderers use
+describe_action = wording.action
+describe_requirement = wording.requirement
+describe_sla = wording.sla
 
 
 def _criteria_node(parent: Tree, label: str, criterion: Criterion) -> None:

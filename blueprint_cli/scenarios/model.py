@@ -17,14 +17,13 @@ from blueprint_cli.language.calendar import DEFAULT as DEFAULT_CALENDAR
 from blueprint_cli.language.calendar import CalendarError, WorkingCalendar, from_config
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.language.durations import Duration, DurationError, parse_duration
-from blueprint_cli.language.model import ModelError
+from blueprint_cli.language.model import ACTION_KINDS, ModelError
 
 #: The clock scenarios start at unless the file says otherwise (a Monday morning).
 DEFAULT_NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 DEFAULT_RECORD_ID = "1"
 #: Who owns the record when neither `record.owner` nor any step's `as` says.
 DEFAULT_OWNER = "owner"
-ACTION_KINDS = ("set", "task", "email", "webhook", "tag")
 STEP_KINDS = ("move", "edit", "wait")
 
 
@@ -199,7 +198,7 @@ def _action(data: Any, path: JsonPath) -> ActionExpectation:
         return ActionExpectation(data, None, None, path)
     kinds = [k for k in data if k in ACTION_KINDS]
     if len(kinds) != 1:
-        raise ModelError("an expected action names one kind: set, task, email, webhook or tag "
+        raise ModelError(f"an expected action names one kind: {', '.join(ACTION_KINDS)} "
                          "(e.g. {email: Closed won})", path)
     value = data[kinds[0]]
     text = None if isinstance(value, bool) else str(value)

@@ -219,7 +219,10 @@ def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: An
         if picked is None:
             continue
         bp, record = picked
-        outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
+        outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar,
+                              workload=ws.workload(bp))
+        if isinstance(outcome, engine.Moved):
+            ws.workload(bp).moved(record, outcome.record)
         _tally(record, outcome, result)
 
 
@@ -289,10 +292,12 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             if picked is None:
                 continue
             bp, record = picked
-            outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
+            outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar,
+                              workload=ws.workload(bp))
             if isinstance(outcome, Refusal):
                 _tally(record, outcome, result)
                 continue
+            ws.workload(bp).moved(record, outcome.record)
             changes.append(Change(outcome.record, (outcome.entry,), (tuple(outcome.effects),)))
             moved.append((record, outcome))
         handed = None if writer is None else (lambda writes: batch.hand_over(writes, writer))

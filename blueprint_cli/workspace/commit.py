@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from blueprint_cli.engine import Effect, iso
-from blueprint_cli.language.model import Action, EmailAction, WebhookAction
+from blueprint_cli.language.actions import Action, sends
 from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record
 from blueprint_cli.store import Write
 
@@ -102,8 +102,8 @@ def single(txn_commit: Callable[..., None]) -> Writer:
 
 
 def may_send(actions: Iterable[Action]) -> bool:
-    """Whether running `actions` can send e-mails or webhooks."""
-    return any(isinstance(a, (EmailAction, WebhookAction)) for a in actions)
+    """Whether running `actions` can send something out of the process (e-mails, webhooks)."""
+    return sends(actions)
 
 
 def check_settings(ws: Outlet, changes: Sequence[Change]) -> None:

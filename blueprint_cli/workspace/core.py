@@ -63,6 +63,35 @@ class MoveResult:
 
 # ----- the workspace ----------------------------------------------------------------------
 
+class OpenRecords:
+    """A user's open records (not in a final state) under one blueprint, counted
+    from the store on first use only — an `assign` to a role asks, nothing else
+    does — and kept up to date as the command changes records (`moved`)."""
+
+    def __init__(self, ws: Workspace, bp: Blueprint) -> None:
+        self.ws, self.bp = ws, bp
+        self.finals = frozenset(bp.final_states)
+        self.counts: dict[str, int] | None = None
+
+    def __call__(self, user: str) -> int:
+        if self.counts is None:
+            self.counts = {}
+            for record in self.ws.records(blueprint=self.bp.id):
+                self._add(record, 1)
+        return self.counts.get(user, 0)
+
+    def moved(self, before: Record, after: Record) -> None:
+        """A record changed (its owner or state may have): count it anew."""
+        if self.counts is not None:
+            self._add(before, -1)
+            self._add(after, 1)
+
+    def _add(self, record: Record, n: int) -> None:
+        assert self.counts is not None
+        if record.blueprint == self.bp.id and record.state not in self.finals:
+            self.counts[record.owner] = self.counts.get(record.owner, 0) + n
+
+
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -71,6 +100,7 @@ class Workspace:
         self.store: Store = store_of(root, self.settings)
         self._team: Team | None = None
         self._built: dict[tuple[str, int], Blueprint] = {}
+        self._workloads: dict[str, OpenRecords] = {}
         #: how delivery waits between retries (tests put a recorder here: they never sleep)
         self.sleep: Sleep | None = None
         #: where delivery reads secrets and passwords (default: os.environ)
@@ -302,6 +332,15 @@ class Workspace:
             return record, None, []
         return record, bp, engine.options(bp, record, self.user(user))
 
+    def workload(self, bp: Blueprint) -> OpenRecords:
+        """How many open records under `bp` each user owns (for `assign` to a
+        role): one count per blueprint for the life of this workspace object, so
+        that a bulk or a tick that assigns many records spreads them."""
+        found = self._workloads.get(bp.id)
+        if found is None:
+            found = self._workloads[bp.id] = OpenRecords(self, bp)
+        return found
+
     def move(self, record_id: str, transition: str, inputs: Inputs, *, user: str,
              at: datetime | None = None) -> MoveResult:
         """Perform a transition (or a part of one): commit the record and its
@@ -318,7 +357,7 @@ class Workspace:
                                      hint="`blueprint record set` can change its fields so that it enters one",
                                      exit_code=1)
             outcome = engine.move(bp, record, self.user(user), transition, inputs, moment, self.team,
-                                  calendar=LazyCalendar(self))
+                                  calendar=LazyCalendar(self), workload=self.workload(bp))
             if isinstance(outcome, Refusal):
                 return MoveResult(record, outcome, bp)
             change = Change(outcome.record, (outcome.entry,), (tuple(outcome.effects),))

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from blueprint_cli.engine.records import ActionOutcome, DeliveredKind
+from blueprint_cli.engine.records import ActionOutcome
 from blueprint_cli.workspace.commit import Resend, resend, settings_checked, single
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def retry(ws: Workspace, record_ids: list[str] | None, now: datetime, *, dry_run
             with ws.store.transaction(rid) as txn:
                 record, history = txn.current.record, txn.current.history
                 # retryable: an e-mail or a webhook
-                todo = {i: tuple(Effect(cast(DeliveredKind, a.action), j, dict(a.request or {}))
+                todo = {i: tuple(Effect(a.action, j, dict(a.request or {}))
                                  for j, a in enumerate(e.actions) if a.retryable) for i, e in enumerate(history)}
                 todo = {i: effects for i, effects in todo.items() if effects}
                 if dry_run:

@@ -94,7 +94,8 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
         # decided again on the locked record: another tick, or a person, may have been first
         if bp is None or bp.id != blueprint or record.state != state:
             return
-        done = step(bp, record, now, calendar, ws.team)
+        done = step(bp, record, now, calendar, ws.team, ws.workload(bp))
+        ws.workload(bp).moved(record, done.record)
         if not done.entries or dry_run:
             report.happened += done.happened  # with no entries: only skips already noted in this stay
             return

@@ -306,7 +306,7 @@ class RecordTrail:
 def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
     """The diagram of a blueprint, with a record on it when `trail` is given."""
     from blueprint_cli.language.analysis import flow_order
-    from blueprint_cli.render.summary import describe_action, describe_requirement
+    from blueprint_cli.language.wording import action as describe_action, requirement as describe_requirement
 
     ids = _Ids()
     state_ids: dict[str, str] = {}

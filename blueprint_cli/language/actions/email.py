@@ -1,0 +1,57 @@
+"""`email`: send an e-mail (`email: {to: record_owner, subject: "Won: {{record.name}}"}`).
+
+`to` is an address or an owner entry (`user:…`, `role:…`, `profile:…`,
+`record_owner`), whose addresses come from the team file. Leaves the process
+by mail: written to the outbox, or sent over SMTP when the workspace sets a
+server, after the move is committed (`pending` until then; `blueprint retry`
+sends a failed one again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from blueprint_cli.diagnostics import JsonPath
+from blueprint_cli.language.actions.base import ActionKind, Applied, Performing
+
+
+@dataclass(frozen=True)
+class EmailAction(ActionKind):
+    """After a transition: send an e-mail (`email:`)."""
+
+    KEY = "email"
+    CHANNEL = "mail"
+
+    to: str
+    subject: str
+    body: str | None = None
+    path: JsonPath = ()
+    kind: Literal["email"] = "email"
+
+    @classmethod
+    def read(cls, body: Any, path: JsonPath) -> EmailAction:
+        return cls(str(body["to"]), str(body["subject"]), body.get("body"), path)
+
+    def describe(self) -> str:
+        return f"email {self.to}: {self.subject!r}"
+
+    def diff_key(self) -> tuple[Any, ...]:
+        return ("email", self.to, self.subject, self.body)
+
+    def owner_entries(self) -> Iterator[tuple[str, JsonPath]]:
+        yield self.to, self.path + ("to",)
+
+    def perform(self, on: Performing) -> Applied:
+        to_spec = on.render(self.to)
+        addresses, without = on.recipients(to_spec)
+        subject = on.render(self.subject)
+        if not addresses:
+            return Applied.failed(f"{subject!r}: no e-mail address for {to_spec}"
+                                  + (f" ({', '.join(without)})" if without else ""))
+        body = on.render(self.body) if self.body else ""
+        detail = f"{subject!r} to {', '.join(addresses)}"
+        if without:
+            detail += f" (no address for {', '.join(without)})"
+        return Applied("pending", detail, request={"to": addresses, "subject": subject, "body": body, **on.about()})

@@ -1,0 +1,52 @@
+"""`set`: give fields new values (`set: {stage_note: "Won on {{now}}"}`).
+
+Values may use templates, and dates relative times (`+3d`); the state field
+changes only through transitions. History: `amount: 100 → 200`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from blueprint_cli.diagnostics import JsonPath
+from blueprint_cli.language.actions.base import ActionKind, Applied, Performing
+
+
+@dataclass(frozen=True)
+class SetAction(ActionKind):
+    """After a transition: set fields to values (`set:`)."""
+
+    KEY = "set"
+
+    values: tuple[tuple[str, Any], ...]
+    path: JsonPath = ()
+    kind: Literal["set"] = "set"
+
+    @classmethod
+    def read(cls, body: Any, path: JsonPath) -> SetAction:
+        return cls(tuple((str(k), v) for k, v in body.items()), path)
+
+    def describe(self) -> str:
+        return "set " + ", ".join(f"{k} = {v}" for k, v in self.values)
+
+    def diff_key(self) -> tuple[Any, ...]:
+        return ("set", tuple((k, json.dumps(v, sort_keys=True, default=str)) for k, v in self.values))
+
+    def perform(self, on: Performing) -> Applied:
+        fields = dict(on.fields)
+        owner = on.owner
+        done: list[str] = []
+        for name, value in self.values:
+            try:
+                typed = on.typed(name, value)
+            except ValueError as exc:
+                return Applied.failed(str(exc))  # one value that cannot be set: nothing is
+            old = owner if name == "owner" else fields.get(name)
+            if name == "owner":
+                owner = str(typed)
+            else:
+                fields[name] = typed
+            done.append(f"{name}: {on.shown(old)} → {on.shown(typed)}")
+        return Applied("done", "; ".join(done), fields=fields, owner=owner)

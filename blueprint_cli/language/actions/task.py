@@ -1,0 +1,55 @@
+"""`task`: create a to-do (`task: {subject: Call back, due: 2d, owner: record_owner}`).
+
+The subject and owner may use templates; `due` is a duration from the moment
+the action runs (business time on the workspace calendar). History:
+`#3 'Call back' for alice, due 2026-05-06T09:30:00+02:00`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from blueprint_cli.diagnostics import JsonPath
+from blueprint_cli.language.actions.base import ActionKind, Applied, NewTask, Performing
+from blueprint_cli.language.building import duration
+from blueprint_cli.language.durations import Duration
+
+
+@dataclass(frozen=True)
+class TaskAction(ActionKind):
+    """After a transition: create a task (`task:`)."""
+
+    KEY = "task"
+
+    subject: str
+    due: Duration | None = None
+    owner: str | None = None
+    description: str | None = None
+    path: JsonPath = ()
+    kind: Literal["task"] = "task"
+
+    @classmethod
+    def read(cls, body: Any, path: JsonPath) -> TaskAction:
+        due = body.get("due")
+        return cls(str(body["subject"]), duration(due, path + ("due",)) if due else None,
+                   body.get("owner"), body.get("description"), path)
+
+    def describe(self) -> str:
+        extra = [f"due in {self.due}" if self.due else "", f"for {self.owner}" if self.owner else ""]
+        return f"task {self.subject!r}" + "".join(f" {e}" for e in extra if e)
+
+    def diff_key(self) -> tuple[Any, ...]:
+        return ("task", self.subject, str(self.due) if self.due else None, self.owner, self.description)
+
+    def owner_entries(self) -> Iterator[tuple[str, JsonPath]]:
+        if self.owner:
+            yield self.owner, self.path + ("owner",)
+
+    def perform(self, on: Performing) -> Applied:
+        subject = on.render(self.subject)
+        due = on.due(self.due) if self.due is not None else None
+        owner = on.task_owner(on.render(self.owner) if self.owner else None)
+        detail = f"#{on.next_task} {subject!r} for {owner}" + (f", due {due}" if due else "")
+        return Applied("done", detail, task=NewTask(subject, due, owner))
