@@ -48,11 +48,11 @@ APT_PACKAGES=(graphviz chromium fonts-noto-color-emoji fonts-noto-cjk fonts-noto
 
 log() { printf '[install-system] %s\n' "$*" >&2; }
 
+# without root or sudo, only a step that has something to install fails
+no_root() { log "installing needs root (or sudo): $*"; exit 1; }
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else
-    log "must run as root (or with sudo available)"; exit 1
-  fi
+  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else SUDO=(no_root); fi
 fi
 
 installed_something=0

@@ -167,3 +167,45 @@ scenarios:
     record = ws.create("Leads", {}, user="alice", at=at(SATURDAY_NOON)).record
     moved = ws.move(record.id, "Chase", Inputs(), user="alice", at=at(SATURDAY_NOON))
     assert [t.due for t in moved.record.tasks] == [MONDAY_ONE_PM]
+
+
+def test_without_a_time_zone_database_the_message_says_so(tmp_path: Path) -> None:
+    """No tz database (no /usr/share/zoneinfo, no tzdata package): the name the user
+    wrote is right, and the message must not tell them to write that very name."""
+    import sys
+    import zoneinfo
+
+    from workspace_helpers import cli
+
+    assert cli("init", str(tmp_path)).code == 0
+    with (tmp_path / ".blueprint" / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("calendar: {time_zone: Europe/Berlin}\n")
+    # the package and every part of it an earlier lookup imported
+    saved = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "tzdata"}
+    hidden = {*saved, "tzdata"}
+    sys.modules.update(dict.fromkeys(hidden))
+    zoneinfo.reset_tzpath([])
+    zoneinfo.ZoneInfo.clear_cache()
+    try:
+        result = cli("tick", cwd=tmp_path)
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+    assert result.code == 2
+    assert "time zone 'Europe/Berlin' cannot be looked up: this system has no time zone database" in result.err
+    assert "tzdata" in result.err
+    assert "is not a time zone" not in result.err
+
+
+def test_a_misspelt_time_zone_gets_an_example_other_than_itself(tmp_path: Path) -> None:
+    from workspace_helpers import cli
+
+    assert cli("init", str(tmp_path)).code == 0
+    with (tmp_path / ".blueprint" / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("calendar: {time_zone: Europe/Berln}\n")
+    result = cli("tick", cwd=tmp_path)
+    assert result.code == 2
+    assert "'Europe/Berln' is not a time zone; write an IANA name like Europe/Berlin or UTC" in result.err

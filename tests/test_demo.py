@@ -97,3 +97,23 @@ def test_ctrl_c_stops_the_demo_at_once_and_removes_its_folder(tmp_path: Path) ->
     folder = re.search(r"throwaway workspace in (\S+)\.", out)
     assert folder and not Path(folder[1]).exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # TMPDIR: the tour's folder is gone
+
+
+def test_without_posix_file_locks_the_store_says_so(tmp_path: Path, monkeypatch: object) -> None:
+    """fcntl exists on POSIX systems only: elsewhere (Windows) the store cannot lock,
+    and the user reads that, with exit 1, instead of a traceback (or, in the demo,
+    "a bug in the demo"). What needs no lock, such as lint, still works."""
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    assert cli("init", str(tmp_path / "crm")).code == 0
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` now fails as where it does not exist
+    demo = cli("demo", cwd=tmp_path)
+    create = cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+                 cwd=tmp_path / "crm")
+    for r in (demo, create):
+        assert r.code == 1, r.err
+        assert "needs POSIX file locks (the fcntl module), which this system does not have" in r.err
+        assert "POSIX systems only (Linux, macOS)" in r.err
+        assert "Traceback" not in r.out + r.err and "bug" not in r.err
+    assert cli("lint", str(tmp_path / "crm" / "blueprints")).code == 0

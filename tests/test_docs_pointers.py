@@ -93,3 +93,16 @@ def test_the_readme_stays_a_short_front_door() -> None:
     docs/; everything else has its page there."""
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 150, f"README.md has {len(lines)} lines; move the rest into a docs/ page"
+
+
+def test_the_readme_opens_with_install_and_the_test_command_ci_runs() -> None:
+    """The README's first two commands are the install and the test command, and CI
+    runs that very test command (so it is the one that is known to pass)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    install, test = (b.strip() for b in blocks[:2])
+    assert install == "pip install -e . && blueprint demo"
+    assert test == ".ci/test"
+    run = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert test in run
+    assert not [line for line in run if line.startswith(("pytest", "python -m pytest"))]

@@ -259,3 +259,40 @@ def test_lint_without_a_path_outside_a_workspace_says_what_to_give(tmp_path: Pat
     assert cli("init", str(tmp_path), "--no-sample").code == 0
     r = cli("--as", "grace", "publish", cwd=tmp_path)
     assert r.code == 2 and "has no blueprints/ folder next to it" in r.err
+
+
+@pytest.mark.json_store_only  # a copy between JSON workspaces; tests/test_postgres.py copies from PostgreSQL
+def test_store_copy_into_a_new_folder_makes_the_workspace_there(tmp_path: Path) -> None:
+    """`store copy --to NEWDIR` (docs/postgres.md): a folder that is not a workspace yet
+    becomes one, with the source's team file, and holds every record and its history."""
+    folder = tmp_path / "crm"
+    assert cli("init", str(folder)).code == 0
+    team = folder / ".blueprint" / "team.yaml"
+    team.write_text(team.read_text(encoding="utf-8") + "  zoe: {roles: [sales_rep]}\n", encoding="utf-8")
+    for name in ("Acme", "Bolt"):
+        r = cli("--as", "alice", "record", "create", "Deals", "--set", f"name={name}", "--set", "amount=5000",
+                cwd=folder)
+        assert r.code == 0, r.err
+    new = tmp_path / "moved"
+    r = cli("store", "copy", "--to", str(new), cwd=folder)
+    assert r.code == 0, r.err
+    assert f"Created the workspace {(new / '.blueprint').resolve()}" in r.out and "they match" in r.out
+    assert (new / ".blueprint" / "team.yaml").read_text(encoding="utf-8") == team.read_text(encoding="utf-8")
+    assert not (new / "blueprints").exists()  # no sample published over the copy
+    shown = cli("--json", "record", "list", cwd=new).json()
+    assert isinstance(shown, list) and [r["fields"]["name"] for r in shown] == ["Acme", "Bolt"]
+    history = cli("--json", "history", "1", cwd=new).json()
+    assert isinstance(history, list) and len(history) == 1
+    assert cli("--json", "store", "info", cwd=folder).json()["records"] == 2  # the source is left as it was
+
+
+@pytest.mark.json_store_only  # breaks a record file
+def test_a_refused_store_copy_leaves_the_new_folder_without_a_workspace(tmp_path: Path) -> None:
+    folder = tmp_path / "crm"
+    assert cli("init", str(folder)).code == 0
+    assert cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               cwd=folder).code == 0
+    workspace.find(folder).store.record_path("1").write_text("{", encoding="utf-8")
+    r = cli("store", "copy", "--to", str(tmp_path / "moved"), cwd=folder)
+    assert r.code == 1 and "cannot be read" in r.err, r.err
+    assert not (tmp_path / "moved" / ".blueprint").exists()

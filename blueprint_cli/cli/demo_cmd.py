@@ -65,6 +65,7 @@ def _tour(out: object, where: Path, color: bool) -> None:
     from blueprint_cli.cli.context import print_error
     from blueprint_cli.cli.main import command
     from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.store.files import NoFileLocks
 
     assert isinstance(out, Console)
     step = [0]
@@ -82,6 +83,8 @@ def _tour(out: object, where: Path, color: bool) -> None:
         label = "refused" if expect == 1 else "error"
         try:
             code = command().main(args=[*flags, *args], prog_name="blueprint", standalone_mode=False)
+        except NoFileLocks:  # not the demo's fault: no step can go on
+            raise
         except BlueprintError as exc:
             out.file.flush()
             print_error(exc.message, exc.hint, file=out.file, color=color and out.is_terminal, label=label)

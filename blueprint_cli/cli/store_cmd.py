@@ -39,6 +39,23 @@ def _open(spec: str, *, create: bool = False) -> Store:
     return open_store(root)
 
 
+def _new_workspace(target: str, *, team_from: Path | None) -> Path | None:
+    """When `--to` names a folder that holds no workspace yet, make one there (as
+    `init --no-sample` does) with the source workspace's team file, and return its
+    `.blueprint/`; the copy then fills its empty store."""
+    from blueprint_cli import workspace
+    from blueprint_cli.store import is_url
+    from blueprint_cli.store.files import atomic_write
+
+    folder = Path(target).expanduser()
+    if is_url(target) or workspace.locate(folder) is not None:
+        return None
+    made = workspace.init(folder, sample=False).workspace.root
+    if team_from is not None and (team_from / "team.yaml").is_file():
+        atomic_write(made / "team.yaml", (team_from / "team.yaml").read_bytes())
+    return made
+
+
 def _workspace(ctx: typer.Context) -> Workspace | None:
     from blueprint_cli import workspace
     from blueprint_cli.diagnostics import BlueprintError
@@ -58,9 +75,11 @@ def copy(
                                 help="Afterwards, point the workspace that used the source at the target."),
 ) -> None:
     """Copy every blueprint version, record and history entry into an empty store, then verify the counts."""
+    import shutil
     import sys
 
-    from blueprint_cli.store import transfer
+    from blueprint_cli.store import is_url, transfer
+    from blueprint_cli.workspace import locate
 
     opts = options(ctx)
     ws = _workspace(ctx)
@@ -73,6 +92,8 @@ def copy(
         src = ws.store
     else:
         src = _open(source)
+    made = _new_workspace(target, team_from=ws.root if ws is not None and source is None else
+                          (None if source is None or is_url(source) else locate(Path(source).expanduser())))
     dst = _open(target, create=True)
 
     def progress(n: int) -> None:
@@ -80,7 +101,12 @@ def copy(
             sys.stderr.write(f"\r  {n} records copied")
             sys.stderr.flush()
 
-    result = transfer.copy(src, dst, progress=progress)
+    try:
+        result = transfer.copy(src, dst, progress=progress)
+    except BaseException:
+        if made is not None:  # the copy was refused: leave the folder as it was
+            shutil.rmtree(made)
+        raise
     if not opts.json and sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     switched = None
@@ -91,11 +117,14 @@ def copy(
     c = result.counts
     if opts.json:
         print_json({"from": result.source, "to": result.target, "verified": True, "next_id": result.next_id,
-                    "switched": switched, **c.to_dict()})
+                    "switched": switched, "created": None if made is None else str(made), **c.to_dict()})
         return
     from blueprint_cli.cli.record_view import term
 
     out = term(ctx)
+    if made is not None:
+        out.print(f"[green]✓[/] Created the workspace {m(str(made))} (its team file: "
+                  f"{m(str(made / 'team.yaml'))})")
     out.print(f"[green]✓[/] Copied {m(str(result.source))} → {m(str(result.target))}")
     out.print(f"  blueprints  {c.blueprints} ({c.versions} version{'s' if c.versions != 1 else ''})")
     out.print(f"  records     {c.records}")

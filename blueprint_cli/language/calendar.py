@@ -235,13 +235,19 @@ def _hours(value: Any, source: str) -> tuple[tuple[time, time], ...]:
 
 
 def _zone(value: Any, source: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
     try:
         return ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise CalendarError(f"{_at(source)}calendar: {value!r} is not a time zone; "
-                            "write an IANA name like Europe/Berlin or UTC") from None
+        pass
+    # no name at all can be looked up: the name is not what is wrong
+    if not available_timezones():
+        raise CalendarError(f"{_at(source)}calendar: time zone {value!r} cannot be looked up: this system has no "
+                            "time zone database (install the tzdata package: pip install tzdata)")
+    example = "America/New_York" if str(value) == "Europe/Berlin" else "Europe/Berlin"
+    raise CalendarError(f"{_at(source)}calendar: {value!r} is not a time zone; "
+                        f"write an IANA name like {example} or UTC")
 
 
 def _date(value: Any, source: str) -> date:

@@ -10,7 +10,6 @@ A reader therefore sees the old file or the new one, never half of one.
 from __future__ import annotations
 
 import errno
-import fcntl
 import functools
 import os
 import stat
@@ -21,6 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
+
+class NoFileLocks(BlueprintError):
+    """This system has no POSIX file locks (fcntl): the JSON store cannot keep its promises."""
+
+    exit_code = 1
+
 
 #: How long to wait for a lock another process holds before giving up.
 LOCK_TIMEOUT = 30.0
@@ -242,6 +247,14 @@ def lock(path: Path | str, *, shared: bool = False, what: str = "the workspace",
     """Take the lock `locked` holds and return its descriptor: the lock is held
     until every descriptor of that open file is closed (a copy handed to another
     process keeps it, see `store/writer.py`)."""
+    try:
+        # imported here, the one place that needs it: fcntl exists on POSIX systems only,
+        # and elsewhere every command that reads the store should say so, not fail to start
+        import fcntl
+    except ModuleNotFoundError:
+        raise NoFileLocks("the workspace's record store needs POSIX file locks (the fcntl module), which this "
+                          "system does not have",
+                          hint="blueprint runs on POSIX systems only (Linux, macOS); on Windows, use WSL") from None
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except FileNotFoundError:
