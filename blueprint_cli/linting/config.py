@@ -144,16 +144,33 @@ def _in_folder(folder: Path) -> Config | None:
                 continue
         except OSError:  # e.g. a path too long to look at: no configuration there
             continue
-        if name == "pyproject.toml":
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if "blueprint" not in text or not re.search(r"^\s*\[\s*tool\s*\.\s*blueprint\b|^\s*tool\s*\.\s*blueprint\b",
-                                                           text, re.M):
-                continue
+        if name == "pyproject.toml" and not _has_blueprint_table(path):
+            continue
         return load(path)
     return None
+
+
+def _has_blueprint_table(path: Path) -> bool:
+    """A `pyproject.toml` counts only when it has a `[tool.blueprint]` table (or
+    does not parse, yet seems to: its error is then reported). The text is
+    searched first, to skip most files without parsing them; parsing decides,
+    since `[tool.blueprint` may be written inside a string, and `tool` may be
+    something other than a table (`tool = 5`, `[[tool]]`)."""
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "blueprint" not in text or not re.search(r"^\s*\[\s*tool\s*\.\s*blueprint\b|^\s*tool\s*\.\s*blueprint\b",
+                                               text, re.M):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "blueprint" in tool
 
 
 # ----- reading and checking -------------------------------------------------------------------
@@ -213,7 +230,12 @@ class _Checker:
 
         section: Any = data
         if self.base[0] == "tool":
-            tool = data.get("tool", {}).get("blueprint", {})
+            tools = data.get("tool", {})
+            if not isinstance(tools, dict):  # `tool = 5`, `[[tool]]`
+                self.problems.append(_diag(self.display, *self.locate(("tool",)), "`tool` must be a table",
+                                           "settings go in a [tool.blueprint.lint] table"))
+                return Config(path, root, problems=tuple(self.problems))
+            tool = tools.get("blueprint", {})
             if not isinstance(tool, dict):
                 self.problems.append(_diag(self.display, *self.locate(("tool", "blueprint")),
                                            "[tool.blueprint] must be a table"))
