@@ -32,7 +32,7 @@ from typing import Any
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.records import HistoryEntry, Record
 from blueprint_cli.store import (
-    FORMAT, BatchWriter, CorruptFile, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id,
 )
 from blueprint_cli.store.files import (
@@ -557,6 +557,9 @@ class JsonStore:
                 raise BlueprintError(f"blueprint {blueprint} version {version} is not published in this workspace",
                                      hint="see `blueprint publish`", exit_code=2)
             doc = _read_json(path, self, "version_file")
+            problem = blueprint_problem(doc["data"])
+            if problem is not None:
+                raise CorruptFile(self.display(path), problem)
             self._data_cache[key] = doc["data"]
         return self._data_cache[key]
 
