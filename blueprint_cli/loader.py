@@ -594,6 +594,44 @@ def _alias_marks(text: str, pure: bool) -> list[Position]:
         return []
 
 
+#: (line, column) from 0, as the parser counts them
+_Mark = tuple[int, int]
+
+
+def scalar_spans(text: str) -> list[tuple[_Mark, _Mark]] | None:
+    """Where the text of each scalar (key or value) is, from its first
+    character to just after its last, as (line, column) from 0: a `#` there
+    is part of a value, not a comment. A block scalar (`|`, `>`) starts on
+    the line after its indicator, whose own comment is a comment. None when
+    the text does not parse. The C parser reports no comments; its scalars'
+    marks say where comments cannot be."""
+    from ruamel.yaml.events import ScalarEvent, StreamEndEvent
+
+    shift = 1 if text.startswith("\ufeff") else 0
+    text = text[shift:].translate(str.maketrans(_OTHER_BREAKS, _STAND_INS))  # as `load_text` reads it
+    spans: list[tuple[_Mark, _Mark]] = []
+    try:
+        if _prescan(text) is None:
+            from _ruamel_yaml import CParser  # type: ignore[import-not-found,unused-ignore]
+
+            get = CParser(text).get_event
+        else:  # deep nesting: the Python parser, whose recursion is caught
+            get = iter(_pure_parser().parse(text)).__next__
+        while type(ev := get()) is not StreamEndEvent:
+            if type(ev) is ScalarEvent:
+                start, end = ev.start_mark, ev.end_mark
+                first = (start.line + 1, 0) if ev.style in ("|", ">") else (start.line, start.column)
+                spans.append((_shifted(first, shift), _shifted((end.line, end.column), shift)))
+    except (YAMLError, RecursionError, ImportError, StopIteration):
+        return None
+    return spans
+
+
+def _shifted(mark: _Mark, shift: int) -> _Mark:
+    """A mark in the text with its BOM (which the parser did not see) put back."""
+    return (0, mark[1] + shift) if mark[0] == 0 else mark
+
+
 def _duplicate(file: str, path: JsonPath, pos: Position, key: str) -> Diagnostic:
     return Diagnostic("BP105", Severity.ERROR, f"duplicate key {key!r}", file, pos.line, pos.col, path,
                       "YAML keeps only one of them; remove or rename the other")
