@@ -4,7 +4,8 @@ Where: `[tool.blueprint.lint]` in `pyproject.toml`, or `[lint]` in
 `.blueprint.toml` or `blueprint.toml`. For each file, the nearest folder (the
 file's own, then each parent) holding one of them wins; within one folder
 `.blueprint.toml` wins over `blueprint.toml`, which wins over `pyproject.toml`
-(a `pyproject.toml` without `[tool.blueprint]` does not count). Files are not
+(a `pyproject.toml` without `[tool.blueprint]` does not count). The search
+stops at the root of a repository (a folder holding `.git`). Files are not
 merged. `--config FILE` uses one file for everything; the command line's
 `--select` replaces the configured `select`, its `--ignore` and
 `--extend-select` add to the configured ones.
@@ -119,8 +120,8 @@ class Finder:
             if config is not None:
                 found = config
                 break
-            if here.parent == here:
-                break
+            if here.parent == here or _is_repository_root(here):
+                break  # settings above a repository are someone else's: they never silence it
             here = here.parent
         found = found or Config(root=folder)
         for f in chain:
@@ -134,6 +135,14 @@ class Finder:
             if config is not None and config.path is not None:
                 out.setdefault(config.path, config)
         return list(out.values())
+
+
+def _is_repository_root(folder: Path) -> bool:
+    """The folder holds `.git` (a folder, or the file a worktree or submodule has)."""
+    try:
+        return os.path.lexists(folder / ".git")
+    except (OSError, ValueError):
+        return False
 
 
 def _in_folder(folder: Path) -> Config | None:
@@ -190,7 +199,7 @@ def load(path: Path) -> Config:
     display = _display(path)
     root = Path(os.path.abspath(path)).parent
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (some Windows editors write one) is not TOML's to see
     except OSError as exc:
         return Config(path, root, problems=(_diag(display, 1, 1, f"cannot read the configuration: {exc.strerror}"),))
     except UnicodeDecodeError:
@@ -199,7 +208,10 @@ def load(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
+        if m:
+            line, col = int(m[1]), int(m[2])
+        else:  # "(at end of document)": after the last character
+            line, col = text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return Config(path, root, problems=(_diag(display, line, col, f"invalid TOML: {message}"),))
     checker = _Checker(text, display, path.name == "pyproject.toml")

@@ -74,3 +74,35 @@ def test_a_pyproject_naming_tool_blueprint_only_inside_a_string_is_not_settings(
         SAMPLE.read_text(encoding="utf-8").replace("to: Negotiation", "to: Negotation", 1), encoding="utf-8")
     result = cli("lint", "--no-cache", "project", cwd=tmp_path)
     assert result.code == 0 and "Traceback" not in result.err, result  # BP301 ignored by the real settings
+
+
+@pytest.mark.parametrize("text, position", [("[lint]\nignore = [", "2:11"), ("[lint]\nignore = ", "2:10"),
+                                            ("[lint]\nselect = ['BP3'", "2:16"), ("[lint", "1:6")])
+def test_a_toml_error_at_the_end_of_the_file_is_reported_where_it_is(tmp_path: Path, text: str,
+                                                                     position: str) -> None:
+    (tmp_path / "blueprint.toml").write_text(text, encoding="utf-8")  # no line feed at the end
+    (tmp_path / "deal.yaml").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli("lint", "--no-cache", "deal.yaml", cwd=tmp_path)
+    assert result.code == 1 and f"blueprint.toml:{position}: error BP001 invalid TOML" in result.out, result
+
+
+@pytest.mark.parametrize("name, table", [("blueprint.toml", "[lint]"), ("pyproject.toml", "[tool.blueprint.lint]")])
+def test_a_settings_file_with_a_byte_order_mark_is_read(tmp_path: Path, name: str, table: str) -> None:
+    (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + f'{table}\nignore = ["BP301"]\n'.encode())
+    (tmp_path / "b.yaml").write_text(
+        SAMPLE.read_text(encoding="utf-8").replace("to: Negotiation", "to: Negotation", 1), encoding="utf-8")
+    result = cli("lint", "--no-cache", "b.yaml", cwd=tmp_path)
+    assert result.code == 0 and "BP001" not in result.out, result
+
+
+def test_settings_above_the_repository_root_do_not_apply_to_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.blueprint.lint]\nignore = ["BP3"]\n', encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "blueprints").mkdir()
+    (repo / "blueprints" / "b.yaml").write_text(
+        SAMPLE.read_text(encoding="utf-8").replace("to: Negotiation", "to: Negotation", 1), encoding="utf-8")
+    result = cli("lint", "--no-cache", "blueprints", cwd=repo)
+    assert result.code == 1 and "BP301" in result.out, result
+    (repo / ".git").rmdir()  # not a repository: the settings above apply, as documented
+    assert cli("lint", "--no-cache", "blueprints", cwd=repo).code == 0
