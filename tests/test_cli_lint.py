@@ -147,7 +147,7 @@ def test_folder_without_blueprints_is_clean(cli, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not yaml")
     result = cli("lint", tmp_path)
     assert result.exit_code == 0
-    assert "0 files checked" in result.stderr
+    assert "No blueprints to check" in result.stderr and "All clean" not in result.stderr
 
 
 def test_folders_are_searched_recursively_for_yaml_and_yml_skipping_hidden(cli, tmp_path: Path) -> None:

@@ -139,7 +139,8 @@ transitions:
     (tmp_path / "a.yaml").write_text(old)
     (tmp_path / "b.yaml").write_text(new)
     r = cli("diff", "a.yaml", "b.yaml", cwd=tmp_path)
-    assert r.code == 0, r
+    # lint refuses the new side (`name` and `code` are not declared): its diff is shown, then exit 1
+    assert r.code == 1 and "BP302 field 'name'" in r.err, r
     out = r.out.splitlines()
     assert "  - Hold (removed)" in out
     assert "  - Pause (removed): Open → Hold" in out and "  - Resume (removed): Hold → Open" in out

@@ -14,14 +14,18 @@ their rule could not run), which may well still be needed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 
 from blueprint_cli.diagnostics import Diagnostic, Severity
 
 CODE = "BP002"
 DIRECTIVES = ("disable", "disable-file")
-# a YAML comment starts at a `#` at the start of a line or after a space
+# a YAML comment starts at a `#` at the start of a line or after a space (and
+# outside every scalar: see `_comments`)
 _COMMENT = re.compile(r"(?:^|(?<=\s))#\s*blueprint\s*:\s*([A-Za-z_-]+)\s*=([^\n]*)")
+# what reads as an attempt at one, misspelt: `# blueprint disable=…`, `# blueprint: disable BP301`,
+# `# blueprint: disable: BP301`
+_ATTEMPT = re.compile(r"(?:^|(?<=\s))#\s*blueprint\b[^\n]*?\bdisable\b", re.IGNORECASE)
 _CODES = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*[0-9])\b\s*(,)?")
 
 
@@ -42,48 +46,80 @@ def parse(text: str, display: str, known: Callable[[str], bool]) -> tuple[list[S
         return [], []
     out: list[Suppression] = []
     problems: list[Diagnostic] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if "#" not in line:
+    for number, line, m in _comments(text):
+        if m.re is _ATTEMPT:
+            codes_given = ",".join(_CODE_WORD.findall(line[m.end():])) or "CODE"
+            directive = "disable-file" if re.match(r"\s*-?\s*file", line[m.end():], re.I) else "disable"
+            problems.append(_diag(display, number, m.start() + 1, "misspelt suppression: it suppresses nothing",
+                                  f"write `# blueprint: {directive}={codes_given}`"))
             continue
-        for m in _COMMENT.finditer(line):
-            directive = m[1].lower()
-            col = m.start() + 1
-            if directive not in DIRECTIVES:
+        directive = m[1].lower()
+        col = m.start() + 1
+        if directive not in DIRECTIVES:
+            from blueprint_cli.language.suggest import did_you_mean
+
+            hint = did_you_mean(directive, DIRECTIVES)
+            problems.append(_diag(display, number, m.start(1) + 1,
+                                  f"unknown suppression `{m[1]}`" + (f" — {hint}" if hint else ""),
+                                  None if hint else "write `# blueprint: disable=CODE` or `disable-file=CODE`"))
+            continue
+        codes: list[tuple[str, int]] = []
+        pos = m.start(2)
+        while True:
+            c = _CODES.match(line, pos)
+            if not c:
+                break
+            codes.append((c[1].upper(), c.start(1) + 1))
+            pos = c.end()
+            if not c[2]:
+                break
+        if not codes:
+            problems.append(_diag(display, number, col, "the suppression names no rule code",
+                                  f"write `# blueprint: {directive}=BP203` (codes separated by commas)"))
+            continue
+        for code, ccol in codes:
+            if not known(code):
+                from blueprint_cli.check.rules import catalogue
                 from blueprint_cli.language.suggest import did_you_mean
 
-                hint = did_you_mean(directive, DIRECTIVES)
-                problems.append(_diag(display, number, m.start(1) + 1,
-                                      f"unknown suppression `{m[1]}`" + (f" — {hint}" if hint else ""),
-                                      None if hint else "write `# blueprint: disable=CODE` or `disable-file=CODE`"))
-                continue
-            codes: list[tuple[str, int]] = []
-            pos = m.start(2)
-            while True:
-                c = _CODES.match(line, pos)
-                if not c:
-                    break
-                codes.append((c[1].upper(), c.start(1) + 1))
-                pos = c.end()
-                if not c[2]:
-                    break
-            if not codes:
-                problems.append(_diag(display, number, col, "the suppression names no rule code",
-                                      f"write `# blueprint: {directive}=BP203` (codes separated by commas)"))
-                continue
-            for code, ccol in codes:
-                if not known(code):
-                    from blueprint_cli.check.rules import catalogue
-                    from blueprint_cli.language.suggest import did_you_mean
-
-                    hint = did_you_mean(code, catalogue())
-                    problems.append(_diag(display, number, ccol, f"unknown rule code {code!r} in a suppression" +
-                                          (f" — {hint}" if hint else ""),
-                                          None if hint else "`blueprint lint --list-rules` lists the codes"))
-            codes = [(code, ccol) for code, ccol in codes if known(code)]
-            comment_only = not line[: m.start()].strip()
-            target = 0 if directive == "disable-file" else (number + 1 if comment_only else number)
-            out.append(Suppression(number, target, codes, set()))
+                hint = did_you_mean(code, catalogue())
+                problems.append(_diag(display, number, ccol, f"unknown rule code {code!r} in a suppression" +
+                                      (f" — {hint}" if hint else ""),
+                                      None if hint else "`blueprint lint --list-rules` lists the codes"))
+        codes = [(code, ccol) for code, ccol in codes if known(code)]
+        comment_only = not line[: m.start()].strip()
+        target = 0 if directive == "disable-file" else (number + 1 if comment_only else number)
+        out.append(Suppression(number, target, codes, set()))
     return out, problems
+
+
+_CODE_WORD = re.compile(r"\b([A-Za-z]{2}[0-9]{1,3})\b")
+
+
+def _comments(text: str) -> Iterator[tuple[int, str, re.Match[str]]]:
+    """(line number, line, match) of each suppression comment — or attempt at
+    one — that is a YAML comment: a `#` inside a value (a quoted string, a
+    `|` or `>` block such as an e-mail body) is text, not a comment, however
+    it reads. The parser's scalar spans decide (`loader.scalar_spans`),
+    asked only when the text holds a candidate."""
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "#" not in line or "blueprint" not in line.lower():
+            continue
+        for m in _COMMENT.finditer(line):
+            found.append((number, line, m))
+        for m in _ATTEMPT.finditer(line):
+            if _COMMENT.match(line, m.start()) is None:
+                found.append((number, line, m))
+    if not found:
+        return
+    from blueprint_cli.language.loader import scalar_spans
+
+    spans = scalar_spans(text) or []
+    for number, line, m in sorted(found, key=lambda f: (f[0], f[2].start())):
+        at = (number - 1, m.start())
+        if not any(start <= at < end for start, end in spans):
+            yield number, line, m
 
 
 def _diag(file: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:

@@ -36,17 +36,24 @@ def diff(
     States added, removed or renamed; transitions whose owners, criteria,
     requirements or targets changed (tightened or loosened); fields. Inside a
     workspace, how many records the changes touch. Exit 0 (with --exit-code:
-    1 when something changed), 2 on usage errors."""
+    1 when something changed); 1 when lint refuses a side (the diff is shown
+    first when its model can be built); 2 on usage errors."""
     from blueprint_cli.render import diff as semantic
 
     opts = options(ctx)
     chosen = fmt.value if fmt is not None else ("json" if opts.json else "text")
-    result = semantic.compare(semantic.read_side(old), semantic.read_side(new))
+    sides = (semantic.read_side(old), semantic.read_side(new))
+    result = semantic.compare(*sides)
     if not no_impact:
         ws = _workspace(opts.workspace)
         if ws is not None:
             result.impact = semantic.impact(result, ws)
     sys.stdout.write(semantic.RENDERERS[chosen](result).rstrip("\n") + "\n")
+    refused = [d for side in sides for d in side.errors]
+    if refused:  # lint refuses a side: a diff of it is shown, but it is no success
+        from blueprint_cli.check import LintFailed
+
+        raise LintFailed(refused)
     if exit_code and result.has_changes:
         raise typer.Exit(1)
 

@@ -138,6 +138,38 @@ def _add_global_options(group: TyperGroup) -> None:
             _add_global_options(sub)
 
 
+def _check_text_parameters(command: Any) -> None:
+    """Every parameter that takes text (not a path) refuses text that is not
+    valid UTF-8 (`usertext.text_problem`): a value from a Latin-1 terminal is a
+    usage error naming the option, before the command runs. Paths keep the
+    system's bytes: a file name need not be UTF-8 to be read."""
+    for param in command.params:
+        if type(param.type).__name__ == "StringParamType":  # typer's own copy of click's
+            param.type = _text_type(type(param.type))
+    for sub in getattr(command, "commands", {}).values():
+        _check_text_parameters(sub)
+
+
+#: the text type made from typer's string type (one, made once)
+_TEXT_TYPES: dict[type, Any] = {}
+
+
+def _text_type(base: Any) -> Any:
+    if base not in _TEXT_TYPES:
+        from blueprint_cli.usertext import text_problem
+
+        class Text(base):  # type: ignore[misc]
+            def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+                value = super().convert(value, param, ctx)
+                problem = text_problem(value) if isinstance(value, str) else None
+                if problem is not None:
+                    self.fail(problem, param, ctx)
+                return value
+
+        _TEXT_TYPES[base] = Text()
+    return _TEXT_TYPES[base]
+
+
 #: the command trees built so far: the whole one (key None), and one per command name
 _BUILT: dict[str | None, TyperGroup] = {}
 #: the application's own options (see `named_command`): those that take a value, and flags
@@ -193,6 +225,7 @@ def command(name: str | None = None) -> TyperGroup:
         built = typer.main.get_command(source)
         assert isinstance(built, TyperGroup)
         _add_global_options(built)
+        _check_text_parameters(built)
         _BUILT[name] = built
     return _BUILT[name]
 

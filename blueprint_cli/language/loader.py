@@ -79,6 +79,15 @@ class Document:
             path = path[:-1]
 
 
+#: The most digits a number in a blueprint may have: Python reads no longer
+#: integer from text (its default limit), and no blueprint needs one.
+MAX_NUMBER_DIGITS = 4300
+
+
+class _TooLong(ValueError):
+    """A number with more than MAX_NUMBER_DIGITS digits (the converter says where)."""
+
+
 class _Refused(Exception):
     def __init__(self, code: str, message: str, node: Node | None, hint: str | None = None) -> None:
         super().__init__(message)
@@ -212,17 +221,20 @@ class _Converter:
             mark = node.start_mark
             self.positions[path] = Position(mark.line + 1, mark.column + 1)
         tag = _tag(node)
-        if tag == _PLAIN and type(node) is ScalarNode:  # the common case: untagged, unquoted
-            return _plain(node.value)
-        if isinstance(node, ScalarNode):
-            if tag not in _SCALAR_TAGS:
-                raise _Refused(
-                    "BP103",
-                    f"YAML tag {tag.replace(_STD, '!!')!r} is not allowed",
-                    node,
-                    "blueprints are plain data; remove the tag (tags that build objects are never run)",
-                )
-            return _scalar(node.value, tag)
+        try:
+            if tag == _PLAIN and type(node) is ScalarNode:  # the common case: untagged, unquoted
+                return _plain(node.value)
+            if isinstance(node, ScalarNode):
+                if tag not in _SCALAR_TAGS:
+                    raise _Refused(
+                        "BP103",
+                        f"YAML tag {tag.replace(_STD, '!!')!r} is not allowed",
+                        node,
+                        "blueprints are plain data; remove the tag (tags that build objects are never run)",
+                    )
+                return _scalar(node.value, tag)
+        except _TooLong as exc:
+            raise _Refused("BP104", str(exc), node, "write a shorter number (or quote it, as text)") from None
         self.stack.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -289,6 +301,8 @@ def _scalar(text: str, tag: str) -> Any:
         # YAML 1.2 core only: no `1_000`, `0b101` or sexagesimal (Python's int() takes the first two)
         if not _INT.match(text):
             return text
+        if len(text) > MAX_NUMBER_DIGITS and len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
+            raise _TooLong(f"a number of {len(text.lstrip('+-')):,} digits: at most {MAX_NUMBER_DIGITS:,}")
         return int(text, 10) if text[1:2] not in ("o", "x") else int(text, 0)  # "012" is twelve, not octal
     if tag == _STD + "float":
         if not _FLOAT.match(text):
@@ -580,6 +594,44 @@ def _alias_marks(text: str, pure: bool) -> list[Position]:
         return []
 
 
+#: (line, column) from 0, as the parser counts them
+_Mark = tuple[int, int]
+
+
+def scalar_spans(text: str) -> list[tuple[_Mark, _Mark]] | None:
+    """Where the text of each scalar (key or value) is, from its first
+    character to just after its last, as (line, column) from 0: a `#` there
+    is part of a value, not a comment. A block scalar (`|`, `>`) starts on
+    the line after its indicator, whose own comment is a comment. None when
+    the text does not parse. The C parser reports no comments; its scalars'
+    marks say where comments cannot be."""
+    from ruamel.yaml.events import ScalarEvent, StreamEndEvent
+
+    shift = 1 if text.startswith("\ufeff") else 0
+    text = text[shift:].translate(str.maketrans(_OTHER_BREAKS, _STAND_INS))  # as `load_text` reads it
+    spans: list[tuple[_Mark, _Mark]] = []
+    try:
+        if _prescan(text) is None:
+            from _ruamel_yaml import CParser  # type: ignore[import-not-found,unused-ignore]
+
+            get = CParser(text).get_event
+        else:  # deep nesting: the Python parser, whose recursion is caught
+            get = iter(_pure_parser().parse(text)).__next__
+        while type(ev := get()) is not StreamEndEvent:
+            if type(ev) is ScalarEvent:
+                start, end = ev.start_mark, ev.end_mark
+                first = (start.line + 1, 0) if ev.style in ("|", ">") else (start.line, start.column)
+                spans.append((_shifted(first, shift), _shifted((end.line, end.column), shift)))
+    except (YAMLError, RecursionError, ImportError, StopIteration):
+        return None
+    return spans
+
+
+def _shifted(mark: _Mark, shift: int) -> _Mark:
+    """A mark in the text with its BOM (which the parser did not see) put back."""
+    return (0, mark[1] + shift) if mark[0] == 0 else mark
+
+
 def _duplicate(file: str, path: JsonPath, pos: Position, key: str) -> Diagnostic:
     return Diagnostic("BP105", Severity.ERROR, f"duplicate key {key!r}", file, pos.line, pos.col, path,
                       "YAML keeps only one of them; remove or rename the other")
@@ -688,7 +740,7 @@ def _from_events(text: str) -> _Built | None:
         data = value(root, (), 0)
         if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
             return None  # a second document
-    except (_Unusual, YAMLError):
+    except (_Unusual, _TooLong, YAMLError):  # the composer's path says what is wrong, and where
         return None
     return data, positions, key_positions, duplicates
 

@@ -15,10 +15,10 @@ from blueprint_cli.shown import visible
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from blueprint_cli.diagnostics import Diagnostic, Edit, Findings, Severity
+from blueprint_cli.diagnostics import Diagnostic, Edit, Findings
 from blueprint_cli.language.fixes import apply
 from blueprint_cli.lint.cache import Entry
 from blueprint_cli.lint.config import Finder
@@ -88,25 +88,47 @@ def fix_text(text: str, job: Job, team: Team | None = None,
         if not chosen:
             break
         new_text = apply(text, edits)
-        if new_text == text:
+        new_entry = lint_bytes(new_text.encode("utf-8"), job, team)[0] if new_text != text else entry
+        if new_text != text and not _broken(entry.diagnostics, new_entry.diagnostics):
+            text, entry = new_text, new_entry
+            applied.extend(chosen)
+            continue
+        # fixes that are right alone but not together: each alone, in order, on what the
+        # previous ones made (a fix whose text has moved or gone is left for the next round)
+        progress = False
+        for d in chosen:
+            assert d.fix is not None
+            alone = apply(text, list(d.fix.edits)) if d.file == job.display else text
+            if alone == text or not _still_offered(d, entry):
+                continue
+            alone_entry = lint_bytes(alone.encode("utf-8"), job, team)[0]
+            if not _broken(entry.diagnostics, alone_entry.diagnostics):
+                text, entry = alone, alone_entry
+                applied.append(d)
+                progress = True
+        if not progress:
             break
-        new_entry = lint_bytes(new_text.encode("utf-8"), job, team)[0]
-        if _worse(entry.diagnostics, new_entry.diagnostics):
-            break  # fixes that are right alone but not together: keep what we had
-        text, entry = new_text, new_entry
-        applied.extend(chosen)
     return text, applied, entry
 
 
-def _worse(before: list[Diagnostic], after: list[Diagnostic]) -> bool:
-    """A round made the file unreadable or added an error that was not there."""
+def _still_offered(d: Diagnostic, entry: Entry) -> bool:
+    """`d`'s fix is still offered, as it was, on the current text."""
+    return any(o.fix == d.fix and o.code == d.code for o in entry.diagnostics)
+
+
+def _broken(before: list[Diagnostic], after: list[Diagnostic]) -> bool:
+    """Fixes that together broke the file: it no longer reads, or a key is now
+    written twice (two renames to one name). New findings elsewhere are not
+    the fixes' fault — a renamed key lets the checks below it run, which may
+    find what was always there — and are reported, not a reason to drop every
+    fix of the file."""
     if any(d.code in ("BP100", "BP101", "BP102") for d in after):
         return True
 
-    def errors(diags: list[Diagnostic]) -> int:
-        return sum(d.severity is Severity.ERROR for d in diags)
+    def duplicates(diags: list[Diagnostic]) -> int:
+        return sum(d.code == "BP105" for d in diags)
 
-    return errors(after) > errors(before)
+    return duplicates(after) > duplicates(before)
 
 
 def fix_paths(paths: Sequence[Path], team: Team | None = None, options: RunOptions = RunOptions(),
@@ -125,6 +147,10 @@ def fix_paths(paths: Sequence[Path], team: Team | None = None, options: RunOptio
             run.findings.extend(entry.diagnostics)
             continue
         fixed, applied, entry = fix_text(text, job, team, unsafe)
+        # a fix `fix_text` could not apply without breaking the file is not offered as one
+        # ("N fixable with --fix" after --fix would promise what running it again never does)
+        entry = Entry(entry.checked, [replace(d, fix=None) if d.fix is not None and (d.fix.safe or unsafe)
+                                      and d.file == job.display else d for d in entry.diagnostics])
         outcome = FileFix(job.path, text, fixed, applied)
         if outcome.changed and write:
             try:

@@ -69,29 +69,53 @@ class Cache:
         return h.hexdigest()
 
     def get(self, key: str) -> Entry | None:
+        """The entry under `key`, or None. Read as any file a user could put
+        there is (`read_user_file`): only a regular file, of bounded size —
+        an entry replaced by a FIFO or linked to /dev/zero is a miss, never a
+        hang or an exhausted memory."""
+        from blueprint_cli.userfile import UnreadableFile, read_user_file
+
         try:
-            data = json.loads((self.folder / key).read_bytes())
+            data = json.loads(read_user_file(self.folder / key, MAX_ENTRY_BYTES))
             return Entry(bool(data["checked"]), [_diagnostic(d) for d in data["diagnostics"]])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (UnreadableFile, ValueError, KeyError, TypeError, IndexError, RecursionError):
             return None  # absent, or damaged (then it is rewritten)
 
     def put(self, key: str, entry: Entry) -> None:
         data = {"checked": entry.checked, "diagnostics": [_row(d) for d in entry.diagnostics]}
+        tmp = self.folder / f".{key}.{os.getpid()}.tmp"
         try:
             if not self.folder.is_dir():
                 self._create()
-            tmp = self.folder / f".{key}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            _write_new(tmp, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
             os.replace(tmp, self.folder / key)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next run slower
+        except (OSError, UnicodeEncodeError):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            # a cache that cannot be written only makes the next run slower
 
     def _create(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _TAG)):
-            path = self.root / name
-            if not path.exists():
-                path.write_text(text, encoding="utf-8")
+            try:
+                _write_new(self.root / name, text)
+            except FileExistsError:
+                pass
+
+
+#: An entry larger than this is not read (a miss): findings of a file the loader reads are far smaller.
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create `path` and write `text`: never through a link or into a FIFO
+    someone left at that name (O_EXCL refuses anything already there)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_CLOEXEC", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _row(d: Diagnostic) -> list[Any]:

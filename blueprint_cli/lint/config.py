@@ -4,7 +4,8 @@ Where: `[tool.blueprint.lint]` in `pyproject.toml`, or `[lint]` in
 `.blueprint.toml` or `blueprint.toml`. For each file, the nearest folder (the
 file's own, then each parent) holding one of them wins; within one folder
 `.blueprint.toml` wins over `blueprint.toml`, which wins over `pyproject.toml`
-(a `pyproject.toml` without `[tool.blueprint]` does not count). Files are not
+(a `pyproject.toml` without `[tool.blueprint]` does not count). The search
+stops at the root of a repository (a folder holding `.git`). Files are not
 merged. `--config FILE` uses one file for everything; the command line's
 `--select` replaces the configured `select`, its `--ignore` and
 `--extend-select` add to the configured ones.
@@ -119,8 +120,8 @@ class Finder:
             if config is not None:
                 found = config
                 break
-            if here.parent == here:
-                break
+            if here.parent == here or _is_repository_root(here):
+                break  # settings above a repository are someone else's: they never silence it
             here = here.parent
         found = found or Config(root=folder)
         for f in chain:
@@ -136,6 +137,14 @@ class Finder:
         return list(out.values())
 
 
+def _is_repository_root(folder: Path) -> bool:
+    """The folder holds `.git` (a folder, or the file a worktree or submodule has)."""
+    try:
+        return os.path.lexists(folder / ".git")
+    except (OSError, ValueError):
+        return False
+
+
 def _in_folder(folder: Path) -> Config | None:
     for name in CONFIG_NAMES:
         path = folder / name
@@ -144,16 +153,33 @@ def _in_folder(folder: Path) -> Config | None:
                 continue
         except OSError:  # e.g. a path too long to look at: no configuration there
             continue
-        if name == "pyproject.toml":
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if "blueprint" not in text or not re.search(r"^\s*\[\s*tool\s*\.\s*blueprint\b|^\s*tool\s*\.\s*blueprint\b",
-                                                           text, re.M):
-                continue
+        if name == "pyproject.toml" and not _has_blueprint_table(path):
+            continue
         return load(path)
     return None
+
+
+def _has_blueprint_table(path: Path) -> bool:
+    """A `pyproject.toml` counts only when it has a `[tool.blueprint]` table (or
+    does not parse, yet seems to: its error is then reported). The text is
+    searched first, to skip most files without parsing them; parsing decides,
+    since `[tool.blueprint` may be written inside a string, and `tool` may be
+    something other than a table (`tool = 5`, `[[tool]]`)."""
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "blueprint" not in text or not re.search(r"^\s*\[\s*tool\s*\.\s*blueprint\b|^\s*tool\s*\.\s*blueprint\b",
+                                               text, re.M):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "blueprint" in tool
 
 
 # ----- reading and checking -------------------------------------------------------------------
@@ -173,7 +199,7 @@ def load(path: Path) -> Config:
     display = _display(path)
     root = Path(os.path.abspath(path)).parent
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (some Windows editors write one) is not TOML's to see
     except OSError as exc:
         return Config(path, root, problems=(_diag(display, 1, 1, f"cannot read the configuration: {exc.strerror}"),))
     except UnicodeDecodeError:
@@ -182,7 +208,10 @@ def load(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
+        if m:
+            line, col = int(m[1]), int(m[2])
+        else:  # "(at end of document)": after the last character
+            line, col = text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return Config(path, root, problems=(_diag(display, line, col, f"invalid TOML: {message}"),))
     checker = _Checker(text, display, path.name == "pyproject.toml")
@@ -213,7 +242,12 @@ class _Checker:
 
         section: Any = data
         if self.base[0] == "tool":
-            tool = data.get("tool", {}).get("blueprint", {})
+            tools = data.get("tool", {})
+            if not isinstance(tools, dict):  # `tool = 5`, `[[tool]]`
+                self.problems.append(_diag(self.display, *self.locate(("tool",)), "`tool` must be a table",
+                                           "settings go in a [tool.blueprint.lint] table"))
+                return Config(path, root, problems=tuple(self.problems))
+            tool = tools.get("blueprint", {})
             if not isinstance(tool, dict):
                 self.problems.append(_diag(self.display, *self.locate(("tool", "blueprint")),
                                            "[tool.blueprint] must be a table"))

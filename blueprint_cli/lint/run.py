@@ -148,7 +148,8 @@ def _team_key(team: Team | None) -> str:
     if team is None:
         return "-"
     users = sorted((u.name, u.roles, u.profile) for u in team.users.values())
-    return repr((users, sorted(team.extra_roles), sorted(team.extra_profiles)))
+    # the file's name too: BP305's message names it ("... in .blueprint/team.yaml")
+    return repr((users, sorted(team.extra_roles), sorted(team.extra_profiles), team.source))
 
 
 def _settings(job: Job, team_key: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.language import wording
-from blueprint_cli.diagnostics import BlueprintError, Severity
+from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
 from blueprint_cli.language.implication import Domain, canonical, implies
 from blueprint_cli.language.model import (
     Action, Blueprint, Criterion, Owner, ParallelPart, Requirement,
@@ -45,6 +45,8 @@ RENAME_SIMILARITY = 0.5
 class Side:
     blueprint: Blueprint
     label: str
+    #: lint errors of a side whose model could still be built (no final state, ...)
+    errors: tuple[Diagnostic, ...] = ()
 
 
 def _lint_side(text: str, label: str) -> Side:
@@ -58,7 +60,9 @@ def _lint_side(text: str, label: str) -> Side:
     if bp is None or unreadable:
         raise LintFailed(sorted([d for d in diags if d.severity is Severity.ERROR] or diags,
                                 key=lambda d: d.sort_key()))
-    return Side(bp, label)
+    # the diff of a model that builds is still worth reading; the command exits 1 after it
+    return Side(bp, label, tuple(sorted((d for d in diags if d.severity is Severity.ERROR),
+                                        key=lambda d: d.sort_key())))
 
 
 def is_revision_spec(spec: str) -> bool:

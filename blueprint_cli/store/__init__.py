@@ -28,6 +28,7 @@ from blueprint_cli.store.contract import (
     UnknownRecord as UnknownRecord,
     CorruptFile as CorruptFile,
     problem_in as problem_in,
+    blueprint_problem as blueprint_problem,
     is_record_id as is_record_id,
     check_id as check_id,
     id_order as id_order,

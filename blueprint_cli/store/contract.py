@@ -65,6 +65,21 @@ def problem_in(kind: str, data: Any, at: str = "") -> str | None:
     return f"{where or 'the file'}: {err.message}"
 
 
+def blueprint_problem(data: Any, at: str = "data") -> str | None:
+    """Why the blueprint of a published version (`data`, as publishing stored
+    it after linting) is not one the blueprint schema accepts — a version file
+    edited by hand — or None. Every store checks a version with it when it
+    reads one, as it checks record files, so a broken version is reported
+    naming its file instead of failing somewhere in a command."""
+    from blueprint_cli.language.loader import Document
+    from blueprint_cli.language.schema import _validator, check
+
+    if _validator().is_valid(data):
+        return None
+    first = check(Document(at, data))[0]  # in the words `blueprint lint` uses
+    return f"not a valid blueprint: {first.message}"
+
+
 def is_record_id(value: object) -> bool:
     """A record id names one file in the store and nothing else (no paths)."""
     return isinstance(value, str) and _ID.match(value) is not None

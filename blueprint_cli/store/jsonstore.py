@@ -25,14 +25,14 @@ import re
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.contract import (
-    FORMAT, BatchWriter, CorruptFile, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id,
 )
 from blueprint_cli.store.files import (
@@ -301,14 +301,19 @@ class JsonStore:
             while True:
                 record_id = self._next_id()
                 path = self.record_path(record_id)
-                with locked(self._lock_path(record_id), what=f"record {record_id}"):
-                    if path.exists():  # the counter was behind (restored from a backup?): take the next
-                        continue
-                    record, entry = build(record_id)
-                    if record.id != record_id:
-                        raise ValueError("the built record must carry the allocated id")
-                    _Transaction(self, None).write(record, [entry], None)
-                    return record
+                try:
+                    with locked(self._lock_path(record_id), what=f"record {record_id}"):
+                        if path.exists():  # the counter was behind (restored from a backup?): take the next
+                            continue
+                        record, entry = build(record_id)
+                        if record.id != record_id:
+                            raise ValueError("the built record must carry the allocated id")
+                        _Transaction(self, None).write(record, [entry], None)
+                        return record
+                except BaseException:
+                    if not path.exists():  # nothing was written: a failed create uses up no id
+                        self._give_back(int(record_id), int(record_id) + 1)
+                    raise
 
     @contextmanager
     def batch(self, record_ids: Sequence[str], errors: list[CorruptFile] | None = None) -> Iterator[_Batch]:
@@ -381,21 +386,30 @@ class JsonStore:
                         ids.append(str(n))
                     n += 1
                 atomic_write(self.root / "counters.json", _json({**data, "format": FORMAT, "next_id": n}))
-            built = build_all(ids, builds)
-            with ExitStack() as locks:
-                for record_id in ids:
-                    locks.enter_context(locked(self._lock_path(record_id), what=f"record {record_id}"))
-                self._write_new(built)
+            # No record lock is taken: the ids are fresh from the counter, so no other
+            # process writes these files, and a reader sees each file whole or not at
+            # all (renamed into place). A lock per record held across the import
+            # would keep a file open per row: an import of more rows than the
+            # process may open files would fail.
+            first, end = int(ids[0]), n
+            try:
+                built = build_all(ids, builds)
+            except BaseException:
+                self._give_back(first, end)
+                raise
+            self._write_new(built, aborted=lambda: self._give_back(first, end))
             return [record for record, _ in built]
 
-    def _write_new(self, built: Sequence[tuple[Record, HistoryEntry]]) -> None:
+    def _write_new(self, built: Sequence[tuple[Record, HistoryEntry]],
+                   aborted: Callable[[], None] = lambda: None) -> None:
         """Write new records all or none, whatever the instant of a crash: each file
         and marker is written under a temporary name and synced; then a journal
         naming them all is written (the commit point), the files are renamed into
         place, synced, and the journal removed. A crash before the journal leaves
         none of them (only unused temporary files and extra markers, which every
         read through the index checks); a crash after it is finished by the next
-        command that opens the store (`_finish_imports`)."""
+        command that opens the store (`_finish_imports`). `aborted` runs when
+        nothing was written (before the commit point)."""
         folder = self.locks_dir / "imports"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{os.getpid()}-{time.time_ns()}"
@@ -417,6 +431,7 @@ class JsonStore:
             except BaseException:
                 for tmp, _ in staged:
                     unlink_quietly(tmp)
+                aborted()
                 raise
             for tmp, target in staged:
                 os.replace(tmp, target)
@@ -488,6 +503,18 @@ class JsonStore:
             atomic_write(self.root / "counters.json", _json({**data, "format": FORMAT, "next_id": n + 1}))
         return str(n)
 
+    def _give_back(self, first: int, end: int) -> None:
+        """Return the ids `first` to `end - 1`, taken for records that were not
+        written, when no other process has taken an id since (the counter is
+        still at `end`); else they stay a gap, as they must."""
+        try:
+            with locked(self.locks_dir / "ids.lock", what="record ids"):
+                data, n = self._counter()
+                if n == end:
+                    atomic_write(self.root / "counters.json", _json({**data, "format": FORMAT, "next_id": first}))
+        except (OSError, BlueprintError):
+            pass  # the ids stay used: a gap, never a reused id
+
     def _counter(self) -> tuple[dict[str, Any], int]:
         """`counters.json` and the next record id in it (read under `ids.lock`)."""
         path = self.root / "counters.json"
@@ -530,6 +557,9 @@ class JsonStore:
                 raise BlueprintError(f"blueprint {blueprint} version {version} is not published in this workspace",
                                      hint="see `blueprint publish`", exit_code=2)
             doc = _read_json(path, self, "version_file")
+            problem = blueprint_problem(doc["data"])
+            if problem is not None:
+                raise CorruptFile(self.display(path), problem)
             self._data_cache[key] = doc["data"]
         return self._data_cache[key]
 

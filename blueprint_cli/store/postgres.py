@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.contract import (
-    FORMAT, BatchWriter, CorruptFile, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
     id_order,
 )
 
@@ -702,6 +702,9 @@ class PostgresStore:
                                      hint="see `blueprint publish`", exit_code=2)
             if not isinstance(row[0], dict):
                 raise CorruptFile(f"{self.schema}.blueprint_versions {blueprint} v{version}", "no blueprint `data`")
+            problem = blueprint_problem(row[0])
+            if problem is not None:
+                raise CorruptFile(f"{self.schema}.blueprint_versions {blueprint} v{version}", problem)
             self._data_cache[key] = row[0]
         return self._data_cache[key]
 

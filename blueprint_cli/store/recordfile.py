@@ -29,11 +29,32 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.contract import FORMAT
 
 
+class UnwritableText(BlueprintError):
+    """A record holding text UTF-8 cannot hold (see `blueprint_cli.usertext`,
+    which refuses it where it enters); raised before anything is written."""
+
+
+def _unwritable(record: Record, exc: UnicodeEncodeError) -> UnwritableText:
+    from blueprint_cli.usertext import text_problem
+
+    around = str(exc.object)[max(0, exc.start - 20):exc.end + 20]  # the text around it, not the whole file
+    problem = text_problem(around) or "a character UTF-8 cannot hold"
+    return UnwritableText(f"record {record.id} is not written: {problem}", exit_code=1)
+
+
 def encode(record: Record, history: Sequence[HistoryEntry]) -> bytes:
+    try:
+        return _encode(record, history)
+    except UnicodeEncodeError as exc:
+        raise _unwritable(record, exc) from None
+
+
+def _encode(record: Record, history: Sequence[HistoryEntry]) -> bytes:
     """A record file: the record with one member per line (a field per line), and
     its history with one entry per line, so a diff shows each changed field and
     each new event on a line of its own. Plain JSON (any JSON reader reads it),
@@ -91,6 +112,13 @@ _TAIL = b"\n ]\n}\n"
 
 
 def encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry]) -> bytes | None:
+    try:
+        return _encode_appending(record, raw, append)
+    except UnicodeEncodeError as exc:
+        raise _unwritable(record, exc) from None
+
+
+def _encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry]) -> bytes | None:
     """`encode(record, history + append)` given `raw`, the file as `encode` wrote it
     for the same history: the old entries are kept as they are written instead of
     being decoded and encoded again, so the cost does not grow with the history.

@@ -29,9 +29,10 @@ from blueprint_cli.language.durations import Duration
 from blueprint_cli.engine import Inputs, Moved, Option, Refusal
 from blueprint_cli.language.model import Blueprint, Criterion, FieldDef, build
 from blueprint_cli.engine.records import HistoryEntry, Record
-from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord
+from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord, Write
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.language.team import Team, User
+from blueprint_cli.usertext import check_text
 from blueprint_cli.workspace.commit import Change, apply, check_settings, single
 from blueprint_cli.workspace.clock import now
 from blueprint_cli.workspace.location import find_root, store_of
@@ -350,6 +351,8 @@ class Workspace:
             if not Path(path).is_file():  # a FIFO or device would be copied for ever
                 what = "not a regular file" if Path(path).exists() else "no such file"
                 raise BlueprintError(f"{what} to attach: {path}")
+            # the name goes into the history as text: refused before anything is copied
+            check_text(Path(path).name, "the name of the file to attach", hint="rename the file with a UTF-8 name")
         with self.store.transaction(record_id) as txn:
             bp, record = self.current(txn.current.record)
             if bp is None:
@@ -362,11 +365,22 @@ class Workspace:
                 return MoveResult(record, outcome, bp)
             change = Change(outcome.record, (outcome.entry,), (tuple(outcome.effects),))
             check_settings(self, [change])  # a broken config.yaml refuses before anything is written
-            if inputs.attachments:
-                entry = replace(outcome.entry, attachments=tuple(self._attach(record_id, inputs.attachments)))
-                change = replace(change, entries=(entry,))
-            # committed before anything is sent: a failed delivery never undoes the move
-            [done] = apply(self, single(txn.commit), [change], moment)
+            copied = self._attach(record_id, inputs.attachments) if inputs.attachments else []
+            if copied:
+                change = replace(change, entries=(replace(outcome.entry, attachments=tuple(copied)),))
+            commit, written = single(txn.commit), []
+
+            def write(writes: Sequence[Write]) -> None:
+                commit(writes)
+                written.append(True)
+            try:
+                # committed before anything is sent: a failed delivery never undoes the move
+                [done] = apply(self, write, [change], moment)
+            except BaseException:
+                if not written:  # the move is not in the history: neither are its attachments
+                    for name in copied:
+                        (self.root / name).unlink(missing_ok=True)
+                raise
             return MoveResult(done.record, replace(outcome, record=done.record, entry=done.entries[0]), bp)
 
     def tag(self, record_id: str, add: Sequence[str], remove: Sequence[str], *, user: str,

@@ -37,6 +37,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.language.fieldtypes import MAX_NUMBER_TEXT, FieldValueError, parse
 from blueprint_cli.language.model import Blueprint, FieldDef
 from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.usertext import check_text
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace import Workspace
@@ -182,6 +183,7 @@ def _json_rows(path: Path, text: str) -> list[Row]:
         raise BlueprintError(f"{path}: expected a JSON list of records (objects)")
     rows: list[Row] = []
     for i, item in enumerate(data, 1):
+        _check_json_text(item, f"{path}: record {i}")
         if not isinstance(item, dict):
             rows.append(Row(i, None, {"": item}))
             continue
@@ -190,6 +192,22 @@ def _json_rows(path: Path, text: str) -> list[Row]:
             flat.update(item["fields"])
         rows.append(Row(i, None, flat))
     return rows
+
+
+_PAIRS = "a \\ud800-\\udfff escape in JSON is half of a character: it needs its other half beside it"
+
+
+def _check_json_text(value: Any, where: str) -> None:
+    """JSON can spell half a surrogate pair (`"\\ud800"`): text no record file can hold."""
+    if isinstance(value, str):
+        check_text(value, where, hint=_PAIRS)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, where, hint=_PAIRS)
+            _check_json_text(item, f"{where}, {key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_text(item, where)
 
 
 # ----- importing ------------------------------------------------------------------------------
@@ -210,6 +228,7 @@ def import_records(ws: Workspace, path: Path, *, user: str, now: datetime, modul
                    formulas: bool = False) -> ImportResult:
     """Validate every row, then create them all — or, if any row has a problem,
     none (the result lists every problem)."""
+    check_text(path.name, "the name of the file to import", hint="rename the file with a UTF-8 name")  # each record's history names it
     rows = read_rows(path, fmt, formulas=formulas)
     result = ImportResult(str(path), dry_run, len(rows))
     if not rows:

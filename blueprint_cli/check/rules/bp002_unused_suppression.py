@@ -12,6 +12,13 @@ so an unused one is reported — as is an unknown code or directive.
     # BP002 on the second line: unused suppression: no BP203 finding on line 3
       - name: Lost            # blueprint: disable=BP2O3
     # BP002: unknown rule code 'BP2O3' in a suppression — did you mean 'BP203'?
+      - name: Open            # blueprint: disable BP203
+    # BP002: misspelt suppression: it suppresses nothing (also `# blueprint
+    # disable=…` and `# blueprint: disable: …`)
+
+Only a YAML comment is a suppression: the same words inside a value — a quoted
+string, or a `|` or `>` block such as an e-mail body — are text, and suppress
+nothing.
 
 A code the run did not check in the file (not selected, or its rule could not
 run because of schema errors) is not reported as unused. Remove the code (or

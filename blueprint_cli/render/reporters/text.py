@@ -40,6 +40,9 @@ def summary(findings: Findings) -> str:
     warnings = sum(d.severity is Severity.WARNING for d in findings.diagnostics)
     files = findings.files
     noun = "file" if files == 1 else "files"
+    if not files and not findings.diagnostics:
+        # as ruff says: "All clean" about nothing would read as if something had been checked
+        return "No blueprints to check: no file given or found is a blueprint."
     if not errors and not warnings:
         return f"All clean: {files} {noun} checked."
     with_problems = len({d.file for d in findings.diagnostics})
