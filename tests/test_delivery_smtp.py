@@ -82,7 +82,7 @@ def settings(server: MailServer, **kw: object) -> SmtpSettings:
 
 
 def test_sends_to_every_recipient(mail: MailServer) -> None:
-    sent, attempts, note = smtp_delivery.send(message(), ["bob@example.com", "bea@example.com"], settings(mail),
+    sent, attempts, note, _left = smtp_delivery.send(message(), ["bob@example.com", "bea@example.com"], settings(mail),
                                               sleep=Sleeps())
     assert (sent, attempts, note) == (True, 1, None)
     (got,) = mail.received
@@ -93,14 +93,14 @@ def test_sends_to_every_recipient(mail: MailServer) -> None:
 def test_transient_failures_are_retried_with_backoff(mail: MailServer) -> None:
     mail.fail_next = 2
     sleeps = Sleeps()
-    sent, attempts, _ = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
+    sent, attempts, _, _left = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
     assert (sent, attempts, mail.attempts, len(mail.received)) == (True, 3, 3, 1) and sleeps == [1, 2]
 
 
 def test_permanent_refusal_is_not_retried(mail: MailServer) -> None:
     mail.fail_next, mail.fail_reply = 5, "554 5.7.1 Message rejected"
     sleeps = Sleeps()
-    sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
+    sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
     assert (sent, attempts, mail.attempts) == (False, 1, 1) and error == "554 5.7.1 Message rejected"
     assert sleeps == []
 
@@ -108,7 +108,7 @@ def test_permanent_refusal_is_not_retried(mail: MailServer) -> None:
 def test_no_server_is_retried_then_reported() -> None:
     down = SmtpSettings("127.0.0.1", free_port(), starttls=False, timeout=2, retry=Retry(2, 0.5))
     sleeps = Sleeps()
-    sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], down, sleep=sleeps)
+    sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], down, sleep=sleeps)
     assert (sent, attempts) == (False, 2) and "connection refused" in (error or "") and sleeps == [0.5]
 
 
@@ -119,14 +119,14 @@ def test_starttls_and_login_with_a_password_from_the_environment(tmp_path: Path)
         assert smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(), env={"SMTP_PW": "pa55"})[0]
         (got,) = server.received
         assert got.tls and got.login == "robot"
-        sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(),
+        sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(),
                                                    env={"SMTP_PW": "wrong"})
         assert (sent, attempts) == (False, 1) and "login as robot refused: 535" in (error or "")
-        sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(), env={})
+        sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(), env={})
         assert (sent, attempts) == (False, 0) and error == "the SMTP password's environment variable SMTP_PW is not set"
         # a certificate nobody vouches for is refused
         untrusted = settings(server, starttls=True, user="robot", password_env="SMTP_PW", retry=Retry(1, 0))
-        sent, _, error = smtp_delivery.send(message(), ["bob@example.com"], untrusted, sleep=Sleeps(),
+        sent, _, error, _left = smtp_delivery.send(message(), ["bob@example.com"], untrusted, sleep=Sleeps(),
                                             env={"SMTP_PW": "pa55"})
         assert not sent and "TLS error" in (error or "")
         assert len(server.received) == 1

@@ -22,7 +22,8 @@ BLUEPRINT_KEYS = frozenset({"blueprint", "states", "transitions"})
 TEAM_NAMES = ("team.yaml", "team.yml")
 TEAM_KEYS = frozenset({"users", "roles", "profiles"})
 SETTINGS_NAMES = ("config.yaml", "config.yml")
-SETTINGS_KEYS = frozenset({"format", "outbox", "smtp", "webhooks", "calendar", "store", "time_zone"})
+SETTINGS_KEYS = frozenset({"format", "outbox", "smtp", "webhooks", "delivery_wait", "calendar", "store",
+                           "time_zone"})
 #: What each kind is called in messages.
 DESCRIPTION = {
     "scenarios": "a scenario file (`blueprint test`)",

@@ -38,6 +38,7 @@ from blueprint_cli.workspace.location import store_of
 if TYPE_CHECKING:
     from blueprint_cli.calendar import WorkingCalendar
     from blueprint_cli.delivery import DeliverySettings
+    from blueprint_cli.delivery.pool import Circuit
 
 
 def now() -> datetime:
@@ -85,8 +86,9 @@ class Workspace:
         self._built: dict[tuple[str, int], Blueprint] = {}
         #: how delivery waits between retries (tests put a recorder here: they never sleep)
         self.sleep: Any = None
-        #: where delivery reads secrets and passwords (default: os.environ)
+        #: where delivery reads secrets, passwords and proxies (default: os.environ)
         self.env: Mapping[str, str] | None = None
+        self._circuit: Circuit | None = None
 
     # ----- settings (config.yaml, read by `config.Config`) -------------------------------
 
@@ -99,6 +101,15 @@ class Workspace:
     def delivery(self) -> DeliverySettings:
         """How e-mails and webhooks go out."""
         return self.settings.delivery
+
+    @property
+    def circuit(self) -> Circuit:
+        """Endpoints that did not answer earlier in this command (not tried again)."""
+        if self._circuit is None:
+            from blueprint_cli.delivery.pool import Circuit
+
+            self._circuit = Circuit()
+        return self._circuit
 
     @property
     def folder(self) -> Path:
