@@ -165,7 +165,8 @@ def test_a_webhook_goes_through_the_proxy_the_environment_names(hook: HookServer
     assert (method, target) == ("POST", f"{hook.url}/orders/7?x=1")  # the whole URL, as a proxy is asked
     assert headers["Proxy-Authorization"] == "Basic cm9ib3Q6c0BpZA=="  # robot:s@id
     [arrived] = hook.received
-    assert (arrived.path, arrived.body, arrived.headers["X-Blueprint-Delivery"]) == ("/orders/7?x=1", b'{"a": 1}', "d-7")
+    assert (arrived.path, arrived.body, arrived.headers["X-Blueprint-Delivery"]) == \
+        ("/orders/7?x=1", b'{"a": 1}', "d-7")
 
 
 @pytest.mark.parametrize("no_proxy", ["127.0.0.1", "*", "localhost,127.0.0.1", ".0.0.1"])
