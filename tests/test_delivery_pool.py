@@ -210,3 +210,16 @@ def test_a_move_honours_the_proxy_of_its_environment(tmp_path: Path, hook: HookS
         monkeypatch.setenv(name, "")
     assert cli("--as", "alice", "move", "1", "Place", cwd=ws).code == 0
     assert [r[1] for r in proxy.requests] == [f"{hook.url}/orders/1"] and len(hook.received) == 1
+
+
+def test_delivery_wait_0_leaves_every_webhook_to_retry(tmp_path: Path, hook: HookServer) -> None:
+    ws = orders(tmp_path, hook.url, records=1)
+    with open(ws / ".blueprint" / "config.yaml", "a", encoding="utf-8") as f:
+        f.write("delivery_wait: 0\n")
+    moved = cli("--as", "alice", "move", "1", "Place", cwd=ws)
+    assert moved.code == 0 and hook.received == [], moved
+    outcome = cli("--json", "history", "1", cwd=ws).json()[-1]["actions"][0]  # type: ignore[index]
+    assert (outcome["status"], outcome["attempts"]) == ("pending", 0)
+    assert outcome["error"] == "not tried within the 0s a move waits for delivery"
+    again = cli("retry", cwd=ws)
+    assert again.code == 0 and [r.path for r in hook.received] == ["/orders/1"], again

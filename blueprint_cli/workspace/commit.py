@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 
 #: How a caller writes: `Transaction.commit` of one record, or `Batch.commit` of many.
 Writer = Callable[[Sequence[Write]], None]
-#: Seconds past `delivery_wait` the delivery pool waits for a result before it
-#: gives up (every attempt ends by its own deadline; this covers what none can bound).
-PATIENCE = 1.0
+#: Seconds past `delivery_wait` the delivery pool waits for the next result before
+#: it gives up: every try ends by its own deadline, so this only covers what none
+#: can bound (a name lookup), and leaves room for a busy disk's outbox writes.
+PATIENCE = 5.0
 
 
 @dataclass(frozen=True)
