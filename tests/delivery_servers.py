@@ -10,7 +10,7 @@ import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -106,6 +106,12 @@ def smtp_server(*, tls: tuple[Path, Path] | None = None, users: dict[str, str] |
 
 # ----- HTTP -------------------------------------------------------------------------------------
 
+class _Server(ThreadingHTTPServer):
+    # the listen backlog of a real server: with http.server's 5, a burst of
+    # connections (a bulk delivers on many threads) has SYNs dropped and resent a second later
+    request_queue_size = 128
+    daemon_threads = True
+
 @dataclass
 class Request:
     method: str
@@ -159,13 +165,140 @@ def http_server() -> Iterator[HookServer]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
+    httpd = _Server(("127.0.0.1", 0), Handler)
     hook.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
         yield hook
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+# ----- hostile servers: raw sockets that misbehave on purpose ---------------------------------------
+
+@dataclass
+class RawServer:
+    host: str
+    port: int
+    #: connections accepted so far
+    connections: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def pause(self, seconds: float) -> bool:
+        """Wait, unless the test is over (then False: stop serving)."""
+        return not self.stop.wait(seconds)
+
+
+@contextmanager
+def raw_server(serve: Callable[[RawServer, socket.socket], None]) -> Iterator[RawServer]:
+    """A TCP server on 127.0.0.1 that hands each connection to `serve(server, conn)`
+    in its own thread; `server.pause` lets a slow server end with the test."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    server = RawServer("127.0.0.1", int(listener.getsockname()[1]))
+    open_: list[socket.socket] = []
+
+    def handle(conn: socket.socket) -> None:
+        try:
+            serve(server, conn)
+        except OSError:
+            pass  # the client hung up: what a misbehaving server expects
+
+    def accept() -> None:
+        while not server.stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            server.connections += 1
+            open_.append(conn)
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.stop.set()
+        listener.close()
+        for conn in open_:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+def read_request(conn: socket.socket) -> bytes:
+    """The head of an HTTP request and as much of its body as Content-Length says."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+@dataclass
+class ProxyServer:
+    url: str
+    #: (method, target as the request line gave it, headers) of each request
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+
+@contextmanager
+def proxy_server() -> Iterator[ProxyServer]:
+    """A tiny forwarding HTTP proxy on 127.0.0.1: records each request (a proxy is
+    asked for the whole URL) and passes it on to where the URL points."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    proxy = ProxyServer("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            proxy.requests.append((self.command, self.path, {k: v for k, v in self.headers.items()}))
+            target = urlsplit(self.path)
+            conn = http.client.HTTPConnection(target.hostname or "", target.port or 80, timeout=5)
+            try:
+                sent = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-authorization", "host")}
+                path = target.path + (f"?{target.query}" if target.query else "")
+                conn.request(self.command, path or "/", body=body or None, headers=sent)
+                resp = conn.getresponse()
+                payload = resp.read()
+                self.send_response(resp.status, resp.reason)
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Via", "1.1 test-proxy")
+                self.end_headers()
+                self.wfile.write(payload)
+            finally:
+                conn.close()
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = _Server(("127.0.0.1", 0), Handler)
+    proxy.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
     finally:
         httpd.shutdown()
         httpd.server_close()

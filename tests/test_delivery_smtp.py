@@ -82,8 +82,8 @@ def settings(server: MailServer, **kw: object) -> SmtpSettings:
 
 
 def test_sends_to_every_recipient(mail: MailServer) -> None:
-    sent, attempts, note = smtp_delivery.send(message(), ["bob@example.com", "bea@example.com"], settings(mail),
-                                              sleep=Sleeps())
+    sent, attempts, note, _left = smtp_delivery.send(message(), ["bob@example.com", "bea@example.com"],
+                                                     settings(mail), sleep=Sleeps())
     assert (sent, attempts, note) == (True, 1, None)
     (got,) = mail.received
     assert got.sender == "blueprint@example.com" and got.recipients == ["bob@example.com", "bea@example.com"]
@@ -93,14 +93,14 @@ def test_sends_to_every_recipient(mail: MailServer) -> None:
 def test_transient_failures_are_retried_with_backoff(mail: MailServer) -> None:
     mail.fail_next = 2
     sleeps = Sleeps()
-    sent, attempts, _ = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
+    sent, attempts, _, _left = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
     assert (sent, attempts, mail.attempts, len(mail.received)) == (True, 3, 3, 1) and sleeps == [1, 2]
 
 
 def test_permanent_refusal_is_not_retried(mail: MailServer) -> None:
     mail.fail_next, mail.fail_reply = 5, "554 5.7.1 Message rejected"
     sleeps = Sleeps()
-    sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
+    sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], settings(mail), sleep=sleeps)
     assert (sent, attempts, mail.attempts) == (False, 1, 1) and error == "554 5.7.1 Message rejected"
     assert sleeps == []
 
@@ -108,7 +108,7 @@ def test_permanent_refusal_is_not_retried(mail: MailServer) -> None:
 def test_no_server_is_retried_then_reported() -> None:
     down = SmtpSettings("127.0.0.1", free_port(), starttls=False, timeout=2, retry=Retry(2, 0.5))
     sleeps = Sleeps()
-    sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], down, sleep=sleeps)
+    sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], down, sleep=sleeps)
     assert (sent, attempts) == (False, 2) and "connection refused" in (error or "") and sleeps == [0.5]
 
 
@@ -119,14 +119,14 @@ def test_starttls_and_login_with_a_password_from_the_environment(tmp_path: Path)
         assert smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(), env={"SMTP_PW": "pa55"})[0]
         (got,) = server.received
         assert got.tls and got.login == "robot"
-        sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(),
+        sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(),
                                                    env={"SMTP_PW": "wrong"})
         assert (sent, attempts) == (False, 1) and "login as robot refused: 535" in (error or "")
-        sent, attempts, error = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(), env={})
+        sent, attempts, error, _left = smtp_delivery.send(message(), ["bob@example.com"], ok, sleep=Sleeps(), env={})
         assert (sent, attempts) == (False, 0) and error == "the SMTP password's environment variable SMTP_PW is not set"
         # a certificate nobody vouches for is refused
         untrusted = settings(server, starttls=True, user="robot", password_env="SMTP_PW", retry=Retry(1, 0))
-        sent, _, error = smtp_delivery.send(message(), ["bob@example.com"], untrusted, sleep=Sleeps(),
+        sent, _, error, _left = smtp_delivery.send(message(), ["bob@example.com"], untrusted, sleep=Sleeps(),
                                             env={"SMTP_PW": "pa55"})
         assert not sent and "TLS error" in (error or "")
         assert len(server.received) == 1
@@ -218,3 +218,50 @@ def test_bad_smtp_settings_are_usage_errors(tmp_path: Path, setting: str, messag
     ws = workspace(tmp_path, setting + "\n")
     r = cli("--as", "alice", "move", "1", "Send", cwd=ws)
     assert r.code == 2 and message in r.err and "Traceback" not in r.err
+
+
+# ----- the outbox after a crash: at least once ----------------------------------------------------------
+
+DIE_AFTER_FIRST_EML = """\
+import os, signal, sys
+from blueprint_cli import actions
+from blueprint_cli.cli.main import run
+
+write = actions.atomic_write
+
+def write_then_die(path, data, **kw):
+    write(path, data, **kw)
+    os.kill(os.getpid(), signal.SIGKILL)  # the .eml is there; its outcome is not recorded
+
+actions.atomic_write = write_then_die
+run(sys.argv[1:])
+"""
+
+
+def test_a_kill_between_the_outbox_file_and_its_record_means_the_mail_is_written_again(tmp_path: Path) -> None:
+    import email
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    ws = workspace(tmp_path)
+    script = tmp_path / "die.py"
+    script.write_text(DIE_AFTER_FIRST_EML, encoding="utf-8")
+    path = os.pathsep.join([str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path, "BLUEPRINT_USER": "alice"}
+    killed = subprocess.run([sys.executable, str(script), "move", "1", "Send"], cwd=ws, env=env, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL, killed
+    outbox = ws / ".blueprint" / "outbox"
+    [first] = list(outbox.iterdir())
+    # the move is committed, its e-mails pending: the record says what was not recorded as sent
+    record = cli("--json", "record", "show", "1", cwd=ws).json()
+    assert record["state"] == "Sent" and record["undelivered"] == 3  # type: ignore[index]
+
+    again = cli("retry", cwd=ws)
+    assert again.code == 0 and again.out.count("✓") == 3, again
+    ids = [email.message_from_bytes(p.read_bytes())["Message-ID"] for p in sorted(outbox.iterdir())]
+    # at least once: the e-mail written before the kill is written again, with the same Message-ID
+    assert len(ids) == 4 and len(set(ids)) == 3
+    assert ids.count(email.message_from_bytes(first.read_bytes())["Message-ID"]) == 2
+    assert cli("retry", cwd=ws).out.startswith("nothing to retry") and len(list(outbox.iterdir())) == 4

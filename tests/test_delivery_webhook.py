@@ -233,6 +233,8 @@ def test_a_text_body_and_templates(orders: Path, hook: HookServer) -> None:
     ("webhooks: {attempts: 0}", "webhooks.attempts: 0 is less than the minimum of 1"),
     ("webhooks: {timeout: soon}", "webhooks.timeout must be a number"),
     ("webhooks: {retries: 3}", "unknown key 'retries' in webhooks"),
+    ("delivery_wait: -1", "delivery_wait: -1 is less than the minimum of 0"),
+    ("delivery_wait: soon", "delivery_wait must be a number"),
 ])
 def test_bad_webhook_settings_are_usage_errors(orders: Path, setting: str, message: str) -> None:
     with open(orders / ".blueprint" / "config.yaml", "a", encoding="utf-8") as f:

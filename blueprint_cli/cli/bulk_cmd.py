@@ -108,8 +108,9 @@ def _summary(ctx: typer.Context, result: object) -> None:
     out.print(table)
     failed = [d for d in result.done if d.failed_actions]
     if failed:
-        out.print(f"[yellow]{len(failed)} record(s) moved, but an action failed[/] (e.g. record {m(failed[0].record)}: "
-                  f"{m(failed[0].failed_actions[0])}); `blueprint retry` sends failed e-mails and webhooks again")
+        out.print(f"[yellow]{len(failed)} record(s) moved, but an action failed or is not delivered yet[/] "
+                  f"(e.g. record {m(failed[0].record)}: {m(failed[0].failed_actions[0])}); "
+                  "`blueprint retry` sends them again")
     if result.refused:
         out.print(f"[dim]{len(result.refused)} refused; details: blueprint --json bulk … --dry-run, "
                   f"or blueprint next ID[/]")

@@ -11,7 +11,8 @@ leaves from), locked and read in batches (`Store.batch`), the `--where`
 expression is checked on each locked record, and every batch is written in
 one go — so the store syncs per batch, not per record. E-mails and webhooks of
 a batch are delivered after the batch is committed, and their outcomes
-recorded, as for a single move.
+recorded, as for a single move: records at once, on a bounded pool of
+threads, each record's within `delivery_wait` (`workspace/commit.py`).
 """
 
 from __future__ import annotations
@@ -315,6 +316,8 @@ def _tally(record: Record, outcome: engine.Moved | Refusal, result: BulkResult) 
         result.refused.append(Refused(record.id, record.module, str(name) if name else None, record.state,
                                       outcome.reasons))
         return
-    failed = tuple(f"{a.action}: {a.detail}" for a in outcome.entry.actions if a.status == "failed")
+    # failed, or left pending for `blueprint retry` (a delivery that did not fit in its time)
+    failed = tuple(f"{a.action}: {a.detail}" for a in outcome.entry.actions
+                   if a.status == "failed" or (a.status == "pending" and a.retryable))
     result.done.append(Done(record.id, record.module, str(name) if name else None, outcome.entry.from_state,
                             outcome.record.state, outcome.waiting, failed))

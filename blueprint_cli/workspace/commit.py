@@ -7,7 +7,11 @@ with after-actions goes through (`move`, `bulk`, `tick`, `retry`).
    store (a transaction's commit, or a batch's). Each action still to be sent is
    `pending` in its entry, and the record counts it as undelivered — so a crash
    while sending leaves a record that says what was not sent.
-3. The e-mails and webhooks go out. A failure never undoes the commit.
+3. The e-mails and webhooks go out: records at once on a bounded pool, each
+   record's in order, within `delivery_wait` seconds (default 1) for all of
+   them. A failure never undoes the commit; what does not fit in the time stays
+   `pending` (or `failed`, when a try failed and the next did not fit), counted
+   as undelivered, for `blueprint retry`.
 4. The outcomes replace the pending ones in the entries, in a second write.
 
 `Record.undelivered` — how many actions in a record's history are not
@@ -30,7 +34,8 @@ from blueprint_cli.store import Write
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from blueprint_cli.actions.delivery import DeliverySettings, Sleep
+    from blueprint_cli.actions.delivery import Budget, DeliverySettings, Sleep
+    from blueprint_cli.actions.delivery.pool import Circuit
 
 
 class Outlet(Protocol):
@@ -50,8 +55,15 @@ class Outlet(Protocol):
     @property
     def env(self) -> Mapping[str, str] | None: ...
 
+    @property
+    def circuit(self) -> Circuit: ...
+
 #: How a caller writes: `Transaction.commit` of one record, or `Batch.commit` of many.
 Writer = Callable[[Sequence[Write]], None]
+#: Seconds past `delivery_wait` the delivery pool waits for the next result before
+#: it gives up: every try ends by its own deadline, so this only covers what none
+#: can bound (a name lookup), and leaves room for a busy disk's outbox writes.
+PATIENCE = 5.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,8 @@ def apply(ws: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
     (write if sends or hand_over is None else hand_over)([Write(c.record, c.entries) for c in committed])
     if not sends:
         return committed
+    sending = [c for c in committed if c.sends]
+    delivered = dict(zip(map(id, sending), _deliver_all(ws, sending, at)))
     done: list[Change] = []
     amends: list[Write] = []
     for c in committed:
@@ -140,15 +154,46 @@ def apply(ws: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
             continue
         record, entries = c.record, list(c.entries)
         amend: dict[int, HistoryEntry] = {}
-        for i, (entry, effects) in enumerate(zip(c.entries, c.effects)):
-            if effects:
-                sent = _send(ws, entry, effects, at)
-                record = counted(record, added=[sent], replaced=[entry])
+        for i, sent in enumerate(delivered[id(c)]):
+            if sent is not c.entries[i]:
+                record = counted(record, added=[sent], replaced=[c.entries[i]])
                 entries[i] = amend[i - len(entries)] = sent
         done.append(replace(c, record=record, entries=tuple(entries)))
         amends.append(Write(record, amend=amend))
     write(amends)
     return done
+
+
+def _deliver_all(ws: Outlet, changes: Sequence[Change], at: datetime) -> list[list[HistoryEntry]]:
+    """Step 3: each change's entries with their outcomes. Records are delivered
+    at once on a bounded pool, each record's actions in order within its budget
+    (`delivery_wait`); a record whose delivery is still under way when the pool
+    gives up keeps its actions `pending`, with a note, for `blueprint retry`."""
+    from blueprint_cli.actions import left_for_later
+    from blueprint_cli.actions.delivery import Budget
+    from blueprint_cli.actions.delivery.pool import run_all
+
+    seconds = ws.delivery.wait
+
+    def job(change: Change) -> Callable[[], list[HistoryEntry]]:
+        def run() -> list[HistoryEntry]:
+            budget = Budget.of(seconds)
+            return [_send(ws, entry, effects, at, budget) if effects else entry
+                    for entry, effects in zip(change.entries, change.effects)]
+        return run
+
+    results = run_all([job(c) for c in changes], patience=seconds + PATIENCE)
+    out: list[list[HistoryEntry]] = []
+    for change, result in zip(changes, results):
+        if result is None:  # given up on: its actions stay pending, saying so
+            budget = Budget.of(seconds)
+            result = []
+            for entry, effects in zip(change.entries, change.effects):
+                sending = {e.index for e in effects}
+                result.append(replace(entry, actions=tuple(left_for_later(a, budget) if i in sending else a
+                                                           for i, a in enumerate(entry.actions))))
+        out.append(result)
+    return out
 
 
 def resend(ws: Outlet, write: Writer, job: Resend, at: datetime,
@@ -170,11 +215,13 @@ def resend(ws: Outlet, write: Writer, job: Resend, at: datetime,
     return record, amend
 
 
-def _send(ws: Outlet, entry: HistoryEntry, effects: Sequence[Effect], at: datetime) -> HistoryEntry:
+def _send(ws: Outlet, entry: HistoryEntry, effects: Sequence[Effect], at: datetime,
+          budget: Budget | None = None) -> HistoryEntry:
     """Send what an entry's actions produced; the entry with each outcome in place."""
     from blueprint_cli.actions import deliver
 
-    results = deliver(effects, ws.outbox, settings=ws.delivery, sleep=ws.sleep, env=ws.env, at=iso(at))
+    results = deliver(effects, ws.outbox, settings=ws.delivery, sleep=ws.sleep, env=ws.env, at=iso(at),
+                      budget=budget, circuit=ws.circuit)
     actions = list(entry.actions)
     for index, result in results.items():
         actions[index] = result

@@ -40,6 +40,7 @@ from blueprint_cli.workspace.location import find_root, store_of
 if TYPE_CHECKING:
     from blueprint_cli.language.calendar import WorkingCalendar
     from blueprint_cli.actions.delivery import DeliverySettings, Sleep
+    from blueprint_cli.actions.delivery.pool import Circuit
 
 
 # ----- results ----------------------------------------------------------------------------
@@ -104,8 +105,9 @@ class Workspace:
         self._workloads: dict[str, OpenRecords] = {}
         #: how delivery waits between retries (tests put a recorder here: they never sleep)
         self.sleep: Sleep | None = None
-        #: where delivery reads secrets and passwords (default: os.environ)
+        #: where delivery reads secrets, passwords and proxies (default: os.environ)
         self.env: Mapping[str, str] | None = None
+        self._circuit: Circuit | None = None
 
     # ----- settings (config.yaml, read by `config.Config`) -------------------------------
 
@@ -118,6 +120,15 @@ class Workspace:
     def delivery(self) -> DeliverySettings:
         """How e-mails and webhooks go out."""
         return self.settings.delivery
+
+    @property
+    def circuit(self) -> Circuit:
+        """Endpoints that did not answer earlier in this command (not tried again)."""
+        if self._circuit is None:
+            from blueprint_cli.actions.delivery.pool import Circuit
+
+            self._circuit = Circuit()
+        return self._circuit
 
     @property
     def folder(self) -> Path:

@@ -52,6 +52,8 @@ outbox: outbox
 #        password_env: BLUEPRINT_SMTP_PASSWORD, from: "Blueprint <blueprint@example.com>"}
 # Webhooks: seconds per try, tries in all, seconds before the 2nd try (doubling):
 # webhooks: {timeout: 10, attempts: 3, backoff: 1}
+# Seconds a move waits for its e-mails and webhooks; the rest is left for `blueprint retry`:
+# delivery_wait: 1
 # Users not in team.yaml may not act (--as, $BLUEPRINT_USER, else the OS user); to let them:
 # unknown_users: allow
 # Working time for `2 business_days` / `4 business_hours`:
@@ -182,7 +184,7 @@ class Config:
         from blueprint_cli.actions.delivery import DeliveryConfigError
         from blueprint_cli.actions.delivery import from_config as delivery_from
 
-        if not faulty & {"", "smtp", "webhooks"}:
+        if not faulty & {"", "smtp", "webhooks", "delivery_wait"}:
             try:
                 self._delivery = delivery_from(data, self.display)
             except DeliveryConfigError as exc:

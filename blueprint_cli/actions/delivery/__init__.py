@@ -18,22 +18,35 @@ timeouts and bounded retries, configured in `.blueprint/config.yaml`::
       timeout: 10
       attempts: 3                 # tries in all on 5xx, 408, 429 and connection errors
       backoff: 1
+    delivery_wait: 1              # seconds a move waits for a record's e-mails and webhooks
 
-Each send returns an `ActionOutcome` (done or failed, attempts, error, HTTP
-status) — never an exception: the transition is already committed. Waiting
-between tries goes through an injected `sleep`, so tests never sleep.
+Each send returns an `ActionOutcome` (done, failed, or pending when it was
+left for `blueprint retry`, with attempts, error, HTTP status) — never an
+exception: the transition is already committed. Waiting between tries goes
+through an injected `sleep`, so tests never sleep.
+
+Two bounds on time: `timeout` bounds one attempt as a whole — connecting,
+sending and every read (`deadline.py`) — and a `Budget` bounds all the tries
+of a record's deliveries in a command that changes records (`delivery_wait`):
+what does not fit in it is left for `blueprint retry`, which has no budget.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-#: How long one wait between tries may be, whatever the backoff doubles to.
+#: How long one wait between tries may be, whatever the backoff doubles to
+#: (and the longest `Retry-After` slept; a longer one leaves the delivery for later).
 MAX_BACKOFF = 30.0
 DEFAULT_SENDER = "blueprint@localhost"
+#: Seconds a command that changes records waits for one record's deliveries.
+DEFAULT_WAIT = 1.0
+#: What the outcome of a delivery left for later tells the user to run.
+RETRY_HINT = "left for `blueprint retry`"
 
 Sleep = Callable[[float], None]
 
@@ -81,6 +94,31 @@ class DeliverySettings:
     smtp: SmtpSettings | None = None
     webhooks: WebhookSettings = WebhookSettings()
     sender: str = DEFAULT_SENDER
+    #: `delivery_wait`: seconds a move waits for a record's e-mails and webhooks
+    wait: float = DEFAULT_WAIT
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The time all the tries of a record's deliveries may take in a command that
+    changes records (`delivery_wait`), as a deadline on a monotonic clock. A try
+    that would start or wait past it is not made: the delivery is left for
+    `blueprint retry`."""
+
+    seconds: float
+    end: float
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False)
+
+    @classmethod
+    def of(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Budget:
+        return cls(seconds, clock() + seconds, clock)
+
+    def left(self) -> float:
+        return self.end - self.clock()
+
+    @property
+    def wording(self) -> str:
+        return f"the {self.seconds:g}s a move waits for delivery"
 
 
 def from_config(config: Mapping[str, Any], source: str = "config.yaml") -> DeliverySettings:
@@ -88,7 +126,8 @@ def from_config(config: Mapping[str, Any], source: str = "config.yaml") -> Deliv
     smtp = _smtp(config.get("smtp"), source) if config.get("smtp") is not None else None
     hooks = _section(config.get("webhooks"), "webhooks", {"timeout", "attempts", "backoff"}, source)
     webhooks = WebhookSettings(_number(hooks, "timeout", 10.0, source, "webhooks"), _retry(hooks, source, "webhooks"))
-    return DeliverySettings(smtp, webhooks, smtp.sender if smtp else DEFAULT_SENDER)
+    wait = _number(config, "delivery_wait", DEFAULT_WAIT, source, "")
+    return DeliverySettings(smtp, webhooks, smtp.sender if smtp else DEFAULT_SENDER, wait)
 
 
 def _section(data: Any, name: str, known: set[str], source: str) -> Mapping[str, Any]:
@@ -108,8 +147,9 @@ def _number(data: Mapping[str, Any], key: str, default: float, source: str, sect
     value = data.get(key, default)
     # NaN is neither below nor above anything: test that it is a real number first
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < minimum:
-        raise DeliveryConfigError(f"{source}: {section}.{key} must be a number of at least {minimum:g}, not {value!r}",
-                                  (section, key))
+        name = f"{section}.{key}" if section else key
+        raise DeliveryConfigError(f"{source}: {name} must be a number of at least {minimum:g}, not {value!r}",
+                                  (section, key) if section else (key,))
     return float(value)
 
 
