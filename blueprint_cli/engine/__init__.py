@@ -65,8 +65,8 @@ class Inputs:
 
 
 #: Why a transition cannot happen (yet); docs/json.md lists them (tests/test_json_docs.py).
-ReasonKind = Literal["final", "unavailable", "owner", "criteria", "done", "choose-part", "parallel", "error",
-                     "field", "checklist", "note", "attachment"]
+ReasonKind = Literal["final", "unavailable", "automatic", "owner", "criteria", "done", "choose-part", "parallel",
+                     "error", "field", "checklist", "note", "attachment"]
 #: What shape a transition has (`next --json` `kind`).
 OptionKind = Literal["transition", "parallel", "conditional", "common"]
 
@@ -75,7 +75,7 @@ OptionKind = Literal["transition", "parallel", "conditional", "common"]
 class Reason:
     """One precise reason a transition cannot happen (yet).
 
-    kind: final, unavailable, owner, criteria, done, choose-part, parallel, error —
+    kind: final, unavailable, automatic, owner, criteria, done, choose-part, parallel, error —
     which block it — or field, checklist, note, attachment — which the user can
     supply during the move (`REQUIREMENT_KINDS`).
     """
@@ -154,6 +154,9 @@ class Option:
     requires: tuple[Reason, ...]
     message: str | None = None
     kind: OptionKind = "transition"
+    #: an automatic transition the user may not perform by hand: when `blueprint tick` runs it
+    #: (ISO 8601; None when the record's time of entering its state is unknown)
+    runs_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         req = {
@@ -165,7 +168,7 @@ class Option:
         return {
             "transition": self.transition, "part": self.part, "kind": self.kind, "to": list(self.targets),
             "allowed": self.allowed, "requires": req, "message": self.message,
-            "blocked_by": [r.to_dict() for r in self.blocked_by],
+            "blocked_by": [r.to_dict() for r in self.blocked_by], "runs_at": self.runs_at,
         }
 
 
@@ -446,6 +449,30 @@ def _blocked_here(bp: Blueprint, record: Record, t: Transition) -> Reason | None
     return None
 
 
+def runs_at(record: Record, t: Transition, calendar: BusinessTime | None = None) -> str | None:
+    """When the timer runs the automatic transition `t` for `record` (ISO 8601),
+    None when the record's entry time into its state is unknown."""
+    assert t.auto is not None
+    try:
+        if record.state_since:
+            return iso(add_duration(datetime.fromisoformat(record.state_since), t.auto.after, calendar))
+    except (OverflowError, ValueError):
+        pass
+    return None
+
+
+def _timer_reason(record: Record, t: Transition, user: User, at: str | None) -> Reason:
+    """Why a user may not perform an automatic transition by hand: when its timer runs it."""
+    assert t.auto is not None
+    when = f"at {at}" if at else f"{t.auto.after} after entering {record.state}"
+    if not t.owners:
+        return Reason("automatic", f"{t.name!r} runs automatically {when}: `blueprint tick` performs it, "
+                                   "nobody by hand")
+    rules = " or ".join(str(o) for o in t.owners)
+    return Reason("automatic", f"{t.name!r} runs automatically {when}; by hand it is for {rules}, "
+                               f"and you are {user.describe()}")
+
+
 def _done(record: Record, t: Transition) -> dict[str, PartDone]:
     return {p.part: p for p in record.pending if p.transition == t.name}
 
@@ -494,7 +521,8 @@ def _checklist(t: Transition, part: ParallelPart | None, inputs: Inputs, complet
 
 
 def _plan(bp: Blueprint, record: Record, user: User, t: Transition, part: ParallelPart | None,
-          inputs: Inputs) -> tuple[list[Reason], ParallelPart | None, dict[str, Any], bool]:
+          inputs: Inputs, calendar: BusinessTime | None = None,
+          ) -> tuple[list[Reason], ParallelPart | None, dict[str, Any], bool]:
     """Every reason the move cannot happen, the part it performs, the fields after
     the input, and whether it completes the transition."""
     blocked = _blocked_here(bp, record, t)
@@ -502,7 +530,9 @@ def _plan(bp: Blueprint, record: Record, user: User, t: Transition, part: Parall
         return [blocked], part, dict(record.fields), False
     reasons: list[Reason] = []
     values = record.values(bp.field)
-    if t.owners:
+    if t.auto is not None and not any(owner_matches(o, user, record) for o in t.owners):
+        reasons.append(_timer_reason(record, t, user, runs_at(record, t, calendar)))
+    elif t.owners:
         r = _owner_reason(repr(t.name), t.owners, user, record)
         if r:
             reasons.append(r)
@@ -557,7 +587,7 @@ def _plan(bp: Blueprint, record: Record, user: User, t: Transition, part: Parall
 
 # ----- the public operations --------------------------------------------------------------
 
-def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
+def options(bp: Blueprint, record: Record, user: User, calendar: BusinessTime | None = None) -> list[Option]:
     """Every transition (and parallel part) leaving the record's state, whether the
     user may perform it now, and what it still requires (`blueprint next`)."""
     out: list[Option] = []
@@ -573,11 +603,13 @@ def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
         for p in parts:
             if p is not None and p.name in done:
                 continue
-            reasons, _, _, _ = _plan(bp, record, user, t, p, Inputs())
+            reasons, _, _, _ = _plan(bp, record, user, t, p, Inputs(), calendar)
             blocking = tuple(r for r in reasons if not r.is_requirement)
             needs = tuple(r for r in reasons if r.is_requirement)
             message = (p.message if p is not None and p.message else None) or t.message
-            out.append(Option(t.name, p.name if p else None, targets, not blocking, blocking, needs, message, kind))
+            at = runs_at(record, t, calendar) if any(r.kind == "automatic" for r in blocking) else None
+            out.append(Option(t.name, p.name if p else None, targets, not blocking, blocking, needs, message, kind,
+                              at))
     return out
 
 
@@ -591,19 +623,20 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
 
     `system`: blueprint performs it by itself (an `auto` transition on `tick`):
     owner rules do not apply — nobody is acting — but criteria and requirements
-    do. `calendar` is the working calendar for business durations in actions.
+    do. Without it, an `auto` transition with no `owners` is refused: its timer
+    alone runs it. `calendar` is the working calendar for business durations in actions.
     """
     if not isinstance(record, Record):
         record = Record.from_dict(record)
     if record.blueprint != bp.id:
         raise BlueprintError(f"record {record.id} is not governed by {bp.id}", exit_code=1)
     t, part = _resolve(bp, transition, inputs.part)
-    reasons, part, fields, completes = _plan(bp, record, user, t, part, inputs)
+    reasons, part, fields, completes = _plan(bp, record, user, t, part, inputs, calendar)
     if system:
         if t.parallel:
             reasons = [Reason("parallel", f"{t.name!r} is a parallel transition: its parts are done by people, "
                                           "never automatically")]
-        reasons = [r for r in reasons if r.kind != "owner"]
+        reasons = [r for r in reasons if r.kind not in ("owner", "automatic")]
     if reasons:
         return Refusal(t.name, tuple(reasons), part.name if part else None)
 

@@ -275,6 +275,7 @@ class Transition:
     #: the `from` states as written; `("*",)` means every non-final state
     sources: tuple[str, ...]
     to: str | None = None
+    #: who may perform it by hand; empty for an automatic transition without `owners` (`timer_only`)
     owners: tuple[Owner, ...] = ANYONE
     when: Criterion | None = None
     message: str | None = None
@@ -294,6 +295,11 @@ class Transition:
     @property
     def is_conditional(self) -> bool:
         return bool(self.branches)
+
+    @property
+    def timer_only(self) -> bool:
+        """An automatic transition nobody may perform by hand: `blueprint tick` alone runs it."""
+        return self.auto is not None and not self.owners
 
     @property
     def is_parallel(self) -> bool:
@@ -516,11 +522,13 @@ def _transition(data: dict[str, Any], path: JsonPath) -> Transition:
         for i, p in enumerate(data.get("parallel") or ())
     )
     auto = data.get("auto")
+    # an automatic transition without `owners` runs on its timer alone: nobody performs it by hand
+    owners = () if auto and data.get("owners") is None else _owners(data.get("owners"), path + ("owners",))
     return Transition(
         name=str(data["name"]),
         sources=_tuple_str(data.get("from")),
         to=str(data["to"]) if data.get("to") is not None else None,
-        owners=_owners(data.get("owners"), path + ("owners",)),
+        owners=owners,
         when=_opt_criterion(data, path),
         message=data.get("message"),
         require=_requirement(data.get("require"), path + ("require",)),

@@ -300,7 +300,7 @@ class Workspace:
         bp, record, _ = self.get(record_id)
         if bp is None:
             return record, None, []
-        return record, bp, engine.options(bp, record, self.user(user))
+        return record, bp, engine.options(bp, record, self.user(user), LazyCalendar(self))
 
     def move(self, record_id: str, transition: str, inputs: Inputs, *, user: str,
              at: datetime | None = None) -> MoveResult:
