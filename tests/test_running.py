@@ -86,3 +86,106 @@ def test_an_sla_on_a_final_state_is_a_finding(tmp_path: Path) -> None:
                     encoding="utf-8")
     r = cli("lint", "--strict", str(path))
     assert r.code == 1 and "BP403 final state 'Expired' has an SLA, which never fires" in r.out
+
+
+# ----- 2. entering mid-process ---------------------------------------------------------------------
+
+@pytest.fixture()
+def deals(tmp_path: Path) -> Path:
+    assert cli("init", str(tmp_path)).code == 0
+    return tmp_path
+
+
+def test_record_create_at_a_state_is_for_admins_and_checked(deals: Path) -> None:
+    r = run(deals, "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+            "--state", "Negotiation")
+    assert r.code == 1 and "you may not start a record at 'Negotiation'" in r.err and "profile:admin" in r.err
+    r = run(deals, "grace", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+            "--state", "Negotiaton")
+    assert r.code == 2 and "did you mean 'Negotiation'?" in r.err
+    r = run(deals, "grace", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=0",
+            "--state", "Negotiation")
+    assert r.code == 1 and "entry criteria not met: amount > 0" in r.err
+    assert cli("--json", "record", "list", cwd=deals).json() == []
+    r = run(deals, "grace", "--json", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+            "--state", "Negotiation")
+    assert r.code == 0 and r.json()["state"] == "Negotiation"  # type: ignore[index]
+    [entry] = run(deals, "grace", "--json", "history", "1").json()  # type: ignore[misc]
+    assert (entry["user"], entry["to"], entry["note"]) == (
+        "grace", "Negotiation", "started at Negotiation, past the entry state Qualification")
+
+
+def test_record_import_takes_a_state_column(deals: Path) -> None:
+    (deals / "in.csv").write_text("module,name,amount,state\nDeals,Aaa,100,Negotiation\nDeals,Bbb,0,Negotiation\n"
+                                  "Deals,Ccc,10,Qualification\n", encoding="utf-8")
+    r = run(deals, "alice", "record", "import", "in.csv")
+    assert r.code == 1 and "row 1 (line 2): state: you may not start a record at 'Negotiation'" in r.err
+    assert "row 2 (line 3): state: enters no blueprint, so it cannot start at 'Negotiation'" in r.err
+    assert "row 3" not in r.err  # the entry state is anyone's
+    r = run(deals, "grace", "record", "import", "in.csv")
+    assert r.code == 1 and "row 1" not in r.err and "row 2 (line 3)" in r.err
+    (deals / "in.csv").write_text("module,name,amount,state\nDeals,Aaa,100,Negotiation\n", encoding="utf-8")
+    assert run(deals, "grace", "record", "import", "in.csv").code == 0
+    [entry] = run(deals, "grace", "--json", "history", "1").json()  # type: ignore[misc]
+    assert (entry["user"], entry["to"]) == ("grace", "Negotiation")
+    assert entry["note"] == "started at Negotiation, past the entry state Qualification; imported from in.csv, row 1"
+
+
+# ----- 3. permissions on every change ------------------------------------------------------------
+
+LOCKED = """\
+  amount:
+    type: currency
+    label: Amount
+    min: 0
+    editors: [record_owner, "role:sales_manager"]
+    locked_in: [Legal Review]
+"""
+
+
+def test_fields_owner_and_tasks_are_changed_only_by_whom_the_rules_let(deals: Path) -> None:
+    source = deals / "blueprints" / "deal-follow-up.yaml"
+    text = source.read_text(encoding="utf-8")
+    start = text.index("  amount:")
+    source.write_text(text[:start] + LOCKED + text[text.index("\n", start) + 1:], encoding="utf-8")
+    assert run(deals, "grace", "publish", str(source)).code == 0, run(deals, "grace", "publish", str(source))
+    assert run(deals, "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000").code == 0
+    # dave: not the owner, no admin: every reason at once, nothing changed
+    r = run(deals, "dave", "record", "set", "1", "amount=1", "name=Other", "owner=dave")
+    assert r.code == 1 and "cannot change record 1:" in r.err
+    assert "you may not reassign record 1" in r.err and "you may not change Deal name of record 1" in r.err
+    assert "you may not change Amount of record 1: it is for record_owner or role:sales_manager" in r.err
+    assert run(deals, "dave", "record", "tag", "1", "vip").code == 1
+    shown = run(deals, "alice", "--json", "record", "show", "1").json()
+    assert (shown["owner"], shown["fields"]["amount"], shown["tags"]) == ("alice", 5000, [])  # type: ignore[index]
+    # the field's editors: bob (sales_manager) may change the amount, not the name
+    assert run(deals, "bob", "record", "set", "1", "amount=6000").code == 0
+    assert run(deals, "bob", "record", "set", "1", "name=Other").code == 1
+    # the admin profile may reassign
+    assert run(deals, "grace", "record", "set", "1", "owner=bob").code == 0
+    # during a move, a field the transition does not require follows its editors
+    r = run(deals, "carol", "move", "1", "Lose", "--set", "reason=Price", "--set", "amount=1", "--note", "x")
+    assert r.code == 1 and "it is for record_owner or role:sales_manager" in r.err
+
+
+def test_a_field_locked_in_a_state_is_refused_there(deals: Path) -> None:
+    source = deals / "blueprints" / "deal-follow-up.yaml"
+    text = source.read_text(encoding="utf-8")
+    start = text.index("  amount:")
+    source.write_text(text[:start] + LOCKED + text[text.index("\n", start) + 1:], encoding="utf-8")
+    assert run(deals, "grace", "publish", str(source)).code == 0
+    assert run(deals, "grace", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               "--state", "Legal Review", "--owner", "alice").code == 0
+    r = run(deals, "alice", "record", "set", "1", "amount=1")
+    assert r.code == 1 and "Amount is locked while the record is in Legal Review" in r.err
+    assert run(deals, "alice", "record", "set", "1", "name=Acme Inc").code == 0
+
+
+def test_permissions_in_the_team_file_replace_the_defaults(deals: Path) -> None:
+    team = deals / ".blueprint" / "team.yaml"
+    team.write_text(team.read_text(encoding="utf-8") + "permissions:\n  complete_tasks: [\"role:sales_manager\"]\n"
+                    "  enter_at_state: [\"role:sales_manager\"]\n", encoding="utf-8")
+    assert run(deals, "grace", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               "--state", "Negotiation").code == 1
+    assert run(deals, "bob", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               "--state", "Negotiation", "--owner", "alice").code == 0

@@ -86,7 +86,7 @@ def import_(
                 out.print(f"    {n} in {m(key)}")
         if result.ignored:
             sys.stderr.write(f"note: columns {visible(', '.join(result.ignored))} were ignored: "
-                             "imported records start in their blueprint's entry state\n")
+                             "an import starts records afresh (a `state` column says where they start)\n")
     if result.errors:
         raise typer.Exit(1)
 

@@ -31,6 +31,8 @@ from blueprint_cli.language.model import (
     Action, Blueprint, EmailAction, FieldDef, Owner, ParallelPart, Requirement, SetAction, TagAction,
     TaskAction, Transition, WebhookAction,
 )
+from blueprint_cli.engine import permissions
+from blueprint_cli.engine.permissions import owner_matches
 from blueprint_cli.engine.records import ActionOutcome, DeliveredKind, HistoryEntry, PartDone, Record, Task, diff_fields
 from blueprint_cli.language.suggest import closest, did_you_mean
 from blueprint_cli.language.team import Team, User
@@ -65,7 +67,7 @@ class Inputs:
 
 
 #: Why a transition cannot happen (yet); docs/json.md lists them (tests/test_json_docs.py).
-ReasonKind = Literal["final", "unavailable", "automatic", "owner", "criteria", "done", "choose-part", "parallel",
+ReasonKind = Literal["final", "unavailable", "automatic", "owner", "permission", "criteria", "done", "choose-part", "parallel",
                      "error", "field", "checklist", "note", "attachment"]
 #: What shape a transition has (`next --json` `kind`).
 OptionKind = Literal["transition", "parallel", "conditional", "common"]
@@ -75,7 +77,7 @@ OptionKind = Literal["transition", "parallel", "conditional", "common"]
 class Reason:
     """One precise reason a transition cannot happen (yet).
 
-    kind: final, unavailable, automatic, owner, criteria, done, choose-part, parallel, error —
+    kind: final, unavailable, automatic, owner, permission, criteria, done, choose-part, parallel, error —
     which block it — or field, checklist, note, attachment — which the user can
     supply during the move (`REQUIREMENT_KINDS`).
     """
@@ -176,18 +178,6 @@ class Option:
 
 def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
-
-
-def owner_matches(owner: Owner, user: User, record: Record) -> bool:
-    if owner.kind == "anyone":
-        return True
-    if owner.kind == "record_owner":
-        return user.name == record.owner
-    if owner.kind == "user":
-        return user.name == owner.name
-    if owner.kind == "role":
-        return owner.name in user.roles
-    return owner.kind == "profile" and user.profile == owner.name
 
 
 def _owner_reason(what: str, owners: Sequence[Owner], user: User, record: Record) -> Reason | None:
@@ -331,19 +321,21 @@ def with_defaults(bp: Blueprint, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create(bp: Blueprint | None, *, record_id: str, module: str, version: int | None, owner: str,
-           values: Mapping[str, Any], user: str, now: datetime) -> tuple[Record, HistoryEntry]:
-    """A new record (in `bp`'s entry state, with field defaults filled in, or
-    ungoverned when `bp` is None) and its first history entry."""
+           values: Mapping[str, Any], user: str, now: datetime, state: str | None = None) -> tuple[Record, HistoryEntry]:
+    """A new record (in `bp`'s entry state — or `state`, entering mid-process —,
+    with field defaults filled in, or ungoverned when `bp` is None) and its first
+    history entry."""
     fields = with_defaults(bp, values) if bp is not None else dict(values)
     fields = {k: v for k, v in fields.items() if k != "owner"}
     stamp = iso(now)
-    state = bp.entry_state if bp is not None else None
+    state = (state or bp.entry_state) if bp is not None else None
     record = Record(id=record_id, module=bp.module if bp else module, blueprint=bp.id if bp else None,
                     version=version if bp else None, state=state, owner=owner, fields=fields,
                     created_at=stamp, updated_at=stamp, state_since=stamp if bp else "")
     entry = HistoryEntry(at=stamp, user=user, kind="create", to_state=state,
                          changes={k: [None, v] for k, v in fields.items() if not is_empty(v)},
-                         note=None if bp else "not governed by any blueprint", version=record.version)
+                         note=(None if state == bp.entry_state else f"started at {state}, past the entry state {bp.entry_state}")
+                         if bp else "not governed by any blueprint", version=record.version)
     return record, entry
 
 
@@ -637,6 +629,11 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
             reasons = [Reason("parallel", f"{t.name!r} is a parallel transition: its parts are done by people, "
                                           "never automatically")]
         reasons = [r for r in reasons if r.kind not in ("owner", "automatic")]
+    elif inputs.fields:
+        # what the user sets beyond what the transition asks for is an edit: the field's editors, its locks
+        asked = t.require.fields + (part.require.fields if part is not None else ())
+        reasons += [Reason("permission", why) for why in
+                    permissions.changes(bp, team or Team(), user, record, inputs.fields, asked)]
     if reasons:
         return Refusal(t.name, tuple(reasons), part.name if part else None)
 

@@ -44,6 +44,10 @@ class FieldDef:
     values: tuple[str, ...] | None = None
     default: Any = None
     description: str | None = None
+    #: who may change it outside what a transition requires; None: the team file's `edit_fields`
+    editors: tuple[Owner, ...] | None = None
+    #: states in which it is locked (only a transition that requires it changes it there)
+    locked_in: tuple[str, ...] = ()
     path: JsonPath = ()
 
     @property
@@ -555,6 +559,8 @@ def _field(name: str, data: dict[str, Any], path: JsonPath) -> FieldDef:
         values=tuple(str(v) for v in values) if values is not None else None,
         default=data.get("default"),
         description=data.get("description"),
+        editors=_owners(data["editors"], path + ("editors",)) if data.get("editors") is not None else None,
+        locked_in=_tuple_str(data.get("locked_in")),
         path=path,
     )
 
