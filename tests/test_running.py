@@ -189,3 +189,25 @@ def test_permissions_in_the_team_file_replace_the_defaults(deals: Path) -> None:
                "--state", "Negotiation").code == 1
     assert run(deals, "bob", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
                "--state", "Negotiation", "--owner", "alice").code == 0
+
+
+# ----- 4. blueprint tasks ------------------------------------------------------------------------
+
+def test_tasks_lists_open_tasks_across_records(deals: Path) -> None:
+    for name, amount in (("Acme", "5000"), ("Globex", "9000")):
+        assert run(deals, "alice", "record", "create", "Deals", "--set", f"name={name}", "--set", f"amount={amount}").code == 0
+    for rid in ("1", "2"):
+        assert run(deals, "alice", "move", rid, "Negotiate", "--set", "close_on=2026-12-01", "--check",
+                   "Budget confirmed", "--check", "Decision maker identified", "--note", "ok").code == 0
+    r = run(deals, "alice", "tasks")
+    assert r.code == 0 and r.out.splitlines()[0].split() == ["RECORD", "TASK", "SUBJECT", "FOR", "DUE", "STATE"]
+    assert "Send proposal for Acme" in r.out and "Send proposal for Globex" in r.out
+    data = run(deals, "alice", "--json", "tasks", "--where", "amount > 6000").json()
+    assert [(t["record"], t["id"], t["owner"], t["overdue"]) for t in data] == [("2", 1, "alice", False)]  # type: ignore
+    assert len(run(deals, "alice", "--json", "tasks", "--mine").json()) == 2  # type: ignore[arg-type]
+    assert run(deals, "bob", "--json", "tasks", "--mine").json() == []
+    assert run(deals, "bob", "--json", "tasks", "--user", "alice").json() != []
+    assert run(deals, "bob", "--json", "tasks", "--overdue").json() == []  # due in two days
+    assert run(deals, "alice", "record", "done", "1", "1").code == 0
+    assert [t["record"] for t in run(deals, "alice", "--json", "tasks").json()] == ["2"]  # type: ignore
+    assert run(deals, "bob", "tasks", "--user", "alcie").code == 2
