@@ -211,3 +211,25 @@ def test_tasks_lists_open_tasks_across_records(deals: Path) -> None:
     assert run(deals, "alice", "record", "done", "1", "1").code == 0
     assert [t["record"] for t in run(deals, "alice", "--json", "tasks").json()] == ["2"]  # type: ignore
     assert run(deals, "bob", "tasks", "--user", "alcie").code == 2
+
+
+# ----- 9. stable export columns, bulk summary by reason ----------------------------------------------
+
+def test_export_columns_are_every_declared_field_in_order(deals: Path) -> None:
+    assert run(deals, "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000").code == 0
+    header = run(deals, "alice", "record", "export").out.splitlines()[0].split(",")
+    assert header[9:] == ["name", "amount", "discount", "probability", "close_on", "signed", "reason", "competitor"]
+
+
+def test_bulk_counts_each_refused_record_once_with_its_ids_in_a_column(deals: Path) -> None:
+    for amount in ("800", "900", "700"):
+        assert run(deals, "alice", "record", "create", "Deals", "--set", "name=Small", "--set", f"amount={amount}").code == 0
+    r = run(deals, "dave", "bulk", "Negotiate", "--where", "amount > 0", "--set", "close_on=2026-12-31",
+            "--check", "Budget confirmed", "--check", "Decision maker identified", "--note", "x")
+    assert r.code == 1
+    head = next(line for line in r.out.splitlines() if "outcome" in line)
+    assert [c.strip() for c in head.strip("┃").split("┃")] == ["outcome", "records", "why", "ids"]
+    refused = [line for line in r.out.splitlines() if "refused" in line and "│" in line]
+    # one group: the three records, refused for the same two reasons (whatever amount each holds)
+    assert len(refused) == 1 and "│       3 │" in refused[0] and "1, 2, 3" in refused[0]
+    assert "not an owner of 'Negotiate'" in r.out and "amount ≥ 1000" in r.out and "actual" not in r.out

@@ -391,7 +391,8 @@ def unneutralise(cell: str) -> str:
 
 def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterable[Blueprint] = (), *,
            formulas: bool = False) -> int:
-    """Write records as CSV (one column per field, declared fields first) or JSON
+    """Write records as CSV (one column per field: every declared field in its
+    blueprint's order, then the others by name) or JSON
     (the `--json` record shape, one per line); returns how many. In CSV, every
     cell that a spreadsheet would run as a formula is neutralised (`neutralise`)
     unless `formulas` is true."""
@@ -404,8 +405,10 @@ def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterab
     declared: list[str] = []
     for bp in blueprints:
         declared += [f.name for f in bp.fields if f.name not in declared]
+    # every declared field, even one no record has a value for yet: the columns do not
+    # depend on the data, so a script reading them by position keeps working
     seen = {k for r in records for k in r.fields}
-    names = [n for n in declared if n in seen] + sorted(seen - set(declared))
+    names = declared + sorted(seen - set(declared))
     write = out.write
 
     def row(cells: list[Any]) -> None:
