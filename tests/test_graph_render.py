@@ -265,7 +265,7 @@ def test_tree_lists_states_with_their_transitions_criteria_and_sla() -> None:
 ├── Dropped  [final]
 └── From any open state (Open, Review)
     └── Drop → Dropped  [automatic after 30d]
-        └── by anyone
+        └── by its timer only
 """ in text
 
 

@@ -152,16 +152,18 @@ def test_tasks_from_actions_can_be_marked_done(ws: Path) -> None:
     run(ws, "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000")
     run(ws, "move", "1", "Negotiate", "--set", "close_on=2026-12-01", "--check", "Budget confirmed",
         "--check", "Decision maker identified", "--note", "ok")
-    r = run(ws, "record", "done", "1", "#1", user="bob")
+    r = run(ws, "record", "done", "1", "#1", user="bob")  # neither its assignee, the record owner nor an admin
+    assert r.code == 1 and "you may not complete task #1 'Send proposal for Acme'" in r.err
+    r = run(ws, "record", "done", "1", "#1", user="grace")  # the admin profile
     assert r.code == 0 and "task #1 done — Send proposal for Acme" in r.out
     task = run(ws, "--json", "record", "show", "1").json()["tasks"][0]  # type: ignore[index]
-    assert (task["status"], task["done_by"]) == ("done", "bob") and ISO.match(task["done_at"])
+    assert (task["status"], task["done_by"]) == ("done", "grace") and ISO.match(task["done_at"])
     assert "Open tasks" not in run(ws, "record", "show", "1").out
     assert run(ws, "record", "done", "1", "1").code == 1  # already done
     r = run(ws, "record", "done", "1", "7")
     assert r.code == 2 and "has no task #7" in r.err
     entry = run(ws, "--json", "history", "1").json()[-1]  # type: ignore[index]
-    assert (entry["kind"], entry["user"], entry["changes"]) == ("task", "bob", {"task #1": ["open", "done"]})
+    assert (entry["kind"], entry["user"], entry["changes"]) == ("task", "grace", {"task #1": ["open", "done"]})
 
 
 @pytest.mark.json_store_only  # breaks one of the JSON store's files

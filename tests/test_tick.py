@@ -238,7 +238,7 @@ def test_two_ticks_at_once_never_fire_anything_twice(ws: workspace.Workspace) ->
 def test_an_auto_transition_whose_criteria_do_not_hold_is_skipped_with_the_actual_value(ws: workspace.Workspace) -> None:
     rid = new_ticket(ws)
     tick(ws, at(days=2))  # both escalations: level 1 sets priority High
-    ws.set_fields(rid, {"priority": "Low"}, user="lee", at=at(days=2, hours=1))
+    ws.set_fields(rid, {"priority": "Low"}, user="ann", at=at(days=2, hours=1))
     report = tick(ws, at(days=3))
     (skip,) = report.of("skip")
     assert skip.what == "Auto start" and skip.reasons == \

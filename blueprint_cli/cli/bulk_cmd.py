@@ -91,7 +91,8 @@ def _summary(ctx: typer.Context, result: object) -> None:
                         f"matching record{'s' if result.matched != 1 else ''}", title_justify="left")
     table.add_column("outcome")
     table.add_column("records", justify="right")
-    table.add_column("which / why")
+    table.add_column("why")
+    table.add_column("ids")
     moved = [d for d in result.done if not d.waiting]
     parts = [d for d in result.done if d.waiting]
     if moved:
@@ -103,8 +104,9 @@ def _summary(ctx: typer.Context, result: object) -> None:
     if parts:
         table.add_row(f"[green]{verb + ' ' if verb else ''}part done[/]", str(len(parts)),
                       "waiting for: " + ", ".join(m(w) for w in sorted({w for d in parts for w in d.waiting})))
-    for reason, ids in result.reasons():
-        table.add_row(f"[red]{verb + ' ' if verb else ''}refused[/]", str(len(ids)), f"{m(reason)}\n[dim]{m(_few(ids))}[/]")
+    for reasons, ids in result.reasons():
+        table.add_row(f"[red]{verb + ' ' if verb else ''}refused[/]", str(len(ids)), "\n".join(m(r) for r in reasons),
+                      m(_few(ids)))
     out.print(table)
     failed = [d for d in result.done if d.failed_actions]
     if failed:

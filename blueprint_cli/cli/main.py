@@ -45,6 +45,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "store_cmd": ("store",),
     "time_cmd": ("tick", "retry"),
     "bulk_cmd": ("bulk",),
+    "tasks_cmd": ("tasks",),
     "record_data_cmd": ("record",),  # record tag, import and export
 }
 

@@ -20,6 +20,8 @@ def create(
     set_: Optional[List[str]] = typer.Option(None, "--set", metavar="NAME=VALUE", help="A field value (repeatable)."),
     owner: Optional[str] = typer.Option(None, "--owner", help="The record owner (default: you)."),
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Enter this blueprint (default: the first that matches)."),
+    state: Optional[str] = typer.Option(None, "--state", help="Start at this state instead of the entry state "
+                                        "(entering mid-process; by default for the admin profile only)."),
 ) -> None:
     """Create a record; it enters the first published blueprint whose module and entry criteria match."""
     from blueprint_cli.cli.record_view import acting, open_workspace, parse_assignments, term, title
@@ -27,7 +29,7 @@ def create(
     ws = open_workspace(ctx)
     opts = options(ctx)
     created = ws.create(module, parse_assignments(set_ or ()), user=acting(ctx, ws), owner=owner,
-                        blueprint=blueprint)
+                        blueprint=blueprint, state=state)
     r = created.record
     if opts.json:
         print_json(r.to_dict())

@@ -86,7 +86,7 @@ def import_(
                 out.print(f"    {n} in {m(key)}")
         if result.ignored:
             sys.stderr.write(f"note: columns {visible(', '.join(result.ignored))} were ignored: "
-                             "imported records start in their blueprint's entry state\n")
+                             "an import starts records afresh (a `state` column says where they start)\n")
     if result.errors:
         raise typer.Exit(1)
 
@@ -122,13 +122,15 @@ def export(
     criterion = compile_for(where, ws.candidates()) if where is not None else None
     errors: list[CorruptFile] = []
     records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
+    # the columns: the fields the selected blueprints declare, whatever the records hold
+    declaring = [b for b in ws.candidates(module) if blueprint is None or b.id == blueprint]
     if output is None:
-        write(records, chosen, sys.stdout, ws.candidates(), formulas=formulas)
+        write(records, chosen, sys.stdout, declaring, formulas=formulas)
     else:
         import io
 
         buf = io.StringIO()
-        n = write(records, chosen, buf, ws.candidates(), formulas=formulas)
+        n = write(records, chosen, buf, declaring, formulas=formulas)
         write_output(output, buf.getvalue().encode("utf-8"))
         sys.stderr.write(f"wrote {n} record{'s' if n != 1 else ''} to {output}\n")
     if errors:

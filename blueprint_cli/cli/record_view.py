@@ -334,7 +334,8 @@ def options_view(record: Record, user: str, opts: Sequence[Option], bp: Blueprin
     if st is not None and st.final:
         return Text(f"{title(record)} is in {visible(record.state)}, a final state: nothing more to do.")
     allowed = [o for o in opts if o.allowed]
-    blocked = [o for o in opts if not o.allowed]
+    timed = [o for o in opts if not o.allowed and any(r.kind == "automatic" for r in o.blocked_by)]
+    blocked = [o for o in opts if not o.allowed and o not in timed]
     parts: list[RenderableType] = [Text.assemble((title(record), "bold"), " is in ", (visible(record.state or ""), "bold cyan"),
                                                  f" — what {visible(user)} can do now:" if allowed else "")]
     if not allowed:
@@ -352,6 +353,13 @@ def options_view(record: Record, user: str, opts: Sequence[Option], bp: Blueprin
         if o.then:
             parts.append(cell("      then: " + "; ".join(o.then)))
         parts.append(cell("      " + suggested_command(record.id, o), style="dim"))
+    for o in timed:
+        at = f"at {when(o.runs_at)}" if o.runs_at else "once its time in the state has passed"
+        parts.append(Text.assemble("  ⏱ ", (visible(o.transition), "bold"), " → ", visible(", ".join(o.targets)),
+                                   (f"  runs automatically {at}", "cyan")))
+        for r in o.blocked_by:
+            if r.kind != "automatic":
+                parts.append(cell(f"      {r.message}", style="red"))
     if blocked:
         parts.append(cell(f"Not available to {user}:", style="bold"))
         for o in blocked:

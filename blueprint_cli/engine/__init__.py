@@ -31,6 +31,8 @@ from blueprint_cli.language.actions import Action, Applied
 from blueprint_cli.language.actions.tag import retagged
 from blueprint_cli.language.model import Blueprint, FieldDef, Owner, ParallelPart, Requirement, Transition
 from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, PartDone, Record, Task, diff_fields
+from blueprint_cli.engine import permissions
+from blueprint_cli.engine.permissions import owner_matches
 from blueprint_cli.language.suggest import closest, did_you_mean
 from blueprint_cli.language.team import Team, User
 
@@ -66,8 +68,8 @@ class Inputs:
 
 
 #: Why a transition cannot happen (yet); docs/json.md lists them (tests/test_json_docs.py).
-ReasonKind = Literal["final", "unavailable", "owner", "criteria", "done", "choose-part", "parallel", "error",
-                     "field", "checklist", "note", "attachment"]
+ReasonKind = Literal["final", "unavailable", "automatic", "owner", "permission", "criteria", "done", "choose-part", "parallel",
+                     "error", "field", "checklist", "note", "attachment"]
 #: What shape a transition has (`next --json` `kind`).
 OptionKind = Literal["transition", "parallel", "conditional", "common"]
 
@@ -76,7 +78,7 @@ OptionKind = Literal["transition", "parallel", "conditional", "common"]
 class Reason:
     """One precise reason a transition cannot happen (yet).
 
-    kind: final, unavailable, owner, criteria, done, choose-part, parallel, error —
+    kind: final, unavailable, automatic, owner, permission, criteria, done, choose-part, parallel, error —
     which block it — or field, checklist, note, attachment — which the user can
     supply during the move (`REQUIREMENT_KINDS`).
     """
@@ -157,6 +159,9 @@ class Option:
     kind: OptionKind = "transition"
     #: what happens after it (each action in its one wording)
     then: tuple[str, ...] = ()
+    #: an automatic transition the user may not perform by hand: when `blueprint tick` runs it
+    #: (ISO 8601; None when the record's time of entering its state is unknown)
+    runs_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         req = {
@@ -168,7 +173,7 @@ class Option:
         return {
             "transition": self.transition, "part": self.part, "kind": self.kind, "to": list(self.targets),
             "allowed": self.allowed, "requires": req, "message": self.message, "then": list(self.then),
-            "blocked_by": [r.to_dict() for r in self.blocked_by],
+            "blocked_by": [r.to_dict() for r in self.blocked_by], "runs_at": self.runs_at,
         }
 
 
@@ -176,18 +181,6 @@ class Option:
 
 def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
-
-
-def owner_matches(owner: Owner, user: User, record: Record) -> bool:
-    if owner.kind == "anyone":
-        return True
-    if owner.kind == "record_owner":
-        return user.name == record.owner
-    if owner.kind == "user":
-        return user.name == owner.name
-    if owner.kind == "role":
-        return owner.name in user.roles
-    return owner.kind == "profile" and user.profile == owner.name
 
 
 def _owner_reason(what: str, owners: Sequence[Owner], user: User, record: Record) -> Reason | None:
@@ -331,19 +324,21 @@ def with_defaults(bp: Blueprint, fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create(bp: Blueprint | None, *, record_id: str, module: str, version: int | None, owner: str,
-           values: Mapping[str, Any], user: str, now: datetime) -> tuple[Record, HistoryEntry]:
-    """A new record (in `bp`'s entry state, with field defaults filled in, or
-    ungoverned when `bp` is None) and its first history entry."""
+           values: Mapping[str, Any], user: str, now: datetime, state: str | None = None) -> tuple[Record, HistoryEntry]:
+    """A new record (in `bp`'s entry state — or `state`, entering mid-process —,
+    with field defaults filled in, or ungoverned when `bp` is None) and its first
+    history entry."""
     fields = with_defaults(bp, values) if bp is not None else dict(values)
     fields = {k: v for k, v in fields.items() if k != "owner"}
     stamp = iso(now)
-    state = bp.entry_state if bp is not None else None
+    state = (state or bp.entry_state) if bp is not None else None
     record = Record(id=record_id, module=bp.module if bp else module, blueprint=bp.id if bp else None,
                     version=version if bp else None, state=state, owner=owner, fields=fields,
                     created_at=stamp, updated_at=stamp, state_since=stamp if bp else "")
     entry = HistoryEntry(at=stamp, user=user, kind="create", to_state=state,
                          changes={k: [None, v] for k, v in fields.items() if not is_empty(v)},
-                         note=None if bp else "not governed by any blueprint", version=record.version)
+                         note=(None if state == bp.entry_state else f"started at {state}, past the entry state {bp.entry_state}")
+                         if bp else "not governed by any blueprint", version=record.version)
     return record, entry
 
 
@@ -449,6 +444,30 @@ def _blocked_here(bp: Blueprint, record: Record, t: Transition) -> Reason | None
     return None
 
 
+def runs_at(record: Record, t: Transition, calendar: BusinessTime | None = None) -> str | None:
+    """When the timer runs the automatic transition `t` for `record` (ISO 8601),
+    None when the record's entry time into its state is unknown."""
+    assert t.auto is not None
+    try:
+        if record.state_since:
+            return iso(add_duration(datetime.fromisoformat(record.state_since), t.auto.after, calendar))
+    except (OverflowError, ValueError):
+        pass
+    return None
+
+
+def _timer_reason(record: Record, t: Transition, user: User, at: str | None) -> Reason:
+    """Why a user may not perform an automatic transition by hand: when its timer runs it."""
+    assert t.auto is not None
+    when = f"at {at}" if at else f"{t.auto.after} after entering {record.state}"
+    if not t.owners:
+        return Reason("automatic", f"{t.name!r} runs automatically {when}: `blueprint tick` performs it, "
+                                   "nobody by hand")
+    rules = " or ".join(str(o) for o in t.owners)
+    return Reason("automatic", f"{t.name!r} runs automatically {when}; by hand it is for {rules}, "
+                               f"and you are {user.describe()}")
+
+
 def _done(record: Record, t: Transition) -> dict[str, PartDone]:
     return {p.part: p for p in record.pending if p.transition == t.name}
 
@@ -497,7 +516,8 @@ def _checklist(t: Transition, part: ParallelPart | None, inputs: Inputs, complet
 
 
 def _plan(bp: Blueprint, record: Record, user: User, t: Transition, part: ParallelPart | None,
-          inputs: Inputs) -> tuple[list[Reason], ParallelPart | None, dict[str, Any], bool]:
+          inputs: Inputs, calendar: BusinessTime | None = None,
+          ) -> tuple[list[Reason], ParallelPart | None, dict[str, Any], bool]:
     """Every reason the move cannot happen, the part it performs, the fields after
     the input, and whether it completes the transition."""
     blocked = _blocked_here(bp, record, t)
@@ -505,7 +525,9 @@ def _plan(bp: Blueprint, record: Record, user: User, t: Transition, part: Parall
         return [blocked], part, dict(record.fields), False
     reasons: list[Reason] = []
     values = record.values(bp.field)
-    if t.owners:
+    if t.auto is not None and not any(owner_matches(o, user, record) for o in t.owners):
+        reasons.append(_timer_reason(record, t, user, runs_at(record, t, calendar)))
+    elif t.owners:
         r = _owner_reason(repr(t.name), t.owners, user, record)
         if r:
             reasons.append(r)
@@ -560,7 +582,7 @@ def _plan(bp: Blueprint, record: Record, user: User, t: Transition, part: Parall
 
 # ----- the public operations --------------------------------------------------------------
 
-def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
+def options(bp: Blueprint, record: Record, user: User, calendar: BusinessTime | None = None) -> list[Option]:
     """Every transition (and parallel part) leaving the record's state, whether the
     user may perform it now, and what it still requires (`blueprint next`)."""
     out: list[Option] = []
@@ -576,12 +598,13 @@ def options(bp: Blueprint, record: Record, user: User) -> list[Option]:
         for p in parts:
             if p is not None and p.name in done:
                 continue
-            reasons, _, _, _ = _plan(bp, record, user, t, p, Inputs())
+            reasons, _, _, _ = _plan(bp, record, user, t, p, Inputs(), calendar)
             blocking = tuple(r for r in reasons if not r.is_requirement)
             needs = tuple(r for r in reasons if r.is_requirement)
             message = (p.message if p is not None and p.message else None) or t.message
+            at = runs_at(record, t, calendar) if any(r.kind == "automatic" for r in blocking) else None
             out.append(Option(t.name, p.name if p else None, targets, not blocking, blocking, needs, message, kind,
-                              tuple(a.describe() for a in t.then)))
+                              tuple(a.describe() for a in t.then), at))
     return out
 
 
@@ -596,20 +619,26 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
 
     `system`: blueprint performs it by itself (an `auto` transition on `tick`):
     owner rules do not apply — nobody is acting — but criteria and requirements
-    do. `calendar` is the working calendar for business durations in actions;
-    `workload` counts a user's open records (for `assign` to a role).
+    do. Without it, an `auto` transition with no `owners` is refused: its timer
+    alone runs it. `calendar` is the working calendar for business durations in
+    actions; `workload` counts a user's open records (for `assign` to a role).
     """
     if not isinstance(record, Record):
         record = Record.from_dict(record)
     if record.blueprint != bp.id:
         raise BlueprintError(f"record {record.id} is not governed by {bp.id}", exit_code=1)
     t, part = _resolve(bp, transition, inputs.part)
-    reasons, part, fields, completes = _plan(bp, record, user, t, part, inputs)
+    reasons, part, fields, completes = _plan(bp, record, user, t, part, inputs, calendar)
     if system:
         if t.parallel:
             reasons = [Reason("parallel", f"{t.name!r} is a parallel transition: its parts are done by people, "
                                           "never automatically")]
-        reasons = [r for r in reasons if r.kind != "owner"]
+        reasons = [r for r in reasons if r.kind not in ("owner", "automatic")]
+    elif inputs.fields:
+        # what the user sets beyond what the transition asks for is an edit: the field's editors, its locks
+        asked = t.require.fields + (part.require.fields if part is not None else ())
+        reasons += [Reason("permission", why) for why in
+                    permissions.changes(bp, team or Team(), user, record, inputs.fields, asked)]
     if reasons:
         return Refusal(t.name, tuple(reasons), part.name if part else None)
 

@@ -119,7 +119,11 @@ def action_sites(bp: Blueprint) -> Iterator[tuple[Action, str]]:
 
 
 def owner_sites(bp: Blueprint) -> Iterator[tuple[str, tuple[str | int, ...]]]:
-    """Every owner entry (as text) and its path: owners, parts, and what actions name (task owners, e-mail and assignment targets)."""
+    """Every owner entry (as text) and its path: owners, parts, fields' editors, and what actions name (task owners, e-mail and assignment targets)."""
+    for fd in bp.fields:
+        for o in fd.editors or ():
+            if o.path:
+                yield str(o), o.path
     for t in bp.transitions:
         for o in t.owners:
             if o.path:

@@ -52,6 +52,10 @@ class FieldDef:
     values: tuple[str, ...] | None = None
     default: Any = None
     description: str | None = None
+    #: who may change it outside what a transition requires; None: the team file's `edit_fields`
+    editors: tuple[Owner, ...] | None = None
+    #: states in which it is locked (only a transition that requires it changes it there)
+    locked_in: tuple[str, ...] = ()
     path: JsonPath = ()
 
     @property
@@ -201,6 +205,7 @@ class Transition:
     #: the `from` states as written; `("*",)` means every non-final state
     sources: tuple[str, ...]
     to: str | None = None
+    #: who may perform it by hand; empty for an automatic transition without `owners` (`timer_only`)
     owners: tuple[Owner, ...] = ANYONE
     when: Criterion | None = None
     message: str | None = None
@@ -220,6 +225,11 @@ class Transition:
     @property
     def is_conditional(self) -> bool:
         return bool(self.branches)
+
+    @property
+    def timer_only(self) -> bool:
+        """An automatic transition nobody may perform by hand: `blueprint tick` alone runs it."""
+        return self.auto is not None and not self.owners
 
     @property
     def is_parallel(self) -> bool:
@@ -399,11 +409,13 @@ def _transition(data: dict[str, Any], path: JsonPath) -> Transition:
         for i, p in enumerate(data.get("parallel") or ())
     )
     auto = data.get("auto")
+    # an automatic transition without `owners` runs on its timer alone: nobody performs it by hand
+    owners = () if auto and data.get("owners") is None else _owners(data.get("owners"), path + ("owners",))
     return Transition(
         name=str(data["name"]),
         sources=names(data.get("from")),
         to=str(data["to"]) if data.get("to") is not None else None,
-        owners=_owners(data.get("owners"), path + ("owners",)),
+        owners=owners,
         when=_opt_criterion(data, path),
         message=data.get("message"),
         require=_requirement(data.get("require"), path + ("require",)),
@@ -430,6 +442,8 @@ def _field(name: str, data: dict[str, Any], path: JsonPath) -> FieldDef:
         values=tuple(str(v) for v in values) if values is not None else None,
         default=data.get("default"),
         description=data.get("description"),
+        editors=_owners(data["editors"], path + ("editors",)) if data.get("editors") is not None else None,
+        locked_in=names(data.get("locked_in")),
         path=path,
     )
 

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
+from blueprint_cli.language.model import Owner
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.loader import Document
 
 SCHEMA_RESOURCE = "team.schema.json"
 TEAM_HINT = "a team file maps `users:` to {roles: [...], profile: ..., email: ...}"
@@ -39,6 +43,41 @@ class User:
         return f"{self.name} ({'; '.join(bits)})"
 
 
+ADMIN = Owner("profile", "admin")
+OWNER_OR_ADMIN = (Owner("record_owner"), ADMIN)
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """Who may change records outside transitions (`permissions:` in the team
+    file); each is a list of owner entries, as a transition's `owners`."""
+
+    #: create or import a record at a state other than its blueprint's entry state
+    enter_at_state: tuple[Owner, ...] = (ADMIN,)
+    #: change fields and tags outside what a transition requires (a field's `editors` replace it)
+    edit_fields: tuple[Owner, ...] = OWNER_OR_ADMIN
+    #: change the record's owner
+    reassign: tuple[Owner, ...] = OWNER_OR_ADMIN
+    #: complete a task, besides its assignee
+    complete_tasks: tuple[Owner, ...] = OWNER_OR_ADMIN
+
+    @classmethod
+    def from_data(cls, data: Any, where: str) -> Permissions:
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise BlueprintError(f"{where}: `permissions` must be a mapping", hint=TEAM_HINT)
+        given: dict[str, tuple[Owner, ...]] = {}
+        for key in ("enter_at_state", "edit_fields", "reassign", "complete_tasks"):
+            if data.get(key) is None:
+                continue
+            try:
+                given[key] = tuple(Owner.parse(str(o)) for o in _names(data[key], where, f"permissions.{key}"))
+            except ValueError as exc:
+                raise BlueprintError(f"{where}: permissions.{key}: {exc}", hint=TEAM_HINT) from None
+        return cls(**given)
+
+
 @dataclass(frozen=True)
 class Team:
     users: dict[str, User] = field(default_factory=dict)
@@ -46,6 +85,7 @@ class Team:
     extra_roles: tuple[str, ...] = ()
     extra_profiles: tuple[str, ...] = ()
     source: str = ""
+    permissions: Permissions = Permissions()
 
     # ----- reading -----------------------------------------------------------------
 
@@ -73,7 +113,7 @@ class Team:
                                     str(profile) if profile is not None else None,
                                     str(email) if email is not None else None)
         return cls(users, _names(data.get("roles"), where, "roles"), _names(data.get("profiles"), where, "profiles"),
-                   source)
+                   source, Permissions.from_data(data.get("permissions"), where))
 
     @classmethod
     def load(cls, path: Path, display: str | None = None) -> Team:
@@ -99,7 +139,29 @@ class Team:
         diags = [replace(d, hint=TEAM_HINT) if d.code == "BP102" else d for d in diags]
         if doc is None or any(d.severity is Severity.ERROR for d in diags):
             return None, diags
-        return cls.from_data(doc.data, display or str(path)), diags
+        team = cls.from_data(doc.data, display or str(path))
+        return team, diags + team._permission_findings(doc)
+
+    def _permission_findings(self, doc: Document) -> list[Diagnostic]:
+        """`permissions:` entries naming a user, role or profile the file does not declare (BP305)."""
+        from blueprint_cli.language.suggest import did_you_mean
+
+        out: list[Diagnostic] = []
+        given = (doc.data or {}).get("permissions") or {}
+        known = {"user": set(self.users), "role": set(self.roles), "profile": set(self.profiles)}
+        for key, entries in given.items():
+            for i, text in enumerate(entries if isinstance(entries, list) else [entries]):
+                kind, sep, name = str(text).partition(":")
+                if not sep or kind not in known or name in known[kind]:
+                    continue
+                hint = did_you_mean(name, known[kind])
+                at = doc.at(("permissions", key, i) if isinstance(entries, list) else ("permissions", key))
+                out.append(Diagnostic("BP305", Severity.ERROR, f"unknown {kind} {name!r} in permissions.{key}"
+                                      + (f" — {hint}" if hint else ""), doc.file, at.line, at.col,
+                                      ("permissions", key, i),
+                                      hint=None if hint else f"this file declares {kind}s: "
+                                                             f"{', '.join(sorted(known[kind])) or 'none'}"))
+        return out
 
     # ----- asking ------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def _transition_tree(bp: Blueprint, t: Transition) -> Tree:
     label = Text.assemble((t.name, "bold cyan"), f"  {sources} → {target}",
                           (f"  [{', '.join(kind)}]" if kind else "", "yellow"))
     tree = Tree(label)
-    tree.add("owners: " + ", ".join(str(o) for o in t.owners))
+    tree.add("owners: " + (", ".join(str(o) for o in t.owners) if t.owners else "none: only its timer performs it"))
     if t.when is not None:
         _criteria_node(tree, "when", t.when)
     _requirement_nodes(tree, t.require, t.message)

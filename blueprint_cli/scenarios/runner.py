@@ -517,7 +517,7 @@ class ScenarioRun:
         assert self.record is not None
         if self.record.blueprint is None:
             return []
-        opts = engine.options(self.bp, self.record, self.team.user(self.user(step)))
+        opts = engine.options(self.bp, self.record, self.team.user(self.user(step)), self.calendar)
         return list(dict.fromkeys(o.part or o.transition for o in opts if o.allowed))
 
 

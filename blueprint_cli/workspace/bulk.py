@@ -18,6 +18,7 @@ threads, each record's within `delivery_wait` (`workspace/commit.py`).
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
 #: Records locked and written together (each holds a lock file open).
 CHUNK = 500
+#: the value a record holds, at the end of a criteria reason (`… — actual: 800`)
+_ACTUAL = re.compile(r" — actual: .*$")
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,15 @@ class BulkResult:
         """1 when any record was refused or could not be read, also for a dry run."""
         return 1 if self.refused or self.errors else 0
 
-    def reasons(self) -> list[tuple[str, list[str]]]:
-        """Refusals grouped by reason (the message without the record's own id)."""
-        groups: dict[str, list[str]] = {}
+    def reasons(self) -> list[tuple[tuple[str, ...], list[str]]]:
+        """Refused records grouped by why — each record once, under all its reasons
+        (each message without the record's own id and the value it holds, so
+        records refused for the same rule fall together) — the largest group first."""
+        groups: dict[tuple[str, ...], list[str]] = {}
         for r in self.refused:
-            for reason in r.reasons:
-                key = reason.message.replace(f"record {r.record} ", "the record ")
-                groups.setdefault(key, []).append(r.record)
+            key = tuple(dict.fromkeys(_ACTUAL.sub("", reason.message.replace(f"record {r.record} ", "the record "))
+                                      for reason in r.reasons))
+            groups.setdefault(key, []).append(r.record)
         return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
     def to_dict(self) -> dict[str, Any]:

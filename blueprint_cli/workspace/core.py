@@ -26,7 +26,7 @@ from blueprint_cli import engine
 from blueprint_cli.workspace.settings import Config
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.language.durations import Duration
-from blueprint_cli.engine import Inputs, Moved, Option, Refusal
+from blueprint_cli.engine import Inputs, Moved, Option, Refusal, permissions
 from blueprint_cli.language.model import Blueprint, Criterion, FieldDef, build
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord, Write
@@ -267,8 +267,23 @@ class Workspace:
                                  hint=did_you_mean(owner, self.team.users) or
                                  f"users in {self.root / 'team.yaml'}: {', '.join(self.team.users)}")
 
+    def unknown_state(self, bp: Blueprint, state: str) -> str | None:
+        """What is wrong with `state` as a state of `bp`'s published version (None: it is one)."""
+        if bp.state(state) is not None:
+            return None
+        hint = did_you_mean(state, bp.state_names)
+        return f"no state {state!r} in {bp.id}" + (f" — {hint}" if hint else f" (states: {', '.join(bp.state_names)})")
+
+    def start_refusals(self, bp: Blueprint, state: str, user: str) -> list[str]:
+        """Why `user` may not start a record of `bp` at `state` (empty: allowed)."""
+        if state == bp.entry_state:
+            return []
+        return permissions.enter_at_state(self.team, self.user(user), state)
+
     def create(self, module: str, values: Mapping[str, Any], *, user: str, owner: str | None = None,
-               blueprint: str | None = None, at: datetime | None = None) -> Created:
+               blueprint: str | None = None, at: datetime | None = None, state: str | None = None) -> Created:
+        """A new record in the first blueprint that takes it; `state`: start there
+        instead of the entry state (entering mid-process, as `enter_at_state` permits)."""
         moment = at or now()
         with self.store.session():
             modules = sorted({p.module for p in self.published()})
@@ -294,6 +309,14 @@ class Workspace:
             if chosen is not None and bp is None:
                 raise BlueprintError(f"the record does not enter {chosen.id}: " + "; ".join(w.split(": ", 1)[1] for w in why),
                                      exit_code=1)
+            if state is not None:
+                if bp is None:
+                    refuse(f"start the record at {state!r}: it enters no blueprint", why or ["no blueprint takes it"])
+                    raise AssertionError  # pragma: no cover - refuse raised
+                unknown = self.unknown_state(bp, state)
+                if unknown is not None:
+                    raise BlueprintError(unknown)
+                refuse(f"create the record at {state!r}", self.start_refusals(bp, state, user))
             if bp is not None:  # re-check with the chosen blueprint's own definitions
                 typed = {**typed, **engine.parse_values(engine.field_defs(bp), {k: v for k, v in values.items()
                                                                              if bp.field_def(k)}, bp.field, bp.id)}
@@ -301,7 +324,7 @@ class Workspace:
 
             def make(record_id: str) -> tuple[Record, HistoryEntry]:
                 return engine.create(bp, record_id=record_id, module=match, version=version,
-                                     owner=owner or user, values=typed, user=user, now=moment)
+                                     owner=owner or user, values=typed, user=user, now=moment, state=state)
 
             return Created(self.store.create(make), why if bp is None else [])
 
@@ -323,6 +346,9 @@ class Workspace:
             if "owner" in typed:
                 self._check_owner(str(typed["owner"]))
             edited = engine.edit(bp, record, typed, user, moment)
+            if edited is not None:
+                refuse(f"change record {record_id}",
+                       permissions.changes(bp, self.team, self.user(user), record, edited[1].changes))
             entries: list[HistoryEntry] = []
             if edited is not None:
                 record, entry = edited
@@ -342,7 +368,7 @@ class Workspace:
         bp, record, _ = self.get(record_id)
         if bp is None:
             return record, None, []
-        return record, bp, engine.options(bp, record, self.user(user))
+        return record, bp, engine.options(bp, record, self.user(user), LazyCalendar(self))
 
     def workload(self, bp: Blueprint) -> OpenRecords:
         """How many open records under `bp` each user owns (for `assign` to a
@@ -401,10 +427,12 @@ class Workspace:
             if not tag.strip() or any(ch.isspace() or ch == "," for ch in tag):
                 raise BlueprintError(f"{tag!r} is not a tag", hint="a tag is one word: letters, digits, - and _")
         with self.store.transaction(record_id) as txn:
-            _, record = self.current(txn.current.record)
+            bp, record = self.current(txn.current.record)
             changed = engine.retag(record, add, remove, user, at or now())
             if changed is None:
                 return record, None
+            refuse(f"change the tags of record {record_id}",
+                   permissions.changes(bp, self.team, self.user(user), record, [permissions.TAGS]))
             txn.commit(changed[0], [changed[1]])
             return changed
 
@@ -412,6 +440,10 @@ class Workspace:
                       at: datetime | None = None) -> tuple[Record, HistoryEntry]:
         with self.store.transaction(record_id) as txn:
             _, record = self.current(txn.current.record)
+            task = next((t for t in record.tasks if t.id == task_id and t.status != "done"), None)
+            if task is not None:
+                refuse(f"complete task #{task_id} of record {record_id}",
+                       permissions.complete(self.team, self.user(user), record, task))
             record, entry = engine.complete_task(record, task_id, user, at or now())
             txn.commit(record, [entry])
             return record, entry
@@ -435,6 +467,13 @@ class Workspace:
     def history(self, record_id: str) -> tuple[Record, list[HistoryEntry]]:
         _, record, stored = self.get(record_id)
         return record, stored.history
+
+
+def refuse(what: str, reasons: Sequence[str]) -> None:
+    """A refusal (exit 1, nothing changed) naming every reason at once; nothing when there is none."""
+    if reasons:
+        lines = "\n".join(f"  - {r}" for r in reasons)
+        raise BlueprintError(f"cannot {what}:\n{lines}", exit_code=1)
 
 
 class LazyCalendar:

@@ -8,9 +8,12 @@ number, file line, field, reason) and nothing is written. Only a file without
 problems is created, in one batch (`Store.create_many`).
 
 New records start where `record create` would put them (their blueprint's
-entry state): the columns an export writes about a record's past (`id`,
-`state`, `blueprint`, `version`, times, tasks) are ignored, and the report
-says so.
+entry state), or at the state a `state` column names (entering mid-process:
+checked against the published version, allowed to whom the team file's
+`permissions: enter_at_state` lets in, by default the admin profile; a row
+that meets no blueprint's entry criteria cannot start anywhere, and says why).
+The other columns an export writes about a record's past (`id`, `blueprint`,
+`version`, times, tasks) are ignored, and the report says so.
 
 CSV: a header row of column names (`module`, `owner`, `tags` and field
 names); lists (tags, multiselect) are comma-separated in one cell; empty cells
@@ -46,7 +49,7 @@ FORMATS = ("csv", "json")
 #: An import file is read whole (every row is validated before any is created).
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 #: What an export writes about a record's past; an import starts records afresh.
-IGNORED = ("id", "blueprint", "version", "state", "created_at", "updated_at", "state_since", "pending", "tasks",
+IGNORED = ("id", "blueprint", "version", "created_at", "updated_at", "state_since", "pending", "tasks",
            "timers", "undelivered")
 #: Columns every export has, before the fields.
 COLUMNS = ("id", "module", "blueprint", "version", "state", "owner", "tags", "created_at", "updated_at")
@@ -221,6 +224,8 @@ class _Planned:
     values: dict[str, Any]
     blueprint: Blueprint | None
     version: int | None
+    #: where it starts (a `state` column), None: its blueprint's entry state
+    state: str | None = None
 
 
 def import_records(ws: Workspace, path: Path, *, user: str, now: datetime, module: str | None = None,
@@ -259,7 +264,7 @@ def import_records(ws: Workspace, path: Path, *, user: str, now: datetime, modul
             def make(record_id: str) -> tuple[Record, HistoryEntry]:
                 record, entry = engine.create(plan.blueprint, record_id=record_id, module=plan.module,
                                               version=plan.version, owner=plan.owner, values=plan.values,
-                                              user=user, now=now)
+                                              user=user, now=now, state=plan.state)
                 if plan.tags:
                     record = replace(record, tags=plan.tags)
                     entry = replace(entry, changes={**entry.changes, "tags": [[], list(plan.tags)]})
@@ -312,6 +317,8 @@ def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequ
         if name in data:
             data.pop(name)
             ignored.add(name)
+    raw_state = data.pop("state", None)
+    state = str(raw_state).strip() if raw_state is not None and str(raw_state).strip() else None
     owner = str(data.pop("owner", None) or user)
     if ws.team.users and owner not in ws.team.users:
         hint = did_you_mean(owner, ws.team.users)
@@ -344,7 +351,16 @@ def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequ
     if chosen is not None and entered is None:
         bad(None, f"does not enter {chosen.id}: " + "; ".join(w.split(": ", 1)[1] for w in why))
         return None
-    return _Planned(row, module, owner, tags, values, entered, None)
+    if state is not None:
+        if entered is None:
+            bad("state", f"enters no blueprint, so it cannot start at {state!r}: " + "; ".join(why))
+            return None
+        unknown = ws.unknown_state(entered, state)
+        for message in [unknown] if unknown else ws.start_refusals(entered, state, user):
+            bad("state", message)
+        if len(errors) > before:
+            return None
+    return _Planned(row, module, owner, tags, values, entered, None, state)
 
 
 def _tags(raw: Any, bad: Any) -> tuple[str, ...]:
@@ -394,7 +410,8 @@ def unneutralise(cell: str) -> str:
 
 def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterable[Blueprint] = (), *,
            formulas: bool = False) -> int:
-    """Write records as CSV (one column per field, declared fields first) or JSON
+    """Write records as CSV (one column per field: every declared field in its
+    blueprint's order, then the others by name) or JSON
     (the `--json` record shape, one per line); returns how many. In CSV, every
     cell that a spreadsheet would run as a formula is neutralised (`neutralise`)
     unless `formulas` is true."""
@@ -407,8 +424,10 @@ def export(records: Sequence[Record], fmt: str, out: IO[str], blueprints: Iterab
     declared: list[str] = []
     for bp in blueprints:
         declared += [f.name for f in bp.fields if f.name not in declared]
+    # every declared field, even one no record has a value for yet: the columns do not
+    # depend on the data, so a script reading them by position keeps working
     seen = {k for r in records for k in r.fields}
-    names = [n for n in declared if n in seen] + sorted(seen - set(declared))
+    names = declared + sorted(seen - set(declared))
     write = out.write
 
     def row(cells: list[Any]) -> None:

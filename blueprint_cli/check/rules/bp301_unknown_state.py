@@ -1,7 +1,8 @@
-"""A transition, branch or the entry names a state that is not declared.
+"""A transition, branch, field lock or the entry names a state that is not declared.
 
-Every name in `from`, `to`, `branches[].to`, `branches[].else` and
-`entry.state` must be one of the `states`. Names are case-sensitive.
+Every name in `from`, `to`, `branches[].to`, `branches[].else`,
+`entry.state` and a field's `locked_in` must be one of the `states`. Names
+are case-sensitive.
 
     - name: Negotiate
       from: Qualification
@@ -47,3 +48,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             yield from unknown(t.to, t.path + ("to",), f"`to` of {t.name!r}")
         for b in t.branches:
             yield from unknown(b.to, b.path + ("else" if b.is_else else "to",), f"a branch of {t.name!r}")
+    for fd in bp.fields:
+        for j, name in enumerate(fd.locked_in):
+            yield from unknown(name, fd.path + ("locked_in", j), f"`locked_in` of field {fd.name!r}")

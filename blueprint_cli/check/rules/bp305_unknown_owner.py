@@ -2,8 +2,9 @@
 
 Checked only when a team file is given (`blueprint lint --team team.yaml`, or
 automatically inside a workspace that has `.blueprint/team.yaml`). Applies to
-`owners` of transitions and parallel parts, and to task owners and e-mail
-recipients written as owner entries.
+`owners` of transitions and parallel parts, fields' `editors`, and to task
+owners and e-mail recipients written as owner entries; and, in the team file
+itself, to the entries of its `permissions`.
 
     owners: ["role:sales_mgr"]     # BP305: unknown role 'sales_mgr' — did you mean 'sales_manager'?
 """

@@ -18,7 +18,7 @@ becomes `\"`, a line break `\n`.
 from __future__ import annotations
 
 from blueprint_cli.render.graph.model import Edge, EdgeKind, Graph, Mark, Node, NodeKind
-from blueprint_cli.render.graph.text import edge_lines, legend_lines, state_lines
+from blueprint_cli.render.graph.text import by_whom, edge_lines, legend_lines, state_lines
 
 FONT = "Helvetica,Arial,sans-serif"
 #: Graphviz refuses quoted strings longer than 16 KiB; tooltips stay well below.
@@ -181,7 +181,7 @@ def _edge_tooltip(e: Edge) -> str:
     lines = [e.label if e.kind is EdgeKind.TRANSITION else f"{e.transition} / {e.label}"]
     if e.description:
         lines.append(e.description)
-    lines.append("by " + (", ".join(e.owners) if e.owners else "anyone"))
+    lines.append(by_whom(e))
     if e.when is not None:
         lines += ["if " + e.when.lines()[0]] + e.when.lines()[1:]
     if e.message:

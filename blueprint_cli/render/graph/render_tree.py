@@ -13,6 +13,7 @@ import io
 from typing import TYPE_CHECKING
 
 from blueprint_cli.render.graph.model import Criteria, Edge, EdgeKind, Graph, Mark, Node, NodeKind
+from blueprint_cli.render.graph.text import by_whom
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -195,7 +196,7 @@ def _transition(parent: Tree, graph: Graph, e: Edge) -> None:
 def _details(node: Tree, e: Edge) -> None:
     from rich.text import Text
 
-    node.add("by " + (", ".join(e.owners) if e.owners else "anyone"))
+    node.add(by_whom(e))
     if e.when is not None:
         _criteria_node(node, "when", e.when)
     if e.message:

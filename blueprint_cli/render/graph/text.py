@@ -23,6 +23,14 @@ def steps_prefix(edge: Edge) -> str:
     return f"({', '.join(map(str, edge.steps))}) " if edge.steps else ""
 
 
+def by_whom(edge: Edge) -> str:
+    """Who performs a transition or part: its owners, anyone, or (an automatic
+    transition without owners) its timer alone."""
+    if edge.owners:
+        return "by " + ", ".join(edge.owners)
+    return "by its timer only" if edge.auto else "by anyone"
+
+
 def edge_lines(edge: Edge) -> list[str]:
     """The label of an edge, one line per item."""
     k = edge.kind
