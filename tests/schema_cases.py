@@ -23,6 +23,12 @@ SCHEMAS = [REPO / "schemas" / name for name in
 SAMPLES = REPO / "sample_blueprints"
 SAMPLE = (SAMPLES / "deal-follow-up.yaml").read_text(encoding="utf-8")
 SCENARIOS = (REPO / "docs" / "examples" / "discount.scenarios.yaml").read_text(encoding="utf-8")
+TEAM = """\
+users:
+  alice: {roles: [sales_rep], profile: standard}
+permissions:
+  reassign: [record_owner, "profile:admin"]
+"""
 CONFIG = """\
 format: 1
 store: json
@@ -89,7 +95,7 @@ class PatternCase:
         return before.count("\n"), start - (before.rfind("\n") + 1)
 
 
-B, S, C = "blueprint.schema.json", "scenario.schema.json", "config.schema.json"
+B, S, C, T = "blueprint.schema.json", "scenario.schema.json", "config.schema.json", "team.schema.json"
 NOW = 'now: "2026-01-05T09:00:00+01:00"'
 PATTERN_CASES = [
     PatternCase(B, "/properties/blueprint", SAMPLE, "blueprint: deal-follow-up",
@@ -107,6 +113,8 @@ PATTERN_CASES = [
                 'to: "role:sales_manager", subject', 'to: "sales managers", subject', '"sales managers"'),
     PatternCase(B, "/definitions/action/properties/webhook/properties/url", SAMPLE, "- tag: {add: [lost]}",
                 "- webhook: {url: hooks.example.com/lost}", "hooks.example.com/lost"),
+    PatternCase(B, "/definitions/action/properties/assign/properties/to", SAMPLE, "- tag: {add: [lost]}",
+                '- assign: {to: "bob"}', '"bob"'),
     PatternCase(B, "/definitions/action/properties/webhook/properties/secret_env", SAMPLE,
                 "- tag: {add: [lost]}", '- webhook: {url: "https://hooks.example.com/lost", secret_env: 1KEY}',
                 "1KEY"),
@@ -134,6 +142,9 @@ PATTERN_CASES = [
                 NOW + "\ncalendar: {holidays: 25/12/2026}", "25/12/2026"),
     PatternCase(S, "/definitions/calendar/properties/holidays/items", SCENARIOS, NOW,
                 NOW + '\ncalendar: {holidays: ["2026-12-25", "Boxing Day"]}', '"Boxing Day"'),
+    PatternCase(S, "/definitions/owner", SCENARIOS, "team: ../../examples/team.yaml",
+                "team: {users: {alice: {}}, permissions: {reassign: [admins]}}", "admins"),
+    PatternCase(T, "/definitions/owner", TEAM, '"profile:admin"', "admins", "admins"),
     PatternCase(C, "/properties/store", CONFIG, "store: json", "store: mysql", "mysql"),
     PatternCase(C, "/properties/smtp/properties/password_env", CONFIG, "password_env: SMTP_PASSWORD",
                 "password_env: $SMTP_PASSWORD", "$SMTP_PASSWORD"),

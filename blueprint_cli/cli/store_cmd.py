@@ -45,15 +45,12 @@ def _new_workspace(target: str, *, team_from: Path | None) -> Path | None:
     `.blueprint/`; the copy then fills its empty store."""
     from blueprint_cli import workspace
     from blueprint_cli.store import is_url
-    from blueprint_cli.store.files import atomic_write
 
     folder = Path(target).expanduser()
     if is_url(target) or workspace.locate(folder) is not None:
         return None
-    made = workspace.init(folder, sample=False).workspace.root
-    if team_from is not None and (team_from / "team.yaml").is_file():
-        atomic_write(made / "team.yaml", (team_from / "team.yaml").read_bytes())
-    return made
+    team = team_from / "team.yaml" if team_from is not None else None
+    return workspace.init(folder, sample=False, team=team).workspace.root
 
 
 def _workspace(ctx: typer.Context) -> Workspace | None:

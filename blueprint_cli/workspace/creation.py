@@ -56,13 +56,14 @@ class InitResult:
 
 
 def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
-         store: str | None = None, nested: bool = False) -> InitResult:
+         store: str | None = None, nested: bool = False, team: Path | None = None) -> InitResult:
     """Create `folder/.blueprint/` with a team file, settings, an empty store and
     (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
     `store`: a postgresql:// URL to keep records in PostgreSQL instead; its tables are
     created, and config.yaml keeps the URL without a password. Inside another
     workspace it is refused unless `nested` (commands below `folder` would find
-    the new one instead)."""
+    the new one instead). `team`: a team file to start from instead of the sample
+    team (`store copy` into a new folder takes the source workspace's)."""
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise BlueprintError(f"{folder} is a file, not a folder")
@@ -80,9 +81,10 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
         raise BlueprintError(f"--store {store!r} is not a store URL", hint="e.g. --store postgresql://USER@HOST:5432/DB")
     shared = open_store(store, create=True) if store else None
     root.mkdir(parents=True, exist_ok=True)
-    team = root / "team.yaml"
-    if not team.exists():
-        atomic_write(team, _data("team.yaml").encode())
+    team_file = root / "team.yaml"
+    if not team_file.exists():
+        given = team.read_bytes() if team is not None and team.is_file() else None
+        atomic_write(team_file, given if given is not None else _data("team.yaml").encode())
     config = root / "config.yaml"
     if not config.exists():
         atomic_write(config, initial_text(shared.location if shared is not None else None).encode())

@@ -33,6 +33,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("email", "email", ("definitions", "action", "properties", "email")),
     ("webhook", "webhook", ("definitions", "action", "properties", "webhook")),
     ("tag", "tag", ("definitions", "action", "properties", "tag")),
+    ("assign", "assign", ("definitions", "action", "properties", "assign")),
     ("Owners", "owner", ("definitions", "owner")),
     ("Durations", "duration", ("definitions", "duration")),
 )
