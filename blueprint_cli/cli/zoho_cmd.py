@@ -11,6 +11,7 @@ import typer
 from blueprint_cli.cli.context import options, print_json
 
 if TYPE_CHECKING:
+    from blueprint_cli.zoho.exporter import Exported
     from blueprint_cli.zoho.importer import Imported
     from blueprint_cli.zoho.names import ZohoMap
 
@@ -133,12 +134,87 @@ def map_init(
                          f"{len(imported.names.field_ids)} fields\n")
 
 
+def export(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE.yaml", help="The blueprint to export (it must lint without errors)."),
+    map_file: Optional[Path] = typer.Option(None, "--map", metavar="MAP.yaml", help=MAP_HELP),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT.json",
+                                          help="Write the requests here (default: standard output)."),
+) -> None:
+    """Turn a blueprint into the JSON bodies of Zoho CRM's v8 create endpoints.
+
+    The requests come in the order they must be sent (the blueprint, its
+    states, its transitions; at most 50 per request); `push` sends them. What
+    Zoho lacks (tags, `not` criteria, regular expressions…) is reported and
+    kept in the file, so `blueprint zoho import OUT.json` gives the blueprint
+    back. Exit 0; 1 when the blueprint has errors or the map lacks an id
+    (nothing written)."""
+    import json
+
+    exported = _export(file, map_file)
+    text = json.dumps(exported.to_json(), indent=2, ensure_ascii=False) + "\n"
+    if output is not None:
+        from blueprint_cli.cli.output import write_output
+
+        write_output(output, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    _report_export(ctx, exported, output, mapped=map_file is not None, to_stderr=output is None)
+
+
+def _export(file: Path, map_file: Path | None) -> Exported:
+    from blueprint_cli.check import load_blueprint
+    from blueprint_cli.language.loader import load_file
+    from blueprint_cli.zoho import exporter
+
+    zmap = _map(map_file)
+    bp = load_blueprint(file)
+    doc, _diags = load_file(file)
+    assert doc is not None  # it linted
+    return exporter.export(bp, doc.data, zmap)
+
+
+def _report_export(ctx: typer.Context, exported: Exported, output: Path | None, *, mapped: bool,
+                   to_stderr: bool) -> None:
+    import json
+
+    from blueprint_cli.zoho.names import json_path
+
+    out = sys.stderr if to_stderr else sys.stdout
+    bp = exported.blueprint
+    plain = [{"at": json_path(p), "template": t} for p, t in exported.plain]
+    if options(ctx).json:
+        out.write(json.dumps({"output": str(output) if output else None, "blueprint": bp.id,
+                              "requests": len(exported.requests),
+                              "not_sent": [{k: v for k, v in piece.items() if k != "path"}
+                                           for piece in exported.not_sent],
+                              "sent_as_written": plain, "mapped": mapped}, indent=2, ensure_ascii=False) + "\n")
+        return
+    where = f" → {output}" if output else ""
+    out.write(f"Exported {bp.display_name!r} for Zoho CRM: 1 blueprint, {len(bp.states)} states, "
+              f"{len(bp.transitions) + sum(len(t.parallel) for t in bp.transitions)} transitions in "
+              f"{len(exported.requests)} requests{where}\n")
+    if exported.not_sent:
+        out.write(f"Not sent to Zoho (it has no equivalent), {len(exported.not_sent)}; kept in the export file, "
+                  "so importing it gives them back:\n")
+        for piece in exported.not_sent:
+            out.write(f"  {piece['at']}: {piece['reason']}\n")
+    if plain:
+        out.write("Sent as written (Zoho has no merge field for them):\n")
+        for p in plain:
+            out.write(f"  {p['at']}: {p['template']}\n")
+    if not mapped:
+        out.write("No map: names stand where Zoho wants ids (users, roles, profiles, fields); give --map MAP.yaml "
+                  "before pushing.\n")
+
+
 def map_group() -> None:
     """The map of Zoho ids (users, roles, profiles, fields) to the names the YAML uses."""
 
 
 def register(app: typer.Typer) -> None:
     zoho_app.command("import")(import_)
+    zoho_app.command("export")(export)
     map_app.callback()(map_group)
     map_app.command("init")(map_init)
     zoho_app.add_typer(map_app, name="map")

@@ -174,7 +174,8 @@ class _Importer:
             self.notes.append(Note(where, f"merge field {merge}: another module's field, kept as written"))
         for piece in self.source.kept:
             _put(data, tuple(piece["path"]), piece["value"])
-        return Imported(data, self.notes, self.names.unmapped, self.names)
+        unmapped = [] if self.source.names_as_ids else self.names.unmapped
+        return Imported(data, self.notes, unmapped, self.names)
 
     def _state_field_name(self, ref: dict[str, Any]) -> str:
         zmap = self.names.map

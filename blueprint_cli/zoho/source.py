@@ -51,6 +51,8 @@ class ZohoSource:
     transitions: list[Item] = field(default_factory=list)
     #: from an export file: the YAML pieces its bodies do not carry
     kept: list[dict[str, Any]] = field(default_factory=list)
+    #: an export file written without a map: its "ids" are the YAML's names
+    names_as_ids: bool = False
 
 
 def parse_json(raw: bytes, file: str) -> Any:
@@ -81,6 +83,7 @@ def read(files: list[Path]) -> ZohoSource:
     states: list[Item] = []
     transitions: list[Item] = []
     kept: list[dict[str, Any]] = []
+    names_as_ids = False
     for path in files:
         name = str(path)
         if not path.exists():
@@ -88,6 +91,7 @@ def read(files: list[Path]) -> ZohoSource:
         data = parse_json(read_user_file(path, MAX_BYTES), name)
         if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
             _export_file(data, name, blueprints, states, transitions, kept)
+            names_as_ids = names_as_ids or data.get("mapped") is False
             continue
         if isinstance(data, dict) and "blueprint" in data and "blueprints" not in data:
             raise ZohoInputError(f"{name}: this is one record's blueprint (GET /{{module}}/{{record_id}}/actions/"
@@ -111,7 +115,7 @@ def read(files: list[Path]) -> ZohoSource:
         raise ZohoInputError(f"{given}: {'no blueprint' if not blueprints else f'{len(blueprints)} blueprints'} "
                              "found; give the files of exactly one blueprint",
                              hint="the blueprint itself is the response of GET /crm/v8/settings/blueprints/{id}")
-    return ZohoSource(blueprints[0], _unique(states), _unique(transitions), kept)
+    return ZohoSource(blueprints[0], _unique(states), _unique(transitions), kept, names_as_ids)
 
 
 def _array(data: dict[str, Any], key: str, file: str, path: JsonPath) -> list[Item]:
