@@ -46,6 +46,8 @@ class Exported:
     plain: list[tuple[JsonPath, str]] = field(default_factory=list)
     #: written with a map (ids), or without (names where Zoho wants ids)
     mapped: bool = False
+    #: per request, the YAML path of each item of its body (for Zoho's errors)
+    origins: list[list[JsonPath]] = field(default_factory=list)
 
     @property
     def not_sent(self) -> list[dict[str, Any]]:
@@ -133,23 +135,26 @@ class _Exporter:
         if bp.fields:
             self.keep(("fields",), "field declarations belong to the module in Zoho (its fields and their types)",
                       sent=True)
-        states = [self.state(i) for i in range(len(bp.states))]
-        transitions: list[dict[str, Any]] = []
-        children: list[dict[str, Any]] = []
+        states: list[tuple[dict[str, Any], JsonPath]] = [(self.state(i), ("states", i)) for i in range(len(bp.states))]
+        transitions: list[tuple[dict[str, Any], JsonPath]] = []
+        children: list[tuple[dict[str, Any], JsonPath]] = []
         for t in bp.transitions:
-            transitions.append(self.transition(t))
-            children.extend(self.part(t, p) for p in t.parallel)
+            transitions.append((self.transition(t), t.path))
+            children.extend((self.part(t, p), p.path) for p in t.parallel)
         if self.names.missing:
             raise MissingIds(bp.source, self.names.missing)
         self.out.plain = self.names.plain
-        out = self.out.requests
-        out.append({"method": "POST", "path": API, "body": {"blueprints": [body]}})
+        self.request(API, "blueprints", [(body, ())])
         for batch in _batches(states):
-            out.append({"method": "POST", "path": f"{API}/{BLUEPRINT_ID}/states", "body": {"states": batch}})
+            self.request(f"{API}/{BLUEPRINT_ID}/states", "states", batch)
         for group in (transitions, children):
             for batch in _batches(group):
-                out.append({"method": "POST", "path": f"{API}/transitions", "body": {"transitions": batch}})
+                self.request(f"{API}/transitions", "transitions", batch)
         return self.out
+
+    def request(self, path: str, key: str, items: list[tuple[dict[str, Any], JsonPath]]) -> None:
+        self.out.requests.append({"method": "POST", "path": path, "body": {key: [body for body, _ in items]}})
+        self.out.origins.append([origin for _, origin in items])
 
     def criterion(self, c: Criterion, path: JsonPath) -> dict[str, Any] | None:
         try:
@@ -264,5 +269,5 @@ class _Exporter:
         return body
 
 
-def _batches(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _batches(items: list[tuple[dict[str, Any], JsonPath]]) -> list[list[tuple[dict[str, Any], JsonPath]]]:
     return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]

@@ -79,16 +79,22 @@ def parse_json(raw: bytes, file: str) -> Any:
 def read(files: list[Path]) -> ZohoSource:
     from blueprint_cli.userfile import read_user_file
 
+    loaded = []
+    for path in files:
+        if not path.exists():
+            raise BlueprintError(f"no such file: {path}")
+        loaded.append((str(path), parse_json(read_user_file(path, MAX_BYTES), str(path))))
+    return collect(loaded)
+
+
+def collect(loaded: list[tuple[str, Any]]) -> ZohoSource:
+    """The blueprint in JSON documents already parsed (name, data): files, or Zoho's answers."""
     blueprints: list[Item] = []
     states: list[Item] = []
     transitions: list[Item] = []
     kept: list[dict[str, Any]] = []
     names_as_ids = False
-    for path in files:
-        name = str(path)
-        if not path.exists():
-            raise BlueprintError(f"no such file: {path}")
-        data = parse_json(read_user_file(path, MAX_BYTES), name)
+    for name, data in loaded:
         if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
             _export_file(data, name, blueprints, states, transitions, kept)
             names_as_ids = names_as_ids or data.get("mapped") is False
@@ -111,7 +117,7 @@ def read(files: list[Path]) -> ZohoSource:
         states.extend(_array(data, "states", name, ()))
         transitions.extend(_array(data, "transitions", name, ()))
     if len(blueprints) != 1:
-        given = ", ".join(str(f) for f in files)
+        given = ", ".join(name for name, _data in loaded)
         raise ZohoInputError(f"{given}: {'no blueprint' if not blueprints else f'{len(blueprints)} blueprints'} "
                              "found; give the files of exactly one blueprint",
                              hint="the blueprint itself is the response of GET /crm/v8/settings/blueprints/{id}")
