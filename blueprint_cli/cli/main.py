@@ -47,6 +47,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "bulk_cmd": ("bulk",),
     "tasks_cmd": ("tasks",),
     "record_data_cmd": ("record",),  # record tag, import and export
+    "zoho_cmd": ("zoho",),
 }
 
 WORKSPACE_HELP = "The .blueprint/ folder, or a folder holding one (default: nearest upward)."

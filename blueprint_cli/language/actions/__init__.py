@@ -11,7 +11,9 @@ from typing import Any
 
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.language.actions.assign import AssignAction
-from blueprint_cli.language.actions.base import ActionKind, Applied, NewTask, Performing, Status
+from blueprint_cli.language.actions.base import (
+    ActionKind, Applied, Left, NewTask, NotInZoho, Performing, Status, ZohoNames,
+)
 from blueprint_cli.language.actions.email import EmailAction
 from blueprint_cli.language.actions.set import SetAction
 from blueprint_cli.language.actions.tag import TagAction
@@ -19,9 +21,9 @@ from blueprint_cli.language.actions.task import TaskAction
 from blueprint_cli.language.actions.webhook import WebhookAction
 from blueprint_cli.language.building import ModelError
 
-__all__ = ["Action", "ActionKind", "Applied", "AssignAction", "EmailAction", "KINDS", "NewTask", "Performing",
-           "SENT_KINDS", "SetAction", "Status", "TagAction", "TaskAction", "WebhookAction", "build_action",
-           "describe", "sends"]
+__all__ = ["Action", "ActionKind", "Applied", "AssignAction", "EmailAction", "KINDS", "Left", "NewTask",
+           "NotInZoho", "Performing", "SENT_KINDS", "SetAction", "Status", "TagAction", "TaskAction",
+           "WebhookAction", "ZOHO_KINDS", "ZohoNames", "build_action", "describe", "sends"]
 
 #: Every action kind, by its YAML key, in the order the docs list them.
 KINDS: dict[str, type[ActionKind]] = {kind.KEY: kind for kind in (
@@ -29,6 +31,8 @@ KINDS: dict[str, type[ActionKind]] = {kind.KEY: kind for kind in (
 )}
 #: The kinds that leave the process after a commit (delivered, retried), by key: their channel.
 SENT_KINDS: dict[str, str] = {key: kind.CHANNEL for key, kind in KINDS.items() if kind.CHANNEL is not None}
+#: The kinds Zoho CRM has, by the type of Zoho after-action they are.
+ZOHO_KINDS: dict[str, type[ActionKind]] = {kind.ZOHO: kind for kind in KINDS.values() if kind.ZOHO is not None}
 
 #: Any action (an instance of one of `KINDS`).
 Action = ActionKind

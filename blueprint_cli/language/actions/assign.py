@@ -5,6 +5,7 @@ then the member of it with the fewest open records under this blueprint
 (records not in a final state), ties by name — round-robin by workload, as a
 CRM's assignment rule does. Or `{{record.FIELD}}`, a user field: its value is the user.
 History: `owner: alice → bob`. Lint checks the target against the team file.
+Zoho CRM: an owner assignment (`assign_owner`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions.base import ActionKind, Applied, Performing
+from blueprint_cli.language.actions.base import ActionKind, Applied, Left, Performing, ZohoNames, zoho_object
 from blueprint_cli.language.building import ModelError
 
 #: The owner entries an assignment may name.
@@ -26,6 +27,7 @@ class AssignAction(ActionKind):
     """After a transition or in an escalation: change the record's owner (`assign:`)."""
 
     KEY = "assign"
+    ZOHO = "assign_owner"
 
     to: str
     path: JsonPath = ()
@@ -48,6 +50,17 @@ class AssignAction(ActionKind):
 
     def owner_entries(self) -> Iterator[tuple[str, JsonPath]]:
         yield self.to, self.path + ("to",)
+
+    def to_zoho(self, names: ZohoNames) -> tuple[dict[str, Any], list[Left]]:
+        return {"assign_to": names.owner_to_zoho(self.to, self.path + ("to",))}, []
+
+    @classmethod
+    def from_zoho(cls, details: Any, names: ZohoNames, path: JsonPath) -> list[dict[str, Any]]:
+        at = path + ("assign_to",)
+        targets = names.owner_from_zoho(zoho_object(details, path).get("assign_to"), at)
+        if len(targets) != 1 or not (targets[0].partition(":")[0] in TARGETS or "{{" in targets[0]):
+            raise ModelError("an owner assignment names one user, role, profile or user field", at)
+        return [{"to": targets[0]}]
 
     def perform(self, on: Performing) -> Applied:
         to = on.render(self.to).strip()

@@ -10,15 +10,22 @@ names (for lint against the team file), and — when it leaves the process — t
 channel it leaves by (`CHANNEL`: the request it builds is delivered after the
 commit). The registry (`__init__.py`) lists the kinds once; every other list
 of kinds is derived from it.
+
+A kind also owns its Zoho CRM mapping: `ZOHO`, the type of Zoho after-action it
+is (`field_updates`…, None when Zoho has none), `to_zoho` (the action's details
+as Zoho's create endpoints take them, with the pieces Zoho has no place for)
+and `from_zoho` (the YAML body back from those details). Ids and names are
+translated by the `ZohoNames` the caller gives (the map of `blueprint zoho`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
 from blueprint_cli.diagnostics import JsonPath
+from blueprint_cli.language.building import ModelError
 from blueprint_cli.language.durations import Duration
 
 #: How an action went (an outcome's `status`).
@@ -140,3 +147,128 @@ class ActionKind:
     def perform(self, on: Performing) -> Applied:
         """What the action does to the record (the engine applies it)."""
         raise NotImplementedError
+
+    #: The type of Zoho CRM after-action it is (`field_updates`…), or None: Zoho has none.
+    ZOHO: ClassVar[str | None] = None
+
+    def to_zoho(self, names: ZohoNames) -> tuple[dict[str, Any], list[Left]]:
+        """The Zoho after-action's details, and the pieces of the action they leave out
+        (NotInZoho when Zoho has no such action at all)."""
+        raise NotInZoho(f"Zoho CRM has no {self.KEY} action", self.path[:-1])
+
+    @classmethod
+    def from_zoho(cls, details: Any, names: ZohoNames, path: JsonPath) -> list[dict[str, Any]]:
+        """The YAML bodies of the actions one Zoho after-action's details make (`path`:
+        where they are in the Zoho JSON; ModelError when they are not what Zoho sends)."""
+        raise ModelError(f"Zoho CRM has no {cls.KEY} action", path)
+
+
+# ----- Zoho CRM ----------------------------------------------------------------------------
+
+class NotInZoho(Exception):
+    """What cannot be said in Zoho CRM's terms (`reason`), at `path` of the YAML."""
+
+    def __init__(self, reason: str, path: JsonPath = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Left:
+    """A piece of the YAML a Zoho body does not carry: where it is, its value, and why.
+    `lost`: Zoho does without it (False: only its spelling, such as `1w` sent as 7 days)."""
+
+    path: JsonPath
+    value: Any
+    reason: str
+    lost: bool = True
+
+
+class ZohoNames(Protocol):
+    """Zoho's ids and the names the YAML uses, both ways (the map `blueprint zoho` reads)."""
+
+    def owner_to_zoho(self, entry: str, path: JsonPath) -> dict[str, Any]:
+        """An owner entry or recipient (`user:bob`, `role:R`, `profile:P`, `record_owner`,
+        `{{record.FIELD}}`, an address) as a Zoho owner object; NotInZoho when Zoho has none."""
+
+    def owner_from_zoho(self, data: Any, path: JsonPath) -> list[str]:
+        """The owner entries a Zoho owner object names (`path`: where it is in the Zoho JSON)."""
+
+    def field_to_zoho(self, name: str, path: JsonPath) -> dict[str, Any]:
+        """A field of the YAML as a Zoho field reference (`api_name`, and `id` when known)."""
+
+    def field_from_zoho(self, data: Any, path: JsonPath) -> str:
+        """The YAML's name of a Zoho field reference."""
+
+    def text_to_zoho(self, text: str, path: JsonPath) -> str:
+        """Text with our templates (`{{record.amount}}`) as Zoho's merge fields (`${Deals.Amount}`)."""
+
+    def text_from_zoho(self, text: str, path: JsonPath) -> str:
+        """Text with Zoho's merge fields as our templates."""
+
+
+def texts(value: Any, convert: Callable[[str, JsonPath], str], path: JsonPath) -> Any:
+    """`value` with every string inside it (mappings, lists) converted."""
+    if isinstance(value, str):
+        return convert(value, path)
+    if isinstance(value, dict):
+        return {k: texts(v, convert, path + (k,)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [texts(v, convert, path + (i,)) for i, v in enumerate(value)]
+    return value
+
+
+#: Zoho's units of time, with how our durations write them.
+ZOHO_PERIODS = {"minutes": "m", "hours": "h", "days": "d"}
+_SECONDS = {"days": 86400, "hours": 3600, "minutes": 60}
+
+
+def period_to_zoho(d: Duration, path: JsonPath) -> tuple[dict[str, Any], list[Left]]:
+    """A duration as Zoho's `{period, value}` (days, hours, minutes, business_days,
+    business_hours); the spelling, when ours differs (`1w`), as a piece left."""
+    if d.business_unit is not None:
+        period, value = d.business_unit, d.business_amount
+    else:
+        assert d.delta is not None
+        seconds = int(d.delta.total_seconds())
+        unit = next((u for u, n in _SECONDS.items() if seconds % n == 0), None)
+        if unit is None:
+            raise NotInZoho(f"{d.text!r}: Zoho counts time in whole minutes", path)
+        period, value = unit, seconds // _SECONDS[unit]
+    left = [] if period_from_zoho({"period": period, "value": value}, path) == d.text else \
+        [Left(path, d.text, f"written {d.text!r}; Zoho is sent {value} {period}", lost=False)]
+    return {"period": period, "value": value}, left
+
+
+def period_from_zoho(data: Any, path: JsonPath) -> str:
+    """A Zoho `{period, value}` as our duration text (`3d`, `4 business_hours`)."""
+    if not isinstance(data, dict) or not isinstance(data.get("value"), int) or isinstance(data.get("value"), bool):
+        raise ModelError("expected a period like {\"period\": \"days\", \"value\": 3}", path)
+    period, value = data.get("period"), data["value"]
+    if value < 0:
+        raise ModelError(f"a period of {value}: expected a whole number of 0 or more", path + ("value",))
+    if period in ZOHO_PERIODS:
+        return f"{value}{ZOHO_PERIODS[str(period)]}"
+    if period in ("business_days", "business_hours"):
+        return f"{value} {period}"
+    raise ModelError(f"unknown period {period!r}; expected one of days, hours, minutes, business_days, "
+                     "business_hours", path + ("period",))
+
+
+def zoho_object(data: Any, path: JsonPath) -> dict[str, Any]:
+    """`data`, which must be a JSON object."""
+    if not isinstance(data, dict):
+        raise ModelError(f"expected a JSON object, found {type(data).__name__ if data is not None else 'null'}",
+                         path)
+    return data
+
+
+def zoho_text(data: dict[str, Any], key: str, path: JsonPath, *, required: bool = True) -> str | None:
+    """The text under `key` (None when absent and not required)."""
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value):
+        raise ModelError(f"`{key}` must be {'non-empty ' if required else ''}text", path + (key,))
+    return value

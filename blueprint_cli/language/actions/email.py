@@ -5,6 +5,8 @@
 by mail: written to the outbox, or sent over SMTP when the workspace sets a
 server, after the move is committed (`pending` until then; `blueprint retry`
 sends a failed one again).
+Zoho CRM: an e-mail notification (`email_notifications`); one with several
+recipients becomes one `email` per recipient.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions.base import ActionKind, Applied, Performing
+from blueprint_cli.language.actions.base import (
+    ActionKind, Applied, Left, Performing, ZohoNames, zoho_object, zoho_text,
+)
+from blueprint_cli.language.building import ModelError
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class EmailAction(ActionKind):
 
     KEY = "email"
     CHANNEL = "mail"
+    ZOHO = "email_notifications"
 
     to: str
     subject: str
@@ -42,6 +48,29 @@ class EmailAction(ActionKind):
 
     def owner_entries(self) -> Iterator[tuple[str, JsonPath]]:
         yield self.to, self.path + ("to",)
+
+    def to_zoho(self, names: ZohoNames) -> tuple[dict[str, Any], list[Left]]:
+        details: dict[str, Any] = {"to": [names.owner_to_zoho(self.to, self.path + ("to",))],
+                                   "subject": names.text_to_zoho(self.subject, self.path + ("subject",))}
+        if self.body is not None:
+            details["content"] = names.text_to_zoho(self.body, self.path + ("body",))
+        return details, []
+
+    @classmethod
+    def from_zoho(cls, details: Any, names: ZohoNames, path: JsonPath) -> list[dict[str, Any]]:
+        details = zoho_object(details, path)
+        recipients = details.get("to")
+        if not isinstance(recipients, list) or not recipients:
+            raise ModelError("`to` must be a list of recipients", path + ("to",))
+        subject = names.text_from_zoho(str(zoho_text(details, "subject", path)), path + ("subject",))
+        content = zoho_text(details, "content", path, required=False)
+        if content is not None:
+            content = names.text_from_zoho(content, path + ("content",))
+        bodies = []
+        for i, recipient in enumerate(recipients):
+            for to in names.owner_from_zoho(recipient, path + ("to", i)):
+                bodies.append({"to": to, "subject": subject, **({"body": content} if content is not None else {})})
+        return bodies
 
     def perform(self, on: Performing) -> Applied:
         to_spec = on.render(self.to)

@@ -2,6 +2,7 @@
 
 Values may use templates, and dates relative times (`+3d`); the state field
 changes only through transitions. History: `amount: 100 → 200`.
+Zoho CRM: a field update (`field_updates`, one entry per field).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions.base import ActionKind, Applied, Performing
+from blueprint_cli.language.actions.base import (
+    ActionKind, Applied, Left, Performing, ZohoNames, texts, zoho_object,
+)
+from blueprint_cli.language.building import ModelError
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class SetAction(ActionKind):
     """After a transition: set fields to values (`set:`)."""
 
     KEY = "set"
+    ZOHO = "field_updates"
 
     values: tuple[tuple[str, Any], ...]
     path: JsonPath = ()
@@ -33,6 +38,25 @@ class SetAction(ActionKind):
 
     def diff_key(self) -> tuple[Any, ...]:
         return ("set", tuple((k, json.dumps(v, sort_keys=True, default=str)) for k, v in self.values))
+
+    def to_zoho(self, names: ZohoNames) -> tuple[dict[str, Any], list[Left]]:
+        return {"updates": [{"field": names.field_to_zoho(k, self.path + (k,)),
+                             "value": texts(v, names.text_to_zoho, self.path + (k,))} for k, v in self.values]}, []
+
+    @classmethod
+    def from_zoho(cls, details: Any, names: ZohoNames, path: JsonPath) -> list[dict[str, Any]]:
+        updates = zoho_object(details, path).get("updates")
+        if not isinstance(updates, list) or not updates:
+            raise ModelError("`updates` must be a list of {field, value}", path + ("updates",))
+        body: dict[str, Any] = {}
+        for i, update in enumerate(updates):
+            at = path + ("updates", i)
+            update = zoho_object(update, at)
+            if "value" not in update:
+                raise ModelError("a field update needs its `value`", at)
+            body[names.field_from_zoho(update.get("field"), at + ("field",))] = \
+                texts(update["value"], names.text_from_zoho, at + ("value",))
+        return [body]
 
     def perform(self, on: Performing) -> Applied:
         fields = dict(on.fields)

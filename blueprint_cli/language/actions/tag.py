@@ -1,5 +1,6 @@
 """`tag`: add and remove tags (`tag: {add: [vip], remove: [cold]}`).
-History: `added vip; removed cold`, or `no change`."""
+History: `added vip; removed cold`, or `no change`.
+Zoho CRM has no tag action: `blueprint zoho export` reports it and leaves it out."""
 
 from __future__ import annotations
 

@@ -1,0 +1,73 @@
+"""Criteria both ways: Zoho's `{group_operator, group}` trees with
+`{comparator, field, value}` leaves, and our `all`/`any` with operators.
+
+Zoho compares with `equal`, `not_equal`, `greater_than`, `greater_equal`,
+`less_than`, `less_equal`, `in`, `not_in`, `contains`, `not_contains`,
+`starts_with`, `ends_with`, `between`; emptiness is `equal`/`not_equal` to
+`${EMPTY}`. It has no `not` group and no regular expressions (`matches`):
+criteria using them are not sent (export reports them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprint_cli.diagnostics import JsonPath
+from blueprint_cli.language.actions import NotInZoho, ZohoNames
+from blueprint_cli.language.building import ModelError
+from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, NotOf
+
+COMPARATORS = {
+    "eq": "equal", "ne": "not_equal", "gt": "greater_than", "gte": "greater_equal", "lt": "less_than",
+    "lte": "less_equal", "in": "in", "not_in": "not_in", "contains": "contains", "not_contains": "not_contains",
+    "starts_with": "starts_with", "ends_with": "ends_with", "between": "between",
+}
+OPERATORS = {v: k for k, v in COMPARATORS.items()}
+EMPTY = "${EMPTY}"
+
+
+def to_zoho(criterion: Criterion, names: ZohoNames) -> dict[str, Any]:
+    """Our criterion as Zoho's criteria; NotInZoho (with the path) for what Zoho cannot say."""
+    if isinstance(criterion, (AllOf, AnyOf)):
+        return {"group_operator": "AND" if isinstance(criterion, AllOf) else "OR",
+                "group": [to_zoho(c, names) for c in criterion.items]}
+    if isinstance(criterion, NotOf):
+        raise NotInZoho("Zoho criteria have no 'not' group", criterion.path)
+    field = names.field_to_zoho(criterion.field, criterion.path + ("field",))
+    if criterion.op == "empty":
+        return {"comparator": "equal" if criterion.value else "not_equal", "field": field, "value": EMPTY}
+    if criterion.op not in COMPARATORS:
+        raise NotInZoho(f"Zoho criteria have no {criterion.op!r} comparator", criterion.path)
+    value = list(criterion.value) if isinstance(criterion.value, (list, tuple)) else criterion.value
+    return {"comparator": COMPARATORS[criterion.op], "field": field, "value": value}
+
+
+def from_zoho(data: Any, names: ZohoNames, path: JsonPath) -> dict[str, Any]:
+    """Zoho criteria as our YAML criterion; ModelError (with the path) when they are not Zoho's."""
+    if not isinstance(data, dict):
+        raise ModelError("expected criteria: {group_operator, group} or {comparator, field, value}", path)
+    if "group" in data or "group_operator" in data:
+        operator = data.get("group_operator")
+        group = data.get("group")
+        if not isinstance(operator, str) or operator.upper() not in ("AND", "OR"):
+            raise ModelError(f"unknown group_operator {operator!r}; expected AND or OR", path + ("group_operator",))
+        if not isinstance(group, list) or not group:
+            raise ModelError("`group` must list criteria", path + ("group",))
+        items = [from_zoho(c, names, path + ("group", i)) for i, c in enumerate(group)]
+        return {"all" if operator.upper() == "AND" else "any": items}
+    comparator = data.get("comparator")
+    if not isinstance(comparator, str):
+        raise ModelError("a condition needs its `comparator`", path + ("comparator",))
+    if "value" not in data:
+        raise ModelError("a condition needs its `value`", path + ("value",))
+    name = names.field_from_zoho(data.get("field"), path + ("field",))
+    value = data["value"]
+    if value == EMPTY and comparator in ("equal", "not_equal"):
+        return {"field": name, "empty": comparator == "equal"}
+    if comparator not in OPERATORS:
+        raise ModelError(f"unknown comparator {comparator!r}; expected one of {', '.join(OPERATORS)} "
+                         f"(or equal/not_equal to {EMPTY})", path + ("comparator",))
+    return {"field": name, OPERATORS[comparator]: value}
+
+
+__all__ = ["COMPARATORS", "Condition", "from_zoho", "to_zoho"]

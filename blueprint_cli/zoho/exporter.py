@@ -1,0 +1,273 @@
+"""Blueprint YAML → the JSON bodies Zoho CRM's v8 create endpoints accept, in
+the order they must be sent: the blueprint (`POST /settings/blueprints`), its
+states (`POST /settings/blueprints/{id}/states`), its transitions — the
+standalone and parallel ones, then the child transitions of the parallel ones
+(`POST /settings/blueprints/transitions`), at most 50 per request.
+
+Zoho gives ids as it creates: a body names the blueprint as `{blueprint_id}`
+and states and parent transitions by name; `push` fills the ids in as the
+responses come back.
+
+What the language has and Zoho lacks (tags, `not` criteria, regular
+expressions, a webhook's `secret_env`, field declarations, priority…) is not
+sent, and never lost silently: each piece is reported and kept in the export
+file (`kept`, with its YAML path and the reason), so that importing the file
+gives the blueprint back (import(export(x)) is x).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from blueprint_cli.diagnostics import BlueprintError, JsonPath
+from blueprint_cli.language.actions import Action, Left, NotInZoho
+from blueprint_cli.language.actions.base import period_to_zoho
+from blueprint_cli.language.model import (
+    ALL_STATES, Blueprint, Criterion, Owner, ParallelPart, Requirement, Sla, Transition,
+)
+from blueprint_cli.zoho import criteria
+from blueprint_cli.zoho.importer import slug
+from blueprint_cli.zoho.names import Missing, Names, ZohoMap, json_path
+from blueprint_cli.zoho.source import EXPORT_FORMAT
+
+#: Zoho's limit of states or transitions in one request.
+BATCH = 50
+BLUEPRINT_ID = "{blueprint_id}"
+API = "/crm/v8/settings/blueprints"
+
+
+@dataclass
+class Exported:
+    blueprint: Blueprint
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)
+    #: templates Zoho has no merge field for, sent as written: (YAML path, template)
+    plain: list[tuple[JsonPath, str]] = field(default_factory=list)
+    #: written with a map (ids), or without (names where Zoho wants ids)
+    mapped: bool = False
+    #: per request, the YAML path of each item of its body (for Zoho's errors)
+    origins: list[list[JsonPath]] = field(default_factory=list)
+
+    @property
+    def not_sent(self) -> list[dict[str, Any]]:
+        return [k for k in self.kept if not k["sent"]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": EXPORT_FORMAT, "blueprint": self.blueprint.id, "mapped": self.mapped,
+                "requests": self.requests, "kept": self.kept}
+
+
+class MissingIds(BlueprintError):
+    """Names the map has no Zoho id for: refused, nothing written."""
+
+    exit_code = 1
+
+    def __init__(self, source: str, missing: list[Missing]) -> None:
+        lines = [f"{m.kind[:-1] if m.kind != 'fields' else 'field'} {m.name!r} at {json_path(m.path)}"
+                 for m in dict.fromkeys(missing)]
+        super().__init__(f"{source}: the map has no Zoho id for {len(lines)} name{'s' if len(lines) != 1 else ''}:"
+                         "\n  " + "\n  ".join(lines),
+                         hint="add them to the map (Zoho id: name) under users, roles, profiles or fields")
+        self.missing = missing
+
+
+def export(bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None = None) -> Exported:
+    """`bp` (lint-clean, read from `data`) as Zoho requests; MissingIds when a map is given and lacks a name."""
+    return _Exporter(bp, data, zmap).run()
+
+
+class _Exporter:
+    def __init__(self, bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None) -> None:
+        self.bp = bp
+        self.data = data
+        self.names = Names(zmap)
+        self.names.module = bp.module
+        self.names.state_field = (bp.field, self._state_field_ref(zmap))
+        self.out = Exported(bp, mapped=zmap is not None)
+
+    def _state_field_ref(self, zmap: ZohoMap | None) -> dict[str, Any]:
+        if zmap is not None:
+            for zid, entry in zmap.fields.items():
+                if entry.name == self.bp.field:
+                    return {"api_name": entry.api_name, "id": zid}
+        return {"api_name": self.bp.field}
+
+    # ----- what is not sent
+    def keep(self, path: JsonPath, reason: str, *, sent: bool = False, value: Any = ...) -> None:
+        if value is ...:
+            value = self._value(path)
+        self.out.kept.append({"path": list(path), "at": json_path(path), "value": value, "reason": reason,
+                              "sent": sent})
+
+    def left(self, lefts: list[Left]) -> None:
+        for piece in lefts:
+            self.keep(piece.path, piece.reason, sent=not piece.lost, value=piece.value)
+
+    def _value(self, path: JsonPath) -> Any:
+        value: Any = self.data
+        for part in path:
+            value = value[part]
+        return value
+
+    def period(self, duration: Any, path: JsonPath) -> dict[str, Any]:
+        body, lefts = period_to_zoho(duration, path)
+        self.left(lefts)
+        return body
+
+    # ----- the whole
+    def run(self) -> Exported:
+        bp = self.bp
+        body: dict[str, Any] = {"name": bp.title or bp.id, "module": {"api_name": bp.module},
+                                "field": dict(self.names.state_field[1]) if self.names.state_field else {}}
+        if bp.description:
+            body["description"] = bp.description
+        if slug(body["name"]) != bp.id:
+            self.keep(("blueprint",), "Zoho has no id besides the name", sent=True)
+        if bp.title is None:
+            self.keep(("title",), "no title: Zoho is sent the id as the name", sent=True, value=None)
+        if bp.priority is not None:
+            self.keep(("priority",), "Zoho orders blueprints in its own list: the priority is not sent")
+        if bp.entry.when is not None:
+            c = self.criterion(bp.entry.when, ("entry", "when"))
+            if c is not None:
+                body["criteria"] = c
+        if bp.fields:
+            self.keep(("fields",), "field declarations belong to the module in Zoho (its fields and their types)",
+                      sent=True)
+        states: list[tuple[dict[str, Any], JsonPath]] = [(self.state(i), ("states", i)) for i in range(len(bp.states))]
+        transitions: list[tuple[dict[str, Any], JsonPath]] = []
+        children: list[tuple[dict[str, Any], JsonPath]] = []
+        for t in bp.transitions:
+            transitions.append((self.transition(t), t.path))
+            children.extend((self.part(t, p), p.path) for p in t.parallel)
+        if self.names.missing:
+            raise MissingIds(bp.source, self.names.missing)
+        self.out.plain = self.names.plain
+        self.request(API, "blueprints", [(body, ())])
+        for batch in _batches(states):
+            self.request(f"{API}/{BLUEPRINT_ID}/states", "states", batch)
+        for group in (transitions, children):
+            for batch in _batches(group):
+                self.request(f"{API}/transitions", "transitions", batch)
+        return self.out
+
+    def request(self, path: str, key: str, items: list[tuple[dict[str, Any], JsonPath]]) -> None:
+        self.out.requests.append({"method": "POST", "path": path, "body": {key: [body for body, _ in items]}})
+        self.out.origins.append([origin for _, origin in items])
+
+    def criterion(self, c: Criterion, path: JsonPath) -> dict[str, Any] | None:
+        try:
+            return criteria.to_zoho(c, self.names)
+        except NotInZoho as exc:
+            self.keep(path, f"{exc.reason}: these criteria are not sent")
+            return None
+
+    # ----- states
+    def state(self, i: int) -> dict[str, Any]:
+        s = self.bp.states[i]
+        body: dict[str, Any] = {"name": s.name, "process_id": BLUEPRINT_ID}
+        if s.description:
+            body["description"] = s.description
+        if s.name == self.bp.entry_state:
+            body["start_state"] = True
+        if s.final:
+            body["end_state"] = True
+        if s.sla is not None:
+            body["state_escalation"] = self.escalation(s.sla, ("states", i, "sla"))
+        return body
+
+    def escalation(self, sla: Sla, path: JsonPath) -> dict[str, Any]:
+        body = self.period(sla.within, path + ("within",))
+        levels = [{"level": 1, "actions": self.actions(sla.escalate, path + ("escalate",))}]
+        for n, level in enumerate(sla.levels):
+            at = path + ("levels", n)
+            levels.append({"level": n + 2, **self.period(level.after, at + ("after",)),
+                           "actions": self.actions(level.escalate, at + ("escalate",))})
+        body["trigger_details"] = levels
+        return body
+
+    # ----- actions
+    def actions(self, actions: tuple[Action, ...], path: JsonPath) -> list[dict[str, Any]]:
+        out = []
+        for i, action in enumerate(actions):
+            try:
+                details, lefts = action.to_zoho(self.names)
+            except NotInZoho as exc:
+                self.keep(path + (i,), f"{exc.reason}: the {action.KEY} action is not sent")
+                continue
+            self.left(lefts)
+            out.append({"type": action.ZOHO, "details": details})
+        return out
+
+    # ----- transitions
+    def owners(self, owners: tuple[Owner, ...], path: JsonPath) -> list[dict[str, Any]] | None:
+        if all(o.kind == "anyone" for o in owners):
+            return None  # open to every user, as a Zoho transition without owners
+        try:
+            return [self.names.owner_to_zoho(str(o), o.path or path) for o in owners]
+        except NotInZoho as exc:
+            self.keep(path, f"{exc.reason}: the owners are not sent (in Zoho, every user may perform it)")
+            return None
+
+    def before_during(self, body: dict[str, Any], owners: tuple[Owner, ...], when: Criterion | None,
+                      message: str | None, require: Requirement, path: JsonPath) -> None:
+        zoho_owners = self.owners(owners, path + ("owners",))
+        if zoho_owners:
+            body["owners"] = zoho_owners
+        if when is not None:
+            c = self.criterion(when, path + ("when",))
+            if c is not None:
+                body["criteria"] = c
+        during: dict[str, Any] = {}
+        if message:
+            during["message"] = message
+        if require.fields:
+            during["fields"] = [{"field": self.names.field_to_zoho(f, path + ("require", "fields", i)),
+                                 "mandatory": True} for i, f in enumerate(require.fields)]
+        if require.checklist:
+            during["checklists"] = [{"item": item} for item in require.checklist]
+        if require.note:
+            during["notes"] = {"mandatory": True}
+        if require.attachment:
+            during["attachments"] = {"mandatory": True}
+        if during:
+            body["during"] = during
+
+    def transition(self, t: Transition) -> dict[str, Any]:
+        path = t.path
+        body: dict[str, Any] = {"name": t.name}
+        if t.description:
+            body["description"] = t.description
+        body["trigger_type"] = "automatic" if t.auto is not None else "manual"
+        body["transition_type"] = "parallel_transition" if t.parallel else "standalone_transition"
+        body["process_id"] = BLUEPRINT_ID
+        if t.sources == (ALL_STATES,):
+            body["all_states"] = True
+        else:
+            body["current_states"] = [{"name": s} for s in t.sources]
+        if t.branches:
+            outcomes = []
+            for i, b in enumerate(t.branches):
+                when = self.criterion(b.when, path + ("branches", i, "when")) if b.when is not None else None
+                outcomes.append({"next_state": {"name": b.to}, "criteria": when})
+            body["outcomes"] = outcomes
+        elif t.to is not None:
+            body["next_state"] = {"name": t.to}
+        self.before_during(body, t.owners, t.when, t.message, t.require, path)
+        actions = self.actions(t.then, path + ("then",))
+        if actions:
+            body["after"] = {"actions": actions}
+        if t.auto is not None:
+            body["automatic"] = self.period(t.auto.after, path + ("auto", "after"))
+        return body
+
+    def part(self, t: Transition, p: ParallelPart) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": p.name, "trigger_type": "manual", "transition_type": "child_transition",
+                                "process_id": BLUEPRINT_ID, "parent_transition": {"name": t.name}}
+        self.before_during(body, p.owners, p.when, p.message, p.require, p.path)
+        return body
+
+
+def _batches(items: list[tuple[dict[str, Any], JsonPath]]) -> list[list[tuple[dict[str, Any], JsonPath]]]:
+    return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]

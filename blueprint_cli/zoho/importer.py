@@ -1,0 +1,481 @@
+"""Zoho JSON → blueprint YAML.
+
+States (by picklist value) and the start state; standalone, common, parallel
+(the parent and its child transitions), conditional and automatic
+transitions; criteria; owners; during (fields with their mandatory flag,
+checklists, notes, attachments, the message); after actions, each through its
+kind's `from_zoho`; state escalations with levels and business time.
+
+Nothing is dropped silently: every piece with no equivalent (widgets, Deluge
+custom functions, Kiosk, layouts, group owners, optional inputs, keys we do not
+know) becomes a `Note` with its file and JSON path, listed by the command and
+written as a comment at the top of the YAML. Ids without a name in the map stay
+ids and are listed (`unmapped`). An export file's `kept` pieces (what Zoho
+could not carry) are put back where they were, so import(export(x)) is x.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from blueprint_cli.diagnostics import JsonPath
+from blueprint_cli.language.actions import ZOHO_KINDS, NotInZoho
+from blueprint_cli.language.actions.base import period_from_zoho
+from blueprint_cli.language.building import ModelError
+from blueprint_cli.zoho import criteria
+from blueprint_cli.zoho.names import Names, Unmapped, ZohoMap, field_type, json_path, snake
+from blueprint_cli.zoho.source import Item, ZohoSource, refuse
+
+#: Keys Zoho adds that describe the object rather than the process.
+METADATA = frozenset({"id", "process_id", "created_time", "modified_time", "created_by", "modified_by", "status",
+                      "version", "sequence", "color_code", "colour_code", "position", "source"})
+#: After-actions with no equivalent, and how to say what they are.
+FOREIGN_ACTIONS = {"functions": "Deluge custom function", "kiosk": "Kiosk", "circuits": "Circuit",
+                   "schedule_calls": "scheduled call"}
+HEADER = "Imported from Zoho CRM by blueprint zoho import."
+
+
+@dataclass(frozen=True)
+class Note:
+    """A piece of the Zoho JSON with no equivalent, not imported: where and what."""
+
+    where: str
+    what: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"where": self.where, "what": self.what}
+
+
+@dataclass
+class Imported:
+    data: dict[str, Any]
+    notes: list[Note] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)
+    names: Names | None = None
+
+    def comments(self) -> list[str]:
+        lines = [HEADER]
+        if self.notes:
+            lines += ["", "Not imported (no equivalent in the blueprint language):"]
+            lines += [f"  {n.where}: {n.what}" for n in self.notes]
+        if self.unmapped:
+            lines += ["", "Zoho ids kept as ids (give them names with --map MAP.yaml):"]
+            lines += [f"  {u.kind} {u.id}" for u in _distinct(self.unmapped)]
+        return lines
+
+    def text(self) -> str:
+        from blueprint_cli.zoho.yamltext import dump
+
+        return dump(self.data, self.comments())
+
+
+def _distinct(unmapped: list[Unmapped]) -> list[Unmapped]:
+    seen: dict[tuple[str, str], Unmapped] = {}
+    for u in unmapped:
+        seen.setdefault((u.kind, u.id), u)
+    return list(seen.values())
+
+
+def slug(name: str) -> str:
+    """A blueprint id from a Zoho blueprint's name (`Deal follow-up` → `deal-follow-up`)."""
+    text = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", name.lower())).strip("-")
+    return text if re.match(r"[a-z]", text) else f"blueprint-{text}".rstrip("-")
+
+
+def convert(source: ZohoSource, zmap: ZohoMap | None = None) -> Imported:
+    return _Importer(source, zmap).run()
+
+
+class _Importer:
+    def __init__(self, source: ZohoSource, zmap: ZohoMap | None) -> None:
+        self.source = source
+        self.names = Names(zmap)
+        self.notes: list[Note] = []
+        self.item = source.blueprint
+
+    # ----- helpers
+    def note(self, item: Item, sub: JsonPath, what: str) -> None:
+        self.notes.append(Note(item.at(sub), what))
+
+    def guard(self, item: Item, fn: Any, *args: Any) -> Any:
+        """`fn(*args)`, its ModelError turned into the refusal of the input (file, JSON path)."""
+        self.names.where = item.file
+        try:
+            return fn(*args)
+        except ModelError as exc:
+            raise refuse(item.file, exc.path, str(exc)) from None
+
+    def unknown(self, item: Item, sub: JsonPath, obj: dict[str, Any], known: set[str]) -> None:
+        for key in obj:
+            if key not in known and key not in METADATA and obj[key] not in (None, [], {}):
+                self.note(item, sub + (key,), f"`{key}`: not read (no equivalent)")
+
+    def text(self, item: Item, obj: dict[str, Any], key: str, sub: JsonPath, required: bool = False) -> str | None:
+        value = obj.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise refuse(item.file, item.path + sub + (key,), f"`{key}` must be {'non-empty ' if required else ''}text")
+        return value
+
+    # ----- the whole
+    def run(self) -> Imported:
+        bp = self.item.data
+        item = self.item
+        base = item.path
+        name = self.text(item, bp, "name", (), required=True)
+        assert name is not None
+        state_ref = bp.get("field")
+        if not isinstance(state_ref, dict) or not isinstance(state_ref.get("api_name") or state_ref.get("id"),
+                                                              (str, int)):
+            raise refuse(item.file, base + ("field",), "the blueprint's picklist field is missing: expected "
+                         "{\"api_name\": \"Stage\", \"id\": \"…\"}")
+        module = bp.get("module")
+        module_name = module.get("api_name") if isinstance(module, dict) else module
+        if not isinstance(module_name, str) or not module_name:
+            raise refuse(item.file, base + ("module",), "the module is missing: expected {\"api_name\": \"Deals\"}")
+        state_field = self._state_field_name(state_ref)
+        self.names.module = module_name
+        self.names.state_field = (state_field, {k: state_ref[k] for k in ("api_name", "id") if k in state_ref})
+        data: dict[str, Any] = {"blueprint": slug(name), "title": name}
+        if self.text(item, bp, "description", ()):
+            data["description"] = bp["description"]
+        data["module"] = module_name
+        data["field"] = state_field
+        entry: dict[str, Any] = {}
+        if bp.get("criteria") is not None:
+            entry["when"] = self.guard(item, criteria.from_zoho, bp["criteria"], self.names, base + ("criteria",))
+        if bp.get("continuous"):
+            self.note(item, ("continuous",), "a continuous blueprint (records re-enter it): no equivalent")
+        if bp.get("layout") is not None:
+            layout = bp["layout"]
+            label = layout.get("name") or layout.get("id") if isinstance(layout, dict) else layout
+            self.note(item, ("layout",), f"layout {label!r}: layouts have no equivalent (the blueprint applies "
+                                         "to every record of the module)")
+        if bp.get("owners"):
+            self.note(item, ("owners",), "the blueprint's owners (who may see it): no equivalent")
+        self.unknown(item, (), bp, {"name", "description", "field", "module", "criteria", "continuous", "layout",
+                                    "owners", "states", "transitions"})
+        states, start = self._states()
+        if start is not None:
+            entry["state"] = start
+        if entry:
+            data["entry"] = entry
+        transitions = self._transitions()
+        fields = {n: self._field_decl(n, t, label) for n, (t, label) in self.names.seen.items()
+                  if n not in ("state", state_field)}
+        if fields:
+            data["fields"] = fields
+        data["states"] = states
+        data["transitions"] = transitions
+        for where, merge in self.names.foreign_merges:
+            self.notes.append(Note(where, f"merge field {merge}: another module's field, kept as written"))
+        for piece in self.source.kept:
+            _put(data, tuple(piece["path"]), piece["value"])
+        unmapped = [] if self.source.names_as_ids else self.names.unmapped
+        return Imported(data, self.notes, unmapped, self.names)
+
+    def _state_field_name(self, ref: dict[str, Any]) -> str:
+        zmap = self.names.map
+        entry = zmap.fields.get(str(ref.get("id"))) if zmap is not None and ref.get("id") is not None else None
+        if entry is not None:
+            return entry.name
+        return snake(str(ref.get("api_name") or f"field_{ref.get('id')}"))
+
+    @staticmethod
+    def _field_decl(name: str, zoho_type: str | None, label: str | None) -> dict[str, Any]:
+        decl: dict[str, Any] = {"type": field_type(zoho_type)}
+        if label:
+            decl["label"] = label
+        return decl
+
+    # ----- states
+    def _states(self) -> tuple[list[dict[str, Any]], str | None]:
+        out: list[dict[str, Any]] = []
+        start: str | None = None
+        self.state_names: dict[str, str] = {}
+        for item in self.source.states:
+            s = item.data
+            name = self.text(item, s, "name", (), required=True)
+            assert name is not None
+            if s.get("id") is not None:
+                self.state_names[str(s["id"])] = name
+            state: dict[str, Any] = {"name": name}
+            if self.text(item, s, "description", ()):
+                state["description"] = s["description"]
+            if s.get("end_state"):
+                state["final"] = True
+            if s.get("start_state"):
+                if start is not None:
+                    raise refuse(item.file, item.path + ("start_state",),
+                                 f"a second start state ({start!r} is one); a blueprint starts in one state")
+                start = name
+            if s.get("state_escalation") is not None:
+                state["sla"] = self.guard(item, self._escalation, item, s["state_escalation"],
+                                          item.path + ("state_escalation",))
+            self.unknown(item, (), s, {"name", "description", "end_state", "start_state", "state_escalation"})
+            out.append(state)
+        if not out:
+            raise refuse(self.item.file, self.item.path + ("states",), "the blueprint has no states",
+                         hint="give the response of GET /crm/v8/settings/blueprints/{id}/states too")
+        return out, start
+
+    def _escalation(self, item: Item, data: Any, path: JsonPath) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise ModelError("expected {period, value, trigger_details}", path)
+        sla: dict[str, Any] = {"within": period_from_zoho(data, path)}
+        levels = data.get("trigger_details") or []
+        if not isinstance(levels, list):
+            raise ModelError("`trigger_details` must list the escalation levels", path + ("trigger_details",))
+        more = []
+        for i, level in enumerate(levels):
+            at = path + ("trigger_details", i)
+            if not isinstance(level, dict):
+                raise ModelError("expected an escalation level {level, actions}", at)
+            actions = self._actions(item, level.get("actions"), at + ("actions",))
+            if i == 0 and level.get("value") is None:
+                sla["escalate"] = actions
+            else:
+                more.append({"after": period_from_zoho(level, at), "escalate": actions})
+        if "escalate" not in sla:
+            sla["escalate"] = []
+        if more:
+            sla["levels"] = more
+        return sla
+
+    # ----- actions
+    def _actions(self, item: Item, actions: Any, path: JsonPath) -> list[dict[str, Any]]:
+        if actions is None:
+            return []
+        if not isinstance(actions, list):
+            raise ModelError("`actions` must be a list of {type, details}", path)
+        out: list[dict[str, Any]] = []
+        for i, action in enumerate(actions):
+            at = path + (i,)
+            if not isinstance(action, dict) or not isinstance(action.get("type"), str):
+                raise ModelError("expected an action {\"type\": …, \"details\": {…}}", at)
+            kind = ZOHO_KINDS.get(action["type"])
+            if kind is None:
+                details = action.get("details")
+                details = details if isinstance(details, dict) else {}
+                label = details.get("name") or details.get("id")
+                what = FOREIGN_ACTIONS.get(action["type"], f"after-action of type {action['type']!r}")
+                self.notes.append(Note(f"{item.file}: {json_path(at)}",
+                                       f"{what}{f' {label!r}' if label else ''}: no equivalent"))
+                continue
+            try:
+                bodies = kind.from_zoho(action.get("details"), self.names, at + ("details",))
+            except NotInZoho as exc:
+                self.notes.append(Note(f"{item.file}: {json_path(exc.path or at)}",
+                                       f"{kind.KEY} action not imported: {exc.reason}"))
+                continue
+            out.extend({kind.KEY: body} for body in bodies)
+        return out
+
+    # ----- transitions
+    def _transitions(self) -> list[dict[str, Any]]:
+        items = self.source.transitions
+        by_id = {str(t.data["id"]): t for t in items if t.data.get("id") is not None}
+        children: dict[int, list[Item]] = {}
+        parents: list[Item] = []
+        for item in items:
+            if item.data.get("transition_type") == "child_transition":
+                parent = self._parent(item, by_id, items)
+                children.setdefault(id(parent), []).append(item)
+            else:
+                parents.append(item)
+        out = []
+        for item in parents:
+            t = self._transition(item)
+            parts = children.get(id(item), [])
+            if item.data.get("transition_type") == "parallel_transition":
+                if not parts:
+                    raise refuse(item.file, item.path, "a parallel transition without child transitions",
+                                 hint="give the child transitions too (transition_type child_transition)")
+                t["parallel"] = [self._part(p) for p in parts]
+            out.append(t)
+        return out
+
+    def _parent(self, item: Item, by_id: dict[str, Item], items: list[Item]) -> Item:
+        ref = item.data.get("parent_transition")
+        found = None
+        if isinstance(ref, dict) and ref.get("id") is not None:
+            found = by_id.get(str(ref["id"]))
+        elif isinstance(ref, dict) and isinstance(ref.get("name"), str):
+            found = next((t for t in items if t.data.get("name") == ref["name"]
+                          and t.data.get("transition_type") == "parallel_transition"), None)
+        if found is None or found.data.get("transition_type") != "parallel_transition":
+            raise refuse(item.file, item.path + ("parent_transition",),
+                         "a child transition names no parallel transition among the transitions given")
+        return found
+
+    def _state(self, item: Item, ref: Any, path: JsonPath) -> str:
+        if isinstance(ref, dict) and ref.get("id") is not None and str(ref["id"]) in self.state_names:
+            return self.state_names[str(ref["id"])]
+        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and ref["name"]:
+            return str(ref["name"])
+        if isinstance(ref, dict) and ref.get("id") is not None:
+            raise refuse(item.file, item.path + path + ("id",), f"state {ref['id']} is not one of the blueprint's "
+                         "states")
+        raise refuse(item.file, item.path + path, "expected a state like {\"id\": \"…\", \"name\": \"Negotiation\"}")
+
+    def _transition(self, item: Item) -> dict[str, Any]:
+        t = item.data
+        name = self.text(item, t, "name", (), required=True)
+        kind = t.get("transition_type", "standalone_transition")
+        if kind not in ("standalone_transition", "parallel_transition"):
+            raise refuse(item.file, item.path + ("transition_type",), f"unknown transition_type {kind!r}; "
+                         "expected standalone_transition, parallel_transition or child_transition")
+        out: dict[str, Any] = {"name": name}
+        if self.text(item, t, "description", ()):
+            out["description"] = t["description"]
+        if t.get("all_states"):
+            out["from"] = "*"
+        else:
+            sources = t.get("current_states")
+            if not isinstance(sources, list) or not sources:
+                raise refuse(item.file, item.path + ("current_states",), "a transition needs the states it leaves "
+                             "from (`current_states`), or `all_states: true`")
+            names = [self._state(item, s, ("current_states", i)) for i, s in enumerate(sources)]
+            out["from"] = names[0] if len(names) == 1 else names
+        if t.get("outcomes"):
+            out["branches"] = self._outcomes(item, t["outcomes"])
+        elif t.get("next_state") is not None:
+            out["to"] = self._state(item, t["next_state"], ("next_state",))
+        else:
+            raise refuse(item.file, item.path + ("next_state",), "a transition needs its `next_state`")
+        self._before_during(item, t, out)
+        after = t.get("after")
+        if after is not None and not isinstance(after, dict):
+            raise refuse(item.file, item.path + ("after",), "expected {\"actions\": [...]}")
+        then = self.guard(item, self._actions, item, (after or {}).get("actions"), item.path + ("after", "actions"))
+        if then:
+            out["then"] = then
+        if after:
+            self.unknown(item, ("after",), after, {"actions"})
+        trigger = t.get("trigger_type", "manual")
+        if trigger == "automatic":
+            if t.get("automatic") is None:
+                raise refuse(item.file, item.path + ("automatic",), "an automatic transition needs its time: "
+                             "{\"period\": \"days\", \"value\": 5}")
+            out["auto"] = {"after": self.guard(item, period_from_zoho, t["automatic"], item.path + ("automatic",))}
+        elif trigger != "manual":
+            raise refuse(item.file, item.path + ("trigger_type",), f"unknown trigger_type {trigger!r}; expected "
+                         "manual or automatic")
+        self.unknown(item, (), t, {"name", "description", "transition_type", "all_states", "current_states",
+                                   "outcomes", "next_state", "owners", "criteria", "during", "after", "trigger_type",
+                                   "automatic", "parent_transition"})
+        return out
+
+    def _outcomes(self, item: Item, outcomes: Any) -> list[dict[str, Any]]:
+        if not isinstance(outcomes, list):
+            raise refuse(item.file, item.path + ("outcomes",), "`outcomes` must list {next_state, criteria}")
+        out = []
+        for i, o in enumerate(outcomes):
+            at = ("outcomes", i)
+            if not isinstance(o, dict):
+                raise refuse(item.file, item.path + at, "expected {next_state, criteria}")
+            target = self._state(item, o.get("next_state"), at + ("next_state",))
+            if o.get("criteria") is None:
+                out.append({"else": target})
+            else:
+                when = self.guard(item, criteria.from_zoho, o["criteria"], self.names, item.path + at + ("criteria",))
+                out.append({"when": when, "to": target})
+        return out
+
+    def _before_during(self, item: Item, t: dict[str, Any], out: dict[str, Any]) -> None:
+        owners = self._owners(item, t.get("owners"))
+        if owners:
+            out["owners"] = owners
+        elif t.get("owners"):
+            self.note(item, ("owners",), "none of the owners has an equivalent: in the YAML, anyone may perform it")
+        if t.get("criteria") is not None:
+            out["when"] = self.guard(item, criteria.from_zoho, t["criteria"], self.names, item.path + ("criteria",))
+        during = t.get("during")
+        if during is None:
+            return
+        if not isinstance(during, dict):
+            raise refuse(item.file, item.path + ("during",), "expected {message, fields, checklists, notes, "
+                         "attachments}")
+        if self.text(item, during, "message", ("during",)):
+            out["message"] = during["message"]
+        require: dict[str, Any] = {}
+        for i, f in enumerate(during.get("fields") or []):
+            at = item.path + ("during", "fields", i)
+            if not isinstance(f, dict):
+                raise refuse(item.file, at, "expected {field, mandatory}")
+            name = self.guard(item, self.names.field_from_zoho, f.get("field"), at + ("field",))
+            if f.get("mandatory", True):
+                require.setdefault("fields", []).append(name)
+            else:
+                self.notes.append(Note(item.at(("during", "fields", i)), f"optional field {name!r}: the blueprint "
+                                       "language asks only for required fields"))
+        for i, c in enumerate(during.get("checklists") or []):
+            if not isinstance(c, dict) or not isinstance(c.get("item"), str) or not c["item"]:
+                raise refuse(item.file, item.path + ("during", "checklists", i), "expected {\"item\": \"…\"}")
+            require.setdefault("checklist", []).append(c["item"])
+        for key, ours in (("notes", "note"), ("attachments", "attachment")):
+            value = during.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise refuse(item.file, item.path + ("during", key), "expected {\"mandatory\": true}")
+            if value.get("mandatory", True):
+                require[ours] = True
+            else:
+                self.note(item, ("during", key), f"optional {key}: the blueprint language asks only for required "
+                                                  f"{key}")
+        for i, w in enumerate(during.get("widgets") or []):
+            label = w.get("name") or w.get("id") if isinstance(w, dict) else w
+            self.note(item, ("during", "widgets", i), f"widget {label!r}: no equivalent")
+        self.unknown(item, ("during",), during, {"message", "fields", "checklists", "notes", "attachments",
+                                                 "widgets"})
+        if require:
+            out["require"] = require
+
+    def _owners(self, item: Item, owners: Any) -> list[str]:
+        if owners is None:
+            return []
+        if not isinstance(owners, list):
+            raise refuse(item.file, item.path + ("owners",), "expected a list of owners")
+        out: list[str] = []
+        for i, owner in enumerate(owners):
+            try:
+                out.extend(self.guard(item, self.names.owner_from_zoho, owner, item.path + ("owners", i)))
+            except NotInZoho as exc:
+                self.notes.append(Note(f"{item.file}: {json_path(exc.path)}", exc.reason))
+        return out
+
+    def _part(self, item: Item) -> dict[str, Any]:
+        t = item.data
+        part: dict[str, Any] = {"name": self.text(item, t, "name", (), required=True)}
+        self._before_during(item, t, part)
+        if isinstance(t.get("after"), dict) and t["after"].get("actions"):
+            self.note(item, ("after",), "a child transition's after-actions: the parallel transition's own "
+                                        "actions run when every part is done")
+        self.unknown(item, (), t, {"name", "description", "transition_type", "parent_transition", "owners",
+                                   "criteria", "during", "after", "current_states", "next_state", "trigger_type"})
+        return part
+
+
+def _put(data: Any, path: JsonPath, value: Any) -> None:
+    """Put `value` back at `path`: into a list at its index, into a mapping under
+    its key (None: remove the key); missing containers are made."""
+    target = data
+    for n, part in enumerate(path[:-1]):
+        following = path[n + 1]
+        if isinstance(target, list):
+            target = target[int(part)]
+            continue
+        if part not in target:
+            target[part] = [] if isinstance(following, int) else {}
+        target = target[part]
+    last = path[-1]
+    if isinstance(target, list):
+        target.insert(int(last), value)
+    elif value is None:
+        target.pop(str(last), None)
+    else:
+        target[str(last)] = value

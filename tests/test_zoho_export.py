@@ -1,0 +1,146 @@
+"""`blueprint zoho export`, and the round trip import(export(x)) = x proven with
+`blueprint diff`, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workspace_helpers import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data" / "zoho"
+SAMPLES = sorted(p for p in (ROOT / "sample_blueprints").glob("*.yaml") if not p.name.endswith(".scenarios.yaml"))
+DOC_EXAMPLES = [ROOT / "docs" / "examples" / "one-page.yaml", ROOT / "docs" / "examples" / "deal-follow-up-v2.yaml"]
+
+
+def exported(path: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(path), "-o", str(out), *extra)
+    assert r.code == 0, r
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+def bodies(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [item for r in data["requests"] for item in r["body"].get(key, [])]
+
+
+@pytest.mark.parametrize("path", SAMPLES + DOC_EXAMPLES, ids=lambda p: p.name)
+def test_import_of_export_is_the_blueprint_again(path: Path, tmp_path: Path) -> None:
+    exported(path, tmp_path)
+    back = tmp_path / "back.yaml"
+    r = cli("zoho", "import", str(tmp_path / "export.json"), "-o", str(back))
+    assert r.code == 0, r
+    diff = cli("diff", "--no-impact", "--exit-code", str(path), str(back))
+    assert diff.code == 0 and "No semantic differences." in diff.out, diff
+
+
+def test_a_zoho_blueprint_survives_export_and_import_with_its_map(tmp_path: Path) -> None:
+    first = tmp_path / "deals.yaml"
+    mapped = ("--map", str(DATA / "deals-map.yaml"))
+    assert cli("zoho", "import", str(DATA / "deals-bundle.json"), *mapped, "-o", str(first)).code == 0
+    data = exported(first, tmp_path, *mapped)
+    # with the map, Zoho's ids are back where Zoho wants them
+    qualify = bodies(data, "transitions")[0]
+    assert qualify["owners"] == [{"type": "roles", "resources": [{"id": "4150868000000026005"}]},
+                                 {"type": "record_owner"}]
+    assert qualify["during"]["fields"] == [{"field": {"api_name": "Closing_Date", "id": "4150868000000002561"},
+                                            "mandatory": True}]
+    assert bodies(data, "blueprints")[0]["field"] == {"api_name": "Stage", "id": "4150868000000002565"}
+    back = tmp_path / "back.yaml"
+    assert cli("zoho", "import", str(tmp_path / "export.json"), *mapped, "-o", str(back)).code == 0
+    diff = cli("diff", "--no-impact", "--exit-code", str(first), str(back))
+    assert diff.code == 0, diff
+
+
+def test_the_bodies_are_what_the_create_endpoints_take_in_order(tmp_path: Path) -> None:
+    data = exported(ROOT / "sample_blueprints" / "deal-follow-up.yaml", tmp_path)
+    assert data["format"] == "blueprint-zoho-export/1"
+    assert [(r["method"], r["path"], list(r["body"])) for r in data["requests"]] == [
+        ("POST", "/crm/v8/settings/blueprints", ["blueprints"]),
+        ("POST", "/crm/v8/settings/blueprints/{blueprint_id}/states", ["states"]),
+        ("POST", "/crm/v8/settings/blueprints/transitions", ["transitions"]),  # standalone and parallel
+        ("POST", "/crm/v8/settings/blueprints/transitions", ["transitions"]),  # the child transitions
+    ]
+    bp = bodies(data, "blueprints")[0]
+    assert bp["name"] == "Deal follow-up" and bp["module"] == {"api_name": "Deals"}
+    assert bp["criteria"] == {"comparator": "greater_than", "field": {"api_name": "amount"}, "value": 0}
+    states = bodies(data, "states")
+    assert states[0]["start_state"] is True and states[4]["end_state"] is True
+    assert states[0]["state_escalation"]["period"] == "days" and states[0]["state_escalation"]["value"] == 3
+    levels = states[0]["state_escalation"]["trigger_details"]
+    assert [(lv["level"], lv.get("period"), lv.get("value")) for lv in levels] == [(1, None, None), (2, "days", 7),
+                                                                                   (3, "days", 14)]
+    ts = {t["name"]: t for t in bodies(data, "transitions")}
+    negotiate = ts["Negotiate"]
+    assert negotiate["current_states"] == [{"name": "Qualification"}] and negotiate["next_state"] == {
+        "name": "Negotiation"}
+    assert negotiate["criteria"]["group_operator"] == "AND"
+    assert negotiate["during"]["checklists"] == [{"item": "Budget confirmed"}, {"item": "Decision maker identified"}]
+    assert [a["type"] for a in negotiate["after"]["actions"]] == ["field_updates", "tasks"]
+    assert negotiate["after"]["actions"][1]["details"] == {
+        "subject": "Send proposal for ${Deals.name}", "due_date": {"period": "days", "value": 2},
+        "owner": {"type": "record_owner"}}
+    assert ts["Lose"]["all_states"] is True
+    assert ts["Sign-off"]["transition_type"] == "parallel_transition"
+    assert ts["Legal approval"]["transition_type"] == "child_transition"
+    assert ts["Legal approval"]["parent_transition"] == {"name": "Sign-off"}
+    assert [o["next_state"] for o in ts["Decide discount"]["outcomes"]] == [{"name": "Legal Review"},
+                                                                           {"name": "Negotiation"}]
+    assert ts["Decide discount"]["outcomes"][1]["criteria"] is None
+    support = exported(ROOT / "sample_blueprints" / "support-ticket.yaml", tmp_path)
+    hook = bodies(support, "transitions")[2]["after"]["actions"][1]  # the tag before it is not sent
+    assert hook["type"] == "webhooks" and hook["details"]["url"] == "https://events.pagerduty.example.com/v2/enqueue"
+    assert "secret_env" not in json.dumps(hook)
+    assert bodies(support, "transitions")[5]["automatic"] == {"period": "business_days", "value": 5}
+
+
+def test_what_zoho_lacks_is_reported_with_its_path_and_kept_in_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(ROOT / "sample_blueprints" / "support-ticket.yaml"), "-o", str(out))
+    assert r.code == 0, r
+    for line in ("$.entry.when: Zoho criteria have no 'not' group",
+                 "$.transitions[2].when: Zoho criteria have no 'matches' comparator",
+                 "$.transitions[2].then[1]: Zoho CRM has no tag action",
+                 "$.transitions[2].then[2].webhook.secret_env: Zoho webhooks have no signing secret"):
+        assert line in r.out, line
+    kept = {k["at"]: k for k in json.loads(out.read_text(encoding="utf-8"))["kept"]}
+    assert kept["$.transitions[2].then[1]"]["value"] == {"tag": {"add": ["incident"]}}
+    assert kept["$.transitions[2].then[1]"]["sent"] is False
+    assert "$.transitions[4].owners" not in kept  # `anyone` is a Zoho transition without owners
+
+
+def test_states_and_transitions_go_fifty_per_request(tmp_path: Path) -> None:
+    states = "\n".join(f"  - name: S{i}" for i in range(120)) + "\n  - {name: End, final: true}\n"
+    moves = "\n".join(f"  - {{name: T{i}, from: S{i}, to: {'S' + str(i + 1) if i < 119 else 'End'}}}"
+                      for i in range(120))
+    path = tmp_path / "long.yaml"
+    path.write_text(f"blueprint: long\nmodule: Deals\nfield: stage\nstates:\n{states}transitions:\n{moves}\n",
+                    encoding="utf-8")
+    data = exported(path, tmp_path)
+    sizes = [(r["path"].rsplit("/", 1)[1], len(next(iter(r["body"].values())))) for r in data["requests"]]
+    assert sizes == [("blueprints", 1), ("states", 50), ("states", 50), ("states", 21), ("transitions", 50),
+                     ("transitions", 50), ("transitions", 20)]
+
+
+def test_a_name_the_map_lacks_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    zmap = tmp_path / "map.yaml"
+    zmap.write_text("roles:\n  '111': sales_rep\n", encoding="utf-8")
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--map", str(zmap), "-o", str(out))
+    assert r.code == 1, r
+    assert "the map has no Zoho id for" in r.err
+    assert "role 'sales_manager' at $.states[0].sla.escalate[0].email.to" in r.err
+    assert "field 'amount' at $.entry.when.field" in r.err
+    assert not out.exists()
+
+
+def test_a_blueprint_with_errors_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "broken.yaml"), "-o", str(out))
+    assert r.code == 1 and "the blueprint has errors" in r.err, r
+    assert not out.exists()

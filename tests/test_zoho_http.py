@@ -1,0 +1,283 @@
+"""`blueprint zoho pull` and `push` against a Zoho stand-in: a real HTTP server
+on 127.0.0.1 started here, answering in the shapes of Zoho's v8 pages ('Get a
+Specific Blueprint', 'Get Blueprint States', 'Get Blueprint Transitions',
+'Get Blueprints', 'Create Blueprint', 'Create Blueprint States', 'Create
+Blueprint Transitions', 'Activate Blueprint'), in pages, with a 429 and with
+error bodies; every request it gets is checked."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from workspace_helpers import cli
+
+DATA = Path(__file__).parent / "data" / "zoho"
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "1000.test-token-never-shown.abcdef"
+BP_ID = "4150868000001087101"
+API = "/crm/v8/settings/blueprints"
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class FakeZoho:
+    routes: dict[tuple[str, str], Callable[[Seen], tuple[int, Any, dict[str, str]]]] = field(default_factory=dict)
+    seen: list[Seen] = field(default_factory=list)
+    url: str = ""
+
+    def route(self, method: str, path: str, answer: Callable[[Seen], tuple[int, Any, dict[str, str]]]) -> None:
+        self.routes[(method, path)] = answer
+
+
+@pytest.fixture
+def zoho(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeZoho]:
+    fake = FakeZoho()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            parts = urllib.parse.urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            seen = Seen(self.command, parts.path, dict(urllib.parse.parse_qsl(parts.query)),
+                        {k.lower(): v for k, v in self.headers.items()}, json.loads(raw) if raw else None)
+            fake.seen.append(seen)
+            answer = fake.routes.get((self.command, parts.path))
+            status, body, headers = answer(seen) if answer else (404, {"code": "INVALID_URL_PATTERN",
+                                                                       "message": "no such url", "status": "error",
+                                                                       "details": {}}, {})
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            for k, v in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = _serve
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("ZOHO_ACCESS_TOKEN", TOKEN)
+    monkeypatch.setenv("ZOHO_API_DOMAIN", fake.url)
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def bundle() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA / "deals-bundle.json").read_text(encoding="utf-8"))
+    return data
+
+
+def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", throttle: bool = False) -> None:
+    data = bundle()
+    bp = copy.deepcopy(data["blueprints"][0])
+    bp["id"], bp["name"] = zid, name
+    bp["transitions"] = [{"id": t["id"]} for t in data["transitions"]]
+    hits = {"n": 0}
+
+    def one(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        hits["n"] += 1
+        if throttle and hits["n"] == 1:
+            return 429, {"code": "TOO_MANY_REQUESTS", "message": "slow down", "status": "error", "details": {}}, \
+                {"Retry-After": "0"}
+        return 200, {"blueprints": [bp]}, {}
+
+    def states(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        page = int(seen.query["page"])
+        items = data["states"][:3] if page == 1 else data["states"][3:]
+        return 200, {"states": items, "info": {"page": page, "per_page": 200, "more_records": page == 1}}, {}
+
+    def transitions(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        ids = seen.query["ids"].split(",")
+        return 200, {"transitions": [t for t in data["transitions"] if t["id"] in ids]}, {}
+
+    zoho.route("GET", f"{API}/{zid}", one)
+    zoho.route("GET", f"{API}/{zid}/states", states)
+    zoho.route("GET", f"{API}/transitions", transitions)
+
+
+def test_pull_fetches_the_blueprint_its_states_in_pages_and_its_transitions(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_blueprint(zoho, throttle=True)
+    out = tmp_path / "deals.yaml"
+    r = cli("zoho", "pull", BP_ID, "--map", str(DATA / "deals-map.yaml"), "-o", str(out))
+    assert r.code == 0, r
+    assert [(s.method, s.path, s.query) for s in zoho.seen] == [
+        ("GET", f"{API}/{BP_ID}", {}),  # 429: retried after Retry-After
+        ("GET", f"{API}/{BP_ID}", {}),
+        ("GET", f"{API}/{BP_ID}/states", {"page": "1", "per_page": "200"}),
+        ("GET", f"{API}/{BP_ID}/states", {"page": "2", "per_page": "200"}),
+        ("GET", f"{API}/transitions", {"ids": ",".join(t["id"] for t in bundle()["transitions"])}),
+    ]
+    assert all(s.headers["authorization"] == f"Zoho-oauthtoken {TOKEN}" for s in zoho.seen)
+    # the same YAML as importing the files
+    files = tmp_path / "files.yaml"
+    assert cli("zoho", "import", str(DATA / "deals-bundle.json"), "--map", str(DATA / "deals-map.yaml"),
+               "-o", str(files)).code == 0
+    assert cli("diff", "--no-impact", "--exit-code", str(files), str(out)).code == 0
+    assert f"zoho:{BP_ID}: $.transitions[0].during.widgets[0]: widget 'Credit check'" in r.out
+    assert TOKEN not in r.out + r.err + out.read_text(encoding="utf-8")
+
+
+def test_pull_all_writes_every_blueprint_of_the_module(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_blueprint(zoho)
+    serve_blueprint(zoho, "4150868000001099001", "Renewals")
+
+    def listing(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        assert seen.query["module"] == "Deals"
+        page = int(seen.query["page"])
+        item = {"id": BP_ID, "name": "Deal desk"} if page == 1 else {"id": "4150868000001099001", "name": "Renewals"}
+        return 200, {"blueprints": [item], "info": {"page": page, "more_records": page == 1}}, {}
+
+    zoho.route("GET", API, listing)
+    folder = tmp_path / "pulled"
+    r = cli("zoho", "pull", "--all", "--module", "Deals", "-o", str(folder))
+    assert r.code == 0, r
+    assert sorted(p.name for p in folder.iterdir()) == ["deal-desk.yaml", "renewals.yaml"]
+    assert "Pulled 2 blueprints of Deals" in r.out
+    assert cli("lint", "--no-cache", str(folder)).code == 0
+
+
+def created(kind: str, first_id: int, fail: str | None = None) -> Callable[[Seen], tuple[int, Any, dict[str, str]]]:
+    counter = {"n": first_id}
+
+    def answer(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        out = []
+        for item in seen.body[kind]:
+            if item.get("name") == fail:
+                out.append({"code": "INVALID_DATA", "details": {"api_name": "next_state",
+                                                                "json_path": f"$.{kind}[0].next_state"},
+                            "message": "invalid data", "status": "error"})
+                continue
+            counter["n"] += 1
+            out.append({"code": "SUCCESS", "details": {"id": str(counter["n"])}, "message": f"{kind} created",
+                        "status": "success"})
+        return (207 if fail else 201), {kind: out}, {}
+
+    return answer
+
+
+def serve_creation(zoho: FakeZoho, fail: str | None = None) -> None:
+    zoho.route("POST", API, created("blueprints", 9000))
+    zoho.route("POST", f"{API}/9001/states", created("states", 9100))
+    zoho.route("POST", f"{API}/transitions", created("transitions", 9200, fail))
+    zoho.route("POST", f"{API}/9001/actions/activate", lambda seen: (200, {"blueprints": [
+        {"code": "SUCCESS", "details": {"id": "9001"}, "message": "blueprint activated", "status": "success"}]}, {}))
+
+
+def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho) -> None:
+    serve_creation(zoho)
+    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"))
+    assert r.code == 0, r
+    assert "as blueprint 9001: 6 states, 8 transitions in 4 requests" in r.out and "A draft" in r.out
+    assert [(s.method, s.path) for s in zoho.seen] == [
+        ("POST", API), ("POST", f"{API}/9001/states"), ("POST", f"{API}/transitions"), ("POST", f"{API}/transitions")]
+    assert all(s.headers["authorization"] == f"Zoho-oauthtoken {TOKEN}" and
+               s.headers["content-type"] == "application/json" for s in zoho.seen)
+    states = zoho.seen[1].body["states"]
+    assert [s["process_id"] for s in states] == ["9001"] * 6
+    negotiate = zoho.seen[2].body["transitions"][0]
+    assert negotiate["current_states"] == [{"id": "9101"}] and negotiate["next_state"] == {"id": "9102"}
+    children = zoho.seen[3].body["transitions"]
+    sign_off_id = str(9200 + 1 + [t["name"] for t in zoho.seen[2].body["transitions"]].index("Sign-off"))
+    assert [c["parent_transition"] for c in children] == [{"id": sign_off_id}] * 2
+    assert "activate" not in " ".join(s.path for s in zoho.seen)
+    assert TOKEN not in r.out + r.err
+
+
+def test_push_activates_only_when_asked_with_move_records(zoho: FakeZoho) -> None:
+    serve_creation(zoho)
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--activate", "--move-records")
+    assert r.code == 0, r
+    last = zoho.seen[-1]
+    assert (last.method, last.path, last.body) == ("POST", f"{API}/9001/actions/activate",
+                                                   {"blueprints": [{"move_records": True}]})
+    assert "Activated; records in an older version move to this one" in r.out
+
+
+def test_states_and_transitions_go_fifty_to_a_request(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_creation(zoho)
+    states = "\n".join(f"  - name: S{i}" for i in range(60)) + "\n  - {name: End, final: true}\n"
+    moves = "\n".join(f"  - {{name: T{i}, from: S{i}, to: {'S' + str(i + 1) if i < 59 else 'End'}}}"
+                      for i in range(60))
+    path = tmp_path / "long.yaml"
+    path.write_text(f"blueprint: long\nmodule: Deals\nfield: stage\nstates:\n{states}transitions:\n{moves}\n",
+                    encoding="utf-8")
+    r = cli("zoho", "push", str(path))
+    assert r.code == 0, r
+    assert [len(next(iter(s.body.values()))) for s in zoho.seen] == [1, 50, 11, 50, 10]
+    # the second batch of transitions names states created by both batches of states
+    assert zoho.seen[4].body["transitions"][-1]["next_state"] == {"id": str(9100 + 61)}
+
+
+def test_a_zoho_error_body_is_reported_with_the_field_and_the_yaml_path(zoho: FakeZoho) -> None:
+    serve_creation(zoho, fail="Send to legal")
+    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"))
+    assert r.code == 1, r
+    assert ("Zoho refused transition 'Send to legal' ($.transitions[2] in the YAML): INVALID_DATA: invalid data "
+            "(field next_state, at $.transitions[0].next_state)") in r.err
+    assert "draft blueprint 9001 was created in Zoho and is incomplete" in r.err
+    assert "Traceback" not in r.err and TOKEN not in r.err
+
+
+def test_an_expired_token_is_reported_with_what_to_do(zoho: FakeZoho) -> None:
+    zoho.route("GET", f"{API}/{BP_ID}", lambda seen: (401, {"code": "INVALID_TOKEN", "details": {},
+                                                            "message": "invalid oauth token", "status": "error"}, {}))
+    r = cli("zoho", "pull", BP_ID)
+    assert r.code == 1 and "Zoho answered 401: INVALID_TOKEN: invalid oauth token" in r.err, r
+    assert "ZOHO_ACCESS_TOKEN is invalid or expired" in r.err and TOKEN not in r.err
+
+
+def test_dry_run_prints_the_requests_and_sends_nothing(zoho: FakeZoho, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZOHO_ACCESS_TOKEN")
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--dry-run", "--activate")
+    assert r.code == 0, r
+    assert f"POST {zoho.url}{API}\n" in r.out and f"POST {zoho.url}{API}/{{blueprint_id}}/states" in r.out
+    assert f"{API}/{{blueprint_id}}/actions/activate" in r.out
+    assert zoho.seen == []
+
+
+def test_without_a_token_nothing_is_sent(zoho: FakeZoho, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("ZOHO_ACCESS_TOKEN")
+    for args in (("pull", BP_ID, "-o", str(tmp_path / "x.yaml")),
+                 ("push", str(ROOT / "docs" / "examples" / "one-page.yaml"))):
+        r = cli("zoho", *args)
+        assert r.code == 2 and "set ZOHO_ACCESS_TOKEN" in r.err, r
+    assert zoho.seen == [] and not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("pull",), "give a blueprint ID, or --all --module MODULE"),
+    (("pull", "--all", "--module", "Deals"), "--all needs --module MODULE and -o FOLDER"),
+    (("pull", "12", "--api-domain", "http://crm.example.com"), "the token would travel unencrypted"),
+    (("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--move-records"), "--move-records only means"),
+])
+def test_usage_errors_send_nothing(zoho: FakeZoho, args: tuple[str, ...], message: str) -> None:
+    r = cli("zoho", *args)
+    assert r.code == 2 and message in r.err, r
+    assert zoho.seen == []
