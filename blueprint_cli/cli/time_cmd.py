@@ -25,8 +25,8 @@ def tick(
     from blueprint_cli.cli.record_view import open_workspace, report_unreadable, term
     from blueprint_cli.workspace.tick import describe, parse_now, tick as run_tick
 
-    moment = parse_now(now)
     ws = open_workspace(ctx)
+    moment = parse_now(now, ws.zone)
     report = run_tick(ws, moment, dry_run=dry_run)
     if options(ctx).json:
         print_json(report.to_dict())
@@ -66,7 +66,8 @@ def retry(
     from blueprint_cli.workspace.retry import retry as run_retry
     from blueprint_cli.workspace.tick import parse_now
 
-    report = run_retry(open_workspace(ctx), list(record_ids or []), parse_now(now), dry_run=dry_run)
+    ws = open_workspace(ctx)
+    report = run_retry(ws, list(record_ids or []), parse_now(now, ws.zone), dry_run=dry_run)
     failed = report.still_failed
     if options(ctx).json:
         print_json(report.to_dict())

@@ -35,6 +35,7 @@ from blueprint_cli.engine import SYSTEM_USER, Effect, Inputs, Refusal
 from blueprint_cli.language.model import Action, Blueprint, Transition
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.language.team import Team
+from blueprint_cli.language import times
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ def timed_state(bp: Blueprint, state: str | None) -> Timed | None:
 def since(record: Record) -> datetime | None:
     """When the record's current stay in its state began (None: unknown)."""
     try:
-        return datetime.fromisoformat(record.state_since) if record.state_since else None
-    except ValueError:
+        return times.in_effect(record.state_since) if record.state_since else None
+    except times.TimeError:
         return None
 
 

@@ -383,12 +383,13 @@ def _number(fd: FieldDef, value: Any) -> Any:
 
 
 def _moment(fd: FieldDef, value: Any) -> None:
-    from datetime import date, datetime
+    from blueprint_cli.language import times
 
-    text = str(value)
     try:
-        (date.fromisoformat if len(text) == 10 else datetime.fromisoformat)(text.replace("Z", "+00:00"))
-    except ValueError:
+        times.moment_in_effect(str(value))
+    except times.YearOutOfRange as exc:
+        raise ValueError(f"{fd.name} is a {fd.type} field: {value!r}: {exc}") from None
+    except times.TimeError:
         raise ValueError(f"{fd.name} is a {fd.type} field: {value!r} is not a date like 2026-05-01") from None
 
 

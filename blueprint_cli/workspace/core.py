@@ -18,7 +18,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRecord
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.language.team import Team, User
+from blueprint_cli.language.times import use_zone
 from blueprint_cli.workspace.commit import Change, apply, check_settings, single
 from blueprint_cli.workspace.clock import now
 from blueprint_cli.workspace.location import find_root, store_of
@@ -75,6 +76,8 @@ class Workspace:
         self.sleep: Sleep | None = None
         #: where delivery reads secrets and passwords (default: os.environ)
         self.env: Mapping[str, str] | None = None
+        # a time written without an offset (a field's value, a criterion's) is in this workspace's zone
+        use_zone(lambda: self.zone)
 
     # ----- settings (config.yaml, read by `config.Config`) -------------------------------
 
@@ -82,6 +85,12 @@ class Workspace:
     def calendar(self) -> WorkingCalendar:
         """The working calendar for business durations."""
         return self.settings.calendar
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """The zone a time written without an offset is in: the calendar's
+        `time_zone`, else None (the machine's local zone)."""
+        return self.settings.calendar.zone
 
     @property
     def delivery(self) -> DeliverySettings:

@@ -18,7 +18,7 @@ commit as the history entries — so nothing fires twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from blueprint_cli import engine
@@ -105,23 +105,20 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
                             else h for h in done.happened]
 
 
-def parse_now(text: str | None) -> datetime:
-    """`--now`: ISO 8601 (a time without offset is local time); default: the clock."""
+def parse_now(text: str | None, zone: tzinfo | None = None) -> datetime:
+    """`--now`: ISO 8601 (a time without offset is in `zone`, None: the machine's
+    local zone); default: the clock."""
+    from blueprint_cli.language.times import EXAMPLE, TimeError, YearOutOfRange, parse_time
     from blueprint_cli.workspace import now as clock
 
     if text is None:
         return clock()
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BlueprintError(f"--now {text!r} is not a time", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00")
-    from blueprint_cli.language.fieldtypes import FieldValueError, bounded_year
-
-    try:
-        bounded_year(moment)
-    except FieldValueError as exc:
-        raise BlueprintError(f"--now {text!r}: {exc}", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00") from None
-    return moment if moment.tzinfo else moment.astimezone()
+        return parse_time(text, zone=zone)
+    except YearOutOfRange as exc:
+        raise BlueprintError(f"--now {text!r}: {exc}", hint=f"write ISO 8601, like {EXAMPLE}") from None
+    except TimeError:
+        raise BlueprintError(f"--now {text!r} is not a time", hint=f"write ISO 8601, like {EXAMPLE}") from None
 
 
 def describe(h: Happening) -> str:
