@@ -31,6 +31,7 @@ from blueprint_cli.engine import EngineError, Inputs, Refusal
 from blueprint_cli.language.model import Blueprint, Criterion, Transition
 from blueprint_cli.engine.records import Record
 from blueprint_cli.store import BatchWriter, CorruptFile, id_order
+from blueprint_cli.workspace.clock import not_before
 from blueprint_cli.workspace.commit import Change, apply, may_send, settings_checked
 
 if TYPE_CHECKING:
@@ -289,7 +290,9 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             if picked is None:
                 continue
             bp, record = picked
-            outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar)
+            # a record changed meanwhile at a later second keeps one timeline (workspace/clock.py)
+            outcome = engine.move(bp, record, user, result.transition, inputs, not_before(record, now), ws.team,
+                                  calendar=calendar)
             if isinstance(outcome, Refusal):
                 _tally(record, outcome, result)
                 continue

@@ -34,7 +34,7 @@ from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.language.team import Team, User
 from blueprint_cli.language.times import use_zone
 from blueprint_cli.workspace.commit import Change, apply, check_settings, single
-from blueprint_cli.workspace.clock import now
+from blueprint_cli.workspace.clock import not_before, now
 from blueprint_cli.workspace.location import find_root, store_of
 
 if TYPE_CHECKING:
@@ -276,9 +276,9 @@ class Workspace:
                    at: datetime | None = None) -> tuple[Record, list[HistoryEntry]]:
         """Edit fields outside a transition; an ungoverned record that now matches
         a blueprint's entry criteria enters it."""
-        moment = at or now()
         with self.store.transaction(record_id) as txn:
             bp, record = self.current(txn.current.record)
+            moment = at or not_before(record, now())
             defs = self._module_fields(record.module, bp)
             state_fields = {b.field for b in self.candidates(record.module)} | ({bp.field} if bp else set())
             for name in values:
@@ -315,7 +315,6 @@ class Workspace:
              at: datetime | None = None) -> MoveResult:
         """Perform a transition (or a part of one): commit the record and its
         history entry, then send what the actions produced and record the outcome."""
-        moment = at or now()
         for path in inputs.attachments:
             if not Path(path).is_file():  # a FIFO or device would be copied for ever
                 what = "not a regular file" if Path(path).exists() else "no such file"
@@ -326,6 +325,7 @@ class Workspace:
                 raise BlueprintError(f"record {record_id} is not governed by any blueprint, so it has no transitions",
                                      hint="`blueprint record set` can change its fields so that it enters one",
                                      exit_code=1)
+            moment = at or not_before(record, now())
             outcome = engine.move(bp, record, self.user(user), transition, inputs, moment, self.team,
                                   calendar=LazyCalendar(self))
             if isinstance(outcome, Refusal):
@@ -347,7 +347,7 @@ class Workspace:
                 raise BlueprintError(f"{tag!r} is not a tag", hint="a tag is one word: letters, digits, - and _")
         with self.store.transaction(record_id) as txn:
             _, record = self.current(txn.current.record)
-            changed = engine.retag(record, add, remove, user, at or now())
+            changed = engine.retag(record, add, remove, user, at or not_before(record, now()))
             if changed is None:
                 return record, None
             txn.commit(changed[0], [changed[1]])
@@ -357,7 +357,7 @@ class Workspace:
                       at: datetime | None = None) -> tuple[Record, HistoryEntry]:
         with self.store.transaction(record_id) as txn:
             _, record = self.current(txn.current.record)
-            record, entry = engine.complete_task(record, task_id, user, at or now())
+            record, entry = engine.complete_task(record, task_id, user, at or not_before(record, now()))
             txn.commit(record, [entry])
             return record, entry
 
