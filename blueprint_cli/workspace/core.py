@@ -200,8 +200,9 @@ class Workspace:
                                      hint=hint or f"states: {', '.join(sorted(states))}")
         if where is not None:
             from blueprint_cli.language.model import iter_conditions
+            from blueprint_cli.language.where import Vocabulary
 
-            known = {"state", "owner", "tags", "id", "module"}
+            known = set(Vocabulary.BUILTINS)
             for b in self.candidates():
                 known |= {f.name for f in b.fields} | {b.field}
             for cond in iter_conditions(where):
@@ -210,11 +211,18 @@ class Workspace:
                                          hint=did_you_mean(cond.field, known) or f"fields: {', '.join(sorted(known))}")
         out = []
         published = {p.id: p for p in self.published()}
+        if where is not None:
+            from blueprint_cli.engine.due import where_values
+            from blueprint_cli.language.where import mentions
+
+            moment, sla, calendar = now(), mentions(where, ("sla", "sla_level")), LazyCalendar(self)
+            timed: dict[Any, Any] = {}  # each state's timers, worked out once
         for record in self.store.scan(blueprint=blueprint, state=state, errors=errors):
             if module is not None and record.module.casefold() != module.casefold():
                 continue
             bp, record = self.current(record, published)
-            if where is not None and not criteria.evaluate(where, record.values(bp.field if bp else None)):
+            if where is not None and not criteria.evaluate(
+                    where, where_values(bp, record, moment, calendar, sla=sla, timed=timed)):
                 continue
             out.append(record)
         return out
