@@ -22,7 +22,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store import (
     BatchWriter, CorruptFile, Dump, Migrated, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all,
-    check_id, id_order, register_scheme,
+    check_id, check_order, id_order, register_scheme,
 )
 
 
@@ -53,6 +53,8 @@ class _Locked:
         for w in writes:
             if w.record.id not in self.current:
                 raise ValueError(f"record {w.record.id} is not held here")
+            check_order(self.current[w.record.id].record, w.append)
+        for w in writes:
             history = list(self.current[w.record.id].history)
             for index, entry in (w.amend or {}).items():
                 history[index] = entry

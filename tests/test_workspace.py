@@ -166,7 +166,7 @@ def test_a_record_that_enters_later_gets_the_field_defaults(tmp_path: Path) -> N
     assert enter.kind == "enter" and enter.changes == {"level": [None, 3]}
 
 
-@pytest.mark.parametrize("command", [("tick", "--now", "2030-01-01T00:00:00+00:00"),
+@pytest.mark.parametrize("command", [("tick", "--now", "2026-06-01T00:00:00+00:00"),
                                      ("bulk", "Flip", "--where", "id != 0")])
 def test_a_broken_delivery_setting_refuses_tick_and_bulk_before_anything_is_written(tmp_path: Path,
                                                                                     command: tuple[str, ...]) -> None:

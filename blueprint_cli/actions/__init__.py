@@ -18,7 +18,6 @@ import hashlib
 import re
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -115,6 +114,7 @@ def _deliver_one(effect: Effect, outbox: Path, settings: DeliverySettings, wait:
 def message(data: Mapping[str, Any], sender: str) -> EmailMessage:
     """The e-mail an `email` effect describes (the same for the outbox and SMTP)."""
     from blueprint_cli.language.headers import one_line
+    from blueprint_cli.language.times import TimeError, in_effect
 
     msg = EmailMessage()
     msg["From"] = one_line(sender)
@@ -122,8 +122,8 @@ def message(data: Mapping[str, Any], sender: str) -> EmailMessage:
     msg["To"] = ", ".join(one_line(str(a)) for a in data["to"])
     msg["Subject"] = one_line(str(data["subject"]))
     try:
-        msg["Date"] = format_datetime(datetime.fromisoformat(str(data["at"])))
-    except ValueError:
+        msg["Date"] = format_datetime(in_effect(str(data["at"])))
+    except TimeError:
         pass
     # the same id on every retry of one action: mail systems drop a duplicate
     key = "\0".join(str(data.get(k)) for k in ("record", "at", "transition", "subject")) + "\0" + ",".join(data["to"])

@@ -42,7 +42,7 @@ def bulk(
 
     opts = options(ctx)
     ws = open_workspace(ctx)
-    criterion = compile_for(where, ws.candidates())
+    criterion = compile_for(where, ws.candidates(), now=now())
     user = acting(ctx, ws)
     inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note)
     show_progress = not opts.json and sys.stderr.isatty()

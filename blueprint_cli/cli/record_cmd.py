@@ -69,9 +69,10 @@ def list_(
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.store import CorruptFile
     from blueprint_cli.language.where import compile_for
+    from blueprint_cli.workspace.clock import now
 
     ws = open_workspace(ctx)
-    criterion = compile_for(where, ws.candidates()) if where is not None else None
+    criterion = compile_for(where, ws.candidates(), now=now()) if where is not None else None
     known = {f.name for b in ws.candidates() for f in b.fields}
     shown = [column_name(c, known) for c in columns.split(",") if c.strip()] if columns is not None else None
     if shown == []:

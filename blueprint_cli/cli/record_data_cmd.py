@@ -114,12 +114,13 @@ def export(
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.cli.output import write_output
     from blueprint_cli.language.where import compile_for
+    from blueprint_cli.workspace.clock import now
 
     chosen = (fmt or (output.suffix.lstrip(".") if output is not None and output.suffix else "csv")).lower()
     if chosen not in FORMATS:
         raise BlueprintError(f"--format {chosen!r}: write csv or json")
     ws = open_workspace(ctx)
-    criterion = compile_for(where, ws.candidates()) if where is not None else None
+    criterion = compile_for(where, ws.candidates(), now=now()) if where is not None else None
     errors: list[CorruptFile] = []
     records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
     # the columns: the fields the selected blueprints declare, whatever the records hold

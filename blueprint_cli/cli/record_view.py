@@ -169,8 +169,11 @@ def record_view(record: Record, bp: Blueprint | None,
 
 
 #: what `record list --columns` and `--sort` take besides the records' fields
-RECORD_COLUMNS = ("id", "module", "blueprint", "version", "state", "owner", "tags", "created_at", "updated_at")
-_ALIASES = {"created": "created_at", "updated": "updated_at"}
+RECORD_COLUMNS = ("id", "module", "blueprint", "version", "state", "owner", "tags", "created_at", "updated_at",
+                  "entered_at")
+_ALIASES = {"created": "created_at", "updated": "updated_at", "entered": "entered_at"}
+#: columns holding a time: sorted by the instant, whatever offset each is written with
+TIME_COLUMNS = ("created_at", "updated_at", "entered_at")
 DEFAULT_COLUMNS = ("id", "module", "state", "owner", "name", "updated_at")
 
 
@@ -187,6 +190,8 @@ def column_name(name: str, known: Iterable[str]) -> str:
 
 
 def column_value(record: Record, name: str) -> Any:
+    if name == "entered_at":
+        return record.state_since  # when the record entered its current state
     if name in RECORD_COLUMNS:
         return getattr(record, name)
     return record.fields.get(name)
@@ -195,12 +200,18 @@ def column_value(record: Record, name: str) -> Any:
 def sort_records(records: Sequence[Record], key: str, *, descending: bool = False) -> list[Record]:
     """By one column: numbers by value, text ignoring case, ids as the store orders
     them; empty values last either way."""
+    from blueprint_cli.language.times import TimeError, in_effect
     from blueprint_cli.store import id_order
 
     def order(record: Record) -> tuple[int, Any]:
         if key == "id":
             return 0, id_order(record.id)
         value = column_value(record, key)
+        if key in TIME_COLUMNS:
+            try:
+                return 0, (0, in_effect(value).timestamp(), "")
+            except TimeError:
+                return 0, (1, 0, value_text(value).casefold())
         if isinstance(value, bool):
             return 0, (0, int(value), "")
         if isinstance(value, (int, float)):
@@ -225,14 +236,14 @@ def list_lines(records: Sequence[Record], columns: Sequence[str] | None = None) 
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
-_HEADS = {"updated_at": "UPDATED", "created_at": "CREATED"}
+_HEADS = {"updated_at": "UPDATED", "created_at": "CREATED", "entered_at": "ENTERED"}
 
 
 def _cell(record: Record, column: str) -> str:
     if column == "state":
         return visible(record.state) if record.state else "(not governed)"
-    if column in ("updated_at", "created_at"):
-        return when(getattr(record, column))
+    if column in TIME_COLUMNS:
+        return when(column_value(record, column))
     if column == "blueprint":
         return visible(record.blueprint) if record.blueprint else "—"
     if column in ("id", "module", "owner"):

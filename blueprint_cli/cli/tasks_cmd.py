@@ -35,9 +35,10 @@ def tasks(
 
         raise BlueprintError(f"unknown user {user!r}", hint=did_you_mean(user, ws.team.users))
     whose = ws.actor(opts.acting_user, given=opts.user_given) if mine else user
-    criterion = compile_for(where, ws.candidates()) if where is not None else None
+    moment = now()
+    criterion = compile_for(where, ws.candidates(), now=moment) if where is not None else None
     errors: list[CorruptFile] = []
-    found = open_tasks(ws, now(), user=whose, overdue=overdue, where=criterion, errors=errors)
+    found = open_tasks(ws, moment, user=whose, overdue=overdue, where=criterion, errors=errors)
     if opts.json:
         print_json([t.to_dict() for t in found])
     elif found:

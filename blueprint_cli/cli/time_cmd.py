@@ -14,27 +14,31 @@ from blueprint_cli.cli.context import options, print_json
 def tick(
     ctx: typer.Context,
     now: Optional[str] = typer.Option(None, "--now", metavar="ISO",
-                                      help="Act as if it were this time (ISO 8601; default: now)."),
+                                      help="Act as if it were this time (ISO 8601; default: now). Later than the "
+                                           "clock: only shows what is due, unless config.yaml says clock: simulated."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due without doing it."),
 ) -> None:
     """Run due SLA escalations and automatic transitions (cron-friendly; safe to run twice).
 
     Exit 0 when tick ran — also when an automatic transition had to be skipped or an
     e-mail or webhook failed (both are reported; `blueprint retry` re-sends failures).
-    Exit 1 when a record could not be read: it is named, and every other record is handled."""
+    Exit 1 when a record could not be read, or what is due would be dated before its last
+    change (a --now earlier than it): it is named, and every other record is handled."""
     from blueprint_cli.cli.record_view import open_workspace, report_unreadable, term
+    from blueprint_cli.engine import iso as engine_iso
+    from blueprint_cli.workspace.clock import now as clock
     from blueprint_cli.workspace.tick import describe, parse_now, tick as run_tick
 
-    moment = parse_now(now)
     ws = open_workspace(ctx)
-    report = run_tick(ws, moment, dry_run=dry_run)
+    moment = parse_now(now, ws.zone)
+    report = run_tick(ws, moment, dry_run=dry_run, from_clock=now is None)
     if options(ctx).json:
         print_json(report.to_dict())
         if report.errors:
             raise typer.Exit(1)
         return
     out = term(ctx)
-    prefix = "[dim](dry run)[/] " if dry_run else ""
+    prefix = "[dim](dry run)[/] " if report.dry_run else ""
     marks = {"escalate": "[yellow]⏰[/]", "move": "[green]→[/]", "skip": "[red]✗[/]"}
     for h in report.happened:
         out.print(f"{prefix}{marks[h.kind]} {m(describe(h))}", markup=True, highlight=False)
@@ -47,6 +51,9 @@ def tick(
               f"{len(report.of('skip'))} skipped")
     out.print(f"{prefix}tick at {m(str(report.now))}: {counts}; {report.checked} record(s) in timed states checked",
               style="dim")
+    if report.ahead:
+        out.print(f"--now is later than the clock ({m(engine_iso(clock()))}): nothing was changed, as with --dry-run "
+                  "(`clock: simulated` in config.yaml lets tick write at a later time)", style="yellow")
     if report.errors:
         report_unreadable(report.errors)
         raise typer.Exit(1)
@@ -66,7 +73,8 @@ def retry(
     from blueprint_cli.workspace.retry import retry as run_retry
     from blueprint_cli.workspace.tick import parse_now
 
-    report = run_retry(open_workspace(ctx), list(record_ids or []), parse_now(now), dry_run=dry_run)
+    ws = open_workspace(ctx)
+    report = run_retry(ws, list(record_ids or []), parse_now(now, ws.zone), dry_run=dry_run)
     failed = report.still_failed
     if options(ctx).json:
         print_json(report.to_dict())

@@ -20,6 +20,8 @@ def init(
                                         help="Keep records in PostgreSQL: postgresql://USER@HOST:PORT/DB[?schema=NAME] "
                                              "(password from $BLUEPRINT_PG_PASSWORD or $PGPASSWORD, never stored)."),
     nested: bool = typer.Option(False, "--nested", help="Create it even inside another workspace."),
+    clock: str = typer.Option("real", "--clock", metavar="real|simulated",
+                              help="simulated: `tick --now` may write at any later time (demos, training)."),
 ) -> None:
     """Create a workspace: .blueprint/ with a team file, settings, the record store and a sample blueprint."""
     from blueprint_cli.cli.record_view import term
@@ -27,7 +29,7 @@ def init(
     from blueprint_cli import workspace
 
     opts = options(ctx)
-    result = workspace.init(folder, sample=sample, user=opts.acting_user, store=store, nested=nested)
+    result = workspace.init(folder, sample=sample, user=opts.acting_user, store=store, nested=nested, clock=clock)
     if opts.json:
         print_json({"workspace": str(result.workspace.root), "sample": str(result.sample) if result.sample else None,
                     "published": {"blueprint": result.published.blueprint, "version": result.published.version}

@@ -35,6 +35,7 @@ from blueprint_cli.engine import SYSTEM_USER, Effect, Inputs, Refusal
 from blueprint_cli.language.model import Action, Blueprint, Transition
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.language.team import Team
+from blueprint_cli.language import times
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,41 @@ def timed_state(bp: Blueprint, state: str | None) -> Timed | None:
 def since(record: Record) -> datetime | None:
     """When the record's current stay in its state began (None: unknown)."""
     try:
-        return datetime.fromisoformat(record.state_since) if record.state_since else None
-    except ValueError:
+        return times.in_effect(record.state_since) if record.state_since else None
+    except times.TimeError:
         return None
+
+
+def sla_standing(timed: Timed | None, record: Record, now: datetime, calendar: BusinessTime) -> tuple[str, int | None]:
+    """Where a record stands against its state's SLA at `now` (`timed`: its
+    state's, from `timed_state`): `("ok", None)`, `("breached", N)` with N the
+    highest level whose time has passed (0 is `within`) — whether or not tick
+    has run — or `("none", None)` when the state has no SLA."""
+    start = since(record)
+    if timed is None or not timed.levels or start is None or record.state != timed.state:
+        return "none", None
+    reached = [lv.number for lv in timed.levels
+               if (at := _moment(start, lv.after, calendar)) is not None and at <= now]
+    return ("breached", max(reached)) if reached else ("ok", None)
+
+
+def where_values(bp: Blueprint | None, record: Record, now: datetime, calendar: BusinessTime, *,
+                 sla: bool = False, timed: dict[tuple[str, int | None, str | None], Timed | None] | None = None
+                 ) -> dict[str, Any]:
+    """What `--where` sees of a record: its values (`Record.values`), its times
+    (`created_at`, `updated_at`, `entered_at`: when it entered its state) and,
+    if `sla`, its SLA standing (`sla`, `sla_level`). `timed`: a cache of each
+    state's timers, for many records."""
+    out = record.values(bp.field if bp else None)
+    out.update(created_at=record.created_at or None, updated_at=record.updated_at or None,
+               entered_at=record.state_since or None)
+    if sla:
+        key = (bp.id if bp else "", record.version, record.state)
+        cache = timed if timed is not None else {}
+        if key not in cache:
+            cache[key] = timed_state(bp, record.state) if bp is not None else None
+        out["sla"], out["sla_level"] = sla_standing(cache[key], record, now, calendar)
+    return out
 
 
 # ----- what is due -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from blueprint_cli.language import times
 from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, NotOf
 
 
@@ -84,14 +85,12 @@ def _comparable(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def _as_time(text: str) -> date | datetime | None:
+    """The day or time a text is (one without an offset in the zone in effect), else None."""
     if len(text) < 10 or not text[:4].isdigit():
         return None
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return dt if dt.tzinfo else dt.astimezone()
-    except ValueError:
+        return times.moment_in_effect(text)
+    except times.TimeError:
         return None
 
 

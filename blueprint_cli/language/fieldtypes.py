@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from blueprint_cli.language import times
 from blueprint_cli.language.model import FieldDef
 
 NUMERIC = frozenset({"number", "integer", "currency", "percent"})
@@ -48,20 +49,10 @@ class FieldValueError(ValueError):
     pass
 
 
-#: The years a date or time may be in: any business date, and far enough from
-#: year 1 and 9999 that an offset or a duration (at most 100 years) added to it
-#: is still a time Python can hold.
-MIN_YEAR, MAX_YEAR = 1000, 9000
 #: Whole numbers fit a signed 64-bit integer (what PostgreSQL, SQLite and most
 #: JSON readers hold exactly); a number typed as text is at most this long.
 MAX_INT = 2**63 - 1
 MAX_NUMBER_TEXT = 100
-
-
-def bounded_year(moment: date) -> None:
-    """Refuse a date or time outside MIN_YEAR..MAX_YEAR."""
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise FieldValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
 
 
 def bounded_number(value: int | float) -> int | float:
@@ -139,26 +130,25 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
             raise FieldValueError("expected true or false")
         return answer
     if t == "date":
-        if isinstance(raw, date):
-            day = raw.date() if isinstance(raw, datetime) else raw
-        else:
-            try:
-                day = date.fromisoformat(str(raw).strip())
-            except ValueError:
-                raise FieldValueError("expected a date as YYYY-MM-DD, like 2026-12-01") from None
-        bounded_year(day)
+        try:
+            if isinstance(raw, date):
+                day = raw.date() if isinstance(raw, datetime) else raw
+                times.bounded_year(day)
+            else:
+                day = times.parse_date(str(raw))
+        except times.TimeError as exc:
+            raise FieldValueError(_time_reason(exc, "a date as YYYY-MM-DD, like 2026-12-01")) from None
         return day.isoformat()
     if t == "datetime":
-        if isinstance(raw, datetime):
-            dt = raw
-        else:
-            try:
-                dt = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
-            except ValueError:
-                raise FieldValueError("expected a date and time in ISO 8601, like 2026-12-01T14:30:00+01:00") from None
-        bounded_year(dt)
-        if dt.tzinfo is None:
-            dt = dt.astimezone()  # a time without offset means local time
+        try:
+            if isinstance(raw, datetime):
+                times.bounded_year(raw)
+                dt = raw if raw.tzinfo else times.in_effect(raw.isoformat())
+            else:
+                dt = times.in_effect(str(raw))  # without an offset: in the zone in effect
+        except times.TimeError as exc:
+            raise FieldValueError(_time_reason(exc, "a date and time in ISO 8601, like 2026-12-01T14:30:00+01:00")) \
+                from None
         return dt.isoformat()
     if t == "multiselect":
         if isinstance(raw, (list, tuple)):
@@ -171,6 +161,11 @@ def _coerce(field: FieldDef, raw: Any) -> Any:
     if isinstance(raw, bool):
         raw = "true" if raw else "false"
     return _named(field, str(raw)) if t == "picklist" else str(raw)
+
+
+def _time_reason(exc: times.TimeError, expected: str) -> str:
+    """A field's reason: the year bound as it is, anything else as what is expected."""
+    return str(exc) if isinstance(exc, times.YearOutOfRange) else f"expected {expected}"
 
 
 def _matches(pattern: str, text: str) -> bool:

@@ -16,6 +16,7 @@ Grammar (keywords in any case; docs/bulk-and-data.md, section 'The `--where` lan
                 | FIELD "is" ["not"] "empty"
                 | FIELD ("=" | "!=")             -- shorthand: is empty / is not empty
     value      := "text" | 'text' | WORD          -- WORD: 1000, 12.5, true, false, 2026-05-01, vip
+                | ("now" | "today") [("+" | "-") DURATION]   -- a time relative to the command's clock
 
 `and` binds tighter than `or`. A syntax error names the column it was found at.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, FieldDef, NotOf
@@ -32,7 +34,8 @@ from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, Fie
 #: A one-line reminder of the language, for error hints and `--help`.
 HELP = ('e.g. "amount >= 1000 and stage = Negotiation and tags contains vip"; '
         "and/or/not and parentheses, = != > >= < <=, contains (~), in [a, b], between A and B, "
-        "starts_with, ends_with, matches, is [not] empty — see docs/bulk-and-data.md, section 'The `--where` language'")
+        "starts_with, ends_with, matches, is [not] empty; times: created_at, updated_at, entered_at against "
+        "now - 7d, today; sla = ok/breached — see docs/bulk-and-data.md, section 'The `--where` language'")
 
 _OPS = {"=": "eq", "==": "eq", "!=": "ne", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte",
         "~": "contains", "!~": "not_contains"}
@@ -262,7 +265,20 @@ class _Parser:
             return _unquote(tok.text)
         if tok.kind == "word" and tok.keyword() not in ("and", "or"):
             self._next()
-            return _word_value(tok.text)
+            relative = _RELATIVE.match(tok.text)
+            if relative is None:
+                return _word_value(tok.text)
+            base, sign, amount = relative.group(1).lower(), relative.group(2), relative.group(3)
+            if not sign and self.tok.kind == "word" and self.tok.text in ("+", "-"):  # `now - 7d`
+                sign = self._next().text
+                if self.tok.kind != "word" or self.tok.keyword() is not None:
+                    raise self._error(f"a duration after '{base} {sign}' (like 7d, 12h, 2w)")
+                amount = self._next().text
+            elif not sign and self.tok.kind == "word" and self.tok.text[:1] in ("+", "-") and len(self.tok.text) > 1:
+                sign, amount = self.tok.text[0], self._next().text[1:]  # `now -7d`
+            if sign and not amount:
+                raise self._error(f"a duration after '{base} {sign}' (like 7d, 12h, 2w)")
+            return Relative(base, sign, amount, tok.col) if sign else Relative(base, col=tok.col)
         raise self._error(expected)
 
     def _list(self) -> list[Any]:
@@ -286,6 +302,69 @@ class _Parser:
         why = check(value)
         if why is not None:
             raise WhereError(f"not a valid regular expression after 'matches': {why}", at.col, self.text)
+
+
+#: `now`, `today`, and either with an offset written in one word (`now-7d`)
+_RELATIVE = re.compile(r"^(now|today)(?:([+-])(.*))?$", re.I)
+
+
+@dataclass(frozen=True)
+class Relative:
+    """A time relative to the command's clock, as written: `now`, `today`,
+    `now - 7d`, `today + 1w` (calendar durations). `resolve` turns it into a time."""
+
+    base: str
+    sign: str = ""
+    amount: str = ""
+    col: int = 0
+
+    def __str__(self) -> str:
+        return self.base + (f" {self.sign} {self.amount}" if self.sign else "")
+
+
+def resolve(criterion: Criterion, now: datetime, text: str = "") -> Criterion:
+    """Every relative time in `criterion` as a time: `now ± D` an ISO time,
+    `today ± D` a date, on the day `now` is in the zone in effect. Raises
+    `WhereError` for a duration that is not a calendar duration."""
+    from datetime import timedelta
+
+    from blueprint_cli.language import times
+    from blueprint_cli.language.durations import DurationError, parse_duration
+
+    def one(value: Any) -> Any:
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        if not isinstance(value, Relative):
+            return value
+        delta = timedelta()
+        if value.sign:
+            try:
+                duration = parse_duration(value.amount)
+            except DurationError:
+                raise WhereError(f"{value.amount!r} after '{value.base} {value.sign}' is not a duration; "
+                                 "write days, hours or weeks, like 7d, 12h, 2w or P1DT12H", value.col, text) from None
+            if duration.delta is None:
+                raise WhereError(f"{value}: a business duration has no fixed length here; write days, hours or "
+                                 "weeks, like 7d, 12h, 2w", value.col, text)
+            delta = duration.delta if value.sign == "+" else -duration.delta
+        try:
+            if value.base == "today":
+                zone = times.zone_in_effect()
+                day = (now.astimezone(zone) if zone is not None else now.astimezone()).date() + delta
+                times.bounded_year(day)
+                return day.isoformat()
+            moment = now + delta
+            times.bounded_year(moment)
+            return moment.isoformat(timespec="seconds")
+        except (OverflowError, times.TimeError):
+            raise WhereError(f"{value} is out of range: the year must be between {times.MIN_YEAR} and "
+                             f"{times.MAX_YEAR}", value.col, text) from None
+
+    if isinstance(criterion, (AllOf, AnyOf)):
+        return replace(criterion, items=tuple(resolve(c, now, text) for c in criterion.items))
+    if isinstance(criterion, NotOf):
+        return replace(criterion, item=resolve(criterion.item, now, text))
+    return replace(criterion, value=one(criterion.value))
 
 
 def _unquote(text: str) -> str:
@@ -315,7 +394,8 @@ class Vocabulary:
     states: frozenset[str] = frozenset()
     state_fields: frozenset[str] = frozenset()
 
-    BUILTINS = ("state", "owner", "tags", "id", "module")
+    BUILTINS = ("state", "owner", "tags", "id", "module", "created_at", "updated_at", "entered_at", "sla",
+                "sla_level")
 
     def names(self) -> list[str]:
         return sorted(set(self.fields) | set(self.state_fields) | set(self.BUILTINS))
@@ -351,12 +431,22 @@ def check(criterion: Criterion, vocabulary: Vocabulary) -> Criterion:
         raise ValueError(f"unknown field {c.field!r}" + (f" ({hint})" if hint else f"; fields: {', '.join(known)}"))
     if c.op == "empty":
         return c
+    fd = TIME_FIELDS.get(c.field) if c.field not in vocabulary.fields else vocabulary.fields[c.field]
+    if fd is None or fd.type not in ("date", "datetime"):  # `now` is a word like any other there
+        c = replace(c, value=_as_words(c.value))
     values = c.value if isinstance(c.value, list) else [c.value]
+    if c.field == "sla" and c.op in ("eq", "ne", "in", "not_in"):
+        for v in values:
+            if str(v).casefold() not in SLA_STANDINGS:
+                raise ValueError(f"sla is {', '.join(SLA_STANDINGS[:-1])} or {SLA_STANDINGS[-1]}, not {v!r} "
+                                 "(sla_level is the level reached: sla_level >= 1)")
+        return c
+    if c.field == "sla_level":
+        fd = SLA_LEVEL
     if c.field == "state" or c.field in vocabulary.state_fields:
         if c.op in ("eq", "ne", "in", "not_in"):
             _one_of(c.field, values, sorted(vocabulary.states), "state")
         return c
-    fd = vocabulary.fields.get(c.field)
     if fd is None:
         return c
     if fd.type in ("number", "integer", "currency", "percent") and c.op in ("eq", "ne", "gt", "gte", "lt", "lte",
@@ -365,13 +455,38 @@ def check(criterion: Criterion, vocabulary: Vocabulary) -> Criterion:
         return replace(c, value=typed if isinstance(c.value, list) else typed[0])
     if fd.type in ("date", "datetime") and c.op in ("gt", "gte", "lt", "lte", "between", "eq", "ne"):
         for v in values:
-            _moment(fd, v)
+            if not isinstance(v, Relative):
+                _moment(fd, v)
     if fd.type == "boolean" and c.op in ("eq", "ne") and not isinstance(c.value, bool):
         raise ValueError(f"{fd.name} is a yes/no field: compare it with true or false, not {c.value!r}")
     if fd.type in ("picklist", "multiselect") and fd.values and c.op in ("eq", "ne", "in", "not_in", "contains",
                                                                          "not_contains"):
         _one_of(fd.name, values, list(fd.values), "value")
     return c
+
+
+#: The built-in times of a record --where can compare: when it was created, last
+#: changed, and entered its current state.
+TIME_FIELDS = {name: FieldDef(name, "datetime") for name in ("created_at", "updated_at", "entered_at")}
+#: `sla`: where a record stands against its state's SLA, now (`none`: its state has no SLA);
+#: `sla_level`: the highest level whose time has passed (0 is `within`), empty while `ok`.
+SLA_STANDINGS = ("ok", "breached", "none")
+SLA_LEVEL = FieldDef("sla_level", "integer")
+
+
+def _as_words(value: Any) -> Any:
+    """Relative times as the words they were written as (for fields that hold no time)."""
+    if isinstance(value, list):
+        return [_as_words(v) for v in value]
+    return str(value) if isinstance(value, Relative) else value
+
+
+def mentions(criterion: Criterion, names: Iterable[str]) -> bool:
+    """Whether the criterion compares any of the fields `names`."""
+    from blueprint_cli.language.model import iter_conditions
+
+    wanted = set(names)
+    return any(c.field in wanted for c in iter_conditions(criterion))
 
 
 def _number(fd: FieldDef, value: Any) -> Any:
@@ -383,12 +498,13 @@ def _number(fd: FieldDef, value: Any) -> Any:
 
 
 def _moment(fd: FieldDef, value: Any) -> None:
-    from datetime import date, datetime
+    from blueprint_cli.language import times
 
-    text = str(value)
     try:
-        (date.fromisoformat if len(text) == 10 else datetime.fromisoformat)(text.replace("Z", "+00:00"))
-    except ValueError:
+        times.moment_in_effect(str(value))
+    except times.YearOutOfRange as exc:
+        raise ValueError(f"{fd.name} is a {fd.type} field: {value!r}: {exc}") from None
+    except times.TimeError:
         raise ValueError(f"{fd.name} is a {fd.type} field: {value!r} is not a date like 2026-05-01") from None
 
 
@@ -403,14 +519,15 @@ def _one_of(name: str, values: Sequence[Any], choices: Sequence[str], what: str)
                              + (f" ({hint})" if hint else f"; {what}s: {', '.join(choices)}"))
 
 
-def compile_for(text: str, blueprints: Iterable[Any]) -> Criterion:
+def compile_for(text: str, blueprints: Iterable[Any], *, now: datetime) -> Criterion:
     """Parse and check an expression against published blueprints, as the CLI
-    does: a `BlueprintError` (exit 2) that shows where the problem is."""
+    does: a `BlueprintError` (exit 2) that shows where the problem is. `now`
+    (an aware datetime, the command's clock) is what `now` and `today` mean."""
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.shown import quoted
 
     try:
-        return check(parse(text), Vocabulary.of(blueprints))
+        return resolve(check(parse(text), Vocabulary.of(blueprints)), now, text)
     except WhereError as exc:
         raise BlueprintError(f"--where {quoted(text, 120)}: cannot read it at column {exc.column}: {exc.reason}\n"
                              + _indent(exc.pointer()), hint=HELP) from None

@@ -10,7 +10,7 @@ point at the exact line. No I/O here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any, Literal
 
 from blueprint_cli.language.calendar import DEFAULT as DEFAULT_CALENDAR
@@ -165,13 +165,19 @@ class ScenarioFile:
 
 # ----- building ---------------------------------------------------------------------------
 
-def parse_moment(text: Any, path: JsonPath) -> datetime:
+def zone_of(calendar: WorkingCalendar) -> tzinfo:
+    """The zone a time without an offset is in, in a scenario file: its calendar's
+    `time_zone`, else UTC (the same on every machine)."""
+    return calendar.zone or timezone.utc
+
+
+def parse_moment(text: Any, path: JsonPath, zone: tzinfo = timezone.utc) -> datetime:
+    from blueprint_cli.language.times import TimeError, parse_time
+
     try:
-        moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ModelError(f"{text!r} is not a date and time; write ISO 8601 like 2026-01-05T09:00:00+01:00",
-                         path) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return parse_time(str(text), zone=zone)
+    except TimeError as exc:
+        raise ModelError(str(exc), path) from None
 
 
 def _texts(value: Any) -> tuple[str, ...]:
@@ -315,11 +321,11 @@ def _record(data: Any, path: JsonPath) -> StartRecord:
     )
 
 
-def _moment(data: dict[str, Any], path: JsonPath, problems: list[ModelError]) -> datetime | None:
+def _moment(data: dict[str, Any], path: JsonPath, problems: list[ModelError], zone: tzinfo) -> datetime | None:
     if data.get("now") is None:
         return None
     try:
-        return parse_moment(data["now"], path + ("now",))
+        return parse_moment(data["now"], path + ("now",), zone)
     except ModelError as exc:
         problems.append(exc)
         return None
@@ -329,6 +335,8 @@ def build(data: dict[str, Any]) -> tuple[ScenarioFile, list[ModelError]]:
     """Build the model from data that passed the scenario schema, with the
     problems the schema cannot express (each with its JSON path)."""
     problems: list[ModelError] = []
+    calendar = _calendar(data.get("calendar"), problems)
+    zone = zone_of(calendar)
     scenarios = []
     for i, s in enumerate(data["scenarios"]):
         path: JsonPath = ("scenarios", i)
@@ -337,15 +345,15 @@ def build(data: dict[str, Any]) -> tuple[ScenarioFile, list[ModelError]]:
             record=_record(s.get("record"), path + ("record",)),
             steps=tuple(_step(j, step, path + ("steps", j), problems) for j, step in enumerate(s["steps"])),
             description=s.get("description"),
-            now=_moment(s, path, problems),
+            now=_moment(s, path, problems, zone),
             path=path,
         ))
     built = ScenarioFile(
         scenarios=tuple(scenarios),
         blueprint=str(data["blueprint"]) if data.get("blueprint") is not None else None,
         team=data.get("team"),
-        now=_moment(data, (), problems),
-        calendar=_calendar(data.get("calendar"), problems),
+        now=_moment(data, (), problems, zone),
+        calendar=calendar,
     )
     return built, problems
 

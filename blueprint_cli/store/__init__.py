@@ -27,6 +27,8 @@ from blueprint_cli.store.contract import (
     FORMAT as FORMAT,
     UnknownRecord as UnknownRecord,
     CorruptFile as CorruptFile,
+    OutOfOrder as OutOfOrder,
+    check_order as check_order,
     problem_in as problem_in,
     blueprint_problem as blueprint_problem,
     is_record_id as is_record_id,

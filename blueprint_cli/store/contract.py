@@ -38,6 +38,36 @@ class CorruptFile(BlueprintError):
         self.path = path
 
 
+class OutOfOrder(BlueprintError):
+    """A history entry dated before the record's last one (refused, exit 1)."""
+
+    exit_code = 1
+
+
+def check_order(before: Record, append: Sequence[HistoryEntry]) -> None:
+    """A record has one timeline: no entry is appended dated before the one before
+    it. The record's `updated_at` is when its last entry was written, so nothing
+    of the history is read. Every store checks each write with it; raises
+    `OutOfOrder` before anything is written."""
+    if not append:
+        return
+    from blueprint_cli.language.times import TimeError, in_effect
+
+    last_text = before.updated_at or before.created_at
+    try:
+        last = in_effect(last_text) if last_text else None
+    except TimeError:
+        last = None  # a hand-edited record: nothing to compare with
+    for entry in append:
+        at = in_effect(entry.at)
+        if last is not None and at < last:
+            raise OutOfOrder(f"record {before.id}: its history ends at {last_text}; a change dated {entry.at} "
+                             "would come before it, and a record has one timeline",
+                             hint="its history runs ahead of the clock (a `tick --now` in a workspace on simulated "
+                                  "time): act again once the clock has passed that time, or tick to a later one")
+        last, last_text = at, entry.at
+
+
 @functools.lru_cache(maxsize=8)
 def _store_validator(kind: str) -> Any:
     import json

@@ -33,7 +33,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
-    id_order, is_record_id,
+    id_order, is_record_id, check_order,
 )
 from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
@@ -598,6 +598,7 @@ class _Transaction:
                amend: Mapping[int, HistoryEntry] | None = None) -> None:
         if record.id != self.current.record.id:
             raise ValueError("a transaction commits the record it locked")
+        check_order(self.current.record, append)
         self.write(record, list(append), amend)
 
     def write(self, record: Record, append: list[HistoryEntry], amend: Mapping[int, HistoryEntry] | None) -> None:
@@ -671,10 +672,13 @@ class _Batch:
         markers: list[tuple[str | None, str]] = []
         records_dir = str(store.records_dir)
         for w in writes:
-            record = w.record
-            old = self.current.get(record.id)
+            old = self.current.get(w.record.id)
             if old is None:
-                raise ValueError(f"record {record.id} is not in this batch")
+                raise ValueError(f"record {w.record.id} is not in this batch")
+            check_order(old.record, w.append)  # every record, before any file is written
+        for w in writes:
+            record = w.record
+            old = self.current[record.id]
             path = f"{records_dir}/{shard(record.id)}/{record.id}.json"
             data = None
             if not w.amend and isinstance(old, _RawRecord) and old.raw is not None:

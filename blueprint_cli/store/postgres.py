@@ -43,7 +43,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Record
 from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
-    id_order,
+    id_order, check_order,
 )
 
 if TYPE_CHECKING:
@@ -847,6 +847,7 @@ class _Transaction:
         """Write the row, append and amend history rows, and COMMIT, in one round trip."""
         if record.id != self.record_id:
             raise ValueError("a transaction commits the record it locked")
+        check_order(self.current.record, append)
         store, s = self.store, self.store._s
         length = self.current.length
         changed: list[tuple[int, HistoryEntry]] = []
@@ -904,6 +905,7 @@ class _Batch:
             old = self.current.get(record.id)
             if old is None:
                 raise ValueError(f"record {record.id} is not in this batch")
+            check_order(old.record, w.append)
             length = lengths.get(record.id, old.length)
             for index, entry in (w.amend or {}).items():
                 seq = index + length if index < 0 else index

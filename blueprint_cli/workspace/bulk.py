@@ -33,6 +33,9 @@ from blueprint_cli.engine import EngineError, Inputs, Refusal
 from blueprint_cli.language.model import Blueprint, Criterion, Transition
 from blueprint_cli.engine.records import Record
 from blueprint_cli.store import BatchWriter, CorruptFile, id_order
+from blueprint_cli.engine.due import where_values
+from blueprint_cli.language.where import mentions
+from blueprint_cli.workspace.clock import not_before
 from blueprint_cli.workspace.commit import Change, apply, may_send, settings_checked
 
 if TYPE_CHECKING:
@@ -199,11 +202,12 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
 
 
 def _consider(ws: Workspace, stored: Record, wanted: dict[str, Target], published: Any, where: Criterion | None,
-              result: BulkResult) -> tuple[Blueprint, Record] | None:
+              result: BulkResult, now: datetime, calendar: Any) -> tuple[Blueprint, Record] | None:
     bp, record = ws.current(stored, published)
     if bp is None or bp.id not in wanted or record.state not in wanted[bp.id].states:
         return None  # it left the state since the index was read
-    if where is not None and not criteria.evaluate(where, record.values(bp.field)):
+    if where is not None and not criteria.evaluate(where, where_values(bp, record, now, calendar,
+                                                                        sla=mentions(where, ("sla", "sla_level")))):
         return None
     result.matched += 1
     return bp, record
@@ -221,7 +225,7 @@ def _dry(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: An
         except CorruptFile as exc:
             result.errors.append(exc.message)
             continue
-        picked = _consider(ws, stored, wanted, published, where, result)
+        picked = _consider(ws, stored, wanted, published, where, result, now, calendar)
         if picked is None:
             continue
         bp, record = picked
@@ -294,12 +298,13 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             stored = batch.current.get(record_id)
             if stored is None:
                 continue
-            picked = _consider(ws, stored.record, wanted, published, where, result)
+            picked = _consider(ws, stored.record, wanted, published, where, result, now, calendar)
             if picked is None:
                 continue
             bp, record = picked
-            outcome = engine.move(bp, record, user, result.transition, inputs, now, ws.team, calendar=calendar,
-                              workload=ws.workload(bp))
+            # a record changed meanwhile at a later second keeps one timeline (workspace/clock.py)
+            outcome = engine.move(bp, record, user, result.transition, inputs, not_before(record, now), ws.team,
+                                  calendar=calendar, workload=ws.workload(bp))
             if isinstance(outcome, Refusal):
                 _tally(record, outcome, result)
                 continue

@@ -18,7 +18,7 @@ import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +33,9 @@ from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRe
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.language.team import Team, User
 from blueprint_cli.usertext import check_text
+from blueprint_cli.language.times import use_zone
 from blueprint_cli.workspace.commit import Change, apply, check_settings, single
-from blueprint_cli.workspace.clock import now
+from blueprint_cli.workspace.clock import not_before, now
 from blueprint_cli.workspace.location import find_root, store_of
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class Workspace:
         #: where delivery reads secrets, passwords and proxies (default: os.environ)
         self.env: Mapping[str, str] | None = None
         self._circuit: Circuit | None = None
+        # a time written without an offset (a field's value, a criterion's) is in this workspace's zone
+        use_zone(lambda: self.zone)
 
     # ----- settings (config.yaml, read by `config.Config`) -------------------------------
 
@@ -115,6 +118,12 @@ class Workspace:
     def calendar(self) -> WorkingCalendar:
         """The working calendar for business durations."""
         return self.settings.calendar
+
+    @property
+    def zone(self) -> tzinfo | None:
+        """The zone a time written without an offset is in: the calendar's
+        `time_zone`, else None (the machine's local zone)."""
+        return self.settings.calendar.zone
 
     @property
     def delivery(self) -> DeliverySettings:
@@ -233,8 +242,9 @@ class Workspace:
                                      hint=hint or f"states: {', '.join(sorted(states))}")
         if where is not None:
             from blueprint_cli.language.model import iter_conditions
+            from blueprint_cli.language.where import Vocabulary
 
-            known = {"state", "owner", "tags", "id", "module"}
+            known = set(Vocabulary.BUILTINS)
             for b in self.candidates():
                 known |= {f.name for f in b.fields} | {b.field}
             for cond in iter_conditions(where):
@@ -243,11 +253,18 @@ class Workspace:
                                          hint=did_you_mean(cond.field, known) or f"fields: {', '.join(sorted(known))}")
         out = []
         published = {p.id: p for p in self.published()}
+        if where is not None:
+            from blueprint_cli.engine.due import where_values
+            from blueprint_cli.language.where import mentions
+
+            moment, sla, calendar = now(), mentions(where, ("sla", "sla_level")), LazyCalendar(self)
+            timed: dict[Any, Any] = {}  # each state's timers, worked out once
         for record in self.store.scan(blueprint=blueprint, state=state, errors=errors):
             if module is not None and record.module.casefold() != module.casefold():
                 continue
             bp, record = self.current(record, published)
-            if where is not None and not criteria.evaluate(where, record.values(bp.field if bp else None)):
+            if where is not None and not criteria.evaluate(
+                    where, where_values(bp, record, moment, calendar, sla=sla, timed=timed)):
                 continue
             out.append(record)
         return out
@@ -332,9 +349,9 @@ class Workspace:
                    at: datetime | None = None) -> tuple[Record, list[HistoryEntry]]:
         """Edit fields outside a transition; an ungoverned record that now matches
         a blueprint's entry criteria enters it."""
-        moment = at or now()
         with self.store.transaction(record_id) as txn:
             bp, record = self.current(txn.current.record)
+            moment = at or not_before(record, now())
             defs = self._module_fields(record.module, bp)
             state_fields = {b.field for b in self.candidates(record.module)} | ({bp.field} if bp else set())
             for name in values:
@@ -383,7 +400,6 @@ class Workspace:
              at: datetime | None = None) -> MoveResult:
         """Perform a transition (or a part of one): commit the record and its
         history entry, then send what the actions produced and record the outcome."""
-        moment = at or now()
         for path in inputs.attachments:
             if not Path(path).is_file():  # a FIFO or device would be copied for ever
                 what = "not a regular file" if Path(path).exists() else "no such file"
@@ -396,6 +412,7 @@ class Workspace:
                 raise BlueprintError(f"record {record_id} is not governed by any blueprint, so it has no transitions",
                                      hint="`blueprint record set` can change its fields so that it enters one",
                                      exit_code=1)
+            moment = at or not_before(record, now())
             outcome = engine.move(bp, record, self.user(user), transition, inputs, moment, self.team,
                                   calendar=LazyCalendar(self), workload=self.workload(bp))
             if isinstance(outcome, Refusal):
@@ -428,7 +445,7 @@ class Workspace:
                 raise BlueprintError(f"{tag!r} is not a tag", hint="a tag is one word: letters, digits, - and _")
         with self.store.transaction(record_id) as txn:
             bp, record = self.current(txn.current.record)
-            changed = engine.retag(record, add, remove, user, at or now())
+            changed = engine.retag(record, add, remove, user, at or not_before(record, now()))
             if changed is None:
                 return record, None
             refuse(f"change the tags of record {record_id}",
@@ -444,7 +461,7 @@ class Workspace:
             if task is not None:
                 refuse(f"complete task #{task_id} of record {record_id}",
                        permissions.complete(self.team, self.user(user), record, task))
-            record, entry = engine.complete_task(record, task_id, user, at or now())
+            record, entry = engine.complete_task(record, task_id, user, at or not_before(record, now()))
             txn.commit(record, [entry])
             return record, entry
 

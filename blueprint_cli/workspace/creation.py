@@ -56,14 +56,16 @@ class InitResult:
 
 
 def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime | None = None,
-         store: str | None = None, nested: bool = False, team: Path | None = None) -> InitResult:
+         store: str | None = None, nested: bool = False, team: Path | None = None,
+         clock: str = "real") -> InitResult:
     """Create `folder/.blueprint/` with a team file, settings, an empty store and
     (unless `sample=False`) the deal sample written to `folder/blueprints/` and published.
     `store`: a postgresql:// URL to keep records in PostgreSQL instead; its tables are
     created, and config.yaml keeps the URL without a password. Inside another
     workspace it is refused unless `nested` (commands below `folder` would find
     the new one instead). `team`: a team file to start from instead of the sample
-    team (`store copy` into a new folder takes the source workspace's)."""
+    team (`store copy` into a new folder takes the source workspace's). `clock`:
+    `real`, or `simulated` (`tick --now` may write at any later time: demos, training)."""
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise BlueprintError(f"{folder} is a file, not a folder")
@@ -77,6 +79,8 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
                              f"hide that one from every command run below {folder.resolve()}", exit_code=1,
                              hint="use that workspace (commands find it from any sub-folder), or pass --nested "
                                   "to create a separate one inside it")
+    if clock not in ("real", "simulated"):
+        raise BlueprintError(f"--clock {clock!r}: write real or simulated")
     if store and not is_url(store):
         raise BlueprintError(f"--store {store!r} is not a store URL", hint="e.g. --store postgresql://USER@HOST:5432/DB")
     shared = open_store(store, create=True) if store else None
@@ -87,7 +91,8 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
         atomic_write(team_file, given if given is not None else _data("team.yaml").encode())
     config = root / "config.yaml"
     if not config.exists():
-        atomic_write(config, initial_text(shared.location if shared is not None else None).encode())
+        atomic_write(config, initial_text(shared.location if shared is not None else None,
+                                          simulated_clock=clock == "simulated").encode())
     (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
     from blueprint_cli.language.schema import schema_text
 

@@ -17,7 +17,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.engine.records import HistoryEntry
 from blueprint_cli.language.suggest import did_you_mean
-from blueprint_cli.workspace.clock import now
+from blueprint_cli.workspace.clock import not_before, now
 
 if TYPE_CHECKING:
     from blueprint_cli.workspace.core import Workspace
@@ -88,10 +88,10 @@ def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None
                     rec = txn.current.record
                     if rec.state != src:
                         continue
-                    new = replace(rec, state=dst, version=version, pending=(), state_since=engine.iso(moment),
-                                  updated_at=engine.iso(moment))
+                    stamp = engine.iso(moment if at else not_before(rec, moment))
+                    new = replace(rec, state=dst, version=version, pending=(), state_since=stamp, updated_at=stamp)
                     txn.commit(new, [HistoryEntry(
-                        at=engine.iso(moment), user=user, kind="migrate", from_state=src, to_state=dst,
+                        at=stamp, user=user, kind="migrate", from_state=src, to_state=dst,
                         note=f"version {version} of {bp.id} deletes {src}", version=version)])
             result.moved[src] = (dst, ids)
         pub.activate(bp.id, version, bp.module, priority, meta)

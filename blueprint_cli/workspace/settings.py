@@ -54,6 +54,8 @@ outbox: outbox
 # webhooks: {timeout: 10, attempts: 3, backoff: 1}
 # Seconds a move waits for its e-mails and webhooks; the rest is left for `blueprint retry`:
 # delivery_wait: 1
+# `tick --now` later than the clock only shows what would be due; to run on simulated time (demos, training):
+# clock: simulated
 # Users not in team.yaml may not act (--as, $BLUEPRINT_USER, else the OS user); to let them:
 # unknown_users: allow
 # Working time for `2 business_days` / `4 business_hours`:
@@ -64,9 +66,11 @@ _STORE_LINE = re.compile(r"^store\s*:")
 _PLAIN_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~%!$&'()*+,;=:@/?-]*$")
 
 
-def initial_text(store: str | None = None) -> str:
-    """The config.yaml of a new workspace (with its `store:` line for PostgreSQL)."""
-    return TEMPLATE + (_store_lines(store) if store else "")
+def initial_text(store: str | None = None, *, simulated_clock: bool = False) -> str:
+    """The config.yaml of a new workspace (with its `store:` line for PostgreSQL,
+    and `clock: simulated` for a workspace on simulated time)."""
+    text = TEMPLATE.replace("# clock: simulated\n", "clock: simulated\n") if simulated_clock else TEMPLATE
+    return text + (_store_lines(store) if store else "")
 
 
 def _store_lines(url: str) -> str:
@@ -196,6 +200,12 @@ class Config:
     def unknown_users_allowed(self) -> bool:
         """`unknown_users: allow`: users not in team.yaml may act (default: refuse)."""
         return self.data.get("unknown_users") == "allow"
+
+    @property
+    def simulated_clock(self) -> bool:
+        """`clock: simulated`: `tick --now` may write at a time later than the clock
+        (default `real`: such a tick only shows what would be due)."""
+        return self.data.get("clock") == "simulated"
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -7,7 +7,8 @@ applied under the record's store lock and committed, then delivered.
 
 Durations are calendar time or business time on the workspace's working
 calendar (`language/calendar.py`). Time moves only when tick runs, and `now` is given
-(`--now` in tests), never read from a clock here.
+(`--now` in tests); the clock is read only to refuse writing ahead of it (a `now`
+later than the clock is a dry run unless the workspace runs on simulated time).
 
 Idempotent, also when two ticks run at once: each record is changed under its
 store lock, what is due is decided again on the locked record, and the record
@@ -18,7 +19,7 @@ commit as the history entries — so nothing fires twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from blueprint_cli import engine
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 class TickReport:
     now: str
     dry_run: bool = False
+    #: a dry run because `now` is later than the clock in a workspace on real time
+    ahead: bool = False
     happened: list[Happening] = field(default_factory=list)
     #: records looked at (in states with an SLA or auto transitions)
     checked: int = 0
@@ -50,7 +53,7 @@ class TickReport:
         return sum(1 for h in self.happened if h.entry for a in h.entry.actions if a.status == "failed")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"now": self.now, "dry_run": self.dry_run, "checked": self.checked,
+        return {"now": self.now, "dry_run": self.dry_run, "ahead_of_clock": self.ahead, "checked": self.checked,
                 "escalations": [h.to_dict() for h in self.of("escalate")],
                 "moves": [h.to_dict() for h in self.of("move")],
                 "skipped": [h.to_dict() for h in self.of("skip")],
@@ -59,12 +62,20 @@ class TickReport:
 
 # ----- running it -----------------------------------------------------------------------------
 
-def tick(ws: Workspace, now: datetime, *, dry_run: bool = False) -> TickReport:
-    """Run every due escalation and automatic transition in the workspace."""
+def tick(ws: Workspace, now: datetime, *, dry_run: bool = False, from_clock: bool = False) -> TickReport:
+    """Run every due escalation and automatic transition in the workspace. A
+    `now` later than the clock only shows what would be due (a dry run), unless
+    the workspace runs on simulated time (`clock: simulated`): history is never
+    dated ahead of the time a person's next change gets. `from_clock`: `now` was
+    read from the clock, so a record changed at a later second meanwhile is
+    handled at that second (`clock.not_before`); a `now` given is never moved."""
     from blueprint_cli.store import CorruptFile
+    from blueprint_cli.workspace.clock import now as clock
 
-    report = TickReport(engine.iso(now), dry_run)
     calendar = ws.calendar
+    ahead = not dry_run and now > clock() and not ws.settings.simulated_clock
+    report = TickReport(engine.iso(now), dry_run or ahead, ahead)
+    dry_run = report.dry_run
     with ws.store.session():
         published = {p.id: p for p in ws.published()}
         work = [(bp, timed) for bp in (ws.blueprint(p.id, p.latest) for p in published.values())
@@ -80,7 +91,7 @@ def tick(ws: Workspace, now: datetime, *, dry_run: bool = False) -> TickReport:
                 if not due(timed, snapshot, now, calendar):
                     continue
                 try:
-                    _record(ws, bp.id, timed.state, snapshot.id, now, calendar, report, dry_run)
+                    _record(ws, bp.id, timed.state, snapshot.id, now, calendar, report, dry_run, from_clock)
                 except BlueprintError as exc:
                     report.errors.append(f"record {snapshot.id}: {exc.message}")
             report.errors += [e.message for e in errors]
@@ -88,12 +99,15 @@ def tick(ws: Workspace, now: datetime, *, dry_run: bool = False) -> TickReport:
 
 
 def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: datetime, calendar: BusinessTime,
-            report: TickReport, dry_run: bool) -> None:
+            report: TickReport, dry_run: bool, from_clock: bool) -> None:
+    from blueprint_cli.workspace.clock import not_before
+
     with ws.store.transaction(record_id) as txn:
         bp, record = ws.current(txn.current.record)
         # decided again on the locked record: another tick, or a person, may have been first
         if bp is None or bp.id != blueprint or record.state != state:
             return
+        now = not_before(record, now) if from_clock else now
         done = step(bp, record, now, calendar, ws.team, ws.workload(bp))
         ws.workload(bp).moved(record, done.record)
         if not done.entries or dry_run:
@@ -106,23 +120,20 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
                             else h for h in done.happened]
 
 
-def parse_now(text: str | None) -> datetime:
-    """`--now`: ISO 8601 (a time without offset is local time); default: the clock."""
+def parse_now(text: str | None, zone: tzinfo | None = None) -> datetime:
+    """`--now`: ISO 8601 (a time without offset is in `zone`, None: the machine's
+    local zone); default: the clock."""
+    from blueprint_cli.language.times import EXAMPLE, TimeError, YearOutOfRange, parse_time
     from blueprint_cli.workspace import now as clock
 
     if text is None:
         return clock()
     try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise BlueprintError(f"--now {text!r} is not a time", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00")
-    from blueprint_cli.language.fieldtypes import FieldValueError, bounded_year
-
-    try:
-        bounded_year(moment)
-    except FieldValueError as exc:
-        raise BlueprintError(f"--now {text!r}: {exc}", hint="write ISO 8601, like 2026-05-07T10:00:00+02:00") from None
-    return moment if moment.tzinfo else moment.astimezone()
+        return parse_time(text, zone=zone)
+    except YearOutOfRange as exc:
+        raise BlueprintError(f"--now {text!r}: {exc}", hint=f"write ISO 8601, like {EXAMPLE}") from None
+    except TimeError:
+        raise BlueprintError(f"--now {text!r} is not a time", hint=f"write ISO 8601, like {EXAMPLE}") from None
 
 
 def describe(h: Happening) -> str:
