@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -381,7 +382,46 @@ def _flow_depth(text: str) -> Position | None:
             prev = c
         i += 1
     run = _DASH_RUN.search(text)
-    return _position_of(text, run.start()) if run else None
+    too_deep = run is not None and (_scanned_depth(text) or 0) > MAX_PRESCAN_DEPTH
+    return _position_of(text, run.start()) if run and too_deep else None
+
+
+@lru_cache(maxsize=1)
+def _scanned_depth(text: str) -> int | None:
+    """How deep the collections of `text` really nest, or None when it does not
+    scan. A run of `- - -` is nesting only where a block sequence can start:
+    inside a quoted string, a block scalar (`|`), a comment or a plain value it
+    is text, and so are brackets there. The Python scanner (which does not
+    recurse) tells which, token by token; it stops counting past the limit.
+    It refuses tabs in plain text, which the C parser takes: they are read as
+    spaces, which nest no less."""
+    from ruamel.yaml import tokens
+
+    opens = (tokens.BlockSequenceStartToken, tokens.BlockMappingStartToken, tokens.FlowSequenceStartToken,
+             tokens.FlowMappingStartToken)
+    closes = (tokens.BlockEndToken, tokens.FlowSequenceEndToken, tokens.FlowMappingEndToken)
+    depth = deepest = 0
+    try:
+        for token in _pure_parser().scan(text.replace("\t", " ")):
+            if isinstance(token, opens):
+                depth += 1
+                deepest = max(deepest, depth)
+                if depth > MAX_PRESCAN_DEPTH:
+                    break
+            elif isinstance(token, closes):
+                depth -= 1
+    except (YAMLError, RecursionError):
+        return None
+    return deepest
+
+
+def _native_safe(text: str) -> bool:
+    """Whether the C parser may parse `text`: the quick count says it is shallow,
+    or the scanner, having read it all, says so."""
+    if _prescan(text) is None:
+        return True
+    depth = _scanned_depth(text)
+    return depth is not None and depth <= MAX_PRESCAN_DEPTH
 
 
 def _yaml_error(exc: MarkedYAMLError) -> tuple[str, Position]:
@@ -537,7 +577,7 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         too_deep = _flow_depth(text)
         if too_deep is not None:
             return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", too_deep)
-        pure = True
+        pure = not _native_safe(text)
     # no anchor, no alias: the common file is built straight from the parser's events
     fast = _from_events(text) if "&" not in text and not pure else None
     if fast is not None:
@@ -611,7 +651,7 @@ def scalar_spans(text: str) -> list[tuple[_Mark, _Mark]] | None:
     text = text[shift:].translate(str.maketrans(_OTHER_BREAKS, _STAND_INS))  # as `load_text` reads it
     spans: list[tuple[_Mark, _Mark]] = []
     try:
-        if _prescan(text) is None:
+        if _native_safe(text):
             from _ruamel_yaml import CParser  # type: ignore[import-not-found,unused-ignore]
 
             get = CParser(text).get_event
