@@ -518,6 +518,8 @@ def _parser() -> YAML:
 _OTHER_BREAKS = "\x85\u2028\u2029"
 #: What they stand for while parsing (private-use characters), then put back.
 _STAND_INS = "\ue085\ue028\ue029"
+_TO_STAND_INS = str.maketrans(_OTHER_BREAKS, _STAND_INS)
+_FROM_STAND_INS = str.maketrans(_STAND_INS, _OTHER_BREAKS)
 
 
 def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
@@ -545,9 +547,9 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
         return tuple(restore(part) for part in p)
 
     diags = [replace(d, message=d.message.translate(back), path=path(d.path)) for d in diags]
-    if doc is not None:
+    if doc is not None:  # with the text as written: what fixes edit
         doc = Document(doc.file, restore(doc.data), {path(k): v for k, v in doc.positions.items()},
-                       {path(k): v for k, v in doc.key_positions.items()})
+                       {path(k): v for k, v in doc.key_positions.items()}, text)
     return doc, diags
 
 
@@ -797,9 +799,11 @@ def _skip(ev: Any, get: Any, starts: tuple[type, ...], ends: tuple[type, ...]) -
 
 
 def compose(text: str) -> Node | None:
-    """The node graph of a text that loads (for fixes, which edit nodes' spans)."""
+    """The node graph of a text that loads (for fixes, which edit nodes' spans).
+    NEL, U+2028 and U+2029 are text, as `load_text` reads them, so the nodes'
+    lines are the file's; scalars hold them as their stand-ins."""
     try:
-        return _parser().compose(text)  # type: ignore[no-any-return]
+        return _parser().compose(text.translate(_TO_STAND_INS))  # type: ignore[no-any-return]
     except YAMLError:
         return None
 
@@ -812,8 +816,8 @@ def node_at(root: Node, path: JsonPath, *, key: bool = False) -> Node | None:
     key_node: Node | None = None
     for part in path:
         if isinstance(node, MappingNode) and isinstance(part, str):
-            found = next(((k, v) for k, v in node.value
-                          if isinstance(k, ScalarNode) and _tag(k) != _MERGE and str(k.value) == part), None)
+            found = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and _tag(k) != _MERGE
+                          and str(k.value).translate(_FROM_STAND_INS) == part), None)
             if found is None:
                 return None
             key_node, node = found
