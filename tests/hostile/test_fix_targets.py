@@ -90,3 +90,18 @@ def test_a_file_whose_owner_cannot_be_kept_is_refused(tmp_path: Path, monkeypatc
     assert code == 1 and "not fixed, it belongs to another user" in err, err
     assert source.read_text(encoding="utf-8") == TEXT and source.stat().st_uid == 12345
     assert [p.name for p in tmp_path.iterdir()] == ["b.yaml"]
+
+
+def test_a_folder_that_cannot_be_written_is_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(Root writes any folder: the system's refusal is simulated.)"""
+    from blueprint_cli.store import files
+
+    def refused(path: Path, data: bytes, *, sync: bool = False) -> Path:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(files, "write_temporary", refused)
+    source = tmp_path / "b.yaml"
+    source.write_text(TEXT, encoding="utf-8")
+    code, err = _fix(source)
+    assert code == 1 and "not fixed, cannot write next to it: Permission denied" in err, err
+    assert source.read_text(encoding="utf-8") == TEXT
