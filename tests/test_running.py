@@ -46,7 +46,7 @@ def run(ws: Path, user: str, *args: str) -> Result:
 
 @pytest.fixture()
 def quotes(tmp_path: Path) -> Path:
-    assert cli("init", str(tmp_path)).code == 0
+    assert cli("init", "--clock", "simulated", str(tmp_path)).code == 0  # tick --now writes ahead of the clock
     (tmp_path / "quote.yaml").write_text(QUOTE, encoding="utf-8")
     assert run(tmp_path, "grace", "publish", "quote.yaml").code == 0
     assert run(tmp_path, "alice", "record", "create", "Quotes", "--set", "name=Acme").code == 0

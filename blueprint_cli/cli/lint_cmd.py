@@ -207,8 +207,8 @@ def _fix(paths: List[Path], team: Team | None, options_: RunOptions, unsafe: boo
         return
     _report(run.findings, fmt, statistics, color, output_file)
     sys.stderr.write(fix_summary(run, written=True) + "\n")
-    # a file left alone because it changed meanwhile is a refusal, whatever --exit-zero says
-    if run.changed_meanwhile or (any(d.severity in failing for d in run.findings.diagnostics) and not exit_zero):
+    # a file left alone (changed meanwhile, read-only...) is a refusal, whatever --exit-zero says
+    if run.left_alone or (any(d.severity in failing for d in run.findings.diagnostics) and not exit_zero):
         raise typer.Exit(1)
 
 

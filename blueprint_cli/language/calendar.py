@@ -8,6 +8,9 @@ Monday 16:00 is Tuesday 16:00, and from Friday 16:00 it is Monday 16:00. Time
 counted from outside working hours starts at the next opening: `4
 business_hours` from Saturday noon is Monday 13:00. A deadline that ends
 exactly at closing time stays there (17:00), it does not jump to the next morning.
+Opening hours are read on the wall clock of the calendar's zone; the time
+counted while open is real elapsed time, so across a daylight-saving change
+`2 business_hours` on a 24/7 calendar is two real hours.
 
 Calendar durations (`30m`, `2d`, `P1W`) are plain elapsed time.
 
@@ -25,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
 from blueprint_cli.language.durations import Duration
@@ -80,23 +83,33 @@ class WorkingCalendar:
         work = self.day_length * amount if duration.business_unit == "business_days" else timedelta(hours=amount)
         return self.add_working(moment, work)
 
+    def _open(self, day: date, start: time, end: time, zone: tzinfo) -> tuple[datetime, datetime]:
+        """When one range of working hours opens and closes on `day`, in UTC. In
+        UTC, because Python subtracts and compares two times of one zone by the
+        clock on the wall: across a daylight-saving change, 00:00-24:00 would
+        be 24 hours on a day that has 23 or 25. A time the clocks skip (02:30
+        when they go from 02:00 to 03:00) is read with the offset before the
+        change; a time they repeat, as its first occurrence."""
+        opens = datetime.combine(day, start, tzinfo=zone)
+        closes = datetime.combine(day if end != time(0) else day + timedelta(days=1), end, tzinfo=zone)
+        return opens.astimezone(timezone.utc), closes.astimezone(timezone.utc)
+
     def add_working(self, moment: datetime, work: timedelta) -> datetime:
-        """The moment when `work` of working time has passed since `moment`."""
+        """The moment when `work` of working time has passed since `moment`:
+        real elapsed time while open, so an hour the clocks skip is not worked."""
         if moment.tzinfo is None:
             raise ValueError("business time needs a moment with a time zone")
         zone = self.zone or moment.tzinfo
-        local = moment.astimezone(zone)
+        now = moment.astimezone(timezone.utc)
         remaining = work
-        day = local.date()
+        day = moment.astimezone(zone).date()
         for _ in range(_MAX_DAYS):
             if self.is_working_day(day):
                 for start, end in self.hours:
-                    opens = datetime.combine(day, start, tzinfo=zone)
-                    closes = datetime.combine(day, end, tzinfo=zone) if end != time(0) else \
-                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-                    if closes <= local:
+                    opens, closes = self._open(day, start, end, zone)
+                    if closes <= now:
                         continue
-                    begin = max(opens, local)
+                    begin = max(opens, now)
                     available = closes - begin
                     if remaining <= available:
                         return (begin + remaining).astimezone(moment.tzinfo)
@@ -105,19 +118,20 @@ class WorkingCalendar:
         raise CalendarError("the working calendar has no working time in the next 20 years (check days and holidays)")
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
-        """Working time between two moments (zero if `end` is not after `start`)."""
+        """Working time between two moments (zero if `end` is not after `start`),
+        in real elapsed time."""
         if end <= start:
             return timedelta()
         zone = self.zone or start.tzinfo
-        a, b = start.astimezone(zone), end.astimezone(zone)
+        if zone is None:
+            raise ValueError("business time needs a moment with a time zone")
+        a, b = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
         total = timedelta()
-        day = a.date()
-        while day <= b.date():
+        day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+        while day <= last:
             if self.is_working_day(day):
                 for s, e in self.hours:
-                    opens = datetime.combine(day, s, tzinfo=zone)
-                    closes = datetime.combine(day, e, tzinfo=zone) if e != time(0) else \
-                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+                    opens, closes = self._open(day, s, e, zone)
                     lo, hi = max(opens, a), min(closes, b)
                     if hi > lo:
                         total += hi - lo

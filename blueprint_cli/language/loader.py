@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -381,7 +382,46 @@ def _flow_depth(text: str) -> Position | None:
             prev = c
         i += 1
     run = _DASH_RUN.search(text)
-    return _position_of(text, run.start()) if run else None
+    too_deep = run is not None and (_scanned_depth(text) or 0) > MAX_PRESCAN_DEPTH
+    return _position_of(text, run.start()) if run and too_deep else None
+
+
+@lru_cache(maxsize=1)
+def _scanned_depth(text: str) -> int | None:
+    """How deep the collections of `text` really nest, or None when it does not
+    scan. A run of `- - -` is nesting only where a block sequence can start:
+    inside a quoted string, a block scalar (`|`), a comment or a plain value it
+    is text, and so are brackets there. The Python scanner (which does not
+    recurse) tells which, token by token; it stops counting past the limit.
+    It refuses tabs in plain text, which the C parser takes: they are read as
+    spaces, which nest no less."""
+    from ruamel.yaml import tokens
+
+    opens = (tokens.BlockSequenceStartToken, tokens.BlockMappingStartToken, tokens.FlowSequenceStartToken,
+             tokens.FlowMappingStartToken)
+    closes = (tokens.BlockEndToken, tokens.FlowSequenceEndToken, tokens.FlowMappingEndToken)
+    depth = deepest = 0
+    try:
+        for token in _pure_parser().scan(text.replace("\t", " ")):
+            if isinstance(token, opens):
+                depth += 1
+                deepest = max(deepest, depth)
+                if depth > MAX_PRESCAN_DEPTH:
+                    break
+            elif isinstance(token, closes):
+                depth -= 1
+    except (YAMLError, RecursionError):
+        return None
+    return deepest
+
+
+def _native_safe(text: str) -> bool:
+    """Whether the C parser may parse `text`: the quick count says it is shallow,
+    or the scanner, having read it all, says so."""
+    if _prescan(text) is None:
+        return True
+    depth = _scanned_depth(text)
+    return depth is not None and depth <= MAX_PRESCAN_DEPTH
 
 
 def _yaml_error(exc: MarkedYAMLError) -> tuple[str, Position]:
@@ -478,6 +518,8 @@ def _parser() -> YAML:
 _OTHER_BREAKS = "\x85\u2028\u2029"
 #: What they stand for while parsing (private-use characters), then put back.
 _STAND_INS = "\ue085\ue028\ue029"
+_TO_STAND_INS = str.maketrans(_OTHER_BREAKS, _STAND_INS)
+_FROM_STAND_INS = str.maketrans(_STAND_INS, _OTHER_BREAKS)
 
 
 def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
@@ -505,9 +547,9 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
         return tuple(restore(part) for part in p)
 
     diags = [replace(d, message=d.message.translate(back), path=path(d.path)) for d in diags]
-    if doc is not None:
+    if doc is not None:  # with the text as written: what fixes edit
         doc = Document(doc.file, restore(doc.data), {path(k): v for k, v in doc.positions.items()},
-                       {path(k): v for k, v in doc.key_positions.items()})
+                       {path(k): v for k, v in doc.key_positions.items()}, text)
     return doc, diags
 
 
@@ -537,7 +579,7 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         too_deep = _flow_depth(text)
         if too_deep is not None:
             return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", too_deep)
-        pure = True
+        pure = not _native_safe(text)
     # no anchor, no alias: the common file is built straight from the parser's events
     fast = _from_events(text) if "&" not in text and not pure else None
     if fast is not None:
@@ -611,7 +653,7 @@ def scalar_spans(text: str) -> list[tuple[_Mark, _Mark]] | None:
     text = text[shift:].translate(str.maketrans(_OTHER_BREAKS, _STAND_INS))  # as `load_text` reads it
     spans: list[tuple[_Mark, _Mark]] = []
     try:
-        if _prescan(text) is None:
+        if _native_safe(text):
             from _ruamel_yaml import CParser  # type: ignore[import-not-found,unused-ignore]
 
             get = CParser(text).get_event
@@ -757,9 +799,11 @@ def _skip(ev: Any, get: Any, starts: tuple[type, ...], ends: tuple[type, ...]) -
 
 
 def compose(text: str) -> Node | None:
-    """The node graph of a text that loads (for fixes, which edit nodes' spans)."""
+    """The node graph of a text that loads (for fixes, which edit nodes' spans).
+    NEL, U+2028 and U+2029 are text, as `load_text` reads them, so the nodes'
+    lines are the file's; scalars hold them as their stand-ins."""
     try:
-        return _parser().compose(text)  # type: ignore[no-any-return]
+        return _parser().compose(text.translate(_TO_STAND_INS))  # type: ignore[no-any-return]
     except YAMLError:
         return None
 
@@ -772,8 +816,8 @@ def node_at(root: Node, path: JsonPath, *, key: bool = False) -> Node | None:
     key_node: Node | None = None
     for part in path:
         if isinstance(node, MappingNode) and isinstance(part, str):
-            found = next(((k, v) for k, v in node.value
-                          if isinstance(k, ScalarNode) and _tag(k) != _MERGE and str(k.value) == part), None)
+            found = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and _tag(k) != _MERGE
+                          and str(k.value).translate(_FROM_STAND_INS) == part), None)
             if found is None:
                 return None
             key_node, node = found

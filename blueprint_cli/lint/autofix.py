@@ -58,6 +58,13 @@ class FixRun:
     files: list[FileFix] = field(default_factory=list)
     #: files that changed on disk while they were being fixed (left alone)
     changed_meanwhile: list[Path] = field(default_factory=list)
+    #: files that cannot be replaced as they are (read-only, hard-linked...), and why (left alone)
+    refused: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def left_alone(self) -> bool:
+        """Some fixes were not written: a refusal, whatever --exit-zero says."""
+        return bool(self.changed_meanwhile or self.refused)
 
     @property
     def fixed(self) -> int:
@@ -133,7 +140,7 @@ def _broken(before: list[Diagnostic], after: list[Diagnostic]) -> bool:
 
 def fix_paths(paths: Sequence[Path], team: Team | None = None, options: RunOptions = RunOptions(),
               unsafe: bool = False, write: bool = True) -> FixRun:
-    from blueprint_cli.store.files import ChangedMeanwhile, replace_unchanged
+    from blueprint_cli.store.files import ChangedMeanwhile, NotReplaced, replace_unchanged
 
     finder = Finder(options.config)
     run = FixRun(Findings(unsafe_fixes=unsafe))
@@ -159,6 +166,10 @@ def fix_paths(paths: Sequence[Path], team: Team | None = None, options: RunOptio
                 run.changed_meanwhile.append(job.path)
                 entry = lint_bytes(raw, job, team)[0]
                 outcome = FileFix(job.path, text, text)
+            except NotReplaced as exc:
+                run.refused.append((job.path, str(exc)))
+                entry = lint_bytes(raw, job, team)[0]
+                outcome = FileFix(job.path, text, text)
         run.files.append(outcome)
         run.findings.files += entry.checked
         run.findings.extend(entry.diagnostics)
@@ -171,9 +182,13 @@ def fix_summary(run: FixRun, *, written: bool) -> str:
     changed = [f for f in run.files if f.changed]
     lines = [f"{visible(str(path))}: changed while being fixed; left as it was, run again"
              for path in run.changed_meanwhile]
+    lines += [f"{visible(str(path))}: not fixed, {why}; left as it was (`--diff` shows the fixes)"
+              for path, why in run.refused]
     noun = "finding" if run.fixed == 1 else "findings"
     files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
-    if not changed:
+    if not changed and run.left_alone:
+        pass  # said above, file by file
+    elif not changed:
         lines.append("No fixes to apply." if written else "No fixes would be applied.")
     elif written:
         lines.append(f"Fixed {run.fixed} {noun} in {files}.")

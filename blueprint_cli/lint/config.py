@@ -13,7 +13,8 @@ merged. `--config FILE` uses one file for everything; the command line's
 Keys: `select`, `ignore`, `extend-select` (lists of codes or prefixes),
 `severity` (a table `BP203 = "error"`), `per-file-ignores` (a table of glob →
 codes), `exclude` (globs). Globs are relative to the configuration file's
-folder; one without a `/` matches a file or folder name anywhere below it.
+folder; one without a `/` matches a file or folder name anywhere below it; an
+absolute one (starting with `/`) matches the file's absolute path.
 
 A bad configuration never stops a run with a traceback: each problem is a
 BP001 finding at its line and column in the TOML file (tomllib gives no
@@ -65,7 +66,10 @@ class Config(NamedTuple):
         return Path(os.path.relpath(os.path.abspath(path), self.root)).as_posix()
 
     def excludes(self, path: Path) -> bool:
-        return bool(self.exclude) and any(matches(self._relative(path), g) for g in self.exclude)
+        if not self.exclude:
+            return False
+        rel, absolute = self._relative(path), _absolute(path)
+        return any(matches(rel, g, absolute) for g in self.exclude)
 
     def selection(self, path: Path, cli: Overrides = Overrides()) -> Selection:
         select = cli.select or self.select
@@ -73,22 +77,39 @@ class Config(NamedTuple):
             select = select + self.extend_select + cli.extend_select
         ignore = self.ignore + cli.ignore
         if self.per_file_ignores:
-            rel = self._relative(path)
+            rel, absolute = self._relative(path), _absolute(path)
             for glob, codes in self.per_file_ignores:
-                if matches(rel, glob):
+                if matches(rel, glob, absolute):
                     ignore += codes
         return Selection(tuple(dict.fromkeys(select)), tuple(dict.fromkeys(ignore)), self.severity)
 
 
-def matches(rel: str, glob: str) -> bool:
+def _absolute(path: Path) -> tuple[str, ...]:
+    """The file's absolute path, as given and with symbolic links resolved
+    (`/tmp` is `/private/tmp` on macOS): an absolute glob may name either."""
+    given = Path(os.path.abspath(path)).as_posix()
+    real = Path(os.path.realpath(path)).as_posix()
+    return (given,) if real == given else (given, real)
+
+
+def matches(rel: str, glob: str, absolute: tuple[str, ...] = ()) -> bool:
     """A glob against a path relative to the configuration's folder: with a `/`
-    it matches the whole path (or a folder holding it); without, any name in it."""
+    it matches the whole path (or a folder holding it); without, any name in it.
+    `.` and `..` are no names (`.*` names hidden files, not every file linted
+    from a parent folder), and a file outside the folder (`../x.yaml`, with
+    `--config`) is one no relative glob names. An absolute glob
+    (`/srv/blueprints/legacy/*.yaml`) matches one of `absolute`, the file's absolute paths."""
     glob = glob.strip()
+    if glob.startswith("/"):
+        bare = glob.rstrip("/") or "/"
+        return any(fnmatch(a, bare) or fnmatch(a, bare.rstrip("/") + "/*") for a in absolute)
     if glob.startswith("./"):
         glob = glob[2:]
     bare = glob.rstrip("/")
     if "/" not in bare:
-        return any(fnmatch(part, bare) for part in rel.split("/"))
+        return any(fnmatch(part, bare) for part in rel.split("/") if part not in (".", ".."))
+    if rel == ".." or rel.startswith("../"):
+        return False
     return fnmatch(rel, bare) or fnmatch(rel, bare + "/*") or \
         (bare.startswith("**/") and matches(rel, bare[3:]))
 

@@ -65,20 +65,55 @@ class ChangedMeanwhile(Exception):
     """The file is no longer what was read: it was not replaced."""
 
 
+class NotReplaced(Exception):
+    """The file cannot be replaced as it is (read-only, hard-linked, someone
+    else's): it was left alone. The message says why."""
+
+
 def replace_unchanged(path: Path, expected: bytes, data: bytes) -> None:
     """Atomically replace the file `path` names (through symbolic links, the
-    file itself) with `data`, keeping its permission bits, unless its content is
-    no longer `expected` — someone (an editor, a formatter) wrote it since it
-    was read; then raise `ChangedMeanwhile` and leave it alone."""
+    file itself) with `data`, keeping its permission bits and its owner, unless
+    its content is no longer `expected` — someone (an editor, a formatter)
+    wrote it since it was read; then raise `ChangedMeanwhile` and leave it alone.
+
+    A file that cannot be replaced so is refused (`NotReplaced`), never
+    changed in another way: a read-only file (even for root, who could write
+    it), a file with other hard links (the new file would have this name only,
+    the other names would keep the old text), a file whose owner cannot be
+    kept (not root, and someone else's)."""
     target = Path(os.path.realpath(path))
-    mode = os.stat(target).st_mode & 0o7777
-    tmp = write_temporary(target, data, sync=True)
     try:
-        os.chmod(tmp, mode)
+        st = os.stat(target)
+    except OSError as exc:
+        raise NotReplaced(f"cannot read it: {exc.strerror}") from None
+    if not st.st_mode & 0o222:
+        raise NotReplaced("it is read-only")
+    if not os.access(target, os.W_OK):
+        raise NotReplaced("you may not write to it")
+    if st.st_nlink > 1:
+        others = st.st_nlink - 1
+        raise NotReplaced(f"it has {others} other hard link{'s' if others > 1 else ''}: the new text would "
+                          "not reach the other names")
+    try:
+        tmp = write_temporary(target, data, sync=True)
+    except OSError as exc:
+        raise NotReplaced(f"cannot write next to it: {exc.strerror}") from None
+    try:
+        mine = os.stat(tmp)
+        if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)  # before chmod: chown clears set-id bits
+            except PermissionError:
+                raise NotReplaced("it belongs to another user or group, which a new file could not keep") \
+                    from None
+        os.chmod(tmp, st.st_mode & 0o7777)
         # compared last, just before the rename, so the window is as small as it gets
         if target.read_bytes() != expected:
             raise ChangedMeanwhile(str(path))
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise NotReplaced(f"cannot replace it: {exc.strerror}") from None
     except BaseException:
         _unlink_quietly(tmp)
         raise

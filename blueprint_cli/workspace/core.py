@@ -279,7 +279,7 @@ class Workspace:
         return defs
 
     def _check_owner(self, owner: str) -> None:
-        if self.team.users and owner not in self.team.users:
+        if self.team.users and owner not in self.team.users and not self.settings.unknown_users_allowed:
             raise BlueprintError(f"unknown user {owner!r}",
                                  hint=did_you_mean(owner, self.team.users) or
                                  f"users in {self.root / 'team.yaml'}: {', '.join(self.team.users)}")
@@ -296,6 +296,26 @@ class Workspace:
         if state == bp.entry_state:
             return []
         return permissions.enter_at_state(self.team, self.user(user), state)
+
+    def _check_users(self, values: Mapping[str, Any], defs: Mapping[str, FieldDef]) -> None:
+        """A user field names someone on the team, as the user a command acts as
+        must (`actor`): when the team file lists users, anyone else is refused
+        (a typo must not become a reviewer nobody is), unless config.yaml says
+        `unknown_users: allow`. The owner is `_check_owner`'s."""
+        users = self.team.users
+        if not users or self.settings.unknown_users_allowed:
+            return
+        for name, value in values.items():
+            fd = defs.get(name)
+            if fd is None or fd.type != "user" or name == "owner" or value in (None, "") or value in users:
+                continue
+            team = self.root / "team.yaml"
+            hint = did_you_mean(str(value), users)
+            listed = ", ".join(list(users)[:10]) + (", ..." if len(users) > 10 else "")
+            raise BlueprintError(f"{fd.display}: {str(value)!r} is not a user in {team}",
+                                 hint=(f"{hint} Users" if hint else "users") + f": {listed}; `unknown_users: "
+                                      f"allow` in {self.root / 'config.yaml'} lets a user field name anyone",
+                                 exit_code=1)
 
     def create(self, module: str, values: Mapping[str, Any], *, user: str, owner: str | None = None,
                blueprint: str | None = None, at: datetime | None = None, state: str | None = None) -> Created:
@@ -319,9 +339,11 @@ class Workspace:
                 if name in state_fields:
                     raise BlueprintError(f"{name!r} is a state field: a new record starts in its blueprint's "
                                          "entry state and moves only through transitions", exit_code=1)
+            typed = engine.parse_values(self._module_fields(match, chosen), values, None, f"module {match}")
+            if owner is None and typed.get("owner"):  # `--set owner=bob` says what `--owner bob` says
+                owner = str(typed["owner"])
             if owner is not None:
                 self._check_owner(owner)
-            typed = engine.parse_values(self._module_fields(match, chosen), values, None, f"module {match}")
             bp, why = engine.choose_blueprint(candidates, match, typed)
             if chosen is not None and bp is None:
                 raise BlueprintError(f"the record does not enter {chosen.id}: " + "; ".join(w.split(": ", 1)[1] for w in why),
@@ -337,6 +359,7 @@ class Workspace:
             if bp is not None:  # re-check with the chosen blueprint's own definitions
                 typed = {**typed, **engine.parse_values(engine.field_defs(bp), {k: v for k, v in values.items()
                                                                              if bp.field_def(k)}, bp.field, bp.id)}
+            self._check_users(typed, {**self._module_fields(match, chosen), **(engine.field_defs(bp) if bp else {})})
             version = {p.id: p.latest for p in self.published()}.get(bp.id) if bp else None
 
             def make(record_id: str) -> tuple[Record, HistoryEntry]:
@@ -362,6 +385,7 @@ class Workspace:
             typed = engine.parse_values(defs, values, None, bp.id if bp else f"module {record.module}")
             if "owner" in typed:
                 self._check_owner(str(typed["owner"]))
+            self._check_users(typed, defs)
             edited = engine.edit(bp, record, typed, user, moment)
             if edited is not None:
                 refuse(f"change record {record_id}",

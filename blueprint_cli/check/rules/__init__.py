@@ -42,7 +42,7 @@ RULE_MODULES = (
     "bp210_shadowed_branch", "bp211_duplicate_route", "bp212_no_way_to_final", "bp213_impossible_criteria",
     "bp301_unknown_state", "bp302_undeclared_field", "bp303_operator_type", "bp304_value_not_allowed",
     "bp305_unknown_owner", "bp306_state_field_changed", "bp307_value_type", "bp308_bad_regex",
-    "bp309_template_field", "bp310_header_text",
+    "bp309_template_field", "bp310_header_text", "bp311_webhook_url",
     "bp401_duration", "bp402_auto_needs_input", "bp403_sla_on_final_state",
 )
 

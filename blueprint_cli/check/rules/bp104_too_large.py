@@ -11,6 +11,10 @@ quickly and with bounded memory.
     states: &s [*s]                              # BP104: refers to itself
 
 Write the repeated values out, or use fewer aliases.
+
+Only real nesting counts: `- - - -` or `[[[[` written inside a quoted
+string, a block scalar (`|`, `>`), a comment or a plain value is text,
+however long the run.
 """
 
 CODE = "BP104"

@@ -5,6 +5,11 @@ Action texts may use `{{record.FIELD}}` (a declared field, or `id`, `state`,
 and `{{now}}`. Anything else would be left unreplaced in the e-mail or task.
 
     email: {to: record_owner, subject: "{{record.nmae}} is stuck"}   # BP309 — did you mean 'name'?
+
+A `{{` that no `}}` closes is a template left open: it would be sent as
+written, braces and all.
+
+    email: {to: record_owner, subject: "{{record.name is stuck"}     # BP309: not closed
 """
 
 import re
@@ -54,6 +59,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for action, where in action_sites(bp):
         data = {k: v for k, v in vars(action).items() if k not in ("path", "kind")}
         for text, path in _texts(data, ()):
+            start = TEMPLATE.sub(lambda m: " " * len(m[0]), text).find("{{")  # outside every template
+            if start >= 0:
+                shown = text[start:start + 40] + ("…" if len(text) > start + 40 else "")
+                yield Finding(f"template {shown!r} in {where} is not closed: it would be sent as written",
+                              action.path + _yaml_path(action, path), hint="close it with }}, as in {{record.name}}")
             for m in TEMPLATE.finditer(text):
                 name = m[1]
                 if name in VARIABLES:
