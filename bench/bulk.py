@@ -36,6 +36,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import engine, workspace
 from blueprint_cli.workspace import bulk
 from blueprint_cli.engine import Inputs
@@ -133,7 +134,7 @@ def one_by_one(template: Path, scratch: Path, k: int) -> float:
     ws = workspace.Workspace(scratch / ".blueprint")
     t0 = time.perf_counter()
     for i in range(1, k + 1):
-        assert not ws.move(str(i), "Negotiate", INPUTS, user="alice", at=NOW).refused
+        assert not changes.move(ws, str(i), "Negotiate", INPUTS, user="alice", at=NOW).refused
     return time.perf_counter() - t0
 
 

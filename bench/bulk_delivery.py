@@ -35,6 +35,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
@@ -90,7 +91,7 @@ def build(folder: Path, n: int) -> None:
     (folder / "orders.yaml").write_text(BLUEPRINT, encoding="utf-8")
     publish(ws, folder / "orders.yaml", user="grace", at=NOW - timedelta(days=1))
     for i in range(n):
-        ws.create("Orders", {"customer": f"C{i}"}, user="alice", at=NOW - timedelta(hours=1))
+        changes.create(ws, "Orders", {"customer": f"C{i}"}, user="alice", at=NOW - timedelta(hours=1))
 
 
 def fresh_copy(template: Path, scratch: Path, port: int) -> Path:

@@ -31,6 +31,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
 from blueprint_cli.engine.records import HistoryEntry, Record
@@ -158,12 +159,12 @@ def main() -> None:
         inputs = Inputs(fields={"close_on": CLOSE_ON}, checklist=("Budget confirmed", "Decision maker identified"),
                         note="benchmark")
         for label, ws in spaces.items():
-            ws.move(pools[label].pop(), "Negotiate", inputs, user="alice")  # warm-up
+            changes.move(ws, pools[label].pop(), "Negotiate", inputs, user="alice")  # warm-up
         for _ in range(args.in_process):
             for label, ws in spaces.items():
                 rid = pools[label].pop()
                 t0 = time.perf_counter()
-                result = ws.move(rid, "Negotiate", inputs, user="alice")
+                result = changes.move(ws, rid, "Negotiate", inputs, user="alice")
                 proc_times[label].append(time.perf_counter() - t0)
                 assert not result.refused, result.outcome
 

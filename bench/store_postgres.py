@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
 from blueprint_cli.store import StoredRecord
@@ -102,7 +103,7 @@ def _client(folder: str, ids: list[str], seconds: float, barrier: Any, results: 
         start = time.perf_counter()
         if start >= deadline:
             break
-        result = ws.move(record_id, "Negotiate", INPUTS, user="alice")
+        result = changes.move(ws, record_id, "Negotiate", INPUTS, user="alice")
         if result.refused:
             raise SystemExit(f"move refused on {record_id}: {result.outcome}")
         latencies.append(time.perf_counter() - start)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
 
@@ -30,7 +31,7 @@ def main() -> None:
             print(f"{record_id} {note} {total}", flush=True)
             continue
         while True:  # another client may move the record between our two tries: try again
-            if any(not ws.move(record_id, name, Inputs(note=note), user=user).refused for name in ("Flip", "Flop")):
+            if any(not changes.move(ws, record_id, name, Inputs(note=note), user=user).refused for name in ("Flip", "Flop")):
                 break
         print(f"{record_id} {note}", flush=True)
 

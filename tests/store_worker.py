@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
 
@@ -23,12 +24,12 @@ def main() -> None:
         record_id = ids[n % len(ids)]
         note = f"{user}-{n}"
         for name in ("Flip", "Flop"):
-            result = ws.move(record_id, name, Inputs(note=note), user=user)
+            result = changes.move(ws, record_id, name, Inputs(note=note), user=user)
             if not result.refused:
                 print(f"{record_id} {note}", flush=True)
                 break
         if int(count) == 0 and n % 7 == 0:
-            ws.create("Pings", {}, user=user)
+            changes.create(ws, "Pings", {}, user=user)
         n += 1
 
 

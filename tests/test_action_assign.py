@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.workspace.publishing import publish
 from workspace_helpers import NOW, cli, run
@@ -106,7 +107,7 @@ def test_assign_to_a_user_field(folder: Path) -> None:
 
 def test_an_sla_escalation_assigns(folder: Path) -> None:
     ws = workspace.find(folder)
-    rid = ws.create("Deals", {"name": "Stuck"}, user="alice", at=NOW).record.id  # days ago: its SLA is over
+    rid = changes.create(ws, "Deals", {"name": "Stuck"}, user="alice", at=NOW).record.id  # days ago: its SLA is over
     r = run(folder, "tick")
     assert r.code == 0, r
     assert owner(folder, rid) == "grace"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.workspace import bulk
 from blueprint_cli.engine import Inputs
@@ -190,7 +191,7 @@ def test_two_bulks_at_once_never_move_a_record_twice(tmp_path: Path, batch_size:
 
 def test_the_workspace_api_reports_reasons_by_group(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=3)
-    ws.move("2", "Flip", Inputs(), user="alice", at=NOW)
+    changes.move(ws, "2", "Flip", Inputs(), user="alice", at=NOW)
     result = bulk.run(ws, "Flop", None, Inputs(), user="alice", now=NOW)
     assert [d.record for d in result.done] == ["2"] and result.exit_code == 0
     assert isinstance(ws, workspace.Workspace)

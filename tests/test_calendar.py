@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.publishing import publish
 from blueprint_cli.language.calendar import DEFAULT, CalendarError, WorkingCalendar, from_config
 from blueprint_cli.language.durations import parse_duration
@@ -164,8 +165,8 @@ scenarios:
 
     ws = workspace.init(tmp_path, sample=False).workspace
     publish(ws, tmp_path / "chase.yaml", user="admin", at=at(SATURDAY_NOON))
-    record = ws.create("Leads", {}, user="alice", at=at(SATURDAY_NOON)).record
-    moved = ws.move(record.id, "Chase", Inputs(), user="alice", at=at(SATURDAY_NOON))
+    record = changes.create(ws, "Leads", {}, user="alice", at=at(SATURDAY_NOON)).record
+    moved = changes.move(ws, record.id, "Chase", Inputs(), user="alice", at=at(SATURDAY_NOON))
     assert [t.due for t in moved.record.tasks] == [MONDAY_ONE_PM]
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import workspace
 from blueprint_cli.actions.delivery import Retry, WebhookSettings
@@ -60,7 +61,7 @@ def orders(folder: Path, url: str, records: int = RECORDS) -> Path:
     (folder / "orders.yaml").write_text(BLUEPRINT.replace("URL", url), encoding="utf-8")
     publish(ws, folder / "orders.yaml", user="grace", at=NOW)
     for i in range(records):
-        ws.create("Orders", {"customer": f"C{i}"}, user="alice", at=NOW)
+        changes.create(ws, "Orders", {"customer": f"C{i}"}, user="alice", at=NOW)
     return folder
 
 

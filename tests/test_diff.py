@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.engine import Inputs
 from workspace_helpers import NOW, cli, deal_workspace
 
@@ -213,12 +214,12 @@ def test_outside_a_repository_or_without_git(tmp_path: Path, monkeypatch: pytest
 def test_impact_counts_records_in_renamed_states_and_waiting_on_changes(files: Path) -> None:
     ws = deal_workspace(files / "project")
     for name in ("A", "B", "C"):
-        ws.create("Deals", {"name": f"Deal {name}", "amount": "20000"}, user="alice", owner="alice", at=NOW)
-    ok = ws.move("1", "Negotiate", Inputs(fields={"close_on": "2026-06-30"},
+        changes.create(ws, "Deals", {"name": f"Deal {name}", "amount": "20000"}, user="alice", owner="alice", at=NOW)
+    ok = changes.move(ws, "1", "Negotiate", Inputs(fields={"close_on": "2026-06-30"},
                                           checklist=("Budget confirmed", "Decision maker identified"), note="ok"),
                  user="alice", at=NOW)
     assert not ok.refused
-    assert not ws.move("1", "Request discount", Inputs(fields={"discount": "10"}, note="x"), user="alice",
+    assert not changes.move(ws, "1", "Request discount", Inputs(fields={"discount": "10"}, note="x"), user="alice",
                        at=NOW).refused
     r = cli("--workspace", str(files / "project"), "diff", "old.yaml", "new.yaml", cwd=files)
     assert r.code == 0, r

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 import pytest
 
 from workspace_helpers import cli
@@ -214,8 +215,8 @@ def test_tick_in_a_workspace_decides_as_the_scenario_does(tmp_path: Path) -> Non
 
     ws = workspace.init(tmp_path / "ws", sample=False).workspace
     publish(ws, tmp_path / "timed.yaml", user="admin", at=DEFAULT_NOW)
-    record = ws.create("Cases", {"subject": "Export"}, user="ann", at=DEFAULT_NOW).record
-    ws.move(record.id, "Wait", Inputs(), user="ann", at=DEFAULT_NOW)
+    record = changes.create(ws, "Cases", {"subject": "Export"}, user="ann", at=DEFAULT_NOW).record
+    changes.move(ws, record.id, "Wait", Inputs(), user="ann", at=DEFAULT_NOW)
     day = 24 * 3600
     for seconds in range(0, 4 * day + 1, day // 4):  # a tick every six hours
         moment = DEFAULT_NOW.timestamp() + seconds

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import engine, workspace
 from blueprint_cli.diagnostics import BlueprintError
@@ -36,7 +37,7 @@ def pg_ping(tmp_path: Path, pg_url: str) -> workspace.Workspace:
     (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
     publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
     for _ in range(3):
-        ws.create("Pings", {}, user="alice", at=NOW)
+        changes.create(ws, "Pings", {}, user="alice", at=NOW)
     return ws
 
 
@@ -188,7 +189,7 @@ def test_a_schema_without_tables_says_how_to_create_them(pg_url: str) -> None:
 
 def test_reads_and_writes_like_the_json_store(pg_ping: workspace.Workspace) -> None:
     ws = pg_ping
-    moved = ws.move("2", "Flip", Inputs(note="hi"), user="alice", at=NOW)
+    moved = changes.move(ws, "2", "Flip", Inputs(note="hi"), user="alice", at=NOW)
     assert not moved.refused and moved.record.state == "Right"
     stored = ws.store.get("2")
     assert stored.record == moved.record and [e.kind for e in stored.history] == ["create", "move"]
@@ -216,7 +217,7 @@ def test_a_transition_its_history_and_its_tasks_commit_together(tmp_path: Path, 
     """The history insert fails inside the move's transaction (a trigger refuses it):
     the record row, whose update came first, is rolled back with it."""
     ws = workspace.init(tmp_path, user="grace", at=NOW, store=pg_url).workspace
-    created = ws.create("Deals", {"name": "Acme", "amount": "5000", "close_on": "2026-06-01"}, user="alice", at=NOW)
+    created = changes.create(ws, "Deals", {"name": "Acme", "amount": "5000", "close_on": "2026-06-01"}, user="alice", at=NOW)
     s = ws.store._s
     with ws.store.connect().transaction():
         ws.store.connect().execute(f"""
@@ -226,10 +227,10 @@ def test_a_transition_its_history_and_its_tasks_commit_together(tmp_path: Path, 
     inputs = Inputs(checklist=("Budget confirmed", "Decision maker identified"), note="boom")
     before = ws.store.get(created.record.id)
     with pytest.raises(BlueprintError) as exc:
-        ws.move(created.record.id, "Negotiate", inputs, user="alice", at=NOW)
+        changes.move(ws, created.record.id, "Negotiate", inputs, user="alice", at=NOW)
     assert "refused the change" in exc.value.message and exc.value.exit_code == 1
     assert PostgresStore(ws.store.url).get(created.record.id) == before
-    moved = ws.move(created.record.id, "Negotiate", Inputs(checklist=inputs.checklist, note="fine"),
+    moved = changes.move(ws, created.record.id, "Negotiate", Inputs(checklist=inputs.checklist, note="fine"),
                     user="alice", at=NOW)
     assert not moved.refused
     after = PostgresStore(ws.store.url).get(created.record.id)
@@ -277,7 +278,7 @@ def test_a_dropped_connection_mid_move_leaves_the_record_as_before(pg_ping: work
         txn.commit(txn.current.record.with_(owner="ben"))
     assert other.get("1").record.owner == "ben"
     # and this client reconnects for its next command
-    assert not ws.move("2", "Flip", Inputs(), user="alice", at=NOW).refused
+    assert not changes.move(ws, "2", "Flip", Inputs(), user="alice", at=NOW).refused
 
 
 def pg_worker(ws: workspace.Workspace, user: str, count: int, record_id: str, *mode: str) -> subprocess.Popen[str]:
@@ -351,12 +352,12 @@ def test_a_broken_row_is_named_and_other_records_still_work(pg_ping: workspace.W
         ws.store.get("2")
     assert exc.value.message.startswith(f"{ws.store.schema}.records id 2: not a valid record")
     assert exc.value.exit_code == 1
-    assert not ws.move("1", "Flip", Inputs(), user="alice", at=NOW).refused
+    assert not changes.move(ws, "1", "Flip", Inputs(), user="alice", at=NOW).refused
     errors: list[CorruptFile] = []
     assert [r.id for r in ws.store.scan(errors=errors)] == ["1", "3"]
     assert [e.path for e in errors] == [f"{ws.store.schema}.records id 2"]
     with pytest.raises(CorruptFile):
-        ws.move("2", "Flip", Inputs(), user="alice", at=NOW)
+        changes.move(ws, "2", "Flip", Inputs(), user="alice", at=NOW)
     r = cli("record", "show", "2", cwd=ws.folder)
     assert r.code == 1 and "records id 2" in r.err and "Traceback" not in r.err
 
@@ -364,7 +365,7 @@ def test_a_broken_row_is_named_and_other_records_still_work(pg_ping: workspace.W
 def test_publishing_waits_for_no_one_and_moves_records_out_of_deleted_states(pg_ping: workspace.Workspace,
                                                                           tmp_path: Path) -> None:
     ws = pg_ping
-    ws.move("1", "Flip", Inputs(), user="alice", at=NOW)
+    changes.move(ws, "1", "Flip", Inputs(), user="alice", at=NOW)
     source = tmp_path / "ping2.yaml"
     source.write_text(PING.replace("  - name: Right\n", "  - name: Middle\n").replace("to: Right", "to: Middle")
                       .replace("from: Right", "from: Middle"), encoding="utf-8")

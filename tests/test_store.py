@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs
 from blueprint_cli.store import CorruptFile, UnknownRecord, check_id
@@ -106,12 +107,12 @@ def test_corrupt_file_is_named_and_other_records_still_work(tmp_path: Path) -> N
         ws.store.get("2")
     assert str(Path(".blueprint") / "records") in exc.value.message and "2.json" in exc.value.message
     assert "not valid JSON" in exc.value.message and exc.value.exit_code == 1
-    assert not ws.move("1", "Flip", Inputs(), user="alice", at=NOW).refused
+    assert not changes.move(ws, "1", "Flip", Inputs(), user="alice", at=NOW).refused
     errors: list[CorruptFile] = []
     assert [r.id for r in ws.store.scan(errors=errors)] == ["1", "3"]
     assert [e.path for e in errors] == [ws.store.display(broken)]
     with pytest.raises(CorruptFile):
-        ws.move("2", "Flip", Inputs(), user="alice", at=NOW)
+        changes.move(ws, "2", "Flip", Inputs(), user="alice", at=NOW)
     assert broken.read_text(encoding="utf-8") == '{"format": 1, "record": {"id": "2", '  # left as it was
 
 
@@ -135,7 +136,7 @@ def test_ids_cannot_escape_the_store(tmp_path: Path, bad: str) -> None:
         ws.store.get(bad)
     assert exc.value.exit_code == 2 and "is not a record id" in exc.value.message
     with pytest.raises(BlueprintError):
-        ws.move(bad, "Flip", Inputs(), user="alice")
+        changes.move(ws, bad, "Flip", Inputs(), user="alice")
 
 
 @pytest.mark.json_store_only  # no store
@@ -154,7 +155,7 @@ def test_unknown_record_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.json_store_only  # looks at the JSON store's files
 def test_every_store_file_carries_a_format_version(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=2)
-    ws.move("1", "Flip", Inputs(), user="alice", at=NOW)
+    changes.move(ws, "1", "Flip", Inputs(), user="alice", at=NOW)
     # schemas/ holds the JSON Schema `init` copies for editors: not a store file
     files = [p for p in ws.root.rglob("*.json") if p.parent != ws.root / "schemas"]
     assert len(files) >= 5
@@ -167,7 +168,7 @@ def test_a_move_writes_only_its_own_record(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=20)
     before = {p: p.stat().st_mtime_ns for p in ws.root.rglob("*") if p.is_file() and "locks" not in p.parts}
     time.sleep(0.01)
-    ws.move("7", "Flip", Inputs(), user="alice", at=NOW)
+    changes.move(ws, "7", "Flip", Inputs(), user="alice", at=NOW)
     after = {p: p.stat().st_mtime_ns for p in ws.root.rglob("*") if p.is_file() and "locks" not in p.parts}
     changed = {p.relative_to(ws.root).as_posix() for p in after if before.get(p) != after[p]}
     gone = {p.relative_to(ws.root).as_posix() for p in before if p not in after}

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
@@ -103,7 +104,7 @@ def ws(tmp_path: Path) -> workspace.Workspace:
 
 
 def new_ticket(ws: workspace.Workspace, subject: str = "Login broken", when: datetime = MONDAY) -> str:
-    return ws.create("Tickets", {"subject": subject}, user="ann", at=when).record.id
+    return changes.create(ws, "Tickets", {"subject": subject}, user="ann", at=when).record.id
 
 
 def kinds(ws: workspace.Workspace, record_id: str) -> list[str]:
@@ -143,9 +144,9 @@ def test_many_levels_due_at_once_fire_in_order(ws: workspace.Workspace) -> None:
 def test_reentering_a_state_restarts_its_clock(ws: workspace.Workspace) -> None:
     rid = new_ticket(ws)
     tick(ws, at(hours=5))
-    ws.move(rid, "Start", Inputs(), user="ann", at=at(hours=6))
-    ws.move(rid, "Ask customer", Inputs(), user="ann", at=at(hours=6))
-    ws.move(rid, "Answered", Inputs(), user="ann", at=at(days=1))  # back in New, Tuesday 10:00
+    changes.move(ws, rid, "Start", Inputs(), user="ann", at=at(hours=6))
+    changes.move(ws, rid, "Ask customer", Inputs(), user="ann", at=at(hours=6))
+    changes.move(ws, rid, "Answered", Inputs(), user="ann", at=at(days=1))  # back in New, Tuesday 10:00
     assert tick(ws, at(days=1, hours=3)).happened == []  # the new stay is three hours old
     report = tick(ws, at(days=1, hours=4))
     assert [(h.kind, h.what) for h in report.happened] == [("escalate", "level 0 (4 business_hours)")]
@@ -155,8 +156,8 @@ def test_reentering_a_state_restarts_its_clock(ws: workspace.Workspace) -> None:
 
 def test_an_auto_transition_that_cannot_run_is_reported_not_forced(ws: workspace.Workspace) -> None:
     rid = new_ticket(ws)
-    ws.move(rid, "Start", Inputs(), user="ann", at=MONDAY)
-    ws.move(rid, "Ask customer", Inputs(), user="ann", at=MONDAY)
+    changes.move(ws, rid, "Start", Inputs(), user="ann", at=MONDAY)
+    changes.move(ws, rid, "Ask customer", Inputs(), user="ann", at=MONDAY)
     report = tick(ws, at(days=3))  # Thursday 10:00: Waiting's SLA (1d) and Auto close (3d) are both due
     assert [(h.kind, h.what) for h in report.happened] == [("escalate", "level 0 (1d)"), ("skip", "Auto close")]
     skip = report.happened[1]
@@ -168,7 +169,7 @@ def test_an_auto_transition_that_cannot_run_is_reported_not_forced(ws: workspace
     again = tick(ws, at(days=3, hours=1))
     assert [(h.kind, h.first) for h in again.happened] == [("skip", False)]  # reported each tick, noted once
     assert kinds(ws, rid)[-2:] == ["escalate", "skip:Auto close"]
-    ws.set_fields(rid, {"resolution": "Fixed in 2.3"}, user="ann", at=at(days=3, hours=2))
+    changes.set_fields(ws, rid, {"resolution": "Fixed in 2.3"}, user="ann", at=at(days=3, hours=2))
     done = tick(ws, at(days=3, hours=3))
     # owners (role:lead) do not bind blueprint itself; the requirement does, and is met now
     assert [(h.kind, h.what, h.to_state) for h in done.happened] == [("move", "Auto close", "Closed")]
@@ -238,7 +239,7 @@ def test_two_ticks_at_once_never_fire_anything_twice(ws: workspace.Workspace) ->
 def test_an_auto_transition_whose_criteria_do_not_hold_is_skipped_with_the_actual_value(ws: workspace.Workspace) -> None:
     rid = new_ticket(ws)
     tick(ws, at(days=2))  # both escalations: level 1 sets priority High
-    ws.set_fields(rid, {"priority": "Low"}, user="ann", at=at(days=2, hours=1))
+    changes.set_fields(ws, rid, {"priority": "Low"}, user="ann", at=at(days=2, hours=1))
     report = tick(ws, at(days=3))
     (skip,) = report.of("skip")
     assert skip.what == "Auto start" and skip.reasons == \

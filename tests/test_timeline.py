@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.clock import now as clock
 from workspace_helpers import NOW, PING, cli, ping_workspace
 
@@ -78,7 +79,7 @@ def test_an_entry_dated_before_the_records_last_one_is_refused(tmp_path: Path) -
     ws = ping_workspace(tmp_path)
     (tmp_path / "ping.yaml").write_text(TIMED, encoding="utf-8")
     assert cli("--as", "grace", "publish", "ping.yaml", cwd=tmp_path).code == 0
-    ws.create("Pings", {}, user="alice", at=NOW)  # in Left since NOW: its SLA was due an hour later
+    changes.create(ws, "Pings", {}, user="alice", at=NOW)  # in Left since NOW: its SLA was due an hour later
     assert cli("--as", "alice", "record", "set", "1", "note=seen", cwd=tmp_path).code == 0  # a change now
     before = history(tmp_path)
     past = (NOW + timedelta(hours=2)).isoformat()

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from blueprint_cli.engine import Inputs
 from blueprint_cli.workspace.clock import now as clock
@@ -41,10 +42,10 @@ def folder(tmp_path: Path) -> Path:
     moved to Right an hour ago; 3 created now, in Left (written in another offset)."""
     ws = timed(tmp_path)
     now = clock()
-    ws.create("Pings", {}, user="alice", at=now - timedelta(days=10))
-    ws.create("Pings", {}, user="alice", at=now - timedelta(days=10))
-    ws.move("2", "Flip", Inputs(), user="alice", at=now - timedelta(hours=1))
-    ws.create("Pings", {}, user="alice", at=now.astimezone(timezone(timedelta(hours=-9))))
+    changes.create(ws, "Pings", {}, user="alice", at=now - timedelta(days=10))
+    changes.create(ws, "Pings", {}, user="alice", at=now - timedelta(days=10))
+    changes.move(ws, "2", "Flip", Inputs(), user="alice", at=now - timedelta(hours=1))
+    changes.create(ws, "Pings", {}, user="alice", at=now.astimezone(timezone(timedelta(hours=-9))))
     return tmp_path
 
 
@@ -109,7 +110,7 @@ def test_created_at_after_now_minus_a_duration_is_the_records_younger_than_it(
     ws = timed(folder)
     now = clock()
     for age in ages:  # in hours
-        ws.create("Pings", {}, user="alice", at=now - timedelta(hours=age))
+        changes.create(ws, "Pings", {}, user="alice", at=now - timedelta(hours=age))
     got = ids(folder, f"created_at >= now - {hours}h")
     # the command's clock is read a little later than `now` here: only ages far from the bound are certain
     for number, age in enumerate(ages, start=1):

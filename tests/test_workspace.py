@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import workspace
 from workspace_helpers import PING, cli, ping_workspace
 
@@ -99,8 +100,8 @@ def test_deleting_a_state_with_records_is_refused_unless_told_where(tmp_path: Pa
     ws = ping_workspace(tmp_path, records=3)
     from blueprint_cli.engine import Inputs
 
-    ws.move("2", "Flip", Inputs(), user="alice")
-    ws.move("3", "Flip", Inputs(), user="alice")
+    changes.move(ws, "2", "Flip", Inputs(), user="alice")
+    changes.move(ws, "3", "Flip", Inputs(), user="alice")
     src = tmp_path / "ping.yaml"
     v2 = PING.replace("  - name: Right\n", "  - name: Middle\n").replace("to: Right", "to: Middle") \
              .replace("from: Right", "from: Middle")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.workspace.publishing import publish
 from blueprint_cli import workspace
 
@@ -45,7 +46,7 @@ def ping_workspace(folder: Path, records: int = 0) -> workspace.Workspace:
     source.write_text(PING, encoding="utf-8")
     publish(ws, source, user="admin", at=NOW)
     for _ in range(records):
-        ws.create("Pings", {}, user="alice", at=NOW)
+        changes.create(ws, "Pings", {}, user="alice", at=NOW)
     return ws
 
 

@@ -60,7 +60,9 @@ def move(
     inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note,
                     attachments=tuple(str(p) for p in attach or ()), part=part)
     interactive = not no_input and not opts.json and sys.stdin.isatty() and sys.stdout.isatty()
-    result = ws.move(record_id, transition, inputs, user=user)
+    from blueprint_cli.workspace import changes
+
+    result = changes.move(ws, record_id, transition, inputs, user=user)
     asked = False
     for _ in range(3):
         if not (interactive and isinstance(result.outcome, Refusal) and _can_ask(result.outcome)):
@@ -76,7 +78,7 @@ def move(
         asked = True
         inputs = answers.inputs()
         # what was answered is checked too, so a refusal names only what is still missing
-        result = ws.move(record_id, transition, inputs, user=user)
+        result = changes.move(ws, record_id, transition, inputs, user=user)
         if not complete:
             break
     outcome = result.outcome

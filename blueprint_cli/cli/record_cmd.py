@@ -28,7 +28,9 @@ def create(
 
     ws = open_workspace(ctx)
     opts = options(ctx)
-    created = ws.create(module, parse_assignments(set_ or ()), user=acting(ctx, ws), owner=owner,
+    from blueprint_cli.workspace import changes
+
+    created = changes.create(ws, module, parse_assignments(set_ or ()), user=acting(ctx, ws), owner=owner,
                         blueprint=blueprint, state=state)
     r = created.record
     if opts.json:
@@ -145,7 +147,9 @@ def set_(
     from blueprint_cli.cli.record_view import acting, entry_details, open_workspace, parse_assignments, term, title
 
     ws = open_workspace(ctx)
-    record, entries = ws.set_fields(record_id, parse_assignments(assignments, "set"), user=acting(ctx, ws))
+    from blueprint_cli.workspace import changes
+
+    record, entries = changes.set_fields(ws, record_id, parse_assignments(assignments, "set"), user=acting(ctx, ws))
     if options(ctx).json:
         print_json(record.to_dict())
         return
@@ -176,7 +180,9 @@ def done(
     if not number.isdigit():
         raise BlueprintError(f"{task!r} is not a task number", hint="`blueprint record show ID` lists them, e.g. #1")
     ws = open_workspace(ctx)
-    record, entry = ws.complete_task(record_id, int(number), user=acting(ctx, ws))
+    from blueprint_cli.workspace import changes
+
+    record, entry = changes.complete_task(ws, record_id, int(number), user=acting(ctx, ws))
     if options(ctx).json:
         print_json(record.to_dict())
         return

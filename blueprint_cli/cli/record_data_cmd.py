@@ -28,7 +28,9 @@ def tag(
     if not add and not remove:
         raise BlueprintError("name tags to add, or --remove TAG", hint="e.g. blueprint record tag 7 vip --remove stale")
     ws = open_workspace(ctx)
-    record, entry = ws.tag(record_id, list(add or ()), list(remove or ()), user=acting(ctx, ws))
+    from blueprint_cli.workspace import changes
+
+    record, entry = changes.tag(ws, record_id, list(add or ()), list(remove or ()), user=acting(ctx, ws))
     if options(ctx).json:
         print_json(record.to_dict())
         return

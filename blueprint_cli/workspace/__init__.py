@@ -3,7 +3,8 @@ workspace's `.blueprint/` folder. One module per operation:
 
     location.py     finding a workspace (`--workspace`, $BLUEPRINT_WORKSPACE, upward)
     creation.py     `blueprint init`
-    core.py         the `Workspace`: settings, team, blueprints, reading and changing records
+    core.py         the `Workspace`, the context: settings, store, team, calendar, delivery; reading records
+    changes.py      changing records: create, set fields, move, tag, complete a task
     clock.py        the one clock (local time now, to the second)
     publishing.py   `blueprint publish` (versions, moving records out of deleted states)
     commit.py       commit, then deliver, then record how delivery went: the one step
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 # Loaded on first use: `lint` only needs to find the workspace (`location`), and
 # every command pays for what this package imports.
 _WHERE = {
-    "Created": "core", "LazyCalendar": "core", "MoveResult": "core", "Workspace": "core",
+    "Created": "changes", "LazyCalendar": "core", "MoveResult": "changes", "Workspace": "core",
     "now": "clock", "PublishResult": "publishing", "publish": "publishing", "InitResult": "creation", "init": "creation",
     "sample_blueprint_text": "creation", "DIRNAME": "location", "ENV": "location", "INIT_HINT": "location",
     "MARKER": "location", "find": "core", "find_root": "location",
@@ -32,8 +33,9 @@ _WHERE = {
 
 if TYPE_CHECKING:  # the same names, for the type checker
     from blueprint_cli.workspace.core import (
-        Created as Created, LazyCalendar as LazyCalendar, MoveResult as MoveResult, Workspace as Workspace, find as find,
+        LazyCalendar as LazyCalendar, Workspace as Workspace, find as find,
     )
+    from blueprint_cli.workspace.changes import Created as Created, MoveResult as MoveResult
     from blueprint_cli.workspace.clock import now as now
     from blueprint_cli.workspace.publishing import PublishResult as PublishResult, publish as publish
     from blueprint_cli.workspace.creation import (

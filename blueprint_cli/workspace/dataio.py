@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from blueprint_cli.workspace import changes
 from blueprint_cli import engine
 from blueprint_cli.shown import quoted
 from blueprint_cli.diagnostics import BlueprintError
@@ -355,8 +356,8 @@ def _plan_row(ws: Workspace, row: Row, default_module: str | None, modules: Sequ
         if entered is None:
             bad("state", f"enters no blueprint, so it cannot start at {state!r}: " + "; ".join(why))
             return None
-        unknown = ws.unknown_state(entered, state)
-        for message in [unknown] if unknown else ws.start_refusals(entered, state, user):
+        unknown = changes.unknown_state(ws, entered, state)
+        for message in [unknown] if unknown else changes.start_refusals(ws, entered, state, user):
             bad("state", message)
         if len(errors) > before:
             return None

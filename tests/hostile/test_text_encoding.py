@@ -12,8 +12,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from blueprint_cli.workspace import changes
 from blueprint_cli.diagnostics import BlueprintError
-from workspace_helpers import cli, deal_workspace, run
+from workspace_helpers import deal_workspace, run
 
 NEGOTIATE = ("--set", "close_on=2026-12-31", "--check", "Budget confirmed", "--check", "Decision maker identified",
              "--note", "ok", "--no-input")
@@ -80,12 +81,12 @@ def test_a_record_the_store_cannot_write_uses_up_no_id(tmp_path: Path) -> None:
     ws = deal_workspace(tmp_path)
     for _ in range(2):
         try:
-            ws.create("Deals", {"name": "caf\udcff", "amount": "5000"}, user="alice")
+            changes.create(ws, "Deals", {"name": "caf\udcff", "amount": "5000"}, user="alice")
         except BlueprintError as exc:
             assert "record 1 is not written: " in exc.message and "the byte 0xFF" in exc.message
         else:
             raise AssertionError("written")
-    assert ws.create("Deals", {"name": "Acme", "amount": "5000"}, user="alice").record.id == "1"
+    assert changes.create(ws, "Deals", {"name": "Acme", "amount": "5000"}, user="alice").record.id == "1"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
