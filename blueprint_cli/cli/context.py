@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -89,3 +91,31 @@ def print_json(data: Any) -> None:
     import json
 
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@contextlib.contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """Standard output read by something that may stop reading (`| head -1`):
+    what is left unread is dropped, and the command goes on to its own exit
+    code, instead of dying of SIGPIPE (which `set -o pipefail` in CI turns into
+    a failure although everything passed). The console script restores
+    SIGPIPE's default for the other commands (see `main.entry`)."""
+    import signal
+    import threading
+
+    previous = None
+    if hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader is gone: whatever is still buffered goes nowhere, so the
+        # interpreter's last flush at exit cannot fail again
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGPIPE, previous)
