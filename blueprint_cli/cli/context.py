@@ -55,13 +55,26 @@ def options(ctx: typer.Context) -> Options:
     return root.obj
 
 
+#: The width of output that goes to a file or a pipe: wide enough that no line
+#: is ever wrapped (`show … > out.txt`, `graph --record … | grep`), as rich
+#: would at 80 columns when it finds no terminal to measure.
+UNWRAPPED = 100_000
+
+
 def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Console:
     from rich.console import Console
 
     color = options(ctx).color if ctx is not None else True
     no_color = not color or "NO_COLOR" in os.environ
+    stream = sys.stderr if stderr else sys.stdout
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):  # a closed or odd stream: not a terminal
+        terminal = False
+    # a terminal is measured (and COLUMNS, when set, is the user's own choice)
+    width = None if terminal or os.environ.get("COLUMNS") else UNWRAPPED
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False,
-                   color_system=None if no_color else "auto")
+                   color_system=None if no_color else "auto", width=width)
 
 
 def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: bool = False,
