@@ -110,6 +110,8 @@ PATTERN_CASES = [
     PatternCase(B, "/definitions/action/properties/webhook/properties/secret_env", SAMPLE,
                 "- tag: {add: [lost]}", '- webhook: {url: "https://hooks.example.com/lost", secret_env: 1KEY}',
                 "1KEY"),
+    PatternCase(B, "/definitions/action/properties/assign/properties/to", SAMPLE, "- tag: {add: [lost]}",
+                '- assign: {to: "bob"}', '"bob"'),
     PatternCase(B, "/definitions/requirement/properties/fields/items", SAMPLE, "fields: [close_on]",
                 "fields: [Close_on]", "Close_on"),
     PatternCase(B, "/definitions/state/properties/name", SAMPLE, "  - name: Negotiation\n",
