@@ -254,11 +254,16 @@ def test_explain_unknown_code_exits_2_with_a_suggestion(cli) -> None:
 
 
 def test_list_rules_lists_every_code_with_its_severity(cli) -> None:
+    """Every code `--explain` knows: the blueprint rules, then the scenario-file rules (lint checks both)."""
+    from blueprint_cli.scenarios.rules import catalogue as scenario_rules
+
+    every = {**catalogue(), **scenario_rules()}
     result = cli("lint", "--list-rules")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == list(catalogue())
-    for line, rule in zip(lines, catalogue().values()):
+    assert [line.split()[0] for line in lines] == list(every)
+    assert "SC303" in every
+    for line, rule in zip(lines, every.values()):
         assert line.split()[1] == rule.severity.value
 
 

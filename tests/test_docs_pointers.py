@@ -33,7 +33,7 @@ def shipped() -> list[Path]:
 
 
 def generated() -> set[str]:
-    """Docs pages that exist only on the site: one per rule (docs/hooks/rules.py)."""
+    """Docs pages generated from the rule modules (docs/hooks/generate.py): one per rule."""
     return {f"docs/rules/{code}.md" for code in {**blueprint_rules(), **scenario_rules()}}
 
 

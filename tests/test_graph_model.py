@@ -64,12 +64,12 @@ def test_lists_of_sources_become_groups_and_auto_transitions_say_so() -> None:
     (group,) = g.nodes_of(K.GROUP)
     assert not group.every_open_state and group.label == "New, Contacted, Nurture"
     auto = {e.label: e.auto for e in g.edges if e.auto}
-    assert auto == {"No answer": "after 2w", "Nurture expired": "after P90D"}
+    assert auto == {"No answer": "after 2w", "Nurture expired": "after 90d"}
     g = sample("purchase-approval")
     assert sorted(n.label for n in g.nodes_of(K.GROUP)) == [
         "Draft, Manager Approval, Executive Approval, Approved", "Manager Approval, Executive Approval"]
     sla = {n.label: [s.after for s in n.sla] for n in g.states if n.sla}
-    assert sla == {"Manager Approval": ["2 business_days", "5 business_days"], "Executive Approval": ["P3D"]}
+    assert sla == {"Manager Approval": ["2 business_days", "5 business_days"], "Executive Approval": ["3d"]}
 
 
 def blueprint(states: list[str], transitions: list[dict[str, Any]]) -> Any:

@@ -223,6 +223,26 @@ def test_an_ambiguous_suggestion_is_an_unsafe_fix(cli, tmp_path: Path) -> None:
     assert_fixed(cli, path, CLEAN, "--unsafe-fixes")
 
 
+@pytest.mark.parametrize("word", ["greater", "Greater"])
+def test_a_word_for_an_operator_is_not_a_typo_so_its_fix_is_unsafe(cli, tmp_path: Path, word: str) -> None:
+    """`greater` is the one close operator to `gte`, but the writer may have
+    meant `gt`: a fix that chooses between meanings is applied only with --unsafe-fixes."""
+    path = plant(tmp_path, "{field: amount, gte: 1000}", "{field: amount, %s: 1000}" % word)
+    planted = path.read_text()
+    listed = cli("lint", path)
+    assert f"unknown key '{word}'" in listed.stdout and "did you mean 'gte'?" in listed.stdout
+    assert "[*]" not in listed.stdout and "1 more with --unsafe-fixes." in listed.stderr
+    result = cli("lint", "--fix", path)
+    assert result.exit_code == 1 and path.read_text() == planted
+    assert_fixed(cli, path, CLEAN, "--unsafe-fixes")
+
+
+def test_a_typo_of_one_name_is_still_a_safe_fix(cli, tmp_path: Path) -> None:
+    path = plant(tmp_path, "{field: amount, gte: 1000}", "{fiedl: amount, gte: 1000}")
+    assert "[*] unknown key 'fiedl'" in cli("lint", path).stdout
+    assert_fixed(cli, path, CLEAN)
+
+
 def test_several_fixes_at_once_and_one_that_another_makes_possible(cli, tmp_path: Path) -> None:
     """The misspelt key hides the misspelt field behind it (its criterion is cut
     out); once the key is fixed, the field is found and fixed in the next round."""

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,6 +71,55 @@ def test_a_file_missing_a_required_key_is_still_checked() -> None:
     _, diags = lint_text(text, "x.yaml")
     assert ("BP112", 1) in codes(diags)
     assert {"BP302", "BP301"} <= {d.code for d in diags}
+
+
+SIBLINGS = """\
+blueprint: siblings
+module: Deals
+field: stage
+fields:
+  amount: {type: currency}
+  reason: {type: picklist, values: [Price, Timing]}
+states:
+  - name: Open
+  - name: Won
+    final: true
+transitions:
+  - name: Win
+    from: Open
+    to: Won
+    when:
+      %s:
+        - {field: amount, gtx: 1}
+        - {field: reason, gt: 1}
+        - {not: {field: ammount, empty: true}}
+"""
+
+
+@pytest.mark.parametrize("node", ["all", "any"])
+def test_a_bad_criterion_does_not_hide_its_siblings(cli, tmp_path: Path, node: str) -> None:
+    """Every independent finding at once: the unknown key in `all[0]` does not
+    wait to be fixed before the wrong operator of `all[1]` and the undeclared
+    field of `all[2]` are reported."""
+    path = tmp_path / "siblings.yaml"
+    path.write_text(SIBLINGS % node)
+    result = cli("lint", path)
+    assert result.exit_code == 1
+    found = sorted(line.split()[0].split(":", 1)[1] + " " + line.split()[2]
+                   for line in result.stdout.splitlines() if not line.startswith(" "))
+    assert found == ["17:27: BP110", "18:27: BP303", "19:25: BP302"], result.stdout
+
+
+def test_rules_reasoning_about_criteria_skip_one_that_lost_a_part() -> None:
+    """With `all[0]` cut, the criterion is weaker than written: a rule proving
+    things about it (BP213, impossible criteria) would prove them about
+    another one, so it does not run until the file is fixed."""
+    text = (SIBLINGS % "all").replace("{field: reason, gt: 1}", "{field: amount, lt: 0}").replace(
+        "{not: {field: ammount, empty: true}}", "{field: amount, gt: 5}")
+    _, diags = lint_text(text, "x.yaml")
+    assert [d.code for d in diags] == ["BP110"], [str(d) for d in diags]
+    _, fixed = lint_text(text.replace("gtx", "gt"), "x.yaml")
+    assert "BP213" in {d.code for d in fixed}, [str(d) for d in fixed]
 
 
 def test_only_the_first_error_stays_when_the_rest_is_not_selected(cli, tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlparse
 import jsonschema
 import pytest
 
-from blueprint_cli.check.rules import catalogue
+from blueprint_cli.check.rules import catalogue as blueprint_rules
+from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 from conftest import run_blueprint
 
 HERE = Path(__file__).resolve().parent
@@ -23,6 +24,12 @@ SARIF_SCHEMA = json.loads((HERE / "data" / "sarif-schema-2.1.0.json").read_text(
 SAMPLE = REPO_ROOT / "sample_blueprints" / "deal-follow-up.yaml"
 TEAM = HERE / "data" / "team.yaml"
 CASES = HERE / "lint_cases"
+TYPO_SCENARIOS = REPO_ROOT / "docs" / "examples" / "typo.scenarios.yaml"
+
+
+def catalogue() -> dict:
+    """Every rule lint can report: blueprint files' and scenario files'."""
+    return {**blueprint_rules(), **scenario_rules()}
 MIXED_STATES = """\
 blueprint: g
 module: Deals
@@ -159,6 +166,29 @@ def test_a_real_sarif_consumer_reads_the_findings(repo_with_sub: Path) -> None:
         ("sub/f.yaml", 1, "BP102", "error"),
         ("sub/g.yaml", 10, "BP301", "error"),
     ]
+
+
+def test_scenario_findings_have_their_rules_described(cli) -> None:
+    """Lint checks scenario files too: each SC result has its rule, with help
+    and a helpUri, where sarif-tools (and code scanning) look for it."""
+    from sarif import loader
+
+    result = cli("lint", "--format", "sarif", TYPO_SCENARIOS)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    validate(document)
+    out = Path("typo.sarif")
+    out.write_text(result.stdout)
+    sarif_file = loader.load_sarif_file(str(out))
+    codes = sorted(r["Code"] for r in sarif_file.get_records())
+    assert codes == ["SC303", "SC304"], codes
+    for code in codes:
+        [rule] = sarif_file.get_rules_by_id(code)
+        assert rule["helpUri"] == f"https://blueprint-cli.github.io/blueprint/rules/{code}/"
+        assert rule["help"]["text"] == scenario_rules()[code].doc
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    for res in document["runs"][0]["results"]:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
 
 
 def test_github_annotations_name_the_file_from_the_repository_root(repo_with_sub: Path) -> None:

@@ -369,3 +369,27 @@ def test_a_mutated_sample_gives_findings_not_exceptions(path: tuple, value: Any)
     text = json.dumps(data, indent=2)
     _, diags = lint_text(text, "mutant.yaml")
     check_diagnostics(text, diags)
+
+
+# ----- a hint for the parse errors people make ---------------------------------------------------
+
+@pytest.mark.parametrize("text, where, hint", [
+    # a key indented under one that already has its value
+    ("blueprint: x\nmodule: Deals\n  field: stage\n", "3:8", "line 3 is indented more than the line above it"),
+    # a key of a list item out of line with the item's first key
+    ("blueprint: x\nstates:\n  - name: A\n   final: true\n", "4:4",
+     "check the indentation of line 4: the keys of one mapping start in the same column, and so do the `-` of "
+     "one list; the list it breaks starts at line 3"),
+    ("blueprint: x\nfields:\n    a: 1\n  b: 2\n", "4:3", "check the indentation of line 4"),
+    ("blueprint: x\nstates:\n- name: A\n  - name: B\n", "4:3", "check the indentation of line 4"),
+    # a value holding ": "
+    ("title: Deal: follow-up\n", "1:12", 'a value holding ": " needs quotes'),
+])
+def test_a_parse_error_comes_with_a_hint(cli, tmp_path: Path, text: str, where: str, hint: str) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(text)
+    result = cli("lint", path)
+    assert result.exit_code == 1
+    first, second = result.stdout.splitlines()[:2]
+    assert f"bp.yaml:{where}: error BP100 invalid YAML" in first, result.stdout
+    assert second.startswith("    hint: ") and hint in second, result.stdout

@@ -452,6 +452,29 @@ def test_junit_xml_is_valid_against_the_jenkins_schema_whatever_the_names(projec
     assert not any(c.get("file") or c.get("line") for c in tree.iter("testcase"))
 
 
+@pytest.mark.parametrize("json_output", [False, True])
+def test_junit_xml_is_written_when_the_reader_of_the_output_goes_away(tmp_path: Path, json_output: bool) -> None:
+    """`blueprint test --junit-xml r.xml … | head -1`: the reader leaves before
+    the report is printed. The JUnit file is still written, and the exit code
+    is the scenarios' (0: they passed), not a death by SIGPIPE."""
+    import subprocess
+    import sys
+    import xmlschema
+
+    report = tmp_path / "r.xml"
+    args = [sys.executable, "-m", "blueprint_cli", *(["--json"] if json_output else []), "test",
+            "--junit-xml", str(report), str(SAMPLES / "deal-follow-up.scenarios.yaml")]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # nobody reads: the first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+    xmlschema.XMLSchema(str(JUNIT_XSD)).validate(str(report))
+    assert ET.parse(report).getroot().get("failures") == "0"
+
+
 def test_the_text_report_shows_control_characters_as_escapes(project: Path) -> None:
     named = GOOD.replace("- name: A deal is reviewed and signed", '- name: "Bell\\a and \\e[31mred\\nPASSED  forged"')
     write(project, "mini.scenarios.yaml", named)

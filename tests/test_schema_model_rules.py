@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,7 @@ def test_owner_kinds_agree() -> None:
 @pytest.mark.parametrize("text", [
     "30m", "30min", "4h", "2d", "1w", " 2d ", "2 business_days", "4 business_hours", "P2DT4H", "PT30M", "P1W",
     "P2D", "PT1S", "0d", "2d\n", "\t2d", "P ", "P\n",
+    "19h59m", "1d12h", "1w 2d", "2w3d4h5m", "19h 59min", "1h1d", "1d1d", "2d4", "1d 12h ",
     "3 days", "\u0663d", "2\u00a0d", "2d\x1c", "2", "d", "P", "PT", "P1DT", "2x", "-1d", "1.5h", "2 business_weeks", "P1Y", "", "2dd",
 ])
 def test_duration_pattern_and_parser_agree(text: str) -> None:
@@ -226,3 +228,21 @@ def test_every_code_mentioned_in_the_package_is_a_rule() -> None:
     for path in PACKAGE.rglob("*.py"):
         mentioned |= set(re.findall(r"\bBP\d{3}\b", path.read_text()))
     assert mentioned <= set(catalogue()), sorted(mentioned - set(catalogue()))
+
+
+@pytest.mark.parametrize("text, length, shown", [
+    ("19h59m", timedelta(hours=19, minutes=59), "19h59m"),
+    ("1d12h", timedelta(days=1, hours=12), "1d12h"),
+    ("1w 2d", timedelta(days=9), "1w2d"),
+    ("PT19H59M", timedelta(hours=19, minutes=59), "19h59m"),
+    ("P2W", timedelta(weeks=2), "2w"),
+    ("30min", timedelta(minutes=30), "30m"),
+    ("P2DT4H", timedelta(days=2, hours=4), "2d4h"),
+])
+def test_compound_durations_are_read_and_every_duration_is_shown_in_one_form(text: str, length: timedelta,
+                                                                            shown: str) -> None:
+    """`19h59m` is taken where `PT19H59M` is, and both read back the same way."""
+    duration = parse_duration(text)
+    assert duration.delta == length
+    assert str(duration) == shown
+    assert _schema_accepts_duration(text)

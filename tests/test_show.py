@@ -101,3 +101,33 @@ def test_show_usage_errors(cli, tmp_path: Path) -> None:
     assert cli("show", tmp_path / "nope.yaml").exit_code == 2
     assert cli("show", tmp_path).exit_code == 2
     assert cli("show").exit_code == 2
+
+
+# ----- output to a file or a pipe is not wrapped ---------------------------------------------------
+
+LONG_SUBJECT = "Please review the renewal terms of " + "this very large account " * 6 + "today"
+
+
+@pytest.mark.parametrize("args", [["show"], ["graph", "--format", "tree"]])
+def test_output_to_a_pipe_keeps_long_lines_whole(tmp_path: Path, args: list[str]) -> None:
+    """`blueprint show … | grep`, `> out.txt`: no terminal to measure, so no
+    wrapping at rich's 80 columns — a long subject stays on one line."""
+    import os
+    import subprocess
+    import sys
+
+    text = DEAL.read_text().replace("Send proposal for", LONG_SUBJECT)
+    assert LONG_SUBJECT in text
+    path = tmp_path / "deal.yaml"
+    path.write_text(text)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(PYTHONPATH=str(REPO_ROOT), NO_COLOR="1")
+    done = subprocess.run([sys.executable, "-m", "blueprint_cli", *args, str(path)], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert any(LONG_SUBJECT in line for line in done.stdout.splitlines()), done.stdout
+    # a terminal's own width (COLUMNS) is still obeyed
+    env["COLUMNS"] = "80"
+    done = subprocess.run([sys.executable, "-m", "blueprint_cli", *args, str(path)], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80

@@ -96,6 +96,29 @@ def test_publishing_again_makes_a_new_version_records_follow(tmp_path: Path) -> 
     assert workspace.find(tmp_path).store.blueprint_text("ping", 1) == PING  # old versions are kept
 
 
+def test_publish_suggests_the_rename_diff_found(tmp_path: Path) -> None:
+    """`diff` finds 'Discount Approval' renamed to 'Pricing Approval' (the same
+    transitions around it) and suggests that --move; publish suggests the same,
+    not the entry state."""
+    repo = Path(__file__).resolve().parent.parent
+    v2 = repo / "docs" / "examples" / "deal-follow-up-v2.yaml"
+    assert cli("init", str(tmp_path)).code == 0
+    assert cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=24000",
+               cwd=tmp_path).code == 0
+    assert cli("--as", "alice", "move", "1", "Negotiate", "--set", "close_on=2026-12-31", "--check",
+               "Budget confirmed", "--check", "Decision maker identified", "--note", "ok", cwd=tmp_path).code == 0
+    assert cli("--as", "alice", "move", "1", "Request discount", "--set", "discount=15", "--note", "3y",
+               cwd=tmp_path).code == 0
+    move = '--move "Discount Approval=Pricing Approval"'
+    diff = cli("diff", "blueprints/deal-follow-up.yaml", str(v2), cwd=tmp_path)
+    assert diff.code == 0 and move in diff.out, diff
+    r = cli("--as", "grace", "publish", str(v2), cwd=tmp_path)
+    assert r.code == 1, r
+    assert "Discount Approval: 1 record (1)" in r.err
+    assert f"hint: they look renamed (as `blueprint diff` shows): {move}" in r.err, r.err
+    assert "Qualification" not in r.err.split("hint:", 1)[1]
+
+
 def test_deleting_a_state_with_records_is_refused_unless_told_where(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=3)
     from blueprint_cli.engine import Inputs

@@ -10,9 +10,11 @@ point at `states[3]` through JSON paths, which must stay right):
 
 - a bad value under a mapping key loses the key;
 - a bad item of `states` or `transitions` becomes a hole (`None`) that the
-  model skips; a bad item of any deeper list (owners, branches, actions,
-  criteria) loses the whole list's key, and the check that follows decides
-  whether its owner can live without it;
+  model skips, and so does a bad criterion in an `all` or `any` list (its
+  siblings are still checked: a misspelt operator in `all[0]` does not hide
+  the wrong operator in `all[1]`); a bad item of any other deeper list
+  (owners, branches, actions) loses the whole list's key, and the check that
+  follows decides whether its owner can live without it;
 - a missing required top-level key gets a placeholder (`""`, or no states).
 
 Which sections lost something is recorded as "damaged": a rule declares the
@@ -21,7 +23,9 @@ is damaged — reachability over a list of states with a hole in it would report
 states as unreachable that are not. A hole in `states` damages `states`; a key
 cut inside a state (a misspelt `finl: true`) damages `state-details` only, so
 rules that need just the state names still run. Unknown keys the user chose
-to ignore (`--ignore BP110`) are cut without damage.
+to ignore (`--ignore BP110`) are cut without damage. Anything cut out of a
+criterion damages `criteria` too: the rules that reason about criteria
+(BP210, BP211, BP213) would reason about a weaker or stronger one than written.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ PLACEHOLDERS: dict[str, Any] = {"blueprint": "", "module": "", "field": "", "sta
 #: Lists whose items may become holes (`model.build` skips `None` items in them),
 #: and the section damaged when something inside one of their items is cut.
 HOLED_LISTS = {"states": "state-details", "transitions": "transition-details"}
+#: Keys of a criterion whose list items may become holes (`model.build_criterion` skips them).
+CRITERIA_LISTS = ("all", "any")
+#: The key under which every criterion is written.
+CRITERION_KEY = "when"
 #: Enough rounds for the deepest cut the schema can ask for (a criterion deep
 #: inside a branch cuts its list, then the branch, then the transition).
 MAX_ROUNDS = 40
@@ -71,7 +79,24 @@ def _in_hole(data: dict[str, Any], path: JsonPath) -> bool:
     if len(path) < 2 or path[0] not in HOLED_LISTS or not isinstance(path[1], int):
         return False
     items = data.get(str(path[0]))
-    return isinstance(items, list) and path[1] < len(items) and items[path[1]] is None
+    if isinstance(items, list) and path[1] < len(items) and items[path[1]] is None:
+        return True
+    # or inside a criterion cut out of an `all`/`any` list
+    node: Any = data
+    for i, part in enumerate(path):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+        if node is None and _is_criteria_item(path[:i + 1]):
+            return True
+    return False
+
+
+def _is_criteria_item(path: JsonPath) -> bool:
+    """Whether `path` names an item of a criterion's `all` or `any` list."""
+    return (len(path) >= 3 and isinstance(path[-1], int) and path[-2] in CRITERIA_LISTS
+            and CRITERION_KEY in path[:-2])
 
 
 def cut(data: dict[str, Any], path: JsonPath, code: str, damaged: set[str], placed: set[str]) -> None:
@@ -88,6 +113,8 @@ def cut(data: dict[str, Any], path: JsonPath, code: str, damaged: set[str], plac
         code = "BP119"
     section = str(path[0])
     damaged.add(HOLED_LISTS[section] if section in HOLED_LISTS and len(path) > 2 else section)
+    if CRITERION_KEY in path:
+        damaged.add("criteria")
     _remove(data, path, placed)
 
 
@@ -106,7 +133,7 @@ def _remove(data: dict[str, Any], path: JsonPath, placed: set[str]) -> None:
         else:
             parent.pop(last, None)
     elif isinstance(parent, list) and isinstance(last, int) and last < len(parent):
-        if len(path) == 2 and path[0] in HOLED_LISTS:
+        if (len(path) == 2 and path[0] in HOLED_LISTS) or _is_criteria_item(path):
             parent[last] = None
         else:
             # cut the key that holds the list (the nearest mapping key above)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -53,13 +55,26 @@ def options(ctx: typer.Context) -> Options:
     return root.obj
 
 
+#: The width of output that goes to a file or a pipe: wide enough that no line
+#: is ever wrapped (`show … > out.txt`, `graph --record … | grep`), as rich
+#: would at 80 columns when it finds no terminal to measure.
+UNWRAPPED = 100_000
+
+
 def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Console:
     from rich.console import Console
 
     color = options(ctx).color if ctx is not None else True
     no_color = not color or "NO_COLOR" in os.environ
+    stream = sys.stderr if stderr else sys.stdout
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):  # a closed or odd stream: not a terminal
+        terminal = False
+    # a terminal is measured (and COLUMNS, when set, is the user's own choice)
+    width = None if terminal or os.environ.get("COLUMNS") else UNWRAPPED
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False,
-                   color_system=None if no_color else "auto")
+                   color_system=None if no_color else "auto", width=width)
 
 
 def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: bool = False,
@@ -89,3 +104,31 @@ def print_json(data: Any) -> None:
     import json
 
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@contextlib.contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """Standard output read by something that may stop reading (`| head -1`):
+    what is left unread is dropped, and the command goes on to its own exit
+    code, instead of dying of SIGPIPE (which `set -o pipefail` in CI turns into
+    a failure although everything passed). The console script restores
+    SIGPIPE's default for the other commands (see `main.entry`)."""
+    import signal
+    import threading
+
+    previous = None
+    if hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader is gone: whatever is still buffered goes nowhere, so the
+        # interpreter's last flush at exit cannot fail again
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGPIPE, previous)

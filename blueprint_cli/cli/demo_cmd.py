@@ -20,7 +20,7 @@ def demo(
     folder: Optional[Path] = typer.Option(None, "--dir", help="Run the tour in this (new or empty) folder and keep it."),
     keep: bool = typer.Option(False, "--keep", help="Keep the throwaway workspace afterwards."),
 ) -> None:
-    """A guided tour: publish the deal sample, create deals, step them through every kind of transition."""
+    """A guided tour: publish the deal sample, create deals, step them through every kind of transition (time included)."""
     import os
     import shutil
     import tempfile
@@ -56,7 +56,7 @@ def demo(
 
 def _tour(out: object, where: Path, color: bool) -> None:
     import shlex
-    from datetime import date, timedelta
+    from datetime import date, datetime, timedelta, timezone
 
     from rich.console import Console
     from rich.text import Text
@@ -76,18 +76,18 @@ def _tour(out: object, where: Path, color: bool) -> None:
         out.print(Text(text, style="italic"))
 
     def run(*args: str, expect: int = 0) -> None:
-        """Run one command as typed; a refusal the tour means to show is `refused:`.
-        Any other outcome than the expected one stops the tour (exit 1)."""
+        """Run one command as typed, its errors worded as the command words them
+        (`error: cannot perform …`). Any other outcome than the expected one
+        stops the tour (exit 1)."""
         out.print(Text.assemble(("$", "bold green"), " blueprint " + shlex.join(args)))
         flags = [] if color else ["--no-color"]
-        label = "refused" if expect == 1 else "error"
         try:
             code = command().main(args=[*flags, *args], prog_name="blueprint", standalone_mode=False)
         except NoFileLocks:  # not the demo's fault: no step can go on
             raise
         except BlueprintError as exc:
             out.file.flush()
-            print_error(exc.message, exc.hint, file=out.file, color=color and out.is_terminal, label=label)
+            print_error(exc.message, exc.hint, file=out.file, color=color and out.is_terminal)
             code = exc.exit_code
         except TyperException as exc:
             print_error(exc.format_message(), None, file=out.file, color=color and out.is_terminal)
@@ -166,6 +166,16 @@ def _tour(out: object, where: Path, color: bool) -> None:
         "--note", "price matched by the incumbent")
     run("--as", "bob", "move", "3", "Lose", "--set", "reason=Price", "--note", "again", "--no-input", expect=1)
 
+    say("Time: SLAs and automatic transitions",
+        "Time moves only when `tick` runs (from cron, say); `--now` lets the tour jump ahead. Globex has sat in "
+        "Qualification, whose SLA escalates level by level. A new version of the blueprint adds an automatic "
+        "transition — deals untouched for 30 days go stale — and records follow it as soon as it is published.")
+    Path("blueprints", "deal-follow-up.yaml").write_text(sample + STALE, encoding="utf-8")
+    run("--as", "grace", "publish", "blueprints/deal-follow-up.yaml")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    run("tick", "--now", (now + timedelta(days=4)).isoformat())
+    run("tick", "--now", (now + timedelta(days=31)).isoformat())
+
     say("Where everything is", "Records, filtered by state or by any field.")
     run("record", "list")
     run("record", "list", "--where", 'amount >= 10000 and state = "Closed Won"')
@@ -185,6 +195,18 @@ def _tour(out: object, where: Path, color: bool) -> None:
 
     out.print("\n[bold]That's the tour.[/] Start your own: [bold]blueprint init[/], edit "
               "blueprints/deal-follow-up.yaml, `blueprint lint` it, then `blueprint publish` it.")
+
+
+#: The automatic transition the tour's second version adds to the deal sample.
+STALE = """\
+  - name: Go stale                  # automatic: performed by `blueprint tick`
+    from: Qualification
+    to: Closed Lost
+    auto: {after: 30d}
+    then:
+      - set: {reason: No decision, probability: 0}
+      - tag: {add: [stale]}
+"""
 
 
 def register(app: typer.Typer) -> None:

@@ -95,10 +95,10 @@ def lint(
 
     if explain or list_rules:
         from blueprint_cli.check.rules import catalogue
-    if explain:
         from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
         explainable = {**catalogue(), **scenario_rules()}
+    if explain:
         rule = explainable.get(explain.strip().upper())
         if rule is None:
             from blueprint_cli.language.suggest import did_you_mean
@@ -110,7 +110,7 @@ def lint(
         sys.stdout.write(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.doc}\n{note}")
         return
     if list_rules:
-        for rule in catalogue().values():
+        for rule in explainable.values():
             sys.stdout.write(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<22} {rule.summary}\n")
         return
     if not paths:

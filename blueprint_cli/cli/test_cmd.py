@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from blueprint_cli.cli.context import options, print_json
+from blueprint_cli.cli.context import options, print_json, reader_may_leave
 
 if TYPE_CHECKING:
     from blueprint_cli.scenarios.loader import LoadedFile
@@ -83,19 +83,22 @@ def _run(loaded: list[LoadedFile], as_json: bool, color: bool, junit_xml: Path |
     results = run_files(loaded, select)
     seconds = time.perf_counter() - start
     covs = coverage.collect(results) if with_coverage else []
-    if as_json:
-        data = report.to_json(results, seconds)
-        if with_coverage:
-            data["coverage"] = coverage.to_json(covs)
-        print_json(data)
-    else:
-        report.text(results, sys.stdout, color=color, seconds=seconds)
-        if with_coverage:
-            sys.stdout.write("\nCoverage\n" + coverage.render_table(covs) + "\n")
     if junit_xml is not None:
+        # before anything is printed: `blueprint test --junit-xml r.xml | head -1`
+        # must still leave the report for CI
         from blueprint_cli.cli.output import write_output
 
         write_output(junit_xml, junit.to_bytes(results))
+    with reader_may_leave():
+        if as_json:
+            data = report.to_json(results, seconds)
+            if with_coverage:
+                data["coverage"] = coverage.to_json(covs)
+            print_json(data)
+        else:
+            report.text(results, sys.stdout, color=color, seconds=seconds)
+            if with_coverage:
+                sys.stdout.write("\nCoverage\n" + coverage.render_table(covs) + "\n")
     counts = summary_counts(results)
     failed = counts["failed"] or counts["errors"]
     if fail_under is not None:

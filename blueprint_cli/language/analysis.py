@@ -5,7 +5,7 @@ every place a criterion, requirement or action sits."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from blueprint_cli.language.model import (
     Action, Blueprint, Criterion, Requirement, SetAction, Transition,
@@ -140,3 +140,52 @@ def set_actions(bp: Blueprint) -> Iterator[tuple[SetAction, str]]:
     for a, where in action_sites(bp):
         if isinstance(a, SetAction):
             yield a, where
+
+
+# ----- a state renamed between two versions --------------------------------------------------
+
+#: The minimum share of transitions two states must have in common around them
+#: to be taken for one state renamed.
+RENAME_SIMILARITY = 0.5
+
+
+def signature(bp: Blueprint, state: str) -> set[tuple[str, str]]:
+    """The transitions around a state, by name: what leads in, what leads out
+    (common `*` transitions are everywhere, so they say nothing)."""
+    out = set()
+    for t in bp.transitions:
+        if state in t.targets:
+            out.add(("in", t.name))
+        if state in t.sources:
+            out.add(("out", t.name))
+    return out
+
+
+def renamed_states(old: Blueprint, new: Blueprint, removed: Sequence[str], added: Sequence[str]) -> dict[str, str]:
+    """Which removed states of `old` are an added state of `new` renamed: the
+    pairs with (mostly) the same transitions around them, and no equally good
+    rival. The one answer `diff` reports and `publish` suggests `--move` from."""
+    scored = []
+    for r in removed:
+        sr = signature(old, r)
+        for a in added:
+            sa = signature(new, a)
+            if not sr or not sa:
+                continue
+            score = len(sr & sa) / len(sr | sa)
+            if score >= RENAME_SIMILARITY:
+                scored.append((score, r, a))
+    scored.sort(key=lambda x: -x[0])
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for score, r, a in scored:
+        if r in out or a in used:
+            continue
+        # an equally good alternative for either side makes the guess a coin toss
+        rivals = [x for x in scored if x[0] == score and (x[1] == r) != (x[2] == a)
+                  and x[1] not in out and x[2] not in used]
+        if rivals:
+            continue
+        out[r] = a
+        used.add(a)
+    return out

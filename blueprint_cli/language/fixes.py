@@ -18,7 +18,8 @@ Safe and unsafe: a fix is *safe* when it cannot change what a blueprint that
 already works does — the file is refused as it is (the finding is an error)
 and there is one obvious repair. It is *unsafe* when it makes a choice for the
 user: a did-you-mean with more than one close candidate (`Closed Wn` could be
-`Closed Won` or `Closed Lost`), or `final: true` on a state with an SLA (final
+`Closed Won` or `Closed Lost`) or whose word is not a typo of it (`greater`
+is close only to `gte`, but may mean `gt`), or `final: true` on a state with an SLA (final
 states never escalate). `blueprint lint --fix` applies safe fixes;
 `--unsafe-fixes` applies both.
 """

@@ -445,6 +445,36 @@ def _yaml_error(exc: MarkedYAMLError) -> tuple[str, Position]:
     return f"invalid YAML: {message}", pos
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _parse_hint(exc: MarkedYAMLError, text: str, pos: Position) -> str | None:
+    """How to repair the parse errors people make most: a tab, a line indented
+    wrongly, a value holding `: ` without quotes. The parser's own words say
+    what it expected, not what the writer did."""
+    lines = text.split("\n")
+    line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
+    if "\t" in line[: pos.col]:
+        return "YAML does not allow tabs for indentation; use spaces"
+    problem = str(exc.problem or "")
+    if "mapping values are not allowed" in problem:
+        above = next((lines[i] for i in range(pos.line - 2, -1, -1)
+                      if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
+        indented_more = above is not None and _indent(line) > _indent(above) and not above.rstrip().endswith(":")
+        if indented_more and pos.col > _indent(line) + 1:
+            return (f"line {pos.line} is indented more than the line above it, which already has its value: "
+                    "indent it like the keys it belongs with")
+        return 'a value holding ": " needs quotes, e.g. title: "Deal: follow-up"'
+    if ("expected '-' indicator" in problem or "expected key" in problem or "expected <block end>" in problem):
+        started = exc.context_mark.line + 1 if exc.context_mark is not None else None
+        kind = "list" if "'-'" in problem else "mapping"
+        where = f"; the {kind} it breaks starts at line {started}" if started and started != pos.line else ""
+        return (f"check the indentation of line {pos.line}: the keys of one mapping start in the same column, "
+                f"and so do the `-` of one list{where}")
+    return None
+
+
 #: Tag our resolver gives plain (unquoted, untagged) scalars; `_plain` types them.
 _PLAIN = "tag:blueprint-cli,2026:plain"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -592,11 +622,7 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         return None, problem("BP104", f"nesting deeper than {MAX_PRESCAN_DEPTH} levels", Position(1, 1))
     except MarkedYAMLError as exc:
         message, pos = _yaml_error(exc)
-        lines = text.split("\n")
-        line = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
-        tab = "\t" in line[: pos.col]
-        return None, problem("BP100", message, pos, "YAML does not allow tabs for indentation; use spaces" if tab
-                             else None)
+        return None, problem("BP100", message, pos, _parse_hint(exc, text, pos))
     except YAMLError as exc:
         return None, problem("BP100", "invalid YAML: " + " ".join(str(exc).split()), Position(1, 1))
     # `---` with nothing after it is an empty document, not a null value someone wrote

@@ -333,10 +333,14 @@ class Blueprint:
 def build_criterion(data: Any, path: JsonPath) -> Criterion:
     if not isinstance(data, dict) or not data:
         raise ModelError("a criterion must be a mapping like {field: amount, gt: 0}", path)
+    # a None item is a criterion lint cut out of a half-valid file (check/salvage.py):
+    # skipped, so the others keep their places and are still checked
     if "all" in data:
-        return AllOf(tuple(build_criterion(c, path + ("all", i)) for i, c in enumerate(data["all"])), path)
+        return AllOf(tuple(build_criterion(c, path + ("all", i)) for i, c in enumerate(data["all"])
+                           if c is not None), path)
     if "any" in data:
-        return AnyOf(tuple(build_criterion(c, path + ("any", i)) for i, c in enumerate(data["any"])), path)
+        return AnyOf(tuple(build_criterion(c, path + ("any", i)) for i, c in enumerate(data["any"])
+                           if c is not None), path)
     if "not" in data:
         return NotOf(build_criterion(data["not"], path + ("not",)), path)
     ops = [k for k in data if k != "field"]

@@ -76,15 +76,41 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean {best!r}?" if best is not None and best != word else None
 
 
+def edits(a: str, b: str) -> int:
+    """Letters added, dropped, changed or swapped with a neighbour to turn `a`
+    into `b`, case ignored (long names compared by their ends, as above)."""
+    a, b = _key(a), _key(b)
+    previous, current = list(range(len(b) + 1)), [0] * (len(b) + 1)
+    before: list[int] = []
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, previous = previous, current
+    return previous[len(b)]
+
+
+def is_typo(word: str, meant: str) -> bool:
+    """Whether `word` reads as `meant` mistyped — a letter or two off (one in a
+    short name) — rather than another word for it: `Negotation` is a typo of
+    `Negotiation`; `greater` is not one of `gte`, it is a meaning (`gt` too)."""
+    return edits(word, meant) <= max(1, len(meant) // 5)
+
+
 def respell(path: JsonPath, word: str, choices: Iterable[str], *, key: bool = False) -> Change | None:
     """The fix of a misspelt name at `path` (a value, or with `key=True` a mapping
     key): the closest choice — what `did_you_mean` suggests. Safe when it is the
-    only close one; with several, picking one is the user's call (unsafe)."""
+    only close one and `word` is a typo of it; otherwise choosing is the user's
+    call (unsafe): several candidates (`gtee`: `gte` or `gt`), or a word that
+    means something the choices say more precisely (`greater`: `gt` or `gte`)."""
     from blueprint_cli.language.fixes import RenameKey, Replace
 
     found = close_matches(word, choices)
     if not found or found[0] == word:
         return None
+    safe = len(found) == 1 and is_typo(word, found[0])
     if key:
-        return RenameKey(path, found[0], safe=len(found) == 1)
-    return Replace(path, found[0], safe=len(found) == 1)
+        return RenameKey(path, found[0], safe=safe)
+    return Replace(path, found[0], safe=safe)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.language import wording
+from blueprint_cli.language.analysis import renamed_states
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Severity
 from blueprint_cli.language.implication import Domain, canonical, implies
 from blueprint_cli.language.model import (
@@ -33,11 +34,6 @@ from blueprint_cli.language.model import (
 )
 
 TIGHTENED, LOOSENED = "tightened", "loosened"
-
-#: The minimum share of transitions two states must have in common around them
-#: to be taken for one state renamed.
-RENAME_SIMILARITY = 0.5
-
 
 # ----- reading the two sides --------------------------------------------------------------
 
@@ -419,45 +415,6 @@ def _branch_text(b: Any) -> str:
     return f"else → {b.to}" if b.when is None else f"when {criteria_text(b.when)} → {b.to}"
 
 
-def _signature(bp: Blueprint, state: str) -> set[tuple[str, str]]:
-    """The transitions around a state, by name: what leads in, what leads out
-    (common `*` transitions are everywhere, so they say nothing)."""
-    out = set()
-    for t in bp.transitions:
-        if state in t.targets:
-            out.add(("in", t.name))
-        if state in t.sources:
-            out.add(("out", t.name))
-    return out
-
-
-def _renamed_states(old: Blueprint, new: Blueprint, removed: list[str], added: list[str]) -> dict[str, str]:
-    scored = []
-    for r in removed:
-        sr = _signature(old, r)
-        for a in added:
-            sa = _signature(new, a)
-            if not sr or not sa:
-                continue
-            score = len(sr & sa) / len(sr | sa)
-            if score >= RENAME_SIMILARITY:
-                scored.append((score, r, a))
-    scored.sort(key=lambda x: -x[0])
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for score, r, a in scored:
-        if r in out or a in used:
-            continue
-        # an equally good alternative for either side makes the guess a coin toss
-        rivals = [x for x in scored if x[0] == score and (x[1] == r) != (x[2] == a)
-                  and x[1] not in out and x[2] not in used]
-        if rivals:
-            continue
-        out[r] = a
-        used.add(a)
-    return out
-
-
 def _route_key(bp: Blueprint, t: Transition, renames: dict[str, str]) -> Any:
     branches = tuple((canonical(b.when), renames.get(b.to, b.to)) for b in t.branches)
     return (tuple(sorted(_mapped(t.sources, renames))), renames.get(t.to or "", t.to), branches,
@@ -479,7 +436,7 @@ def compare(old: Side, new: Side) -> BlueprintDiff:
     # ----- states
     removed = [s for s in a.state_names if b.state(s) is None]
     added = [s for s in b.state_names if a.state(s) is None]
-    renames = _renamed_states(a, b, removed, added)
+    renames = renamed_states(a, b, removed, added)
     for s in removed:
         if s in renames:
             out.states.append(Change("renamed", renames[s], s, "same transitions around it"))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from blueprint_cli import engine
 from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.language.analysis import renamed_states
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.engine.records import HistoryEntry
 from blueprint_cli.language.suggest import did_you_mean
@@ -71,10 +72,9 @@ def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None
         unplaced = {s: ids for s, ids in stuck.items() if ids and s not in moves}
         if unplaced:
             lines = [f"{s}: {len(ids)} record{'s' if len(ids) != 1 else ''} ({_few(ids)})" for s, ids in unplaced.items()]
-            example = next(iter(unplaced))
             raise BlueprintError(
                 f"{path} deletes state{'s' if len(unplaced) > 1 else ''} that records are in:\n  " + "\n  ".join(lines),
-                hint=f"say where they go, e.g. --move \"{example}={bp.entry_state}\"", exit_code=1)
+                hint=_where_they_go(old, bp, list(unplaced)), exit_code=1)
         version = current.latest + 1 if current else 1
         meta = {"published_at": engine.iso(moment), "published_by": user, "source": str(path)}
         pub.save_version(bp.id, version, text, data, meta)
@@ -102,3 +102,20 @@ def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None
 def _few(ids: Sequence[str], limit: int = 10) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _where_they_go(old: Blueprint | None, new: Blueprint, unplaced: list[str]) -> str:
+    """The `--move` to suggest: where `blueprint diff` says each state went (a
+    state renamed: the same transitions around it), else the entry state."""
+    if old is None:
+        renames: dict[str, str] = {}
+    else:
+        removed = [s for s in old.state_names if new.state(s) is None]
+        added = [s for s in new.state_names if old.state(s) is None]
+        renames = {s: to for s, to in renamed_states(old, new, removed, added).items() if s in unplaced}
+    moves = " ".join(f'--move "{s}={renames[s]}"' for s in unplaced if s in renames)
+    if moves and len(renames) == len(unplaced):
+        return f"they look renamed (as `blueprint diff` shows): {moves}"
+    example = next((s for s in unplaced if s not in renames), unplaced[0])
+    guess = f'--move "{example}={new.entry_state}"'
+    return f"say where they go, e.g. {moves + ' ' if moves else ''}{guess}"

@@ -1,8 +1,8 @@
-"""MkDocs hook: the key-by-key reference of the blueprint language, generated
-from the JSON Schema (`blueprint_cli/schemas/blueprint.schema.json`, the file
-editors show on hover), in place of the `<!-- schema: reference -->` marker of
-`language.md`. Every key and its description come from the schema, so the
-page and the editor always say the same.
+"""The key-by-key reference of the blueprint language, generated from the JSON
+Schema (`blueprint_cli/schemas/blueprint.schema.json`, the file editors show
+on hover) into `docs/language.md`, between its `<!-- schema: reference -->`
+markers (`docs/hooks/generate.py` writes it). Every key and its description
+come from the schema, so the page and the editor always say the same.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import json
 from importlib import resources
 from typing import Any
 
-PAGE = "language.md"
-MARKER = "<!-- schema: reference -->"
 
 #: the sections, in reading order: (title, anchor, JSON pointer into the schema)
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -97,7 +95,8 @@ def _value(pointer: tuple[str, ...], key: str, sub: dict[str, Any]) -> str:
 
 
 def section(title: str, anchor: str, node: dict[str, Any], pointer: tuple[str, ...] = ()) -> str:
-    lines = [f"### {title} {{#{anchor}}}", ""]
+    # an anchor of our own (GitHub shows `{#id}` as text): links stay the same on GitHub and the site
+    lines = [f'### <a id="{anchor}"></a>{title}', ""]
     if node.get("description"):
         lines += [" ".join(str(node["description"]).split()), ""]
     props: dict[str, Any] = node.get("properties", {})
@@ -116,11 +115,3 @@ def section(title: str, anchor: str, node: dict[str, Any], pointer: tuple[str, .
 def reference() -> str:
     data = schema()
     return "\n".join(section(title, anchor, _at(data, pointer), pointer) for title, anchor, pointer in SECTIONS)
-
-
-def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    if page.file.src_uri != PAGE:
-        return markdown
-    if MARKER not in markdown:
-        raise ValueError(f"{PAGE} has lost its marker {MARKER}: the key reference goes there")
-    return markdown.replace(MARKER, reference())

@@ -1,26 +1,22 @@
-"""MkDocs hook: the rules reference, generated from the rule modules.
+"""The rules reference, generated from the rule modules.
 
 Every rule — the blueprint rules in `blueprint_cli/check/rules/` and the
-scenario-file rules in `blueprint_cli/scenarios/rules/` — gets a page
-`rules/CODE.md` made from its code, name, severity and docstring (the text
-`blueprint lint --explain CODE` prints), and `rules/index.md` gets the tables
-of every rule in place of its `<!-- rules: BP -->` / `<!-- rules: SC -->`
-markers. Nothing about a rule is written twice: a new rule module gets its page
-by being in the catalogue.
+scenario-file rules in `blueprint_cli/scenarios/rules/` — gets a page in
+`docs/rules/` (`BP301.md`, …) made from its code, name, severity and docstring (the
+text `blueprint lint --explain CODE` prints), and `docs/rules/index.md` gets
+the tables of every rule between its `<!-- rules: BP -->` / `<!-- rules: SC -->`
+markers (`docs/hooks/generate.py` writes them). Nothing about a rule is written
+twice: a new rule module gets its page by being in the catalogue.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
-from typing import Any
-
-from mkdocs.structure.files import File, Files, InclusionLevel
 
 from blueprint_cli.check.rules import Rule, catalogue as blueprint_rules
 from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
-INDEX = "rules/index.md"
-MARKERS = {"<!-- rules: BP -->": "BP", "<!-- rules: SC -->": "SC"}
 
 _GROUPS = {
     "BP0": "The run itself", "BP1": "Reading and the schema", "BP2": "The graph of states",
@@ -39,12 +35,16 @@ def page_path(code: str) -> str:
 
 
 def _blocks(text: str) -> list[str]:
-    """The docstring's paragraphs; a block indented by four spaces is a YAML example."""
+    """The docstring's paragraphs; a block indented by four spaces is an example
+    (YAML, or what lint prints)."""
     out: list[str] = []
     for block in text.split("\n\n"):
         lines = block.splitlines()
         if lines and all(line.startswith("    ") or not line.strip() for line in lines):
-            out.append("```yaml\n" + textwrap.dedent(block).strip("\n") + "\n```")
+            example = textwrap.dedent(block).strip("\n")
+            # what lint prints (`file:line:col: …`) is text; anything else is YAML
+            kind = "text" if re.match(r"\S+:[0-9]+:[0-9]+: ", example) else "yaml"
+            out.append(f"```{kind}\n{example}\n```")
         else:
             out.append(block.strip("\n"))
     return [b for b in out if b]
@@ -84,20 +84,3 @@ def table(prefix: str) -> str:
         summary = rule.summary.replace("|", "\\|")
         out.append(f"| [{code}]({code}.md) | {rule.name} | {rule.severity.value} | {summary} |")
     return "\n".join(out).strip("\n") + "\n"
-
-
-def on_files(files: Files, config: Any, **_: Any) -> Files:
-    for code, rule in rules().items():
-        files.append(File.generated(config, page_path(code), content=page(rule),
-                                    inclusion=InclusionLevel.NOT_IN_NAV))
-    return files
-
-
-def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    if page.file.src_uri != INDEX:
-        return markdown
-    for marker, prefix in MARKERS.items():
-        if marker not in markdown:
-            raise ValueError(f"{INDEX} has lost its marker {marker}: the rules tables go there")
-        markdown = markdown.replace(marker, table(prefix))
-    return markdown

@@ -4,8 +4,8 @@ A rule module defines `CODE`, `NAME`, `SEVERITY` and a docstring (the user
 documentation printed by `blueprint lint --explain CODE`). Semantic rules also
 define `check(ctx)`, yielding `Finding`s, and `NEEDS`: the sections (`SECTIONS`:
 `states` is the list of states, `state-details` what each one says; the same
-for transitions) the rule needs whole. When
-a file has schema errors, lint cuts the invalid parts out (lint/salvage.py) and
+for transitions; `criteria` any criterion) the rule needs whole. When
+a file has schema errors, lint cuts the invalid parts out (check/salvage.py) and
 skips the rules that need a section that lost something. Rules of the loader
 and schema stages (BP1xx) have no `check`: those stages report them directly.
 """
@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 DOCS_URL = "https://blueprint-cli.github.io/blueprint/"
 
 #: The top-level sections a rule can need whole (`NEEDS`).
-SECTIONS = frozenset({"states", "state-details", "transitions", "transition-details", "fields", "field", "entry"})
+#: `criteria`: something was cut out of a criterion (see check/salvage.py).
+SECTIONS = frozenset({"states", "state-details", "transitions", "transition-details", "fields", "field", "entry",
+                      "criteria"})
 
 #: Every rule module, in code order. A test checks this list against the folder.
 RULE_MODULES = (

@@ -7,7 +7,8 @@ Files that are something else the tool knows are linted as what they are: a
 scenario file with its scenario checks (SC codes, as `blueprint test --lint`),
 a team file against the team schema.
 
-    $ blueprint lint docker-compose.yml
+`blueprint lint docker-compose.yml` says:
+
     docker-compose.yml:1:1: error BP003 this is not a blueprint: it has none of the top-level keys ...
 
 In folders, and with `--blueprints-only` (as the pre-commit hook runs), files

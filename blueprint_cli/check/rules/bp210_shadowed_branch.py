@@ -31,7 +31,7 @@ from blueprint_cli.language.model import Condition, Criterion
 CODE = "BP210"
 NAME = "shadowed-branch"
 SEVERITY = "warning"
-NEEDS = ("fields", "field", "states")
+NEEDS = ("fields", "field", "states", "criteria")
 
 
 def _text(c: Criterion) -> str:

@@ -27,7 +27,7 @@ from blueprint_cli.language.model import Transition
 CODE = "BP211"
 NAME = "duplicate-route"
 SEVERITY = "warning"
-NEEDS = ("states", "state-details", "fields", "field")
+NEEDS = ("states", "state-details", "fields", "field", "criteria")
 
 
 def _route(t: Transition) -> object:

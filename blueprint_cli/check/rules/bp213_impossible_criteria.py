@@ -26,7 +26,7 @@ from blueprint_cli.language.model import AllOf, Condition, Criterion, iter_condi
 CODE = "BP213"
 NAME = "impossible-criteria"
 SEVERITY = "warning"
-NEEDS = ("fields", "field", "states")
+NEEDS = ("fields", "field", "states", "criteria")
 
 
 def _culprits(c: Criterion, domain: Domain) -> str:

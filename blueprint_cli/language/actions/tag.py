@@ -1,5 +1,6 @@
 """`tag`: add and remove tags (`tag: {add: [vip], remove: [cold]}`).
-History: `added vip; removed cold`, or `no change`.
+History: `added vip; removed cold`, or, when the tags were already as asked,
+`unchanged: already tagged vip; not tagged cold`.
 Zoho CRM has no tag action: `blueprint zoho export` reports it and leaves it out."""
 
 from __future__ import annotations
@@ -44,4 +45,8 @@ def retagged(tags: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...
     removed = [t for t in remove if t in tags]
     after = [t for t in list(tags) + added if t not in remove]
     bits = ([f"added {', '.join(added)}"] if added else []) + ([f"removed {', '.join(removed)}"] if removed else [])
-    return tuple(after), "; ".join(bits) or "no change"
+    if not bits:
+        bits = ([f"already tagged {', '.join(add)}"] if add else []) + \
+               ([f"not tagged {', '.join(remove)}"] if remove else [])
+        return tuple(after), "unchanged: " + "; ".join(bits) if bits else "unchanged"
+    return tuple(after), "; ".join(bits)

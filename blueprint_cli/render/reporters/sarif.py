@@ -1,6 +1,7 @@
 """SARIF 2.1.0, for GitHub code scanning and other static-analysis viewers.
-Every rule of the catalogue is described in the tool's `rules` (with a link to
-its page in the documentation), so viewers can show it next to a result.
+Every rule — of blueprint files and of scenario files, which lint checks too —
+is described in the tool's `rules` (with a link to its page in the
+documentation), so viewers can show it next to a result.
 
 File locations are relative to the repository root (`uriBaseId` SRCROOT, whose
 absolute URI is in the run's `originalUriBaseIds`): code scanning reads them
@@ -17,7 +18,8 @@ from urllib.parse import quote
 from blueprint_cli import __version__
 from blueprint_cli.diagnostics import Findings, Severity
 from blueprint_cli.render.reporters.paths import from_root, source_root
-from blueprint_cli.check.rules import catalogue
+from blueprint_cli.check.rules import Rule, catalogue
+from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -33,8 +35,13 @@ def _artifact(file: str) -> dict[str, str]:
     return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
+def every_rule() -> list[Rule]:
+    """The rules a lint run can report: the blueprint rules, then the scenario-file rules."""
+    return [*catalogue().values(), *scenario_rules().values()]
+
+
 def document(findings: Findings) -> dict[str, Any]:
-    rules = list(catalogue().values())
+    rules = every_rule()
     index = {r.code: i for i, r in enumerate(rules)}
     results = []
     for d in findings.sorted():
