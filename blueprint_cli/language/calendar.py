@@ -120,12 +120,13 @@ class WorkingCalendar:
     def working_time(self, start: datetime, end: datetime) -> timedelta:
         """Working time between two moments (zero if `end` is not after `start`),
         in real elapsed time."""
-        if end <= start:
-            return timedelta()
         zone = self.zone or start.tzinfo
         if zone is None:
             raise ValueError("business time needs a moment with a time zone")
+        # compared in UTC: two times of one zone compare by the wall clock, which an autumn change repeats
         a, b = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+        if b <= a:
+            return timedelta()
         total = timedelta()
         day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
         while day <= last:

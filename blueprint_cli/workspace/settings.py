@@ -196,22 +196,36 @@ class Config:
         self._valid = data
         return problems
 
+    def _section(self, key: str) -> Any:
+        """One top-level setting, when it (and the file's shape) is right: a broken
+        smtp section refuses what sends, not every command that reads another
+        setting. A fault in it, or in the file as a whole, raises with every problem."""
+        from blueprint_cli.check.kinds import settings_keys
+
+        errors = [d for d in self.findings() if d.severity is Severity.ERROR]
+        # a misspelt key (`calender:`) may be the setting asked for: the whole file is refused
+        if any(not d.path or d.path[0] == key or d.path[0] not in settings_keys() for d in errors):
+            self.data  # noqa: B018 - raises, naming every problem
+        return self._valid.get(key) if isinstance(self._valid, Mapping) else None
+
     @property
     def unknown_users_allowed(self) -> bool:
         """`unknown_users: allow`: users not in team.yaml may act (default: refuse)."""
-        return self.data.get("unknown_users") == "allow"
+        return bool(self._section("unknown_users") == "allow")
 
     @property
     def simulated_clock(self) -> bool:
         """`clock: simulated`: `tick --now` may write at a time later than the clock
         (default `real`: such a tick only shows what would be due)."""
-        return self.data.get("clock") == "simulated"
+        return bool(self._section("clock") == "simulated")
 
     @property
     def calendar(self) -> WorkingCalendar:
         """The working calendar for business durations (the default one when not set)."""
         if self._calendar is None:
-            self.data  # noqa: B018 - validates the file (a missing one has no calendar)
+            # only the calendar need be right: a broken smtp section refuses what sends, not
+            # every command that reads a time (the calendar's time zone says what one means)
+            self._section("calendar")
             from blueprint_cli.language.calendar import DEFAULT
 
             self._calendar = self._calendar or DEFAULT

@@ -73,7 +73,8 @@ def tick(ws: Workspace, now: datetime, *, dry_run: bool = False, from_clock: boo
     from blueprint_cli.workspace.clock import now as clock
 
     calendar = ws.calendar
-    ahead = not dry_run and now > clock() and not ws.settings.simulated_clock
+    simulated = ws.settings.simulated_clock  # read (and checked) whatever `now` is: tick is what it governs
+    ahead = not dry_run and now > clock() and not simulated
     report = TickReport(engine.iso(now), dry_run or ahead, ahead)
     dry_run = report.dry_run
     with ws.store.session():
