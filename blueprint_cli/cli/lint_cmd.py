@@ -115,10 +115,13 @@ def lint(
     .blueprint.toml / blueprint.toml, the nearest one upward from each file."""
     from blueprint_cli.lint.command import execute
 
-    args = LintArgs(tuple(paths or ()), fmt, tuple(select or ()), tuple(ignore or ()), tuple(extend_select or ()),
-                    strict, exit_zero, team, config, statistics, output_file, watch, no_cache, cache_dir,
-                    force_exclude, blueprints_only, explain, list_rules, jobs, fix, diff, unsafe_fixes,
-                    options(ctx).workspace, options(ctx).color)
+    args = LintArgs(
+        paths=tuple(paths or ()), fmt=fmt, select=tuple(select or ()), ignore=tuple(ignore or ()),
+        extend_select=tuple(extend_select or ()), strict=strict, exit_zero=exit_zero, team=team, config=config,
+        statistics=statistics, output_file=output_file, watch=watch, no_cache=no_cache, cache_dir=cache_dir,
+        force_exclude=force_exclude, blueprints_only=blueprints_only, explain=explain, list_rules=list_rules,
+        jobs=jobs, fix=fix, diff=diff, unsafe_fixes=unsafe_fixes, workspace=options(ctx).workspace,
+        color=options(ctx).color)
     status = execute(build(args, lambda: _workspace_folder(ctx)))
     if status:
         raise typer.Exit(status)
