@@ -106,12 +106,19 @@ def blueprint_text(index: int, stages: int = 14) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(folder: Path, count: int) -> list[Path]:
+def stages_for(lines: int) -> int:
+    """How many stages make a file of about `lines` lines (each stage adds about 24)."""
+    return min(range(2, max(3, lines // 20)), key=lambda n: abs(blueprint_text(0, n).count("\n") - lines))
+
+
+def generate(folder: Path, count: int, lines: int | None = None) -> list[Path]:
+    """`count` blueprints of about 350 lines each, or of about `lines` lines."""
+    stages = 14 if lines is None else stages_for(lines)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(count):
         p = folder / f"bench-{i:05d}.yaml"
-        p.write_text(blueprint_text(i), encoding="utf-8")
+        p.write_text(blueprint_text(i, stages), encoding="utf-8")
         paths.append(p)
     return paths
 
@@ -119,4 +126,5 @@ def generate(folder: Path, count: int) -> list[Path]:
 if __name__ == "__main__":
     import sys
 
-    generate(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    generate(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10,
+             int(sys.argv[3]) if len(sys.argv) > 3 else None)

@@ -2,6 +2,7 @@
 
     python bench/lint_many.py                 # 1,000 files of ~350 lines, 3 rounds
     python bench/lint_many.py --files 200 --rounds 5
+    python bench/lint_many.py --lines 100     # files of about 100 lines (300, 1000, ...)
 
 Both tools run side by side in one run, interleaved round by round so that
 noise on a shared machine hits both alike; medians are reported. check-jsonschema
@@ -120,6 +121,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--lines", type=int, default=None,
+                    help="generate files of about this many lines (default: 356, the generator's usual file)")
     ap.add_argument("--startup-rounds", type=int, default=20)
     args = ap.parse_args()
 
@@ -136,7 +139,7 @@ def main() -> None:
     checker = shutil.which("check-jsonschema") or sys.exit("pip install check-jsonschema")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "blueprints"
-        files = generate(folder, args.files)
+        files = generate(folder, args.files, args.lines)
         lines = sum(1 for _ in files[0].open())
         print(f"{args.files} generated blueprints of {lines} lines each; {args.rounds} rounds, interleaved\n")
 

@@ -74,3 +74,28 @@ def test_a_damaged_entry_is_ignored_and_rewritten(cli, here: Path) -> None:
     entry.write_text("{not json")
     assert cli("lint", "x.yaml").stdout == first.stdout
     assert entry.read_text().startswith('{"checked":true')
+
+
+def test_a_miss_reads_the_file_once_and_caches_what_it_linted(cli, here: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from blueprint_cli.lint import run
+
+    reads: list[str] = []
+    read = run.read_user_file
+    broken = UNREACHABLE.replace("to: Won}", "to: Wno}")
+
+    def read_then_save(path: Path | str, limit: int = 10 * 1024 * 1024) -> bytes:
+        raw = read(path, limit)
+        reads.append(str(path))
+        if len(reads) == 1:  # an editor saves another version right after the first read
+            (here / "x.yaml").write_text(broken)
+        return raw
+
+    monkeypatch.setattr(run, "read_user_file", read_then_save)
+    first = cli("lint", "x.yaml")
+    assert reads == ["x.yaml"]
+    assert "warning BP203" in first.stdout and "BP301" not in first.stdout  # the version read
+    monkeypatch.setattr(run, "read_user_file", read)
+    assert "BP301" in cli("lint", "x.yaml").stdout  # the saved version, linted: not the entry of the first
+    (here / "x.yaml").write_text(UNREACHABLE)
+    assert cli("lint", "x.yaml").stdout == first.stdout

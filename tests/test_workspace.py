@@ -119,6 +119,34 @@ def test_publish_suggests_the_rename_diff_found(tmp_path: Path) -> None:
     assert "Qualification" not in r.err.split("hint:", 1)[1]
 
 
+def test_publish_reads_the_file_once_and_stores_what_it_linted(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = ping_workspace(tmp_path)
+    src = tmp_path / "ping.yaml"
+    linted = PING.replace("title: Ping-pong", "title: Ping pong v2")
+    src.write_text(linted, encoding="utf-8")
+    from blueprint_cli import userfile
+    from blueprint_cli.workspace.publishing import publish
+
+    reads: list[Path] = []
+    read = userfile.read_user_file
+
+    def read_then_swap(path: Path | str, limit: int = userfile.MAX_BYTES) -> bytes:
+        raw = read(path, limit)
+        if Path(path) == src:
+            reads.append(src)
+            # an editor saves another version (with a lint error) right after the file was read
+            src.write_text(PING.replace("title: Ping-pong", "title: Swapped").replace("to: Right", "to: Rihgt"),
+                           encoding="utf-8")
+        return raw
+
+    monkeypatch.setattr(userfile, "read_user_file", read_then_swap)
+    assert publish(ws, src, user="grace").version == 2
+    assert reads == [src]
+    assert ws.store.blueprint_text("ping", 2) == linted
+    assert ws.store.blueprint_data("ping", 2)["title"] == "Ping pong v2"
+
+
 def test_deleting_a_state_with_records_is_refused_unless_told_where(tmp_path: Path) -> None:
     ws = ping_workspace(tmp_path, records=3)
     from blueprint_cli.engine import Inputs

@@ -2,8 +2,9 @@
 
 `lint_text` lints one document and returns the model (when it could be built)
 with the diagnostics; `load_blueprint` is what other commands use to read a
-blueprint they are about to act on. A run over files and folders, with
-configuration, cache and suppressions, is `lint.run.lint_paths`.
+blueprint they are about to act on (`read_blueprint` also returns the text it
+read once and its parse: `publish` stores them). A run over files and folders,
+with configuration, cache and suppressions, is `lint.run.lint_paths`.
 
 The checking itself is in `check.check`, imported on first use: this package is
 imported by every lint run, and one answered from the result cache checks
@@ -22,13 +23,13 @@ from blueprint_cli.check.kinds import SCENARIO_SUFFIXES
 from blueprint_cli.check.selection import Selection
 
 if TYPE_CHECKING:
-    from blueprint_cli.check.check import Checked
+    from blueprint_cli.check.check import Checked, Usable
     from blueprint_cli.language.loader import Document
     from blueprint_cli.language.model import Blueprint
     from blueprint_cli.language.team import Team
 
 __all__ = ["SCENARIO_SUFFIXES", "Selection", "check_document", "lint_document", "lint_text", "lint_file",
-           "LintFailed", "load_blueprint", "selected"]
+           "LintFailed", "load_blueprint", "read_blueprint", "selected"]
 
 
 def check_document(doc: Document, team: Team | None = None, selection: Selection = Selection()) -> Checked:
@@ -70,3 +71,10 @@ def load_blueprint(path: Path, team: Team | None = None) -> Blueprint:
 
     return check.load_blueprint(path, team)
 
+
+
+def read_blueprint(path: Path, team: Team | None = None) -> Usable:
+    """`load_blueprint`, with the text read (once) and the document it parsed to."""
+    from blueprint_cli.check import check
+
+    return check.read_blueprint(path, team)

@@ -16,7 +16,7 @@ from blueprint_cli.check.failed import LintFailed
 from blueprint_cli.check.rules import Finding, catalogue
 from blueprint_cli.check.salvage import MAX_ROUNDS, salvage
 from blueprint_cli.check.selection import Selection
-from blueprint_cli.language.loader import Document, load_file, load_text
+from blueprint_cli.language.loader import Document, load_bytes, load_file, load_text, unreadable
 from blueprint_cli.language.model import Blueprint, ModelError, build
 
 if TYPE_CHECKING:
@@ -134,14 +134,36 @@ def lint_file(path: Path, team: Team | None = None, selection: Selection = Selec
     return _lint_loaded(*load_file(path, display), team, selection)
 
 
-def load_blueprint(path: Path, team: Team | None = None) -> Blueprint:
-    """Read a blueprint that must be usable: errors raise `LintFailed`."""
+class Usable(NamedTuple):
+    """A blueprint that lints without errors, with what it was read from."""
+
+    blueprint: Blueprint
+    #: the one parse of `text` the blueprint was built from and checked
+    document: Document
+    text: str
+
+
+def read_blueprint(path: Path, team: Team | None = None) -> Usable:
+    """Read a blueprint that must be usable, once: the bytes linted are the
+    bytes returned. Errors raise `LintFailed`."""
+    from blueprint_cli.userfile import UnreadableFile, read_user_file
+
     if not path.exists():
         raise BlueprintError(f"no such file: {path}")
     if path.is_dir():
         raise BlueprintError(f"{path} is a folder; give one blueprint file")
-    bp, diags = lint_file(path, team)
+    try:
+        raw = read_user_file(path)
+    except UnreadableFile as exc:
+        raise LintFailed([unreadable(exc, str(path))]) from None
+    doc, diags = load_bytes(raw, str(path))
+    bp, diags = _lint_loaded(doc, diags, team, Selection())
     errors = [d for d in diags if d.severity is Severity.ERROR]
-    if errors or bp is None:
+    if errors or bp is None or doc is None:
         raise LintFailed(sorted(errors or diags, key=Diagnostic.sort_key))
-    return bp
+    return Usable(bp, doc, raw.decode("utf-8"))  # load_bytes decoded it already: valid UTF-8
+
+
+def load_blueprint(path: Path, team: Team | None = None) -> Blueprint:
+    """Read a blueprint that must be usable: errors raise `LintFailed`."""
+    return read_blueprint(path, team).blueprint

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +51,8 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 #: Characters YAML does not allow in a file (C0 and C1 controls but tab, line
 #: feed, carriage return and NEL; DEL; lone surrogates; U+FFFE and U+FFFF).
 _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The ASCII characters YAML allows (deleted from a text, they leave those it does not).
+_ASCII_YAML = bytes([9, 10, 13, *range(32, 127)])
 _DASH_RUN = re.compile(r"(?:-[ \t]+){%d,}" % MAX_PRESCAN_DEPTH)
 
 
@@ -594,7 +598,9 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
     written = text
     if text.startswith("\ufeff"):
         text = text[1:]
-    bad = _NOT_YAML.search(text)
+    # (an ASCII text without control characters, the usual file, is told without the pattern)
+    bad = _NOT_YAML.search(text) if not text.isascii() or text.encode("ascii").translate(None, _ASCII_YAML) \
+        else None
     if bad is not None:  # the parser's own error would point at 1:1 and quote its internals
         pos = _position_of(text, bad.start())
         return None, problem("BP100", f"invalid YAML: the file holds U+{ord(bad[0]):04X}, a control character YAML "
@@ -711,6 +717,45 @@ class _Unusual(Exception):
 
 _Built = tuple[dict[str, Any], dict[JsonPath, Position], dict[JsonPath, Position], list[tuple[JsonPath, Position, str]]]
 
+# What the C parser makes of each event while `_from_events` reads a file: a
+# plain tuple (kind, tag, implicit, value, start mark) instead of ruamel's event
+# object, whose constructor runs three Python-level __init__ (per event, that
+# cost more than the parsing itself). The parser builds its events by looking
+# these names up in its module, so `_tuple_events` sets them for the time of
+# one parse and puts ruamel's classes back after it, whatever happens.
+_SCALAR, _SEQ, _MAP, _SEQ_END, _MAP_END, _DOC_END, _STREAM_END, _OTHER = range(8)
+_TUPLE_EVENTS: dict[str, Callable[..., tuple[Any, ...]]] = {
+    # (each with the parser's exact arguments: a `*rest` would cost a tuple more per event)
+    "ScalarEvent": lambda anchor, tag, implicit, value, start, end, style: (_SCALAR, tag, implicit, value, start),
+    "SequenceStartEvent": lambda anchor, tag, implicit, start, end, flow: (_SEQ, tag, implicit, None, start),
+    "MappingStartEvent": lambda anchor, tag, implicit, start, end, flow: (_MAP, tag, implicit, None, start),
+    "SequenceEndEvent": lambda start, end: (_SEQ_END,),
+    "MappingEndEvent": lambda start, end: (_MAP_END,),
+    "DocumentEndEvent": lambda *_: (_DOC_END,),
+    "StreamEndEvent": lambda *_: (_STREAM_END,),
+    "StreamStartEvent": lambda *_: (_OTHER,),
+    "DocumentStartEvent": lambda *_: (_OTHER,),
+    # where a value is (its position is taken before its kind is looked at)
+    "AliasEvent": lambda anchor, start, end: (_OTHER, None, None, None, start),
+}
+
+
+@contextmanager
+def _tuple_events(module: Any) -> Iterator[bool]:
+    """Within it, `module`'s parser makes tuples (True), unless the module is not
+    the one this was written for (False: then nothing is changed)."""
+    saved = {name: getattr(module, name, None) for name in _TUPLE_EVENTS}
+    if any(cls is None for cls in saved.values()):
+        yield False  # pragma: no cover - another ruamel.yaml.clib
+        return
+    for name, make in _TUPLE_EVENTS.items():
+        setattr(module, name, make)
+    try:
+        yield True
+    finally:
+        for name, cls in saved.items():
+            setattr(module, name, cls)
+
 
 def _from_events(text: str) -> _Built | None:
     """Data and positions straight from the C parser's events, without building
@@ -723,104 +768,131 @@ def _from_events(text: str) -> _Built | None:
     with its finding — so both paths give the same result wherever this one
     answers (a property test holds them to it).
     """
-    from ruamel.yaml.events import (
-        DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
-        StreamEndEvent,
-    )
-
     try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found,unused-ignore]
+        import _ruamel_yaml  # type: ignore[import-not-found,unused-ignore]
     except ImportError:  # pragma: no cover - ruamel.yaml.clib is a declared dependency
         return None
+    with _tuple_events(_ruamel_yaml) as tuples:
+        if not tuples:
+            return None  # pragma: no cover - another ruamel.yaml.clib
+        try:
+            return _read_events(_ruamel_yaml.CParser(text).get_event)
+        except (_Unusual, _TooLong, YAMLError):  # the composer's path says what is wrong, and where
+            return None
+
+
+def _read_events(get: Callable[[], tuple[Any, ...]]) -> _Built | None:
+    """`_from_events`, on the parser's events as tuples; `_Unusual` for what needs the composer."""
     positions: dict[JsonPath, Position] = {}
     key_positions: dict[JsonPath, Position] = {}
     duplicates: list[tuple[JsonPath, Position, str]] = []
     budget = MAX_NODES
-    plain, scalar_tags, seq_tag, map_tag = _PLAIN, _SCALAR_TAGS, _STD + "seq", _STD + "map"
-    parser = CParser(text)
-    get = parser.get_event
+    scalar_tags, seq_tag, map_tag, typed_start = _SCALAR_TAGS, _STD + "seq", _STD + "map", _TYPED_START
+    scalar_kind, map_kind, seq_end, map_end = _SCALAR, _MAP, _SEQ_END, _MAP_END
     # a Position made without the Python-level constructor of named tuples: one per node and key
     at, new = Position, tuple.__new__
 
-    def value(ev: Any, path: JsonPath, depth: int) -> Any:
-        nonlocal budget
-        budget -= 1
-        if budget < 0 or depth > MAX_DEPTH:
+    def scalar(ev: tuple[Any, ...]) -> Any:
+        """A scalar's value, but for a plain word, which the loops below take themselves."""
+        _, tag, implicit, value, _ = ev
+        if tag is None:
+            if implicit[0]:
+                if value == "<<":
+                    raise _Unusual
+                return _plain(value)
+            return value
+        if tag == "!":
+            return value
+        if tag not in scalar_tags:
             raise _Unusual
-        mark = ev.start_mark  # (each path is met once: a repeated key's value is skipped)
-        positions[path] = new(at, (mark.line + 1, mark.column + 1))
-        kind = type(ev)
-        if kind is ScalarEvent:
-            tag = ev.tag
-            if tag is None or tag == "!":
-                if ev.implicit[0] and tag is None:
-                    if ev.value == "<<":
-                        raise _Unusual
-                    return _plain(ev.value)
-                return ev.value
-            if tag not in scalar_tags:
-                raise _Unusual
-            return _scalar(ev.value, tag)
-        if kind is SequenceStartEvent:
-            if ev.tag is not None and ev.tag != seq_tag:
-                raise _Unusual
+        return _scalar(value, tag)
+
+    def collection(ev: tuple[Any, ...], path: JsonPath, depth: int) -> Any:
+        """A mapping or a sequence, with the position of each value; scalars are
+        read here, not by a call each (most values are scalars)."""
+        nonlocal budget
+        kind, tag = ev[0], ev[1]
+        deeper = depth + 1 > MAX_DEPTH  # for its values
+        if kind != map_kind:
+            if kind != _SEQ or (tag is not None and tag != seq_tag):
+                raise _Unusual  # an alias (or something new)
             items: list[Any] = []
             while True:
                 ev = get()
-                if type(ev) is SequenceEndEvent:
+                kind = ev[0]
+                if kind == seq_end:
                     return items
-                items.append(value(ev, path + (len(items),), depth + 1))
-        if kind is MappingStartEvent:
-            if ev.tag is not None and ev.tag != map_tag:
+                sub = path + (len(items),)
+                budget -= 1
+                if budget < 0 or deeper:
+                    raise _Unusual
+                mark = ev[4]
+                positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+                if kind != scalar_kind:
+                    items.append(collection(ev, sub, depth + 1))
+                elif ev[1] is None and ev[2][0] and (word := ev[3]) and word[0] not in typed_start and word != "<<":
+                    items.append(word)
+                else:
+                    items.append(scalar(ev))
+        if tag is not None and tag != map_tag:
+            raise _Unusual
+        out: dict[str, Any] = {}
+        while True:
+            ev = get()
+            kind = ev[0]
+            if kind == map_end:
+                return out
+            if kind != scalar_kind:
                 raise _Unusual
-            out: dict[str, Any] = {}
-            while True:
-                key_ev = get()
-                if type(key_ev) is MappingEndEvent:
-                    return out
-                if type(key_ev) is not ScalarEvent:
+            _, tag, implicit, key, mark = ev
+            if tag is None:
+                if key == "<<" and implicit[0]:
                     raise _Unusual
-                tag = key_ev.tag
-                if tag is None:
-                    if key_ev.implicit[0] and key_ev.value == "<<":
-                        raise _Unusual
-                elif tag != "!" and tag not in scalar_tags:
-                    raise _Unusual
-                key = key_ev.value
-                mark = key_ev.start_mark
-                sub = path + (key,)
-                if key in out:
-                    duplicates.append((sub, Position(mark.line + 1, mark.column + 1), key))
-                    _skip(get(), get, (SequenceStartEvent, MappingStartEvent), (SequenceEndEvent, MappingEndEvent))
-                    continue
-                key_positions[sub] = new(at, (mark.line + 1, mark.column + 1))
-                out[key] = value(get(), sub, depth + 1)
-        raise _Unusual  # an alias (or something new)
+            elif tag != "!" and tag not in scalar_tags:
+                raise _Unusual
+            sub = path + (key,)
+            if key in out:
+                duplicates.append((sub, Position(mark.line + 1, mark.column + 1), key))
+                _skip(get(), get)
+                continue
+            key_positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+            ev = get()
+            kind = ev[0]
+            budget -= 1
+            if budget < 0 or deeper:
+                raise _Unusual
+            mark = ev[4]
+            positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+            if kind != scalar_kind:
+                out[key] = collection(ev, sub, depth + 1)
+            elif ev[1] is None and ev[2][0] and (word := ev[3]) and word[0] not in typed_start and word != "<<":
+                out[key] = word
+            else:
+                out[key] = scalar(ev)
 
-    try:
-        get()  # the stream's start
-        start = get()
-        if type(start) is StreamEndEvent:
-            return None  # an empty file: the composer's path says so
-        root = get()
-        if type(root) is not MappingStartEvent:
-            return None
-        data = value(root, (), 0)
-        if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
-            return None  # a second document
-    except (_Unusual, _TooLong, YAMLError):  # the composer's path says what is wrong, and where
+    get()  # the stream's start
+    if get()[0] == _STREAM_END:
+        return None  # an empty file: the composer's path says so
+    root = get()
+    if root[0] != _MAP:
         return None
+    mark = root[4]
+    positions[()] = new(at, (mark.line + 1, mark.column + 1))
+    budget -= 1
+    data = collection(root, (), 0)
+    if get()[0] != _DOC_END or get()[0] != _STREAM_END:
+        return None  # a second document
     return data, positions, key_positions, duplicates
 
 
-def _skip(ev: Any, get: Any, starts: tuple[type, ...], ends: tuple[type, ...]) -> None:
+def _skip(ev: tuple[Any, ...], get: Callable[[], tuple[Any, ...]]) -> None:
     """Consume the events of one value (the value of a duplicate key, never built)."""
-    depth = 1 if isinstance(ev, starts) else 0
+    depth = 1 if ev[0] in (_SEQ, _MAP) else 0
     while depth:
-        ev = get()
-        if isinstance(ev, starts):
+        kind = get()[0]
+        if kind in (_SEQ, _MAP):
             depth += 1
-        elif isinstance(ev, ends):
+        elif kind in (_SEQ_END, _MAP_END):
             depth -= 1
 
 

@@ -149,7 +149,7 @@ def fix_paths(paths: Sequence[Path], team: Team | None = None, options: RunOptio
             raw = job.path.read_bytes()
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError):
-            entry = lint_job((job, team, "", None))  # reported as a finding, not fixed
+            entry = lint_job((job, team, "", None, None))  # reported as a finding, not fixed
             run.findings.files += entry.checked
             run.findings.extend(entry.diagnostics)
             continue

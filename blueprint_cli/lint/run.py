@@ -106,16 +106,21 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
     cache = Cache(options.cache) if options.cache is not None else None
     team_key = _team_key(team)
     results: list[Entry | None] = [None] * len(jobs)
+    #: with the cache, each file's bytes as read to look it up: a miss lints those
+    #: same bytes (read once, and the entry stored is for what was hashed)
+    read: list[bytes | None] = [None] * len(jobs)
     if cache is not None:
         for i, job in enumerate(jobs):
             try:
                 raw = read_user_file(job.path)
-            except UnreadableFile:
+            except UnreadableFile as exc:  # a FIFO or device found in a folder, a file too large: a finding
+                results[i] = unreadable_entry(exc, job)
                 continue
             results[i] = cache.get(cache.key(raw, _settings(job, team_key)))
+            read[i] = raw if results[i] is None else None
     todo = [i for i, r in enumerate(results) if r is None]
     workers = options.jobs or os.cpu_count() or 1
-    work = [(jobs[i], team, team_key, cache) for i in todo]
+    work = [(jobs[i], team, team_key, cache, read[i]) for i in todo]
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
         import multiprocessing
 
@@ -156,18 +161,25 @@ def _settings(job: Job, team_key: str) -> str:
     return repr((job.display, job.selection, job.explicit, job.blueprints_only, team_key))
 
 
-def lint_job(item: tuple[Job, Team | None, str, Cache | None]) -> Entry:
-    job, team, team_key, cache = item
-    try:
-        raw = read_user_file(job.path)
-    except UnreadableFile as exc:  # a FIFO or device found in a folder, a file too large: a finding
-        from blueprint_cli.language.loader import unreadable
-
-        return Entry(True, [unreadable(exc, job.display)])
+def lint_job(item: tuple[Job, Team | None, str, Cache | None, bytes | None]) -> Entry:
+    """One file's findings, from its bytes if already read (else read here), stored in the cache."""
+    job, team, team_key, cache, raw = item
+    if raw is None:
+        try:
+            raw = read_user_file(job.path)
+        except UnreadableFile as exc:
+            return unreadable_entry(exc, job)
     entry, cacheable = lint_bytes(raw, job, team)
     if cache is not None and cacheable:
         cache.put(cache.key(raw, _settings(job, team_key)), entry)
     return entry
+
+
+def unreadable_entry(exc: UnreadableFile, job: Job) -> Entry:
+    """A FIFO or device found in a folder, a file too large: a finding (never cached)."""
+    from blueprint_cli.language.loader import unreadable
+
+    return Entry(True, [unreadable(exc, job.display)])
 
 
 def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:

@@ -8,7 +8,6 @@ event library needed, and it works on network drives and in containers.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -44,16 +43,15 @@ def snapshot(paths: Sequence[Path], extra: Sequence[Path] = ()) -> Snapshot:
     return out
 
 
-def watch(paths: Sequence[Path], lint_once: Callable[[], tuple[int, list[Path]]], *, clear: bool = False,
-          interval: float = INTERVAL) -> None:
+def watch(paths: Sequence[Path], lint_once: Callable[[], tuple[int, Sequence[Path]]], *,
+          clear: Callable[[], None], note: Callable[[str], None], interval: float = INTERVAL) -> None:
     """Run `lint_once` now and after every change, until interrupted (Ctrl-C
-    ends the command like any other: exit 130)."""
+    ends the command like any other: exit 130). `lint_once` reports; `clear`
+    comes before each round, `note` says what it waits for (the reporter's)."""
     while True:
-        if clear:
-            sys.stdout.write("\033[2J\033[H")
+        clear()
         _, configs = lint_once()
         seen = snapshot(paths, configs)
-        sys.stderr.write(f"[{datetime.now():%H:%M:%S}] watching {len(seen)} files for changes (Ctrl-C stops)\n")
-        sys.stderr.flush()
+        note(f"[{datetime.now():%H:%M:%S}] watching {len(seen)} files for changes (Ctrl-C stops)")
         while snapshot(paths, configs) == seen:
             time.sleep(interval)

@@ -35,17 +35,12 @@ class PublishResult:
 
 def publish(ws: Workspace, path: Path, *, moves: Mapping[str, str] | None = None, priority: int | None = None,
         user: str = "", at: datetime | None = None) -> PublishResult:
-    """Lint the file (errors refuse it), then store it as the next version."""
-    from blueprint_cli.check import load_blueprint
-    from blueprint_cli.language.loader import load_file
+    """Lint the file (errors refuse it), then store it as the next version:
+    the file is read once, and what is stored is the text that was linted."""
+    from blueprint_cli.check import read_blueprint
 
-    bp = load_blueprint(path, ws.team)
-    doc, _ = load_file(path)
-    assert doc is not None
+    bp, doc, text = read_blueprint(path, ws.team)
     data = doc.data
-    from blueprint_cli.userfile import read_user_file
-
-    text = read_user_file(path).decode("utf-8")  # linted above: a regular UTF-8 file within the limit
     moment = at or now()
     moves = dict(moves or {})
     with ws.store.publishing() as pub:
