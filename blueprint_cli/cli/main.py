@@ -46,6 +46,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "time_cmd": ("tick", "retry"),
     "bulk_cmd": ("bulk",),
     "record_data_cmd": ("record",),  # record tag, import and export
+    "lsp_cmd": ("lsp",),
 }
 
 WORKSPACE_HELP = "The .blueprint/ folder, or a folder holding one (default: nearest upward)."
