@@ -35,24 +35,29 @@ class Editor:
     """Open, change and close files in the server, as an editor would, and
     wait for what it publishes."""
 
+    #: versions only grow, whichever Editor sends the change
+    version = 0
+
     def __init__(self, client: LanguageClient) -> None:
         self.client = client
-        self.versions: dict[str, int] = {}
+
+    @classmethod
+    def next_version(cls) -> int:
+        cls.version += 1
+        return cls.version
 
     async def open(self, path: Path, text: str | None = None) -> list[lsp.Diagnostic]:
         uri = path.as_uri()
         self.client.diagnostics.pop(uri, None)
-        self.versions[uri] = 1
         self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
-            uri, "yaml", 1, path.read_text("utf-8") if text is None else text)))
+            uri, "yaml", self.next_version(), path.read_text("utf-8") if text is None else text)))
         return await self.diagnostics(uri)
 
     async def change(self, path: Path, text: str) -> list[lsp.Diagnostic]:
         uri = path.as_uri()
         self.client.diagnostics.pop(uri, None)
-        self.versions[uri] += 1
         self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-            lsp.VersionedTextDocumentIdentifier(self.versions[uri], uri),
+            lsp.VersionedTextDocumentIdentifier(self.next_version(), uri),
             [lsp.TextDocumentContentChangeWholeDocument(text)]))
         return await self.diagnostics(uri)
 

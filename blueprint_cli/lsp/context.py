@@ -151,9 +151,9 @@ def place(lines: list[str], line: int, col: int) -> Place | None:
         hm = _LINE.match(head)
         assert hm is not None
         head_key = _KEY.match(hm[3].rstrip() + " ") if hm[3].strip() else None
-        parents, siblings = _block(lines, line, content_col)
-        if head_key is not None:
-            parents.insert(0, _unquote(head_key[1]))
+        block_parents, siblings = _block(lines, line, content_col)
+        # the key the flow collection on this line is the value of encloses a mapping
+        parents = ([_unquote(head_key[1])] if head_key is not None else []) + block_parents
         if ch == "{":
             pairs = _flow_pairs(inner)
             if ":" in segment:
@@ -169,9 +169,8 @@ def place(lines: list[str], line: int, col: int) -> Place | None:
         key = _LINE.sub(lambda x: x[3], key).strip()
         if outer is not None and outer[1] == "{":
             siblings = _flow_pairs(before[outer[0] + 1:open_col])
-            parents = parents[1:] if head_key is not None else parents
-            if head_key is not None:
-                parents.insert(0, _unquote(head_key[1]))
+        else:
+            parents = block_parents  # `key: [`: the key is this list's, not a mapping's above it
         start = _word_start(before, seg_start)
         return Place(_unquote(key) or None, tuple(parents), siblings, start, before[start:])
     if content_col > len(before):

@@ -231,7 +231,7 @@ def _criteria_text(c: Criterion | None) -> list[str]:
         return []
     if isinstance(c, Condition):
         return [f"**when:** {wording.criterion(c)}"]
-    return ["**when:**", ""] + _tree(c)
+    return ["**when:**\n\n" + "\n".join(_tree(c))]
 
 
 def _hover_state(bp: Blueprint, name: str) -> str:
