@@ -86,3 +86,18 @@ def at(text: str, needle: str, offset: int = 0, occurrence: int = 0) -> lsp.Posi
 
 def doc(path: Path) -> lsp.TextDocumentIdentifier:
     return lsp.TextDocumentIdentifier(path.as_uri())
+
+
+def apply_edits(text: str, edits: Sequence[lsp.TextEdit]) -> str:
+    """`text` with the edits applied (ASCII positions), as an editor applies them."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(p: lsp.Position) -> int:
+        return starts[p.line] + p.character if p.line < len(starts) else len(text)
+
+    for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[:offset(e.range.start)] + e.new_text + text[offset(e.range.end):]
+    return text

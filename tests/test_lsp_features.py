@@ -198,8 +198,8 @@ async def test_hover_on_a_field(client: LanguageClient, deal: Path) -> None:
     shown = await hover_text(client, deal, DEAL, "{field: discount, lte: 20}", 9)
     assert "**field** `discount`: percent — Discount (%)" in shown
     assert "min 0, max 100, default 0" in shown
-    assert "**used in:** Request discount (requires); Send to legal (criteria); Decide discount (requires); " \
-           "Decide discount (branch)" in shown
+    assert "**used in:** Request discount (requires); Request discount (actions); Send to legal (criteria); " \
+           "Decide discount (requires); Decide discount (branch)" in shown
     shown = await hover_text(client, deal, DEAL, "  reason:\n", 3)
     assert "**values:** Price, Competitor, No budget, Timing, No decision" in shown
     assert "Lose (requires)" in shown

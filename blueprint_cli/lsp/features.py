@@ -201,8 +201,8 @@ def _where_used(path: tuple[object, ...], bp: Blueprint) -> str:
     if path[:1] == ("transitions",) and len(path) > 2 and isinstance(path[1], int):
         t = _transition_at(bp, path[1])
         name = t.name if t is not None else f"transition {path[1] + 1}"
-        role = {"when": "criteria", "require": "requires", "then": "sets", "branches": "branch",
-                "parallel": "part"}.get(str(path[2]), str(path[2]))
+        role = {"when": "criteria", "require": "requires", "then": "sets" if "set" in path[3:5] else "actions",
+                "branches": "branch", "parallel": "part"}.get(str(path[2]), str(path[2]))
         return f"{name} ({role})"
     if path[:1] == ("entry",):
         return "entry criteria"
@@ -269,7 +269,8 @@ def _hover_field(bp: Blueprint, name: str, uses: Iterable[Occurrence]) -> str:
             out.append(", ".join(limits))
         if fd.description:
             out.append(fd.description)
-    used = list(dict.fromkeys(_where_used(o.path, bp) for o in uses if not o.definition))
+    used = list(dict.fromkeys(_where_used(o.path, bp) for o in sorted(uses, key=lambda o: (o.line, o.start))
+                              if not o.definition))
     out.append("**used in:** " + ("; ".join(used) if used else "nothing yet"))
     return "\n\n".join(out)
 

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
@@ -137,8 +138,8 @@ def _safe(what: str, default: Any = None) -> Callable[[Callable[..., Any]], Call
         async def handler(ls: BlueprintServer, params: Any) -> Any:
             try:
                 return await fn(ls, params)
-            except features.RenameRefused:
-                raise
+            except JsonRpcException:
+                raise  # an answer for the client (a rename refused), not a failure
             except Exception as exc:
                 ls.failed(what, exc)
                 return default
@@ -265,8 +266,6 @@ async def rename(ls: BlueprintServer, params: lsp.RenameParams) -> lsp.Workspace
     try:
         edit = await ls.on_worker(features.rename, analysis, pos.line, pos.character, params.new_name, _texts(ls))
     except features.RenameRefused as exc:
-        from pygls.exceptions import JsonRpcInvalidParams
-
         raise JsonRpcInvalidParams(str(exc)) from None
     return ls.edit_to_client(edit) if edit is not None else None
 

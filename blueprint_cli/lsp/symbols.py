@@ -5,13 +5,14 @@ positions (the loader's), so each occurrence is at the exact node."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Literal, NamedTuple
 
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.language.loader import Document
 from blueprint_cli.language.model import ALL_STATES
-from blueprint_cli.lsp.text import lines_of, name_span
+from blueprint_cli.lsp.text import lines_of, name_span, token_end
 
 Kind = Literal["state", "field", "transition"]
 #: What each kind is called in messages.
@@ -51,7 +52,7 @@ def occurrences(doc: Document, scenario: bool = False) -> list[Occurrence]:
         return []
     found = _scenario(data) if scenario else _blueprint(data)
     lines = lines_of(doc.text) if doc.text else []
-    out = []
+    out = [] if scenario else _templates(doc, lines)
     for f in found:
         table = doc.key_positions if f.key else doc.positions
         pos = table.get(f.path)
@@ -61,6 +62,48 @@ def occurrences(doc: Document, scenario: bool = False) -> list[Occurrence]:
         start, end, name_start, name_end = name_span(line, pos.col - 1, f.name)
         out.append(Occurrence(f.kind, f.name, pos.line - 1, start, end, name_start, name_end, f.definition,
                               f.path, f.key))
+    return out
+
+
+#: `{{record.FIELD}}` in an action's text (the engine's and rule BP309's template syntax)
+_TEMPLATE = re.compile(r"\{\{\s*record\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def _texts(value: Any, path: JsonPath) -> Iterator[tuple[str, JsonPath]]:
+    if isinstance(value, str):
+        yield value, path
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, path + (str(k),))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, path + (i,))
+
+
+def _templates(doc: Document, lines: list[str]) -> list[Occurrence]:
+    """Fields named by templates in actions' texts, written on one line."""
+    data = doc.data
+    sites: list[tuple[Any, JsonPath]] = []
+    for i, t in enumerate(data.get("transitions") or ()):
+        if isinstance(t, dict):
+            sites.append((t.get("then"), ("transitions", i, "then")))
+    for i, st in enumerate(data.get("states") or ()):
+        if isinstance(st, dict):
+            sites.append((st.get("sla"), ("states", i, "sla")))
+    out = []
+    for value, base in sites:
+        for text, path in _texts(value, base):
+            if "{{" not in text or path not in doc.positions:
+                continue
+            pos = doc.positions[path]
+            if pos.line - 1 >= len(lines):
+                continue
+            line = lines[pos.line - 1]
+            start = pos.col - 1
+            token = line[start:token_end(line, start)]
+            for m in _TEMPLATE.finditer(token):
+                a, b = start + m.start(1), start + m.end(1)
+                out.append(Occurrence("field", m[1], pos.line - 1, a, b, a, b, False, path, False))
     return out
 
 
