@@ -35,7 +35,7 @@ def lint_json(path: Path, cwd: Path | None = None) -> list[tuple[str, int, int]]
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     found = json.loads(proc.stdout)
     items = found["diagnostics"] if isinstance(found, dict) else found
-    return sorted((d["code"], d["line"], d["column"] if "column" in d else d["col"]) for d in items)
+    return sorted((d["code"], d["line"], d["col"]) for d in items)
 
 
 def shown(diags: list[lsp.Diagnostic]) -> list[tuple[str, int, int]]:
