@@ -194,8 +194,9 @@ class Inspected(NamedTuple):
     scenarios: LoadedFile | None = None
 
 
-def inspect_bytes(raw: bytes, job: Job, team: Team | None) -> Inspected:
-    """`lint_bytes`, keeping the document and the model it checked."""
+def inspect_bytes(raw: bytes, job: Job, team: Team | None, fixes: bool = True) -> Inspected:
+    """`lint_bytes`, keeping the document and the model it checked; without
+    `fixes`, the findings come without their fixes (cheaper)."""
     from blueprint_cli.check.check import Checked, check_document, selected, with_duplicate_fixes
     from blueprint_cli.language.loader import load_bytes
 
@@ -233,8 +234,8 @@ def inspect_bytes(raw: bytes, job: Job, team: Team | None) -> Inspected:
     elif doc is None:
         checked = Checked(None, diags, whole=False)
     else:
-        checked = check_document(doc, team, selection)
-        diags = with_duplicate_fixes(doc, diags) + checked.diagnostics
+        checked = check_document(doc, team, selection, fixes)
+        diags = (with_duplicate_fixes(doc, diags) if fixes else diags) + checked.diagnostics
         checked_codes = set(_STAGE_CODES) | set(checked.ran)
         model = checked.blueprint
     kept = selected(checked, diags, selection)

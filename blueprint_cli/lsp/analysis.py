@@ -56,8 +56,19 @@ class Analysis:
     #: the file `blueprint` was read from
     blueprint_path: Path | None = None
     scenarios: LoadedFile | None = None
-    symbols: list[Occurrence] = field(default_factory=list)
     team: Team | None = None
+    #: whether the findings carry their fixes
+    fixes: bool = False
+    _symbols: list[Occurrence] | None = field(default=None, repr=False)
+
+    @property
+    def symbols(self) -> list[Occurrence]:
+        """The names the file uses (found on first use: publishing findings needs none)."""
+        if self._symbols is None:
+            doc = self.document
+            self._symbols = [] if doc is None or self.kind not in ("blueprint", "scenarios") else \
+                occurrences(doc, scenario=self.kind == "scenarios")
+        return self._symbols
 
 
 class Analyser:
@@ -88,23 +99,21 @@ class Analyser:
         self._teams[team_file] = (mtime, team)
         return team
 
-    def analyse(self, uri: str, text: str, version: int | None = None) -> Analysis:
+    def analyse(self, uri: str, text: str, version: int | None = None, fixes: bool = False) -> Analysis:
         path = path_of(uri)
         team = self.team_for(path)
         config = Finder().for_file(path)
         job = Job(path, config.selection(path), explicit=True)
-        inspected = inspect_bytes(text.encode("utf-8", "surrogatepass"), job, team)
+        inspected = inspect_bytes(text.encode("utf-8", "surrogatepass"), job, team, fixes)
         display = job.display
         # a scenario file also reports the blueprint it tests; those findings belong to that file
         diagnostics = [d for d in inspected.entry.diagnostics if d.file == display]
         out = Analysis(uri, path, text, version, inspected.kind, diagnostics, inspected.document,
                        inspected.blueprint, path if inspected.blueprint is not None else None,
-                       inspected.scenarios, team=team)
+                       inspected.scenarios, team=team, fixes=fixes)
         if inspected.scenarios is not None:
             out.blueprint = inspected.scenarios.blueprint
             out.blueprint_path = inspected.scenarios.blueprint_path
             if inspected.scenarios.has_team:
                 out.team = inspected.scenarios.team
-        if out.document is not None and inspected.kind in ("blueprint", "scenarios"):
-            out.symbols = occurrences(out.document, scenario=inspected.kind == "scenarios")
         return out

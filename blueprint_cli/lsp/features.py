@@ -63,7 +63,6 @@ def diagnostics(analysis: Analysis) -> list[lsp.Diagnostic]:
             code=d.code,
             code_description=lsp.CodeDescription(href=rule.help_uri) if rule is not None else None,
             source=SOURCE,
-            data={"fix": d.fix.title} if d.fix is not None else None,
         ))
     return out
 

@@ -19,11 +19,13 @@ import logging
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 from blueprint_cli import __version__
@@ -34,14 +36,31 @@ log = logging.getLogger("blueprint.lsp")
 T = TypeVar("T")
 
 #: Seconds between a change and its lint (changes meanwhile are linted together).
-DEBOUNCE = 0.01
+DEBOUNCE = 0.005
 #: Characters after which editors ask for completion by themselves.
 TRIGGERS = [":", "[", ",", "-", "="]
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls (2.1) keeps the future of every notification its built-in handlers
+    (didOpen, didChange, ...) run, never removing it: memory that grows with
+    every keystroke. Each is removed here once done."""
+
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        futures = self._request_futures
+        before = set(futures)
+        super()._handle_notification(method_name, params)
+        for key in set(futures) - before:
+            futures[key].add_done_callback(partial(self._forget, key))
+
+    def _forget(self, key: Any, _done: Any) -> None:
+        self._request_futures.pop(key, None)
+
+
 class BlueprintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("blueprint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        super().__init__("blueprint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+                         protocol_cls=_Protocol)
         self.analyser = Analyser()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blueprint-lint")
         #: the last analysis of each open file, and the last one that built a model
@@ -69,20 +88,22 @@ class BlueprintServer(LanguageServer):
     def document(self, uri: str) -> TextDocument:
         return self.workspace.get_text_document(uri)
 
-    def _analyse(self, uri: str, text: str, version: int | None) -> Analysis:
-        analysis = self.analyser.analyse(uri, text, version)
+    def _analyse(self, uri: str, text: str, version: int | None, fixes: bool = False) -> Analysis:
+        analysis = self.analyser.analyse(uri, text, version, fixes)
         self.latest[uri] = analysis
         if analysis.blueprint is not None:
             self.good[uri] = analysis
         return analysis
 
-    async def fresh(self, uri: str) -> Analysis:
-        """The analysis of the document as it is now (made now if a change is not linted yet)."""
+    async def fresh(self, uri: str, fixes: bool = False) -> Analysis:
+        """The analysis of the document as it is now (made now if a change is
+        not linted yet); with `fixes`, one whose findings carry their fixes."""
         doc = self.document(uri)
         known = self.latest.get(uri)
-        if known is not None and known.version == doc.version and known.text == doc.source:
+        if known is not None and known.version == doc.version and known.text == doc.source and \
+                (known.fixes or not fixes):
             return known
-        return await self.on_worker(self._analyse, uri, doc.source, doc.version)
+        return await self.on_worker(self._analyse, uri, doc.source, doc.version, fixes)
 
     def schedule(self, uri: str) -> None:
         task = self.linting.get(uri)
@@ -278,7 +299,7 @@ async def code_action(ls: BlueprintServer, params: lsp.CodeActionParams) -> list
     doc = ls.document(uri)
     start = ls.from_client(doc, params.range.start)
     end = ls.from_client(doc, params.range.end)
-    analysis = await ls.fresh(uri)
+    analysis = await ls.fresh(uri, fixes=True)
     actions = features.code_actions(analysis, start.line, end.line)
     converted: set[int] = set()
     for action in actions:
