@@ -2,6 +2,7 @@
 # Escaping rules and timings for Graphviz and mermaid-cli: see .ci/DIAGRAM-NOTES.md
 # Install the system tools the diagram tests need on a clean Debian (12) machine:
 #   - Graphviz (`dot`)
+#   - Neovim (`nvim`): tests/test_lsp_neovim.py drives `blueprint lsp` from a headless editor
 #   - Debian's Chromium + fonts for emoji, CJK and other non-Latin scripts
 #   - @mermaid-js/mermaid-cli (`mmdc`) in $MERMAID_CLI_PREFIX, using Debian's
 #     Chromium (puppeteer's own browser download is skipped; it cannot be
@@ -44,7 +45,7 @@ AJV="$AJV_PREFIX/node_modules/.bin/ajv"
 # graphviz: dot; chromium: headless browser for mmdc;
 # fonts-noto-color-emoji: emoji; fonts-noto-cjk: Chinese/Japanese/Korean;
 # fonts-noto-core: other scripts (Devanagari, Thai, ...) that DejaVu lacks.
-APT_PACKAGES=(graphviz chromium fonts-noto-color-emoji fonts-noto-cjk fonts-noto-core)
+APT_PACKAGES=(graphviz chromium fonts-noto-color-emoji fonts-noto-cjk fonts-noto-core neovim)
 
 log() { printf '[install-system] %s\n' "$*" >&2; }
 

@@ -22,12 +22,13 @@ from blueprint_cli.language.model import Blueprint, ModelError, build
 if TYPE_CHECKING:
     from blueprint_cli.language.team import Team
 
-def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iterable[Finding]) -> list[Diagnostic]:
+def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iterable[Finding],
+                    fixes: bool = True) -> list[Diagnostic]:
     out = []
     for f in findings:
         pos = doc.at(f.path, key=f.key)
         fix = None
-        if f.fix is not None:
+        if f.fix is not None and fixes:
             from blueprint_cli.language.fixes import resolve
 
             fix = resolve(doc, f.fix)
@@ -59,10 +60,13 @@ class Checked(NamedTuple):
     whole: bool = True
 
 
-def check_document(doc: Document, team: Team | None = None, selection: Selection = Selection()) -> Checked:
+def check_document(doc: Document, team: Team | None = None, selection: Selection = Selection(),
+                   fixes: bool = True) -> Checked:
     """The schema, then every semantic rule that can run. After schema errors,
     the rules run on what is valid (lint/salvage.py), so one run reports every
-    problem it can find, not only the first."""
+    problem it can find, not only the first. Without `fixes`, findings come
+    without their fixes (each is verified by reading the fixed text again,
+    which the language server does only when fixes are asked for)."""
     diags = schema.check(doc)
     data: dict[str, Any] = doc.data
     damaged: frozenset[str] = frozenset()
@@ -93,7 +97,7 @@ def check_document(doc: Document, team: Team | None = None, selection: Selection
     for rule in catalogue().values():
         if rule.check is not None and selection.wants(rule.code) and not rule.needs & damaged:
             ran.append(rule.code)
-            diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx)))
+            diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx), fixes))
     return Checked(bp, diags, frozenset(ran), not damaged)
 
 

@@ -19,7 +19,11 @@ from blueprint_cli.check.selection import Selection
 from blueprint_cli.userfile import UnreadableFile, read_user_file
 
 if TYPE_CHECKING:
+    from blueprint_cli.check.kinds import Kind
+    from blueprint_cli.language.loader import Document
+    from blueprint_cli.language.model import Blueprint
     from blueprint_cli.language.team import Team
+    from blueprint_cli.scenarios.loader import LoadedFile
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files (to check, not found in the cache) a process pool costs more than it saves.
@@ -185,6 +189,27 @@ def unreadable_entry(exc: UnreadableFile, job: Job) -> Entry:
 def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     """One file's findings (and whether they may be cached: a scenario file's
     depend on other files)."""
+    inspected = inspect_bytes(raw, job, team)
+    return inspected.entry, inspected.cacheable
+
+
+class Inspected(NamedTuple):
+    """One file linted, with what checking it built (for the language server,
+    which answers questions about the file from the same work)."""
+
+    entry: Entry
+    cacheable: bool
+    kind: Kind
+    document: Document | None = None
+    #: a blueprint's model (None when it could not be built)
+    blueprint: Blueprint | None = None
+    #: a scenario file, read and checked (its `blueprint` is the one it tests)
+    scenarios: LoadedFile | None = None
+
+
+def inspect_bytes(raw: bytes, job: Job, team: Team | None, fixes: bool = True) -> Inspected:
+    """`lint_bytes`, keeping the document and the model it checked; without
+    `fixes`, the findings come without their fixes (cheaper)."""
     from blueprint_cli.check.check import Checked, check_document, selected, with_duplicate_fixes
     from blueprint_cli.language.loader import load_bytes
 
@@ -193,14 +218,18 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     kind = kind_of(path.name, doc.data if doc is not None else None, path.parent.name)
     cacheable = True
     checked_codes: set[str] = set()
+    model: Blueprint | None = None
+    loaded: LoadedFile | None = None
     if kind != "blueprint":
         if not job.explicit or job.blueprints_only:
-            return Entry(False, []), True
+            return Inspected(Entry(False, []), True, kind, doc)
         if kind == "scenarios":
             from blueprint_cli.scenarios.loader import load
             from blueprint_cli.scenarios.rules import catalogue as scenario_rules
 
-            diags = load(path, display).diagnostics
+            # the text given, not the file on disk: an editor's buffer is linted as typed
+            loaded = load(path, display, text=raw.decode("utf-8") if doc is not None else None)
+            diags = loaded.diagnostics
             checked_codes = set(scenario_rules()) if doc is not None else set()
             cacheable = False
         elif kind == "team":
@@ -218,9 +247,10 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     elif doc is None:
         checked = Checked(None, diags, whole=False)
     else:
-        checked = check_document(doc, team, selection)
-        diags = with_duplicate_fixes(doc, diags) + checked.diagnostics
+        checked = check_document(doc, team, selection, fixes)
+        diags = (with_duplicate_fixes(doc, diags) if fixes else diags) + checked.diagnostics
         checked_codes = set(_STAGE_CODES) | set(checked.ran)
+        model = checked.blueprint
     kept = selected(checked, diags, selection)
     if doc is not None:
         from blueprint_cli.check import suppressions
@@ -230,7 +260,7 @@ def lint_bytes(raw: bytes, job: Job, team: Team | None) -> tuple[Entry, bool]:
     if selection.severity:
         kept = [d if (s := selection.severity_of(d.code, d.severity)) is d.severity else replace(d, severity=s)
                 for d in kept]
-    return Entry(True, kept), cacheable
+    return Inspected(Entry(True, kept), cacheable, kind, doc, model, loaded)
 
 
 def _settings_file(path: Path, display: str, kind: str, at: tuple[int, int]) -> list[Diagnostic]:

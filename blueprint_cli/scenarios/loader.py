@@ -25,7 +25,7 @@ from blueprint_cli.diagnostics import BlueprintError, Diagnostic, JsonPath, Seve
 from blueprint_cli.engine import SETTABLE_BUILTINS
 from blueprint_cli.language.fieldtypes import FieldValueError, parse
 from blueprint_cli.check import SCENARIO_SUFFIXES
-from blueprint_cli.language.loader import Document, load_file
+from blueprint_cli.language.loader import Document, load_file, load_text
 from blueprint_cli.language.model import Blueprint, ParallelPart, Transition
 from blueprint_cli.scenarios.model import Scenario, ScenarioFile, Step, build
 from blueprint_cli.language.suggest import closest, did_you_mean
@@ -120,11 +120,13 @@ _NOT_A_MAPPING_HINT = ("a scenario file is a mapping: `scenarios:` with a list o
                        "(and `blueprint:`, `team:`, `now:` when needed)")
 
 
-def load(path: Path, display: str | None = None) -> LoadedFile:
-    """Read, validate and check one scenario file (never raises for bad content)."""
+def load(path: Path, display: str | None = None, text: str | None = None) -> LoadedFile:
+    """Read, validate and check one scenario file (never raises for bad content).
+    With `text`, that is the file's content (an editor's unsaved buffer); the
+    blueprint and team it names are still read from beside `path`."""
     shown = display or str(path)
     out = LoadedFile(path, shown)
-    doc, diags = load_file(path, shown)
+    doc, diags = load_file(path, shown) if text is None else load_text(text, shown)
     out.diagnostics.extend(_sc(d) for d in diags)
     if doc is None:
         return out
