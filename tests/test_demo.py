@@ -23,6 +23,7 @@ def test_demo_tours_every_kind_of_transition_and_cleans_up(tmp_path: Path) -> No
         "$ blueprint lint draft.yaml",
         "criteria of 'Negotiate' not met: amount ≥ 1000 — actual: 800",  # a refusal, with the actual value
         "Qualification → Negotiation",                                    # a plain transition
+        "Discount (%) is required: its default 0 is proposed; confirm with --yes",  # a default, not taken unseen
         "Discount Approval → Legal Review",                               # conditional
         "Sign-off waits for: Finance approval",                           # parallel, first part
         "Legal Review → Closed Won",                                      # parallel, done

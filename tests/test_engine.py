@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blueprint_cli import engine
 from blueprint_cli.engine import EngineError, Inputs, Moved, Refusal
@@ -189,6 +191,28 @@ def test_state_field_cannot_be_set_during_a_move() -> None:
     with pytest.raises(Exception) as exc:
         move(new_record(), "alice", "Negotiate", fields={"stage": "Won"})
     assert getattr(exc.value, "exit_code", None) == 1 and "state field" in str(exc.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.integers(0, 100), give=st.one_of(st.none(), st.integers(0, 100)), yes=st.booleans(),
+       system=st.booleans())
+def test_a_required_field_is_still_needed_exactly_while_at_its_default_unconfirmed(
+        value: int, give: int | None, yes: bool, system: bool) -> None:
+    """discount (default 0) holds `value`; the move gives `give` (or nothing), with
+    --yes or not, by a person or by blueprint itself (an automatic transition)."""
+    record = new_record(state="Negotiation", discount=value)
+    fields = {} if give is None else {"discount": str(give)}
+    result = engine.move(BP, record, TEAM.user("alice"), "Ask discount", Inputs(fields=fields, confirm_defaults=yes),
+                         NOW, TEAM, system=system)
+    asked = value == 0 and give is None and not yes and not system
+    if asked:
+        assert isinstance(result, Refusal)
+        (reason,) = result.reasons
+        assert (reason.kind, reason.field, reason.proposed) == ("field", "discount", 0)
+        assert reason.message == ("discount is required: its default 0 is proposed; "
+                                  "confirm with --yes or give --set discount=…")
+    else:
+        assert moved(result).record.fields["discount"] == (value if give is None else give)
 
 
 # ----- the move and after -----------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_next_lists_what_the_user_may_do_and_what_it_needs(ws: Path) -> None:
     assert "blueprint move 1 Negotiate --set close_on=…" in r.out
     data = run(ws, "alice", "--json", "next", "1").json()
     assert [o["transition"] for o in data] == ["Negotiate", "Lose"]  # type: ignore[index]
-    assert data[0]["requires"] == {"fields": ["close_on"],  # type: ignore[index]
+    assert data[0]["requires"] == {"fields": ["close_on"], "proposed": {},  # type: ignore[index]
                                    "checklist": ["Budget confirmed", "Decision maker identified"],
                                    "note": True, "attachment": False}
     # dave (finance) may do neither: the text says why, JSON lists them only with --all

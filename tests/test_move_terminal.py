@@ -137,7 +137,46 @@ def test_ctrl_c_or_ctrl_d_at_a_prompt_cancels_with_130_and_keeps_the_answers(tic
 
 
 def test_set_takes_a_picklist_value_in_any_case(ticket: Path) -> None:
-    r = cli("--as", "erin", "move", "1", "Start work", "--set", "product=mobile APP", cwd=ticket)
+    r = cli("--as", "erin", "move", "1", "Start work", "--set", "product=mobile APP", "--yes", cwd=ticket)
     assert r.code == 0, r
     record = cli("--json", "record", "show", "1", cwd=ticket).json()
     assert isinstance(record, dict) and record["fields"]["product"] == "Mobile app"
+
+
+def test_a_required_field_at_its_default_is_asked_with_the_default_proposed(ticket: Path) -> None:
+    # Start work requires priority, which holds its default (Normal): asked, not taken unseen
+    child = spawn(ticket, "--as", "erin", "move", "1", "Start work")
+    child.expect_exact("Priority (Low, Normal, High, Urgent) (Normal): ")  # the default is shown
+    child.sendline("")                                                   # Enter accepts it
+    child.expect_exact("Product (Web app, Mobile app, API, Billing): ")  # no default: nothing proposed
+    child.sendline("api")
+    tail, code = finish(child)
+    assert code == 0, tail
+    assert "Triage → In Progress" in tail
+    record = cli("--json", "record", "show", "1", cwd=ticket).json()
+    assert isinstance(record, dict) and record["state"] == "In Progress"
+    assert (record["fields"]["priority"], record["fields"]["product"]) == ("Normal", "API")
+
+
+def test_a_proposed_default_can_be_replaced_and_a_yes_no_default_is_shown(tmp_path: Path) -> None:
+    deals = Path(__file__).parent.parent / "sample_blueprints" / "deal-follow-up.yaml"
+    assert cli("init", str(tmp_path)).code == 0
+    assert cli("--as", "grace", "publish", str(deals), cwd=tmp_path).code == 0
+    assert cli("--as", "alice", "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000",
+               cwd=tmp_path).code == 0
+    assert cli("--as", "alice", "move", "1", "Negotiate", "--set", "close_on=2026-12-01", "--check", "Budget confirmed",
+               "--check", "Decision maker identified", "--note", "ok", cwd=tmp_path).code == 0
+    (tmp_path / "draft.pdf").write_bytes(b"%PDF-1.4 draft")
+    child = spawn(tmp_path, "--as", "alice", "move", "1", "Request discount", "--note", "three years")
+    child.expect_exact("Discount (%) (percent) (0): ")
+    child.sendline("15")  # another value than the one proposed
+    tail, code = finish(child)
+    assert code == 0 and "discount: 0 → 15" in tail, tail
+    assert cli("--as", "bob", "move", "1", "Decide discount", cwd=tmp_path).code == 0  # 15 is no default: not asked
+    child = spawn(tmp_path, "--as", "carol", "move", "1", "Legal approval", "--attach", "draft.pdf")
+    child.expect_exact("Contract signed by customer [y/n] (n): ")  # a boolean's default, as y/n
+    child.sendline("")
+    tail, code = finish(child)
+    assert code == 0 and "Legal approval done" in tail, tail
+    record = cli("--json", "record", "show", "1", cwd=tmp_path).json()
+    assert isinstance(record, dict) and record["fields"]["signed"] is False

@@ -213,6 +213,156 @@ def test_tasks_lists_open_tasks_across_records(deals: Path) -> None:
     assert run(deals, "bob", "tasks", "--user", "alcie").code == 2
 
 
+# ----- 5. a required field at its default is proposed, not taken unseen -----------------------------
+
+NEGOTIATE = ("--set", "close_on=2026-12-01", "--check", "Budget confirmed", "--check", "Decision maker identified",
+             "--note", "ok")
+PROPOSED = "Discount (%) is required: its default 0 is proposed; confirm with --yes or give --set discount=…"
+
+
+def negotiating(deals: Path, *names: str) -> None:
+    """A deal per name, moved to Negotiation by alice; discount holds its default, 0."""
+    for n, name in enumerate(names, 1):
+        assert run(deals, "alice", "record", "create", "Deals", "--set", f"name={name}", "--set", "amount=5000").code == 0
+        assert run(deals, "alice", "move", str(n), "Negotiate", *NEGOTIATE).code == 0
+
+
+def state(deals: Path, rid: str = "1") -> tuple[str, object]:
+    record = run(deals, "alice", "--json", "record", "show", rid).json()
+    assert isinstance(record, dict)
+    return record["state"], record["fields"]["discount"]
+
+
+def test_a_default_is_refused_without_a_terminal_until_confirmed_or_given(deals: Path) -> None:
+    negotiating(deals, "Acme", "Globex")
+    r = run(deals, "alice", "move", "1", "Request discount", "--note", "three years")
+    assert r.code == 1 and PROPOSED in r.err, r
+    assert "blueprint --as alice move 1 'Request discount' --note 'three years' --set discount=VALUE" in r.err
+    assert "Traceback" not in r.err and state(deals) == ("Negotiation", 0)  # nothing changed
+    data = run(deals, "alice", "--json", "move", "1", "Request discount", "--note", "x").json()
+    assert isinstance(data, dict) and data["reasons"] == [{"kind": "field", "message": PROPOSED, "field": "discount",
+                                                           "proposed": 0}]
+    # --yes accepts the proposed default
+    r = run(deals, "alice", "move", "1", "Request discount", "--note", "three years", "--yes")
+    assert r.code == 0 and "Negotiation → Discount Approval" in r.out and "Discount request: Acme (0%)" in r.out, r
+    assert state(deals) == ("Discount Approval", 0)
+    # --set gives it, even as the default's own value
+    r = run(deals, "alice", "move", "2", "Request discount", "--note", "list price", "--set", "discount=0")
+    assert r.code == 0 and state(deals, "2") == ("Discount Approval", 0), r
+
+
+def test_a_value_other_than_the_default_is_taken_as_it_is(deals: Path) -> None:
+    negotiating(deals, "Acme")
+    assert run(deals, "alice", "record", "set", "1", "discount=12").code == 0
+    r = run(deals, "alice", "move", "1", "Request discount", "--note", "loyal customer")
+    assert r.code == 0 and state(deals) == ("Discount Approval", 12), r
+    # bob decides: discount (12) is required again, and is not a default: nothing to confirm
+    assert run(deals, "bob", "move", "1", "Decide discount").code == 0
+    assert state(deals) == ("Legal Review", 12)
+
+
+def test_next_lists_a_default_to_confirm_under_needs(deals: Path) -> None:
+    negotiating(deals, "Acme")
+    r = run(deals, "alice", "next", "1")
+    assert r.code == 0 and f"needs: {PROPOSED}; a note is required" in r.out, r.out
+    options = {o["transition"]: o for o in run(deals, "alice", "--json", "next", "1").json()}  # type: ignore[union-attr]
+    assert options["Request discount"]["allowed"] is True
+    assert options["Request discount"]["requires"]["fields"] == ["discount"]
+    assert options["Request discount"]["requires"]["proposed"] == {"discount": 0}
+    assert options["Lose"]["requires"]["proposed"] == {}
+
+
+def test_bulk_refuses_defaults_unless_yes(deals: Path) -> None:
+    negotiating(deals, "Acme", "Globex")
+    where = ("--where", "state = Negotiation")
+    r = run(deals, "alice", "bulk", "Request discount", *where, "--note", "x")
+    assert r.code == 1 and "its default 0 is proposed" in r.out and "1, 2" in r.out, r.out
+    assert state(deals, "1")[0] == state(deals, "2")[0] == "Negotiation"
+    r = run(deals, "alice", "bulk", "Request discount", *where, "--note", "x", "--yes")
+    assert r.code == 0 and "refused" not in r.out, r.out
+    assert state(deals, "1") == state(deals, "2") == ("Discount Approval", 0)
+
+
+TIMED = """\
+blueprint: claims
+module: Claims
+field: stage
+fields:
+  name: {type: text}
+  severity: {type: picklist, label: Severity, values: [Minor, Major], default: Minor}
+states:
+  - name: Filed
+  - name: Assessed
+    final: true
+transitions:
+  - name: Assess
+    from: Filed
+    to: Assessed
+    owners: [record_owner]
+    auto: {after: 2d}
+    require: {fields: [severity]}
+"""
+
+
+def test_tick_takes_a_default_as_confirmed(tmp_path: Path) -> None:
+    assert cli("init", str(tmp_path), "--clock", "simulated").code == 0
+    (tmp_path / "claims.yaml").write_text(TIMED, encoding="utf-8")
+    assert run(tmp_path, "grace", "publish", "claims.yaml").code == 0
+    assert run(tmp_path, "alice", "record", "create", "Claims", "--set", "name=Dent").code == 0
+    # by hand, its owner confirms the default as anyone does ...
+    r = run(tmp_path, "alice", "move", "1", "Assess")
+    assert r.code == 1 and "Severity is required: its default Minor is proposed" in r.err, r
+    # ... the timer has nobody to ask: the default stands
+    r = run(tmp_path, "alice", "tick", "--now", "2099-01-01T00:00:00+00:00")
+    assert r.code == 0 and "Assess performed automatically, Filed → Assessed" in r.out, r
+    record = run(tmp_path, "alice", "--json", "record", "show", "1").json()
+    assert isinstance(record, dict) and (record["state"], record["fields"]["severity"]) == ("Assessed", "Minor")
+
+
+SCENARIOS = """\
+scenarios:
+  - name: Severity is confirmed
+    record: {fields: {name: Dent}}
+    steps:
+      - move: Assess
+        expect: {refused: "its default Minor is proposed", state: Filed}
+      - move: Assess
+        yes: true
+        expect: {state: Assessed, fields: {severity: Minor}}
+  - name: or given
+    record: {fields: {name: Dent}}
+    steps:
+      - move: Assess
+        set: {severity: Minor}
+        expect: {state: Assessed}
+"""
+
+
+UNCONFIRMED = """\
+scenarios:
+  - name: A default taken unseen
+    record: {fields: {name: Dent}}
+    steps:
+      - move: Assess
+        expect: {state: Assessed}
+      - yes: true
+        expect: {state: Assessed}
+"""
+
+
+def test_a_scenario_step_confirms_defaults_with_yes(tmp_path: Path) -> None:
+    (tmp_path / "claims.yaml").write_text(TIMED, encoding="utf-8")
+    (tmp_path / "claims.scenarios.yaml").write_text(SCENARIOS, encoding="utf-8")
+    r = cli("test", str(tmp_path))
+    assert r.code == 0 and "2 passed" in r.out, r
+    (tmp_path / "claims.scenarios.yaml").write_text(UNCONFIRMED, encoding="utf-8")
+    r = cli("test", str(tmp_path))
+    assert r.code == 1 and "`yes` belongs to a `move` step" in r.out, r
+    (tmp_path / "claims.scenarios.yaml").write_text(UNCONFIRMED.split("      - yes")[0], encoding="utf-8")
+    r = cli("test", str(tmp_path))
+    assert r.code == 1 and "was refused: Severity is required: its default Minor is proposed" in r.out, r
+
+
 # ----- 9. stable export columns, bulk summary by reason ----------------------------------------------
 
 def test_export_columns_are_every_declared_field_in_order(deals: Path) -> None:

@@ -22,6 +22,8 @@ def bulk(
     check: Optional[List[str]] = typer.Option(None, "--check", metavar="ITEM", help="Tick a checklist item (repeatable)."),
     note: Optional[str] = typer.Option(None, "--note", help="A note for each record's history."),
     blueprint: Optional[str] = typer.Option(None, "--blueprint", help="Only records of this blueprint."),
+    yes: bool = typer.Option(False, "--yes", "-y",
+                             help="Accept the default of each required field still at its default."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be done and refused; change nothing."),
     batch_size: int = typer.Option(500, "--batch-size", min=1, max=5000, metavar="N",
                                    help="Records locked, moved and written together."),
@@ -30,7 +32,8 @@ def bulk(
 
     Only records in a state the transition leaves from are considered. Each is
     checked like `blueprint move` (owners, criteria, requirements) and never
-    prompted. Exit 0 when every matching record was moved (or none matched), 1
+    prompted: a required field still at its default is refused unless
+    --set gives it or --yes accepts the defaults. Exit 0 when every matching record was moved (or none matched), 1
     when any was refused (also with --dry-run), 2 for a usage error."""
     import sys
 
@@ -44,7 +47,8 @@ def bulk(
     ws = open_workspace(ctx)
     criterion = compile_for(where, ws.candidates(), now=now())
     user = acting(ctx, ws)
-    inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note)
+    inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note,
+                    confirm_defaults=yes)
     show_progress = not opts.json and sys.stderr.isatty()
     progress = None
     if show_progress:

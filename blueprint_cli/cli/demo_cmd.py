@@ -143,6 +143,12 @@ def _tour(out: object, where: Path, color: bool) -> None:
     run("--as", "alice", "move", "1", "Negotiate", "--set", f"close_on={close_on}", "--check", "Budget confirmed",
         "--check", "Decision maker identified", "--note", "CFO confirmed budget for Q3")
 
+    say("During: a default is confirmed, not taken unseen",
+        "Request discount requires the discount, which still holds its default (0). On a terminal `move` "
+        "proposes it (Enter accepts it); otherwise `--set` gives a value or `--yes` accepts the default.")
+    run("--as", "alice", "move", "1", "Request discount", "--note", "3-year commitment in return", "--no-input",
+        expect=1)
+
     say("After: an e-mail", "Requesting a discount e-mails the sales managers (written to .blueprint/outbox/).")
     run("--as", "alice", "move", "1", "Request discount", "--set", "discount=15",
         "--note", "3-year commitment in return")

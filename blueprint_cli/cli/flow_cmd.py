@@ -47,8 +47,13 @@ def move(
     attach: Optional[List[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Attach a file (repeatable)."),
     part: Optional[str] = typer.Option(None, "--part", help="Which part of a parallel transition."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt, even on a terminal."),
+    yes: bool = typer.Option(False, "--yes", "-y",
+                             help="Accept the default of each required field still at its default, without asking."),
 ) -> None:
-    """Perform a transition. On a terminal, asks for what is missing; otherwise fails listing it (exit 1)."""
+    """Perform a transition. On a terminal, asks for what is missing; otherwise fails listing it (exit 1).
+
+    A required field whose value is still its default (and not given with
+    --set) is asked too, the default proposed; --yes accepts the defaults."""
     import sys
 
     from blueprint_cli.cli.record_view import acting, moved_view, open_workspace, parse_assignments, refusal_error, term
@@ -58,7 +63,7 @@ def move(
     ws = open_workspace(ctx)
     user = acting(ctx, ws)
     inputs = Inputs(fields=parse_assignments(set_ or ()), checklist=tuple(check or ()), note=note,
-                    attachments=tuple(str(p) for p in attach or ()), part=part)
+                    attachments=tuple(str(p) for p in attach or ()), part=part, confirm_defaults=yes)
     interactive = not no_input and not opts.json and sys.stdin.isatty() and sys.stdout.isatty()
     from blueprint_cli.workspace import changes
 
@@ -142,7 +147,7 @@ class Answers:
 
 def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers) -> bool:
     """Prompt for what a move still needs: typed prompts for fields (a picklist's
-    values listed), a yes/no for each checklist item, then the note and
+    values listed; a field still at its default proposes it, Enter accepts it), a yes/no for each checklist item, then the note and
     attachments. Each answer goes into `answers` as it is given. False if the
     user declines a checklist item (the move cannot happen yet)."""
     from rich.prompt import Prompt
@@ -158,16 +163,18 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
     message = (doing.message if doing and doing.message else None) or (t.message if t else None)
     out.print(f"[bold magenta]{m(refusal.part or refusal.transition)}[/] needs a few things"
               + (f" — [italic]{m(message)}[/]" if message else ""))
+    proposed = {r.field: r.proposed for r in refusal.reasons if r.kind == "field" and r.proposed is not None}
     for name in refusal.missing_fields():
         fd = bp.field_def(name)
+        default = proposed.get(name)  # a default to confirm: Enter takes it
         while True:
             if fd is not None and fd.type == "boolean":
-                raw: str = "true" if ask_yes_no(m(fd.display), console=out) else "false"
+                yes = ask_yes_no(m(fd.display), console=out, default=None if default is None else bool(default))
+                raw: str = "true" if yes else "false"
             elif fd is not None and fd.values:
-                raw = Prompt.ask(f"{m(fd.display)} [dim]({m(', '.join(fd.values))})[/]", console=out)
+                raw = ask_text(out, f"{m(fd.display)} [dim]({m(', '.join(fd.values))})[/]", default)
             else:
-                label = f"{m(fd.display)} [dim]({fd.type})[/]" if fd else m(name)
-                raw = Prompt.ask(label, console=out)
+                raw = ask_text(out, f"{m(fd.display)} [dim]({fd.type})[/]" if fd else m(name), default)
             try:
                 if fd is not None and fd.type == "picklist":
                     raw = parse(fd, raw) or raw  # as declared: `api` is API
@@ -198,6 +205,18 @@ def ask_missing(out: Console, bp: Blueprint, refusal: Refusal, answers: Answers)
     return True
 
 
+def ask_text(out: Console, label: str, proposed: object = None) -> str:
+    """A typed answer; a `proposed` value (a field's default) is shown as it would
+    be typed, and Enter takes it."""
+    from rich.prompt import Prompt
+
+    from blueprint_cli.cli.record_view import value_text
+
+    if proposed is None:
+        return Prompt.ask(label, console=out)
+    return Prompt.ask(label, console=out, default=value_text(proposed))
+
+
 def ask_choice(out: Console, question: str, choices: Sequence[str]) -> str:
     """One of `choices`, typed in any case; the choices are listed, and again after a wrong answer."""
     from rich.prompt import Prompt
@@ -212,8 +231,9 @@ def ask_choice(out: Console, question: str, choices: Sequence[str]) -> str:
         out.print(f"[red]{m(repr(raw))} is not one of: {m(', '.join(choices))}[/]")
 
 
-def ask_yes_no(question: str, *, console: Console) -> bool:
-    """y/n, also yes/no/true/false in any case (the words a boolean field accepts)."""
+def ask_yes_no(question: str, *, console: Console, default: bool | None = None) -> bool:
+    """y/n, also yes/no/true/false in any case (the words a boolean field accepts);
+    with a `default`, it is shown and Enter takes it."""
     from rich.prompt import Confirm, InvalidResponse
 
     from blueprint_cli.language.fieldtypes import yes_no
@@ -227,7 +247,9 @@ def ask_yes_no(question: str, *, console: Console) -> bool:
                 raise InvalidResponse(self.validate_error_message)
             return answer
 
-    return bool(YesNo.ask(question, console=console))
+    if default is None:
+        return bool(YesNo.ask(question, console=console))
+    return bool(YesNo.ask(question, console=console, default=default))
 
 
 def history(ctx: typer.Context, record_id: str = typer.Argument(..., metavar="ID")) -> None:

@@ -408,6 +408,8 @@ def move_command(record_id: str, name: str, inputs: Inputs, refusal: Refusal,
         cmd += ["--attach", path]
     if inputs.part and inputs.part != name:
         cmd += ["--part", inputs.part]
+    if inputs.confirm_defaults:
+        cmd.append("--yes")
     line = " ".join(quote(c) for c in cmd)
     missing = [f"--set {quote(f)}=VALUE" for f in refusal.missing_fields() if f not in inputs.fields]
     missing += [f"--check {quote(i)}" for i in refusal.missing_checklist()]

@@ -6,10 +6,11 @@ No I/O and no clock here: `now` is passed in, the team is passed in, and the
 store and the actions layer (`blueprint_cli.actions`) do the rest.
 
 The steps of a transition follow Zoho's Blueprint:
-before (owners, `when` criteria) → during (required fields, checklist, note,
-attachment) → the new state (`to`, the first matching branch, or — for a
-parallel transition — nothing until every part is done) → after (`then`
-actions, in order, each with its outcome recorded).
+before (owners, `when` criteria) → during (required fields — one still at its
+`default` given or confirmed —, checklist, note, attachment) → the new state
+(`to`, the first matching branch, or — for a parallel transition — nothing
+until every part is done) → after (`then` actions, in order, each with its
+outcome recorded).
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class Inputs:
     attachments: tuple[str, ...] = ()
     #: the part of a parallel transition to perform (when the name was the transition's)
     part: str | None = None
+    #: a required field still at its `default` is taken as it is (`--yes`; automatic
+    #: transitions always); without it, such a field counts as still needed
+    confirm_defaults: bool = False
 
 
 #: Why a transition cannot happen (yet); docs/json.md lists them (tests/test_json_docs.py).
@@ -88,6 +92,8 @@ class Reason:
     #: for `field`: the field name; for `checklist`: the missing items
     field: str | None = None
     items: tuple[str, ...] = ()
+    #: for `field`: the value proposed (the field's default, which the record holds, to confirm)
+    proposed: Any = None
 
     @property
     def is_requirement(self) -> bool:
@@ -99,6 +105,8 @@ class Reason:
             out["field"] = self.field
         if self.items:
             out["items"] = list(self.items)
+        if self.proposed is not None:
+            out["proposed"] = self.proposed
         return out
 
 
@@ -166,6 +174,8 @@ class Option:
     def to_dict(self) -> dict[str, Any]:
         req = {
             "fields": [r.field for r in self.requires if r.kind == "field"],
+            "proposed": {r.field: r.proposed for r in self.requires
+                         if r.kind == "field" and r.field and r.proposed is not None},
             "checklist": [i for r in self.requires if r.kind == "checklist" for i in r.items],
             "note": any(r.kind == "note" for r in self.requires),
             "attachment": any(r.kind == "attachment" for r in self.requires),
@@ -484,6 +494,10 @@ def _requirement_reasons(bp: Blueprint, req: Requirement, fields: Mapping[str, A
         if is_empty(value):
             out.append(Reason("field", f"{label} is required", field=name))
             continue
+        if fd is not None and not inputs.confirm_defaults and name not in inputs.fields and at_default(fd, value):
+            out.append(Reason("field", f"{label} is required: its default {_text(value)} is proposed; confirm with "
+                                       f"--yes or give --set {name}=…", field=name, proposed=value))
+            continue
         if fd is not None:
             try:
                 check(fd, value)
@@ -498,6 +512,19 @@ def _requirement_reasons(bp: Blueprint, req: Requirement, fields: Mapping[str, A
     if req.attachment and not inputs.attachments:
         out.append(Reason("attachment", "an attachment is required"))
     return out
+
+
+def at_default(fd: FieldDef, value: Any) -> bool:
+    """Whether `value` is still `fd`'s default — what a record gets on entering
+    the blueprint — so a transition requiring the field has it confirmed
+    (`Inputs.confirm_defaults`) or given rather than taking it unseen. Only the
+    value is compared: a value typed earlier that equals the default counts too."""
+    if fd.default is None:
+        return False
+    try:
+        return bool(parse(fd, fd.default) == parse(fd, value))
+    except FieldValueError:
+        return False
 
 
 def _checklist(t: Transition, part: ParallelPart | None, inputs: Inputs, completes: bool) -> tuple[str, ...]:
@@ -619,8 +646,9 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
 
     `system`: blueprint performs it by itself (an `auto` transition on `tick`):
     owner rules do not apply — nobody is acting — but criteria and requirements
-    do. Without it, an `auto` transition with no `owners` is refused: its timer
-    alone runs it. `calendar` is the working calendar for business durations in
+    do (a required field still at its default counts as given: nobody is there
+    to confirm it). Without it, an `auto` transition with no `owners` is
+    refused: its timer alone runs it. `calendar` is the working calendar for business durations in
     actions; `workload` counts a user's open records (for `assign` to a role).
     """
     if not isinstance(record, Record):
@@ -628,6 +656,8 @@ def move(bp: Blueprint, record: Record | Mapping[str, Any], user: User, transiti
     if record.blueprint != bp.id:
         raise BlueprintError(f"record {record.id} is not governed by {bp.id}", exit_code=1)
     t, part = _resolve(bp, transition, inputs.part)
+    if system:
+        inputs = replace(inputs, confirm_defaults=True)  # nobody to ask: a default stands
     reasons, part, fields, completes = _plan(bp, record, user, t, part, inputs, calendar)
     if system:
         if t.parallel:

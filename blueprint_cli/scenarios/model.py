@@ -106,6 +106,8 @@ class Step:
     checklist: tuple[str, ...] = ()
     note: str | None = None
     attachments: tuple[str, ...] = ()
+    #: accept the default of each required field still at its default (`move --yes`)
+    yes: bool = False
     edit: tuple[tuple[str, Any], ...] = ()
     wait: Duration | None = None
     expect: Expectation = Expectation()
@@ -271,7 +273,7 @@ def _step(index: int, data: dict[str, Any], path: JsonPath, problems: list[Model
         problems.append(ModelError("an empty step: give `move`, `edit` or `wait`, or `expect` to check the record",
                                    path))
     if kind != "move":
-        for key in ("part", "set", "check", "note", "attach"):
+        for key in ("part", "set", "check", "note", "attach", "yes"):
             if key in data:
                 problems.append(ModelError(f"`{key}` belongs to a `move` step", path + (key,)))
         if isinstance(data.get("expect"), dict) and "refused" in data["expect"]:
@@ -302,6 +304,7 @@ def _step(index: int, data: dict[str, Any], path: JsonPath, problems: list[Model
         checklist=_texts(data.get("check")),
         note=str(data["note"]) if data.get("note") is not None else None,
         attachments=_texts(data.get("attach")),
+        yes=data.get("yes") is True,
         edit=_pairs(data.get("edit")),
         wait=wait,
         expect=expect,

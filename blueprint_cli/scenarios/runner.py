@@ -277,7 +277,7 @@ class ScenarioRun:
             raise _StepFailed([self.diff(f"the record never entered {self.bp.id} (entry criteria not met: {why}), "
                                          f"so {step.transition!r} cannot run", step.path + ("move",))])
         inputs = Inputs(fields=dict(step.set), checklist=step.checklist, note=step.note,
-                        attachments=step.attachments, part=step.part)
+                        attachments=step.attachments, part=step.part, confirm_defaults=step.yes)
         user = self.team.user(self.user(step))
         try:
             outcome = engine.move(self.bp, self.record, user, step.transition, inputs, self.now, self.team,
