@@ -49,7 +49,19 @@ def import_(
     from blueprint_cli.zoho import importer, source
 
     zmap = _map(map_file)
-    imported = importer.convert(source.read(files), zmap)
+    _emit(ctx, importer.convert(source.read(files), zmap), output)
+
+
+def _lint(text: str, name: str) -> list[dict[str, Any]]:
+    from blueprint_cli.check import lint_text
+
+    _bp, diags = lint_text(text, name)
+    return [d.to_dict() for d in diags]
+
+
+def _emit(ctx: typer.Context, imported: Imported, output: Path | None) -> None:
+    """An imported blueprint: its YAML to `output` (or standard output), what it
+    left out and its lint findings reported; exit 1 when the YAML has lint errors."""
     text = imported.text()
     findings = _lint(text, str(output) if output else "<stdout>")
     if output is not None:
@@ -61,13 +73,6 @@ def import_(
     _report_import(ctx, imported, output, findings, to_stderr=output is None)
     if any(d["severity"] == "error" for d in findings):
         raise typer.Exit(1)
-
-
-def _lint(text: str, name: str) -> list[dict[str, Any]]:
-    from blueprint_cli.check import lint_text
-
-    _bp, diags = lint_text(text, name)
-    return [d.to_dict() for d in diags]
 
 
 def _report_import(ctx: typer.Context, imported: Imported, output: Path | None, findings: list[dict[str, Any]],
@@ -249,18 +254,7 @@ def pull(
     client = _client(api_domain)
     if blueprint_id is not None:
         data = remote.pull(client, blueprint_id)
-        imported = importer.convert(source.collect([(f"zoho:{blueprint_id}", data)]), zmap)
-        text = imported.text()
-        findings = _lint(text, str(output) if output else "<stdout>")
-        if output is not None:
-            from blueprint_cli.cli.output import write_output
-
-            write_output(output, text.encode("utf-8"))
-        else:
-            sys.stdout.write(text)
-        _report_import(ctx, imported, output, findings, to_stderr=output is None)
-        if any(d["severity"] == "error" for d in findings):
-            raise typer.Exit(1)
+        _emit(ctx, importer.convert(source.collect([(f"zoho:{blueprint_id}", data)]), zmap), output)
         return
     assert module is not None and output is not None
     if output.exists() and not output.is_dir():
