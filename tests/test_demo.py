@@ -56,7 +56,7 @@ def test_demo_tours_every_kind_of_transition_and_cleans_up(tmp_path: Path) -> No
     assert "error: cannot perform 'Negotiate' on record 2:" in out
     assert "refused:" not in out and "no change" not in out
     errors = [x for x in out.splitlines() if x.startswith("error:")]
-    assert len(errors) == 3 and all(x.startswith("error: cannot perform ") for x in errors), errors
+    assert len(errors) == 4 and all(x.startswith("error: cannot perform ") for x in errors), errors
     assert "error:" not in r.err
     assert "P2W" not in out
     assert "Traceback" not in out + r.err

@@ -208,7 +208,7 @@ def test_listing_pages_through_many_records_in_id_order(pg_ping: workspace.Works
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(postgres, "PAGE", 4)
     for _ in range(8):
-        pg_ping.create("Pings", {}, user="alice", at=NOW)
+        changes.create(pg_ping, "Pings", {}, user="alice", at=NOW)
     assert [r.id for r in pg_ping.store.scan()] == [str(i) for i in range(1, 12)]
     assert len(pg_ping.records(state="Left")) == 11
 
