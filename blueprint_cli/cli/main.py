@@ -48,6 +48,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "tasks_cmd": ("tasks",),
     "record_data_cmd": ("record",),  # record tag, import and export
     "zoho_cmd": ("zoho",),
+    "report_cmd": ("report",),
 }
 
 WORKSPACE_HELP = "The .blueprint/ folder, or a folder holding one (default: nearest upward)."

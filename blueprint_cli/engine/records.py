@@ -7,7 +7,7 @@ also the `--json` output (docs/json.md). Times are ISO 8601 text with offset.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping, get_args
+from typing import Any, Literal, Mapping, NamedTuple, get_args
 
 from blueprint_cli.language.actions import KINDS, SENT_KINDS, Status
 
@@ -238,6 +238,46 @@ class HistoryEntry:
             actions=tuple(ActionOutcome.from_dict(a) for a in d.get("actions") or ()),
             version=int(version) if version is not None else None,
         )
+
+
+class Passage(NamedTuple):
+    """What a report reads of one history entry: when, who, what kind, the
+    transition, where from and where to, and the blueprint version it was made
+    under. Light (a tuple): a report reads millions of them
+    (`Store.histories`)."""
+
+    at: str
+    user: str
+    kind: str
+    transition: str | None
+    from_state: str | None
+    to_state: str | None
+    version: int | None
+
+
+def passage(entry: HistoryEntry) -> Passage:
+    return Passage(entry.at, entry.user, entry.kind, entry.transition, entry.from_state, entry.to_state, entry.version)
+
+
+def passage_of(d: Mapping[str, Any]) -> Passage:
+    """A stored entry (its JSON form) as a `Passage`; ValueError when it is not one
+    (kind, times and names are checked, as `HistoryEntry.from_dict` does)."""
+    try:
+        at, user, kind = d["at"], d["user"], d.get("kind", "move")
+    except (KeyError, TypeError):
+        raise ValueError("a history entry needs `at` and `user`") from None
+    transition, source, target, version = d.get("transition"), d.get("from"), d.get("to"), d.get("version")
+    if type(at) is not str or type(user) is not str or kind not in _KINDS:
+        raise ValueError(f"not a history entry: at {at!r}, user {user!r}, kind {kind!r}")
+    for name in (transition, source, target):
+        if name is not None and type(name) is not str:
+            raise ValueError(f"not a history entry: {name!r} is not a name")
+    if version is not None and type(version) is not int:
+        raise ValueError(f"not a history entry: version {version!r}")
+    return Passage(at, user, kind, transition, source, target, version)
+
+
+_KINDS = frozenset(get_args(EntryKind))
 
 
 def diff_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -105,24 +105,45 @@ class WorkingCalendar:
         raise CalendarError("the working calendar has no working time in the next 20 years (check days and holidays)")
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
-        """Working time between two moments (zero if `end` is not after `start`)."""
+        """Working time between two moments (zero if `end` is not after `start`).
+        The days between the first and the last count whole without being
+        walked (a report adds this up for a million stays of any length)."""
         if end <= start:
             return timedelta()
         zone = self.zone or start.tzinfo
         a, b = start.astimezone(zone), end.astimezone(zone)
+        first, last = a.date(), b.date()
+        if first == last:
+            return self._within(first, a, b, zone)
+        between = self.working_days(first + timedelta(days=1), last)
+        return (self._within(first, a, b, zone) + self.day_length * between
+                + self._within(last, a, b, zone))
+
+    def _within(self, day: date, a: datetime, b: datetime, zone: tzinfo | None) -> timedelta:
+        """Working time of `day` between `a` and `b` (both in `zone`)."""
         total = timedelta()
-        day = a.date()
-        while day <= b.date():
-            if self.is_working_day(day):
-                for s, e in self.hours:
-                    opens = datetime.combine(day, s, tzinfo=zone)
-                    closes = datetime.combine(day, e, tzinfo=zone) if e != time(0) else \
-                        datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-                    lo, hi = max(opens, a), min(closes, b)
-                    if hi > lo:
-                        total += hi - lo
-            day += timedelta(days=1)
+        if not self.is_working_day(day):
+            return total
+        for s, e in self.hours:
+            opens = datetime.combine(day, s, tzinfo=zone)
+            closes = datetime.combine(day, e, tzinfo=zone) if e != time(0) else \
+                datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            lo, hi = max(opens, a), min(closes, b)
+            if hi > lo:
+                total += hi - lo
         return total
+
+    def working_days(self, first: date, stop: date) -> int:
+        """How many working days there are from `first` up to `stop` (excluded)."""
+        if stop <= first:
+            return 0
+        span = (stop - first).days
+        weeks, rest = divmod(span, 7)
+        count = weeks * len(self.days)
+        weekday = first.weekday()
+        count += sum(1 for i in range(rest) if (weekday + i) % 7 in self.days)
+        count -= sum(1 for h in self.holidays if first <= h < stop and h.weekday() in self.days)
+        return count
 
     def describe(self) -> str:
         days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
