@@ -115,7 +115,7 @@ def render(board: Board, width: int) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from blueprint_cli.report.text import span
+    from blueprint_cli.language.wording import span
     from blueprint_cli.shown import visible
 
     table = Table(show_edge=False, pad_edge=False, expand=True, width=width, show_lines=False,

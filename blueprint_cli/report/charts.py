@@ -16,7 +16,8 @@ from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.report.figures import Report
-from blueprint_cli.report.text import percent, span, working
+from blueprint_cli.language.wording import span, working
+from blueprint_cli.report.text import percent
 
 INSTALL_HINT = "pip install 'crm-blueprint[report]' (from a clone: pip install -e '.[report]')"
 _BLUE, _LIGHT, _GREEN, _GREY, _ORANGE = "#3b6ea8", "#a9c4e2", "#4c9a5b", "#9aa3ad", "#d9822b"

@@ -1,6 +1,6 @@
 """A report in the terminal (rich tables, bars drawn with block characters) and
-as CSV. Durations are worded by `span` (calendar time) and `working` (working
-hours on the calendar) — the same words in every output of a report."""
+as CSV. Durations are worded by `wording.span` (calendar time) and
+`wording.working` (working hours on the calendar), as everywhere else."""
 
 from __future__ import annotations
 
@@ -10,38 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from blueprint_cli.report.figures import Report, StateFigures
+from blueprint_cli.language.wording import span, working
 from blueprint_cli.shown import markup as m
 
 #: the tables `--format csv` can write (`--table`)
 CSV_TABLES = ("states", "funnel", "throughput", "stuck", "misfits")
-
-
-def span(seconds: float | None) -> str:
-    """A calendar duration as people say it: `3d 4h`, `5h 20m`, `45m`, `20s`."""
-    if seconds is None:
-        return "–"
-    s = int(round(seconds))
-    days, rest = divmod(s, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m"
-    return f"{secs}s"
-
-
-def working(seconds: float | None) -> str:
-    """Working time, in working hours (a working day is the calendar's hours)."""
-    if seconds is None:
-        return "–"
-    minutes = int(round(seconds / 60))
-    hours, mins = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
 
 
 def percent(share: float | None) -> str:
