@@ -62,3 +62,18 @@ def test_cards_per_column_and_what_is_not_shown(tmp_path: Path) -> None:
     assert [c["name"] for c in data["columns"][0]["cards"]] == ["C", "B"]  # newest first
     result = run(tmp_path, "board", "--cards", "2")
     assert "not shown — Lead: 2 more" in result.out
+
+
+def test_the_first_page_of_a_state_is_the_full_lists_first_page(tmp_path: Path) -> None:
+    ws = sales(tmp_path)
+    for name in ("A", "B", "C", "D"):
+        ws.create("Leads", {"name": name}, user="alice", owner="alice")
+    full = [r["id"] for r in run(tmp_path, "--json", "record", "list", "--state", "Lead").json()]
+    assert full == ["4", "5", "6", "7", "8"]
+    for args, expected in ((["--limit", "2"], full[:2]), (["--limit", "2", "--sort", "-id"], full[::-1][:2]),
+                           (["--limit", "9", "--sort", "id"], full)):
+        result = run(tmp_path, "--json", "record", "list", "--state", "Lead", *args)
+        assert [r["id"] for r in result.json()] == expected, args
+    result = run(tmp_path, "record", "list", "--state", "Lead", "--limit", "2", "--sort", "-id")
+    assert "… and 3 more records (5 in all)" in result.err
+    assert run(tmp_path, "record", "list", "--state", "Laed", "--limit", "2").code == 2

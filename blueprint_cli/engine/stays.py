@@ -11,7 +11,7 @@ end it. Re-entering a state is a new stay.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -33,10 +33,11 @@ class Stay(NamedTuple):
     ended: int | None
 
 
-def stays(history: Iterable[Passage]) -> list[Stay]:
+def stays(history: Sequence[Passage], moments: Sequence[datetime] | None = None) -> list[Stay]:
     """The stays of one record, in order; the last one is open when the record
-    is still in its state. Raises `times.TimeError` on an entry whose time is
-    not a time."""
+    is still in its state. `moments`: each entry's time, when the caller has
+    read them already. Raises `times.TimeError` on an entry whose time is not
+    a time."""
     out: list[Stay] = []
     state: str | None = None
     start: datetime | None = None
@@ -45,7 +46,7 @@ def stays(history: Iterable[Passage]) -> list[Stay]:
         target = p.to_state
         if target is None or target == state and p.kind not in ("create", "enter"):
             continue
-        at = times.in_effect(p.at)
+        at = moments[i] if moments is not None else times.instant(p.at)
         if state is not None and start is not None:
             out.append(Stay(state, start, at, p.transition or p.kind, target, began, i))
         state, start, began = target, at, i

@@ -22,6 +22,7 @@ Configured in `.blueprint/config.yaml`::
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,22 +106,47 @@ class WorkingCalendar:
         raise CalendarError("the working calendar has no working time in the next 20 years (check days and holidays)")
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
-        """Working time between two moments (zero if `end` is not after `start`).
-        The days between the first and the last count whole without being
-        walked (a report adds this up for a million stays of any length)."""
+        """Working time between two moments (zero if `end` is not after `start`),
+        on the wall clock of the calendar's zone (else `start`'s offset): the
+        working time from a fixed Monday to `end`, less that to `start` — no day
+        between them is walked (a report adds this up for a million stays)."""
         if end <= start:
             return timedelta()
         zone = self.zone or start.tzinfo
-        a, b = start.astimezone(zone), end.astimezone(zone)
-        first, last = a.date(), b.date()
-        if first == last:
-            return self._within(first, a, b, zone)
-        between = self.working_days(first + timedelta(days=1), last)
-        return (self._within(first, a, b, zone) + self.day_length * between
-                + self._within(last, a, b, zone))
+        return timedelta(microseconds=self._clock(end.astimezone(zone)) - self._clock(start.astimezone(zone)))
+
+    def _clock(self, local: datetime) -> int:
+        """Working microseconds from the start of `_EPOCH` up to the wall-clock
+        time `local` (negative before it)."""
+        shape = self._shape()
+        day = local.toordinal()
+        weeks, rest = divmod(day - _EPOCH, 7)
+        days = weeks * len(self.days) + shape.week_prefix[rest]
+        if self.holidays:
+            days -= bisect.bisect_left(shape.holidays, day) - shape.holidays_before_epoch
+        total = days * shape.day_us
+        if (day - _EPOCH) % 7 in self.days and local.date() not in self.holidays:
+            now_us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+            for opens, closes in shape.hours_us:
+                if now_us > opens:
+                    total += min(now_us, closes) - opens
+        return total
+
+    def _shape(self) -> _Shape:
+        shape: _Shape | None = self.__dict__.get("_shape_cache")
+        if shape is None:
+            hours = tuple((_us(a), _us(b) if b != time(0) else 86_400_000_000) for a, b in self.hours)
+            holidays = sorted(h.toordinal() for h in self.holidays if h.weekday() in self.days)
+            shape = _Shape(
+                day_us=sum(b - a for a, b in hours), hours_us=hours,
+                week_prefix=tuple(sum(1 for i in range(n) if i in self.days) for n in range(7)),
+                holidays=holidays, holidays_before_epoch=bisect.bisect_left(holidays, _EPOCH))
+            object.__setattr__(self, "_shape_cache", shape)  # derived from the fields, which never change
+        return shape
 
     def _within(self, day: date, a: datetime, b: datetime, zone: tzinfo | None) -> timedelta:
-        """Working time of `day` between `a` and `b` (both in `zone`)."""
+        """Working time of `day` between `a` and `b` (both in `zone`), walking
+        its hours (the tests check `working_time` against it)."""
         total = timedelta()
         if not self.is_working_day(day):
             return total
@@ -133,24 +159,33 @@ class WorkingCalendar:
                 total += hi - lo
         return total
 
-    def working_days(self, first: date, stop: date) -> int:
-        """How many working days there are from `first` up to `stop` (excluded)."""
-        if stop <= first:
-            return 0
-        span = (stop - first).days
-        weeks, rest = divmod(span, 7)
-        count = weeks * len(self.days)
-        weekday = first.weekday()
-        count += sum(1 for i in range(rest) if (weekday + i) % 7 in self.days)
-        count -= sum(1 for h in self.holidays if first <= h < stop and h.weekday() in self.days)
-        return count
-
     def describe(self) -> str:
         days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in self.hours)
         zone = getattr(self.zone, "key", None) or (str(self.zone) if self.zone else "the time's own offset")
         extra = f", {len(self.holidays)} holidays" if self.holidays else ""
         return f"{days} {hours} ({zone}{extra})"
+
+
+#: A Monday: `WorkingCalendar._clock` counts working time from it.
+_EPOCH = date(2000, 1, 3).toordinal()
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What `_clock` needs of a calendar, worked out once per calendar."""
+
+    day_us: int
+    hours_us: tuple[tuple[int, int], ...]
+    #: working weekdays among the first n days of a week that starts on Monday
+    week_prefix: tuple[int, ...]
+    #: holidays that fall on working weekdays, as ordinals, in order
+    holidays: list[int]
+    holidays_before_epoch: int
+
+
+def _us(moment: time) -> int:
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
 
 
 #: The calendar when none is configured: Monday to Friday, 09:00-17:00, in the

@@ -38,6 +38,7 @@ from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.engine.stays import Stay, stays
 from blueprint_cli.language import times
+from blueprint_cli.language.times import instant
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
@@ -286,7 +287,8 @@ def compute(bp: Blueprint, records: Iterable[tuple[Record, Sequence[Passage]]], 
             misfits.append(problem)
             continue
         try:
-            record_stays = stays(history)
+            moments = [instant(p.at) for p in history]
+            record_stays = stays(history, moments)
         except times.TimeError as exc:
             misfit_records += 1
             misfits.append(Misfit(record.id, "", record.version, f"an entry's time: {exc}"))
@@ -307,9 +309,8 @@ def compute(bp: Blueprint, records: Iterable[tuple[Record, Sequence[Passage]]], 
             entered += 1
             for state in {s.state for s in record_stays if window.until is None or s.start < window.until}:
                 reached[state] += 1
-        for p in history:
+        for p, at in zip(history, moments):
             if p.kind in ("move", "migrate") and p.to_state is not None and p.to_state != p.from_state:
-                at = times.in_effect(p.at)
                 if not window.holds(at):
                     continue
                 day = (at.astimezone(local) if local is not None else at.astimezone()).date()
@@ -318,7 +319,7 @@ def compute(bp: Blueprint, records: Iterable[tuple[Record, Sequence[Passage]]], 
                 if p.to_state in final:
                     counts[1] += 1
         if state_now is not None and state_now not in final and record_stays:
-            found = _stuck(record, history, record_stays[-1], bp, now, calendar, idle, timed)
+            found = _stuck(record, moments[-1], record_stays[-1], bp, now, calendar, idle, timed)
             if found is not None:
                 stuck.append(found)
 
@@ -350,14 +351,17 @@ def _ordered(order: list[str], tallies: Mapping[str, _StateTally]) -> list[str]:
 def _count_stays(record_stays: list[Stay], window: Window, calendar: WorkingCalendar,
                  tallies: dict[str, _StateTally],
                  tally_of: Callable[[dict[str, _StateTally], str], _StateTally]) -> None:
+    everything = window.since is None and window.until is None
+    working = calendar.working_time
     for stay in record_stays:
-        tally = tally_of(tallies, stay.state)
-        if window.holds(stay.start):
+        tally = tallies.get(stay.state) or tally_of(tallies, stay.state)
+        if everything or window.holds(stay.start):
             tally.entries += 1
-        if stay.end is None or not window.holds(stay.end):
+        end = stay.end
+        if end is None or not (everything or window.holds(end)):
             continue
-        tally.calendar.append((stay.end - stay.start).total_seconds())
-        tally.business.append(calendar.working_time(stay.start, stay.end).total_seconds())
+        tally.calendar.append((end - stay.start).total_seconds())
+        tally.business.append(working(stay.start, end).total_seconds())
         tally.left[(stay.left_by or "", stay.to or "")] += 1
 
 
@@ -398,12 +402,11 @@ def _misfit(fit: _Fit, record: Record, history: Sequence[Passage]) -> Misfit | N
     return None
 
 
-def _stuck(record: Record, history: Sequence[Passage], stay: Stay, bp: Blueprint, now: datetime,
+def _stuck(record: Record, last: datetime, stay: Stay, bp: Blueprint, now: datetime,
            calendar: WorkingCalendar, idle: timedelta | None, timed: dict[str | None, due.Timed | None]) -> Stuck | None:
     if record.state not in timed:
         timed[record.state] = due.timed_state(bp, record.state)
     standing, level = due.sla_standing(timed[record.state], record, now, calendar)
-    last = times.in_effect(history[-1].at) if history else stay.start
     idle_for = now - last
     why = []
     if standing == "breached":
