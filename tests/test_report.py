@@ -229,3 +229,17 @@ def test_usage_errors(tmp_path: Path) -> None:
         result = run(tmp_path, "report", *args)
         assert result.code == 2, (args, result)
         assert "Traceback" not in result.err
+
+
+@pytest.mark.json_store_only
+def test_a_broken_record_file_is_named_and_the_others_are_counted(tmp_path: Path) -> None:
+    from blueprint_cli.store.jsonstore import shard
+
+    sales(tmp_path)
+    broken = tmp_path / ".blueprint" / "records" / shard("2") / "2.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = run(tmp_path, "report", "--now", NOW, "--json")
+    assert result.code == 1
+    assert result.json()["records"] == 3  # type: ignore[index]
+    assert f".blueprint/records/{shard('2')}/2.json: not valid JSON" in result.err
+    assert "Traceback" not in result.err

@@ -39,7 +39,7 @@ from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
     write_temporary,
 )
-from blueprint_cli.store.recordfile import encode, encode_appending
+from blueprint_cli.store.recordfile import encode, encode_appending, record_part
 from blueprint_cli.store.writer import BatchFiles, Writer, write_batch
 
 _BLUEPRINT_ID = re.compile(r"^[a-z][a-z0-9-]{0,99}$")
@@ -206,7 +206,8 @@ class JsonStore:
             raise
         except OSError as exc:  # a folder or a FIFO where the file should be, no permission…
             raise bad(exc.strerror or str(exc)) from None
-        doc = _decode_json(raw, bad)
+        head = record_part(raw) if not history else None
+        doc = _decode_json(head if head is not None else raw, bad)
         if not isinstance(doc, dict) or "format" not in doc:
             raise bad("not a record file: no `format`")
         if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
@@ -840,10 +841,16 @@ def _no_constant(name: str) -> Any:
     raise _NotANumber(name)
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _decode_json(raw: bytes, bad: Callable[[str], CorruptFile]) -> Any:
     """A store file's JSON; `bad(problem)` is raised when it is not JSON."""
     try:
-        return json.loads(raw, parse_constant=_no_constant)
+        try:  # one decoder for every file: `json.loads` with an option builds a new one per call
+            return _DECODER.decode(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return json.loads(raw, parse_constant=_no_constant)  # a BOM, UTF-16…, or the error's own words
     except _NotANumber as exc:
         raise bad(f"not valid JSON: {exc} is not a number JSON can hold") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
