@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passage_of
+from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id, check_order,
@@ -290,12 +290,12 @@ class JsonStore:
             raise bad("not a record file: no `format`")
         if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
             raise bad(f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
-        problem = problem_in("record_file", doc)
+        problem = problem_in("record_file", doc) or problem_in("history", doc["history"], "history")
         if problem is not None:
             raise bad(f"not a valid record file: {problem}")
         try:
             record = Record.from_dict(doc["record"])
-            passages = [passage_of(e) for e in doc["history"]]
+            passages = passages_of(doc["history"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise bad(f"not a valid record: {exc}") from None
         if record.id != record_id:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passage_of
+from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
     id_order, check_order,
@@ -456,7 +456,7 @@ class PostgresStore:
         page of records, each row carrying the record's entries (only the members
         a passage holds) aggregated by the server."""
         h = self._s + ".history"
-        members = ("json_build_object('at', e.entry->'at', 'user', e.entry->'user', 'kind', e.entry->'kind', "
+        members = ("json_build_object('at', e.entry->'at', 'user', e.entry->'user', 'kind', coalesce(e.entry->'kind', to_json('move'::text)), "
                    "'transition', e.entry->'transition', 'from', e.entry->'from', 'to', e.entry->'to', "
                    "'version', e.entry->'version')")
         entries = f"(SELECT coalesce(json_agg({members} ORDER BY e.seq), '[]') FROM {h} e WHERE e.record_id = r.id)"
@@ -474,10 +474,10 @@ class PostgresStore:
                 try:
                     self._check_format(record_id, fmt)
                     record = self._decode(record_id, data, ()).record
-                    try:
-                        passages = [passage_of(e) for e in history]
-                    except (TypeError, ValueError) as exc:
-                        raise CorruptFile(self.display(record_id), f"not a valid history entry: {exc}") from None
+                    problem = problem_in("history", history)
+                    if problem is not None:
+                        raise CorruptFile(self.display(record_id), f"not a valid history: {problem}")
+                    passages = passages_of(history)
                 except CorruptFile as exc:
                     if errors is None:
                         raise
