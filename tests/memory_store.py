@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passage
 from blueprint_cli.store import (
     BatchWriter, CorruptFile, Dump, Migrated, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all,
     check_id, check_order, id_order, register_scheme,
@@ -165,6 +165,13 @@ class MemoryStore:
             record = self._data.records[record_id].record
             if (blueprint is None or record.blueprint == blueprint) and (state is None or record.state == state):
                 yield record
+
+    def histories(self, *, blueprint: str | None = None,
+                  errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        for record_id in sorted(self._data.records, key=id_order):
+            stored = self._data.records[record_id]
+            if blueprint is None or stored.record.blueprint == blueprint:
+                yield stored.record, [passage(e) for e in stored.history]
 
     def ids(self, *, blueprint: str, state: str) -> list[str]:
         return [r.id for r in self.scan(blueprint=blueprint, state=state)]

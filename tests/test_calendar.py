@@ -85,6 +85,29 @@ def test_working_time_between_start_and_the_result_is_what_was_added(start: date
     assert cal.add_working(moment, work + timedelta(minutes=1)) > end
 
 
+def _walked(cal: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    """Working time by walking every day (what `working_time` did before it
+    counted the days between as whole ones)."""
+    total = timedelta()
+    day = start.date()
+    while day <= end.date():
+        total += cal._within(day, start, end, start.tzinfo)
+        day += timedelta(days=1)
+    return total
+
+
+@given(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)),
+       st.integers(0, 60 * 24 * 90), st.sampled_from(["09:00-17:00", "08:30-12:00,13:00-18:15", "00:00-24:00"]),
+       st.sampled_from([["mon", "tue", "wed", "thu", "fri"], ["sun", "wed"]]))
+@settings(max_examples=300, deadline=None)
+def test_working_time_counts_whole_days_as_walking_them_does(start: datetime, minutes: int, hours: str,
+                                                             days: list[str]) -> None:
+    cal = from_config({"hours": hours.split(","), "days": days, "holidays": ["2026-12-25", "2026-01-01"]})
+    a = start.replace(tzinfo=CEST)
+    b = a + timedelta(minutes=minutes)
+    assert cal.working_time(a, b) == _walked(cal, a, b)
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"days": ["mon", "funday"]}, "'funday' is not a day"),
     ({"days": []}, "at least one working day"),

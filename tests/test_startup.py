@@ -41,3 +41,15 @@ def test_linting_one_file_loads_no_other_command(tmp_path: Path) -> None:
 def test_the_help_still_lists_every_command(tmp_path: Path) -> None:
     loaded = _loaded_by("--help", cwd=tmp_path)
     assert {"blueprint_cli.cli.record_cmd", "blueprint_cli.cli.bulk_cmd", "blueprint_cli.cli.store_cmd"} <= loaded
+
+
+def test_no_command_but_a_chart_loads_the_plotting_library(tmp_path: Path) -> None:
+    """matplotlib costs ~0.3 s to import: `report` in text, `board`, `record list`
+    and the help never load it; `report --format png` does."""
+    subprocess.run([sys.executable, "-m", "blueprint_cli", "--as", "grace", "init", str(tmp_path)], check=True,
+                   capture_output=True)
+    for args in (["--help"], ["report"], ["report", "--json"], ["board"], ["record", "list"]):
+        loaded = _loaded_by(*args, cwd=tmp_path)
+        assert not any(m == "matplotlib" or m.startswith("matplotlib.") for m in loaded), args
+    loaded = _loaded_by("report", "--format", "png", "-o", str(tmp_path / "r.png"), cwd=tmp_path)
+    assert "matplotlib" in loaded

@@ -49,6 +49,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "record_data_cmd": ("record",),  # record tag, import and export
     "zoho_cmd": ("zoho",),
     "lsp_cmd": ("lsp",),
+    "report_cmd": ("report",),
+    "board_cmd": ("board",),
 }
 
 WORKSPACE_HELP = "The .blueprint/ folder, or a folder holding one (default: nearest upward)."

@@ -56,7 +56,8 @@ def list_(
     where: Optional[str] = typer.Option(None, "--where", metavar="EXPR",
                                         help='Filter, e.g. "amount >= 1000 and (owner = alice or tags contains vip)".'),
     sort: Optional[str] = typer.Option(None, "--sort", metavar="FIELD",
-                                       help="Order by a field or column (default id); -FIELD for descending."),
+                                       help="Order by a field or column (default id); -FIELD for descending "
+                                            "(--sort -id: newest first)."),
     limit: Optional[int] = typer.Option(None, "--limit", metavar="N", min=0,
                                         help="At most N records (0: all; on a terminal a long list is cut to fit)."),
     columns: Optional[str] = typer.Option(None, "--columns", metavar="A,B,C",
@@ -80,11 +81,17 @@ def list_(
     if shown == []:
         raise BlueprintError("--columns names no column", hint="for example --columns id,name,amount,state")
     errors: list[CorruptFile] = []
-    records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
-    if sort is not None:
-        descending = sort.startswith("-")
-        records = sort_records(records, column_name(sort.lstrip("-"), known), descending=descending)
-    total = len(records)
+    by_id = sort is None or column_name(sort.lstrip("-"), known) == "id"
+    if limit and state is not None and criterion is None and module is None and by_id:
+        # a first page of one state: read from the index, only the records shown
+        records, total = ws.first_in_state(state, blueprint=blueprint, limit=limit,
+                                           newest=sort is not None and sort.startswith("-"), errors=errors)
+    else:
+        records = ws.records(blueprint=blueprint, state=state, module=module, where=criterion, errors=errors)
+        if sort is not None:
+            descending = sort.startswith("-")
+            records = sort_records(records, column_name(sort.lstrip("-"), known), descending=descending)
+        total = len(records)
     cut_to_fit = False
     if limit:
         records = records[:limit]

@@ -27,6 +27,8 @@ def test(
                                                help="Exit 1 when total coverage is below this (implies --coverage)."),
     select: Optional[str] = typer.Option(None, "-k", metavar="TEXT", help="Only scenarios whose name contains TEXT."),
     lint_only: bool = typer.Option(False, "--lint", help="Only check the scenario files; run nothing."),
+    times: bool = typer.Option(False, "--times", help="Show the time each scenario's record spent in each state "
+                               "(calendar and working time, on the scenario's clock)."),
 ) -> None:
     """Run scenario tests against their blueprints, in memory.
 
@@ -54,7 +56,7 @@ def test(
                           for f in loaded if f.scenarios is not None for s in f.scenarios.scenarios):
         raise BlueprintError(f"no scenario name contains {select!r}", hint="-k matches part of a scenario's name")
     _run(loaded, opts.json, opts.color and sys.stdout.isatty(), junit_xml, coverage or fail_under is not None,
-         fail_under, select)
+         fail_under, select, times)
 
 
 def _lint_report(loaded: list[LoadedFile], as_json: bool) -> None:
@@ -74,7 +76,7 @@ def _lint_report(loaded: list[LoadedFile], as_json: bool) -> None:
 
 
 def _run(loaded: list[LoadedFile], as_json: bool, color: bool, junit_xml: Path | None, with_coverage: bool,
-         fail_under: float | None, select: str | None) -> None:
+         fail_under: float | None, select: str | None, times: bool = False) -> None:
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.scenarios import coverage, junit, report
     from blueprint_cli.scenarios.runner import run_files, summary_counts
@@ -91,12 +93,12 @@ def _run(loaded: list[LoadedFile], as_json: bool, color: bool, junit_xml: Path |
         write_output(junit_xml, junit.to_bytes(results))
     with reader_may_leave():
         if as_json:
-            data = report.to_json(results, seconds)
+            data = report.to_json(results, seconds, times)
             if with_coverage:
                 data["coverage"] = coverage.to_json(covs)
             print_json(data)
         else:
-            report.text(results, sys.stdout, color=color, seconds=seconds)
+            report.text(results, sys.stdout, color=color, seconds=seconds, times=times)
             if with_coverage:
                 sys.stdout.write("\nCoverage\n" + coverage.render_table(covs) + "\n")
     counts = summary_counts(results)

@@ -7,7 +7,7 @@ also the `--json` output (docs/json.md). Times are ISO 8601 text with offset.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping, get_args
+from typing import Any, Literal, Mapping, NamedTuple, get_args
 
 from blueprint_cli.language.actions import KINDS, SENT_KINDS, Status
 
@@ -238,6 +238,32 @@ class HistoryEntry:
             actions=tuple(ActionOutcome.from_dict(a) for a in d.get("actions") or ()),
             version=int(version) if version is not None else None,
         )
+
+
+class Passage(NamedTuple):
+    """What a report reads of one history entry: when, who, what kind, the
+    transition, where from and where to, and the blueprint version it was made
+    under. Light (a tuple): a report reads millions of them
+    (`Store.histories`)."""
+
+    at: str
+    user: str
+    kind: str
+    transition: str | None
+    from_state: str | None
+    to_state: str | None
+    version: int | None
+
+
+def passage(entry: HistoryEntry) -> Passage:
+    return Passage(entry.at, entry.user, entry.kind, entry.transition, entry.from_state, entry.to_state, entry.version)
+
+
+def passages_of(entries: list[Mapping[str, Any]]) -> list[Passage]:
+    """Stored entries already checked against the store schema's `history`
+    (which fixes each member's type) as `Passage`s, without checking each again."""
+    return [Passage(e["at"], e["user"], e.get("kind") or "move", e.get("transition"), e.get("from"), e.get("to"),
+                    e.get("version")) for e in entries]
 
 
 def diff_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -25,6 +25,7 @@ Configured in `.blueprint/config.yaml`::
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,7 +120,11 @@ class WorkingCalendar:
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
         """Working time between two moments (zero if `end` is not after `start`),
-        in real elapsed time."""
+        in real elapsed time; opening hours on the wall clock of the calendar's
+        zone (else `start`'s offset). A short stay with no change of offset is the
+        working time from a fixed Monday to `end` less that to `start` — no day
+        between them walked (a report adds this up for a million stays); others
+        are walked day by day."""
         zone = self.zone or start.tzinfo
         if zone is None:
             raise ValueError("business time needs a moment with a time zone")
@@ -127,8 +132,17 @@ class WorkingCalendar:
         a, b = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
         if b <= a:
             return timedelta()
+        local_a, local_b = a.astimezone(zone), b.astimezone(zone)
+        if b - a < _NO_CHANGE_WITHIN and local_a.utcoffset() == local_b.utcoffset():
+            # no change of offset between them, so the wall clock runs as real time does
+            return timedelta(microseconds=self._clock(local_b) - self._clock(local_a))
+        return self._walk(a, b, zone)
+
+    def _walk(self, a: datetime, b: datetime, zone: tzinfo) -> timedelta:
+        """Working time from `a` to `b` (UTC) day by day, in real elapsed time:
+        right across a change of offset (a day of 23 or 25 hours)."""
         total = timedelta()
-        day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+        day, last = a.astimezone(zone).date(), b.astimezone(zone).date()
         while day <= last:
             if self.is_working_day(day):
                 for s, e in self.hours:
@@ -139,12 +153,80 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return total
 
+    def _clock(self, local: datetime) -> int:
+        """Working microseconds from the start of `_EPOCH` up to the wall-clock
+        time `local` (negative before it)."""
+        shape = self._shape()
+        day = local.toordinal()
+        weeks, rest = divmod(day - _EPOCH, 7)
+        days = weeks * len(self.days) + shape.week_prefix[rest]
+        if self.holidays:
+            days -= bisect.bisect_left(shape.holidays, day) - shape.holidays_before_epoch
+        total = days * shape.day_us
+        if (day - _EPOCH) % 7 in self.days and local.date() not in self.holidays:
+            now_us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+            for opens, closes in shape.hours_us:
+                if now_us > opens:
+                    total += min(now_us, closes) - opens
+        return total
+
+    def _shape(self) -> _Shape:
+        shape: _Shape | None = self.__dict__.get("_shape_cache")
+        if shape is None:
+            hours = tuple((_us(a), _us(b) if b != time(0) else 86_400_000_000) for a, b in self.hours)
+            holidays = sorted(h.toordinal() for h in self.holidays if h.weekday() in self.days)
+            shape = _Shape(
+                day_us=sum(b - a for a, b in hours), hours_us=hours,
+                week_prefix=tuple(sum(1 for i in range(n) if i in self.days) for n in range(7)),
+                holidays=holidays, holidays_before_epoch=bisect.bisect_left(holidays, _EPOCH))
+            object.__setattr__(self, "_shape_cache", shape)  # derived from the fields, which never change
+        return shape
+
+    def _within(self, day: date, a: datetime, b: datetime, zone: tzinfo | None) -> timedelta:
+        """Working time of `day` between `a` and `b` (both in `zone`), walking
+        its hours (the tests check `working_time` against it)."""
+        total = timedelta()
+        if not self.is_working_day(day):
+            return total
+        for s, e in self.hours:
+            opens = datetime.combine(day, s, tzinfo=zone)
+            closes = datetime.combine(day, e, tzinfo=zone) if e != time(0) else \
+                datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            lo, hi = max(opens, a), min(closes, b)
+            if hi > lo:
+                total += hi - lo
+        return total
+
     def describe(self) -> str:
         days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in self.hours)
         zone = getattr(self.zone, "key", None) or (str(self.zone) if self.zone else "the time's own offset")
         extra = f", {len(self.holidays)} holidays" if self.holidays else ""
         return f"{days} {hours} ({zone}{extra})"
+
+
+#: A stay shorter than this whose ends have one offset has no change of offset in it
+#: (changes are months apart), so its working time is read off the wall clock.
+_NO_CHANGE_WITHIN = timedelta(days=20)
+#: A Monday: `WorkingCalendar._clock` counts working time from it.
+_EPOCH = date(2000, 1, 3).toordinal()
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What `_clock` needs of a calendar, worked out once per calendar."""
+
+    day_us: int
+    hours_us: tuple[tuple[int, int], ...]
+    #: working weekdays among the first n days of a week that starts on Monday
+    week_prefix: tuple[int, ...]
+    #: holidays that fall on working weekdays, as ordinals, in order
+    holidays: list[int]
+    holidays_before_epoch: int
+
+
+def _us(moment: time) -> int:
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1_000_000 + moment.microsecond
 
 
 #: The calendar when none is configured: Monday to Friday, 09:00-17:00, in the

@@ -112,6 +112,18 @@ def in_effect(text: str) -> datetime:
     return parse_time(stripped, zone=zone_in_effect() if _naive(stripped) else None)
 
 
+def instant(text: str) -> datetime:
+    """`in_effect`, quicker for what blueprint writes itself (a history entry's
+    `at`: ISO 8601 with an offset): a report reads millions of them."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return in_effect(text)
+    if moment.tzinfo is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return in_effect(text)
+    return moment
+
+
 def moment_in_effect(text: str) -> date | datetime:
     """`parse_moment` in the zone in effect."""
     stripped = text.strip()

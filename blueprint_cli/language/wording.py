@@ -1,6 +1,7 @@
 """The one wording of what a blueprint says: an action, an SLA, a criterion, a
 requirement, as users read them in `show`, `diff`, `graph`, `history` and
-`next`. Each renderer lays these texts out its own way (a tree, a table, a
+`next`; and time spent (`span`, `working`), as `report`, `board` and `test
+--times` show it. Each renderer lays these texts out its own way (a tree, a table, a
 diagram label); none words them again. An action's text is its kind's own
 (`language/actions/`)."""
 
@@ -57,3 +58,33 @@ def requirement(r: Requirement) -> list[str]:
     if r.attachment:
         out.append("an attachment")
     return out
+
+
+# ----- time spent --------------------------------------------------------------------
+
+def span(seconds: float | None) -> str:
+    """A calendar duration as people say it: `3d 4h`, `5h 20m`, `45m`, `20s`."""
+    if seconds is None:
+        return "–"
+    s = int(round(seconds))
+    days, rest = divmod(s, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"
+
+
+def working(seconds: float | None) -> str:
+    """Working time, in working hours (a working day is the calendar's hours)."""
+    if seconds is None:
+        return "–"
+    minutes = int(round(seconds / 60))
+    hours, mins = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from blueprint_cli.scenarios.runner import FileResult, ScenarioResult, summary_counts
+from blueprint_cli.language.wording import span, working
 from blueprint_cli.shown import visible
 
 _GREEN, _RED, _YELLOW, _DIM, _BOLD, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"
@@ -23,7 +24,9 @@ class _Paint:
         return f"{code}{text}{_RESET}" if self.color else text
 
 
-def text(results: Sequence[FileResult], stream: TextIO, *, color: bool = False, seconds: float = 0.0) -> None:
+def text(results: Sequence[FileResult], stream: TextIO, *, color: bool = False, seconds: float = 0.0,
+         times: bool = False) -> None:
+    """`times`: under each scenario, the time its record spent in each state."""
     paint = _Paint(color)
     for fr in results:
         stream.write(paint(_BOLD, visible(fr.file)) + "\n")
@@ -43,6 +46,10 @@ def text(results: Sequence[FileResult], stream: TextIO, *, color: bool = False, 
             else:
                 stream.write(f"  {paint(_RED, 'FAILED')}  {visible(r.name)}\n")
                 _failure(r, stream, paint)
+            if times and r.times:
+                stream.write(paint(_DIM, "          time in state: " + " · ".join(
+                    f"{visible(t.state)} {span(t.seconds)} ({working(t.working_seconds)} working)"
+                    for t in r.times)) + "\n")
     stream.write(summary_line(results, seconds, paint) + "\n")
 
 
@@ -72,7 +79,7 @@ def summary_line(results: Sequence[FileResult], seconds: float, paint: Any = Non
     return f"== {', '.join(parts)} in {seconds:.2f}s =="
 
 
-def to_json(results: Sequence[FileResult], seconds: float) -> dict[str, Any]:
+def to_json(results: Sequence[FileResult], seconds: float, times: bool = False) -> dict[str, Any]:
     files = []
     for fr in results:
         entry: dict[str, Any] = {"file": fr.file, "blueprint": fr.loaded.blueprint_display or None,
@@ -80,6 +87,8 @@ def to_json(results: Sequence[FileResult], seconds: float) -> dict[str, Any]:
         for r in fr.results:
             item: dict[str, Any] = {"name": r.name, "line": r.line, "passed": r.passed,
                                     "seconds": round(r.seconds, 4)}
+            if times:
+                item["times"] = [t.to_dict() for t in r.times]
             if r.failure is not None:
                 f = r.failure
                 item["failure"] = {

@@ -30,7 +30,8 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Refusal
 from blueprint_cli.language.fieldtypes import FieldValueError, is_empty, parse
 from blueprint_cli.language.model import Blueprint, Transition
-from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record, Task
+from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Passage, Record, Task, passage
+from blueprint_cli.engine.stays import stays
 from blueprint_cli.scenarios.loader import LoadedFile
 from blueprint_cli.language.times import in_effect, reading_in
 from blueprint_cli.scenarios.model import DEFAULT_NOW, Expectation, Scenario, Step, zone_of
@@ -76,6 +77,19 @@ class Failure:
         return self.differences[0].message if self.differences else "failed"
 
 
+@dataclass(frozen=True)
+class TimeInState:
+    """How long a scenario's record spent in one state, on the scenario's clock:
+    calendar time and working time on its calendar (every stay in the state)."""
+
+    state: str
+    seconds: float
+    working_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "seconds": self.seconds, "working_seconds": self.working_seconds}
+
+
 @dataclass
 class ScenarioResult:
     scenario: Scenario
@@ -84,6 +98,8 @@ class ScenarioResult:
     failure: Failure | None = None
     seconds: float = 0.0
     exercised: Exercised = field(default_factory=Exercised)
+    #: time the record spent per state, in the order it first entered each (`blueprint test --times`)
+    times: tuple[TimeInState, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -166,6 +182,8 @@ class ScenarioRun:
         self.happened: list[due.Happening] = []
         #: why the record did not enter the blueprint, when it did not
         self.not_entered: list[str] = []
+        #: the record's history as far as its stays go (for `times`)
+        self.history: list[Passage] = []
 
     def at(self, path: tuple[Any, ...], key: bool = False) -> tuple[int, int]:
         return self.loaded.position(path, key)
@@ -188,7 +206,22 @@ class ScenarioRun:
             sl, sc = self.at(step.path) if step is not None else self.at(s.record.path)
             result.failure = Failure(step, sl, sc, exc.differences)
         result.seconds = time.perf_counter() - start
+        result.times = self.times()
         return result
+
+    def times(self) -> tuple[TimeInState, ...]:
+        """Time per state up to the scenario's last moment (the last stay is open;
+        final states are left out)."""
+        spent: dict[str, list[float]] = {}
+        final = set(self.bp.final_states)
+        for stay in stays(self.history):
+            if stay.state in final:
+                continue  # where the record ends: not time spent on the way
+            end = stay.end if stay.end is not None else max(self.now, stay.start)
+            total = spent.setdefault(stay.state, [0.0, 0.0])
+            total[0] += (end - stay.start).total_seconds()
+            total[1] += self.calendar.working_time(stay.start, end).total_seconds()
+        return tuple(TimeInState(state, a, b) for state, (a, b) in spent.items())
 
     # ----- the starting record --------------------------------------------------------------
 
@@ -200,8 +233,8 @@ class ScenarioRun:
         except BlueprintError as exc:
             raise _StepFailed([self.diff(f"the starting record: {exc.message}", rec.path + ("fields",))]) from None
         owner = s.owner
-        record, _ = engine.create(bp, record_id=rec.id, module=bp.module, version=1, owner=owner, values=values,
-                                  user=owner, now=self.now)
+        record, created = engine.create(bp, record_id=rec.id, module=bp.module, version=1, owner=owner,
+                                        values=values, user=owner, now=self.now)
         record = replace(record, tags=tuple(rec.tags))
         if rec.state is not None:
             record = replace(record, state=rec.state)
@@ -212,6 +245,7 @@ class ScenarioRun:
                 record = replace(record, blueprint=None, version=None, state=None, state_since="")
         if record.state is not None:
             self.exercised.states.add(record.state)
+            self.history.append(passage(created)._replace(to_state=record.state))
         return record
 
     # ----- steps ------------------------------------------------------------------------------
@@ -262,6 +296,7 @@ class ScenarioRun:
             return
         done = due.step(self.bp, self.record, moment, self.calendar, self.team)
         self.record = done.record
+        self.history += [passage(e) for e in done.entries]
         for h in done.happened:
             if h.kind == "move":
                 self.exercised.transitions.add(h.what)
@@ -288,6 +323,7 @@ class ScenarioRun:
         if isinstance(outcome, Moved):
             self.note_move(step, outcome, inputs)
             self.record = outcome.record
+            self.history.append(passage(outcome.entry))
         return outcome
 
     def note_move(self, step: Step, moved: Moved, inputs: Inputs) -> None:
@@ -335,7 +371,8 @@ class ScenarioRun:
             # like `record set` in a workspace: an edit can make the record enter
             failures = criteria.explain(bp.entry.when, self.record.values(bp.field))
             if not failures:
-                self.record, _ = engine.enter(bp, self.record, 1, self.user(step), self.now)
+                self.record, entered = engine.enter(bp, self.record, 1, self.user(step), self.now)
+                self.history.append(passage(entered))
                 self.not_entered = []
                 self.exercised.states.add(bp.entry_state)
             else:

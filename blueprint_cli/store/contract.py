@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Passage, Record
 
 #: Version of the files the store writes; files carry it so a later release can migrate them.
 FORMAT = 1
@@ -300,6 +300,15 @@ class Store(Protocol):
 
     def scan(self, *, blueprint: str | None = None, state: str | None = None,
              errors: list[CorruptFile] | None = None) -> Iterator[Record]: ...
+
+    def histories(self, *, blueprint: str | None = None,
+                  errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """Every record (of `blueprint`) with its history as `Passage`s, in id
+        order, in one streaming pass: what `blueprint report` reads. Memory does
+        not grow with the number of records (one record's history at a time, or
+        a page of them); PostgreSQL reads them in one query, not one per record.
+        Unreadable records are added to `errors` (raised when no list is given),
+        as in `scan`."""
 
     def published(self) -> list[PublishedBlueprint]: ...
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id, check_order,
@@ -39,7 +39,7 @@ from blueprint_cli.store.files import (
     atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
     write_temporary,
 )
-from blueprint_cli.store.recordfile import encode, encode_appending
+from blueprint_cli.store.recordfile import encode, encode_appending, record_part
 from blueprint_cli.store.writer import BatchFiles, Writer, write_batch
 
 _BLUEPRINT_ID = re.compile(r"^[a-z][a-z0-9-]{0,99}$")
@@ -206,7 +206,8 @@ class JsonStore:
             raise
         except OSError as exc:  # a folder or a FIFO where the file should be, no permission…
             raise bad(exc.strerror or str(exc)) from None
-        doc = _decode_json(raw, bad)
+        head = record_part(raw) if not history else None
+        doc = _decode_json(head if head is not None else raw, bad)
         if not isinstance(doc, dict) or "format" not in doc:
             raise bad("not a record file: no `format`")
         if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
@@ -252,6 +253,54 @@ class JsonStore:
             if state is not None and record.state != state:
                 continue
             yield record
+
+    def histories(self, *, blueprint: str | None = None,
+                  errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """Every record file read once, in id order, one at a time: the record and
+        its history's passages (the entries' other members are not decoded into
+        objects). With `blueprint`, only the files its index names."""
+        records_dir = str(self.records_dir)
+        for record_id in sorted(self._ids(blueprint, None), key=id_order):
+            path = os.path.join(records_dir, shard(record_id), record_id + ".json")
+            try:
+                record, passages = self._passages(path, record_id)
+            except FileNotFoundError:
+                continue  # a marker left by a crash, or a record removed meanwhile
+            except CorruptFile as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                continue
+            if blueprint is not None and record.blueprint != blueprint:
+                continue
+            yield record, passages
+
+    def _passages(self, path: str, record_id: str) -> tuple[Record, list[Passage]]:
+        def bad(problem: str) -> CorruptFile:
+            return CorruptFile(self.display(path), problem)
+
+        try:
+            raw = read_file(path)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise bad(exc.strerror or str(exc)) from None
+        doc = _decode_json(raw, bad)
+        if not isinstance(doc, dict) or "format" not in doc:
+            raise bad("not a record file: no `format`")
+        if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
+            raise bad(f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
+        problem = problem_in("record_file", doc) or problem_in("history", doc["history"], "history")
+        if problem is not None:
+            raise bad(f"not a valid record file: {problem}")
+        try:
+            record = Record.from_dict(doc["record"])
+            passages = passages_of(doc["history"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise bad(f"not a valid record: {exc}") from None
+        if record.id != record_id:
+            raise bad(f"holds record {record.id!r}, not {record_id!r}")
+        return record, passages
 
     def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
         if blueprint is None and state is None:
@@ -792,10 +841,16 @@ def _no_constant(name: str) -> Any:
     raise _NotANumber(name)
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _decode_json(raw: bytes, bad: Callable[[str], CorruptFile]) -> Any:
     """A store file's JSON; `bad(problem)` is raised when it is not JSON."""
     try:
-        return json.loads(raw, parse_constant=_no_constant)
+        try:  # one decoder for every file: `json.loads` with an option builds a new one per call
+            return _DECODER.decode(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return json.loads(raw, parse_constant=_no_constant)  # a BOM, UTF-16…, or the error's own words
     except _NotANumber as exc:
         raise bad(f"not valid JSON: {exc} is not a number JSON can hold") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

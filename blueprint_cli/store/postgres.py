@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.engine.records import HistoryEntry, Record
+from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
     FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
     id_order, check_order,
@@ -446,6 +446,44 @@ class PostgresStore:
                     errors.append(exc)
                     continue
                 yield record
+            if len(rows) < PAGE:
+                return
+            last = (rows[-1][1], rows[-1][0])
+
+    def histories(self, *, blueprint: str | None = None,
+                  errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """Records with their histories' passages, in id order: one query per
+        page of records, each row carrying the record's entries (only the members
+        a passage holds) aggregated by the server."""
+        h = self._s + ".history"
+        members = ("json_build_object('at', e.entry->'at', 'user', e.entry->'user', 'kind', coalesce(e.entry->'kind', to_json('move'::text)), "
+                   "'transition', e.entry->'transition', 'from', e.entry->'from', 'to', e.entry->'to', "
+                   "'version', e.entry->'version')")
+        entries = f"(SELECT coalesce(json_agg({members} ORDER BY e.seq), '[]') FROM {h} e WHERE e.record_id = r.id)"
+        last: tuple[str, str] | None = None
+        while True:
+            clauses = (["r.blueprint = %s"] if blueprint is not None else []) + \
+                (["(r.sort_key, r.id) > (%s, %s)"] if last else [])
+            sql = (f"SELECT r.id, r.sort_key, r.data, r.format, {entries} FROM {self._s}.records r"
+                   + (" WHERE " + " AND ".join(clauses) if clauses else "")
+                   + f" ORDER BY r.sort_key, r.id LIMIT {PAGE}")
+            params = ([blueprint] if blueprint is not None else []) + list(last or ())
+            with self._errors():
+                rows = self.connect().execute(sql, params).fetchall()
+            for record_id, _, data, fmt, history in rows:
+                try:
+                    self._check_format(record_id, fmt)
+                    record = self._decode(record_id, data, ()).record
+                    problem = problem_in("history", history)
+                    if problem is not None:
+                        raise CorruptFile(self.display(record_id), f"not a valid history: {problem}")
+                    passages = passages_of(history)
+                except CorruptFile as exc:
+                    if errors is None:
+                        raise
+                    errors.append(exc)
+                    continue
+                yield record, passages
             if len(rows) < PAGE:
                 return
             last = (rows[-1][1], rows[-1][0])

@@ -134,6 +134,21 @@ def _encode_appending(record: Record, raw: bytes, append: Sequence[HistoryEntry]
     return b"".join((_HEAD, _record_text(record.to_dict()), _HISTORY, body, b"\n}\n"))
 
 
+def record_part(raw: bytes) -> bytes | None:
+    """A file `encode` wrote, with its history cut to the first entry (a
+    record file always has one): what listing records reads, without decoding
+    a history it does not show. None for any other layout (the caller reads
+    the whole file)."""
+    at = raw.find(_HISTORY)
+    if at < 0 or not raw.startswith(_HEAD):
+        return None
+    start = at + len(_HISTORY)
+    end = raw.find(b"\n", start + 1)
+    if not raw.startswith(b"\n  {", start) or end < 0:
+        return None
+    return raw[:end].rstrip(b",") + b"\n ]}"
+
+
 def old_entries(raw: bytes) -> bytes | None:
     """The history entries of a file `encode` wrote, as written; None for any other layout."""
     at = raw.find(_HISTORY)

@@ -206,15 +206,7 @@ class Workspace:
                 where: Criterion | None = None, errors: list[CorruptFile] | None = None) -> list[Record]:
         from blueprint_cli.language import criteria
 
-        if blueprint is not None:
-            self.blueprint(blueprint)  # unknown id: a usage error with did-you-mean
-        if state is not None:
-            states = {s for b in self.candidates() for s in b.state_names
-                      if blueprint is None or b.id == blueprint}
-            if state not in states:
-                hint = did_you_mean(state, states)
-                raise BlueprintError(f"no state {state!r} in " + (blueprint or "any published blueprint"),
-                                     hint=hint or f"states: {', '.join(sorted(states))}")
+        self._check_listing(blueprint, state)
         if where is not None:
             from blueprint_cli.language.model import iter_conditions
             from blueprint_cli.language.where import Vocabulary
@@ -243,6 +235,51 @@ class Workspace:
                 continue
             out.append(record)
         return out
+
+    def _check_listing(self, blueprint: str | None, state: str | None) -> None:
+        if blueprint is not None:
+            self.blueprint(blueprint)  # unknown id: a usage error with did-you-mean
+        if state is not None:
+            states = {s for b in self.candidates() for s in b.state_names
+                      if blueprint is None or b.id == blueprint}
+            if state not in states:
+                hint = did_you_mean(state, states)
+                raise BlueprintError(f"no state {state!r} in " + (blueprint or "any published blueprint"),
+                                     hint=hint or f"states: {', '.join(sorted(states))}")
+
+    def first_in_state(self, state: str, *, blueprint: str | None = None, limit: int, newest: bool = False,
+                       errors: list[CorruptFile] | None = None) -> tuple[list[Record], int]:
+        """The first `limit` records in `state` in id order (`newest`: the highest
+        ids, the last created, first) and how many the state holds, from the
+        store's index: only the records shown are read, so the first page of a
+        state holding 20,000 records costs as much as one of 20."""
+        from blueprint_cli.store import UnknownRecord, id_order
+
+        self._check_listing(blueprint, state)
+        published = {p.id: p for p in self.published()}
+        ids = [(bp.id, i) for bp in self.candidates() if (blueprint is None or bp.id == blueprint)
+               and bp.state(state) is not None for i in self.store.ids(blueprint=bp.id, state=state)]
+        ids.sort(key=lambda pair: id_order(pair[1]), reverse=newest)
+        out: list[Record] = []
+        stale = 0
+        for bp_id, record_id in ids:
+            if len(out) >= limit:
+                break
+            try:
+                record = self.store.get(record_id).record
+            except UnknownRecord:
+                stale += 1
+                continue
+            except CorruptFile as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                continue
+            if record.blueprint != bp_id or record.state != state:
+                stale += 1  # a marker a crash left: the record is elsewhere
+                continue
+            out.append(self.current(record, published)[1])
+        return out, len(ids) - stale
 
     def options(self, record_id: str, user: str) -> tuple[Record, Blueprint | None, list[Option]]:
         bp, record, _ = self.get(record_id)

@@ -1,0 +1,136 @@
+"""What `blueprint report` reads from a workspace: which blueprint, the window,
+the filter and the grouping as the user wrote them, then one pass over the
+store's history (`Store.histories`) into `figures.compute`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.engine.records import Passage, Record
+from blueprint_cli.language import times
+from blueprint_cli.language.durations import DurationError, parse_duration
+from blueprint_cli.language.model import Blueprint
+from blueprint_cli.language.suggest import did_you_mean
+from blueprint_cli.report.figures import Report, Window, compute
+from blueprint_cli.store import CorruptFile
+from blueprint_cli.workspace import Workspace
+
+#: --by's words that are not fields
+BY_WORDS = ("owner", "module")
+
+
+def choose_blueprint(ws: Workspace, blueprint: str | None) -> Blueprint:
+    """The blueprint a report or board is about: the one named, or the only one published."""
+    if blueprint is not None:
+        return ws.blueprint(blueprint)
+    published = ws.published()
+    if not published:
+        raise BlueprintError("no blueprint is published in this workspace", hint="see `blueprint publish FILE`")
+    if len(published) > 1:
+        raise BlueprintError("this workspace has several blueprints: say which with --blueprint",
+                             hint="published: " + ", ".join(p.id for p in published))
+    return ws.blueprint(published[0].id)
+
+
+def moment(text: str, *, now: datetime, zone: tzinfo | None, end: bool = False, option: str = "--since") -> datetime:
+    """A window's edge as written: a time, a day (its start; with `end`, the
+    start of the next day, so `--until 2026-05-31` takes in all of the 31st), or a
+    calendar duration before now (`30d`)."""
+    try:
+        duration = parse_duration(text.strip())
+    except DurationError:
+        duration = None
+    if duration is not None:
+        if duration.delta is None:
+            raise BlueprintError(f"{option} {text}: a window is measured in calendar time",
+                                 hint="write e.g. 30d or 2w, or a date")
+        return now - duration.delta
+    try:
+        value = times.parse_moment(text, zone=zone)
+    except times.TimeError as exc:
+        raise BlueprintError(f"{option}: {exc}", hint="a date (2026-05-01), a time, or a duration before now (30d)") from None
+    if isinstance(value, datetime):
+        return value
+    day = value + timedelta(days=1) if end else value
+    start = datetime.combine(day, time(0))
+    return start.replace(tzinfo=zone) if zone is not None else start.astimezone()
+
+
+def idle_duration(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        duration = parse_duration(text.strip())
+    except DurationError as exc:
+        raise BlueprintError(f"--idle: {exc}", hint="e.g. --idle 14d") from None
+    if duration.delta is None:
+        raise BlueprintError(f"--idle {text}: idle time is calendar time", hint="e.g. --idle 14d")
+    return duration.delta
+
+
+def grouping(bp: Blueprint, by: str | None) -> Callable[[Record], str] | None:
+    if by is None:
+        return None
+    if by == "owner":
+        return lambda r: r.owner
+    if by == "module":
+        return lambda r: r.module
+    if bp.field_def(by) is None:
+        names = [*BY_WORDS, *(f.name for f in bp.fields)]
+        raise BlueprintError(f"--by {by}: not owner, module or a field of {bp.id}",
+                             hint=did_you_mean(by, names) or "choose one of: " + ", ".join(names))
+
+    def value(r: Record) -> str:
+        v = r.fields.get(by)
+        return "(empty)" if v is None or v == "" or v == [] else str(v)
+    return value
+
+
+def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) -> Callable[[Record], bool] | None:
+    if where is None:
+        return None
+    from blueprint_cli.engine.due import where_values
+    from blueprint_cli.language import criteria
+    from blueprint_cli.language.where import compile_for, mentions
+
+    criterion = compile_for(where, [bp], now=now)
+    sla = mentions(criterion, ("sla", "sla_level"))
+    timed: dict[Any, Any] = {}
+    calendar = ws.calendar
+    return lambda r: criteria.evaluate(criterion, where_values(bp, r, now, calendar, sla=sla, timed=timed))
+
+
+def following(ws: Workspace, bp: Blueprint, errors: list[CorruptFile]) -> Iterator[tuple[Record, Sequence[Passage]]]:
+    """Every record of `bp` with its history, as it follows the latest version."""
+    latest = next(p.latest for p in ws.published() if p.id == bp.id)
+    for record, history in ws.store.histories(blueprint=bp.id, errors=errors):
+        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
+            record = replace(record, version=latest)
+        yield record, history
+
+
+def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = None, until: str | None = None,
+           where: str | None = None, by: str | None = None, idle: str | None = None,
+           errors: list[CorruptFile]) -> Report:
+    zone = ws.zone
+    window = Window(moment(since, now=now, zone=zone) if since is not None else None,
+                    moment(until, now=now, zone=zone, end=True, option="--until") if until is not None else None)
+    if window.since is not None and window.until is not None and window.until <= window.since:
+        raise BlueprintError("--until is not after --since", hint="the window runs from --since up to --until")
+    keep = filtering(ws, bp, where, now)
+    group = grouping(bp, by)
+    gap = idle_duration(idle)
+    latest = next(p.latest for p in ws.published() if p.id == bp.id)
+
+    def version(number: int) -> Blueprint | None:
+        try:
+            return ws.blueprint(bp.id, number)
+        except BlueprintError:
+            return None
+
+    return compute(bp, following(ws, bp, errors), now=now, calendar=ws.calendar, versions=version, window=window,
+                   keep=keep, by=group, by_name=by, idle=gap, zone=zone, version=latest)

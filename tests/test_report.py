@@ -1,0 +1,246 @@
+"""`blueprint report` through the real CLI, on known histories written through
+the store at fixed times, on every store (tests/pg_fixtures.py `store_kind`):
+each figure checked exactly."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blueprint_cli.workspace import changes
+from blueprint_cli import workspace
+from blueprint_cli.engine import Inputs
+from blueprint_cli.engine.records import HistoryEntry
+from blueprint_cli.workspace.publishing import publish
+
+from workspace_helpers import run
+
+pytestmark = pytest.mark.usefixtures("store_kind")
+
+FLOW = """\
+blueprint: sales
+module: Leads
+field: stage
+fields:
+  name: {type: text}
+  region: {type: picklist, values: [North, South]}
+states:
+  - name: Lead
+    sla: {within: 1d, escalate: [{tag: {add: [late]}}]}
+  - name: Call
+  - name: Offer
+  - name: Won
+    final: true
+  - name: Lost
+    final: true
+transitions:
+  - {name: Qualify, from: Lead, to: Call}
+  - {name: Propose, from: Call, to: Offer}
+  - {name: Back, from: Offer, to: Call}
+  - {name: Win, from: Offer, to: Won}
+  - {name: Lose, from: "*", to: Lost}
+"""
+
+NOW = "2026-05-13T09:00:00+00:00"
+H = 3600
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def sales(folder: Path, *, misfit: bool = False) -> workspace.Workspace:
+    """Four leads with known histories (2026-05-04 is a Monday; the calendar is
+    Monday to Friday 09:00-17:00 in UTC):
+
+    1 (alice, North): Lead Mon 09:00 → Call Mon 13:00 → Offer Wed 09:00 → Won Fri 17:00
+    2 (bob, South):   Lead Mon 10:00 → Call Tue 10:00 → Lost Tue 12:00
+    3 (alice, North): Lead Fri 05-08 16:00 → Call Mon 05-11 10:00 (still there)
+    4 (bob, North):   Lead Mon 05-11 09:00 (still there: over its 1d SLA by NOW)
+    """
+    ws = workspace.init(folder, sample=False).workspace
+    config = ws.root / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "calendar: {time_zone: UTC}\n", encoding="utf-8")
+    ws = workspace.Workspace(ws.root)
+    (folder / "sales.yaml").write_text(FLOW, encoding="utf-8")
+    publish(ws, folder / "sales.yaml", user="admin", at=at("2026-05-01T08:00"))
+
+    def lead(name: str, owner: str, region: str, when: str) -> str:
+        return changes.create(ws, "Leads", {"name": name, "region": region}, user=owner, owner=owner, at=at(when)).record.id
+
+    def move(rid: str, transition: str, when: str) -> None:
+        result = changes.move(ws, rid, transition, Inputs(), user="admin", at=at(when))
+        assert not result.refused, result.outcome
+
+    one = lead("Acme", "alice", "North", "2026-05-04T09:00")
+    two = lead("Globex", "bob", "South", "2026-05-04T10:00")
+    move(one, "Qualify", "2026-05-04T13:00")
+    move(two, "Qualify", "2026-05-05T10:00")
+    move(two, "Lose", "2026-05-05T12:00")
+    move(one, "Propose", "2026-05-06T09:00")
+    three = lead("Initech", "alice", "North", "2026-05-08T16:00")
+    move(one, "Win", "2026-05-08T17:00")
+    move(three, "Qualify", "2026-05-11T10:00")
+    lead("Umbrella", "bob", "North", "2026-05-11T09:00")
+    if misfit:
+        five = lead("Hooli", "alice", "South", "2026-05-11T11:00")
+        with ws.store.transaction(five) as txn:
+            record = txn.current.record.with_(state="Offer", updated_at="2026-05-11T12:00:00+00:00",
+                                              state_since="2026-05-11T12:00:00+00:00")
+            txn.commit(record, [HistoryEntry(at="2026-05-11T12:00:00+00:00", user="admin", kind="move",
+                                             transition="Teleport", from_state="Lead", to_state="Offer",
+                                             version=1)])
+    return ws
+
+
+def report(folder: Path, *args: str) -> Any:
+    result = run(folder, "report", "--now", NOW, "--json", *args)
+    assert result.code == 0, result
+    return result.json()
+
+
+def by_state(data: Any) -> dict[str, Any]:
+    return {s["state"]: s for s in data["states"]}
+
+
+def test_time_in_state_entries_and_how_records_leave(tmp_path: Path) -> None:
+    sales(tmp_path)
+    data = report(tmp_path)
+    assert data["records"] == 4
+    states = by_state(data)
+    assert list(states) == ["Lead", "Call", "Offer", "Lost", "Won"]  # flow order, final states last
+    assert {s: (v["now"], v["entries"], v["left"]) for s, v in states.items()} == {
+        "Lead": (1, 4, 3), "Call": (1, 3, 2), "Offer": (0, 1, 1), "Won": (1, 1, 0), "Lost": (1, 1, 0)}
+    # Lead stays: 4h, 24h, 66h; working: 4h, 8h (Mon 10-17, Tue 9-10), 2h (Fri 16-17, Mon 9-10)
+    assert states["Lead"]["time_in_state"] == {"count": 3, "median_seconds": 24 * H, "p90_seconds": 66 * H,
+                                               "max_seconds": 66 * H}
+    assert states["Lead"]["business_time_in_state"] == {"count": 3, "median_seconds": 4 * H,
+                                                        "p90_seconds": 8 * H, "max_seconds": 8 * H}
+    # Call stays: 44h (12 working hours), 2h (2): the median of two is their mean
+    assert states["Call"]["time_in_state"]["median_seconds"] == 23 * H
+    assert states["Call"]["time_in_state"]["p90_seconds"] == 44 * H
+    assert states["Call"]["business_time_in_state"]["median_seconds"] == 7 * H
+    assert states["Offer"]["time_in_state"]["median_seconds"] == 56 * H
+    assert states["Offer"]["business_time_in_state"]["median_seconds"] == 24 * H
+    assert states["Call"]["left_by"] == [
+        {"transition": "Lose", "to": "Lost", "count": 1, "share": 0.5},
+        {"transition": "Propose", "to": "Offer", "count": 1, "share": 0.5}]
+    assert states["Lead"]["left_by"] == [{"transition": "Qualify", "to": "Call", "count": 3, "share": 1.0}]
+
+
+def test_funnel_and_throughput(tmp_path: Path) -> None:
+    sales(tmp_path)
+    data = report(tmp_path)
+    assert data["funnel"]["entered"] == 4
+    steps = {f["state"]: f for f in data["funnel"]["steps"]}
+    assert [(s, f["reached"], f["conversion"], f["drop_off"]) for s, f in steps.items()] == [
+        ("Lead", 4, None, None), ("Call", 3, 0.75, 1), ("Offer", 1, 1 / 3, 2), ("Lost", 1, None, None),
+        ("Won", 1, None, None)]
+    assert steps["Won"]["share"] == 0.25
+    assert data["throughput"]["per_day"] == [
+        {"day": "2026-05-04", "moves": 1, "completions": 0}, {"day": "2026-05-05", "moves": 2, "completions": 1},
+        {"day": "2026-05-06", "moves": 1, "completions": 0}, {"day": "2026-05-08", "moves": 1, "completions": 1},
+        {"day": "2026-05-11", "moves": 1, "completions": 0}]
+    assert data["throughput"]["per_week"] == [{"week": "2026-05-04", "moves": 5, "completions": 2},
+                                              {"week": "2026-05-11", "moves": 1, "completions": 0}]
+
+
+def test_stuck_records_over_their_sla_or_idle_oldest_first(tmp_path: Path) -> None:
+    sales(tmp_path)
+    assert [(s["id"], s["why"]) for s in report(tmp_path)["stuck"]] == [("4", ["sla"])]
+    stuck = report(tmp_path, "--idle", "1d")["stuck"]
+    assert [(s["id"], s["owner"], s["state"], s["age_seconds"], s["idle_seconds"], s["why"], s["sla_level"])
+            for s in stuck] == [("4", "bob", "Lead", 48 * H, 48 * H, ["sla", "idle"], 0),
+                                ("3", "alice", "Call", 47 * H, 47 * H, ["idle"], None)]
+
+
+def test_a_window_counts_stays_that_ended_in_it_and_records_that_entered_in_it(tmp_path: Path) -> None:
+    sales(tmp_path)
+    data = report(tmp_path, "--since", "2026-05-06", "--until", "2026-05-08")
+    assert data["since"] == "2026-05-06T00:00:00+00:00" and data["until"] == "2026-05-09T00:00:00+00:00"
+    states = by_state(data)
+    assert {s: (v["entries"], v["left"]) for s, v in states.items()} == {
+        "Lead": (1, 0), "Call": (0, 1), "Offer": (1, 1), "Lost": (0, 0), "Won": (1, 0)}
+    assert data["funnel"]["entered"] == 1
+    assert [f["reached"] for f in data["funnel"]["steps"]] == [1, 0, 0, 0, 0]  # 3 reached Call after --until
+    assert [d["day"] for d in data["throughput"]["per_day"]] == ["2026-05-06", "2026-05-08"]
+
+
+def test_where_and_by(tmp_path: Path) -> None:
+    sales(tmp_path)
+    data = report(tmp_path, "--where", "owner = bob")
+    assert data["records"] == 2
+    assert by_state(data)["Lead"]["time_in_state"]["median_seconds"] == 24 * H
+    data = report(tmp_path, "--by", "region")
+    groups = {g["group"]: g for g in data["by"]["groups"]}
+    assert {k: g["records"] for k, g in groups.items()} == {"North": 3, "South": 1}
+    north = {s["state"]: s for s in groups["North"]["states"]}
+    assert north["Lead"]["time_in_state"]["median_seconds"] == 35 * H  # 4h and 66h
+    assert run(tmp_path, "report", "--by", "regoin").code == 2
+
+
+def test_history_that_does_not_fit_its_version_is_reported_not_counted(tmp_path: Path) -> None:
+    sales(tmp_path, misfit=True)
+    data = report(tmp_path)
+    assert data["records"] == 4
+    assert data["misfits"] == {"records": 1, "entries": [
+        {"id": "5", "at": "2026-05-11T12:00:00+00:00", "version": 1,
+         "problem": "transition 'Teleport' is not in version 1"}]}
+    text = run(tmp_path, "report", "--now", NOW)
+    assert "History that does not fit its blueprint version: 1 records left out" in text.out
+    assert "record 5 at 2026-05-11T12:00:00+00:00: transition 'Teleport' is not in version 1" in text.out
+
+
+def test_terminal_report(tmp_path: Path) -> None:
+    sales(tmp_path)
+    result = run(tmp_path, "report", "--now", NOW, "--idle", "1d")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert lines[0] == "sales v1 · 4 records · all history · now 2026-05-13 09:00"
+    row = next(line for line in lines if line.startswith("Lead "))
+    assert [c.strip() for c in row.split("│")][1:9] == ["1", "4", "3", "1d", "2d 18h", "2d 18h", "4h", "8h"]
+    assert "Funnel: 4 records entered" in result.out
+    stuck = [line for line in lines if line.startswith(("4 ", "3 "))]
+    assert [c.strip() for c in stuck[0].split("│")] == ["4", "Umbrella", "bob", "Lead", "2d", "2d", "SLA, idle"]
+
+
+def test_csv_tables(tmp_path: Path) -> None:
+    sales(tmp_path)
+    result = run(tmp_path, "report", "--now", NOW, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.out)))
+    assert rows[0] == {"state": "Lead", "final": "False", "now": "1", "entered": "4", "left": "3",
+                       "median_seconds": "86400", "p90_seconds": "237600", "max_seconds": "237600",
+                       "median_working_seconds": "14400", "p90_working_seconds": "28800",
+                       "max_working_seconds": "28800"}
+    funnel = list(csv.DictReader(io.StringIO(run(tmp_path, "report", "--now", NOW, "-f", "csv",
+                                                 "--table", "funnel").out)))
+    assert [(r["state"], r["reached"], r["conversion"]) for r in funnel][:3] == [
+        ("Lead", "4", ""), ("Call", "3", "0.75"), ("Offer", "1", "0.3333")]
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    sales(tmp_path)
+    for args in (["--since", "yesterday"], ["--idle", "soon"], ["--format", "pdf"], ["--blueprint", "nope"],
+                 ["--since", "2026-05-10", "--until", "2026-05-01"], ["--where", "amount >"]):
+        result = run(tmp_path, "report", *args)
+        assert result.code == 2, (args, result)
+        assert "Traceback" not in result.err
+
+
+@pytest.mark.json_store_only
+def test_a_broken_record_file_is_named_and_the_others_are_counted(tmp_path: Path) -> None:
+    from blueprint_cli.store.jsonstore import shard
+
+    sales(tmp_path)
+    broken = tmp_path / ".blueprint" / "records" / shard("2") / "2.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = run(tmp_path, "report", "--now", NOW, "--json")
+    assert result.code == 1
+    assert result.json()["records"] == 3  # type: ignore[index]
+    assert f".blueprint/records/{shard('2')}/2.json: not valid JSON" in result.err
+    assert "Traceback" not in result.err
