@@ -77,7 +77,6 @@ def _lint_report(loaded: list[LoadedFile], as_json: bool) -> None:
 
 def _run(loaded: list[LoadedFile], as_json: bool, color: bool, junit_xml: Path | None, with_coverage: bool,
          fail_under: float | None, select: str | None, times: bool = False) -> None:
-    from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.scenarios import coverage, junit, report
     from blueprint_cli.scenarios.runner import run_files, summary_counts
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
 from blueprint_cli.lint.cache import Cache, Entry
 from blueprint_cli.lint.config import Finder, Overrides, is_known_code
-from blueprint_cli.check.kinds import DESCRIPTION, SCENARIO_SUFFIXES, kind_of
+from blueprint_cli.check.kinds import SCENARIO_SUFFIXES, kind_of
 from blueprint_cli.check.selection import Selection
 from blueprint_cli.userfile import UnreadableFile, read_user_file
 

@@ -30,7 +30,7 @@ from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine import Inputs, Moved, Refusal
 from blueprint_cli.language.fieldtypes import FieldValueError, is_empty, parse
 from blueprint_cli.language.model import Blueprint, Transition
-from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Passage, Record, Task, passage
+from blueprint_cli.engine.records import ActionOutcome, Passage, Record, Task, passage
 from blueprint_cli.engine.stays import stays
 from blueprint_cli.scenarios.loader import LoadedFile
 from blueprint_cli.language.times import in_effect, reading_in
