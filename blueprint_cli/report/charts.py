@@ -109,7 +109,7 @@ def _time(calendar_ax: Any, working_ax: Any, report: Report) -> None:
     p90s = [(s.calendar.p90 or 0) / 86400 for s in states]
     calendar_ax.barh(positions, p90s, color=_LIGHT, height=0.7)
     calendar_ax.barh(positions, days, color=_BLUE, height=0.45)
-    top = max([*p90s, 1e-9])
+    top = max([*p90s, 1 / 24])  # at least an hour wide: stays of seconds are not drawn on a scale of 1e-5
     for y, s, d, p in zip(positions, states, days, p90s):
         if s.calendar.count:
             calendar_ax.text(p + top * 0.02, y, f"{span(s.calendar.median)} · p90 {span(s.calendar.p90)}"
@@ -125,7 +125,7 @@ def _time(calendar_ax: Any, working_ax: Any, report: Report) -> None:
     p90h = [(s.business.p90 or 0) / 3600 for s in states]
     working_ax.barh(positions, p90h, color="#f3c89b", height=0.7)
     working_ax.barh(positions, hours, color=_ORANGE, height=0.45)
-    top_h = max([*p90h, 1e-9])
+    top_h = max([*p90h, 1.0])
     for y, s, p in zip(positions, states, p90h):
         if s.business.count:
             working_ax.text(p + top_h * 0.02, y, f"{working(s.business.median)} · p90 {working(s.business.p90)}",

@@ -97,7 +97,8 @@ def render(report: Report, width: int) -> list[Any]:
             table.add_row(f"{monday:%Y-%m-%d}", str(moves), str(done), Text(bar(moves, most, bar_width), style="blue"))
         days = len(report.per_day)
         total = sum(d[1] for d in report.per_day)
-        out += [Text(""), table, Text(f"{total} moves on {days} days with moves" + (
+        out += [Text(""), table, Text(f"{total} move{'s' if total != 1 else ''} on {days} "
+                                      f"day{'s' if days != 1 else ''} with moves" + (
             f", {total / days:.1f} a day" if days else ""), style="dim")]
 
     idle = f" or idle longer than {span(report.idle.total_seconds())}" if report.idle is not None else ""
