@@ -10,10 +10,13 @@ criteria using them are not sent (export reports them).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions import NotInZoho, ZohoNames
+from blueprint_cli.language.actions import NotInZoho
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.actions import ZohoNames
 from blueprint_cli.language.building import ModelError
 from blueprint_cli.language.model import AllOf, AnyOf, Condition, Criterion, NotOf
 

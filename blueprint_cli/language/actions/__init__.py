@@ -7,19 +7,21 @@ against it. To add a kind: a module here, its place in `KINDS`, its YAML in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.language.actions.assign import AssignAction
-from blueprint_cli.language.actions.base import (
-    ActionKind, Applied, Left, NewTask, NotInZoho, Performing, Status, ZohoNames,
-)
+from blueprint_cli.language.actions.base import ActionKind, Applied, Left, NewTask, NotInZoho, Status
 from blueprint_cli.language.actions.email import EmailAction
 from blueprint_cli.language.actions.set import SetAction
 from blueprint_cli.language.actions.tag import TagAction
 from blueprint_cli.language.actions.task import TaskAction
 from blueprint_cli.language.actions.webhook import WebhookAction
 from blueprint_cli.language.building import ModelError
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.actions.base import Performing, ZohoNames
+
 
 __all__ = ["Action", "ActionKind", "Applied", "AssignAction", "EmailAction", "KINDS", "Left", "NewTask",
            "NotInZoho", "Performing", "SENT_KINDS", "SetAction", "Status", "TagAction", "TaskAction",

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions.base import ActionKind, Applied, Left, Performing, ZohoNames, zoho_object
+from blueprint_cli.language.actions.base import ActionKind, Applied, Left, zoho_object
 from blueprint_cli.language.building import ModelError
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.actions.base import Performing, ZohoNames
+
 
 #: The owner entries an assignment may name.
 TARGETS = ("user", "role", "profile")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.language.building import ModelError
@@ -58,62 +58,6 @@ class Applied:
     @classmethod
     def failed(cls, detail: str) -> Applied:
         return cls("failed", detail)
-
-
-class Performing(Protocol):
-    """What an action is performed on and with: the record as the actions before
-    it left it, who acts and when, and the engine's services (templates, field
-    values, recipients, the team's workload). Given by the engine."""
-
-    @property
-    def record_id(self) -> str: ...
-    @property
-    def fields(self) -> Mapping[str, Any]: ...
-    @property
-    def owner(self) -> str: ...
-    @property
-    def tags(self) -> tuple[str, ...]: ...
-    @property
-    def next_task(self) -> int: ...
-
-    def render(self, text: str) -> str:
-        """`text` with its `{{…}}` templates filled in."""
-
-    def render_url(self, text: str) -> str:
-        """A URL with its templates filled in, each value URL-encoded."""
-
-    def render_data(self, value: Any) -> Any:
-        """Every string inside `value` (mappings, lists) rendered."""
-
-    def typed(self, name: str, value: Any) -> Any:
-        """`value` (rendered, relative dates resolved) as a value of field `name`;
-        ValueError with the reason when it is not one, or not settable."""
-
-    def shown(self, value: Any) -> str:
-        """A value as history shows it."""
-
-    def due(self, after: Duration) -> str:
-        """The moment `after` from now (business time on the calendar), as ISO text."""
-
-    def recipients(self, spec: str) -> tuple[list[str], list[str]]:
-        """E-mail addresses for an owner entry or address, and who had none."""
-
-    def task_owner(self, spec: str | None) -> str:
-        """Who a task is for: a user's name, the record's owner, or a role/profile entry."""
-
-    def least_busy(self, kind: str, name: str) -> str | None:
-        """The member of a role or profile with the fewest open records under
-        this blueprint (ties by name); None when it has no member."""
-
-    def about(self) -> dict[str, Any]:
-        """What every request that leaves the process carries: record, module,
-        blueprint, transition, user, time."""
-
-    def event(self) -> dict[str, Any]:
-        """The event a webhook without a body sends (record, transition, user, time)."""
-
-    def delivery_id(self) -> str:
-        """One id per action of one entry: the same on every retry."""
 
 
 class ActionKind:
@@ -185,29 +129,6 @@ class Left:
     lost: bool = True
 
 
-class ZohoNames(Protocol):
-    """Zoho's ids and the names the YAML uses, both ways (the map `blueprint zoho` reads)."""
-
-    def owner_to_zoho(self, entry: str, path: JsonPath) -> dict[str, Any]:
-        """An owner entry or recipient (`user:bob`, `role:R`, `profile:P`, `record_owner`,
-        `{{record.FIELD}}`, an address) as a Zoho owner object; NotInZoho when Zoho has none."""
-
-    def owner_from_zoho(self, data: Any, path: JsonPath) -> list[str]:
-        """The owner entries a Zoho owner object names (`path`: where it is in the Zoho JSON)."""
-
-    def field_to_zoho(self, name: str, path: JsonPath) -> dict[str, Any]:
-        """A field of the YAML as a Zoho field reference (`api_name`, and `id` when known)."""
-
-    def field_from_zoho(self, data: Any, path: JsonPath) -> str:
-        """The YAML's name of a Zoho field reference."""
-
-    def text_to_zoho(self, text: str, path: JsonPath) -> str:
-        """Text with our templates (`{{record.amount}}`) as Zoho's merge fields (`${Deals.Amount}`)."""
-
-    def text_from_zoho(self, text: str, path: JsonPath) -> str:
-        """Text with Zoho's merge fields as our templates."""
-
-
 def texts(value: Any, convert: Callable[[str, JsonPath], str], path: JsonPath) -> Any:
     """`value` with every string inside it (mappings, lists) converted."""
     if isinstance(value, str):
@@ -272,3 +193,82 @@ def zoho_text(data: dict[str, Any], key: str, path: JsonPath, *, required: bool 
     if not isinstance(value, str) or (required and not value):
         raise ModelError(f"`{key}` must be {'non-empty ' if required else ''}text", path + (key,))
     return value
+
+
+if TYPE_CHECKING:  # protocols cost a few milliseconds to create, and every lint pays for this module
+    class Performing(Protocol):
+        """What an action is performed on and with: the record as the actions before
+        it left it, who acts and when, and the engine's services (templates, field
+        values, recipients, the team's workload). Given by the engine."""
+
+        @property
+        def record_id(self) -> str: ...
+        @property
+        def fields(self) -> Mapping[str, Any]: ...
+        @property
+        def owner(self) -> str: ...
+        @property
+        def tags(self) -> tuple[str, ...]: ...
+        @property
+        def next_task(self) -> int: ...
+
+        def render(self, text: str) -> str:
+            """`text` with its `{{…}}` templates filled in."""
+
+        def render_url(self, text: str) -> str:
+            """A URL with its templates filled in, each value URL-encoded."""
+
+        def render_data(self, value: Any) -> Any:
+            """Every string inside `value` (mappings, lists) rendered."""
+
+        def typed(self, name: str, value: Any) -> Any:
+            """`value` (rendered, relative dates resolved) as a value of field `name`;
+            ValueError with the reason when it is not one, or not settable."""
+
+        def shown(self, value: Any) -> str:
+            """A value as history shows it."""
+
+        def due(self, after: Duration) -> str:
+            """The moment `after` from now (business time on the calendar), as ISO text."""
+
+        def recipients(self, spec: str) -> tuple[list[str], list[str]]:
+            """E-mail addresses for an owner entry or address, and who had none."""
+
+        def task_owner(self, spec: str | None) -> str:
+            """Who a task is for: a user's name, the record's owner, or a role/profile entry."""
+
+        def least_busy(self, kind: str, name: str) -> str | None:
+            """The member of a role or profile with the fewest open records under
+            this blueprint (ties by name); None when it has no member."""
+
+        def about(self) -> dict[str, Any]:
+            """What every request that leaves the process carries: record, module,
+            blueprint, transition, user, time."""
+
+        def event(self) -> dict[str, Any]:
+            """The event a webhook without a body sends (record, transition, user, time)."""
+
+        def delivery_id(self) -> str:
+            """One id per action of one entry: the same on every retry."""
+
+    class ZohoNames(Protocol):
+        """Zoho's ids and the names the YAML uses, both ways (the map `blueprint zoho` reads)."""
+
+        def owner_to_zoho(self, entry: str, path: JsonPath) -> dict[str, Any]:
+            """An owner entry or recipient (`user:bob`, `role:R`, `profile:P`, `record_owner`,
+            `{{record.FIELD}}`, an address) as a Zoho owner object; NotInZoho when Zoho has none."""
+
+        def owner_from_zoho(self, data: Any, path: JsonPath) -> list[str]:
+            """The owner entries a Zoho owner object names (`path`: where it is in the Zoho JSON)."""
+
+        def field_to_zoho(self, name: str, path: JsonPath) -> dict[str, Any]:
+            """A field of the YAML as a Zoho field reference (`api_name`, and `id` when known)."""
+
+        def field_from_zoho(self, data: Any, path: JsonPath) -> str:
+            """The YAML's name of a Zoho field reference."""
+
+        def text_to_zoho(self, text: str, path: JsonPath) -> str:
+            """Text with our templates (`{{record.amount}}`) as Zoho's merge fields (`${Deals.Amount}`)."""
+
+        def text_from_zoho(self, text: str, path: JsonPath) -> str:
+            """Text with Zoho's merge fields as our templates."""

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions.base import (
-    ActionKind, Applied, Left, Performing, ZohoNames, texts, zoho_object,
-)
+from blueprint_cli.language.actions.base import ActionKind, Applied, Left, texts, zoho_object
 from blueprint_cli.language.building import ModelError
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.actions.base import Performing, ZohoNames
+
 
 
 @dataclass(frozen=True)

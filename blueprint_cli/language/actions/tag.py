@@ -6,11 +6,15 @@ Zoho CRM has no tag action: `blueprint zoho export` reports it and leaves it out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
-from blueprint_cli.language.actions.base import ActionKind, Applied, Performing
+from blueprint_cli.language.actions.base import ActionKind, Applied
 from blueprint_cli.language.building import names
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.actions.base import Performing
+
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from blueprint_cli.diagnostics import JsonPath
 from blueprint_cli.language.actions.base import (
-    ActionKind, Applied, Left, NewTask, Performing, ZohoNames, period_from_zoho, period_to_zoho, zoho_object,
-    zoho_text,
+    ActionKind, Applied, Left, NewTask, period_from_zoho, period_to_zoho, zoho_object, zoho_text,
 )
 from blueprint_cli.language.building import ModelError, duration
 from blueprint_cli.language.durations import Duration
+
+if TYPE_CHECKING:
+    from blueprint_cli.language.actions.base import Performing, ZohoNames
+
 
 
 @dataclass(frozen=True)
