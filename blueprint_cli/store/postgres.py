@@ -186,6 +186,29 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST = MIGRATIONS[-1].version
 
 
+#: The passages of a page of records (`histories`), one row per entry in order, and
+#: whether the entry has the types the store schema's `history` gives these members
+#: (then the columns are exactly what `passages_of` makes of it; a version is a
+#: plain integer literal, else the record is read the exact way).
+_PASSAGES_SQL = """
+    SELECT h.record_id, x.at #>> '{{}}', x."user" #>> '{{}}', coalesce(x.kind #>> '{{}}', 'move'),
+           x.transition #>> '{{}}', x."from" #>> '{{}}', x."to" #>> '{{}}',
+           CASE WHEN x.version::text ~ '^-?[0-9]{{1,9}}$' THEN (x.version::text)::integer END,
+           coalesce(json_typeof(x.at) = 'string' AND json_typeof(x."user") = 'string'
+               AND (x.kind IS NULL AND h.entry->'kind' IS NULL  -- no kind (a JSON null is none: refused)
+                    OR json_typeof(x.kind) = 'string' AND x.kind #>> '{{}}' IN
+                    ('create', 'move', 'part', 'edit', 'migrate', 'enter', 'task', 'escalate', 'skip'))
+               AND coalesce(json_typeof(x.transition), 'null') IN ('string', 'null')
+               AND coalesce(json_typeof(x."from"), 'null') IN ('string', 'null')
+               AND coalesce(json_typeof(x."to"), 'null') IN ('string', 'null')
+               AND (x.version IS NULL OR json_typeof(x.version) = 'null' OR x.version::text ~ '^-?[0-9]{{1,9}}$'),
+               false)
+    FROM {h} h, json_to_record(h.entry) AS x(at json, "user" json, kind json, transition json, "from" json,
+                                             "to" json, version json)
+    WHERE h.record_id = ANY(%s)
+    ORDER BY h.record_id, h.seq"""
+
+
 def _driver() -> Any:
     try:
         import psycopg
@@ -452,32 +475,31 @@ class PostgresStore:
 
     def histories(self, *, blueprint: str | None = None,
                   errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
-        """Records with their histories' passages, in id order: one query per
-        page of records, each row carrying the record's entries (only the members
-        a passage holds) aggregated by the server."""
-        h = self._s + ".history"
-        members = ("json_build_object('at', e.entry->'at', 'user', e.entry->'user', 'kind', coalesce(e.entry->'kind', to_json('move'::text)), "
-                   "'transition', e.entry->'transition', 'from', e.entry->'from', 'to', e.entry->'to', "
-                   "'version', e.entry->'version')")
-        entries = f"(SELECT coalesce(json_agg({members} ORDER BY e.seq), '[]') FROM {h} e WHERE e.record_id = r.id)"
+        """Records with their histories' passages, in id order, a page of records
+        per query and one more for their entries. The server takes each entry
+        apart (`json_to_record`, the entry's text parsed once) and sends only a
+        passage's members as columns, with whether they have the types the store
+        schema's `history` gives them; a record whose entries do not all pass
+        (or a page the server cannot take apart) is read as before, whole, and
+        checked by `problem_in` — so its error is the same one."""
         last: tuple[str, str] | None = None
         while True:
             clauses = (["r.blueprint = %s"] if blueprint is not None else []) + \
                 (["(r.sort_key, r.id) > (%s, %s)"] if last else [])
-            sql = (f"SELECT r.id, r.sort_key, r.data, r.format, {entries} FROM {self._s}.records r"
+            sql = (f"SELECT r.id, r.sort_key, r.data, r.format FROM {self._s}.records r"
                    + (" WHERE " + " AND ".join(clauses) if clauses else "")
                    + f" ORDER BY r.sort_key, r.id LIMIT {PAGE}")
             params = ([blueprint] if blueprint is not None else []) + list(last or ())
             with self._errors():
                 rows = self.connect().execute(sql, params).fetchall()
-            for record_id, _, data, fmt, history in rows:
+            found = self._page_passages([r[0] for r in rows])
+            for record_id, _, data, fmt in rows:
                 try:
                     self._check_format(record_id, fmt)
                     record = self._decode(record_id, data, ()).record
-                    problem = problem_in("history", history)
-                    if problem is not None:
-                        raise CorruptFile(self.display(record_id), f"not a valid history: {problem}")
-                    passages = passages_of(history)
+                    passages = found.get(record_id)
+                    if passages is None:
+                        passages = self._exact_passages(record_id)
                 except CorruptFile as exc:
                     if errors is None:
                         raise
@@ -487,6 +509,46 @@ class PostgresStore:
             if len(rows) < PAGE:
                 return
             last = (rows[-1][1], rows[-1][0])
+
+    def _page_passages(self, record_ids: Sequence[str]) -> dict[str, list[Passage]]:
+        """The passages of these records whose every entry the server found well
+        typed (the others are left out: `_exact_passages` reads them)."""
+        if not record_ids:
+            return {}
+        psycopg = _driver()
+        conn = self.connect()
+        with self._errors():
+            try:
+                with conn.transaction():  # a savepoint inside a session: a refusal leaves it usable
+                    rows = conn.execute(_PASSAGES_SQL.format(h=f"{self._s}.history"), (list(record_ids),)).fetchall()
+            except psycopg.DataError:
+                return {}  # an entry the server cannot take apart (not an object, a \u0000): each read whole
+        out: dict[str, list[Passage]] = {}
+        bad: set[str] = set()
+        for record_id, at, user, kind, transition, source, target, version, ok in rows:
+            if not ok:
+                bad.add(record_id)
+            else:
+                out.setdefault(record_id, []).append(Passage(at, user, kind, transition, source, target, version))
+        for record_id in bad:
+            out.pop(record_id, None)
+        return out
+
+    def _exact_passages(self, record_id: str) -> list[Passage]:
+        """One record's passages the slow, exact way: its entries' members as JSON,
+        checked against the store schema (raises `CorruptFile` as `get` would)."""
+        members = ("json_build_object('at', e.entry->'at', 'user', e.entry->'user', 'kind', "
+                   "coalesce(e.entry->'kind', to_json('move'::text)), 'transition', e.entry->'transition', "
+                   "'from', e.entry->'from', 'to', e.entry->'to', 'version', e.entry->'version')")
+        with self._errors(record_id):
+            row = self.connect().execute(
+                f"SELECT coalesce(json_agg({members} ORDER BY e.seq), '[]') FROM {self._s}.history e "
+                "WHERE e.record_id = %s", (record_id,)).fetchone()
+        history = row[0] if row else []
+        problem = problem_in("history", history)
+        if problem is not None:
+            raise CorruptFile(self.display(record_id), f"not a valid history: {problem}")
+        return passages_of(history)
 
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
