@@ -150,10 +150,11 @@ def export(
 
     The requests come in the order they must be sent (the blueprint, its
     states, its transitions; at most 50 per request); `push` sends them. What
-    Zoho lacks (tags, `not` criteria, regular expressions…) is reported and
-    kept in the file, so `blueprint zoho import OUT.json` gives the blueprint
-    back. Exit 0; 1 when the blueprint has errors or the map lacks an id
-    (nothing written)."""
+    Zoho lacks (tags, `not` criteria without a negated comparator, regular
+    expressions…) is reported and kept in the file; a `not` over one `eq`,
+    `in`, `contains` or `empty` goes as the negated comparator (`not_equal`…).
+    `blueprint zoho import OUT.json` gives the blueprint back. Exit 0; 1 when
+    the blueprint has errors or the map lacks an id (nothing written)."""
     import json
 
     exported = _export(file, map_file)
