@@ -144,3 +144,76 @@ def test_a_blueprint_with_errors_is_refused(tmp_path: Path) -> None:
     r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "broken.yaml"), "-o", str(out))
     assert r.code == 1 and "the blueprint has errors" in r.err, r
     assert not out.exists()
+
+
+# ----- `not` over one condition: Zoho's negated comparator
+
+NEGATIONS = [
+    ({"field": "stage", "eq": "Won"}, "not_equal", {"field": "stage", "ne": "Won"}),
+    ({"field": "stage", "ne": "Won"}, "equal", {"field": "stage", "eq": "Won"}),
+    ({"field": "stage", "in": ["Won", "Lost"]}, "not_in", {"field": "stage", "not_in": ["Won", "Lost"]}),
+    ({"field": "stage", "not_in": ["Won"]}, "in", {"field": "stage", "in": ["Won"]}),
+    ({"field": "tags", "contains": "vip"}, "not_contains", {"field": "tags", "not_contains": "vip"}),
+    ({"field": "tags", "not_contains": "vip"}, "contains", {"field": "tags", "contains": "vip"}),
+    ({"field": "email", "empty": True}, "not_equal", {"field": "email", "empty": False}),
+    ({"field": "email", "empty": False}, "equal", {"field": "email", "empty": True}),
+]
+RECORDS = [{}, {"stage": "Won", "tags": ["vip"], "email": "a@b.c"}, {"stage": "won"}, {"stage": "Lost", "tags": []},
+           {"stage": "Open", "tags": ["other"], "email": ""}, {"stage": None, "tags": "a vip deal"}]
+
+
+@pytest.mark.parametrize(("inner", "comparator", "back"), NEGATIONS)
+def test_not_over_one_condition_is_sent_as_the_negated_comparator_and_comes_back(
+        inner: dict[str, Any], comparator: str, back: dict[str, Any]) -> None:
+    from blueprint_cli.language.criteria import evaluate
+    from blueprint_cli.language.model import build_criterion
+    from blueprint_cli.zoho import criteria
+    from blueprint_cli.zoho.names import Names
+
+    original = build_criterion({"not": inner}, ("when",))
+    names = Names(None)
+    sent: list[Any] = []
+    zoho = criteria.to_zoho(original, names, sent)
+    assert zoho["comparator"] == comparator and [c for _, c in sent] == [comparator]
+    again = criteria.from_zoho(zoho, names, ("criteria",))
+    assert again == back
+    # the round trip holds for the same records
+    rebuilt = build_criterion(again, ("when",))
+    assert [evaluate(rebuilt, r) for r in RECORDS] == [evaluate(original, r) for r in RECORDS]
+
+
+@pytest.mark.parametrize("inner", [{"field": "email", "starts_with": "x"}, {"field": "email", "ends_with": "x"},
+                                   {"field": "amount", "gt": 1}, {"field": "amount", "between": [1, 2]},
+                                   {"field": "email", "matches": "^x"},
+                                   {"all": [{"field": "amount", "gt": 1}, {"field": "stage", "eq": "Won"}]}])
+def test_not_without_a_negated_comparator_is_still_reported(inner: dict[str, Any]) -> None:
+    from blueprint_cli.language.actions import NotInZoho
+    from blueprint_cli.language.model import build_criterion
+    from blueprint_cli.zoho import criteria
+    from blueprint_cli.zoho.names import Names
+
+    with pytest.raises(NotInZoho, match="Zoho criteria have no 'not' group"):
+        criteria.to_zoho(build_criterion({"any": [{"field": "stage", "eq": "Won"}, {"not": inner}]}, ("when",)),
+                         Names(None))
+
+
+def test_a_not_with_a_negated_comparator_is_sent_and_the_round_trip_gives_it_back(tmp_path: Path) -> None:
+    source = ROOT / "sample_blueprints" / "purchase-approval.yaml"
+    data = exported(source, tmp_path)
+    blueprint = data["requests"][0]["body"]["blueprints"][0]
+    assert blueprint["criteria"] == {"comparator": "not_contains", "field": {"api_name": "categories"},
+                                     "value": "Travel"}
+    kept = {k["at"]: k for k in data["kept"]}
+    assert kept["$.entry.when"]["sent"] is True
+    assert kept["$.entry.when"]["value"] == {"not": {"field": "categories", "contains": "Travel"}}
+    r = cli("zoho", "export", str(source))
+    assert "$.entry.when" not in r.err  # sent, so not among what is not sent
+    back = tmp_path / "back.yaml"
+    assert cli("zoho", "import", str(tmp_path / "export.json"), "-o", str(back)).code == 0
+    d = cli("diff", str(source), str(back))
+    assert d.code == 0 and "No semantic differences." in d.out, d
+    # what Zoho itself would give back (no `kept`): the negated operator
+    data["kept"] = [k for k in data["kept"] if k["at"] != "$.entry.when"]
+    (tmp_path / "zoho.json").write_text(json.dumps(data), encoding="utf-8")
+    pulled = cli("zoho", "import", str(tmp_path / "zoho.json"))
+    assert "when: {field: categories, not_contains: Travel}" in pulled.out, pulled

@@ -2,7 +2,8 @@
 on 127.0.0.1 started here, answering in the shapes of Zoho's v8 pages ('Get a
 Specific Blueprint', 'Get Blueprint States', 'Get Blueprint Transitions',
 'Get Blueprints', 'Create Blueprint', 'Create Blueprint States', 'Create
-Blueprint Transitions', 'Activate Blueprint'), in pages, with a 429 and with
+Blueprint Transitions', 'Update Blueprint States', 'Update Blueprint Transitions',
+'Activate Blueprint'), in pages, with a 429 and with
 error bodies; every request it gets is checked."""
 
 from __future__ import annotations
@@ -280,4 +281,100 @@ def test_without_a_token_nothing_is_sent(zoho: FakeZoho, monkeypatch: pytest.Mon
 def test_usage_errors_send_nothing(zoho: FakeZoho, args: tuple[str, ...], message: str) -> None:
     r = cli("zoho", *args)
     assert r.code == 2 and message in r.err, r
+    assert zoho.seen == []
+
+
+def updated(kind: str) -> Callable[[Seen], tuple[int, Any, dict[str, str]]]:
+    def answer(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        return 200, {kind: [{"code": "SUCCESS", "details": {"id": item["id"]}, "message": f"{kind} updated",
+                             "status": "success"} for item in seen.body[kind]]}, {}
+
+    return answer
+
+
+def edited_deal_desk(tmp_path: Path) -> Path:
+    """The bundle's blueprint as imported, with a state and two transitions added and 'Nudge' gone."""
+    r = cli("zoho", "import", str(DATA / "deals-bundle.json"))
+    assert r.code == 0, r
+    text = r.out[:r.out.index("  - name: Nudge")]
+    text = text.replace("  - {name: Negotiation}\n", "  - {name: Negotiation}\n  - {name: On hold}\n")
+    text += ("  - {name: Pause, from: Negotiation, to: On hold}\n"
+             "  - {name: Resume, from: On hold, to: Negotiation}\n")
+    path = tmp_path / "deal-desk.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def serve_update(zoho: FakeZoho) -> None:
+    serve_blueprint(zoho)
+    zoho.route("PUT", f"{API}/{BP_ID}/states", updated("states"))
+    zoho.route("POST", f"{API}/{BP_ID}/states", created("states", 9100))
+    zoho.route("PUT", f"{API}/transitions", updated("transitions"))
+    zoho.route("POST", f"{API}/transitions", created("transitions", 9200))
+
+
+def test_push_id_updates_the_blueprint_put_for_what_zoho_has_post_for_the_new(zoho: FakeZoho,
+                                                                             tmp_path: Path) -> None:
+    serve_update(zoho)
+    path = edited_deal_desk(tmp_path)
+    r = cli("zoho", "push", str(path), "--id", BP_ID)
+    assert r.code == 0, r
+    sent = [s for s in zoho.seen if s.method != "GET"]
+    assert [(s.method, s.path) for s in sent] == [
+        ("PUT", f"{API}/{BP_ID}/states"), ("POST", f"{API}/{BP_ID}/states"),
+        ("PUT", f"{API}/transitions"), ("POST", f"{API}/transitions"), ("PUT", f"{API}/transitions")]
+    ids = {s["name"]: s["id"] for s in bundle()["states"]}
+    put_states = sent[0].body["states"]
+    assert [(s["name"], s["id"]) for s in put_states] == [(n, ids[n]) for n in
+                                                          ("Qualification", "Negotiation", "Proposal", "Closed Won",
+                                                           "Closed Lost")]
+    assert all(s["process_id"] == BP_ID for s in put_states)
+    assert sent[1].body == {"states": [{"name": "On hold", "process_id": BP_ID}]}
+    tids = {t["name"]: t["id"] for t in bundle()["transitions"]}
+    assert [(t["name"], t["id"]) for t in sent[2].body["transitions"]] == [
+        (n, tids[n]) for n in ("Qualify", "Send proposal", "Sign-off", "Lose")]
+    assert sent[2].body["transitions"][0]["current_states"] == [{"id": ids["Qualification"]}]
+    pause, resume = sent[3].body["transitions"]
+    assert (pause["name"], pause["current_states"], pause["next_state"]) == \
+        ("Pause", [{"id": ids["Negotiation"]}], {"id": "9101"})
+    assert (resume["current_states"], resume["next_state"]) == ([{"id": "9101"}], {"id": ids["Negotiation"]})
+    children = sent[4].body["transitions"]
+    assert [(c["name"], c["id"], c["parent_transition"]) for c in children] == [
+        ("Legal approval", tids["Legal approval"], {"id": tids["Sign-off"]}),
+        ("Finance approval", tids["Finance approval"], {"id": tids["Sign-off"]})]
+    assert not any(s.method == "POST" and s.path == API for s in zoho.seen)  # no new blueprint
+    assert f"Updated Zoho CRM blueprint {BP_ID}" in r.out and "11 states and transitions changed, 3 created" in r.out
+    assert f"transition 'Nudge' ({tids['Nudge']})" in r.out and "left as they are" in r.out
+    assert TOKEN not in r.out + r.err
+
+
+def test_push_id_dry_run_reads_the_blueprint_and_prints_the_updates(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_update(zoho)
+    r = cli("--json", "zoho", "push", str(edited_deal_desk(tmp_path)), "--id", BP_ID, "--dry-run")
+    assert r.code == 0, r
+    assert {s.method for s in zoho.seen} == {"GET"}
+    out = json.loads(r.out)
+    assert [(q["method"], q["url"]) for q in out["requests"]] == [
+        ("PUT", f"{zoho.url}{API}/{BP_ID}/states"), ("POST", f"{zoho.url}{API}/{BP_ID}/states"),
+        ("PUT", f"{zoho.url}{API}/transitions"), ("POST", f"{zoho.url}{API}/transitions"),
+        ("PUT", f"{zoho.url}{API}/transitions")]
+    # the new state is named until Zoho gives its id
+    assert out["requests"][3]["body"]["transitions"][0]["next_state"] == {"name": "On hold"}
+    assert out["left_in_zoho"] == [{"kind": "transition", "name": "Nudge", "id": bundle()["transitions"][-1]["id"]}]
+
+
+def test_push_id_refused_names_what_was_updated(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_update(zoho)
+    zoho.route("POST", f"{API}/transitions", created("transitions", 9200, fail="Pause"))
+    r = cli("zoho", "push", str(edited_deal_desk(tmp_path)), "--id", BP_ID)
+    assert r.code == 1, r
+    assert "POST /crm/v8/settings/blueprints/transitions: Zoho refused transition 'Pause'" in r.err
+    assert f"blueprint {BP_ID} was partly updated (4 requests sent" in r.err
+    assert "Traceback" not in r.err
+
+
+@pytest.mark.parametrize("bad", ["abc", "12 3"])
+def test_push_id_must_be_digits(zoho: FakeZoho, bad: str) -> None:
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--id", bad)
+    assert r.code == 2 and "is not a Zoho blueprint id" in r.err, r
     assert zoho.seen == []

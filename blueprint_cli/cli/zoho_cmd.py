@@ -150,10 +150,11 @@ def export(
 
     The requests come in the order they must be sent (the blueprint, its
     states, its transitions; at most 50 per request); `push` sends them. What
-    Zoho lacks (tags, `not` criteria, regular expressions…) is reported and
-    kept in the file, so `blueprint zoho import OUT.json` gives the blueprint
-    back. Exit 0; 1 when the blueprint has errors or the map lacks an id
-    (nothing written)."""
+    Zoho lacks (tags, `not` criteria without a negated comparator, regular
+    expressions…) is reported and kept in the file; a `not` over one `eq`,
+    `in`, `contains` or `empty` goes as the negated comparator (`not_equal`…).
+    `blueprint zoho import OUT.json` gives the blueprint back. Exit 0; 1 when
+    the blueprint has errors or the map lacks an id (nothing written)."""
     import json
 
     exported = _export(file, map_file)
@@ -306,13 +307,21 @@ def push(
     move_records: bool = typer.Option(False, "--move-records", help="With --activate: records already in an older "
                                       "version move to this one (else they keep their last state and leave it)."),
     api_domain: str = typer.Option("com", "--api-domain", envvar="ZOHO_API_DOMAIN", help=DOMAIN_HELP),
+    update_id: Optional[str] = typer.Option(None, "--id", metavar="BLUEPRINT_ID",
+                                            help="Update this existing Zoho blueprint instead of creating one: its "
+                                                 "states and transitions are matched by name, changed with PUT, "
+                                                 "new ones created; nothing is deleted."),
 ) -> None:
-    """Create the blueprint in Zoho CRM over HTTPS, as a draft.
+    """Create the blueprint in Zoho CRM over HTTPS, as a draft; or update one (--id).
 
     Sends the requests `export` writes, in order, filling in the ids Zoho
-    gives. Never activates without --activate. The OAuth access token is read
-    from ZOHO_ACCESS_TOKEN only. Exit 0; 1 when Zoho refuses (what was already
-    created is named); 2 on usage errors."""
+    gives. With --id, fetches that blueprint first and sends PUT for the states
+    and transitions it has (matched by name) and POST for the new ones; the
+    ones the YAML lacks are named, not deleted. Never activates without
+    --activate. The OAuth access token is read from ZOHO_ACCESS_TOKEN only
+    (--dry-run with --id needs it too, to read the blueprint). Exit 0; 1 when
+    Zoho refuses (what was already created or updated is named); 2 on usage
+    errors."""
     import json
 
     from blueprint_cli.diagnostics import BlueprintError
@@ -321,9 +330,16 @@ def push(
 
     if move_records and not activate:
         raise BlueprintError("--move-records only means something with --activate")
+    if update_id is not None and not update_id.isdigit():
+        raise BlueprintError(f"--id {update_id!r} is not a Zoho blueprint id (digits)",
+                             hint="list them with: blueprint zoho pull --all --module MODULE -o FOLDER")
     base = api_base(api_domain)
     exported = _export(file, map_file)
     opts = options(ctx)
+    if update_id is not None:
+        _push_update(ctx, exported, update_id, api_domain, base, dry_run=dry_run, activate=activate,
+                     move_records=move_records, mapped=map_file is not None)
+        return
     if dry_run:
         if opts.json:
             print_json({"requests": [{**r, "url": base + r["path"]} for r in exported.requests],
@@ -357,6 +373,63 @@ def push(
         sys.stdout.write(f"Not sent (Zoho has no equivalent), {len(exported.not_sent)}:\n")
         for piece in exported.not_sent:
             sys.stdout.write(f"  {piece['at']}: {piece['reason']}\n")
+
+
+def _push_update(ctx: typer.Context, exported: Exported, blueprint_id: str, api_domain: str, base: str, *,
+                 dry_run: bool, activate: bool, move_records: bool, mapped: bool) -> None:
+    """push --id: the PUT and POST requests that update an existing blueprint; printed with --dry-run."""
+    import json
+
+    from blueprint_cli.zoho import remote
+
+    client = _client(api_domain)
+    plan = remote.plan_update(client, exported, blueprint_id)
+    activation = f"/crm/v8/settings/blueprints/{blueprint_id}/actions/activate"
+    opts = options(ctx)
+    left = [{"kind": kind, "name": name, "id": zid} for kind, name, zid in plan.left]
+    if dry_run:
+        requests = remote.filled_requests(plan)
+        if opts.json:
+            print_json({"id": blueprint_id, "requests": [{**r, "url": base + r["path"]} for r in requests],
+                        "activate": {"move_records": move_records} if activate else None, "left_in_zoho": left})
+        else:
+            for r in requests:
+                sys.stdout.write(f"{r['method']} {base}{r['path']}\n"
+                                 f"{json.dumps(r['body'], indent=2, ensure_ascii=False)}\n")
+            if activate:
+                sys.stdout.write(f"POST {base}{activation}\n"
+                                 f"{json.dumps({'blueprints': [{'move_records': move_records}]}, indent=2)}\n")
+            _report_left(sys.stderr, plan.left)
+        _report_export(ctx, exported, None, mapped=mapped, to_stderr=True)
+        return
+    pushed = remote.push(client, exported, activate=activate, move_records=move_records, update=plan)
+    if opts.json:
+        print_json({"blueprint": exported.blueprint.id, "id": blueprint_id, "updated": True,
+                    "requests": pushed.requests, "activated": pushed.activated,
+                    "move_records": move_records if activate else None, "ids": pushed.ids, "left_in_zoho": left,
+                    "not_sent": [{k: v for k, v in piece.items() if k != "path"} for piece in exported.not_sent]})
+        return
+    put = sum(1 for r in plan.requests for _ in next(iter(r["body"].values())) if r["method"] == "PUT")
+    post = sum(1 for r in plan.requests for _ in next(iter(r["body"].values())) if r["method"] == "POST")
+    sys.stdout.write(f"Updated Zoho CRM blueprint {blueprint_id} from {exported.blueprint.display_name!r}: "
+                     f"{put} states and transitions changed, {post} created, in {pushed.requests} requests\n")
+    sys.stdout.write("Its name, description and entry criteria are left as they are in Zoho\n")
+    if pushed.activated:
+        sys.stdout.write("Activated; records in an older version " + ("move to this one\n" if move_records else
+                         "keep their last state and leave it\n"))
+    _report_left(sys.stdout, plan.left)
+    if exported.not_sent:
+        sys.stdout.write(f"Not sent (Zoho has no equivalent), {len(exported.not_sent)}:\n")
+        for piece in exported.not_sent:
+            sys.stdout.write(f"  {piece['at']}: {piece['reason']}\n")
+
+
+def _report_left(out: Any, left: list[tuple[str, str, str]]) -> None:
+    if left:
+        out.write(f"In Zoho and not in the YAML, left as they are (delete them in Zoho if they should go), "
+                  f"{len(left)}:\n")
+        for kind, name, zid in left:
+            out.write(f"  {kind} {name!r} ({zid})\n")
 
 
 def map_group() -> None:

@@ -4,8 +4,14 @@
 Zoho compares with `equal`, `not_equal`, `greater_than`, `greater_equal`,
 `less_than`, `less_equal`, `in`, `not_in`, `contains`, `not_contains`,
 `starts_with`, `ends_with`, `between`; emptiness is `equal`/`not_equal` to
-`${EMPTY}`. It has no `not` group and no regular expressions (`matches`):
-criteria using them are not sent (export reports them).
+`${EMPTY}`. It has no `not` group and no regular expressions (`matches`).
+A `not` over a single condition is sent as the comparator that says the
+opposite, where Zoho has one: `equal`↔`not_equal`, `in`↔`not_in`,
+`contains`↔`not_contains`, and `${EMPTY}` with `equal`↔`not_equal`; `not`
+over a group, over `starts_with`, `ends_with`, the orderings, `between` or
+`matches` has no such comparator, and those criteria are not sent (export
+reports them). Zoho's negated comparators come back as our negated operators
+(`not_equal` → `ne`…), which hold for the same records.
 """
 
 from __future__ import annotations
@@ -27,15 +33,35 @@ COMPARATORS = {
 }
 OPERATORS = {v: k for k, v in COMPARATORS.items()}
 EMPTY = "${EMPTY}"
+#: an operator and the one that holds exactly when it does not (`ne` is `not eq` in the engine)
+NEGATED = {"eq": "ne", "ne": "eq", "in": "not_in", "not_in": "in", "contains": "not_contains",
+           "not_contains": "contains"}
 
 
-def to_zoho(criterion: Criterion, names: ZohoNames) -> dict[str, Any]:
-    """Our criterion as Zoho's criteria; NotInZoho (with the path) for what Zoho cannot say."""
+def negated(criterion: NotOf) -> Condition:
+    """`not` over one condition as the condition that says the opposite; NotInZoho when Zoho has none."""
+    item = criterion.item
+    if not isinstance(item, Condition):
+        raise NotInZoho("Zoho criteria have no 'not' group", criterion.path)
+    if item.op == "empty":
+        return Condition(item.field, "empty", not item.value, item.path)
+    if item.op not in NEGATED:
+        raise NotInZoho(f"Zoho criteria have no 'not' group, and no negated {item.op!r} comparator", criterion.path)
+    return Condition(item.field, NEGATED[item.op], item.value, item.path)
+
+
+def to_zoho(criterion: Criterion, names: ZohoNames,
+            negations: list[tuple[NotOf, str]] | None = None) -> dict[str, Any]:
+    """Our criterion as Zoho's criteria; NotInZoho (with the path) for what Zoho cannot say. Each `not`
+    sent as a negated comparator is added to `negations`, with that comparator."""
     if isinstance(criterion, (AllOf, AnyOf)):
         return {"group_operator": "AND" if isinstance(criterion, AllOf) else "OR",
-                "group": [to_zoho(c, names) for c in criterion.items]}
+                "group": [to_zoho(c, names, negations) for c in criterion.items]}
     if isinstance(criterion, NotOf):
-        raise NotInZoho("Zoho criteria have no 'not' group", criterion.path)
+        out = to_zoho(negated(criterion), names)
+        if negations is not None:
+            negations.append((criterion, str(out["comparator"])))
+        return out
     field = names.field_to_zoho(criterion.field, criterion.path + ("field",))
     if criterion.op == "empty":
         return {"comparator": "equal" if criterion.value else "not_equal", "field": field, "value": EMPTY}
@@ -73,4 +99,4 @@ def from_zoho(data: Any, names: ZohoNames, path: JsonPath) -> dict[str, Any]:
     return {"field": name, OPERATORS[comparator]: value}
 
 
-__all__ = ["COMPARATORS", "Condition", "from_zoho", "to_zoho"]
+__all__ = ["COMPARATORS", "NEGATED", "Condition", "from_zoho", "negated", "to_zoho"]

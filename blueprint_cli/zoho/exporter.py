@@ -8,7 +8,8 @@ Zoho gives ids as it creates: a body names the blueprint as `{blueprint_id}`
 and states and parent transitions by name; `push` fills the ids in as the
 responses come back.
 
-What the language has and Zoho lacks (tags, `not` criteria, regular
+What the language has and Zoho lacks (tags, `not` criteria other than over
+one condition with a negated comparator, regular
 expressions, a webhook's `secret_env`, field declarations, priority…) is not
 sent, and never lost silently: each piece is reported and kept in the export
 file (`kept`, with its YAML path and the reason), so that importing the file
@@ -24,7 +25,7 @@ from blueprint_cli.diagnostics import BlueprintError, JsonPath
 from blueprint_cli.language.actions import Action, Left, NotInZoho
 from blueprint_cli.language.actions.base import period_to_zoho
 from blueprint_cli.language.model import (
-    ALL_STATES, Blueprint, Criterion, Owner, ParallelPart, Requirement, Sla, Transition,
+    ALL_STATES, Blueprint, Criterion, NotOf, Owner, ParallelPart, Requirement, Sla, Transition,
 )
 from blueprint_cli.zoho import criteria
 from blueprint_cli.zoho.importer import slug
@@ -157,11 +158,15 @@ class _Exporter:
         self.out.origins.append([origin for _, origin in items])
 
     def criterion(self, c: Criterion, path: JsonPath) -> dict[str, Any] | None:
+        negations: list[tuple[NotOf, str]] = []
         try:
-            return criteria.to_zoho(c, self.names)
+            out = criteria.to_zoho(c, self.names, negations)
         except NotInZoho as exc:
             self.keep(path, f"{exc.reason}: these criteria are not sent")
             return None
+        for node, comparator in negations:  # sent; kept as written, so importing the file gives `not` back
+            self.keep(node.path, f"Zoho criteria have no 'not' group: sent as {comparator!r}", sent=True)
+        return out
 
     # ----- states
     def state(self, i: int) -> dict[str, Any]:

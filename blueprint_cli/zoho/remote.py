@@ -10,6 +10,16 @@ name); the blueprint stays a draft unless `activate` (then
 `POST …/{id}/actions/activate` with `move_records`). An item Zoho refuses is
 reported with the YAML path it came from; what was created before stays in
 Zoho, as a draft, and is named.
+
+push --id: an existing blueprint updated. Its states and transitions are
+fetched as `pull` does and matched by name (a child transition by its name and
+its parent's); the export's requests become, batch by batch, `PUT` of the
+matched items with their ids (`PUT …/{id}/states`, `PUT …/transitions`,
+"Update Blueprint States/Transitions") and `POST` of the new ones, as on
+creation. The blueprint's own request is not sent (its name, description and
+entry criteria are left as they are in Zoho), and nothing is deleted: the
+states and transitions Zoho has and the YAML lacks are named, to delete in
+Zoho by hand.
 """
 
 from __future__ import annotations
@@ -63,23 +73,100 @@ class Pushed:
     requests: int = 0
     activated: bool = False
     ids: dict[str, str] = field(default_factory=dict)
+    #: push --id: the blueprint was there before; how many requests were sent to it
+    updating: bool = False
 
 
 class PushFailed(ZohoApiError):
     def __init__(self, message: str, pushed: Pushed) -> None:
-        made = (f"; draft blueprint {pushed.blueprint_id} was created in Zoho and is incomplete: delete it "
-                "in Zoho (Setup > Process Management > Blueprint) before pushing again"
-                if pushed.blueprint_id else "; nothing was created in Zoho")
+        if pushed.updating:
+            made = (f"; blueprint {pushed.blueprint_id} was partly updated ({pushed.requests} requests sent, "
+                    "Zoho applied what it did not refuse): push again once the cause is fixed" if pushed.requests
+                    else f"; blueprint {pushed.blueprint_id} was not changed")
+        else:
+            made = (f"; draft blueprint {pushed.blueprint_id} was created in Zoho and is incomplete: delete it "
+                    "in Zoho (Setup > Process Management > Blueprint) before pushing again"
+                    if pushed.blueprint_id else "; nothing was created in Zoho")
         super().__init__(message + made)
         self.pushed = pushed
 
 
-def push(client: Client, exported: Exported, *, activate: bool = False, move_records: bool = False) -> Pushed:
+@dataclass
+class Update:
+    """push --id: the requests that bring blueprint `blueprint_id` in line with the YAML."""
+
+    blueprint_id: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[list[JsonPath]] = field(default_factory=list)
+    #: name → Zoho id of what Zoho has already
+    states: dict[str, str] = field(default_factory=dict)
+    parents: dict[str, str] = field(default_factory=dict)
+    #: what Zoho has and the YAML lacks: ("state" | "transition", name, id), left in Zoho
+    left: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update:
+    """The PUT and POST requests that update blueprint `blueprint_id` (fetched first, as `pull` does)."""
+    current = pull(client, blueprint_id)
+    plan = Update(blueprint_id)
+    plan.states = {str(s["name"]): str(s["id"]) for s in current["states"]
+                   if isinstance(s, dict) and s.get("name") is not None and s.get("id") is not None}
+    known = [t for t in current["transitions"] if isinstance(t, dict) and t.get("id") is not None]
+    by_id = {str(t["id"]): str(t.get("name")) for t in known}
+    transitions: dict[tuple[str | None, str], str] = {}
+    for t in known:
+        parent = t.get("parent_transition")
+        parent_name = by_id.get(str(parent.get("id"))) if isinstance(parent, dict) else None
+        transitions[(parent_name, str(t.get("name")))] = str(t["id"])
+        if t.get("transition_type") == "parallel_transition":
+            plan.parents[str(t.get("name"))] = str(t["id"])
+    matched_states: set[str] = set()
+    matched_transitions: set[tuple[str | None, str]] = set()
+    for request, origins in zip(exported.requests, exported.origins):
+        (key, items), = request["body"].items()
+        if key == "blueprints":
+            continue
+        put: list[tuple[dict[str, Any], JsonPath]] = []
+        post: list[tuple[dict[str, Any], JsonPath]] = []
+        for item, origin in zip(items, origins):
+            if key == "states":
+                zid = plan.states.get(item["name"])
+                matched_states.add(item["name"])
+            else:
+                parent = item.get("parent_transition")
+                at = (parent.get("name") if isinstance(parent, dict) else None, item["name"])
+                zid = transitions.get(at)
+                matched_transitions.add(at)
+            (put if zid else post).append(({"id": zid, **item} if zid else item, origin))
+        path = request["path"].replace(BLUEPRINT_ID, blueprint_id)
+        for method, group in (("PUT", put), ("POST", post)):
+            if group:
+                plan.requests.append({"method": method, "path": path, "body": {key: [b for b, _ in group]}})
+                plan.origins.append([o for _, o in group])
+    plan.left = [("state", name, zid) for name, zid in plan.states.items() if name not in matched_states]
+    plan.left += [("transition", name if parent is None else f"{parent} > {name}", zid)
+                  for (parent, name), zid in transitions.items() if (parent, name) not in matched_transitions]
+    return plan
+
+
+def filled_requests(plan: Update) -> list[dict[str, Any]]:
+    """The update's requests with the ids Zoho has already in place of names (for --dry-run)."""
+    return [{**r, "body": _filled(copy.deepcopy(r["body"]), plan.blueprint_id, plan.states, plan.parents)}
+            for r in plan.requests]
+
+
+def push(client: Client, exported: Exported, *, activate: bool = False, move_records: bool = False,
+         update: Update | None = None) -> Pushed:
     pushed = Pushed()
     states: dict[str, str] = {}
     parents: dict[str, str] = {}
+    requests, all_origins = exported.requests, exported.origins
+    if update is not None:
+        pushed.blueprint_id, pushed.updating = update.blueprint_id, True
+        states, parents = dict(update.states), dict(update.parents)
+        requests, all_origins = update.requests, update.origins
     try:
-        for request, origins in zip(exported.requests, exported.origins):
+        for request, origins in zip(requests, all_origins):
             body = _filled(copy.deepcopy(request["body"]), pushed.blueprint_id, states, parents)
             path = request["path"].replace(BLUEPRINT_ID, pushed.blueprint_id or BLUEPRINT_ID)
             (key, items), = body.items()
@@ -87,9 +174,9 @@ def push(client: Client, exported: Exported, *, activate: bool = False, move_rec
             pushed.requests += 1
             results = answer.get(key) if isinstance(answer, dict) else None
             if not isinstance(results, list) or len(results) != len(items):
-                raise PushFailed(f"POST {path}: Zoho's answer does not list the {len(items)} {key} sent", pushed)
+                raise PushFailed(f"{request['method']} {path}: Zoho's answer does not list the {len(items)} {key} sent", pushed)
             for item, result, origin in zip(items, results, origins):
-                zid = _created(result, key, item, origin, path, pushed)
+                zid = _created(result, key, item, origin, f"{request['method']} {path}", pushed)
                 if key == "blueprints":
                     pushed.blueprint_id = zid
                 elif key == "states":
@@ -109,12 +196,15 @@ def push(client: Client, exported: Exported, *, activate: bool = False, move_rec
     return pushed
 
 
-def _created(result: Any, key: str, item: dict[str, Any], origin: JsonPath, path: str, pushed: Pushed) -> str:
-    if isinstance(result, dict) and result.get("status") == "success" and isinstance(result.get("details"), dict) \
-            and result["details"].get("id") is not None:
-        return str(result["details"]["id"])
+def _created(result: Any, key: str, item: dict[str, Any], origin: JsonPath, request: str, pushed: Pushed) -> str:
+    if isinstance(result, dict) and result.get("status") == "success":
+        details = result.get("details")
+        if isinstance(details, dict) and details.get("id") is not None:
+            return str(details["id"])
+        if item.get("id") is not None:  # an update: the id was Zoho's already
+            return str(item["id"])
     what = f"{key[:-1]} {item.get('name')!r}" if item.get("name") else key[:-1]
-    raise PushFailed(f"POST {path}: Zoho refused {what} ({json_path(origin)} in the YAML): "
+    raise PushFailed(f"{request}: Zoho refused {what} ({json_path(origin)} in the YAML): "
                      f"{describe_error(result)}", pushed)
 
 
