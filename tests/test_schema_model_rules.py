@@ -9,7 +9,6 @@ import dataclasses
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -108,14 +107,9 @@ def test_action_kinds_agree() -> None:
     """The registry of action kinds is the one list: the model's, every JSON
     Schema that names kinds (a blueprint's actions, a scenario's expected
     actions, a store's outcomes) and the delivery settings agree with it."""
-    import json
-    from importlib import resources
-
     from blueprint_cli.language.actions import KINDS, SENT_KINDS
 
-    def named(name: str) -> dict[str, Any]:
-        return json.loads(resources.files("blueprint_cli").joinpath("schemas", name).read_text("utf-8"))
-
+    named = schema
     assert set(model.ACTION_KINDS) == set(KINDS)
     assert props(DEFS["action"]) == set(KINDS)
     assert {cls.__dataclass_fields__["kind"].default for cls in KINDS.values()} == set(KINDS)  # type: ignore[attr-defined]

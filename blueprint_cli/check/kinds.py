@@ -28,11 +28,9 @@ SETTINGS_NAMES = ("config.yaml", "config.yml")
 @functools.lru_cache(maxsize=1)
 def settings_keys() -> frozenset[str]:
     """The top-level keys of a settings file: those of its schema (the one list)."""
-    import json
-    from importlib import resources
+    from blueprint_cli.language.schema import schema
 
-    text = resources.files("blueprint_cli").joinpath("schemas", "config.schema.json").read_text("utf-8")
-    return frozenset(json.loads(text)["properties"])
+    return frozenset(schema("config.schema.json")["properties"])
 
 #: What each kind is called in messages.
 DESCRIPTION = {

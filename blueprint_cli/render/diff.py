@@ -214,20 +214,9 @@ def _jsonable(value: Any) -> Any:
 
 # ----- describing pieces --------------------------------------------------------------------
 
-criteria_text = wording.criterion
-
-
-def action_text(a: Action) -> str:
-    return wording.action(a)
-
-
-def _action_key(a: Action) -> Any:
-    return a.diff_key()
-
-
 def _route_text(t: Transition) -> str:
     if t.branches:
-        return ", ".join(f"{b.to} if {criteria_text(b.when)}" if b.when is not None else f"else {b.to}"
+        return ", ".join(f"{b.to} if {wording.criterion(b.when)}" if b.when is not None else f"else {b.to}"
                          for b in t.branches)
     return t.to or "?"
 
@@ -277,8 +266,8 @@ def _criteria_detail(old: Criterion | None, new: Criterion | None, domain: Domai
         direction, verb = LOOSENED, LOOSENED
     else:
         direction, verb = None, "changed"
-    text = f"{verb}: {criteria_text(old)} → {criteria_text(new)}"
-    return Detail(aspect, text, direction, criteria_text(old), criteria_text(new))
+    text = f"{verb}: {wording.criterion(old)} → {wording.criterion(new)}"
+    return Detail(aspect, text, direction, wording.criterion(old), wording.criterion(new))
 
 
 def _requirement_detail(old: Requirement, new: Requirement, aspect: str = "requirements") -> Detail | None:
@@ -309,16 +298,16 @@ def _req_dict(r: Requirement) -> dict[str, Any]:
 
 
 def _actions_detail(old: Sequence[Action], new: Sequence[Action]) -> Detail | None:
-    a = [_action_key(x) for x in old]
-    b = [_action_key(x) for x in new]
+    a = [x.diff_key() for x in old]
+    b = [x.diff_key() for x in new]
     if a == b:
         return None
-    added = [action_text(x) for x, k in zip(new, b) if k not in a]
-    removed = [action_text(x) for x, k in zip(old, a) if k not in b]
+    added = [wording.action(x) for x, k in zip(new, b) if k not in a]
+    removed = [wording.action(x) for x, k in zip(old, a) if k not in b]
     bits = [f"+ {t}" for t in added] + [f"- {t}" for t in removed]
     if not bits:
         bits = ["same actions, new order"]
-    return Detail("actions", "; ".join(bits), None, [action_text(x) for x in old], [action_text(x) for x in new])
+    return Detail("actions", "; ".join(bits), None, [wording.action(x) for x in old], [wording.action(x) for x in new])
 
 
 def _part_details(old: ParallelPart, new: ParallelPart, domain: Domain) -> list[Detail]:
@@ -412,7 +401,7 @@ def _branch_details(a: Transition, b: Transition, renames: dict[str, str], domai
 
 
 def _branch_text(b: Any) -> str:
-    return f"else → {b.to}" if b.when is None else f"when {criteria_text(b.when)} → {b.to}"
+    return f"else → {b.to}" if b.when is None else f"when {wording.criterion(b.when)} → {b.to}"
 
 
 def _route_key(bp: Blueprint, t: Transition, renames: dict[str, str]) -> Any:

@@ -16,12 +16,6 @@ from blueprint_cli.language import wording
 from blueprint_cli.language.model import Blueprint, Criterion, Requirement, State, Transition
 
 
-# the one wording (language/wording.py), under the names the renderers use
-describe_action = wording.action
-describe_requirement = wording.requirement
-describe_sla = wording.sla
-
-
 def _criteria_node(parent: Tree, label: str, criterion: Criterion) -> None:
     node = parent.add(Text(label, style="bold"))
     stack: list[tuple[int, Tree]] = [(-1, node)]
@@ -38,7 +32,7 @@ def _criteria_node(parent: Tree, label: str, criterion: Criterion) -> None:
 def _requirement_nodes(parent: Tree, r: Requirement, message: str | None) -> None:
     if message:
         parent.add(Text(f"message: {message}", style="italic"))
-    items = describe_requirement(r)
+    items = wording.requirement(r)
     if items:
         req = parent.add(Text("requires", style="bold"))
         for item in items:
@@ -78,7 +72,7 @@ def _transition_tree(bp: Blueprint, t: Transition) -> Tree:
     if t.then:
         then = tree.add(Text("then", style="bold"))
         for a in t.then:
-            then.add(describe_action(a))
+            then.add(wording.action(a))
     return tree
 
 
@@ -116,11 +110,11 @@ def render_summary(bp: Blueprint) -> Group:
         for s in slas:
             node = tree.add(Text(f"{s.name}: within {s.sla.within}", style="bold"))  # type: ignore[union-attr]
             for a in s.sla.escalate:  # type: ignore[union-attr]
-                node.add(describe_action(a))
+                node.add(wording.action(a))
             for lv in s.sla.levels:  # type: ignore[union-attr]
                 level = node.add(f"after {lv.after}")
                 for a in lv.escalate:
-                    level.add(describe_action(a))
+                    level.add(wording.action(a))
         parts.append(tree)
     if bp.fields:
         fields = Table(title="Fields", title_justify="left")
@@ -162,17 +156,17 @@ def summary_data(bp: Blueprint) -> dict[str, Any]:
         "states": [
             {"name": st.name, "final": st.final,
              "transitions": [t.name for t in bp.transitions_from(st.name)],
-             "sla": describe_sla(st.sla) if st.sla else None}
+             "sla": wording.sla(st.sla) if st.sla else None}
             for st in _states_in_flow_order(bp)
         ],
         "transitions": [
             {"name": t.name, "from": list(bp.sources_of(t)), "to": list(t.targets),
              "owners": [str(o) for o in t.owners], "when": _criterion_data(t.when),
-             "require": describe_requirement(t.require),
+             "require": wording.requirement(t.require),
              # a conditional transition's outcomes, in order: the criteria pick the target
              "branches": [{"when": _criterion_data(b.when), "to": b.to} for b in t.branches],
              "parallel": [p.name for p in t.parallel],
-             "then": [describe_action(a) for a in t.then]}
+             "then": [wording.action(a) for a in t.then]}
             for t in bp.transitions
         ],
         "fields": [

@@ -306,7 +306,7 @@ class RecordTrail:
 def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
     """The diagram of a blueprint, with a record on it when `trail` is given."""
     from blueprint_cli.language.analysis import flow_order
-    from blueprint_cli.language.wording import action as describe_action, requirement as describe_requirement
+    from blueprint_cli.language import wording
 
     ids = _Ids()
     state_ids: dict[str, str] = {}
@@ -320,7 +320,7 @@ def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
         state_ids[name] = ids.make("s", name)
         nodes.append(Node(state_ids[name], NodeKind.STATE, name, final=s.final, entry=name == bp.entry_state,
                           description=s.description.strip() if s.description else None,
-                          sla=_sla(s.sla, describe_action)))
+                          sla=_sla(s.sla, wording.action)))
 
     def state_id(name: str) -> str:
         # lint refuses unknown state names; still, draw them rather than fail
@@ -348,7 +348,7 @@ def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
         details = dict(
             label=t.name, transition=t.name, owners=_owners(t.owners), when=_criteria(t.when),
             auto=f"after {t.auto.after}" if t.auto else None, message=t.message, description=t.description,
-            requires=tuple(describe_requirement(t.require)), then=tuple(describe_action(a) for a in t.then),
+            requires=tuple(wording.requirement(t.require)), then=tuple(wording.action(a) for a in t.then),
         )
         # the hops after the transition edge: fork → parts → join, then choice → branches
         first: str
@@ -370,7 +370,7 @@ def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
             pseudo += [Node(fork, NodeKind.FORK, t.name), Node(join, NodeKind.JOIN, t.name)]
             parts = [
                 Edge(fork, join, EdgeKind.PART, p.name, t.name, owners=_owners(p.owners), when=_criteria(p.when),
-                     message=p.message, requires=tuple(describe_requirement(p.require)))
+                     message=p.message, requires=tuple(wording.requirement(p.require)))
                 for p in t.parallel
             ]
             after = parts + [Edge(join, next_hop, EdgeKind.JOINED, transition=t.name)] + after
