@@ -61,6 +61,10 @@ def _lint_side(text: str, label: str) -> Side:
                                         key=lambda d: d.sort_key())))
 
 
+#: What a side of `diff` may be (said wherever one is refused).
+SIDE_HINT = "give a blueprint file, or a git revision as REV:path (e.g. HEAD~1:deal.yaml)"
+
+
 def is_revision_spec(spec: str) -> bool:
     """`REV:path` (git's notation), when no file of that name exists."""
     return ":" in spec and not Path(spec).exists() and not spec.startswith(":") and "://" not in spec
@@ -83,7 +87,7 @@ def read_side(spec: str, cwd: Path | None = None) -> Side:
         raise BlueprintError(f"{spec} is a folder; give one blueprint file")
     if not is_revision_spec(spec):
         raise BlueprintError(f"no such file: {spec}",
-                             hint="give a blueprint file, or a git revision as REV:path (e.g. HEAD~1:deal.yaml)")
+                             hint=SIDE_HINT)
     return _lint_side(git_show(spec, cwd), spec)
 
 
@@ -92,7 +96,7 @@ def git_show(spec: str, cwd: Path | None = None) -> str:
     if spec.startswith("-"):
         # git would read it as one of its options (`--output=FILE` writes a file)
         raise BlueprintError(f"cannot read {spec} from git: a revision cannot start with '-'",
-                             hint="give a blueprint file, or a git revision as REV:path (e.g. HEAD~1:deal.yaml)")
+                             hint=SIDE_HINT)
     try:
         # --end-of-options: whatever the spec holds, git reads it as a revision, never as an option
         proc = subprocess.run(["git", "show", "--end-of-options", spec], cwd=cwd, capture_output=True, timeout=30)
