@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from blueprint_cli.language import wording
 from blueprint_cli.language.model import ALL_STATES, AllOf, AnyOf, Blueprint, Condition, Criterion, Owner, Sla
 
 
@@ -306,7 +307,6 @@ class RecordTrail:
 def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
     """The diagram of a blueprint, with a record on it when `trail` is given."""
     from blueprint_cli.language.analysis import flow_order
-    from blueprint_cli.language import wording
 
     ids = _Ids()
     state_ids: dict[str, str] = {}
@@ -320,7 +320,7 @@ def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
         state_ids[name] = ids.make("s", name)
         nodes.append(Node(state_ids[name], NodeKind.STATE, name, final=s.final, entry=name == bp.entry_state,
                           description=s.description.strip() if s.description else None,
-                          sla=_sla(s.sla, wording.action)))
+                          sla=_sla(s.sla)))
 
     def state_id(name: str) -> str:
         # lint refuses unknown state names; still, draw them rather than fail
@@ -389,11 +389,11 @@ def extract(bp: Blueprint, trail: RecordTrail | None = None) -> Graph:
     return mark_record(graph, trail) if trail is not None else graph
 
 
-def _sla(sla: Sla | None, describe: Any) -> tuple[Escalation, ...]:
+def _sla(sla: Sla | None) -> tuple[Escalation, ...]:
     if sla is None:
         return ()
-    steps = [Escalation(str(sla.within), tuple(describe(a) for a in sla.escalate))]
-    steps += [Escalation(str(lv.after), tuple(describe(a) for a in lv.escalate)) for lv in sla.levels]
+    steps = [Escalation(str(sla.within), tuple(wording.action(a) for a in sla.escalate))]
+    steps += [Escalation(str(lv.after), tuple(wording.action(a) for a in lv.escalate)) for lv in sla.levels]
     return tuple(steps)
 
 
