@@ -336,7 +336,8 @@ def _zone(value: Any, source: str) -> tzinfo:
 
     try:
         return ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name too long for a file name, or one naming a folder of the database
         pass
     # no name at all can be looked up: the name is not what is wrong
     if not available_timezones():
