@@ -172,7 +172,7 @@ def run(ws: Workspace, transition: str, where: Criterion | None, inputs: Inputs,
     with ws.store.session():
         found = targets(ws, transition, blueprint)
         check_inputs(found, inputs)
-        settings_checked(ws, not dry_run and any(may_send(tg.transition.then) for tg in found))
+        settings_checked(ws.outlet, not dry_run and any(may_send(tg.transition.then) for tg in found))
         published = {p.id: p for p in ws.published()}
         ids: list[str] = []
         for tg in found:
@@ -313,7 +313,7 @@ def _batch(ws: Workspace, ids: list[str], wanted: dict[str, Target], published: 
             moved.append((record, outcome))
         handed = None if writer is None else (lambda writes: batch.hand_over(writes, writer))
         # delivered once the moves are committed: a failure never undoes one
-        done = apply(ws, batch.commit, changes, now, hand_over=handed)
+        done = apply(ws.outlet, batch.commit, changes, now, hand_over=handed)
         for (record, outcome), change in zip(moved, done):
             if change.record is not outcome.record or change.entries[0] is not outcome.entry:
                 outcome = replace(outcome, record=change.record, entry=change.entries[0])

@@ -213,7 +213,7 @@ def move(ws: Workspace, record_id: str, transition: str, inputs: Inputs, *, user
         if isinstance(outcome, Refusal):
             return MoveResult(record, outcome, bp)
         change = Change(outcome.record, (outcome.entry,), (tuple(outcome.effects),))
-        check_settings(ws, [change])  # a broken config.yaml refuses before anything is written
+        check_settings(ws.outlet, [change])  # a broken config.yaml refuses before anything is written
         copied = _attach(ws, record_id, inputs.attachments) if inputs.attachments else []
         if copied:
             change = replace(change, entries=(replace(outcome.entry, attachments=tuple(copied)),))
@@ -224,7 +224,7 @@ def move(ws: Workspace, record_id: str, transition: str, inputs: Inputs, *, user
             written.append(True)
         try:
             # committed before anything is sent: a failed delivery never undoes the move
-            [done] = apply(ws, write, [change], moment)
+            [done] = apply(ws.outlet, write, [change], moment)
         except BaseException:
             if not written:  # the move is not in the history: neither are its attachments
                 for name in copied:

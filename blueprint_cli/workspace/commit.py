@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from blueprint_cli.engine import Effect, iso
 from blueprint_cli.language.actions import Action, sends
@@ -32,31 +32,30 @@ from blueprint_cli.engine.records import ActionOutcome, HistoryEntry, Record
 from blueprint_cli.store import Write
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from blueprint_cli.actions.delivery import Budget, DeliverySettings, Sleep
     from blueprint_cli.actions.delivery.pool import Circuit
+    from blueprint_cli.workspace.settings import Config
 
 
-class Outlet(Protocol):
-    """What committing needs to deliver: the delivery settings (read, and
-    checked, on first use), the outbox folder, how to wait between tries and
-    the environment that secrets are read from. A `Workspace` is one."""
+@dataclass(frozen=True)
+class Outlet:
+    """What committing needs to deliver, as a value (`Workspace.outlet` makes
+    it): the settings of config.yaml (the delivery settings are read, and
+    checked, on first use), how to wait between tries, the environment that
+    secrets are read from, and the endpoints that did not answer earlier in
+    the command. Committing never sees the workspace."""
+
+    settings: Config
+    circuit: Circuit
+    #: how delivery waits between tries (None: really sleep)
+    sleep: Sleep | None = None
+    #: where secrets, passwords and proxies are read (None: os.environ)
+    env: Mapping[str, str] | None = None
 
     @property
-    def delivery(self) -> DeliverySettings: ...
+    def delivery(self) -> DeliverySettings:
+        return self.settings.delivery
 
-    @property
-    def outbox(self) -> Path: ...
-
-    @property
-    def sleep(self) -> Sleep | None: ...
-
-    @property
-    def env(self) -> Mapping[str, str] | None: ...
-
-    @property
-    def circuit(self) -> Circuit: ...
 
 #: How a caller writes: `Transaction.commit` of one record, or `Batch.commit` of many.
 Writer = Callable[[Sequence[Write]], None]
@@ -118,26 +117,26 @@ def may_send(actions: Iterable[Action]) -> bool:
     return sends(actions)
 
 
-def check_settings(ws: Outlet, changes: Sequence[Change]) -> None:
+def check_settings(outlet: Outlet, changes: Sequence[Change]) -> None:
     """Step 1 alone: `settings_checked` when any of `changes` sends something."""
-    settings_checked(ws, any(c.sends for c in changes))
+    settings_checked(outlet, any(c.sends for c in changes))
 
 
-def settings_checked(ws: Outlet, needed: bool = True) -> None:
+def settings_checked(outlet: Outlet, needed: bool = True) -> None:
     """Read the delivery settings when `needed`: a broken config.yaml refuses the
     command here (a usage error, exit 2) — callers do this before they change
     any record."""
     if needed:
-        ws.delivery  # noqa: B018 - read for its checks
+        outlet.delivery  # noqa: B018 - read for its checks
 
 
-def apply(ws: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
+def apply(outlet: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
           hand_over: Writer | None = None) -> list[Change]:
     """Steps 1–4 for `changes`, each on a record the caller holds locked. Returns
     the changes as written: records counted, entries with their outcomes.
     `hand_over`: where to write when nothing is to be sent (a bulk's background
     writer, `Batch.hand_over`), so the caller can go on meanwhile."""
-    check_settings(ws, changes)
+    check_settings(outlet, changes)
     committed = [c if (r := counted(c.record, added=c.entries)) is c.record else replace(c, record=r)
                  for c in changes]  # a bulk makes thousands: no copy where nothing changes
     sends = any(c.sends for c in committed)
@@ -145,7 +144,7 @@ def apply(ws: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
     if not sends:
         return committed
     sending = [c for c in committed if c.sends]
-    delivered = dict(zip(map(id, sending), _deliver_all(ws, sending, at)))
+    delivered = dict(zip(map(id, sending), _deliver_all(outlet, sending, at)))
     done: list[Change] = []
     amends: list[Write] = []
     for c in committed:
@@ -164,7 +163,7 @@ def apply(ws: Outlet, write: Writer, changes: Sequence[Change], at: datetime, *,
     return done
 
 
-def _deliver_all(ws: Outlet, changes: Sequence[Change], at: datetime) -> list[list[HistoryEntry]]:
+def _deliver_all(outlet: Outlet, changes: Sequence[Change], at: datetime) -> list[list[HistoryEntry]]:
     """Step 3: each change's entries with their outcomes. Records are delivered
     at once on a bounded pool, each record's actions in order within its budget
     (`delivery_wait`); a record whose delivery is still under way when the pool
@@ -173,12 +172,12 @@ def _deliver_all(ws: Outlet, changes: Sequence[Change], at: datetime) -> list[li
     from blueprint_cli.actions.delivery import Budget
     from blueprint_cli.actions.delivery.pool import run_all
 
-    seconds = ws.delivery.wait
+    seconds = outlet.delivery.wait
 
     def job(change: Change) -> Callable[[], list[HistoryEntry]]:
         def run() -> list[HistoryEntry]:
             budget = Budget.of(seconds)
-            return [_send(ws, entry, effects, at, budget) if effects else entry
+            return [_send(outlet, entry, effects, at, budget) if effects else entry
                     for entry, effects in zip(change.entries, change.effects)]
         return run
 
@@ -196,7 +195,7 @@ def _deliver_all(ws: Outlet, changes: Sequence[Change], at: datetime) -> list[li
     return out
 
 
-def resend(ws: Outlet, write: Writer, job: Resend, at: datetime,
+def resend(outlet: Outlet, write: Writer, job: Resend, at: datetime,
            merge: Callable[[ActionOutcome, ActionOutcome], ActionOutcome]) -> tuple[Record, dict[int, HistoryEntry]]:
     """Steps 3–4 for actions already in the history (`retry`): send, merge each
     new outcome with the old (`merge(old, new)`), write, and count the record
@@ -204,7 +203,7 @@ def resend(ws: Outlet, write: Writer, job: Resend, at: datetime,
     amend: dict[int, HistoryEntry] = {}
     for index, effects in job.effects.items():
         entry = job.history[index]
-        sent = _send(ws, entry, effects, at)
+        sent = _send(outlet, entry, effects, at)
         actions = list(entry.actions)
         for effect in effects:
             actions[effect.index] = merge(entry.actions[effect.index], sent.actions[effect.index])
@@ -215,13 +214,13 @@ def resend(ws: Outlet, write: Writer, job: Resend, at: datetime,
     return record, amend
 
 
-def _send(ws: Outlet, entry: HistoryEntry, effects: Sequence[Effect], at: datetime,
+def _send(outlet: Outlet, entry: HistoryEntry, effects: Sequence[Effect], at: datetime,
           budget: Budget | None = None) -> HistoryEntry:
     """Send what an entry's actions produced; the entry with each outcome in place."""
     from blueprint_cli.actions import deliver
 
-    results = deliver(effects, ws.outbox, settings=ws.delivery, sleep=ws.sleep, env=ws.env, at=iso(at),
-                      budget=budget, circuit=ws.circuit)
+    results = deliver(effects, outlet.settings.outbox, settings=outlet.delivery, sleep=outlet.sleep, env=outlet.env,
+                      at=iso(at), budget=budget, circuit=outlet.circuit)
     actions = list(entry.actions)
     for index, result in results.items():
         actions[index] = result

@@ -30,6 +30,7 @@ from blueprint_cli.store import CorruptFile, PublishedBlueprint, Store, StoredRe
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.language.team import Team, User
 from blueprint_cli.language.times import use_zone
+from blueprint_cli.workspace.commit import Outlet
 from blueprint_cli.workspace.clock import now
 from blueprint_cli.workspace.location import find_root, store_of
 
@@ -113,6 +114,11 @@ class Workspace:
 
             self._circuit = Circuit()
         return self._circuit
+
+    @property
+    def outlet(self) -> Outlet:
+        """What committing needs to deliver (`commit.Outlet`), as a value."""
+        return Outlet(self.settings, self.circuit, sleep=self.sleep, env=self.env)
 
     @property
     def folder(self) -> Path:

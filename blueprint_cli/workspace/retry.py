@@ -73,7 +73,7 @@ def retry(ws: Workspace, record_ids: list[str] | None, now: datetime, *, dry_run
             errors: list[CorruptFile] = []
             ids = [r.id for r in ws.store.scan(errors=errors) if r.undelivered]
             report.errors += [e.message for e in errors]
-        settings_checked(ws, bool(ids) and not dry_run)
+        settings_checked(ws.outlet, bool(ids) and not dry_run)
         for rid in ids:
             with ws.store.transaction(rid) as txn:
                 record, history = txn.current.record, txn.current.history
@@ -85,7 +85,7 @@ def retry(ws: Workspace, record_ids: list[str] | None, now: datetime, *, dry_run
                     report.retried += [Retried(rid, record.module, i, history[i].transition, history[i].actions[e.index],
                                                history[i].actions[e.index]) for i, effects in todo.items() for e in effects]
                     continue
-                _, amended = resend(ws, single(txn.commit), Resend(record, history, todo), now, merge)
+                _, amended = resend(ws.outlet, single(txn.commit), Resend(record, history, todo), now, merge)
                 report.retried += [Retried(rid, record.module, i, history[i].transition, history[i].actions[e.index],
                                            amended[i].actions[e.index]) for i, effects in todo.items() for e in effects]
     return report

@@ -81,7 +81,7 @@ def tick(ws: Workspace, now: datetime, *, dry_run: bool = False, from_clock: boo
         published = {p.id: p for p in ws.published()}
         work = [(bp, timed) for bp in (ws.blueprint(p.id, p.latest) for p in published.values())
                 for timed in timed_states(bp)]
-        settings_checked(ws, not dry_run and any(
+        settings_checked(ws.outlet, not dry_run and any(
             may_send([*(a for lv in timed.levels for a in lv.actions), *(a for t in timed.autos for a in t.then)])
             for _, timed in work))
         for bp, timed in work:
@@ -115,7 +115,7 @@ def _record(ws: Workspace, blueprint: str, state: str, record_id: str, now: date
             report.happened += done.happened  # with no entries: only skips already noted in this stay
             return
         # committed, then each entry's e-mails and webhooks sent and their outcomes recorded
-        [committed] = apply(ws, single(txn.commit), [Change(done.record, done.entries, done.effects)], now)
+        [committed] = apply(ws.outlet, single(txn.commit), [Change(done.record, done.entries, done.effects)], now)
         delivered = {id(old): new for old, new in zip(done.entries, committed.entries)}
         report.happened += [replace(h, entry=delivered[id(h.entry)]) if h.entry is not None and id(h.entry) in delivered
                             else h for h in done.happened]
