@@ -213,7 +213,8 @@ async def test_hover_on_a_transition(client: LanguageClient, deal: Path) -> None
     assert "**transition** `Negotiate`: Qualification → Negotiation" in shown
     assert "**owners:** role:sales_rep, record_owner" in shown
     assert isinstance(negotiate.when, AllOf)
-    assert "**when:**\n\n" + "\n".join(["- all of:"] + [f"  - {wording.criterion(c)}" for c in negotiate.when.items]) \
+    # the tree `show` prints, as a nested Markdown list
+    assert "**when:**\n\n" + "\n".join(["- ALL of"] + [f"  - {wording.criterion(c)}" for c in negotiate.when.items]) \
         in shown
     for r in wording.requirement(negotiate.require):
         assert f"**requires:** {r}" in shown

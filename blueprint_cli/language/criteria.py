@@ -182,13 +182,3 @@ def explain(criterion: Criterion | None, values: Mapping[str, Any], negated: boo
     # culprits: for all-of the failing items, for any-of every item (and the
     # mirror image under `not`)
     return [f for c in criterion.items for f in explain(c, values, negated)]
-
-
-def render_tree(criterion: Criterion, indent: str = "") -> list[str]:
-    """Criteria as indented lines: nested all/any stay visible as a tree."""
-    if isinstance(criterion, Condition):
-        return [indent + describe_condition(criterion)]
-    if isinstance(criterion, NotOf):
-        return [indent + "NOT"] + render_tree(criterion.item, indent + "  ")
-    head = "ALL of" if isinstance(criterion, AllOf) else "ANY of"
-    return [indent + head] + [line for c in criterion.items for line in render_tree(c, indent + "  ")]

@@ -30,6 +30,17 @@ def sla(s: Sla) -> str:
     return text
 
 
+def criterion_tree(c: Criterion, indent: str = "") -> list[str]:
+    """A criterion as indented lines (two spaces a level), so nested all/any stay
+    visible as a tree: `ALL of`, `ANY of`, `NOT`, and one condition a line."""
+    if isinstance(c, Condition):
+        return [indent + describe_condition(c)]
+    if isinstance(c, NotOf):
+        return [indent + "NOT"] + criterion_tree(c.item, indent + "  ")
+    head = "ALL of" if isinstance(c, AllOf) else "ANY of"
+    return [indent + head] + [line for item in c.items for line in criterion_tree(item, indent + "  ")]
+
+
 def criterion(c: Criterion | None) -> str:
     """A criterion on one line: `amount ≥ 1000 and (discount is empty or discount = 0)`."""
     if c is None:

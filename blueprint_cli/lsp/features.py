@@ -16,7 +16,7 @@ from blueprint_cli.diagnostics import Diagnostic, Severity
 from blueprint_cli.language import wording
 from blueprint_cli.language.fieldtypes import BUILTIN_TYPES, OPERATORS_BY_TYPE
 from blueprint_cli.language.model import (
-    BUILTIN_FIELDS, OPERATORS, AllOf, AnyOf, Blueprint, Condition, Criterion, NotOf, Transition,
+    BUILTIN_FIELDS, OPERATORS, Blueprint, Condition, Criterion, Transition,
 )
 from blueprint_cli.lsp.analysis import Analysis, uri_of
 from blueprint_cli.lsp.context import Place, place
@@ -214,23 +214,14 @@ def _transition_at(bp: Blueprint, index: int) -> Transition | None:
     return next((t for t in bp.transitions if t.path == ("transitions", index)), None)
 
 
-def _tree(c: Criterion, depth: int = 0) -> list[str]:
-    pad = "  " * depth
-    if isinstance(c, Condition):
-        return [f"{pad}- {wording.criterion(c)}"]
-    if isinstance(c, NotOf):
-        return [f"{pad}- not:"] + _tree(c.item, depth + 1)
-    head = "all of:" if isinstance(c, AllOf) else "any of:"
-    assert isinstance(c, (AllOf, AnyOf))
-    return [f"{pad}- {head}"] + [line for item in c.items for line in _tree(item, depth + 1)]
-
-
 def _criteria_text(c: Criterion | None) -> list[str]:
     if c is None:
         return []
     if isinstance(c, Condition):
         return [f"**when:** {wording.criterion(c)}"]
-    return ["**when:**\n\n" + "\n".join(_tree(c))]
+    # the one tree of `show`, as a nested Markdown list
+    lines = wording.criterion_tree(c)
+    return ["**when:**\n\n" + "\n".join(f"{line[:len(line) - len(line.lstrip())]}- {line.lstrip()}" for line in lines)]
 
 
 def _hover_state(bp: Blueprint, name: str) -> str:

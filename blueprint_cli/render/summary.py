@@ -11,7 +11,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from blueprint_cli.language.analysis import flow_order
-from blueprint_cli.language.criteria import render_tree
 from blueprint_cli.language import wording
 from blueprint_cli.language.model import Blueprint, Criterion, Requirement, State, Transition
 
@@ -19,7 +18,7 @@ from blueprint_cli.language.model import Blueprint, Criterion, Requirement, Stat
 def _criteria_node(parent: Tree, label: str, criterion: Criterion) -> None:
     node = parent.add(Text(label, style="bold"))
     stack: list[tuple[int, Tree]] = [(-1, node)]
-    for line in render_tree(criterion):
+    for line in wording.criterion_tree(criterion):
         depth = (len(line) - len(line.lstrip(" "))) // 2
         while stack and stack[-1][0] >= depth:
             stack.pop()
@@ -143,7 +142,7 @@ def render_summary(bp: Blueprint) -> Group:
 
 
 def _criterion_data(c: Criterion | None) -> Any:
-    return None if c is None else render_tree(c)
+    return None if c is None else wording.criterion_tree(c)
 
 
 def summary_data(bp: Blueprint) -> dict[str, Any]:
