@@ -54,6 +54,17 @@ def test_the_board_fits_the_terminal_and_marks_sla_breaches(tmp_path: Path, monk
     assert "Umbrella" in result.out and "bob · 2d" in result.out
 
 
+def test_a_piped_board_is_as_wide_as_its_cards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sales(tmp_path)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = run(tmp_path, "board", "--now", NOW)  # not a terminal, no COLUMNS: nothing to fit
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    # every column as wide as its longest card or header, not stretched to fill "infinity"
+    assert 30 < max(len(line.rstrip()) for line in lines) < 120, lines
+    assert "Umbrella" in result.out and "bob · 2d" in result.out
+
+
 def test_cards_per_column_and_what_is_not_shown(tmp_path: Path) -> None:
     ws = sales(tmp_path)
     for name in ("A", "B", "C"):

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from blueprint_cli.cli.context import options, print_json
+from blueprint_cli.cli.context import laid_out_width, options, print_json
 
 
 def board(
@@ -45,7 +45,7 @@ def board(
     else:
         out = term(ctx)
         out.soft_wrap = False
-        table, more = render(result, out.width)
+        table, more = render(result, laid_out_width(out))
         out.print(table)
         if more.plain:
             out.print(more)

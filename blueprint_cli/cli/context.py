@@ -77,6 +77,12 @@ def console(ctx: typer.Context | None = None, *, stderr: bool = False) -> Consol
                    color_system=None if no_color else "auto", width=width)
 
 
+def laid_out_width(out: Console) -> int | None:
+    """The width to lay a table out to: the terminal's (or COLUMNS); None when
+    the output is piped, for the table's own natural width."""
+    return None if out.width >= UNWRAPPED else out.width
+
+
 def print_error(message: str, hint: str | None, *, exit_code: int = 1, as_json: bool = False,
                 file: IO[str] | None = None, color: bool | None = None, label: str = "error") -> None:
     """The one place an error reaches the user. Plain text, never rich markup (a

@@ -110,15 +110,16 @@ def build(ws: Workspace, bp: Blueprint, *, now: datetime, cards: int, keep: Call
     return Board(bp.id, now, tuple(columns), "longest in state")
 
 
-def render(board: Board, width: int) -> Any:
-    """The board as one rich table as wide as the terminal: long names are cut."""
+def render(board: Board, width: int | None) -> Any:
+    """The board as one rich table as wide as the terminal (`width`), long names
+    cut; with no width (piped), as wide as its cards."""
     from rich.table import Table
     from rich.text import Text
 
     from blueprint_cli.language.wording import span
     from blueprint_cli.shown import visible
 
-    table = Table(show_edge=False, pad_edge=False, expand=True, width=width, show_lines=False,
+    table = Table(show_edge=False, pad_edge=False, expand=width is not None, width=width, show_lines=False,
                   title=f"{board.blueprint} · cards: {board.order} first · {board.now:%Y-%m-%d %H:%M}",
                   title_justify="left", title_style="bold")
     for column in board.columns:
