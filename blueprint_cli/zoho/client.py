@@ -7,7 +7,8 @@ anywhere else: not in messages, not in `--dry-run`, and redirects are not
 followed (a redirect would carry the header to another host). The API domain is
 configurable: `com`, `eu`, `in`, `com.au`, `jp`, `ca`, `com.cn`, `sa`, a host,
 or a URL; plain http only to this machine (tests). Lists come in pages
-(`page`, `per_page`, `info.more_records`); a 429 is retried after
+(`page` and `per_page` asked, `info.more_records` answered; when the answer's
+`info` gives a `next_page_token`, the next page is asked by `page_token`); a 429 is retried after
 `Retry-After` (or 1, 2, 4… seconds), five times at most; Zoho's error bodies
 (`INVALID_DATA`, `MANDATORY_NOT_FOUND`…) are reported with the field and JSON
 path they name.
@@ -140,15 +141,17 @@ class Client:
     def pages(self, path: str, key: str, query: dict[str, str] | None = None) -> list[Any]:
         """Every item of a list that Zoho gives in pages."""
         out: list[Any] = []
-        page = 1
+        where: dict[str, str] = {"page": "1"}
         while True:
-            answer = self.call("GET", path, {**(query or {}), "page": str(page), "per_page": str(PER_PAGE)})
+            answer = self.call("GET", path, {**(query or {}), **where, "per_page": str(PER_PAGE)})
             items = answer.get(key) if isinstance(answer, dict) else None
             out.extend(items if isinstance(items, list) else [])
             info = answer.get("info") if isinstance(answer, dict) else None
             if not (isinstance(info, dict) and info.get("more_records")) or not items:
                 return out
-            page += 1
+            token = info.get("next_page_token")
+            where = {"page_token": token} if isinstance(token, str) and token else \
+                {"page": str(int(where.get("page", "1")) + 1)}
 
 
 def _json(raw: bytes, method: str, path: str) -> Any:
