@@ -385,6 +385,10 @@ def test_push_id_updates_the_blueprint_put_for_what_zoho_has_post_for_the_new(zo
     assert {"api_name": "Negotiation_Pause_On_hold", "from_state": {"api_name": "Negotiation"},
             "to_state": {"api_name": "On_hold"}, "transitions": {"api_name": "Pause", "name": "Pause"}} in connections
     assert not any(c["transitions"]["name"] == "Nudge" for c in connections)
+    # a state Zoho has is named by Zoho's api_name, which the YAML does not know
+    assert [s["api_name"] for s in put_states][-1] == "Lost_deal"
+    assert {"api_name": "Lost_deal"} in [c["to_state"] for c in connections]
+    assert {"api_name": "Closed_Lost"} not in [c["to_state"] for c in connections]
     assert not any(s.method == "POST" and s.path == API for s in zoho.seen)  # no new blueprint
     assert f"Updated Zoho CRM blueprint {BP_ID}" in r.out
     assert "11 states and transitions changed, 3 created, the connections replaced, in 6 requests" in r.out

@@ -230,3 +230,24 @@ def test_without_output_the_yaml_goes_to_stdout_and_the_report_to_stderr(tmp_pat
     assert r.code == 0, r
     assert r.out.startswith("# Imported from Zoho CRM") and "blueprint: deal-desk" in r.out
     assert "Imported 'Deal desk'" in r.err and "Imported 'Deal desk'" not in r.out
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["transitions"][1]["criteria"]["group"][1].update(type="field"),
+     "$.transitions[1].criteria.group[1].type: a condition of type 'field' (compared with another field): "
+     "no equivalent"),
+    (lambda d: d["states"][0]["state_escalation"]["trigger_details"][1].update(execute_type="during"),
+     "$.states[0].state_escalation.trigger_details[1].execute_type: unknown execute_type 'during'; expected "
+     "before, on or after"),
+    (lambda d: d["transitions"][0]["during_inputs"][3].update(items=[]),
+     "$.transitions[0].during_inputs[3].items: a checklist lists its items"),
+])
+def test_what_the_documented_shapes_do_not_allow_is_refused_with_its_path(tmp_path: Path, change: Any,
+                                                                           message: str) -> None:
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    change(data)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "import", str(broken), "-o", str(tmp_path / "out.yaml"))
+    assert r.code == 1 and f"{broken}: {message}" in r.err, r
+    assert "Traceback" not in r.err and not (tmp_path / "out.yaml").exists()

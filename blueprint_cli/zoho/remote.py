@@ -144,6 +144,10 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
     plan = Update(blueprint_id)
     plan.states = {name: str(s["id"]) for s in current["states"]
                    if (name := state_name(s)) is not None and s.get("id") is not None}
+    #: the api_name Zoho has for a state or transition, by its id: the connections must name that one
+    api = {str(x["id"]): str(x["api_name"]) for x in current["states"] + current["transitions"]
+           if isinstance(x, dict) and x.get("id") is not None and isinstance(x.get("api_name"), str)}
+    renamed: dict[tuple[str, str], str] = {}
     known = [t for t in current["transitions"] if isinstance(t, dict) and t.get("id") is not None]
     by_id = {str(t["id"]): str(t.get("name")) for t in known}
     transitions: dict[tuple[str | None, str], str] = {}
@@ -160,7 +164,7 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
         path = request["path"].replace(BLUEPRINT_ID, blueprint_id)
         if key == "blueprints":
             if request["method"] == "PUT":  # the connections: they replace Zoho's
-                plan.requests.append({**request, "path": path})
+                plan.requests.append({**request, "path": path, "body": _renamed(request["body"], renamed)})
                 plan.origins.append(origins)
             continue
         put: list[tuple[dict[str, Any], JsonPath]] = []
@@ -175,6 +179,9 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
                 at = (parent.get("name") if isinstance(parent, dict) else None, item["name"])
                 zid = transitions.get(at)
                 matched_transitions.add(at)
+            if zid and zid in api and item.get("api_name") not in (None, api[zid]):
+                renamed[(key, item["api_name"])] = api[zid]
+                item = {**item, "api_name": api[zid]}
             (put if zid else post).append(({"id": zid, **item} if zid else item, origin))
         for method, group in (("PUT", put), ("POST", post)):
             if group:
@@ -184,6 +191,17 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
     plan.left += [("transition", name if parent is None else f"{parent} > {name}", zid)
                   for (parent, name), zid in transitions.items() if (parent, name) not in matched_transitions]
     return plan
+
+
+def _renamed(body: dict[str, Any], renamed: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """The connections' body naming the states and transitions Zoho has by Zoho's api_names."""
+    out = copy.deepcopy(body)
+    for connection in out["blueprints"][0].get("connections", []):
+        for key, kind in (("from_state", "states"), ("to_state", "states"), ("transitions", "transitions")):
+            ref = connection.get(key)
+            if isinstance(ref, dict) and (kind, ref.get("api_name")) in renamed:
+                ref["api_name"] = renamed[(kind, ref["api_name"])]
+    return out
 
 
 def filled_requests(plan: Update) -> list[dict[str, Any]]:
