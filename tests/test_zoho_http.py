@@ -427,3 +427,17 @@ def test_push_id_must_be_digits(zoho: FakeZoho, bad: str) -> None:
     r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--id", bad)
     assert r.code == 2 and "is not a Zoho blueprint id" in r.err, r
     assert zoho.seen == []
+
+
+def test_an_error_with_what_zoho_expected_says_so(zoho: FakeZoho) -> None:
+    """An error body as zoho/crm-oas v8.0/blueprint.json (API_Exception) gives its details."""
+    serve_creation(zoho)
+    zoho.route("POST", f"{API}/9001/states", lambda seen: (400, {
+        "code": "INVALID_DATA", "message": "invalid data", "status": "error",
+        "details": {"api_name": "value", "parent_api_name": "state_escalation", "expected_data_type": "integer",
+                    "json_path": "$.states[0].state_escalation.value"}}, {}))
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"))
+    assert r.code == 1, r
+    assert ("Zoho answered 400: INVALID_DATA: invalid data (field value, in state_escalation, expected integer, "
+            "at $.states[0].state_escalation.value)") in r.err
+    assert "draft blueprint 9001 was created in Zoho" in r.err and "Traceback" not in r.err

@@ -78,6 +78,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+#: How the keys of an error's `details` read ("Create Blueprint Transitions"; zoho/crm-oas
+#: v8.0/blueprint.json, API_Exception): the field, where in the body, what Zoho expected.
+_DETAILS = {"api_name": "field", "json_path": "at", "parent_api_name": "in", "expected_data_type": "expected",
+            "message": "", "info_message": ""}
+
+
 def describe_error(body: Any) -> str:
     """Zoho's error body as one line: code, message, the field and JSON path it names."""
     if not isinstance(body, dict):
@@ -86,9 +92,8 @@ def describe_error(body: Any) -> str:
     text = f"{code}: {body.get('message', '')}".rstrip(": ")
     found = body.get("details")
     details: dict[str, Any] = found if isinstance(found, dict) else {}
-    bits = [f"field {details['api_name']}" if details.get("api_name") else "",
-            f"at {details['json_path']}" if details.get("json_path") else ""]
-    bits += [f"{k} {v}" for k, v in details.items() if k not in ("api_name", "json_path") and isinstance(v, (str, int))]
+    bits = [f"{_DETAILS[k]} {v}".lstrip() if k in _DETAILS else f"{k} {v}" for k, v in details.items()
+            if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v)]
     extra = ", ".join(b for b in bits if b)
     return f"{text} ({extra})" if extra else text
 
