@@ -373,20 +373,10 @@ class _Importer:
                 raise refuse(conn.file, conn.path + (key,), "the connection names no transition among the "
                              "transitions given", hint="give the blueprint's transitions too "
                              "(GET /crm/v8/settings/blueprints/transitions?ids=…)")
-            src = self._connected_state(conn, source, ("source", "state") if "source" in c else ("from_state",))
-            dst = self._connected_state(conn, target, ("target", "state") if "target" in c else ("to_state",))
+            src = self._state(conn, source, ("source", "state") if "source" in c else ("from_state",))
+            dst = self._state(conn, target, ("target", "state") if "target" in c else ("to_state",))
             out.setdefault(id(found), []).append((src, dst))
         return out
-
-    def _connected_state(self, conn: Item, ref: Any, sub: JsonPath) -> str:
-        if isinstance(ref, dict):
-            for key in ("api_name", "id", "name"):
-                if ref.get(key) is not None and str(ref[key]) in self.state_names:
-                    return self.state_names[str(ref[key])]
-            if ref:
-                raise refuse(conn.file, conn.path + sub, f"state {next(iter(ref.values()))!r} is not one of the "
-                             "blueprint's states")
-        raise refuse(conn.file, conn.path + sub, "expected a state like {\"api_name\": \"Negotiation\"}")
 
     def _parent(self, item: Item, by_id: dict[str, Item], items: list[Item]) -> Item:
         ref = item.data.get("parent_transition")
