@@ -46,10 +46,10 @@ def test_a_zoho_blueprint_survives_export_and_import_with_its_map(tmp_path: Path
     data = exported(first, tmp_path, *mapped)
     # with the map, Zoho's ids are back where Zoho wants them
     qualify = bodies(data, "transitions")[0]
-    assert qualify["owners"] == [{"type": "roles", "resources": [{"id": "4150868000000026005"}]},
-                                 {"type": "record_owner"}]
-    assert qualify["during"]["fields"] == [{"field": {"api_name": "Closing_Date", "id": "4150868000000002561"},
-                                            "mandatory": True}]
+    assert qualify["owners"] == [{"type": "role", "resources": [{"id": "4150868000000026005"}]},
+                                 {"type": "record_owner", "resources": None}]
+    assert qualify["during_inputs"][1] == {"sequence": 2, "type": "field", "optional": False,
+                                           "field": {"api_name": "Closing_Date", "id": "4150868000000002561"}}
     assert bodies(data, "blueprints")[0]["field"] == {"api_name": "Stage", "id": "4150868000000002565"}
     back = tmp_path / "back.yaml"
     assert cli("zoho", "import", str(tmp_path / "export.json"), *mapped, "-o", str(back)).code == 0
@@ -65,35 +65,56 @@ def test_the_bodies_are_what_the_create_endpoints_take_in_order(tmp_path: Path) 
         ("POST", "/crm/v8/settings/blueprints/{blueprint_id}/states", ["states"]),
         ("POST", "/crm/v8/settings/blueprints/transitions", ["transitions"]),  # standalone and parallel
         ("POST", "/crm/v8/settings/blueprints/transitions", ["transitions"]),  # the child transitions
+        ("PUT", "/crm/v8/settings/blueprints/{blueprint_id}", ["blueprints"]),  # the connections
     ]
+    # Create Blueprint: module, picklist field, entry_criteria with a `type: value` condition
     bp = bodies(data, "blueprints")[0]
-    assert bp["name"] == "Deal follow-up" and bp["module"] == {"api_name": "Deals"}
-    assert bp["criteria"] == {"comparator": "greater_than", "field": {"api_name": "amount"}, "value": 0}
+    assert bp["name"] == "Deal follow-up" and bp["module"] == {"api_name": "Deals"} and bp["continuous"] is False
+    assert bp["entry_criteria"] == {"comparator": "greater_than", "field": {"api_name": "amount"}, "type": "value",
+                                    "value": 0}
+    # Create Blueprint States: the picklist value each state stands for, its module, its escalation
     states = bodies(data, "states")
+    assert states[0]["pick_list_value"] == {"actual_value": "Qualification"} and states[0]["api_name"] == \
+        "Qualification"
+    assert states[0]["module"] == {"api_name": "Deals"} and states[0]["process_id"] == "{blueprint_id}"
     assert states[0]["start_state"] is True and states[4]["end_state"] is True
-    assert states[0]["state_escalation"]["period"] == "days" and states[0]["state_escalation"]["value"] == 3
-    levels = states[0]["state_escalation"]["trigger_details"]
-    assert [(lv["level"], lv.get("period"), lv.get("value")) for lv in levels] == [(1, None, None), (2, "days", 7),
-                                                                                   (3, "days", 14)]
+    escalation = states[0]["state_escalation"]
+    assert (escalation["period"], escalation["value"]) == ("days", 3)
+    assert [(t["execute_type"], t["period"], t["value"]) for t in escalation["trigger_details"]] == [
+        ("on", "days", 0), ("after", "days", 7), ("after", "days", 14)]
+    # Create Blueprint Transitions: types, criteria, during_inputs, actions
     ts = {t["name"]: t for t in bodies(data, "transitions")}
     negotiate = ts["Negotiate"]
-    assert negotiate["current_states"] == [{"name": "Qualification"}] and negotiate["next_state"] == {
-        "name": "Negotiation"}
+    assert (negotiate["trigger_type"], negotiate["transition_type"]) == ("manual", "standalone_transition")
+    assert negotiate["api_name"] == "Negotiate" and negotiate["module"] == {"api_name": "Deals"}
+    assert "current_states" not in negotiate and "next_state" not in negotiate
     assert negotiate["criteria"]["group_operator"] == "AND"
-    assert negotiate["during"]["checklists"] == [{"item": "Budget confirmed"}, {"item": "Decision maker identified"}]
-    assert [a["type"] for a in negotiate["after"]["actions"]] == ["field_updates", "tasks"]
-    assert negotiate["after"]["actions"][1]["details"] == {
+    assert [(d["sequence"], d["type"], d["optional"]) for d in negotiate["during_inputs"]] == [
+        (1, "info", True), (2, "field", False), (3, "checklist", False), (4, "notes", False)]
+    assert negotiate["during_inputs"][0]["message"] == "Confirm budget and decision maker first."
+    assert negotiate["during_inputs"][2]["items"] == [{"item": "Budget confirmed"},
+                                                      {"item": "Decision maker identified"}]
+    assert [a["type"] for a in negotiate["actions"]] == ["field_updates", "tasks"]
+    assert negotiate["actions"][1]["details"] == {
         "subject": "Send proposal for ${Deals.name}", "due_date": {"period": "days", "value": 2},
-        "owner": {"type": "record_owner"}}
-    assert ts["Lose"]["all_states"] is True
+        "owner": {"type": "record_owner", "resources": None}}
+    assert ts["Lose"]["common_source"] is True
     assert ts["Sign-off"]["transition_type"] == "parallel_transition"
     assert ts["Legal approval"]["transition_type"] == "child_transition"
     assert ts["Legal approval"]["parent_transition"] == {"name": "Sign-off"}
-    assert [o["next_state"] for o in ts["Decide discount"]["outcomes"]] == [{"name": "Legal Review"},
-                                                                           {"name": "Negotiation"}]
+    assert [o["next_state"] for o in ts["Decide discount"]["outcomes"]] == [{"api_name": "Legal_Review"},
+                                                                           {"api_name": "Negotiation"}]
     assert ts["Decide discount"]["outcomes"][1]["criteria"] is None
+    # the connections wire each transition from each state it leaves to its target, by api_name
+    connections = bodies(data, "blueprints")[1]["connections"]
+    assert {"api_name": "Qualification_Negotiate_Negotiation", "from_state": {"api_name": "Qualification"},
+            "to_state": {"api_name": "Negotiation"},
+            "transitions": {"api_name": "Negotiate", "name": "Negotiate"}} in connections
+    lose = [(c["from_state"]["api_name"], c["to_state"]["api_name"]) for c in connections
+            if c["transitions"]["name"] == "Lose"]
+    assert lose == [(s["api_name"], "Closed_Lost") for s in states if not s.get("end_state")]
     support = exported(ROOT / "sample_blueprints" / "support-ticket.yaml", tmp_path)
-    hook = bodies(support, "transitions")[2]["after"]["actions"][1]  # the tag before it is not sent
+    hook = bodies(support, "transitions")[2]["actions"][1]  # the tag before it is not sent
     assert hook["type"] == "webhooks" and hook["details"]["url"] == "https://events.pagerduty.example.com/v2/enqueue"
     assert "secret_env" not in json.dumps(hook)
     assert bodies(support, "transitions")[5]["automatic"] == {"period": "business_days", "value": 5}
@@ -124,7 +145,8 @@ def test_states_and_transitions_go_fifty_per_request(tmp_path: Path) -> None:
     data = exported(path, tmp_path)
     sizes = [(r["path"].rsplit("/", 1)[1], len(next(iter(r["body"].values())))) for r in data["requests"]]
     assert sizes == [("blueprints", 1), ("states", 50), ("states", 50), ("states", 21), ("transitions", 50),
-                     ("transitions", 50), ("transitions", 20)]
+                     ("transitions", 50), ("transitions", 20), ("{blueprint_id}", 1)]
+    assert len(data["requests"][-1]["body"]["blueprints"][0]["connections"]) == 120
 
 
 def test_a_name_the_map_lacks_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
@@ -201,8 +223,8 @@ def test_a_not_with_a_negated_comparator_is_sent_and_the_round_trip_gives_it_bac
     source = ROOT / "sample_blueprints" / "purchase-approval.yaml"
     data = exported(source, tmp_path)
     blueprint = data["requests"][0]["body"]["blueprints"][0]
-    assert blueprint["criteria"] == {"comparator": "not_contains", "field": {"api_name": "categories"},
-                                     "value": "Travel"}
+    assert blueprint["entry_criteria"] == {"comparator": "not_contains", "field": {"api_name": "categories"},
+                                           "type": "value", "value": "Travel"}
     kept = {k["at"]: k for k in data["kept"]}
     assert kept["$.entry.when"]["sent"] is True
     assert kept["$.entry.when"]["value"] == {"not": {"field": "categories", "contains": "Travel"}}

@@ -1,10 +1,13 @@
 """`blueprint zoho pull` and `push` against a Zoho stand-in: a real HTTP server
 on 127.0.0.1 started here, answering in the shapes of Zoho's v8 pages ('Get a
-Specific Blueprint', 'Get Blueprint States', 'Get Blueprint Transitions',
-'Get Blueprints', 'Create Blueprint', 'Create Blueprint States', 'Create
-Blueprint Transitions', 'Update Blueprint States', 'Update Blueprint Transitions',
-'Activate Blueprint'), in pages, with a 429 and with
-error bodies; every request it gets is checked."""
+Specific Blueprint' with its connections and its states and transitions by id,
+'Get Blueprint States' and 'Get Blueprint Transitions' by `ids`, 'Get
+Blueprints' in pages, 'Create Blueprint', 'Create Blueprint States', 'Create
+Blueprint Transitions', 'Update Blueprint' for the connections, 'Update
+Blueprint States', 'Update Blueprint Transitions', 'Activate Blueprint' with
+`move_records`: each answers `{KEY: [{code, details: {id}, message,
+status}]}`), with a 429 and with error bodies `{code, details: {api_name,
+json_path}, message, status}`; every request it gets is checked."""
 
 from __future__ import annotations
 
@@ -99,6 +102,7 @@ def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", t
     data = bundle()
     bp = copy.deepcopy(data["blueprints"][0])
     bp["id"], bp["name"] = zid, name
+    bp["states"] = [{"id": s["id"]} for s in data["states"]]
     bp["transitions"] = [{"id": t["id"]} for t in data["transitions"]]
     hits = {"n": 0}
 
@@ -110,9 +114,8 @@ def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", t
         return 200, {"blueprints": [bp]}, {}
 
     def states(seen: Seen) -> tuple[int, Any, dict[str, str]]:
-        page = int(seen.query["page"])
-        items = data["states"][:3] if page == 1 else data["states"][3:]
-        return 200, {"states": items, "info": {"page": page, "per_page": 200, "more_records": page == 1}}, {}
+        ids = seen.query["ids"].split(",")
+        return 200, {"states": [s for s in data["states"] if s["id"] in ids]}, {}
 
     def transitions(seen: Seen) -> tuple[int, Any, dict[str, str]]:
         ids = seen.query["ids"].split(",")
@@ -123,7 +126,7 @@ def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", t
     zoho.route("GET", f"{API}/transitions", transitions)
 
 
-def test_pull_fetches_the_blueprint_its_states_in_pages_and_its_transitions(zoho: FakeZoho, tmp_path: Path) -> None:
+def test_pull_fetches_the_blueprint_its_states_and_its_transitions_by_id(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_blueprint(zoho, throttle=True)
     out = tmp_path / "deals.yaml"
     r = cli("zoho", "pull", BP_ID, "--map", str(DATA / "deals-map.yaml"), "-o", str(out))
@@ -131,8 +134,7 @@ def test_pull_fetches_the_blueprint_its_states_in_pages_and_its_transitions(zoho
     assert [(s.method, s.path, s.query) for s in zoho.seen] == [
         ("GET", f"{API}/{BP_ID}", {}),  # 429: retried after Retry-After
         ("GET", f"{API}/{BP_ID}", {}),
-        ("GET", f"{API}/{BP_ID}/states", {"page": "1", "per_page": "200"}),
-        ("GET", f"{API}/{BP_ID}/states", {"page": "2", "per_page": "200"}),
+        ("GET", f"{API}/{BP_ID}/states", {"ids": ",".join(s["id"] for s in bundle()["states"])}),
         ("GET", f"{API}/transitions", {"ids": ",".join(t["id"] for t in bundle()["transitions"])}),
     ]
     assert all(s.headers["authorization"] == f"Zoho-oauthtoken {TOKEN}" for s in zoho.seen)
@@ -141,7 +143,7 @@ def test_pull_fetches_the_blueprint_its_states_in_pages_and_its_transitions(zoho
     assert cli("zoho", "import", str(DATA / "deals-bundle.json"), "--map", str(DATA / "deals-map.yaml"),
                "-o", str(files)).code == 0
     assert cli("diff", "--no-impact", "--exit-code", str(files), str(out)).code == 0
-    assert f"zoho:{BP_ID}: $.transitions[0].during.widgets[0]: widget 'Credit check'" in r.out
+    assert f"zoho:{BP_ID}: $.transitions[0].during_inputs[5]: widget 'Credit check'" in r.out
     assert TOKEN not in r.out + r.err + out.read_text(encoding="utf-8")
 
 
@@ -150,10 +152,11 @@ def test_pull_all_writes_every_blueprint_of_the_module(zoho: FakeZoho, tmp_path:
     serve_blueprint(zoho, "4150868000001099001", "Renewals")
 
     def listing(seen: Seen) -> tuple[int, Any, dict[str, str]]:
-        assert seen.query["module"] == "Deals"
+        assert seen.query["module"] == "Deals" and seen.query["per_page"] == "200"
         page = int(seen.query["page"])
         item = {"id": BP_ID, "name": "Deal desk"} if page == 1 else {"id": "4150868000001099001", "name": "Renewals"}
-        return 200, {"blueprints": [item], "info": {"page": page, "more_records": page == 1}}, {}
+        return 200, {"blueprints": [item], "info": {"per_page": 200, "count": 1, "page": page,
+                                                    "more_records": page == 1}}, {}
 
     zoho.route("GET", API, listing)
     folder = tmp_path / "pulled"
@@ -161,7 +164,26 @@ def test_pull_all_writes_every_blueprint_of_the_module(zoho: FakeZoho, tmp_path:
     assert r.code == 0, r
     assert sorted(p.name for p in folder.iterdir()) == ["deal-desk.yaml", "renewals.yaml"]
     assert "Pulled 2 blueprints of Deals" in r.out
+    assert [s.query.get("page") for s in zoho.seen if s.path == API] == ["1", "2"]
     assert cli("lint", "--no-cache", str(folder)).code == 0
+
+
+def test_a_page_token_in_the_answer_asks_the_next_page_by_token(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_blueprint(zoho)
+    serve_blueprint(zoho, "4150868000001099001", "Renewals")
+
+    def listing(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        if "page_token" in seen.query:
+            assert seen.query["page_token"] == "next-1" and "page" not in seen.query
+            return 200, {"blueprints": [{"id": "4150868000001099001", "name": "Renewals"}],
+                         "info": {"per_page": 200, "count": 1, "more_records": False}}, {}
+        return 200, {"blueprints": [{"id": BP_ID, "name": "Deal desk"}],
+                     "info": {"per_page": 200, "count": 1, "page": 1, "more_records": True,
+                              "next_page_token": "next-1"}}, {}
+
+    zoho.route("GET", API, listing)
+    r = cli("zoho", "pull", "--all", "--module", "Deals", "-o", str(tmp_path / "pulled"))
+    assert r.code == 0 and "Pulled 2 blueprints of Deals" in r.out, r
 
 
 def created(kind: str, first_id: int, fail: str | None = None) -> Callable[[Seen], tuple[int, Any, dict[str, str]]]:
@@ -170,9 +192,9 @@ def created(kind: str, first_id: int, fail: str | None = None) -> Callable[[Seen
     def answer(seen: Seen) -> tuple[int, Any, dict[str, str]]:
         out = []
         for item in seen.body[kind]:
-            if item.get("name") == fail:
-                out.append({"code": "INVALID_DATA", "details": {"api_name": "next_state",
-                                                                "json_path": f"$.{kind}[0].next_state"},
+            if fail is not None and item.get("name") == fail:
+                out.append({"code": "INVALID_DATA", "details": {"api_name": "trigger_type",
+                                                                "json_path": f"$.{kind}[0].trigger_type"},
                             "message": "invalid data", "status": "error"})
                 continue
             counter["n"] += 1
@@ -183,10 +205,23 @@ def created(kind: str, first_id: int, fail: str | None = None) -> Callable[[Seen
     return answer
 
 
+def connected(zid: str) -> Callable[[Seen], tuple[int, Any, dict[str, str]]]:
+    """'Update Blueprint' with the connections: the body checked, the blueprint's id answered."""
+    def answer(seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        (item,) = seen.body["blueprints"]
+        assert list(item) == ["connections"]
+        assert all(set(c) == {"api_name", "from_state", "to_state", "transitions"} for c in item["connections"])
+        return 200, {"blueprints": [{"code": "SUCCESS", "details": {"id": zid}, "message": "blueprint updated",
+                                     "status": "success"}]}, {}
+
+    return answer
+
+
 def serve_creation(zoho: FakeZoho, fail: str | None = None) -> None:
     zoho.route("POST", API, created("blueprints", 9000))
     zoho.route("POST", f"{API}/9001/states", created("states", 9100))
     zoho.route("POST", f"{API}/transitions", created("transitions", 9200, fail))
+    zoho.route("PUT", f"{API}/9001", connected("9001"))
     zoho.route("POST", f"{API}/9001/actions/activate", lambda seen: (200, {"blueprints": [
         {"code": "SUCCESS", "details": {"id": "9001"}, "message": "blueprint activated", "status": "success"}]}, {}))
 
@@ -195,15 +230,20 @@ def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho) -> N
     serve_creation(zoho)
     r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"))
     assert r.code == 0, r
-    assert "as blueprint 9001: 6 states, 8 transitions in 4 requests" in r.out and "A draft" in r.out
+    assert "as blueprint 9001: 6 states, 8 transitions in 5 requests" in r.out and "A draft" in r.out
     assert [(s.method, s.path) for s in zoho.seen] == [
-        ("POST", API), ("POST", f"{API}/9001/states"), ("POST", f"{API}/transitions"), ("POST", f"{API}/transitions")]
+        ("POST", API), ("POST", f"{API}/9001/states"), ("POST", f"{API}/transitions"), ("POST", f"{API}/transitions"),
+        ("PUT", f"{API}/9001")]
     assert all(s.headers["authorization"] == f"Zoho-oauthtoken {TOKEN}" and
                s.headers["content-type"] == "application/json" for s in zoho.seen)
     states = zoho.seen[1].body["states"]
     assert [s["process_id"] for s in states] == ["9001"] * 6
-    negotiate = zoho.seen[2].body["transitions"][0]
-    assert negotiate["current_states"] == [{"id": "9101"}] and negotiate["next_state"] == {"id": "9102"}
+    assert zoho.seen[2].body["transitions"][0]["process_id"] == "9001"
+    # the connections name states and transitions by the api_names their bodies gave
+    names = {s["api_name"] for s in states} | {t["api_name"] for t in zoho.seen[2].body["transitions"]}
+    connections = zoho.seen[4].body["blueprints"][0]["connections"]
+    assert {c["from_state"]["api_name"] for c in connections} | {c["to_state"]["api_name"] for c in connections} \
+        | {c["transitions"]["api_name"] for c in connections} <= names
     children = zoho.seen[3].body["transitions"]
     sign_off_id = str(9200 + 1 + [t["name"] for t in zoho.seen[2].body["transitions"]].index("Sign-off"))
     assert [c["parent_transition"] for c in children] == [{"id": sign_off_id}] * 2
@@ -216,8 +256,7 @@ def test_push_activates_only_when_asked_with_move_records(zoho: FakeZoho) -> Non
     r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--activate", "--move-records")
     assert r.code == 0, r
     last = zoho.seen[-1]
-    assert (last.method, last.path, last.body) == ("POST", f"{API}/9001/actions/activate",
-                                                   {"blueprints": [{"move_records": True}]})
+    assert (last.method, last.path, last.body) == ("POST", f"{API}/9001/actions/activate", {"move_records": True})
     assert "Activated; records in an older version move to this one" in r.out
 
 
@@ -231,9 +270,10 @@ def test_states_and_transitions_go_fifty_to_a_request(zoho: FakeZoho, tmp_path: 
                     encoding="utf-8")
     r = cli("zoho", "push", str(path))
     assert r.code == 0, r
-    assert [len(next(iter(s.body.values()))) for s in zoho.seen] == [1, 50, 11, 50, 10]
-    # the second batch of transitions names states created by both batches of states
-    assert zoho.seen[4].body["transitions"][-1]["next_state"] == {"id": str(9100 + 61)}
+    assert [len(next(iter(s.body.values()))) for s in zoho.seen] == [1, 50, 11, 50, 10, 1]
+    # the last transition's connection names the state of the second batch of states
+    last = zoho.seen[5].body["blueprints"][0]["connections"][-1]
+    assert (last["from_state"], last["to_state"]) == ({"api_name": "S59"}, {"api_name": "End"})
 
 
 def test_a_zoho_error_body_is_reported_with_the_field_and_the_yaml_path(zoho: FakeZoho) -> None:
@@ -241,7 +281,7 @@ def test_a_zoho_error_body_is_reported_with_the_field_and_the_yaml_path(zoho: Fa
     r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"))
     assert r.code == 1, r
     assert ("Zoho refused transition 'Send to legal' ($.transitions[2] in the YAML): INVALID_DATA: invalid data "
-            "(field next_state, at $.transitions[0].next_state)") in r.err
+            "(field trigger_type, at $.transitions[0].trigger_type)") in r.err
     assert "draft blueprint 9001 was created in Zoho and is incomplete" in r.err
     assert "Traceback" not in r.err and TOKEN not in r.err
 
@@ -311,6 +351,7 @@ def serve_update(zoho: FakeZoho) -> None:
     zoho.route("POST", f"{API}/{BP_ID}/states", created("states", 9100))
     zoho.route("PUT", f"{API}/transitions", updated("transitions"))
     zoho.route("POST", f"{API}/transitions", created("transitions", 9200))
+    zoho.route("PUT", f"{API}/{BP_ID}", connected(BP_ID))
 
 
 def test_push_id_updates_the_blueprint_put_for_what_zoho_has_post_for_the_new(zoho: FakeZoho,
@@ -322,28 +363,35 @@ def test_push_id_updates_the_blueprint_put_for_what_zoho_has_post_for_the_new(zo
     sent = [s for s in zoho.seen if s.method != "GET"]
     assert [(s.method, s.path) for s in sent] == [
         ("PUT", f"{API}/{BP_ID}/states"), ("POST", f"{API}/{BP_ID}/states"),
-        ("PUT", f"{API}/transitions"), ("POST", f"{API}/transitions"), ("PUT", f"{API}/transitions")]
-    ids = {s["name"]: s["id"] for s in bundle()["states"]}
+        ("PUT", f"{API}/transitions"), ("POST", f"{API}/transitions"), ("PUT", f"{API}/transitions"),
+        ("PUT", f"{API}/{BP_ID}")]
+    ids = {s.get("name") or s["pick_list_value"]["actual_value"]: s["id"] for s in bundle()["states"]}
     put_states = sent[0].body["states"]
-    assert [(s["name"], s["id"]) for s in put_states] == [(n, ids[n]) for n in
-                                                          ("Qualification", "Negotiation", "Proposal", "Closed Won",
-                                                           "Closed Lost")]
+    assert [(s["pick_list_value"]["actual_value"], s["id"]) for s in put_states] == [
+        (n, ids[n]) for n in ("Qualification", "Negotiation", "Proposal", "Closed Won", "Closed Lost")]
     assert all(s["process_id"] == BP_ID for s in put_states)
-    assert sent[1].body == {"states": [{"name": "On hold", "process_id": BP_ID}]}
+    assert sent[1].body == {"states": [{"api_name": "On_hold", "process_id": BP_ID, "module": {"api_name": "Deals"},
+                                        "pick_list_value": {"actual_value": "On hold"}}]}
     tids = {t["name"]: t["id"] for t in bundle()["transitions"]}
     assert [(t["name"], t["id"]) for t in sent[2].body["transitions"]] == [
         (n, tids[n]) for n in ("Qualify", "Send proposal", "Sign-off", "Lose")]
-    assert sent[2].body["transitions"][0]["current_states"] == [{"id": ids["Qualification"]}]
-    pause, resume = sent[3].body["transitions"]
-    assert (pause["name"], pause["current_states"], pause["next_state"]) == \
-        ("Pause", [{"id": ids["Negotiation"]}], {"id": "9101"})
-    assert (resume["current_states"], resume["next_state"]) == ([{"id": "9101"}], {"id": ids["Negotiation"]})
+    assert [t["name"] for t in sent[3].body["transitions"]] == ["Pause", "Resume"]
+    assert "id" not in sent[3].body["transitions"][0]
     children = sent[4].body["transitions"]
     assert [(c["name"], c["id"], c["parent_transition"]) for c in children] == [
         ("Legal approval", tids["Legal approval"], {"id": tids["Sign-off"]}),
         ("Finance approval", tids["Finance approval"], {"id": tids["Sign-off"]})]
+    connections = sent[5].body["blueprints"][0]["connections"]
+    assert {"api_name": "Negotiation_Pause_On_hold", "from_state": {"api_name": "Negotiation"},
+            "to_state": {"api_name": "On_hold"}, "transitions": {"api_name": "Pause", "name": "Pause"}} in connections
+    assert not any(c["transitions"]["name"] == "Nudge" for c in connections)
+    # a state Zoho has is named by Zoho's api_name, which the YAML does not know
+    assert [s["api_name"] for s in put_states][-1] == "Lost_deal"
+    assert {"api_name": "Lost_deal"} in [c["to_state"] for c in connections]
+    assert {"api_name": "Closed_Lost"} not in [c["to_state"] for c in connections]
     assert not any(s.method == "POST" and s.path == API for s in zoho.seen)  # no new blueprint
-    assert f"Updated Zoho CRM blueprint {BP_ID}" in r.out and "11 states and transitions changed, 3 created" in r.out
+    assert f"Updated Zoho CRM blueprint {BP_ID}" in r.out
+    assert "11 states and transitions changed, 3 created, the connections replaced, in 6 requests" in r.out
     assert f"transition 'Nudge' ({tids['Nudge']})" in r.out and "left as they are" in r.out
     assert TOKEN not in r.out + r.err
 
@@ -357,9 +405,10 @@ def test_push_id_dry_run_reads_the_blueprint_and_prints_the_updates(zoho: FakeZo
     assert [(q["method"], q["url"]) for q in out["requests"]] == [
         ("PUT", f"{zoho.url}{API}/{BP_ID}/states"), ("POST", f"{zoho.url}{API}/{BP_ID}/states"),
         ("PUT", f"{zoho.url}{API}/transitions"), ("POST", f"{zoho.url}{API}/transitions"),
-        ("PUT", f"{zoho.url}{API}/transitions")]
-    # the new state is named until Zoho gives its id
-    assert out["requests"][3]["body"]["transitions"][0]["next_state"] == {"name": "On hold"}
+        ("PUT", f"{zoho.url}{API}/transitions"), ("PUT", f"{zoho.url}{API}/{BP_ID}")]
+    # a new transition: its connection names the new state by api_name, no id needed
+    assert out["requests"][3]["body"]["transitions"][0]["api_name"] == "Pause"
+    assert {"api_name": "On_hold"} in [c["to_state"] for c in out["requests"][5]["body"]["blueprints"][0]["connections"]]
     assert out["left_in_zoho"] == [{"kind": "transition", "name": "Nudge", "id": bundle()["transitions"][-1]["id"]}]
 
 
@@ -378,3 +427,17 @@ def test_push_id_must_be_digits(zoho: FakeZoho, bad: str) -> None:
     r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--id", bad)
     assert r.code == 2 and "is not a Zoho blueprint id" in r.err, r
     assert zoho.seen == []
+
+
+def test_an_error_with_what_zoho_expected_says_so(zoho: FakeZoho) -> None:
+    """An error body as zoho/crm-oas v8.0/blueprint.json (API_Exception) gives its details."""
+    serve_creation(zoho)
+    zoho.route("POST", f"{API}/9001/states", lambda seen: (400, {
+        "code": "INVALID_DATA", "message": "invalid data", "status": "error",
+        "details": {"api_name": "value", "parent_api_name": "state_escalation", "expected_data_type": "integer",
+                    "json_path": "$.states[0].state_escalation.value"}}, {}))
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"))
+    assert r.code == 1, r
+    assert ("Zoho answered 400: INVALID_DATA: invalid data (field value, in state_escalation, expected integer, "
+            "at $.states[0].state_escalation.value)") in r.err
+    assert "draft blueprint 9001 was created in Zoho" in r.err and "Traceback" not in r.err

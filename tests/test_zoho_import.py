@@ -1,9 +1,10 @@
 """`blueprint zoho import` and `blueprint zoho map init`, through the real CLI,
-on the hand-made fixtures of tests/data/zoho/ (each says which Zoho page's
-shape it follows)."""
+on the hand-made fixtures of tests/data/zoho/ (each says, in `_shape`, which
+Zoho page's shape it follows and which keys are assumed)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def test_a_bundle_becomes_a_blueprint_that_lints_clean(tmp_path: Path) -> None:
     assert data["fields"]["amount"] == {"type": "currency", "label": "Amount"}
     assert data["fields"]["signed"] == {"type": "boolean"}
     assert data["fields"]["deal_name"]["type"] == "text"  # met only in merge fields and criteria
-    # escalation: level 1 is the SLA, level 2 a level, in business time
+    # escalation: what runs `on` the deadline is the SLA's, what runs `after` it a level, in business time
     sla = data["states"][0]["sla"]
     assert sla["within"] == "3d" and sla["levels"][0]["after"] == "5 business_days"
     assert sla["escalate"] == [{"email": {"to": "role:4150868000000026007",
@@ -80,8 +81,8 @@ def test_a_bundle_becomes_a_blueprint_that_lints_clean(tmp_path: Path) -> None:
     assert sign["parallel"][0] == {"name": "Legal approval", "owners": ["profile:4150868000000026011"],
                                    "message": "Attach the signed copy.", "require": {"attachment": True}}
     assert sign["parallel"][1]["when"] == {"field": "signed", "eq": True}
-    # common from every state; automatic
-    assert transition(data, "Lose")["from"] == "*"
+    # a common transition: one connection from each state it leaves; automatic
+    assert transition(data, "Lose")["from"] == ["Qualification", "Negotiation", "Proposal"]
     assert transition(data, "Lose")["then"] == [{"assign": {"to": "role:4150868000000026007"}}]
     assert transition(data, "Nudge")["auto"] == {"after": "5 business_days"}
     assert transition(data, "Nudge")["then"][0]["email"]["to"] == "{{record.contact_email}}"
@@ -94,12 +95,16 @@ def test_what_has_no_equivalent_is_listed_and_written_as_a_comment(tmp_path: Pat
     text = out.read_text(encoding="utf-8")
     expected = [
         ("$.blueprints[0].layout", "layout 'Standard'"),
-        ("$.states[0].state_escalation.trigger_details[1].actions[1]", "Deluge custom function 'notify_erp'"),
-        ("$.transitions[0].owners[2]", "owner type 'groups'"),
-        ("$.transitions[0].during.fields[1]", "optional field 'description'"),
-        ("$.transitions[0].during.widgets[0]", "widget 'Credit check'"),
-        ("$.transitions[0].after.actions[2]", "Deluge custom function 'sync_forecast'"),
-        ("$.transitions[5].after.actions[1]", "Kiosk 'Win-back survey'"),
+        ("$.states[0].state_escalation.trigger_details[0]", "actions before the deadline: no equivalent"),
+        ("$.states[0].state_escalation.trigger_details[2].actions[1]", "Deluge custom function 'notify_erp'"),
+        ("$.transitions[0].owners[2]", "owner type 'group'"),
+        ("$.transitions[0].during_inputs[2]", "optional field 'description'"),
+        ("$.transitions[0].during_inputs[5]", "widget 'Credit check'"),
+        ("$.transitions[0].actions[2]", "Deluge custom function 'sync_forecast'"),
+        # an action as Zoho's transitions give it: named by id, defined in Zoho's automation settings
+        ("$.transitions[0].actions[3]", "tasks action 'reminder': defined in Zoho's automation settings"),
+        ("$.transitions[1].during_inputs[1]", "optional notes"),
+        ("$.transitions[5].actions[1]", "Kiosk 'Win-back survey'"),
     ]
     for path, what in expected:
         line = f"{BUNDLE}: {path}: {what}"
@@ -162,7 +167,7 @@ def test_map_init_writes_a_skeleton_that_import_reads(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "code", "message"), [
     ("not-zoho.json", 1, "not Zoho blueprint JSON: expected an object with `blueprints`, `states` or `transitions`"),
-    ("truncated.json", 1, "not valid JSON (line 10, column 47)"),
+    ("truncated.json", 1, "not valid JSON (line 13, column 16)"),
     ("unknown-comparator.json", 1, "bad/unknown-comparator.json: $.transitions[1].criteria.group[1].comparator: "
                                    "unknown comparator 'like'"),
     ("record-blueprint.json", 1, "this is one record's blueprint"),
@@ -177,13 +182,38 @@ def test_bad_input_is_refused_with_where_and_nothing_is_written(tmp_path: Path, 
     assert "Traceback" not in r.err and not out.exists()
 
 
-def test_a_state_id_that_is_not_a_state_is_named_with_its_path(tmp_path: Path) -> None:
+def test_a_connection_to_a_state_that_is_not_a_state_is_named_with_its_path(tmp_path: Path) -> None:
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    data["blueprints"][0]["connections"][1]["target"]["state"]["api_name"] = "Nowhere"
     broken = tmp_path / "broken.json"
-    broken.write_text(BUNDLE.read_text(encoding="utf-8").replace(
-        '"next_state": {"id": "4150868000001087205"}', '"next_state": {"id": "999"}'), encoding="utf-8")
+    broken.write_text(json.dumps(data), encoding="utf-8")
     r = cli("zoho", "import", str(broken), "-o", str(tmp_path / "out.yaml"))
-    assert r.code == 1 and f"{broken}: $.transitions[1].next_state.id: state 999 is not one of" in r.err, r
+    assert r.code == 1 and f"{broken}: $.blueprints[0].connections[1].target.state: state 'Nowhere' is not one of" \
+        in r.err, r
     assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_transition_without_connections_is_refused_with_what_to_give(tmp_path: Path) -> None:
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    data["blueprints"][0]["connections"] = [c for c in data["blueprints"][0]["connections"]
+                                            if c["transition"]["name"] != "Nudge"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "import", str(broken), "-o", str(tmp_path / "out.yaml"))
+    assert r.code == 1 and f"{broken}: $.transitions[6]: transition 'Nudge' is in no connection" in r.err, r
+    assert "GET /crm/v8/settings/blueprints/{id}" in r.err and not (tmp_path / "out.yaml").exists()
+
+
+def test_connections_as_create_blueprint_takes_them_are_read_too(tmp_path: Path) -> None:
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    data["blueprints"][0]["connections"] = [
+        {"api_name": c["api_name"], "from_state": c["source"]["state"], "to_state": c["target"]["state"],
+         "transitions": c["transition"]} for c in data["blueprints"][0]["connections"]]
+    (tmp_path / "create.json").write_text(json.dumps(data), encoding="utf-8")
+    assert cli("zoho", "import", str(tmp_path / "create.json"), "-o", str(tmp_path / "a.yaml")).code == 0
+    assert cli("zoho", "import", str(BUNDLE), "-o", str(tmp_path / "b.yaml")).code == 0
+    d = cli("diff", "--no-impact", "--exit-code", str(tmp_path / "b.yaml"), str(tmp_path / "a.yaml"))
+    assert d.code == 0, d
 
 
 def test_a_broken_map_is_a_usage_error(tmp_path: Path) -> None:
@@ -200,3 +230,24 @@ def test_without_output_the_yaml_goes_to_stdout_and_the_report_to_stderr(tmp_pat
     assert r.code == 0, r
     assert r.out.startswith("# Imported from Zoho CRM") and "blueprint: deal-desk" in r.out
     assert "Imported 'Deal desk'" in r.err and "Imported 'Deal desk'" not in r.out
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["transitions"][1]["criteria"]["group"][1].update(type="field"),
+     "$.transitions[1].criteria.group[1].type: a condition of type 'field' (compared with another field): "
+     "no equivalent"),
+    (lambda d: d["states"][0]["state_escalation"]["trigger_details"][1].update(execute_type="during"),
+     "$.states[0].state_escalation.trigger_details[1].execute_type: unknown execute_type 'during'; expected "
+     "before, on or after"),
+    (lambda d: d["transitions"][0]["during_inputs"][3].update(items=[]),
+     "$.transitions[0].during_inputs[3].items: a checklist lists its items"),
+])
+def test_what_the_documented_shapes_do_not_allow_is_refused_with_its_path(tmp_path: Path, change: Any,
+                                                                           message: str) -> None:
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    change(data)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "import", str(broken), "-o", str(tmp_path / "out.yaml"))
+    assert r.code == 1 and f"{broken}: {message}" in r.err, r
+    assert "Traceback" not in r.err and not (tmp_path / "out.yaml").exists()

@@ -327,6 +327,7 @@ def push(
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.zoho import remote
     from blueprint_cli.zoho.client import api_base
+    from blueprint_cli.zoho.exporter import BLUEPRINT_ID
 
     if move_records and not activate:
         raise BlueprintError("--move-records only means something with --activate")
@@ -348,8 +349,8 @@ def push(
             for r in exported.requests:
                 sys.stdout.write(f"{r['method']} {base}{r['path']}\n{json.dumps(r['body'], indent=2, ensure_ascii=False)}\n")
             if activate:
-                sys.stdout.write(f"POST {base}/crm/v8/settings/blueprints/{{blueprint_id}}/actions/activate\n"
-                                 f"{json.dumps({'blueprints': [{'move_records': move_records}]}, indent=2)}\n")
+                path, body = remote.activation(BLUEPRINT_ID, move_records)
+                sys.stdout.write(f"POST {base}{path}\n{json.dumps(body, indent=2)}\n")
         _report_export(ctx, exported, None, mapped=map_file is not None, to_stderr=True)
         return
     client = _client(api_domain)
@@ -384,7 +385,6 @@ def _push_update(ctx: typer.Context, exported: Exported, blueprint_id: str, api_
 
     client = _client(api_domain)
     plan = remote.plan_update(client, exported, blueprint_id)
-    activation = f"/crm/v8/settings/blueprints/{blueprint_id}/actions/activate"
     opts = options(ctx)
     left = [{"kind": kind, "name": name, "id": zid} for kind, name, zid in plan.left]
     if dry_run:
@@ -397,8 +397,8 @@ def _push_update(ctx: typer.Context, exported: Exported, blueprint_id: str, api_
                 sys.stdout.write(f"{r['method']} {base}{r['path']}\n"
                                  f"{json.dumps(r['body'], indent=2, ensure_ascii=False)}\n")
             if activate:
-                sys.stdout.write(f"POST {base}{activation}\n"
-                                 f"{json.dumps({'blueprints': [{'move_records': move_records}]}, indent=2)}\n")
+                path, body = remote.activation(blueprint_id, move_records)
+                sys.stdout.write(f"POST {base}{path}\n{json.dumps(body, indent=2)}\n")
             _report_left(sys.stderr, plan.left)
         _report_export(ctx, exported, None, mapped=mapped, to_stderr=True)
         return
@@ -409,10 +409,13 @@ def _push_update(ctx: typer.Context, exported: Exported, blueprint_id: str, api_
                     "move_records": move_records if activate else None, "ids": pushed.ids, "left_in_zoho": left,
                     "not_sent": [{k: v for k, v in piece.items() if k != "path"} for piece in exported.not_sent]})
         return
-    put = sum(1 for r in plan.requests for _ in next(iter(r["body"].values())) if r["method"] == "PUT")
-    post = sum(1 for r in plan.requests for _ in next(iter(r["body"].values())) if r["method"] == "POST")
+    items = [(r["method"], item) for r in plan.requests for key, listed in r["body"].items() if key != "blueprints"
+             for item in listed]  # the blueprint's own update carries the connections
+    put = sum(1 for method, _ in items if method == "PUT")
+    wired = ", the connections replaced" if any("blueprints" in r["body"] for r in plan.requests) else ""
     sys.stdout.write(f"Updated Zoho CRM blueprint {blueprint_id} from {exported.blueprint.display_name!r}: "
-                     f"{put} states and transitions changed, {post} created, in {pushed.requests} requests\n")
+                     f"{put} states and transitions changed, {len(items) - put} created{wired}, "
+                     f"in {pushed.requests} requests\n")
     sys.stdout.write("Its name, description and entry criteria are left as they are in Zoho\n")
     if pushed.activated:
         sys.stdout.write("Activated; records in an older version " + ("move to this one\n" if move_records else

@@ -7,7 +7,8 @@ anywhere else: not in messages, not in `--dry-run`, and redirects are not
 followed (a redirect would carry the header to another host). The API domain is
 configurable: `com`, `eu`, `in`, `com.au`, `jp`, `ca`, `com.cn`, `sa`, a host,
 or a URL; plain http only to this machine (tests). Lists come in pages
-(`page`, `per_page`, `info.more_records`); a 429 is retried after
+(`page` and `per_page` asked, `info.more_records` answered; when the answer's
+`info` gives a `next_page_token`, the next page is asked by `page_token`); a 429 is retried after
 `Retry-After` (or 1, 2, 4… seconds), five times at most; Zoho's error bodies
 (`INVALID_DATA`, `MANDATORY_NOT_FOUND`…) are reported with the field and JSON
 path they name.
@@ -77,6 +78,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+#: How the keys of an error's `details` read ("Create Blueprint Transitions"; zoho/crm-oas
+#: v8.0/blueprint.json, API_Exception): the field, where in the body, what Zoho expected.
+_DETAILS = {"api_name": "field", "json_path": "at", "parent_api_name": "in", "expected_data_type": "expected",
+            "message": "", "info_message": ""}
+
+
 def describe_error(body: Any) -> str:
     """Zoho's error body as one line: code, message, the field and JSON path it names."""
     if not isinstance(body, dict):
@@ -85,9 +92,8 @@ def describe_error(body: Any) -> str:
     text = f"{code}: {body.get('message', '')}".rstrip(": ")
     found = body.get("details")
     details: dict[str, Any] = found if isinstance(found, dict) else {}
-    bits = [f"field {details['api_name']}" if details.get("api_name") else "",
-            f"at {details['json_path']}" if details.get("json_path") else ""]
-    bits += [f"{k} {v}" for k, v in details.items() if k not in ("api_name", "json_path") and isinstance(v, (str, int))]
+    bits = [f"{_DETAILS[k]} {v}".lstrip() if k in _DETAILS else f"{k} {v}" for k, v in details.items()
+            if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v)]
     extra = ", ".join(b for b in bits if b)
     return f"{text} ({extra})" if extra else text
 
@@ -140,15 +146,17 @@ class Client:
     def pages(self, path: str, key: str, query: dict[str, str] | None = None) -> list[Any]:
         """Every item of a list that Zoho gives in pages."""
         out: list[Any] = []
-        page = 1
+        where: dict[str, str] = {"page": "1"}
         while True:
-            answer = self.call("GET", path, {**(query or {}), "page": str(page), "per_page": str(PER_PAGE)})
+            answer = self.call("GET", path, {**(query or {}), **where, "per_page": str(PER_PAGE)})
             items = answer.get(key) if isinstance(answer, dict) else None
             out.extend(items if isinstance(items, list) else [])
             info = answer.get("info") if isinstance(answer, dict) else None
             if not (isinstance(info, dict) and info.get("more_records")) or not items:
                 return out
-            page += 1
+            token = info.get("next_page_token")
+            where = {"page_token": token} if isinstance(token, str) and token else \
+                {"page": str(int(where.get("page", "1")) + 1)}
 
 
 def _json(raw: bytes, method: str, path: str) -> Any:

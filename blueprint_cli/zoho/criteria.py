@@ -1,5 +1,7 @@
 """Criteria both ways: Zoho's `{group_operator, group}` trees with
-`{comparator, field, value}` leaves, and our `all`/`any` with operators.
+`{comparator, field, type, value}` leaves ("Create Blueprint Transitions":
+`type` is `value`, or `field` when the value names another field, which has
+no equivalent here), and our `all`/`any` with operators.
 
 Zoho compares with `equal`, `not_equal`, `greater_than`, `greater_equal`,
 `less_than`, `less_equal`, `in`, `not_in`, `contains`, `not_contains`,
@@ -64,11 +66,12 @@ def to_zoho(criterion: Criterion, names: ZohoNames,
         return out
     field = names.field_to_zoho(criterion.field, criterion.path + ("field",))
     if criterion.op == "empty":
-        return {"comparator": "equal" if criterion.value else "not_equal", "field": field, "value": EMPTY}
+        return {"comparator": "equal" if criterion.value else "not_equal", "field": field, "type": "value",
+                "value": EMPTY}
     if criterion.op not in COMPARATORS:
         raise NotInZoho(f"Zoho criteria have no {criterion.op!r} comparator", criterion.path)
     value = list(criterion.value) if isinstance(criterion.value, (list, tuple)) else criterion.value
-    return {"comparator": COMPARATORS[criterion.op], "field": field, "value": value}
+    return {"comparator": COMPARATORS[criterion.op], "field": field, "type": "value", "value": value}
 
 
 def from_zoho(data: Any, names: ZohoNames, path: JsonPath) -> dict[str, Any]:
@@ -89,6 +92,9 @@ def from_zoho(data: Any, names: ZohoNames, path: JsonPath) -> dict[str, Any]:
         raise ModelError("a condition needs its `comparator`", path + ("comparator",))
     if "value" not in data:
         raise ModelError("a condition needs its `value`", path + ("value",))
+    if data.get("type", "value") != "value":
+        raise ModelError(f"a condition of type {data.get('type')!r} (compared with another field): no equivalent; "
+                         "only `type: value` is read", path + ("type",))
     name = names.field_from_zoho(data.get("field"), path + ("field",))
     value = data["value"]
     if value == EMPTY and comparator in ("equal", "not_equal"):

@@ -1,12 +1,22 @@
-"""Blueprint YAML → the JSON bodies Zoho CRM's v8 create endpoints accept, in
-the order they must be sent: the blueprint (`POST /settings/blueprints`), its
-states (`POST /settings/blueprints/{id}/states`), its transitions — the
-standalone and parallel ones, then the child transitions of the parallel ones
-(`POST /settings/blueprints/transitions`), at most 50 per request.
+"""Blueprint YAML → the JSON bodies Zoho CRM's v8 endpoints accept, in the
+order they must be sent: the blueprint ("Create Blueprint",
+`POST /settings/blueprints`), its states ("Create Blueprint States",
+`POST /settings/blueprints/{id}/states`), its transitions — the standalone and
+parallel ones, then the child transitions of the parallel ones ("Create
+Blueprint Transitions", `POST /settings/blueprints/transitions`), at most 50
+per request — and last the blueprint's `connections`, which wire each
+transition from its states to its target by `api_name` ("Update Blueprint",
+`PUT /settings/blueprints/{id}`).
 
 Zoho gives ids as it creates: a body names the blueprint as `{blueprint_id}`
-and states and parent transitions by name; `push` fills the ids in as the
-responses come back.
+and a child's parent transition by name; `push` fills the ids in as the
+responses come back. States and transitions get an `api_name` made from their
+name, which the connections use.
+
+Keys no Zoho page shows are our assumptions, read back by the importer: a
+state's `start_state`, `end_state` and `description`, a child's
+`parent_transition`, an automatic transition's `automatic` time, conditional
+`outcomes`, an action's `details` and a checklist's `items` as `{item}`.
 
 What the language has and Zoho lacks (tags, `not` criteria other than over
 one condition with a negated comparator, regular
@@ -18,6 +28,8 @@ gives the blueprint back (import(export(x)) is x).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +98,10 @@ class _Exporter:
         self.names.module = bp.module
         self.names.state_field = (bp.field, self._state_field_ref(zmap))
         self.out = Exported(bp, mapped=zmap is not None)
+        #: what every state and transition names as its module ("Create Blueprint States": `module`)
+        self.module = {"api_name": bp.module}
+        self.state_api = api_names(s.name for s in bp.states)
+        self.transition_api = api_names(t.name for t in bp.transitions)
 
     def _state_field_ref(self, zmap: ZohoMap | None) -> dict[str, Any]:
         if zmap is not None:
@@ -119,8 +135,9 @@ class _Exporter:
     # ----- the whole
     def run(self) -> Exported:
         bp = self.bp
-        body: dict[str, Any] = {"name": bp.title or bp.id, "module": {"api_name": bp.module},
-                                "field": dict(self.names.state_field[1]) if self.names.state_field else {}}
+        body: dict[str, Any] = {"name": bp.title or bp.id, "module": dict(self.module),
+                                "field": dict(self.names.state_field[1]) if self.names.state_field else {},
+                                "continuous": False}
         if bp.description:
             body["description"] = bp.description
         if slug(body["name"]) != bp.id:
@@ -132,29 +149,33 @@ class _Exporter:
         if bp.entry.when is not None:
             c = self.criterion(bp.entry.when, ("entry", "when"))
             if c is not None:
-                body["criteria"] = c
+                body["entry_criteria"] = c
         if bp.fields:
             self.keep(("fields",), "field declarations belong to the module in Zoho (its fields and their types)",
                       sent=True)
         states: list[tuple[dict[str, Any], JsonPath]] = [(self.state(i), ("states", i)) for i in range(len(bp.states))]
         transitions: list[tuple[dict[str, Any], JsonPath]] = []
         children: list[tuple[dict[str, Any], JsonPath]] = []
+        connections: list[dict[str, Any]] = []
         for t in bp.transitions:
             transitions.append((self.transition(t), t.path))
             children.extend((self.part(t, p), p.path) for p in t.parallel)
+            connections.extend(self.connections(t))
         if self.names.missing:
             raise MissingIds(bp.source, self.names.missing)
         self.out.plain = self.names.plain
-        self.request(API, "blueprints", [(body, ())])
+        self.request("POST", API, "blueprints", [(body, ())])
         for batch in _batches(states):
-            self.request(f"{API}/{BLUEPRINT_ID}/states", "states", batch)
+            self.request("POST", f"{API}/{BLUEPRINT_ID}/states", "states", batch)
         for group in (transitions, children):
             for batch in _batches(group):
-                self.request(f"{API}/transitions", "transitions", batch)
+                self.request("POST", f"{API}/transitions", "transitions", batch)
+        if connections:
+            self.request("PUT", f"{API}/{BLUEPRINT_ID}", "blueprints", [({"connections": connections}, ())])
         return self.out
 
-    def request(self, path: str, key: str, items: list[tuple[dict[str, Any], JsonPath]]) -> None:
-        self.out.requests.append({"method": "POST", "path": path, "body": {key: [body for body, _ in items]}})
+    def request(self, method: str, path: str, key: str, items: list[tuple[dict[str, Any], JsonPath]]) -> None:
+        self.out.requests.append({"method": method, "path": path, "body": {key: [body for body, _ in items]}})
         self.out.origins.append([origin for _, origin in items])
 
     def criterion(self, c: Criterion, path: JsonPath) -> dict[str, Any] | None:
@@ -170,8 +191,10 @@ class _Exporter:
 
     # ----- states
     def state(self, i: int) -> dict[str, Any]:
+        """A state as "Create Blueprint States" takes it: the picklist value it stands for."""
         s = self.bp.states[i]
-        body: dict[str, Any] = {"name": s.name, "process_id": BLUEPRINT_ID}
+        body: dict[str, Any] = {"api_name": self.state_api[s.name], "process_id": BLUEPRINT_ID,
+                                "module": dict(self.module), "pick_list_value": {"actual_value": s.name}}
         if s.description:
             body["description"] = s.description
         if s.name == self.bp.entry_state:
@@ -183,13 +206,15 @@ class _Exporter:
         return body
 
     def escalation(self, sla: Sla, path: JsonPath) -> dict[str, Any]:
+        """`state_escalation`: the deadline; `escalate` runs `on` it, each level `after` it."""
         body = self.period(sla.within, path + ("within",))
-        levels = [{"level": 1, "actions": self.actions(sla.escalate, path + ("escalate",))}]
+        triggers = [{"execute_type": "on", "period": body["period"], "value": 0,
+                     "actions": self.actions(sla.escalate, path + ("escalate",))}]
         for n, level in enumerate(sla.levels):
             at = path + ("levels", n)
-            levels.append({"level": n + 2, **self.period(level.after, at + ("after",)),
-                           "actions": self.actions(level.escalate, at + ("escalate",))})
-        body["trigger_details"] = levels
+            triggers.append({"execute_type": "after", **self.period(level.after, at + ("after",)),
+                             "actions": self.actions(level.escalate, at + ("escalate",))})
+        body["trigger_details"] = triggers
         return body
 
     # ----- actions
@@ -224,54 +249,80 @@ class _Exporter:
             c = self.criterion(when, path + ("when",))
             if c is not None:
                 body["criteria"] = c
-        during: dict[str, Any] = {}
+        inputs: list[dict[str, Any]] = []
         if message:
-            during["message"] = message
-        if require.fields:
-            during["fields"] = [{"field": self.names.field_to_zoho(f, path + ("require", "fields", i)),
-                                 "mandatory": True} for i, f in enumerate(require.fields)]
+            inputs.append({"type": "info", "optional": True, "message": message})
+        inputs += [{"type": "field", "optional": False,
+                    "field": self.names.field_to_zoho(f, path + ("require", "fields", i))}
+                   for i, f in enumerate(require.fields)]
         if require.checklist:
-            during["checklists"] = [{"item": item} for item in require.checklist]
+            inputs.append({"type": "checklist", "optional": False, "items": [{"item": x} for x in require.checklist]})
         if require.note:
-            during["notes"] = {"mandatory": True}
+            inputs.append({"type": "notes", "optional": False})
         if require.attachment:
-            during["attachments"] = {"mandatory": True}
-        if during:
-            body["during"] = during
+            inputs.append({"type": "attachment", "optional": False})
+        if inputs:
+            body["during_inputs"] = [{"sequence": n, **d} for n, d in enumerate(inputs, 1)]
 
     def transition(self, t: Transition) -> dict[str, Any]:
         path = t.path
-        body: dict[str, Any] = {"name": t.name}
+        body: dict[str, Any] = {"name": t.name, "api_name": self.transition_api[t.name]}
         if t.description:
             body["description"] = t.description
         body["trigger_type"] = "automatic" if t.auto is not None else "manual"
         body["transition_type"] = "parallel_transition" if t.parallel else "standalone_transition"
         body["process_id"] = BLUEPRINT_ID
+        body["module"] = dict(self.module)
+        if t.sources == (ALL_STATES,) or len(t.sources) > 1:
+            body["common_source"] = True
         if t.sources == (ALL_STATES,):
-            body["all_states"] = True
-        else:
-            body["current_states"] = [{"name": s} for s in t.sources]
+            self.keep(path + ("from",), "Zoho lists the states a common transition leaves from: sent as a "
+                                        "connection from each", sent=True)
         if t.branches:
             outcomes = []
             for i, b in enumerate(t.branches):
                 when = self.criterion(b.when, path + ("branches", i, "when")) if b.when is not None else None
-                outcomes.append({"next_state": {"name": b.to}, "criteria": when})
+                outcomes.append({"next_state": {"api_name": self.state_api[b.to]}, "criteria": when})
             body["outcomes"] = outcomes
-        elif t.to is not None:
-            body["next_state"] = {"name": t.to}
         self.before_during(body, t.owners, t.when, t.message, t.require, path)
         actions = self.actions(t.then, path + ("then",))
         if actions:
-            body["after"] = {"actions": actions}
+            body["actions"] = actions
         if t.auto is not None:
             body["automatic"] = self.period(t.auto.after, path + ("auto", "after"))
         return body
 
+    def connections(self, t: Transition) -> list[dict[str, Any]]:
+        """A transition's connections, as "Create Blueprint" takes them: one per state it
+        leaves from and state it goes to."""
+        targets = [t.to] if t.to is not None else list(dict.fromkeys(b.to for b in t.branches))
+        ref = {"api_name": self.transition_api[t.name], "name": t.name}
+        return [{"api_name": f"{self.state_api[src]}_{ref['api_name']}_{self.state_api[dst]}",
+                 "from_state": {"api_name": self.state_api[src]}, "to_state": {"api_name": self.state_api[dst]},
+                 "transitions": dict(ref)}
+                for src in self.bp.sources_of(t) for dst in targets]
+
     def part(self, t: Transition, p: ParallelPart) -> dict[str, Any]:
         body: dict[str, Any] = {"name": p.name, "trigger_type": "manual", "transition_type": "child_transition",
-                                "process_id": BLUEPRINT_ID, "parent_transition": {"name": t.name}}
+                                "process_id": BLUEPRINT_ID, "module": dict(self.module),
+                                "parent_transition": {"name": t.name}}
         self.before_during(body, p.owners, p.when, p.message, p.require, p.path)
         return body
+
+
+def api_names(names: Iterable[str]) -> dict[str, str]:
+    """An `api_name` for each name (`Closed Won` → `Closed_Won`), distinct from the others."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        base = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_") or "State"
+        base = base if base[0].isalpha() else f"S_{base}"
+        api, n = base, 2
+        while api in taken:
+            api, n = f"{base}_{n}", n + 1
+        taken.add(api)
+        out[name] = api
+    return out
 
 
 def _batches(items: list[tuple[dict[str, Any], JsonPath]]) -> list[list[tuple[dict[str, Any], JsonPath]]]:

@@ -1,17 +1,25 @@
 """Zoho JSON → blueprint YAML.
 
-States (by picklist value) and the start state; standalone, common, parallel
-(the parent and its child transitions), conditional and automatic
-transitions; criteria; owners; during (fields with their mandatory flag,
-checklists, notes, attachments, the message); after actions, each through its
-kind's `from_zoho`; state escalations with levels and business time.
+The shapes read are those of Zoho CRM's v8 settings pages: the blueprint of
+"Get a Specific Blueprint" (module, layout, the picklist `field`,
+`entry_criteria`, owners and its `connections`, each wiring a transition from
+a source state to a target state), the states of "Get Blueprint States"
+(`pick_list_value`, `state_escalation` with `trigger_details` that run
+`before`, `on` or `after` the deadline) and the transitions of "Get Blueprint
+Transitions" (`trigger_type`, `transition_type`, `criteria`, `owners`,
+`during_inputs`, `actions`). A few keys no page shows are our assumptions and
+are read as the export writes them: a state's `start_state`, `end_state` and
+`description`, a child transition's `parent_transition`, an automatic
+transition's `automatic` time, the conditional `outcomes` of a transition, and
+an action's `details` (Zoho's transitions name their actions by id only).
 
 Nothing is dropped silently: every piece with no equivalent (widgets, Deluge
-custom functions, Kiosk, layouts, group owners, optional inputs, keys we do not
-know) becomes a `Note` with its file and JSON path, listed by the command and
-written as a comment at the top of the YAML. Ids without a name in the map stay
-ids and are listed (`unmapped`). An export file's `kept` pieces (what Zoho
-could not carry) are put back where they were, so import(export(x)) is x.
+custom functions, Kiosk, layouts, group owners, optional inputs, actions
+defined elsewhere in Zoho, keys we do not know) becomes a `Note` with its file
+and JSON path, listed by the command and written as a comment at the top of
+the YAML. Ids without a name in the map stay ids and are listed (`unmapped`).
+An export file's `kept` pieces (what Zoho could not carry) are put back where
+they were, so import(export(x)) is x.
 """
 
 from __future__ import annotations
@@ -28,12 +36,18 @@ from blueprint_cli.zoho import criteria
 from blueprint_cli.zoho.names import Names, Unmapped, ZohoMap, field_type, json_path, snake
 from blueprint_cli.zoho.source import Item, ZohoSource, refuse
 
-#: Keys Zoho adds that describe the object rather than the process.
-METADATA = frozenset({"id", "process_id", "created_time", "modified_time", "created_by", "modified_by", "status",
-                      "version", "sequence", "color_code", "colour_code", "position", "source"})
+#: Keys Zoho adds that describe the object rather than the process (`chart_data`: where
+#: Zoho's editor draws each node; `module`, `layout` on a state or transition: the
+#: blueprint's own, repeated).
+METADATA = frozenset({"id", "api_name", "process_id", "created_time", "modified_time", "created_by", "modified_by",
+                      "status", "version", "sequence", "color_code", "colour_code", "text_color_code", "position",
+                      "source", "chart_data"})
 #: After-actions with no equivalent, and how to say what they are.
 FOREIGN_ACTIONS = {"functions": "Deluge custom function", "kiosk": "Kiosk", "circuits": "Circuit",
-                   "schedule_calls": "scheduled call"}
+                   "schedule_calls": "scheduled call", "sla": "SLA escalation", "whatsapp": "WhatsApp message",
+                   "sms": "SMS"}
+#: During inputs ("Get Blueprint Transitions": `during_inputs[].type`) with no equivalent.
+FOREIGN_INPUTS = {"widget": "widget", "kiosk": "Kiosk", "tags": "tags to add", "related_list": "related list"}
 HEADER = "Imported from Zoho CRM by blueprint zoho import."
 
 
@@ -145,19 +159,25 @@ class _Importer:
         data["module"] = module_name
         data["field"] = state_field
         entry: dict[str, Any] = {}
-        if bp.get("criteria") is not None:
-            entry["when"] = self.guard(item, criteria.from_zoho, bp["criteria"], self.names, base + ("criteria",))
-        if bp.get("continuous"):
-            self.note(item, ("continuous",), "a continuous blueprint (records re-enter it): no equivalent")
+        if bp.get("entry_criteria") is not None:
+            entry["when"] = self.guard(item, criteria.from_zoho, bp["entry_criteria"], self.names,
+                                       base + ("entry_criteria",))
+        for key in ("continuous", "is_continuous"):  # Create Blueprint takes the one, Get gives the other
+            if bp.get(key):
+                self.note(item, (key,), "a continuous blueprint (records re-enter it): no equivalent")
         if bp.get("layout") is not None:
             layout = bp["layout"]
-            label = layout.get("name") or layout.get("id") if isinstance(layout, dict) else layout
+            label = layout.get("name") or layout.get("api_name") or layout.get("id") if isinstance(layout, dict) \
+                else layout
             self.note(item, ("layout",), f"layout {label!r}: layouts have no equivalent (the blueprint applies "
                                          "to every record of the module)")
+        if bp.get("pipeline") is not None:
+            self.note(item, ("pipeline",), "the blueprint's sales pipeline: no equivalent")
         if bp.get("owners"):
             self.note(item, ("owners",), "the blueprint's owners (who may see it): no equivalent")
-        self.unknown(item, (), bp, {"name", "description", "field", "module", "criteria", "continuous", "layout",
-                                    "owners", "states", "transitions"})
+        self.unknown(item, (), bp, {"name", "description", "field", "module", "entry_criteria", "continuous",
+                                    "is_continuous", "layout", "pipeline", "owners", "states", "transitions",
+                                    "connections"})
         states, start = self._states()
         if start is not None:
             entry["state"] = start
@@ -195,13 +215,15 @@ class _Importer:
     def _states(self) -> tuple[list[dict[str, Any]], str | None]:
         out: list[dict[str, Any]] = []
         start: str | None = None
+        #: a state's id, api_name and name → its name (connections name states by api_name)
         self.state_names: dict[str, str] = {}
         for item in self.source.states:
             s = item.data
-            name = self.text(item, s, "name", (), required=True)
-            assert name is not None
-            if s.get("id") is not None:
-                self.state_names[str(s["id"])] = name
+            name = self._state_name(item)
+            for key in ("id", "api_name"):
+                if s.get(key) is not None:
+                    self.state_names[str(s[key])] = name
+            self.state_names.setdefault(name, name)
             state: dict[str, Any] = {"name": name}
             if self.text(item, s, "description", ()):
                 state["description"] = s["description"]
@@ -215,32 +237,54 @@ class _Importer:
             if s.get("state_escalation") is not None:
                 state["sla"] = self.guard(item, self._escalation, item, s["state_escalation"],
                                           item.path + ("state_escalation",))
-            self.unknown(item, (), s, {"name", "description", "end_state", "start_state", "state_escalation"})
+            self.unknown(item, (), s, {"name", "pick_list_value", "description", "end_state", "start_state",
+                                       "state_escalation", "module", "layout"})
             out.append(state)
         if not out:
             raise refuse(self.item.file, self.item.path + ("states",), "the blueprint has no states",
                          hint="give the response of GET /crm/v8/settings/blueprints/{id}/states too")
         return out, start
 
+    def _state_name(self, item: Item) -> str:
+        """A state's name: its `name`, or the picklist value it stands for (Create Blueprint States)."""
+        s = item.data
+        if s.get("name") is not None:
+            name = self.text(item, s, "name", (), required=True)
+            assert name is not None
+            return name
+        value = s.get("pick_list_value")
+        if isinstance(value, dict) and isinstance(value.get("actual_value"), str) and value["actual_value"].strip():
+            return str(value["actual_value"])
+        raise refuse(item.file, item.path + ("pick_list_value",), "a state needs its `name` or its picklist value: "
+                     "{\"actual_value\": \"Negotiation\", \"id\": \"…\"}")
+
     def _escalation(self, item: Item, data: Any, path: JsonPath) -> dict[str, Any]:
+        """`state_escalation` ("Create Blueprint States"): the deadline, and what runs `on` it
+        (our `escalate`) or `after` it (our `levels`); `before` it has no equivalent."""
         if not isinstance(data, dict):
             raise ModelError("expected {period, value, trigger_details}", path)
-        sla: dict[str, Any] = {"within": period_from_zoho(data, path)}
-        levels = data.get("trigger_details") or []
-        if not isinstance(levels, list):
-            raise ModelError("`trigger_details` must list the escalation levels", path + ("trigger_details",))
+        sla: dict[str, Any] = {"within": period_from_zoho(data, path), "escalate": []}
+        triggers = data.get("trigger_details") or []
+        if not isinstance(triggers, list):
+            raise ModelError("`trigger_details` must list what runs when the time is up", path + ("trigger_details",))
         more = []
-        for i, level in enumerate(levels):
+        for i, trigger in enumerate(triggers):
             at = path + ("trigger_details", i)
-            if not isinstance(level, dict):
-                raise ModelError("expected an escalation level {level, actions}", at)
-            actions = self._actions(item, level.get("actions"), at + ("actions",))
-            if i == 0 and level.get("value") is None:
-                sla["escalate"] = actions
+            if not isinstance(trigger, dict):
+                raise ModelError("expected {period, execute_type, value, actions}", at)
+            when = trigger.get("execute_type")
+            if when not in ("before", "on", "after"):
+                raise ModelError(f"unknown execute_type {when!r}; expected before, on or after",
+                                 at + ("execute_type",))
+            if when == "before":
+                self.notes.append(Note(f"{item.file}: {json_path(at)}", "actions before the deadline: no "
+                                       "equivalent (an SLA escalates when its time is up, or later)"))
+                continue
+            actions = self._actions(item, trigger.get("actions"), at + ("actions",))
+            if when == "on":
+                sla["escalate"].extend(actions)
             else:
-                more.append({"after": period_from_zoho(level, at), "escalate": actions})
-        if "escalate" not in sla:
-            sla["escalate"] = []
+                more.append({"after": period_from_zoho(trigger, at), "escalate": actions})
         if more:
             sla["levels"] = more
         return sla
@@ -257,16 +301,22 @@ class _Importer:
             if not isinstance(action, dict) or not isinstance(action.get("type"), str):
                 raise ModelError("expected an action {\"type\": …, \"details\": {…}}", at)
             kind = ZOHO_KINDS.get(action["type"])
+            details = action.get("details")
+            label = action.get("name") or (details.get("name") if isinstance(details, dict) else None) \
+                or action.get("id")
             if kind is None:
-                details = action.get("details")
-                details = details if isinstance(details, dict) else {}
-                label = details.get("name") or details.get("id")
                 what = FOREIGN_ACTIONS.get(action["type"], f"after-action of type {action['type']!r}")
                 self.notes.append(Note(f"{item.file}: {json_path(at)}",
                                        f"{what}{f' {label!r}' if label else ''}: no equivalent"))
                 continue
+            if details is None:
+                # what "Get Blueprint Transitions" gives: the action named by its id, defined elsewhere
+                self.notes.append(Note(f"{item.file}: {json_path(at)}",
+                                       f"{action['type']} action{f' {label!r}' if label else ''}: defined in "
+                                       "Zoho's automation settings and named here by id only; not imported"))
+                continue
             try:
-                bodies = kind.from_zoho(action.get("details"), self.names, at + ("details",))
+                bodies = kind.from_zoho(details, self.names, at + ("details",))
             except NotInZoho as exc:
                 self.notes.append(Note(f"{item.file}: {json_path(exc.path or at)}",
                                        f"{kind.KEY} action not imported: {exc.reason}"))
@@ -286,9 +336,10 @@ class _Importer:
                 children.setdefault(id(parent), []).append(item)
             else:
                 parents.append(item)
+        wired = self._connections(parents)
         out = []
         for item in parents:
-            t = self._transition(item)
+            t = self._transition(item, wired.get(id(item), []))
             parts = children.get(id(item), [])
             if item.data.get("transition_type") == "parallel_transition":
                 if not parts:
@@ -296,6 +347,35 @@ class _Importer:
                                  hint="give the child transitions too (transition_type child_transition)")
                 t["parallel"] = [self._part(p) for p in parts]
             out.append(t)
+        return out
+
+    def _connections(self, parents: list[Item]) -> dict[int, list[tuple[str, str]]]:
+        """Per transition, the (source, target) states its connections give. "Get a Specific
+        Blueprint" writes a connection `{source: {state}, target: {state}, transition}`;
+        "Create Blueprint" takes `{from_state, to_state, transitions}`: both are read."""
+        refs: dict[str, Item] = {}
+        for item in parents:
+            for key in ("id", "api_name", "name"):
+                if item.data.get(key) is not None:
+                    refs.setdefault(f"{key}:{item.data[key]}", item)
+        out: dict[int, list[tuple[str, str]]] = {}
+        for conn in self.source.connections:
+            c = conn.data
+            source = c.get("source", {}).get("state") if isinstance(c.get("source"), dict) else c.get("from_state")
+            target = c.get("target", {}).get("state") if isinstance(c.get("target"), dict) else c.get("to_state")
+            ref = c.get("transition") if "transition" in c else c.get("transitions")
+            key = "transition" if "transition" in c else "transitions"
+            found = None
+            if isinstance(ref, dict):
+                found = next((refs[f"{k}:{ref[k]}"] for k in ("id", "api_name", "name")
+                              if ref.get(k) is not None and f"{k}:{ref[k]}" in refs), None)
+            if found is None:
+                raise refuse(conn.file, conn.path + (key,), "the connection names no transition among the "
+                             "transitions given", hint="give the blueprint's transitions too "
+                             "(GET /crm/v8/settings/blueprints/transitions?ids=…)")
+            src = self._state(conn, source, ("source", "state") if "source" in c else ("from_state",))
+            dst = self._state(conn, target, ("target", "state") if "target" in c else ("to_state",))
+            out.setdefault(id(found), []).append((src, dst))
         return out
 
     def _parent(self, item: Item, by_id: dict[str, Item], items: list[Item]) -> Item:
@@ -312,16 +392,16 @@ class _Importer:
         return found
 
     def _state(self, item: Item, ref: Any, path: JsonPath) -> str:
-        if isinstance(ref, dict) and ref.get("id") is not None and str(ref["id"]) in self.state_names:
-            return self.state_names[str(ref["id"])]
-        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and ref["name"]:
-            return str(ref["name"])
-        if isinstance(ref, dict) and ref.get("id") is not None:
-            raise refuse(item.file, item.path + path + ("id",), f"state {ref['id']} is not one of the blueprint's "
-                         "states")
-        raise refuse(item.file, item.path + path, "expected a state like {\"id\": \"…\", \"name\": \"Negotiation\"}")
+        if isinstance(ref, dict):
+            for key in ("api_name", "id", "name"):
+                if ref.get(key) is not None and str(ref[key]) in self.state_names:
+                    return self.state_names[str(ref[key])]
+            if ref:
+                raise refuse(item.file, item.path + path, f"state {next(iter(ref.values()))!r} is not one of the "
+                             "blueprint's states")
+        raise refuse(item.file, item.path + path, "expected a state like {\"api_name\": \"Negotiation\"}")
 
-    def _transition(self, item: Item) -> dict[str, Any]:
+    def _transition(self, item: Item, wired: list[tuple[str, str]]) -> dict[str, Any]:
         t = item.data
         name = self.text(item, t, "name", (), required=True)
         kind = t.get("transition_type", "standalone_transition")
@@ -331,30 +411,24 @@ class _Importer:
         out: dict[str, Any] = {"name": name}
         if self.text(item, t, "description", ()):
             out["description"] = t["description"]
-        if t.get("all_states"):
-            out["from"] = "*"
-        else:
-            sources = t.get("current_states")
-            if not isinstance(sources, list) or not sources:
-                raise refuse(item.file, item.path + ("current_states",), "a transition needs the states it leaves "
-                             "from (`current_states`), or `all_states: true`")
-            names = [self._state(item, s, ("current_states", i)) for i, s in enumerate(sources)]
-            out["from"] = names[0] if len(names) == 1 else names
+        sources = list(dict.fromkeys(src for src, _ in wired))
+        targets = list(dict.fromkeys(dst for _, dst in wired))
+        if not sources:
+            raise refuse(item.file, item.path, f"transition {name!r} is in no connection: the blueprint's "
+                         "`connections` wire each transition from a state to the next",
+                         hint="give the response of GET /crm/v8/settings/blueprints/{id}, which holds them")
+        out["from"] = sources[0] if len(sources) == 1 else sources
         if t.get("outcomes"):
             out["branches"] = self._outcomes(item, t["outcomes"])
-        elif t.get("next_state") is not None:
-            out["to"] = self._state(item, t["next_state"], ("next_state",))
+        elif len(targets) == 1:
+            out["to"] = targets[0]
         else:
-            raise refuse(item.file, item.path + ("next_state",), "a transition needs its `next_state`")
+            raise refuse(item.file, item.path, f"transition {name!r} is connected to {len(targets)} states "
+                         f"({', '.join(targets)}); a transition here goes to one state")
         self._before_during(item, t, out)
-        after = t.get("after")
-        if after is not None and not isinstance(after, dict):
-            raise refuse(item.file, item.path + ("after",), "expected {\"actions\": [...]}")
-        then = self.guard(item, self._actions, item, (after or {}).get("actions"), item.path + ("after", "actions"))
+        then = self.guard(item, self._actions, item, t.get("actions"), item.path + ("actions",))
         if then:
             out["then"] = then
-        if after:
-            self.unknown(item, ("after",), after, {"actions"})
         trigger = t.get("trigger_type", "manual")
         if trigger == "automatic":
             if t.get("automatic") is None:
@@ -364,9 +438,9 @@ class _Importer:
         elif trigger != "manual":
             raise refuse(item.file, item.path + ("trigger_type",), f"unknown trigger_type {trigger!r}; expected "
                          "manual or automatic")
-        self.unknown(item, (), t, {"name", "description", "transition_type", "all_states", "current_states",
-                                   "outcomes", "next_state", "owners", "criteria", "during", "after", "trigger_type",
-                                   "automatic", "parent_transition"})
+        self.unknown(item, (), t, {"name", "description", "transition_type", "common_source", "outcomes", "owners",
+                                   "criteria", "during_inputs", "actions", "trigger_type", "automatic",
+                                   "parent_transition", "module", "layout"})
         return out
 
     def _outcomes(self, item: Item, outcomes: Any) -> list[dict[str, Any]]:
@@ -393,47 +467,66 @@ class _Importer:
             self.note(item, ("owners",), "none of the owners has an equivalent: in the YAML, anyone may perform it")
         if t.get("criteria") is not None:
             out["when"] = self.guard(item, criteria.from_zoho, t["criteria"], self.names, item.path + ("criteria",))
-        during = t.get("during")
-        if during is None:
+        inputs = t.get("during_inputs")
+        if inputs is None:
             return
-        if not isinstance(during, dict):
-            raise refuse(item.file, item.path + ("during",), "expected {message, fields, checklists, notes, "
-                         "attachments}")
-        if self.text(item, during, "message", ("during",)):
-            out["message"] = during["message"]
+        if not isinstance(inputs, list):
+            raise refuse(item.file, item.path + ("during_inputs",), "expected a list of inputs "
+                         "{type, optional, sequence, …}")
         require: dict[str, Any] = {}
-        for i, f in enumerate(during.get("fields") or []):
-            at = item.path + ("during", "fields", i)
-            if not isinstance(f, dict):
-                raise refuse(item.file, at, "expected {field, mandatory}")
-            name = self.guard(item, self.names.field_from_zoho, f.get("field"), at + ("field",))
-            if f.get("mandatory", True):
-                require.setdefault("fields", []).append(name)
-            else:
-                self.notes.append(Note(item.at(("during", "fields", i)), f"optional field {name!r}: the blueprint "
-                                       "language asks only for required fields"))
-        for i, c in enumerate(during.get("checklists") or []):
-            if not isinstance(c, dict) or not isinstance(c.get("item"), str) or not c["item"]:
-                raise refuse(item.file, item.path + ("during", "checklists", i), "expected {\"item\": \"…\"}")
-            require.setdefault("checklist", []).append(c["item"])
-        for key, ours in (("notes", "note"), ("attachments", "attachment")):
-            value = during.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, dict):
-                raise refuse(item.file, item.path + ("during", key), "expected {\"mandatory\": true}")
-            if value.get("mandatory", True):
-                require[ours] = True
-            else:
-                self.note(item, ("during", key), f"optional {key}: the blueprint language asks only for required "
-                                                  f"{key}")
-        for i, w in enumerate(during.get("widgets") or []):
-            label = w.get("name") or w.get("id") if isinstance(w, dict) else w
-            self.note(item, ("during", "widgets", i), f"widget {label!r}: no equivalent")
-        self.unknown(item, ("during",), during, {"message", "fields", "checklists", "notes", "attachments",
-                                                 "widgets"})
+        messages: list[str] = []
+        for i, d in enumerate(inputs):
+            sub: JsonPath = ("during_inputs", i)
+            if not isinstance(d, dict) or not isinstance(d.get("type"), str):
+                raise refuse(item.file, item.path + sub, "expected an input like {\"type\": \"field\", "
+                             "\"optional\": false, \"field\": {…}}")
+            self._during_input(item, d, sub, require, messages)
+        if messages:
+            out["message"] = "\n".join(messages)
         if require:
             out["require"] = require
+
+    def _during_input(self, item: Item, d: dict[str, Any], sub: JsonPath, require: dict[str, Any],
+                      messages: list[str]) -> None:
+        """One of a transition's `during_inputs` ("Get Blueprint Transitions")."""
+        kind, optional = d["type"], bool(d.get("optional", False))
+        if kind == "info":
+            text = self.text(item, d, "message", sub, required=True)
+            assert text is not None
+            messages.append(text)
+        elif kind == "field":
+            name = self.guard(item, self.names.field_from_zoho, d.get("field"), item.path + sub + ("field",))
+            if optional:
+                self.note(item, sub, f"optional field {name!r}: the blueprint language asks only for required fields")
+            else:
+                require.setdefault("fields", []).append(name)
+            if d.get("validation_filter") is not None:
+                self.note(item, sub + ("validation_filter",), f"validation of field {name!r}: no equivalent")
+        elif kind == "checklist":
+            items = d.get("items")
+            if not isinstance(items, list) or not items:
+                raise refuse(item.file, item.path + sub + ("items",), "a checklist lists its items: "
+                             "[{\"item\": \"Budget confirmed\"}]")
+            texts = []
+            for n, entry in enumerate(items):
+                text = entry.get("item") if isinstance(entry, dict) else entry
+                if not isinstance(text, str) or not text.strip():
+                    raise refuse(item.file, item.path + sub + ("items", n), "expected {\"item\": \"…\"}")
+                texts.append(text)
+            if optional:
+                self.note(item, sub, "an optional checklist: the blueprint language asks only for required items")
+            else:
+                require.setdefault("checklist", []).extend(texts)
+        elif kind in ("notes", "attachment"):
+            if optional:
+                self.note(item, sub, f"optional {kind}: the blueprint language asks only for what is required")
+            else:
+                require["note" if kind == "notes" else "attachment"] = True
+        else:
+            thing = d.get("widget") if isinstance(d.get("widget"), dict) else d
+            label = thing.get("name") or thing.get("id") if isinstance(thing, dict) else None
+            what = FOREIGN_INPUTS.get(kind, f"during input of type {kind!r}")
+            self.note(item, sub, f"{what}{f' {label!r}' if label else ''}: no equivalent")
 
     def _owners(self, item: Item, owners: Any) -> list[str]:
         if owners is None:
@@ -452,11 +545,11 @@ class _Importer:
         t = item.data
         part: dict[str, Any] = {"name": self.text(item, t, "name", (), required=True)}
         self._before_during(item, t, part)
-        if isinstance(t.get("after"), dict) and t["after"].get("actions"):
-            self.note(item, ("after",), "a child transition's after-actions: the parallel transition's own "
-                                        "actions run when every part is done")
+        if t.get("actions"):
+            self.note(item, ("actions",), "a child transition's actions: the parallel transition's own "
+                                          "actions run when every part is done")
         self.unknown(item, (), t, {"name", "description", "transition_type", "parent_transition", "owners",
-                                   "criteria", "during", "after", "current_states", "next_state", "trigger_type"})
+                                   "criteria", "during_inputs", "actions", "trigger_type", "module", "layout"})
         return part
 
 

@@ -25,12 +25,16 @@ from blueprint_cli.language.actions import NotInZoho
 from blueprint_cli.language.building import ModelError
 from blueprint_cli.language.model import FIELD_TYPES
 
-#: The owner kinds with ids, as Zoho's owner objects type them.
-OWNER_TYPES = {"user": "users", "role": "roles", "profile": "profiles"}
-KINDS = tuple(OWNER_TYPES.values()) + ("fields",)
+#: The owner kinds with ids, as Zoho's owner objects type them: `users` and `role`
+#: as "Create Blueprint" and "Create Blueprint Transitions" list the owner types
+#: (record_owner, users, role, group, portal_user_type); `profiles` is not among
+#: them and is our assumption.
+OWNER_TYPES = {"user": "users", "role": "role", "profile": "profiles"}
+#: The same kinds as the map file groups their ids.
+MAP_KINDS = {"user": "users", "role": "roles", "profile": "profiles"}
+KINDS = tuple(MAP_KINDS.values()) + ("fields",)
 #: Zoho's owner types that the blueprint language has no word for.
-FOREIGN_OWNERS = {"groups": "a group of users", "portal_user_types": "a portal user type",
-                  "territories": "a territory"}
+FOREIGN_OWNERS = {"group": "a group of users", "portal_user_type": "a portal user type"}
 #: Zoho's api names of the fields every record has, and ours.
 BUILTIN = {"Owner": "owner", "Tag": "tags"}
 _TEMPLATE = re.compile(r"\{\{\s*record\.([a-z][a-z0-9_]*)\s*\}\}")
@@ -176,14 +180,14 @@ class Names:
     # ----- owners
     def owner_to_zoho(self, entry: str, path: JsonPath) -> dict[str, Any]:
         if entry == "record_owner":
-            return {"type": "record_owner"}
+            return {"type": "record_owner", "resources": None}
         if entry == "anyone":
             raise NotInZoho("Zoho has no 'anyone' owner (a transition without owners is open to all)", path)
         if m := _TEMPLATE.fullmatch(entry):
             return {"type": "field", "field": self.field_to_zoho(m[1], path)}
         kind, sep, name = entry.partition(":")
         if sep and kind in OWNER_TYPES:
-            return {"type": OWNER_TYPES[kind], "resources": [{"id": self._id(OWNER_TYPES[kind], name, path)}]}
+            return {"type": OWNER_TYPES[kind], "resources": [{"id": self._id(MAP_KINDS[kind], name, path)}]}
         if _ADDRESS.fullmatch(entry):
             return {"type": "email", "value": entry}
         raise NotInZoho(f"{entry!r}: Zoho has no such recipient", path)
@@ -214,8 +218,9 @@ class Names:
             raise NotInZoho(f"owner type {kind!r} ({FOREIGN_OWNERS[kind]}): no equivalent", path)
         ours = next((k for k, v in OWNER_TYPES.items() if v == kind), None)
         if ours is None:
-            raise ModelError(f"unknown owner type {kind!r}; expected users, roles, profiles, record_owner, field "
+            raise ModelError(f"unknown owner type {kind!r}; expected users, role, profiles, record_owner, field "
                              "or email", path + ("type",))
+        kind = MAP_KINDS[ours]
         resources = data.get("resources")
         if not isinstance(resources, list) or not resources:
             raise ModelError("`resources` must list the ids", path + ("resources",))
@@ -328,7 +333,7 @@ def skeleton(names: Names) -> str:
     lines = ["# The map of `blueprint zoho`: Zoho ids and the names the YAML uses for them.",
              "# Write each null as a name (users, roles and profiles as your team file names them);",
              "# fields are named after their api_name: rename them if you like.", ""]
-    for kind in OWNER_TYPES.values():
+    for kind in MAP_KINDS.values():
         ids = list(dict.fromkeys(u.id for u in names.unmapped if u.kind == kind))
         lines.append(f"{kind}:" if ids else f"{kind}: {{}}")
         lines += [f"  {scalar(zid)}: null" for zid in ids]

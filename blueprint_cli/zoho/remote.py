@@ -1,25 +1,28 @@
 """`pull` and `push`: a blueprint's definition from Zoho CRM, and one sent to it.
 
-pull: `GET /settings/blueprints/{id}`, its states (in pages) and its
-transitions (by id, 50 to a request), gathered as one bundle for the importer;
-with `--all`, every blueprint of a module first (in pages).
+pull: `GET /settings/blueprints/{id}` ("Get a Specific Blueprint": the
+blueprint with its connections, and its states and transitions in full or as
+ids), the states it does not give in full (`GET …/{id}/states`, by `ids` when
+it names them; "Get Blueprint States") and its transitions (by id, 50 to a
+request; "Get Blueprint Transitions"), gathered as one bundle for the
+importer; with `--all`, every blueprint of a module first (in pages).
 
 push: the export's requests in order, each id Zoho gives filled into the
-requests after it (`{blueprint_id}`, states and parent transitions named by
-name); the blueprint stays a draft unless `activate` (then
-`POST …/{id}/actions/activate` with `move_records`). An item Zoho refuses is
+requests after it (`{blueprint_id}`, parent transitions named by name); the
+blueprint stays a draft unless `activate` (then `POST …/{id}/actions/activate`
+with `{"move_records": …}`, "Activate Blueprint"). An item Zoho refuses is
 reported with the YAML path it came from; what was created before stays in
 Zoho, as a draft, and is named.
 
 push --id: an existing blueprint updated. Its states and transitions are
-fetched as `pull` does and matched by name (a child transition by its name and
-its parent's); the export's requests become, batch by batch, `PUT` of the
-matched items with their ids (`PUT …/{id}/states`, `PUT …/transitions`,
-"Update Blueprint States/Transitions") and `POST` of the new ones, as on
-creation. The blueprint's own request is not sent (its name, description and
-entry criteria are left as they are in Zoho), and nothing is deleted: the
-states and transitions Zoho has and the YAML lacks are named, to delete in
-Zoho by hand.
+fetched as `pull` does and matched by name (a state by its picklist value, a
+child transition by its name and its parent's); the export's requests become,
+batch by batch, `PUT` of the matched items with their ids (`PUT …/{id}/states`,
+`PUT …/transitions`, "Update Blueprint States/Transitions") and `POST` of the
+new ones, as on creation, then the `PUT` of the blueprint's connections. The
+blueprint's own request is not sent (its name, description and entry criteria
+are left as they are in Zoho), and nothing is deleted: the states and
+transitions Zoho has and the YAML lacks are named, to delete in Zoho by hand.
 """
 
 from __future__ import annotations
@@ -46,16 +49,46 @@ def pull(client: Client, blueprint_id: str) -> dict[str, Any]:
     if not isinstance(blueprints, list) or len(blueprints) != 1 or not isinstance(blueprints[0], dict):
         raise ZohoApiError(f"GET {API}/{blueprint_id}: Zoho's answer holds no blueprint")
     bp = blueprints[0]
-    states = client.pages(f"{API}/{blueprint_id}/states", "states")
-    found = bp.get("transitions")
-    refs: list[Any] = found if isinstance(found, list) else []
-    ids = [str(t["id"]) for t in refs if isinstance(t, dict) and t.get("id") is not None and "name" not in t]
-    transitions = [t for t in refs if isinstance(t, dict) and "name" in t]
+    states, state_ids = _given(bp.get("states"))
+    if state_ids:
+        for i in range(0, len(state_ids), IDS_PER_GET):
+            got = client.call("GET", f"{API}/{blueprint_id}/states", {"ids": ",".join(state_ids[i:i + IDS_PER_GET])})
+            states.extend(_listed(got, "states"))
+    elif not states:
+        states = _listed(client.call("GET", f"{API}/{blueprint_id}/states"), "states")
+    transitions, ids = _given(bp.get("transitions"))
     for i in range(0, len(ids), IDS_PER_GET):
         got = client.call("GET", f"{API}/transitions", {"ids": ",".join(ids[i:i + IDS_PER_GET])})
-        more = got.get("transitions") if isinstance(got, dict) else None
-        transitions.extend(more if isinstance(more, list) else [])
+        transitions.extend(_listed(got, "transitions"))
     return {"blueprints": [bp], "states": states, "transitions": transitions}
+
+
+def _given(found: Any) -> tuple[list[Any], list[str]]:
+    """A blueprint's states or transitions: those given in full, and the ids of those given by id only."""
+    refs: list[Any] = found if isinstance(found, list) else []
+    full = [x for x in refs if isinstance(x, dict) and set(x) - {"id"}]
+    ids = [str(x["id"]) for x in refs if isinstance(x, dict) and x.get("id") is not None and not set(x) - {"id"}]
+    return full, ids
+
+
+def _listed(answer: Any, key: str) -> list[Any]:
+    items = answer.get(key) if isinstance(answer, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def activation(blueprint_id: str, move_records: bool) -> tuple[str, dict[str, Any]]:
+    """The request that activates a blueprint ("Activate Blueprint": `move_records` is its input)."""
+    return f"{API}/{blueprint_id}/actions/activate", {"move_records": move_records}
+
+
+def state_name(state: Any) -> str | None:
+    """A state's name as Zoho gives it, or the picklist value a state body stands for."""
+    if not isinstance(state, dict):
+        return None
+    if state.get("name") is not None:
+        return str(state["name"])
+    value = state.get("pick_list_value")
+    return str(value["actual_value"]) if isinstance(value, dict) and value.get("actual_value") is not None else None
 
 
 def list_ids(client: Client, module: str) -> list[tuple[str, str]]:
@@ -109,8 +142,12 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
     """The PUT and POST requests that update blueprint `blueprint_id` (fetched first, as `pull` does)."""
     current = pull(client, blueprint_id)
     plan = Update(blueprint_id)
-    plan.states = {str(s["name"]): str(s["id"]) for s in current["states"]
-                   if isinstance(s, dict) and s.get("name") is not None and s.get("id") is not None}
+    plan.states = {name: str(s["id"]) for s in current["states"]
+                   if (name := state_name(s)) is not None and s.get("id") is not None}
+    #: the api_name Zoho has for a state or transition, by its id: the connections must name that one
+    api = {str(x["id"]): str(x["api_name"]) for x in current["states"] + current["transitions"]
+           if isinstance(x, dict) and x.get("id") is not None and isinstance(x.get("api_name"), str)}
+    renamed: dict[tuple[str, str], str] = {}
     known = [t for t in current["transitions"] if isinstance(t, dict) and t.get("id") is not None]
     by_id = {str(t["id"]): str(t.get("name")) for t in known}
     transitions: dict[tuple[str | None, str], str] = {}
@@ -124,21 +161,28 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
     matched_transitions: set[tuple[str | None, str]] = set()
     for request, origins in zip(exported.requests, exported.origins):
         (key, items), = request["body"].items()
+        path = request["path"].replace(BLUEPRINT_ID, blueprint_id)
         if key == "blueprints":
+            if request["method"] == "PUT":  # the connections: they replace Zoho's
+                plan.requests.append({**request, "path": path, "body": _renamed(request["body"], renamed)})
+                plan.origins.append(origins)
             continue
         put: list[tuple[dict[str, Any], JsonPath]] = []
         post: list[tuple[dict[str, Any], JsonPath]] = []
         for item, origin in zip(items, origins):
             if key == "states":
-                zid = plan.states.get(item["name"])
-                matched_states.add(item["name"])
+                name = state_name(item) or ""
+                zid = plan.states.get(name)
+                matched_states.add(name)
             else:
                 parent = item.get("parent_transition")
                 at = (parent.get("name") if isinstance(parent, dict) else None, item["name"])
                 zid = transitions.get(at)
                 matched_transitions.add(at)
+            if zid and zid in api and item.get("api_name") not in (None, api[zid]):
+                renamed[(key, item["api_name"])] = api[zid]
+                item = {**item, "api_name": api[zid]}
             (put if zid else post).append(({"id": zid, **item} if zid else item, origin))
-        path = request["path"].replace(BLUEPRINT_ID, blueprint_id)
         for method, group in (("PUT", put), ("POST", post)):
             if group:
                 plan.requests.append({"method": method, "path": path, "body": {key: [b for b, _ in group]}})
@@ -149,25 +193,34 @@ def plan_update(client: Client, exported: Exported, blueprint_id: str) -> Update
     return plan
 
 
+def _renamed(body: dict[str, Any], renamed: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """The connections' body naming the states and transitions Zoho has by Zoho's api_names."""
+    out = copy.deepcopy(body)
+    for connection in out["blueprints"][0].get("connections", []):
+        for key, kind in (("from_state", "states"), ("to_state", "states"), ("transitions", "transitions")):
+            ref = connection.get(key)
+            if isinstance(ref, dict) and (kind, ref.get("api_name")) in renamed:
+                ref["api_name"] = renamed[(kind, ref["api_name"])]
+    return out
+
+
 def filled_requests(plan: Update) -> list[dict[str, Any]]:
     """The update's requests with the ids Zoho has already in place of names (for --dry-run)."""
-    return [{**r, "body": _filled(copy.deepcopy(r["body"]), plan.blueprint_id, plan.states, plan.parents)}
-            for r in plan.requests]
+    return [{**r, "body": _filled(copy.deepcopy(r["body"]), plan.blueprint_id, plan.parents)} for r in plan.requests]
 
 
 def push(client: Client, exported: Exported, *, activate: bool = False, move_records: bool = False,
          update: Update | None = None) -> Pushed:
     pushed = Pushed()
-    states: dict[str, str] = {}
     parents: dict[str, str] = {}
     requests, all_origins = exported.requests, exported.origins
     if update is not None:
         pushed.blueprint_id, pushed.updating = update.blueprint_id, True
-        states, parents = dict(update.states), dict(update.parents)
+        parents = dict(update.parents)
         requests, all_origins = update.requests, update.origins
     try:
         for request, origins in zip(requests, all_origins):
-            body = _filled(copy.deepcopy(request["body"]), pushed.blueprint_id, states, parents)
+            body = _filled(copy.deepcopy(request["body"]), pushed.blueprint_id, parents)
             path = request["path"].replace(BLUEPRINT_ID, pushed.blueprint_id or BLUEPRINT_ID)
             (key, items), = body.items()
             answer = client.call(request["method"], path, body=body)
@@ -178,15 +231,13 @@ def push(client: Client, exported: Exported, *, activate: bool = False, move_rec
             for item, result, origin in zip(items, results, origins):
                 zid = _created(result, key, item, origin, f"{request['method']} {path}", pushed)
                 if key == "blueprints":
-                    pushed.blueprint_id = zid
-                elif key == "states":
-                    states[item["name"]] = zid
+                    pushed.blueprint_id = pushed.blueprint_id or zid
                 elif item.get("transition_type") == "parallel_transition":
                     parents[item["name"]] = zid
                 pushed.ids[json_path(origin) if origin else "$"] = zid
         if activate and pushed.blueprint_id:
-            client.call("POST", f"{API}/{pushed.blueprint_id}/actions/activate",
-                        body={"blueprints": [{"move_records": move_records}]})
+            path, body = activation(pushed.blueprint_id, move_records)
+            client.call("POST", path, body=body)
             pushed.requests += 1
             pushed.activated = True
     except PushFailed:
@@ -208,20 +259,16 @@ def _created(result: Any, key: str, item: dict[str, Any], origin: JsonPath, requ
                      f"{describe_error(result)}", pushed)
 
 
-def _filled(body: Any, blueprint_id: str | None, states: dict[str, str], parents: dict[str, str]) -> Any:
+def _filled(body: Any, blueprint_id: str | None, parents: dict[str, str]) -> Any:
     """A request body with the ids Zoho gave so far in place of names."""
     if isinstance(body, list):
-        return [_filled(v, blueprint_id, states, parents) for v in body]
+        return [_filled(v, blueprint_id, parents) for v in body]
     if not isinstance(body, dict):
         return blueprint_id if body == BLUEPRINT_ID and blueprint_id else body
     out = {}
     for key, value in body.items():
-        if key in ("current_states", "next_state") and value is not None:
-            refs = value if isinstance(value, list) else [value]
-            done = [{"id": states[r["name"]]} if r.get("name") in states else r for r in refs]
-            out[key] = done if isinstance(value, list) else done[0]
-        elif key == "parent_transition" and isinstance(value, dict) and value.get("name") in parents:
+        if key == "parent_transition" and isinstance(value, dict) and value.get("name") in parents:
             out[key] = {"id": parents[value["name"]]}
         else:
-            out[key] = _filled(value, blueprint_id, states, parents)
+            out[key] = _filled(value, blueprint_id, parents)
     return out

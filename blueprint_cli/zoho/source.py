@@ -1,10 +1,11 @@
 """Reading Zoho JSON: the v8 GET responses of one blueprint — the blueprint
-(`GET /settings/blueprints/{id}`, its `states` and `transitions` included or
-not), its states (`GET …/{id}/states`), its transitions
-(`GET /settings/blueprints/transitions?ids=…`) — as separate files or one
-bundle (`{"blueprints": […], "states": […], "transitions": […]}`), or the file
-`blueprint zoho export` writes. Every item keeps its file and JSON path, for
-messages."""
+(`GET /settings/blueprints/{id}`, with its `connections`, its `states` and
+`transitions` included or not), its states (`GET …/{id}/states`), its
+transitions (`GET /settings/blueprints/transitions?ids=…`) — as separate files
+or one bundle (`{"blueprints": […], "states": […], "transitions": […]}`), or
+the file `blueprint zoho export` writes (whose last request, the blueprint's
+update, carries only the `connections`). Every item keeps its file and JSON
+path, for messages."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ class ZohoSource:
     blueprint: Item
     states: list[Item] = field(default_factory=list)
     transitions: list[Item] = field(default_factory=list)
+    #: the blueprint's connections: a transition, the state it leaves, the state it goes to
+    connections: list[Item] = field(default_factory=list)
     #: from an export file: the YAML pieces its bodies do not carry
     kept: list[dict[str, Any]] = field(default_factory=list)
     #: an export file written without a map: its "ids" are the YAML's names
@@ -89,14 +92,14 @@ def read(files: list[Path]) -> ZohoSource:
 
 def collect(loaded: list[tuple[str, Any]]) -> ZohoSource:
     """The blueprint in JSON documents already parsed (name, data): files, or Zoho's answers."""
-    blueprints: list[Item] = []
+    found: list[Item] = []
     states: list[Item] = []
     transitions: list[Item] = []
     kept: list[dict[str, Any]] = []
     names_as_ids = False
     for name, data in loaded:
         if isinstance(data, dict) and data.get("format") == EXPORT_FORMAT:
-            _export_file(data, name, blueprints, states, transitions, kept)
+            _export_file(data, name, found, states, transitions, kept)
             names_as_ids = names_as_ids or data.get("mapped") is False
             continue
         if isinstance(data, dict) and "blueprint" in data and "blueprints" not in data:
@@ -108,20 +111,25 @@ def collect(loaded: list[tuple[str, Any]]) -> ZohoSource:
             raise ZohoInputError(f"{name}: not Zoho blueprint JSON: expected an object with `blueprints`, "
                                  "`states` or `transitions` (the v8 GET responses)",
                                  hint="see: blueprint zoho import --help")
-        for i, bp in enumerate(_array(data, "blueprints", name, ())):
-            blueprints.append(bp)
-            for key, into in (("states", states), ("transitions", transitions)):
-                if key in bp.data:
-                    # `include=state,transition` gives full objects; otherwise ids only
-                    into.extend(x for x in _array(bp.data, key, name, bp.path) if "name" in x.data)
+        found.extend(_array(data, "blueprints", name, ()))
         states.extend(_array(data, "states", name, ()))
         transitions.extend(_array(data, "transitions", name, ()))
+    blueprints: list[Item] = []
+    connections: list[Item] = []
+    for bp in found:
+        for key, into in (("states", states), ("transitions", transitions)):
+            if key in bp.data:
+                # with `fields=state,transition` full objects; otherwise ids only
+                into.extend(x for x in _array(bp.data, key, bp.file, bp.path) if set(x.data) - {"id"})
+        connections.extend(_array(bp.data, "connections", bp.file, bp.path))
+        if set(bp.data) - {"id", "connections"}:  # not just the update that wires the transitions
+            blueprints.append(bp)
     if len(blueprints) != 1:
         given = ", ".join(name for name, _data in loaded)
         raise ZohoInputError(f"{given}: {'no blueprint' if not blueprints else f'{len(blueprints)} blueprints'} "
                              "found; give the files of exactly one blueprint",
                              hint="the blueprint itself is the response of GET /crm/v8/settings/blueprints/{id}")
-    return ZohoSource(blueprints[0], _unique(states), _unique(transitions), kept, names_as_ids)
+    return ZohoSource(blueprints[0], _unique(states), _unique(transitions), connections, kept, names_as_ids)
 
 
 def _array(data: dict[str, Any], key: str, file: str, path: JsonPath) -> list[Item]:
