@@ -77,9 +77,9 @@ def _comparable(a: Any, b: Any) -> tuple[Any, Any]:
     if isinstance(a, str) and isinstance(b, str):
         da, db = _as_time(a), _as_time(b)
         if da is not None and db is not None:
-            if type(da) is not type(db):  # compare a date with a datetime by day
-                da = da.date() if isinstance(da, datetime) else da
-                db = db.date() if isinstance(db, datetime) else db
+            if type(da) is not type(db):  # compare a date with a time by day, in the zone in effect
+                da = times.day_in_effect(da) if isinstance(da, datetime) else da
+                db = times.day_in_effect(db) if isinstance(db, datetime) else db
             return da, db
     return a, b
 

@@ -130,6 +130,13 @@ def moment_in_effect(text: str) -> date | datetime:
     return parse_moment(stripped, zone=zone_in_effect() if _naive(stripped) else None)
 
 
+def day_in_effect(moment: datetime) -> date:
+    """The day a time falls on in the zone in effect (the machine's when none
+    is set): how a time compares with a day (`created_at < today`)."""
+    zone = zone_in_effect()
+    return (moment.astimezone(zone) if zone is not None else moment.astimezone()).date()
+
+
 def _naive(text: str) -> bool:
     """Whether a time has no offset (cheap: the zone is looked up only then)."""
     tail = text[10:]
