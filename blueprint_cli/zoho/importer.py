@@ -179,11 +179,12 @@ class _Importer:
                                     "is_continuous", "layout", "pipeline", "owners", "states", "transitions",
                                     "connections"})
         states, start = self._states()
+        transitions = self._transitions()
+        start = self._start_node(start)
         if start is not None:
             entry["state"] = start
         if entry:
             data["entry"] = entry
-        transitions = self._transitions()
         fields = {n: self._field_decl(n, t, label) for n, (t, label) in self.names.seen.items()
                   if n not in ("state", state_field)}
         if fields:
@@ -339,6 +340,8 @@ class _Importer:
         wired = self._connections(parents)
         out = []
         for item in parents:
+            if id(item) not in wired and id(item) in self.from_start:
+                continue  # it only leaves Zoho's Start node: the record enters at the start state (noted)
             t = self._transition(item, wired.get(id(item), []))
             parts = children.get(id(item), [])
             if item.data.get("transition_type") == "parallel_transition":
@@ -359,24 +362,48 @@ class _Importer:
                 if item.data.get(key) is not None:
                     refs.setdefault(f"{key}:{item.data[key]}", item)
         out: dict[int, list[tuple[str, str]]] = {}
+        #: connections out of Zoho's Start node: (the connection, the state it reaches)
+        self.start_connections: list[tuple[Item, str]] = []
+        #: transitions a connection out of the Start node names
+        self.from_start: set[int] = set()
         for conn in self.source.connections:
             c = conn.data
-            source = c.get("source", {}).get("state") if isinstance(c.get("source"), dict) else c.get("from_state")
+            got = "source" in c or "target" in c  # "Get a Specific Blueprint"; else "Create Blueprint"
+            source = _start_or_state(conn, c, "source" if got else "from_state", got)
             target = c.get("target", {}).get("state") if isinstance(c.get("target"), dict) else c.get("to_state")
             ref = c.get("transition") if "transition" in c else c.get("transitions")
             key = "transition" if "transition" in c else "transitions"
+            dst = self._state(conn, target, ("target", "state") if "target" in c else ("to_state",))
             found = None
             if isinstance(ref, dict):
                 found = next((refs[f"{k}:{ref[k]}"] for k in ("id", "api_name", "name")
                               if ref.get(k) is not None and f"{k}:{ref[k]}" in refs), None)
+            if source is None:
+                self.start_connections.append((conn, dst))
+                if found is not None:
+                    self.from_start.add(id(found))
+                    self.note(conn, (key,), f"transition {found.data.get('name')!r} out of Zoho's Start node: "
+                              f"a record enters at {dst!r} (entry.state); the YAML has no transition into "
+                              "the start state")
+                continue
             if found is None:
                 raise refuse(conn.file, conn.path + (key,), "the connection names no transition among the "
                              "transitions given", hint="give the blueprint's transitions too "
                              "(GET /crm/v8/settings/blueprints/transitions?ids=…)")
-            src = self._state(conn, source, ("source", "state") if "source" in c else ("from_state",))
-            dst = self._state(conn, target, ("target", "state") if "target" in c else ("to_state",))
+            src = self._state(conn, source, ("source", "state") if got else ("from_state",))
             out.setdefault(id(found), []).append((src, dst))
         return out
+
+    def _start_node(self, flagged: str | None) -> str | None:
+        """The start state: the state flagged `start_state`, or the one Zoho's Start node leads
+        to (a connection without a source state); both, they must agree."""
+        start = flagged
+        for conn, state in self.start_connections:
+            if start is not None and state != start:
+                raise refuse(conn.file, conn.path, f"Zoho's Start node leads to {state!r}, but the start state is "
+                             f"{start!r}; a blueprint starts in one state")
+            start = state
+        return start
 
     def _parent(self, item: Item, by_id: dict[str, Item], items: list[Item]) -> Item:
         ref = item.data.get("parent_transition")
@@ -551,6 +578,21 @@ class _Importer:
         self.unknown(item, (), t, {"name", "description", "transition_type", "parent_transition", "owners",
                                    "criteria", "during_inputs", "actions", "trigger_type", "module", "layout"})
         return part
+
+
+def _start_or_state(conn: Item, c: dict[str, Any], key: str, got: bool) -> Any:
+    """A connection's source state, or None when it leaves Zoho's Start node. No page shows
+    that node in the JSON: a source that is null, missing or `{"state": null}` (and, in the
+    "Create Blueprint" form, a `from_state` null or missing) is read as it."""
+    value = c.get(key)
+    if value is None:
+        return None
+    if not got:
+        return value
+    if not isinstance(value, dict):
+        raise refuse(conn.file, conn.path + (key,), "expected {\"state\": {\"api_name\": \"Negotiation\"}}, or null "
+                     "for Zoho's Start node")
+    return value.get("state")
 
 
 def _put(data: Any, path: JsonPath, value: Any) -> None:
