@@ -33,7 +33,7 @@ from blueprint_cli.language.actions import ZOHO_KINDS, NotInZoho
 from blueprint_cli.language.actions.base import period_from_zoho
 from blueprint_cli.language.building import ModelError
 from blueprint_cli.zoho import criteria
-from blueprint_cli.zoho.names import Names, Unmapped, ZohoMap, field_type, json_path, snake
+from blueprint_cli.zoho.names import Layout, Names, Unmapped, ZohoMap, field_type, json_path, snake
 from blueprint_cli.zoho.source import Item, ZohoSource, refuse
 
 #: Keys Zoho adds that describe the object rather than the process (`chart_data`: where
@@ -166,11 +166,7 @@ class _Importer:
             if bp.get(key):
                 self.note(item, (key,), "a continuous blueprint (records re-enter it): no equivalent")
         if bp.get("layout") is not None:
-            layout = bp["layout"]
-            label = layout.get("name") or layout.get("api_name") or layout.get("id") if isinstance(layout, dict) \
-                else layout
-            self.note(item, ("layout",), f"layout {label!r}: layouts have no equivalent (the blueprint applies "
-                                         "to every record of the module)")
+            self._layout(item, bp["layout"], module_name)
         if bp.get("pipeline") is not None:
             self.note(item, ("pipeline",), "the blueprint's sales pipeline: no equivalent")
         if bp.get("owners"):
@@ -197,6 +193,25 @@ class _Importer:
             _put(data, tuple(piece["path"]), piece["value"])
         unmapped = [] if self.source.names_as_ids else self.names.unmapped
         return Imported(data, self.notes, unmapped, self.names)
+
+    def _layout(self, item: Item, layout: Any, module: str) -> None:
+        """The layout the blueprint is built on ("Get a Specific Blueprint": `{api_name, name, id}`): not in
+        the YAML, where a blueprint governs every record of its module; kept for the map, from which export
+        and push send it back, and listed."""
+        if isinstance(layout, dict):
+            zid, name = layout.get("id"), layout.get("name") or layout.get("api_name")
+        else:
+            zid, name = layout, None
+        if isinstance(zid, (str, int)) and not isinstance(zid, bool) and str(zid):
+            self.names.layout = Layout(str(zid), name if isinstance(name, str) else None)
+        label = f"{name!r} ({zid})" if isinstance(name, str) and zid is not None else repr(name or zid)
+        known = self.names.map.layouts.get(module) if self.names.map is not None else None
+        if known is not None and known.id == str(zid):
+            where = f"the map names it under layouts: {module}, from which export and push send it"
+        else:
+            where = ("the YAML has no layout; `blueprint zoho map init` writes it into the map (layouts:), from "
+                     "which export and push send it")
+        self.note(item, ("layout",), f"layout {label}: {where}")
 
     def _state_field_name(self, ref: dict[str, Any]) -> str:
         zmap = self.names.map
