@@ -265,8 +265,11 @@ def test_map_init_writes_the_layout_zoho_gave(tmp_path: Path) -> None:
     assert cli("zoho", "map", "init", str(DATA / "deals-bundle.json"), "-o", str(zmap)).code == 0
     assert 'layouts:\n  Deals: {id: "4150868000000091055", name: Standard}\n' in zmap.read_text(encoding="utf-8")
     # a blueprint that names none: its module, to fill in
-    r = cli("zoho", "map", "init", str(ROOT / "docs" / "examples" / "zoho" / "leads.json"))
-    assert r.code == 0 and r.out.endswith("layouts:\n  Leads: null\n"), r
+    data = json.loads((DATA / "deals-bundle.json").read_text(encoding="utf-8"))
+    del data["blueprints"][0]["layout"]
+    (tmp_path / "no-layout.json").write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "map", "init", str(tmp_path / "no-layout.json"))
+    assert r.code == 0 and r.out.endswith("layouts:\n  Deals: null\n"), r
 
 
 def test_the_layout_in_the_map_is_sent_and_the_round_trip_keeps_the_blueprint(tmp_path: Path) -> None:

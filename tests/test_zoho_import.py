@@ -310,3 +310,16 @@ def test_a_start_node_leading_elsewhere_than_the_start_state_is_refused(tmp_path
     assert r.code == 1 and "$.blueprints[0].connections[0]: Zoho's Start node leads to 'Proposal', but the start " \
         "state is 'Qualification'" in r.err, r
     assert not (tmp_path / "a.yaml").exists()
+
+
+def test_the_docs_show_the_head_of_the_yaml_the_worked_example_writes(tmp_path: Path) -> None:
+    """docs/zoho.md shows how the imported YAML starts; its console examples run in
+    tests/test_docs_examples.py, and this checks the YAML block they cannot."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "zoho.md").read_text(encoding="utf-8")
+    shown = page.split("The YAML starts with what was left out:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    out = tmp_path / "leads.yaml"
+    r = cli("zoho", "import", "docs/examples/zoho/leads.json", "--map", "docs/examples/zoho/leads-map.yaml",
+            "-o", str(out), cwd=root)
+    assert r.code == 0, r
+    assert out.read_text(encoding="utf-8").startswith(shown)

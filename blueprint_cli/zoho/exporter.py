@@ -8,6 +8,10 @@ per request — and last the blueprint's `connections`, which wire each
 transition from its states to its target by `api_name` ("Update Blueprint",
 `PUT /settings/blueprints/{id}`).
 
+The blueprint's body names the `layout` it is built on ("Create Blueprint"
+asks for it; the YAML has none) when one is known: `--layout`, or the map's
+`layouts` entry for the module (`Exported.layout`, None otherwise).
+
 Zoho gives ids as it creates: a body names the blueprint as `{blueprint_id}`
 and a child's parent transition by name; `push` fills the ids in as the
 responses come back. States and transitions get an `api_name` made from their

@@ -13,11 +13,16 @@ are read as the export writes them: a state's `start_state`, `end_state` and
 transition's `automatic` time, the conditional `outcomes` of a transition, and
 an action's `details` (Zoho's transitions name their actions by id only).
 
+No page shows Zoho's Start node in the JSON: a connection without a source
+state is read as it, and the state it reaches is the start state.
+
 Nothing is dropped silently: every piece with no equivalent (widgets, Deluge
 custom functions, Kiosk, layouts, group owners, optional inputs, actions
 defined elsewhere in Zoho, keys we do not know) becomes a `Note` with its file
 and JSON path, listed by the command and written as a comment at the top of
-the YAML. Ids without a name in the map stay ids and are listed (`unmapped`).
+the YAML. Ids without a name in the map stay ids and are listed (`unmapped`);
+the layout is kept for the map skeleton (`Names.layout`), from which export
+sends it back.
 An export file's `kept` pieces (what Zoho could not carry) are put back where
 they were, so import(export(x)) is x.
 """
