@@ -321,6 +321,8 @@ def test_without_a_token_nothing_is_sent(zoho: FakeZoho, monkeypatch: pytest.Mon
     (("pull", "--all", "--module", "Deals"), "--all needs --module MODULE and -o FOLDER"),
     (("pull", "12", "--api-domain", "http://crm.example.com"), "the token would travel unencrypted"),
     (("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--move-records"), "--move-records only means"),
+    (("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--id", BP_ID, *ON_LAYOUT),
+     "--layout only means something when creating a blueprint"),
 ])
 def test_usage_errors_send_nothing(zoho: FakeZoho, args: tuple[str, ...], message: str) -> None:
     r = cli("zoho", *args)

@@ -323,3 +323,9 @@ def test_the_docs_show_the_head_of_the_yaml_the_worked_example_writes(tmp_path: 
             "-o", str(out), cwd=root)
     assert r.code == 0, r
     assert out.read_text(encoding="utf-8").startswith(shown)
+
+
+def test_the_json_report_of_an_import_names_the_layout(tmp_path: Path) -> None:
+    r = cli("--json", "zoho", "import", str(BUNDLE), "-o", str(tmp_path / "deals.yaml"))
+    assert r.code == 0, r
+    assert json.loads(r.out)["layout"] == {"id": "4150868000000091055", "name": "Standard"}

@@ -90,7 +90,9 @@ def _report_import(ctx: typer.Context, imported: Imported, output: Path | None, 
     if opts.json:
         import json
 
+        layout = imported.names.layout if imported.names is not None else None
         report = {"output": str(output) if output else None, "blueprint": data["blueprint"],
+                  "layout": {"id": layout.id, "name": layout.name} if layout is not None else None,
                   "states": len(data["states"]), "transitions": len(data["transitions"]),
                   "not_imported": [n.to_dict() for n in imported.notes], "unmapped": unmapped, "findings": findings}
         (sys.stderr if to_stderr else sys.stdout).write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -358,6 +360,9 @@ def push(
 
     if move_records and not activate:
         raise BlueprintError("--move-records only means something with --activate")
+    if layout is not None and update_id is not None:
+        raise BlueprintError("--layout only means something when creating a blueprint: with --id, the blueprint "
+                             "stays on the layout it has in Zoho")
     if update_id is not None and not update_id.isdigit():
         raise BlueprintError(f"--id {update_id!r} is not a Zoho blueprint id (digits)",
                              hint="list them with: blueprint zoho pull --all --module MODULE -o FOLDER")
