@@ -239,3 +239,69 @@ def test_a_not_with_a_negated_comparator_is_sent_and_the_round_trip_gives_it_bac
     (tmp_path / "zoho.json").write_text(json.dumps(data), encoding="utf-8")
     pulled = cli("zoho", "import", str(tmp_path / "zoho.json"))
     assert "when: {field: categories, not_contains: Travel}" in pulled.out, pulled
+
+
+def test_without_a_layout_the_export_says_so_and_how_to_give_one(tmp_path: Path) -> None:
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "one-page.yaml"), "-o", str(out))
+    assert r.code == 0, r
+    assert "No layout: Zoho's \"Create Blueprint\" asks for the layout the blueprint is built on, and push " \
+           "refuses without one; give --layout LAYOUT_ID, or name it in the map: layouts: {Deals: {id: " \
+           "LAYOUT_ID}}" in r.out
+    assert "layout" not in bodies(json.loads(out.read_text(encoding="utf-8")), "blueprints")[0]
+    report = cli("--json", "zoho", "export", str(ROOT / "docs" / "examples" / "one-page.yaml"), "-o", str(out))
+    assert json.loads(report.out)["layout"] is None, report
+
+
+def test_the_layout_goes_into_the_create_body_from_the_option(tmp_path: Path) -> None:
+    data = exported(ROOT / "sample_blueprints" / "deal-follow-up.yaml", tmp_path, "--layout", "4150868000000091099")
+    assert bodies(data, "blueprints")[0]["layout"] == {"id": "4150868000000091099"}
+    # only the blueprint's creation names it
+    assert all("layout" not in item for key in ("states", "transitions") for item in bodies(data, key))
+
+
+def test_map_init_writes_the_layout_zoho_gave(tmp_path: Path) -> None:
+    zmap = tmp_path / "map.yaml"
+    assert cli("zoho", "map", "init", str(DATA / "deals-bundle.json"), "-o", str(zmap)).code == 0
+    assert 'layouts:\n  Deals: {id: "4150868000000091055", name: Standard}\n' in zmap.read_text(encoding="utf-8")
+    # a blueprint that names none: its module, to fill in
+    data = json.loads((DATA / "deals-bundle.json").read_text(encoding="utf-8"))
+    del data["blueprints"][0]["layout"]
+    (tmp_path / "no-layout.json").write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "map", "init", str(tmp_path / "no-layout.json"))
+    assert r.code == 0 and r.out.endswith("layouts:\n  Deals: null\n"), r
+
+
+def test_the_layout_in_the_map_is_sent_and_the_round_trip_keeps_the_blueprint(tmp_path: Path) -> None:
+    zmap = DATA / "deals-map.yaml"
+    first = tmp_path / "deals.yaml"
+    r = cli("zoho", "import", str(DATA / "deals-bundle.json"), "--map", str(zmap), "-o", str(first))
+    assert r.code == 0 and "layout 'Standard' (4150868000000091055): the map names it under layouts: Deals" in r.out
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(first), "--map", str(zmap), "-o", str(out))
+    assert r.code == 0 and "No layout" not in r.out, r
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert bodies(data, "blueprints")[0]["layout"] == {"id": "4150868000000091055"}
+    back = tmp_path / "back.yaml"
+    assert cli("zoho", "import", str(out), "--map", str(zmap), "-o", str(back)).code == 0
+    assert cli("diff", "--no-impact", "--exit-code", str(first), str(back)).code == 0
+    # --layout wins over the map
+    data = exported(first, tmp_path, "--map", str(zmap), "--layout", "4150868000000091099")
+    assert bodies(data, "blueprints")[0]["layout"] == {"id": "4150868000000091099"}
+
+
+@pytest.mark.parametrize(("args", "map_text", "message"), [
+    (("--layout", "Standard"), None, "--layout 'Standard' is not a Zoho layout id (digits)"),
+    ((), "layouts:\n  Deals: Standard\n", "$.layouts.Deals: expected the layout's Zoho id (digits)"),
+    ((), "layouts:\n  Deals: {name: Standard}\n", "$.layouts.Deals: expected the layout's Zoho id (digits)"),
+])
+def test_a_layout_that_is_not_an_id_is_a_usage_error(tmp_path: Path, args: tuple[str, ...], map_text: str | None,
+                                                     message: str) -> None:
+    extra = list(args)
+    if map_text is not None:
+        (tmp_path / "map.yaml").write_text(map_text, encoding="utf-8")
+        extra += ["--map", str(tmp_path / "map.yaml")]
+    out = tmp_path / "export.json"
+    r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "one-page.yaml"), "-o", str(out), *extra)
+    assert r.code == 2 and message in r.err, r
+    assert not out.exists()

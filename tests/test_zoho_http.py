@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "1000.test-token-never-shown.abcdef"
 BP_ID = "4150868000001087101"
 API = "/crm/v8/settings/blueprints"
+LAYOUT = "4150868000000091055"
+#: the layout a created blueprint is built on, which push needs
+ON_LAYOUT = ("--layout", LAYOUT)
 
 
 @dataclass
@@ -228,7 +231,7 @@ def serve_creation(zoho: FakeZoho, fail: str | None = None) -> None:
 
 def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho) -> None:
     serve_creation(zoho)
-    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"))
+    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"), *ON_LAYOUT)
     assert r.code == 0, r
     assert "as blueprint 9001: 6 states, 8 transitions in 5 requests" in r.out and "A draft" in r.out
     assert [(s.method, s.path) for s in zoho.seen] == [
@@ -253,7 +256,8 @@ def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho) -> N
 
 def test_push_activates_only_when_asked_with_move_records(zoho: FakeZoho) -> None:
     serve_creation(zoho)
-    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--activate", "--move-records")
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--activate", "--move-records",
+            *ON_LAYOUT)
     assert r.code == 0, r
     last = zoho.seen[-1]
     assert (last.method, last.path, last.body) == ("POST", f"{API}/9001/actions/activate", {"move_records": True})
@@ -268,7 +272,7 @@ def test_states_and_transitions_go_fifty_to_a_request(zoho: FakeZoho, tmp_path: 
     path = tmp_path / "long.yaml"
     path.write_text(f"blueprint: long\nmodule: Deals\nfield: stage\nstates:\n{states}transitions:\n{moves}\n",
                     encoding="utf-8")
-    r = cli("zoho", "push", str(path))
+    r = cli("zoho", "push", str(path), *ON_LAYOUT)
     assert r.code == 0, r
     assert [len(next(iter(s.body.values()))) for s in zoho.seen] == [1, 50, 11, 50, 10, 1]
     # the last transition's connection names the state of the second batch of states
@@ -278,7 +282,7 @@ def test_states_and_transitions_go_fifty_to_a_request(zoho: FakeZoho, tmp_path: 
 
 def test_a_zoho_error_body_is_reported_with_the_field_and_the_yaml_path(zoho: FakeZoho) -> None:
     serve_creation(zoho, fail="Send to legal")
-    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"))
+    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"), *ON_LAYOUT)
     assert r.code == 1, r
     assert ("Zoho refused transition 'Send to legal' ($.transitions[2] in the YAML): INVALID_DATA: invalid data "
             "(field trigger_type, at $.transitions[0].trigger_type)") in r.err
@@ -306,7 +310,7 @@ def test_dry_run_prints_the_requests_and_sends_nothing(zoho: FakeZoho, monkeypat
 def test_without_a_token_nothing_is_sent(zoho: FakeZoho, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ZOHO_ACCESS_TOKEN")
     for args in (("pull", BP_ID, "-o", str(tmp_path / "x.yaml")),
-                 ("push", str(ROOT / "docs" / "examples" / "one-page.yaml"))):
+                 ("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), *ON_LAYOUT)):
         r = cli("zoho", *args)
         assert r.code == 2 and "set ZOHO_ACCESS_TOKEN" in r.err, r
     assert zoho.seen == [] and not (tmp_path / "x.yaml").exists()
@@ -317,6 +321,8 @@ def test_without_a_token_nothing_is_sent(zoho: FakeZoho, monkeypatch: pytest.Mon
     (("pull", "--all", "--module", "Deals"), "--all needs --module MODULE and -o FOLDER"),
     (("pull", "12", "--api-domain", "http://crm.example.com"), "the token would travel unencrypted"),
     (("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--move-records"), "--move-records only means"),
+    (("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--id", BP_ID, *ON_LAYOUT),
+     "--layout only means something when creating a blueprint"),
 ])
 def test_usage_errors_send_nothing(zoho: FakeZoho, args: tuple[str, ...], message: str) -> None:
     r = cli("zoho", *args)
@@ -436,8 +442,43 @@ def test_an_error_with_what_zoho_expected_says_so(zoho: FakeZoho) -> None:
         "code": "INVALID_DATA", "message": "invalid data", "status": "error",
         "details": {"api_name": "value", "parent_api_name": "state_escalation", "expected_data_type": "integer",
                     "json_path": "$.states[0].state_escalation.value"}}, {}))
-    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"))
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), *ON_LAYOUT)
     assert r.code == 1, r
     assert ("Zoho answered 400: INVALID_DATA: invalid data (field value, in state_escalation, expected integer, "
             "at $.states[0].state_escalation.value)") in r.err
     assert "draft blueprint 9001 was created in Zoho" in r.err and "Traceback" not in r.err
+
+
+def test_push_sends_the_layout_with_the_blueprint_from_the_map(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_creation(zoho)
+    zmap = DATA / "deals-map.yaml"  # its layouts: Deals: LAYOUT
+    deals = tmp_path / "deals.yaml"
+    assert cli("zoho", "import", str(DATA / "deals-bundle.json"), "--map", str(zmap), "-o", str(deals)).code == 0
+    r = cli("zoho", "push", str(deals), "--map", str(zmap))
+    assert r.code == 0, r
+    (created_bp,) = zoho.seen[0].body["blueprints"]
+    assert zoho.seen[0].path == API and created_bp["layout"] == {"id": LAYOUT}
+    assert created_bp["module"] == {"api_name": "Deals"}
+
+
+def test_push_without_a_layout_sends_nothing_and_says_how_to_give_one(zoho: FakeZoho) -> None:
+    serve_creation(zoho)
+    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"))
+    assert r.code == 2, r
+    assert "one-page.yaml: no layout to create the blueprint on: Zoho's \"Create Blueprint\" asks for one; " \
+           "nothing was sent" in r.err
+    assert "give --layout LAYOUT_ID, or name it in the map: layouts: {Deals: {id: LAYOUT_ID}}" in r.err
+    assert zoho.seen == [] and "Traceback" not in r.err
+
+
+def test_dry_run_shows_the_layout_or_that_there_is_none(zoho: FakeZoho, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZOHO_ACCESS_TOKEN")
+    page = str(ROOT / "docs" / "examples" / "one-page.yaml")
+    r = cli("zoho", "push", page, "--dry-run", *ON_LAYOUT)
+    assert r.code == 0 and f'"layout": {{\n        "id": "{LAYOUT}"\n      }}' in r.out, r
+    assert "No layout" not in r.err
+    r = cli("zoho", "push", page, "--dry-run")
+    assert r.code == 0 and '"layout"' not in r.out, r
+    assert "No layout: Zoho's \"Create Blueprint\" asks for the layout" in r.err and "push refuses without one" \
+        in r.err
+    assert zoho.seen == []

@@ -251,3 +251,81 @@ def test_what_the_documented_shapes_do_not_allow_is_refused_with_its_path(tmp_pa
     r = cli("zoho", "import", str(broken), "-o", str(tmp_path / "out.yaml"))
     assert r.code == 1 and f"{broken}: {message}" in r.err, r
     assert "Traceback" not in r.err and not (tmp_path / "out.yaml").exists()
+
+
+def from_start_node(form: str) -> dict[str, Any]:
+    """The bundle with its start state given as Zoho's editor draws it: a connection out of the
+    Start node (no source state) to Qualification, instead of the `start_state` flag."""
+    data = json.loads(BUNDLE.read_text(encoding="utf-8"))
+    del data["states"][0]["start_state"]
+    bp = data["blueprints"][0]
+    first = {"api_name": "Start_Qualification", "target": {"state": {"api_name": "Qualification"}}}
+    if form == "source null":
+        first["source"] = None
+    elif form == "state null":
+        first["source"] = {"state": None}
+    elif form == "create form":
+        first = {"api_name": "Start_Qualification", "from_state": None, "to_state": {"api_name": "Qualification"}}
+    bp["connections"].insert(0, first)
+    return data
+
+
+@pytest.mark.parametrize("form", ["source null", "source missing", "state null", "create form"])
+def test_a_connection_out_of_zohos_start_node_gives_the_start_state(tmp_path: Path, form: str) -> None:
+    (tmp_path / "start.json").write_text(json.dumps(from_start_node(form)), encoding="utf-8")
+    r = cli("zoho", "import", str(tmp_path / "start.json"), "-o", str(tmp_path / "a.yaml"))
+    assert r.code == 0, r
+    assert yaml_of(tmp_path / "a.yaml")["entry"]["state"] == "Qualification"
+    # the same blueprint as with the flag, and through export and import again
+    assert cli("zoho", "import", str(BUNDLE), "-o", str(tmp_path / "b.yaml")).code == 0
+    d = cli("diff", "--no-impact", "--exit-code", str(tmp_path / "b.yaml"), str(tmp_path / "a.yaml"))
+    assert d.code == 0, d
+    assert cli("zoho", "export", str(tmp_path / "a.yaml"), "-o", str(tmp_path / "a.json")).code == 0
+    assert cli("zoho", "import", str(tmp_path / "a.json"), "-o", str(tmp_path / "c.yaml")).code == 0
+    d = cli("diff", "--no-impact", "--exit-code", str(tmp_path / "a.yaml"), str(tmp_path / "c.yaml"))
+    assert d.code == 0, d
+
+
+def test_a_transition_out_of_the_start_node_is_listed_not_imported(tmp_path: Path) -> None:
+    data = from_start_node("source null")
+    data["blueprints"][0]["connections"][0]["transition"] = {"api_name": "Create", "name": "Create"}
+    data["transitions"].append({"id": "4150868000000999001", "name": "Create", "trigger_type": "manual",
+                                "transition_type": "standalone_transition"})
+    (tmp_path / "start.json").write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "import", str(tmp_path / "start.json"), "-o", str(tmp_path / "a.yaml"))
+    assert r.code == 0, r
+    assert "$.blueprints[0].connections[0].transition: transition 'Create' out of Zoho's Start node: a record " \
+           "enters at 'Qualification'" in r.out
+    data_out = yaml_of(tmp_path / "a.yaml")
+    assert data_out["entry"]["state"] == "Qualification"
+    assert "Create" not in [t["name"] for t in data_out["transitions"]]
+
+
+def test_a_start_node_leading_elsewhere_than_the_start_state_is_refused(tmp_path: Path) -> None:
+    data = from_start_node("source null")
+    data["states"][0]["start_state"] = True
+    data["blueprints"][0]["connections"][0]["target"]["state"]["api_name"] = "Proposal"
+    (tmp_path / "start.json").write_text(json.dumps(data), encoding="utf-8")
+    r = cli("zoho", "import", str(tmp_path / "start.json"), "-o", str(tmp_path / "a.yaml"))
+    assert r.code == 1 and "$.blueprints[0].connections[0]: Zoho's Start node leads to 'Proposal', but the start " \
+        "state is 'Qualification'" in r.err, r
+    assert not (tmp_path / "a.yaml").exists()
+
+
+def test_the_docs_show_the_head_of_the_yaml_the_worked_example_writes(tmp_path: Path) -> None:
+    """docs/zoho.md shows how the imported YAML starts; its console examples run in
+    tests/test_docs_examples.py, and this checks the YAML block they cannot."""
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "zoho.md").read_text(encoding="utf-8")
+    shown = page.split("The YAML starts with what was left out:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    out = tmp_path / "leads.yaml"
+    r = cli("zoho", "import", "docs/examples/zoho/leads.json", "--map", "docs/examples/zoho/leads-map.yaml",
+            "-o", str(out), cwd=root)
+    assert r.code == 0, r
+    assert out.read_text(encoding="utf-8").startswith(shown)
+
+
+def test_the_json_report_of_an_import_names_the_layout(tmp_path: Path) -> None:
+    r = cli("--json", "zoho", "import", str(BUNDLE), "-o", str(tmp_path / "deals.yaml"))
+    assert r.code == 0, r
+    assert json.loads(r.out)["layout"] == {"id": "4150868000000091055", "name": "Standard"}

@@ -22,7 +22,14 @@ zoho_app = typer.Typer(
 map_app = typer.Typer(help="The map of Zoho ids (users, roles, profiles, fields) to the names the YAML uses.",
                       no_args_is_help=True)
 
-MAP_HELP = "Zoho ids ↔ names (users, roles, profiles, fields); write one with `blueprint zoho map init`."
+MAP_HELP = ("Zoho ids ↔ names (users, roles, profiles, fields) and the layout of each module; write one with "
+            "`blueprint zoho map init`.")
+LAYOUT_HELP = ("The Zoho id of the layout the blueprint is built on (\"Create Blueprint\" asks for it); "
+               "default: the map's layouts entry for the module.")
+#: what to do when no layout is known: one wording for export, push --dry-run and push
+NO_LAYOUT_HINT = ("give --layout LAYOUT_ID, or name it in the map: layouts: {{{module}: {{id: LAYOUT_ID}}}} "
+                  "(`blueprint zoho map init` writes it from a blueprint pulled from Zoho; Zoho lists a module's "
+                  "layouts with GET /crm/v8/settings/layouts?module={module})")
 
 
 def _map(path: Path | None) -> ZohoMap | None:
@@ -83,7 +90,9 @@ def _report_import(ctx: typer.Context, imported: Imported, output: Path | None, 
     if opts.json:
         import json
 
+        layout = imported.names.layout if imported.names is not None else None
         report = {"output": str(output) if output else None, "blueprint": data["blueprint"],
+                  "layout": {"id": layout.id, "name": layout.name} if layout is not None else None,
                   "states": len(data["states"]), "transitions": len(data["transitions"]),
                   "not_imported": [n.to_dict() for n in imported.notes], "unmapped": unmapped, "findings": findings}
         (sys.stderr if to_stderr else sys.stdout).write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -145,6 +154,7 @@ def export(
     map_file: Optional[Path] = typer.Option(None, "--map", metavar="MAP.yaml", help=MAP_HELP),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT.json",
                                           help="Write the requests here (default: standard output)."),
+    layout: Optional[str] = typer.Option(None, "--layout", metavar="LAYOUT_ID", help=LAYOUT_HELP),
 ) -> None:
     """Turn a blueprint into the JSON bodies of Zoho CRM's v8 create endpoints.
 
@@ -153,11 +163,13 @@ def export(
     Zoho lacks (tags, `not` criteria without a negated comparator, regular
     expressions…) is reported and kept in the file; a `not` over one `eq`,
     `in`, `contains` or `empty` goes as the negated comparator (`not_equal`…).
-    `blueprint zoho import OUT.json` gives the blueprint back. Exit 0; 1 when
-    the blueprint has errors or the map lacks an id (nothing written)."""
+    `blueprint zoho import OUT.json` gives the blueprint back. Without a
+    layout (--layout or the map) the blueprint is sent without one, and this is
+    reported. Exit 0; 1 when the blueprint has errors or the map lacks an id
+    (nothing written)."""
     import json
 
-    exported = _export(file, map_file)
+    exported = _export(file, map_file, layout)
     text = json.dumps(exported.to_json(), indent=2, ensure_ascii=False) + "\n"
     if output is not None:
         from blueprint_cli.cli.output import write_output
@@ -168,20 +180,31 @@ def export(
     _report_export(ctx, exported, output, mapped=map_file is not None, to_stderr=output is None)
 
 
-def _export(file: Path, map_file: Path | None) -> Exported:
+def _export(file: Path, map_file: Path | None, layout: str | None) -> Exported:
     from blueprint_cli.check import load_blueprint
+    from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.language.loader import load_file
     from blueprint_cli.zoho import exporter
+    from blueprint_cli.zoho.names import layout_id
 
+    if layout is not None and not layout_id(layout):
+        raise BlueprintError(f"--layout {layout!r} is not a Zoho layout id (digits)",
+                             hint="Zoho lists a module's layouts with GET /crm/v8/settings/layouts?module=MODULE")
     zmap = _map(map_file)
     bp = load_blueprint(file)
     doc, _diags = load_file(file)
     assert doc is not None  # it linted
-    return exporter.export(bp, doc.data, zmap)
+    return exporter.export(bp, doc.data, zmap, layout)
+
+
+def _no_layout(exported: Exported) -> str:
+    """What export and `push --dry-run` say when no layout is known (push refuses)."""
+    return (f"No layout: Zoho's \"Create Blueprint\" asks for the layout the blueprint is built on, and push "
+            f"refuses without one; {NO_LAYOUT_HINT.format(module=exported.blueprint.module)}.")
 
 
 def _report_export(ctx: typer.Context, exported: Exported, output: Path | None, *, mapped: bool,
-                   to_stderr: bool) -> None:
+                   to_stderr: bool, report_layout: bool = True) -> None:
     import json
 
     from blueprint_cli.zoho.names import json_path
@@ -190,7 +213,9 @@ def _report_export(ctx: typer.Context, exported: Exported, output: Path | None, 
     bp = exported.blueprint
     plain = [{"at": json_path(p), "template": t} for p, t in exported.plain]
     if options(ctx).json:
+        layout = exported.layout
         out.write(json.dumps({"output": str(output) if output else None, "blueprint": bp.id,
+                              "layout": {"id": layout.id, "name": layout.name} if layout else None,
                               "requests": len(exported.requests),
                               "not_sent": [{k: v for k, v in piece.items() if k != "path"}
                                            for piece in exported.not_sent],
@@ -212,6 +237,8 @@ def _report_export(ctx: typer.Context, exported: Exported, output: Path | None, 
     if not mapped:
         out.write("No map: names stand where Zoho wants ids (users, roles, profiles, fields); give --map MAP.yaml "
                   "before pushing.\n")
+    if exported.layout is None and report_layout:
+        out.write(_no_layout(exported) + "\n")
 
 
 DOMAIN_HELP = ("Zoho's API domain: com, eu, in, com.au, jp, ca, com.cn, sa, a host, or https://HOST "
@@ -311,6 +338,7 @@ def push(
                                             help="Update this existing Zoho blueprint instead of creating one: its "
                                                  "states and transitions are matched by name, changed with PUT, "
                                                  "new ones created; nothing is deleted."),
+    layout: Optional[str] = typer.Option(None, "--layout", metavar="LAYOUT_ID", help=LAYOUT_HELP),
 ) -> None:
     """Create the blueprint in Zoho CRM over HTTPS, as a draft; or update one (--id).
 
@@ -318,10 +346,11 @@ def push(
     gives. With --id, fetches that blueprint first and sends PUT for the states
     and transitions it has (matched by name) and POST for the new ones; the
     ones the YAML lacks are named, not deleted. Never activates without
-    --activate. The OAuth access token is read from ZOHO_ACCESS_TOKEN only
-    (--dry-run with --id needs it too, to read the blueprint). Exit 0; 1 when
-    Zoho refuses (what was already created or updated is named); 2 on usage
-    errors."""
+    --activate. Creating needs the layout the blueprint is built on (--layout,
+    or the map's layouts); without one nothing is sent. The OAuth access token
+    is read from ZOHO_ACCESS_TOKEN only (--dry-run with --id needs it too, to
+    read the blueprint). Exit 0; 1 when Zoho refuses (what was already created
+    or updated is named); 2 on usage errors (nothing sent)."""
     import json
 
     from blueprint_cli.diagnostics import BlueprintError
@@ -331,16 +360,22 @@ def push(
 
     if move_records and not activate:
         raise BlueprintError("--move-records only means something with --activate")
+    if layout is not None and update_id is not None:
+        raise BlueprintError("--layout only means something when creating a blueprint: with --id, the blueprint "
+                             "stays on the layout it has in Zoho")
     if update_id is not None and not update_id.isdigit():
         raise BlueprintError(f"--id {update_id!r} is not a Zoho blueprint id (digits)",
                              hint="list them with: blueprint zoho pull --all --module MODULE -o FOLDER")
     base = api_base(api_domain)
-    exported = _export(file, map_file)
+    exported = _export(file, map_file, layout)
     opts = options(ctx)
     if update_id is not None:
         _push_update(ctx, exported, update_id, api_domain, base, dry_run=dry_run, activate=activate,
                      move_records=move_records, mapped=map_file is not None)
         return
+    if exported.layout is None and not dry_run:
+        raise BlueprintError(f"{file}: no layout to create the blueprint on: Zoho's \"Create Blueprint\" asks for "
+                             "one; nothing was sent", hint=NO_LAYOUT_HINT.format(module=exported.blueprint.module))
     if dry_run:
         if opts.json:
             print_json({"requests": [{**r, "url": base + r["path"]} for r in exported.requests],
@@ -400,7 +435,7 @@ def _push_update(ctx: typer.Context, exported: Exported, blueprint_id: str, api_
                 path, body = remote.activation(blueprint_id, move_records)
                 sys.stdout.write(f"POST {base}{path}\n{json.dumps(body, indent=2)}\n")
             _report_left(sys.stderr, plan.left)
-        _report_export(ctx, exported, None, mapped=mapped, to_stderr=True)
+        _report_export(ctx, exported, None, mapped=mapped, to_stderr=True, report_layout=False)
         return
     pushed = remote.push(client, exported, activate=activate, move_records=move_records, update=plan)
     if opts.json:

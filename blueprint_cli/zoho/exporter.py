@@ -8,6 +8,10 @@ per request — and last the blueprint's `connections`, which wire each
 transition from its states to its target by `api_name` ("Update Blueprint",
 `PUT /settings/blueprints/{id}`).
 
+The blueprint's body names the `layout` it is built on ("Create Blueprint"
+asks for it; the YAML has none) when one is known: `--layout`, or the map's
+`layouts` entry for the module (`Exported.layout`, None otherwise).
+
 Zoho gives ids as it creates: a body names the blueprint as `{blueprint_id}`
 and a child's parent transition by name; `push` fills the ids in as the
 responses come back. States and transitions get an `api_name` made from their
@@ -41,7 +45,7 @@ from blueprint_cli.language.model import (
 )
 from blueprint_cli.zoho import criteria
 from blueprint_cli.zoho.importer import slug
-from blueprint_cli.zoho.names import Missing, Names, ZohoMap, json_path
+from blueprint_cli.zoho.names import Layout, Missing, Names, ZohoMap, json_path
 from blueprint_cli.zoho.source import EXPORT_FORMAT
 
 #: Zoho's limit of states or transitions in one request.
@@ -61,6 +65,8 @@ class Exported:
     mapped: bool = False
     #: per request, the YAML path of each item of its body (for Zoho's errors)
     origins: list[list[JsonPath]] = field(default_factory=list)
+    #: the layout sent with the blueprint (from --layout or the map), None when none is known
+    layout: Layout | None = None
 
     @property
     def not_sent(self) -> list[dict[str, Any]]:
@@ -85,19 +91,21 @@ class MissingIds(BlueprintError):
         self.missing = missing
 
 
-def export(bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None = None) -> Exported:
-    """`bp` (lint-clean, read from `data`) as Zoho requests; MissingIds when a map is given and lacks a name."""
-    return _Exporter(bp, data, zmap).run()
+def export(bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None = None, layout: str | None = None) -> Exported:
+    """`bp` (lint-clean, read from `data`) as Zoho requests; MissingIds when a map is given and lacks a name.
+    `layout`: the layout's id (`--layout`), else the one the map names for the module."""
+    return _Exporter(bp, data, zmap, layout).run()
 
 
 class _Exporter:
-    def __init__(self, bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None) -> None:
+    def __init__(self, bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None, layout: str | None) -> None:
         self.bp = bp
         self.data = data
         self.names = Names(zmap)
         self.names.module = bp.module
         self.names.state_field = (bp.field, self._state_field_ref(zmap))
         self.out = Exported(bp, mapped=zmap is not None)
+        self.out.layout = Layout(layout) if layout is not None else zmap.layouts.get(bp.module) if zmap else None
         #: what every state and transition names as its module ("Create Blueprint States": `module`)
         self.module = {"api_name": bp.module}
         self.state_api = api_names(s.name for s in bp.states)
@@ -135,9 +143,11 @@ class _Exporter:
     # ----- the whole
     def run(self) -> Exported:
         bp = self.bp
-        body: dict[str, Any] = {"name": bp.title or bp.id, "module": dict(self.module),
-                                "field": dict(self.names.state_field[1]) if self.names.state_field else {},
-                                "continuous": False}
+        body: dict[str, Any] = {"name": bp.title or bp.id, "module": dict(self.module)}
+        if self.out.layout is not None:  # "Create Blueprint": the layout the blueprint is built on
+            body["layout"] = {"id": self.out.layout.id}
+        body["field"] = dict(self.names.state_field[1]) if self.names.state_field else {}
+        body["continuous"] = False
         if bp.description:
             body["description"] = bp.description
         if slug(body["name"]) != bp.id:

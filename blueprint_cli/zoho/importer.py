@@ -13,11 +13,16 @@ are read as the export writes them: a state's `start_state`, `end_state` and
 transition's `automatic` time, the conditional `outcomes` of a transition, and
 an action's `details` (Zoho's transitions name their actions by id only).
 
+No page shows Zoho's Start node in the JSON: a connection without a source
+state is read as it, and the state it reaches is the start state.
+
 Nothing is dropped silently: every piece with no equivalent (widgets, Deluge
 custom functions, Kiosk, layouts, group owners, optional inputs, actions
 defined elsewhere in Zoho, keys we do not know) becomes a `Note` with its file
 and JSON path, listed by the command and written as a comment at the top of
-the YAML. Ids without a name in the map stay ids and are listed (`unmapped`).
+the YAML. Ids without a name in the map stay ids and are listed (`unmapped`);
+the layout is kept for the map skeleton (`Names.layout`), from which export
+sends it back.
 An export file's `kept` pieces (what Zoho could not carry) are put back where
 they were, so import(export(x)) is x.
 """
@@ -33,7 +38,7 @@ from blueprint_cli.language.actions import ZOHO_KINDS, NotInZoho
 from blueprint_cli.language.actions.base import period_from_zoho
 from blueprint_cli.language.building import ModelError
 from blueprint_cli.zoho import criteria
-from blueprint_cli.zoho.names import Names, Unmapped, ZohoMap, field_type, json_path, snake
+from blueprint_cli.zoho.names import Layout, Names, Unmapped, ZohoMap, field_type, json_path, snake
 from blueprint_cli.zoho.source import Item, ZohoSource, refuse
 
 #: Keys Zoho adds that describe the object rather than the process (`chart_data`: where
@@ -166,11 +171,7 @@ class _Importer:
             if bp.get(key):
                 self.note(item, (key,), "a continuous blueprint (records re-enter it): no equivalent")
         if bp.get("layout") is not None:
-            layout = bp["layout"]
-            label = layout.get("name") or layout.get("api_name") or layout.get("id") if isinstance(layout, dict) \
-                else layout
-            self.note(item, ("layout",), f"layout {label!r}: layouts have no equivalent (the blueprint applies "
-                                         "to every record of the module)")
+            self._layout(item, bp["layout"], module_name)
         if bp.get("pipeline") is not None:
             self.note(item, ("pipeline",), "the blueprint's sales pipeline: no equivalent")
         if bp.get("owners"):
@@ -179,11 +180,12 @@ class _Importer:
                                     "is_continuous", "layout", "pipeline", "owners", "states", "transitions",
                                     "connections"})
         states, start = self._states()
+        transitions = self._transitions()
+        start = self._start_node(start)
         if start is not None:
             entry["state"] = start
         if entry:
             data["entry"] = entry
-        transitions = self._transitions()
         fields = {n: self._field_decl(n, t, label) for n, (t, label) in self.names.seen.items()
                   if n not in ("state", state_field)}
         if fields:
@@ -196,6 +198,25 @@ class _Importer:
             _put(data, tuple(piece["path"]), piece["value"])
         unmapped = [] if self.source.names_as_ids else self.names.unmapped
         return Imported(data, self.notes, unmapped, self.names)
+
+    def _layout(self, item: Item, layout: Any, module: str) -> None:
+        """The layout the blueprint is built on ("Get a Specific Blueprint": `{api_name, name, id}`): not in
+        the YAML, where a blueprint governs every record of its module; kept for the map, from which export
+        and push send it back, and listed."""
+        if isinstance(layout, dict):
+            zid, name = layout.get("id"), layout.get("name") or layout.get("api_name")
+        else:
+            zid, name = layout, None
+        if isinstance(zid, (str, int)) and not isinstance(zid, bool) and str(zid):
+            self.names.layout = Layout(str(zid), name if isinstance(name, str) else None)
+        label = f"{name!r} ({zid})" if isinstance(name, str) and zid is not None else repr(name or zid)
+        known = self.names.map.layouts.get(module) if self.names.map is not None else None
+        if known is not None and known.id == str(zid):
+            where = f"the map names it under layouts: {module}, from which export and push send it"
+        else:
+            where = ("the YAML has no layout; `blueprint zoho map init` writes it into the map (layouts:), from "
+                     "which export and push send it")
+        self.note(item, ("layout",), f"layout {label}: {where}")
 
     def _state_field_name(self, ref: dict[str, Any]) -> str:
         zmap = self.names.map
@@ -339,6 +360,8 @@ class _Importer:
         wired = self._connections(parents)
         out = []
         for item in parents:
+            if id(item) not in wired and id(item) in self.from_start:
+                continue  # it only leaves Zoho's Start node: the record enters at the start state (noted)
             t = self._transition(item, wired.get(id(item), []))
             parts = children.get(id(item), [])
             if item.data.get("transition_type") == "parallel_transition":
@@ -359,24 +382,48 @@ class _Importer:
                 if item.data.get(key) is not None:
                     refs.setdefault(f"{key}:{item.data[key]}", item)
         out: dict[int, list[tuple[str, str]]] = {}
+        #: connections out of Zoho's Start node: (the connection, the state it reaches)
+        self.start_connections: list[tuple[Item, str]] = []
+        #: transitions a connection out of the Start node names
+        self.from_start: set[int] = set()
         for conn in self.source.connections:
             c = conn.data
-            source = c.get("source", {}).get("state") if isinstance(c.get("source"), dict) else c.get("from_state")
+            got = "source" in c or "target" in c  # "Get a Specific Blueprint"; else "Create Blueprint"
+            source = _start_or_state(conn, c, "source" if got else "from_state", got)
             target = c.get("target", {}).get("state") if isinstance(c.get("target"), dict) else c.get("to_state")
             ref = c.get("transition") if "transition" in c else c.get("transitions")
             key = "transition" if "transition" in c else "transitions"
+            dst = self._state(conn, target, ("target", "state") if "target" in c else ("to_state",))
             found = None
             if isinstance(ref, dict):
                 found = next((refs[f"{k}:{ref[k]}"] for k in ("id", "api_name", "name")
                               if ref.get(k) is not None and f"{k}:{ref[k]}" in refs), None)
+            if source is None:
+                self.start_connections.append((conn, dst))
+                if found is not None:
+                    self.from_start.add(id(found))
+                    self.note(conn, (key,), f"transition {found.data.get('name')!r} out of Zoho's Start node: "
+                              f"a record enters at {dst!r} (entry.state); the YAML has no transition into "
+                              "the start state")
+                continue
             if found is None:
                 raise refuse(conn.file, conn.path + (key,), "the connection names no transition among the "
                              "transitions given", hint="give the blueprint's transitions too "
                              "(GET /crm/v8/settings/blueprints/transitions?ids=…)")
-            src = self._state(conn, source, ("source", "state") if "source" in c else ("from_state",))
-            dst = self._state(conn, target, ("target", "state") if "target" in c else ("to_state",))
+            src = self._state(conn, source, ("source", "state") if got else ("from_state",))
             out.setdefault(id(found), []).append((src, dst))
         return out
+
+    def _start_node(self, flagged: str | None) -> str | None:
+        """The start state: the state flagged `start_state`, or the one Zoho's Start node leads
+        to (a connection without a source state); both, they must agree."""
+        start = flagged
+        for conn, state in self.start_connections:
+            if start is not None and state != start:
+                raise refuse(conn.file, conn.path, f"Zoho's Start node leads to {state!r}, but the start state is "
+                             f"{start!r}; a blueprint starts in one state")
+            start = state
+        return start
 
     def _parent(self, item: Item, by_id: dict[str, Item], items: list[Item]) -> Item:
         ref = item.data.get("parent_transition")
@@ -551,6 +598,21 @@ class _Importer:
         self.unknown(item, (), t, {"name", "description", "transition_type", "parent_transition", "owners",
                                    "criteria", "during_inputs", "actions", "trigger_type", "module", "layout"})
         return part
+
+
+def _start_or_state(conn: Item, c: dict[str, Any], key: str, got: bool) -> Any:
+    """A connection's source state, or None when it leaves Zoho's Start node. No page shows
+    that node in the JSON: a source that is null, missing or `{"state": null}` (and, in the
+    "Create Blueprint" form, a `from_state` null or missing) is read as it."""
+    value = c.get(key)
+    if value is None:
+        return None
+    if not got:
+        return value
+    if not isinstance(value, dict):
+        raise refuse(conn.file, conn.path + (key,), "expected {\"state\": {\"api_name\": \"Negotiation\"}}, or null "
+                     "for Zoho's Start node")
+    return value.get("state")
 
 
 def _put(data: Any, path: JsonPath, value: Any) -> None:

@@ -5,9 +5,12 @@ profiles and fields, and the names the YAML uses for them.
     roles:    {"4150868000000026005": sales_manager}
     profiles: {"4150868000000026011": admin}
     fields:   {"4150868000000002565": {name: close_on, api_name: Closing_Date, type: date}}
+    layouts:  {Deals: {id: "4150868000000091055", name: Standard}}
 
 A field may be given by its name alone (`"4150868000000002557": amount`); its
-api_name is then the name. `Names` is what the action kinds translate through
+api_name is then the name. `layouts` names, per module, the layout a blueprint
+of that module is built on ("Create Blueprint" asks for it; the YAML has no
+layout): by its id alone (`Deals: "4150868000000091055"`) or with its name. `Names` is what the action kinds translate through
 (`ZohoNames`): without a map, ids stay ids (`user:4150868000000225013`) and
 are listed as ids to map; with one, a name it lacks is an error on export.
 """
@@ -32,7 +35,7 @@ from blueprint_cli.language.model import FIELD_TYPES
 OWNER_TYPES = {"user": "users", "role": "role", "profile": "profiles"}
 #: The same kinds as the map file groups their ids.
 MAP_KINDS = {"user": "users", "role": "roles", "profile": "profiles"}
-KINDS = tuple(MAP_KINDS.values()) + ("fields",)
+KINDS = tuple(MAP_KINDS.values()) + ("fields", "layouts")
 #: Zoho's owner types that the blueprint language has no word for.
 FOREIGN_OWNERS = {"group": "a group of users", "portal_user_type": "a portal user type"}
 #: Zoho's api names of the fields every record has, and ours.
@@ -65,13 +68,25 @@ class FieldEntry:
     type: str | None = None
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The layout a blueprint is built on: its Zoho id, and its name when known."""
+
+    id: str
+    name: str | None = None
+
+    def label(self) -> str:
+        return f"{self.name!r} ({self.id})" if self.name else self.id
+
+
 @dataclass
 class ZohoMap:
-    """A map file: per kind, Zoho id → name (fields: → FieldEntry)."""
+    """A map file: per kind, Zoho id → name (fields: → FieldEntry); layouts: module → Layout."""
 
     source: str = ""
     owners: dict[str, dict[str, str]] = field(default_factory=dict)
     fields: dict[str, FieldEntry] = field(default_factory=dict)
+    layouts: dict[str, Layout] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> ZohoMap:
@@ -103,6 +118,8 @@ class ZohoMap:
                     continue  # a skeleton's line not filled in yet: the id stays an id
                 if key == "fields":
                     out.fields[str(zid)] = _field_entry(value, at)
+                elif key == "layouts":
+                    out.layouts[str(zid)] = _layout_entry(value, at)
                 elif isinstance(value, str) and value and not re.search(r"[\s:]", value):
                     out.owners.setdefault(key, {})[str(zid)] = value
                 else:
@@ -125,6 +142,24 @@ def _field_entry(value: Any, at: str) -> FieldEntry:
     if not isinstance(api_name, str) or (kind is not None and kind not in FIELD_TYPES):
         raise BlueprintError(f"{at}: api_name is text and type one of {', '.join(FIELD_TYPES)}")
     return FieldEntry(value["name"], api_name, kind)
+
+
+def _layout_entry(value: Any, at: str) -> Layout:
+    if isinstance(value, dict):
+        zid, name = value.get("id"), value.get("name")
+    else:
+        zid, name = value, None
+    if isinstance(zid, bool) or not isinstance(zid, (str, int)) or not layout_id(str(zid)) \
+            or (name is not None and not isinstance(name, str)):
+        raise BlueprintError(f"{at}: expected the layout's Zoho id (digits), alone or as {{id: ID, name: NAME}}, "
+                             f"found {value!r}", hint="Zoho lists a module's layouts at Setup > Customization > "
+                             "Modules, or GET /crm/v8/settings/layouts?module=MODULE")
+    return Layout(str(zid), name)
+
+
+def layout_id(text: str) -> bool:
+    """Whether `text` looks like a Zoho id (digits), as `--layout` and the map take it."""
+    return text.isascii() and text.isdigit()
 
 
 def _no_twice(path: Path, key: str, names: Iterable[str]) -> None:
@@ -174,6 +209,8 @@ class Names:
         self.seen: dict[str, tuple[str | None, str | None]] = {}
         #: fields met on import with their Zoho id: id → (api_name, name, Zoho data type)
         self.field_ids: dict[str, tuple[str, str, str | None]] = {}
+        #: on import, the layout the blueprint names (for the map skeleton)
+        self.layout: Layout | None = None
         self._by_name = {kind: {v: k for k, v in ids.items()} for kind, ids in (zmap.owners if zmap else {}).items()}
         self._fields_by_name = {f.name: (zid, f) for zid, f in (zmap.fields if zmap else {}).items()}
 
@@ -332,7 +369,9 @@ def skeleton(names: Names) -> str:
 
     lines = ["# The map of `blueprint zoho`: Zoho ids and the names the YAML uses for them.",
              "# Write each null as a name (users, roles and profiles as your team file names them);",
-             "# fields are named after their api_name: rename them if you like.", ""]
+             "# fields are named after their api_name: rename them if you like.",
+             "# layouts: the layout of each module a blueprint is built on, which export and push send",
+             "# (Zoho's \"Create Blueprint\" asks for it): {id: ID, name: NAME}, or null until you know it.", ""]
     for kind in MAP_KINDS.values():
         ids = list(dict.fromkeys(u.id for u in names.unmapped if u.kind == kind))
         lines.append(f"{kind}:" if ids else f"{kind}: {{}}")
@@ -341,4 +380,12 @@ def skeleton(names: Names) -> str:
     for zid, (api, name, dtype) in names.field_ids.items():
         entry = f"{{name: {name}, api_name: {scalar(api, flow=True)}"
         lines.append(f"  {scalar(zid)}: {entry}" + (f", type: {field_type(dtype)}}}" if dtype else "}"))
+    if names.module:
+        lines.append("layouts:")
+        layout = names.layout
+        if layout is None:
+            lines.append(f"  {scalar(names.module)}: null")
+        else:
+            named = f", name: {scalar(layout.name, flow=True)}" if layout.name else ""
+            lines.append(f"  {scalar(names.module)}: {{id: {scalar(layout.id, flow=True)}{named}}}")
     return "\n".join(lines) + "\n"
