@@ -233,6 +233,30 @@ def test_usage_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.json_store_only
+def test_split_between_processes_the_report_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the JSON store a large pass is split between processes, each counting
+    a run of consecutive ids; the figures merge into exactly the one-pass report,
+    wherever the runs are cut, and a broken file in any of them is named."""
+    from blueprint_cli.report import gather
+    from blueprint_cli.store.jsonstore import shard
+
+    sales(tmp_path, misfit=True)
+    options = [(), ("--by", "region", "--idle", "1d"), ("--since", "2026-05-06", "--until", "2026-05-08")]
+    alone = [run(tmp_path, "report", "--now", NOW, "--json", *o).out for o in options]
+    monkeypatch.setattr(gather, "SHARE_AT_LEAST", 1)
+    for parts in (2, 3, 5):
+        monkeypatch.setattr(gather, "processes", lambda: parts)
+        for o, expected in zip(options, alone):
+            result = run(tmp_path, "report", "--now", NOW, "--json", *o)
+            assert (result.code, result.out) == (0, expected), (parts, o)
+    (tmp_path / ".blueprint" / "records" / shard("4") / "4.json").write_text("{not json", encoding="utf-8")
+    result = run(tmp_path, "report", "--now", NOW, "--json")
+    assert result.code == 1
+    assert result.json()["records"] == 3  # type: ignore[index]
+    assert f".blueprint/records/{shard('4')}/4.json: not valid JSON" in result.err
+
+
+@pytest.mark.json_store_only
 def test_a_broken_record_file_is_named_and_the_others_are_counted(tmp_path: Path) -> None:
     from blueprint_cli.store.jsonstore import shard
 

@@ -1,10 +1,13 @@
 """What `blueprint report` reads from a workspace: which blueprint, the window,
 the filter and the grouping as the user wrote them, then one pass over the
-store's history (`Store.histories`) into `figures.compute`."""
+store's history (`Store.histories`) into a `figures.Tally` — on the JSON store,
+split between processes (`split_histories`), each counting a share of the
+records; their counts merge into the same figures as one pass."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
@@ -15,8 +18,8 @@ from blueprint_cli.language import times
 from blueprint_cli.language.durations import DurationError, parse_duration
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
-from blueprint_cli.report.figures import Report, Window, compute
-from blueprint_cli.store import CorruptFile
+from blueprint_cli.report.figures import Counts, Report, Tally, Window
+from blueprint_cli.store import CorruptFile, HistoryShare, split_histories
 from blueprint_cli.workspace import Workspace
 
 #: --by's words that are not fields
@@ -104,18 +107,77 @@ def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) ->
     return lambda r: criteria.evaluate(criterion, where_values(bp, r, now, calendar, sla=sla, timed=timed))
 
 
-def following(ws: Workspace, bp: Blueprint, errors: list[CorruptFile]) -> Iterator[tuple[Record, Sequence[Passage]]]:
+#: Records a process counts at least before the pass is split (starting one costs
+#: about as much as counting a few thousand)
+SHARE_AT_LEAST = 5000
+
+
+def following(ws: Workspace, bp: Blueprint,
+              histories: Iterable[tuple[Record, Sequence[Passage]]]) -> Iterator[tuple[Record, Sequence[Passage]]]:
     """Every record of `bp` with its history, as it follows the latest version."""
     latest = next(p.latest for p in ws.published() if p.id == bp.id)
-    for record, history in ws.store.histories(blueprint=bp.id, errors=errors):
+    for record, history in histories:
         if record.version != latest and record.state is not None and bp.state(record.state) is not None:
             record = replace(record, version=latest)
         yield record, history
 
 
+def processes() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], *, parts: int | None = None) -> None:
+    """Count every record of `bp` into `tally`: in one pass, or in `parts`
+    processes (None: one per processor when the store can split its pass and
+    holds enough records), each a share of consecutive ids, merged in id order."""
+    split = split_histories(ws.store, bp.id)
+    if split is not None and parts is None:
+        parts = min(processes(), split[0] // SHARE_AT_LEAST)
+    if split is None or parts is None or parts < 2 or not hasattr(os, "fork"):
+        tally.add(following(ws, bp, ws.store.histories(blueprint=bp.id, errors=errors)))
+        return
+    import multiprocessing
+
+    global _SHARED
+    _SHARED = (ws, bp, tally, split[1], parts)
+    try:
+        with multiprocessing.get_context("fork").Pool(parts) as pool:
+            shares = pool.map(_count_share, range(parts))
+    finally:
+        _SHARED = None
+    for counts, unreadable, stopped in shares:
+        if stopped is not None:
+            message, hint, code = stopped
+            raise BlueprintError(message, hint=hint, exit_code=code)
+        tally.counts.merge(counts)
+        errors.extend(CorruptFile(path, problem) for path, problem in unreadable)
+
+
+#: What a process counting a share works with (inherited when it starts: `count`)
+_SHARED: tuple[Workspace, Blueprint, Tally, HistoryShare, int] | None = None
+
+
+def _count_share(k: int) -> tuple[Counts, list[tuple[str, str]], tuple[str, str | None, int] | None]:
+    """Share `k`, counted in a process of its own: the counts and the files it
+    could not read (path, problem), or the error that stopped it."""
+    assert _SHARED is not None
+    ws, bp, tally, share, parts = _SHARED
+    errors: list[CorruptFile] = []
+    mine = tally.fresh()  # a process may count more than one share
+    try:
+        mine.add(following(ws, bp, share(k, parts, bp.id, errors)))
+    except BlueprintError as exc:  # sent back as words: an exception's own fields do not cross processes
+        return mine.counts, [], (exc.message, exc.hint, exc.exit_code)
+    return mine.counts, [(e.path, e.message[len(e.path) + 2:]) for e in errors], None
+
+
 def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = None, until: str | None = None,
            where: str | None = None, by: str | None = None, idle: str | None = None,
-           errors: list[CorruptFile]) -> Report:
+           errors: list[CorruptFile], parts: int | None = None) -> Report:
     zone = ws.zone
     window = Window(moment(since, now=now, zone=zone) if since is not None else None,
                     moment(until, now=now, zone=zone, end=True, option="--until") if until is not None else None)
@@ -132,5 +194,7 @@ def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = N
         except BlueprintError:
             return None
 
-    return compute(bp, following(ws, bp, errors), now=now, calendar=ws.calendar, versions=version, window=window,
-                   keep=keep, by=group, by_name=by, idle=gap, zone=zone, version=latest)
+    tally = Tally(bp, now=now, calendar=ws.calendar, versions=version, window=window, keep=keep, by=group,
+                  idle=gap, zone=zone, version=latest)
+    count(ws, bp, tally, errors, parts=parts)
+    return tally.report(by_name=by)

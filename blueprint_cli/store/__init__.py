@@ -19,8 +19,9 @@ The promises every store keeps:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.store.contract import (
@@ -47,6 +48,12 @@ from blueprint_cli.store.contract import (
     Migrated as Migrated,
     Store as Store,
 )
+
+if TYPE_CHECKING:
+    from blueprint_cli.engine.records import Passage, Record
+
+#: Share k of n of a blueprint's history pass (`Store.histories`): (k, n, blueprint, errors) -> its records
+HistoryShare = Callable[[int, int, str, list[CorruptFile]], Iterator[tuple["Record", Sequence["Passage"]]]]
 
 # ----- choosing a store ---------------------------------------------------------------------
 
@@ -86,3 +93,20 @@ def open_store(spec: str | Path, *, create: bool = False, check: bool = True) ->
         return _SCHEMES[scheme](text, create)
     raise BlueprintError(f"{text.split('://', 1)[0]}:// is not a kind of store",
                          hint="a store is a workspace folder (JSON files) or a postgresql:// URL")
+
+
+def split_histories(store: Store, blueprint: str) -> tuple[int, HistoryShare] | None:
+    """How to read `blueprint`'s histories as shares of consecutive ids in
+    several processes at once, and about how many records the pass holds; None
+    for a store that sends them best in one pass (a server answers one query).
+    The JSON store's files are read by any process, each its share."""
+    from blueprint_cli.store.jsonstore import JsonStore
+
+    if not isinstance(store, JsonStore):
+        return None
+    json_store = store
+
+    def share(k: int, n: int, blueprint: str, errors: list[CorruptFile]) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        return json_store.histories(blueprint=blueprint, errors=errors, share=(k, n))
+
+    return json_store.count_of(blueprint), share

@@ -254,13 +254,19 @@ class JsonStore:
                 continue
             yield record
 
-    def histories(self, *, blueprint: str | None = None,
-                  errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+    def histories(self, *, blueprint: str | None = None, errors: list[CorruptFile] | None = None,
+                  share: tuple[int, int] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
         """Every record file read once, in id order, one at a time: the record and
         its history's passages (the entries' other members are not decoded into
-        objects). With `blueprint`, only the files its index names."""
+        objects). With `blueprint`, only the files its index names. `share`
+        (k, n): only the k-th of n runs of consecutive ids, so that n processes
+        read a pass between them (`split_histories`)."""
         records_dir = str(self.records_dir)
-        for record_id in sorted(self._ids(blueprint, None), key=id_order):
+        ids = sorted(self._ids(blueprint, None), key=id_order)
+        if share is not None:
+            k, n = share
+            ids = ids[len(ids) * k // n:len(ids) * (k + 1) // n]
+        for record_id in ids:
             path = os.path.join(records_dir, shard(record_id), record_id + ".json")
             try:
                 record, passages = self._passages(path, record_id)
@@ -313,6 +319,10 @@ class JsonStore:
             for d in dirs:
                 out.update(_names(d))
         return out
+
+    def count_of(self, blueprint: str) -> int:
+        """How many records the index places in `blueprint` (markers only)."""
+        return len(self._ids(blueprint, None))
 
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
