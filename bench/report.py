@@ -102,8 +102,7 @@ def timed(args: list[str], cwd: Path, shell: bool = False, code: Path | None = N
     """Wall seconds, CPU seconds (user + system, with the processes it waited
     for) and peak memory (KiB) of one command (output thrown away), run with the
     `blueprint_cli` of `code` (default: this checkout's)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER")}
-    env["PYTHONPATH"] = str(code or HERE.parent)
+    env = _env(code)
     t0 = time.perf_counter()
     proc = subprocess.Popen(args if not shell else ["bash", "-c", args[0]], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -112,6 +111,24 @@ def timed(args: list[str], cwd: Path, shell: bool = False, code: Path | None = N
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+#: compiled modules, as an installed package has them (not in the checkouts' folders)
+PYCACHE = Path(tempfile.gettempdir()) / "blueprint-bench-pycache"
+
+
+def _env(code: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER", "PYTHONDONTWRITEBYTECODE")}
+    env["PYTHONPATH"] = str(code or HERE.parent)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def compiled(code: Path | None) -> None:
+    """Compile a version's modules once, so that start-up is timed as installed."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str((code or HERE.parent) / "blueprint_cli")],
+                   env=_env(code), check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -162,6 +179,8 @@ def main() -> None:
             codes["before"] = args.baseline.resolve()
         runs: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
         timed(cat, large, shell=True)  # warm the page cache once for all
+        for code in codes.values():
+            compiled(code)
         for _ in range(args.rounds):
             for name, (command, where, shell) in commands.items():
                 for label, code in codes.items():
