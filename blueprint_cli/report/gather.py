@@ -132,24 +132,24 @@ def processes() -> int:
 
 def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], *, parts: int | None = None) -> None:
     """Count every record of `bp` into `tally`: in one pass, or in `parts`
-    processes (None: one per processor when the store can split its pass and
-    holds enough records), each a share of consecutive ids, merged in id order."""
-    split = split_histories(ws.store, bp.id)
-    if split is not None and parts is None:
-        parts = min(processes(), split[0] // SHARE_AT_LEAST)
-    if split is None or parts is None or parts < 2 or not hasattr(os, "fork"):
+    processes (None: one per processor, when the store can split its pass and
+    each would count `SHARE_AT_LEAST` records), each a share of consecutive
+    ids, merged in id order."""
+    shares = split_histories(ws.store, bp.id, parts=parts or processes(), least=1 if parts else SHARE_AT_LEAST) \
+        if hasattr(os, "fork") else None
+    if shares is None:
         tally.add(following(ws, bp, ws.store.histories(blueprint=bp.id, errors=errors)))
         return
     import multiprocessing
 
     global _SHARED
-    _SHARED = (ws, bp, tally, split[1], parts)
+    _SHARED = (ws, bp, tally, shares)
     try:
-        with multiprocessing.get_context("fork").Pool(parts) as pool:
-            shares = pool.map(_count_share, range(parts))
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            results = pool.map(_count_share, range(len(shares)))
     finally:
         _SHARED = None
-    for counts, unreadable, stopped in shares:
+    for counts, unreadable, stopped in results:
         if stopped is not None:
             message, hint, code = stopped
             raise BlueprintError(message, hint=hint, exit_code=code)
@@ -158,18 +158,18 @@ def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile],
 
 
 #: What a process counting a share works with (inherited when it starts: `count`)
-_SHARED: tuple[Workspace, Blueprint, Tally, HistoryShare, int] | None = None
+_SHARED: tuple[Workspace, Blueprint, Tally, list[HistoryShare]] | None = None
 
 
 def _count_share(k: int) -> tuple[Counts, list[tuple[str, str]], tuple[str, str | None, int] | None]:
     """Share `k`, counted in a process of its own: the counts and the files it
     could not read (path, problem), or the error that stopped it."""
     assert _SHARED is not None
-    ws, bp, tally, share, parts = _SHARED
+    ws, bp, tally, shares = _SHARED
     errors: list[CorruptFile] = []
     mine = tally.fresh()  # a process may count more than one share
     try:
-        mine.add(following(ws, bp, share(k, parts, bp.id, errors)))
+        mine.add(following(ws, bp, shares[k](errors)))
     except BlueprintError as exc:  # sent back as words: an exception's own fields do not cross processes
         return mine.counts, [], (exc.message, exc.hint, exc.exit_code)
     return mine.counts, [(e.path, e.message[len(e.path) + 2:]) for e in errors], None

@@ -52,8 +52,8 @@ from blueprint_cli.store.contract import (
 if TYPE_CHECKING:
     from blueprint_cli.engine.records import Passage, Record
 
-#: Share k of n of a blueprint's history pass (`Store.histories`): (k, n, blueprint, errors) -> its records
-HistoryShare = Callable[[int, int, str, list[CorruptFile]], Iterator[tuple["Record", Sequence["Passage"]]]]
+#: A share of a history pass (`split_histories`): errors -> its records, as `Store.histories` gives them
+HistoryShare = Callable[[list[CorruptFile]], Iterator[tuple["Record", Sequence["Passage"]]]]
 
 # ----- choosing a store ---------------------------------------------------------------------
 
@@ -95,18 +95,14 @@ def open_store(spec: str | Path, *, create: bool = False, check: bool = True) ->
                          hint="a store is a workspace folder (JSON files) or a postgresql:// URL")
 
 
-def split_histories(store: Store, blueprint: str) -> tuple[int, HistoryShare] | None:
-    """How to read `blueprint`'s histories as shares of consecutive ids in
-    several processes at once, and about how many records the pass holds; None
-    for a store that sends them best in one pass (a server answers one query).
-    The JSON store's files are read by any process, each its share."""
+def split_histories(store: Store, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
+    """`blueprint`'s history pass (`Store.histories`) as up to `parts` shares of
+    consecutive ids, at least `least` records each, for as many processes to
+    read at once; None when there would be fewer than two, or for a store that
+    sends them best in one pass (a server answers one query). The JSON store's
+    files are read by any process, each its share."""
     from blueprint_cli.store.jsonstore import JsonStore
 
     if not isinstance(store, JsonStore):
         return None
-    json_store = store
-
-    def share(k: int, n: int, blueprint: str, errors: list[CorruptFile]) -> Iterator[tuple[Record, Sequence[Passage]]]:
-        return json_store.histories(blueprint=blueprint, errors=errors, share=(k, n))
-
-    return json_store.count_of(blueprint), share
+    return store.history_shares(blueprint, parts=parts, least=least)

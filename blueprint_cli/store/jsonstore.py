@@ -19,6 +19,7 @@ index checks the record itself.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -254,18 +255,30 @@ class JsonStore:
                 continue
             yield record
 
-    def histories(self, *, blueprint: str | None = None, errors: list[CorruptFile] | None = None,
-                  share: tuple[int, int] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+    def histories(self, *, blueprint: str | None = None,
+                  errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
         """Every record file read once, in id order, one at a time: the record and
         its history's passages (the entries' other members are not decoded into
-        objects). With `blueprint`, only the files its index names. `share`
-        (k, n): only the k-th of n runs of consecutive ids, so that n processes
-        read a pass between them (`split_histories`)."""
-        records_dir = str(self.records_dir)
+        objects). With `blueprint`, only the files its index names."""
+        yield from self._histories(sorted(self._ids(blueprint, None), key=id_order), blueprint, errors)
+
+    def history_shares(self, blueprint: str, *, parts: int,
+                       least: int) -> list[Callable[[list[CorruptFile]], Iterator[tuple[Record, Sequence[Passage]]]]] | None:
+        """`histories(blueprint=...)` as up to `parts` runs of consecutive ids of
+        at least `least` records each, for as many processes to read at once
+        (None: fewer than two). The ids are listed once, here, so the runs
+        neither overlap nor miss a record that a move or a new record
+        meanwhile places elsewhere in the index."""
         ids = sorted(self._ids(blueprint, None), key=id_order)
-        if share is not None:
-            k, n = share
-            ids = ids[len(ids) * k // n:len(ids) * (k + 1) // n]
+        n = min(parts, len(ids) // max(least, 1))
+        if n < 2:
+            return None
+        runs = [ids[len(ids) * k // n:len(ids) * (k + 1) // n] for k in range(n)]
+        return [functools.partial(self._histories, run, blueprint) for run in runs]
+
+    def _histories(self, ids: Sequence[str], blueprint: str | None,
+                   errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        records_dir = str(self.records_dir)
         for record_id in ids:
             path = os.path.join(records_dir, shard(record_id), record_id + ".json")
             try:
@@ -319,10 +332,6 @@ class JsonStore:
             for d in dirs:
                 out.update(_names(d))
         return out
-
-    def count_of(self, blueprint: str) -> int:
-        """How many records the index places in `blueprint` (markers only)."""
-        return len(self._ids(blueprint, None))
 
     def record_ids_in(self, blueprint: str, state: str) -> list[str]:
         return [r.id for r in self.scan(blueprint=blueprint, state=state, errors=[])]
