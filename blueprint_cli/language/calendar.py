@@ -130,9 +130,9 @@ class WorkingCalendar:
         if zone is None:
             raise ValueError("business time needs a moment with a time zone")
         shape = self._shape()
-        last = shape.last
+        last = shape.last[0]  # read once, replaced whole: never half of one stay and half of another
         # compared in UTC: two times of one zone compare by the wall clock, which an autumn change repeats
-        if start is last[0] and (zone is last[1] or zone == last[1]):
+        if last is not None and start is last[0] and (zone is last[1] or zone == last[1]):
             a, local_a, clock_a = last[2], last[3], last[4]
         else:
             a = start.astimezone(timezone.utc)
@@ -144,7 +144,7 @@ class WorkingCalendar:
         if b - a < _NO_CHANGE_WITHIN and local_a.utcoffset() == local_b.utcoffset():
             # no change of offset between them, so the wall clock runs as real time does
             clock_b = self._clock(local_b)
-            last[:] = (end, zone, b, local_b, clock_b)
+            shape.last[0] = (end, zone, b, local_b, clock_b)
             return timedelta(microseconds=clock_b - (clock_a if clock_a is not None else self._clock(local_a)))
         return self._walk(a, b, zone)
 
@@ -245,7 +245,8 @@ class _Shape:
     days: dict[int, tuple[int, bool]] = field(default_factory=dict, compare=False)
     #: the end of the last stay `working_time` measured, which the next one usually
     #: starts at: (moment, zone, in UTC, in the zone, its clock)
-    last: list[Any] = field(default_factory=lambda: [None] * 5, compare=False)
+    last: list[tuple[datetime, tzinfo, datetime, datetime, int] | None] = field(
+        default_factory=lambda: [None], compare=False)
 
 
 def _us(moment: time) -> int:
