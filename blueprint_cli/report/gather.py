@@ -110,6 +110,8 @@ def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) ->
 #: Records a process counts at least before the pass is split (starting one costs
 #: about as much as counting a few thousand)
 SHARE_AT_LEAST = 5000
+#: Processes a pass is split between at most (each holds the workspace: ~40 MiB)
+MOST_PROCESSES = 8
 
 
 def following(ws: Workspace, bp: Blueprint,
@@ -132,10 +134,11 @@ def processes() -> int:
 
 def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], *, parts: int | None = None) -> None:
     """Count every record of `bp` into `tally`: in one pass, or in `parts`
-    processes (None: one per processor, when the store can split its pass and
-    each would count `SHARE_AT_LEAST` records), each a share of consecutive
-    ids, merged in id order."""
-    shares = split_histories(ws.store, bp.id, parts=parts or processes(), least=1 if parts else SHARE_AT_LEAST) \
+    processes (None: one per processor, at most `MOST_PROCESSES`, when the
+    store can split its pass and each would count `SHARE_AT_LEAST` records),
+    each a share of consecutive ids, merged in id order."""
+    shares = split_histories(ws.store, bp.id, parts=parts or min(processes(), MOST_PROCESSES),
+                             least=1 if parts else SHARE_AT_LEAST) \
         if hasattr(os, "fork") else None
     if shares is None:
         tally.add(following(ws, bp, ws.store.histories(blueprint=bp.id, errors=errors)))
