@@ -17,6 +17,7 @@ from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.report.figures import Report, Window, compute
 from blueprint_cli.store import CorruptFile
+from blueprint_cli.store.contract import HistoryFigures
 from blueprint_cli.workspace import Workspace
 
 #: --by's words that are not fields
@@ -104,13 +105,20 @@ def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) ->
     return lambda r: criteria.evaluate(criterion, where_values(bp, r, now, calendar, sla=sla, timed=timed))
 
 
+def as_latest(bp: Blueprint, latest: int) -> Callable[[Record], Record]:
+    """A record as it follows the latest version of `bp` (when its state is in it)."""
+    def follow(record: Record) -> Record:
+        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
+            return replace(record, version=latest)
+        return record
+    return follow
+
+
 def following(ws: Workspace, bp: Blueprint, errors: list[CorruptFile]) -> Iterator[tuple[Record, Sequence[Passage]]]:
     """Every record of `bp` with its history, as it follows the latest version."""
-    latest = next(p.latest for p in ws.published() if p.id == bp.id)
+    follow = as_latest(bp, next(p.latest for p in ws.published() if p.id == bp.id))
     for record, history in ws.store.histories(blueprint=bp.id, errors=errors):
-        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
-            record = replace(record, version=latest)
-        yield record, history
+        yield follow(record), history
 
 
 def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = None, until: str | None = None,
@@ -132,5 +140,21 @@ def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = N
         except BlueprintError:
             return None
 
+    store = ws.store
+    if isinstance(store, HistoryFigures):
+        from blueprint_cli.report.server import compute_in_store
+
+        follow = as_latest(bp, latest)
+        unread: list[CorruptFile] = []  # kept only if the store's figures are the report
+        selection = None
+        if keep is not None or group is not None:
+            selection = (follow(r) for r in store.scan(blueprint=bp.id, errors=unread))
+        numbers = next(p.version_numbers() for p in ws.published() if p.id == bp.id)
+        found = compute_in_store(store, bp, now=now, calendar=ws.calendar, versions=version, numbers=numbers,
+                                 window=window, selection=selection, keep=keep, by=group, by_name=by, idle=gap,
+                                 zone=zone, version=latest, latest=follow, errors=unread)
+        if found is not None:
+            errors += unread
+            return found
     return compute(bp, following(ws, bp, errors), now=now, calendar=ws.calendar, versions=version, window=window,
                    keep=keep, by=group, by_name=by, idle=gap, zone=zone, version=latest)
