@@ -243,6 +243,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE TRIGGER history_columns BEFORE INSERT OR UPDATE OF entry ON {s}.history
             FOR EACH ROW EXECUTE FUNCTION {s}.history_columns();
         UPDATE {s}.history SET entry = entry;
+        -- the entries a report reads the exact way, found without reading the others
+        CREATE INDEX history_untyped ON {s}.history (record_id) WHERE NOT typed;
     """),
 )
 LATEST = MIGRATIONS[-1].version
@@ -341,33 +343,36 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
 
     return f"""
     WITH r AS MATERIALIZED ({records}),
-    e AS MATERIALIZED (
+    m AS (  -- the entries that name a state, in order, with the state the record was in
         SELECT h.record_id, h.seq, h.at_us, h.at_offset, h.kind, h.transition, h.from_state, h.to_state,
-               h.version, h.typed
-        FROM {s}.history h WHERE h.record_id IN (SELECT id FROM r)),
-    m AS (  -- the entries that name a state, with the state the record was in
-        SELECT e.*, lag(to_state) OVER (PARTITION BY record_id ORDER BY seq) AS before
-        FROM e WHERE to_state IS NOT NULL),
+               h.version, lag(h.to_state) OVER (PARTITION BY h.record_id ORDER BY h.seq) AS before
+        FROM {s}.history h WHERE h.record_id IN (SELECT id FROM r) AND h.to_state IS NOT NULL),
+    marked AS (  -- which begin a stay; and records with an entry that leaves the record where it is
+                 -- while it says it moves it (a report would count it as a move): judged by the report
+        SELECT m.*, before IS NULL OR to_state <> before OR kind IN ('create', 'enter') AS begins,
+               bool_or(to_state = before AND kind IN ('move', 'migrate') AND from_state IS DISTINCT FROM to_state)
+                   OVER (PARTITION BY record_id) AS muddled
+        FROM m),
     st AS MATERIALIZED (  -- each stay: the entry that began it, and what ended it
         SELECT record_id, seq, kind, transition, from_state, to_state AS state, version, before, at_us, at_offset,
-               lead(at_us) OVER w AS end_us, lead(coalesce(nullif(transition, ''), kind)) OVER w AS left_by,
+               muddled, lead(at_us) OVER w AS end_us, lead(coalesce(nullif(transition, ''), kind)) OVER w AS left_by,
                lead(to_state) OVER w AS went, row_number() OVER w AS n, lead(seq) OVER w IS NULL AS last
-        FROM m WHERE before IS NULL OR to_state <> before OR kind IN ('create', 'enter')
+        FROM marked WHERE begins
         WINDOW w AS (PARTITION BY record_id ORDER BY seq)),
     moves AS (SELECT * FROM unnest(%(mv)s::integer[], %(mt)s::text[], %(mf)s::text[], %(mto)s::text[])
               AS v(version, transition, from_state, to_state)),
     states AS (SELECT * FROM unnest(%(sv)s::integer[], %(ss)s::text[]) AS v(version, state)),
-    odd AS (  -- records whose history the server does not judge: read the exact way
-        SELECT record_id FROM e WHERE NOT typed OR at_us IS NULL
+    odd AS MATERIALIZED (  -- records whose history the server does not judge: read the exact way
+        SELECT h.record_id FROM {s}.history h WHERE NOT h.typed AND h.record_id IN (SELECT id FROM r)
         UNION
-        SELECT record_id FROM st WHERE kind NOT IN ('create', 'enter', 'move', 'migrate') OR version IS NULL
-            OR kind = 'move' AND (before IS NOT NULL AND from_state IS DISTINCT FROM before
-                OR NOT coalesce((version, transition, from_state, state) IN (SELECT * FROM moves), false))
+        SELECT record_id FROM st WHERE muddled OR kind NOT IN ('create', 'enter', 'move', 'migrate')
+            OR version IS NULL OR kind IN ('move', 'migrate') AND before IS NOT NULL AND from_state IS DISTINCT FROM before
+            OR kind = 'move' AND NOT coalesce((version, transition, from_state, state) IN (SELECT * FROM moves), false)
             OR kind <> 'move' AND NOT coalesce((version, state) IN (SELECT * FROM states), false)
         UNION
         SELECT r.id FROM r LEFT JOIN st ON st.record_id = r.id AND st.last
         WHERE r.format > {FORMAT} OR r.history_length > 0 AND st.state IS DISTINCT FROM r.state),
-    good AS MATERIALIZED (SELECT * FROM r WHERE id NOT IN (SELECT record_id FROM odd)),
+    good AS MATERIALIZED (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = r.id)),
     ok AS MATERIALIZED (
         SELECT st.*, good.grp, {window.format(t="st.at_us")} AS began_in,
                end_us IS NOT NULL AND {window.format(t="end_us")} AS ended_in
@@ -404,14 +409,12 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
     UNION ALL
     SELECT 'buckets', coalesce(json_agg(json_build_array(b * %(bucket)s::bigint - {_SHIFT_DAYS * _DAY_US}, moves, done)),
                                '[]')
-    FROM (SELECT (e.at_us + {_SHIFT_DAYS * _DAY_US}) / %(bucket)s::bigint AS b, count(*) AS moves,
-                 count(*) FILTER (WHERE e.to_state = ANY(%(final)s::text[])) AS done
-          FROM e JOIN good ON good.id = e.record_id
-          WHERE e.kind IN ('move', 'migrate') AND e.to_state IS NOT NULL
-                AND e.to_state IS DISTINCT FROM e.from_state AND {window.format(t="e.at_us")}
+    FROM (SELECT (at_us + {_SHIFT_DAYS * _DAY_US}) / %(bucket)s::bigint AS b, count(*) AS moves,
+                 count(*) FILTER (WHERE state = ANY(%(final)s::text[])) AS done
+          FROM ok WHERE kind IN ('move', 'migrate') AND state IS DISTINCT FROM from_state AND began_in
           GROUP BY 1) AS b
     UNION ALL
-    SELECT 'span', json_build_array(min(e.at_us), max(e.at_us)) FROM e JOIN good ON good.id = e.record_id
+    SELECT 'span', json_build_array(min(at_us), max(coalesce(end_us, at_us))) FROM ok
     UNION ALL
     SELECT 'odd', json_build_array(record_id) FROM odd
     UNION ALL
