@@ -430,6 +430,12 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
     """
 
 
+def _spread(found: list[Any]) -> SpreadFound:
+    """A spread as the server sends it: JSON writes a whole float8 as an integer."""
+    n, *values = found
+    return SpreadFound(int(n), *(float(v) if v is not None else None for v in values))
+
+
 def _driver() -> Any:
     try:
         import psycopg
@@ -756,7 +762,7 @@ class PostgresStore:
         stuck: list[tuple[Record, str, str]] = []
         for part, v in rows:
             if part == "state":
-                states.append(StateFound(v[0], v[1], v[2], v[3], SpreadFound(*v[4]), SpreadFound(*v[5])))
+                states.append(StateFound(v[0], v[1], v[2], v[3], _spread(v[4]), _spread(v[5])))
             elif part == "left":
                 left_by.append((v[0], v[1], v[2], v[3], v[4]))
             elif part == "records":
