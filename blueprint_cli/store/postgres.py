@@ -281,28 +281,32 @@ _SHIFT_DAYS = 700_000
 _DAY_US = 86_400_000_000
 
 
-def _clock_sql(local: str, asked: FiguresAsked) -> str:
-    """SQL for `WorkingCalendar._clock`: working microseconds up to the wall-clock
-    time `local` (microseconds since 1970-01-01, on the calendar's wall clock),
-    from an origin of its own (only differences are used). The same arithmetic:
-    whole weeks times the working days of a week, the working days before this
-    one in its week, less the holidays before it, times a day's working time;
-    plus today's working time so far."""
+def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
+    """SQL for `WorkingCalendar._clock`: working microseconds up to a wall-clock
+    time (on the calendar's wall clock), from an origin of its own (only
+    differences are used), given as `day` (days since a Monday, positive:
+    `_days_sql`) and `time_of_day` (microseconds). The same arithmetic: whole
+    weeks times the working days of a week, the working days before this one in
+    its week, less the holidays before it, times a day's working time; plus
+    today's working time so far."""
     days = sorted(set(asked.working_days))
     prefix = [sum(1 for d in days if d < n) for n in range(7)]
     day_work = sum(b - a for a, b in asked.hours_us)
-    # u: days since a Monday, always positive; u % 7 is the weekday (1970-01-01 was a Thursday)
-    u = f"(({local} + {_SHIFT_DAYS * _DAY_US}) / {_DAY_US} + 3)"
-    tod = f"(({local} + {_SHIFT_DAYS * _DAY_US}) %% {_DAY_US})"
     holidays = "ARRAY[" + ",".join(str(h + _SHIFT_DAYS + 3) for h in sorted(asked.holidays)) + "]::bigint[]"
-    before = f"({u} / 7 * {len(days)} + (ARRAY[{','.join(map(str, prefix))}])[{u} %% 7 + 1])"
+    before = f"({day} / 7 * {len(days)} + (ARRAY[{','.join(map(str, prefix))}])[{day} %% 7 + 1])"
+    working = f"{day} %% 7 IN ({','.join(map(str, days))})"
     if asked.holidays:
-        before = f"({before} - width_bucket({u} - 1, {holidays}))"
-        working = f"{u} %% 7 IN ({','.join(map(str, days))}) AND NOT {u} = ANY({holidays})"
-    else:
-        working = f"{u} %% 7 IN ({','.join(map(str, days))})"
-    today = " + ".join(f"greatest(0, least({tod}, {b}) - {a})" for a, b in asked.hours_us)
+        before = f"({before} - width_bucket({day} - 1, {holidays}))"
+        working = f"{working} AND NOT {day} = ANY({holidays})"
+    today = " + ".join(f"greatest(0, least({time_of_day}, {b}) - {a})" for a, b in asked.hours_us)
     return f"({before} * {day_work} + CASE WHEN {working} THEN {today} ELSE 0 END)"
+
+
+def _days_sql(local: str) -> tuple[str, str]:
+    """A wall-clock time in microseconds since 1970-01-01 as days since a Monday
+    (always positive; % 7 is the weekday, 1970-01-01 was a Thursday) and the
+    microseconds of its day."""
+    return f"({local} + {_SHIFT_DAYS * _DAY_US}) / {_DAY_US} + 3", f"({local} + {_SHIFT_DAYS * _DAY_US}) %% {_DAY_US}"
 
 
 def _figures_sql(s: str, asked: FiguresAsked) -> str:
@@ -351,7 +355,8 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
                  -- while it says it moves it (a report would count it as a move): judged by the report
         SELECT m.*, before IS NULL OR to_state <> before OR kind IN ('create', 'enter') AS begins,
                bool_or(to_state = before AND kind IN ('move', 'migrate') AND from_state IS DISTINCT FROM to_state)
-                   OVER (PARTITION BY record_id) AS muddled
+                   OVER (PARTITION BY record_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                   AS muddled
         FROM m),
     st AS MATERIALIZED (  -- each stay: the entry that began it, and what ended it
         SELECT record_id, seq, kind, transition, from_state, to_state AS state, version, before, at_us, at_offset,
@@ -373,16 +378,21 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
         SELECT r.id FROM r LEFT JOIN st ON st.record_id = r.id AND st.last
         WHERE r.format > {FORMAT} OR r.history_length > 0 AND st.state IS DISTINCT FROM r.state),
     good AS MATERIALIZED (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = r.id)),
-    ok AS MATERIALIZED (
-        SELECT st.*, good.grp, {window.format(t="st.at_us")} AS began_in,
+    ok AS MATERIALIZED (  -- the stays of the records the server judges
+        SELECT st.*, {"r.grp" if grouped else "NULL::text AS grp"}, {window.format(t="st.at_us")} AS began_in,
                end_us IS NOT NULL AND {window.format(t="end_us")} AS ended_in
-        FROM st JOIN good ON good.id = st.record_id),
-    timed AS (
-        SELECT grp, state, ended_in, began_in, (end_us - at_us)::float8 / 1000000 AS cal,
+        FROM st {"JOIN r ON r.id = st.record_id" if grouped else ""}
+        WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = st.record_id)),
+    timed AS (  -- each stay's times (OFFSET 0: each value computed once, not again where it is used)
+        SELECT grp, state, ended_in, began_in, cal,
                CASE WHEN NOT ended_in THEN NULL WHEN end_us <= at_us THEN 0::float8
-                    ELSE ({_clock_sql(end_local, asked)} - {_clock_sql(start_local, asked)})::float8 / 1000000
+                    ELSE ({_clock_sql("db", "tb", asked)} - {_clock_sql("da", "ta", asked)})::float8 / 1000000
                END AS bus
-        FROM ok),
+        FROM (SELECT y.*, {_days_sql("la")[0]} AS da, {_days_sql("la")[1]} AS ta,
+                     {_days_sql("lb")[0]} AS db, {_days_sql("lb")[1]} AS tb
+              FROM (SELECT grp, state, ended_in, began_in, at_us, end_us, (end_us - at_us)::float8 / 1000000 AS cal,
+                           CASE WHEN ended_in THEN {start_local} END AS la, CASE WHEN ended_in THEN {end_local} END AS lb
+                    FROM ok OFFSET 0) AS y OFFSET 0) AS z),
     tally AS (
         SELECT {group_of} AS grp, state, count(*) FILTER (WHERE now) AS now,
                count(*) FILTER (WHERE began_in) AS entries,
