@@ -118,7 +118,7 @@ def test_init_store_creates_the_tables_and_keeps_no_password(tmp_path: Path, pg_
         rows = conn.execute(f"SELECT version, description FROM {schema_of(pg_url)}.schema_version").fetchall()
     assert [v for v, _ in rows] == [m.version for m in postgres.MIGRATIONS]
     published = cli("--json", "store", "info", cwd=tmp_path).json()
-    assert published["kind"] == "postgresql" and published["blueprints"] == 1 and published["schema_version"] == 1
+    assert published["kind"] == "postgresql" and published["blueprints"] == 1 and published["schema_version"] == postgres.LATEST
 
 
 def test_url_handling() -> None:

@@ -729,20 +729,7 @@ class PostgresStore:
             params = ([blueprint] if blueprint is not None else []) + list(last or ())
             with self._errors():
                 rows = self.connect().execute(sql, params).fetchall()
-            found = self._page_passages([r[0] for r in rows])
-            for record_id, _, data, fmt in rows:
-                try:
-                    self._check_format(record_id, fmt)
-                    record = self._decode(record_id, data, ()).record
-                    passages = found.get(record_id)
-                    if passages is None:
-                        passages = self._exact_passages(record_id)
-                except CorruptFile as exc:
-                    if errors is None:
-                        raise
-                    errors.append(exc)
-                    continue
-                yield record, passages
+            yield from self._with_passages([(r[0], r[2], r[3]) for r in rows], errors)
             if len(rows) < PAGE:
                 return
             last = (rows[-1][1], rows[-1][0])
@@ -810,20 +797,25 @@ class PostgresStore:
                 rows = self.connect().execute(
                     f"SELECT r.id, r.data, r.format FROM {self._s}.records r WHERE r.id = ANY(%s) "
                     "ORDER BY r.sort_key, r.id", (ids,)).fetchall()
-            found = self._page_passages(ids)
-            for record_id, data, fmt in rows:
-                try:
-                    self._check_format(record_id, fmt)
-                    record = self._decode(record_id, data, ()).record
-                    passages = found.get(record_id)
-                    if passages is None:
-                        passages = self._exact_passages(record_id)
-                except CorruptFile as exc:
-                    if errors is None:
-                        raise
-                    errors.append(exc)
-                    continue
-                yield record, passages
+            yield from self._with_passages(rows, errors)
+
+    def _with_passages(self, rows: Sequence[tuple[str, Any, int]],
+                       errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """A page of record rows (id, data, format) with their passages (one more query)."""
+        found = self._page_passages([r[0] for r in rows])
+        for record_id, data, fmt in rows:
+            try:
+                self._check_format(record_id, fmt)
+                record = self._decode(record_id, data, ()).record
+                passages = found.get(record_id)
+                if passages is None:
+                    passages = self._exact_passages(record_id)
+            except CorruptFile as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                continue
+            yield record, passages
 
     def _page_passages(self, record_ids: Sequence[str]) -> dict[str, list[Passage]]:
         """The passages of these records whose every entry the server found well
