@@ -13,7 +13,8 @@ store, and for whatever the store leaves to it:
   working hours hold a change of offset the clock is not the walked time, so a
   history that reaches such a day is computed by `figures.compute`;
 - moves are counted per quarter of an hour (UTC) and put on their day here, in
-  the report's zone."""
+  the report's zone (computed by `figures.compute` if a day there begins inside
+  a quarter of an hour)."""
 
 from __future__ import annotations
 
@@ -57,9 +58,6 @@ def compute_in_store(store: HistoryFigures, bp: Blueprint, *, now: datetime, cal
     """`figures.compute`'s report, computed by `store`; None when the store
     leaves records to the report that fit their version (compute it then)."""
     changes = _changes(calendar.zone) if calendar.zone is not None else None
-    local = _changes(zone) if zone is not None else _changes(None)
-    bucket = _QUARTER_US if all(c % _QUARTER_US == 0 for c in local[0]) and \
-        all(o % 900 == 0 for o in local[1]) else 1_000_000
     selected = None
     if selection is not None:
         selected = tuple((r.id, by(r) if by is not None else None)
@@ -77,14 +75,14 @@ def compute_in_store(store: HistoryFigures, bp: Blueprint, *, now: datetime, cal
         hours_us=tuple((_of_day(a), _of_day(b) if b != time(0) else 86_400_000_000) for a, b in calendar.hours),
         holidays=tuple(sorted((h - date(1970, 1, 1)).days for h in calendar.holidays if h.weekday() in calendar.days)),
         changes_us=changes[0] if changes is not None else None, offsets=changes[1] if changes is not None else None,
-        bucket_us=bucket)
+        bucket_us=_QUARTER_US)
     found = store.history_figures(asked, errors)
     if found.span is not None and not (_us(_FIRST) <= found.span[0] and found.span[1] < _us(_LAST)
                                        and _regular(calendar, found.span)):
         return None  # offsets this query did not carry, or a day the clock does not measure
     misfits = _judge(found, versions, version, latest)
-    if misfits is None:
-        return None
+    if misfits is None or any(_day(start, zone) != _day(start + _QUARTER_US - 1, zone) for start, _, _ in found.buckets):
+        return None  # or a day of the report's zone begins inside a quarter of an hour (an offset of 5:20)
     return _report(bp, found, misfits, now=now, calendar=calendar, window=window, by_name=by_name,
                    idle=idle, zone=zone, version=version, latest=latest, stuck_limit=stuck_limit)
 
@@ -164,12 +162,9 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
         Group(key, found.group_records.get(key, 0),
               tuple(figures(key, s) for s in _ordered(order, dict.fromkeys(tables.get(key, {}), _StateTally()))))
         for key in sorted({g for g in tables if g is not None} | set(found.group_records)))
-    local = zone
     per_day: dict[date, list[int]] = {}
     for start, moves, done in found.buckets:
-        moment = _EPOCH + start * _US
-        day = (moment.astimezone(local) if local is not None else moment.astimezone()).date()
-        counts = per_day.setdefault(day, [0, 0])
+        counts = per_day.setdefault(_day(start, zone), [0, 0])
         counts[0] += moves
         counts[1] += done
     days = tuple(sorted((d, c[0], c[1]) for d, c in per_day.items()))
@@ -196,6 +191,12 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
                   by_name, groups)
 
 
+def _day(us: int, zone: tzinfo | None) -> date:
+    """The day a moment falls on in the report's zone (None: this machine's), as `figures.compute` puts a move."""
+    moment = _EPOCH + us * _US
+    return (moment.astimezone(zone) if zone is not None else moment.astimezone()).date()
+
+
 def _spread(found: SpreadFound) -> Spread:
     return Spread(found.count, found.median, found.p90, found.max)
 
@@ -204,7 +205,8 @@ def _spread(found: SpreadFound) -> Spread:
 def _changes(zone: tzinfo | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The zone's changes of offset from 1970 to 2100 (microseconds) and its
     offsets (seconds): `offsets[i]` before `changes[i]`, the last after. Found
-    day by day, then to the second. None: this machine's local time."""
+    week by week (no zone changes twice within a week), then to the second.
+    None: this machine's local time."""
     def offset(second: int) -> int:
         moment = datetime.fromtimestamp(second, timezone.utc)
         shifted = moment.astimezone(zone) if zone is not None else moment.astimezone()
@@ -217,7 +219,7 @@ def _changes(zone: tzinfo | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     changes: list[int] = []
     day = first
     while day < last:
-        nxt = day + 86_400
+        nxt = day + 7 * 86_400
         if offset(nxt) != offsets[-1]:
             lo, hi = day, nxt  # offset(lo) is the old one, offset(hi) the new
             while hi - lo > 1:
