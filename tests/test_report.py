@@ -388,3 +388,19 @@ def test_no_calendar_zone_reads_each_stay_in_its_own_offset(tmp_path: Path, stor
     ws = berlin(tmp_path, "")
     _python_and_store(ws, store_kind)
     _python_and_store(ws, store_kind, since="2026-04-01", by="team")
+
+
+def test_history_the_store_does_not_read_as_written_is_left_to_the_report(tmp_path: Path,
+                                                                          store_kind: str) -> None:
+    """A time edited by hand into another form ISO 8601 allows: the store leaves
+    that record to the report, which finds it fits, so the report computes every
+    figure itself — the same figures."""
+    ws = sales(tmp_path)
+    with ws.store.transaction("3") as txn:
+        record = txn.current.record.with_(updated_at="2026-05-12 10:00:00+00:00")
+        txn.commit(record, [HistoryEntry(at="2026-05-12 10:00:00+00:00", user="admin", kind="edit", version=1)])
+    data = _python_and_store(ws, store_kind, by_store=False)
+    assert data["records"] == 4 and data["misfits"]["records"] == 0
+    # the edit is activity: record 3 is no longer idle for a day (it was for 47 hours)
+    stuck = _python_and_store(ws, store_kind, by_store=False, idle="1d")["stuck"]
+    assert [(s["id"], s["idle_seconds"]) for s in stuck] == [("4", 48 * H)]
