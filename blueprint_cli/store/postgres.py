@@ -58,6 +58,8 @@ PASSWORD_ENV = "BLUEPRINT_PG_PASSWORD"
 LOCK_TIMEOUT_MS = 30_000
 #: Records fetched per query while scanning (keyset pages: no cursor held open).
 PAGE = 2000
+#: The memory the report's statement may use per sort or hash (about 150 bytes per stay).
+FIGURES_WORK_MEM = "256MB"
 # the driver by its own name: the distribution of blueprint is not on the public index
 INSTALL_HINT = "install the driver: pip install 'psycopg[binary]>=3.1' (from a clone: pip install -e '.[postgres]')"
 UPGRADE_HINT = "upgrade blueprint (the crm-blueprint distribution) to a newer version"
@@ -747,8 +749,11 @@ class PostgresStore:
             "sv": [v for v, _ in asked.states], "ss": [st for _, st in asked.states],
             "changes": list(asked.changes_us or ()), "offsets": list(asked.offsets or ()),
             "ids": [i for i, _ in asked.selected or ()], "groups": [g for _, g in asked.selected or ()]}
-        with self._errors():
-            rows = self.connect().execute(_figures_sql(self._s, asked), params).fetchall()
+        conn = self.connect()
+        with self._errors(), conn.transaction():
+            # the stays are sorted and aggregated in memory, not in files (the default is 4 MB)
+            conn.execute(f"SET LOCAL work_mem = '{FIGURES_WORK_MEM}'")
+            rows = conn.execute(_figures_sql(self._s, asked), params).fetchall()
         states: list[StateFound] = []
         left_by: list[tuple[str | None, str, str, str, int]] = []
         records, groups, entered = 0, {}, 0
