@@ -221,6 +221,7 @@ def main() -> None:
             url = bench_pg.server_url(args.url)
             schema = f"report_bench_{os.getpid()}"
             t0 = time.perf_counter()
+            shutil.rmtree(base / "pg", ignore_errors=True)  # a kept --dir: its schema went with its run
             ws = bench_pg.build_postgres(base / "pg", f"{url}?schema={schema}", args.records)
             print(f"\nloaded {args.records:,} records into PostgreSQL in {time.perf_counter() - t0:.1f} s")
             pg_runs: dict[str, list[tuple[float, float, int]]] = {"report": [], "board": []}

@@ -1,7 +1,7 @@
 """What `blueprint report` reads from a workspace: which blueprint, the window,
 the filter and the grouping as the user wrote them, then one pass over the
 store's history (`Store.histories`) into a `figures.Tally` — on the JSON store,
-split between processes (`split_histories`), each counting a share of the
+split between processes (a store that is `SharedHistories`), each counting a share of the
 records; their counts merge into the same figures as one pass."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from blueprint_cli.language.durations import DurationError, parse_duration
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.report.figures import Counts, Report, Tally, Window
-from blueprint_cli.store import CorruptFile, HistoryShare, split_histories
+from blueprint_cli.store import CorruptFile, HistoryShare
+from blueprint_cli.store.contract import HistoryFigures, SharedHistories
 from blueprint_cli.workspace import Workspace
 
 #: --by's words that are not fields
@@ -107,6 +108,15 @@ def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) ->
     return lambda r: criteria.evaluate(criterion, where_values(bp, r, now, calendar, sla=sla, timed=timed))
 
 
+def as_latest(bp: Blueprint, latest: int) -> Callable[[Record], Record]:
+    """A record as it follows the latest version of `bp` (when its state is in it)."""
+    def follow(record: Record) -> Record:
+        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
+            return replace(record, version=latest)
+        return record
+    return follow
+
+
 #: Records a process counts at least before the pass is split (starting one costs
 #: about as much as counting a few thousand)
 SHARE_AT_LEAST = 5000
@@ -117,11 +127,9 @@ MOST_PROCESSES = 8
 def following(ws: Workspace, bp: Blueprint,
               histories: Iterable[tuple[Record, Sequence[Passage]]]) -> Iterator[tuple[Record, Sequence[Passage]]]:
     """Every record of `bp` with its history, as it follows the latest version."""
-    latest = next(p.latest for p in ws.published() if p.id == bp.id)
+    follow = as_latest(bp, next(p.latest for p in ws.published() if p.id == bp.id))
     for record, history in histories:
-        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
-            record = replace(record, version=latest)
-        yield record, history
+        yield follow(record), history
 
 
 def processes() -> int:
@@ -137,9 +145,10 @@ def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile],
     processes (None: one per processor, at most `MOST_PROCESSES`, when the
     store can split its pass and each would count `SHARE_AT_LEAST` records),
     each a share of consecutive ids, merged in id order."""
-    shares = split_histories(ws.store, bp.id, parts=parts or min(processes(), MOST_PROCESSES),
-                             least=1 if parts else SHARE_AT_LEAST) \
-        if hasattr(os, "fork") else None
+    store = ws.store
+    shares = store.history_shares(bp.id, parts=parts or min(processes(), MOST_PROCESSES),
+                                  least=1 if parts else SHARE_AT_LEAST) \
+        if isinstance(store, SharedHistories) and hasattr(os, "fork") else None
     if shares is None:
         tally.add(following(ws, bp, ws.store.histories(blueprint=bp.id, errors=errors)))
         return
@@ -197,6 +206,22 @@ def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = N
         except BlueprintError:
             return None
 
+    store = ws.store
+    if isinstance(store, HistoryFigures):
+        from blueprint_cli.report.server import compute_in_store
+
+        follow = as_latest(bp, latest)
+        unread: list[CorruptFile] = []  # kept only if the store's figures are the report
+        selection = None
+        if keep is not None or group is not None:
+            selection = (follow(r) for r in store.scan(blueprint=bp.id, errors=unread))
+        numbers = next(p.version_numbers() for p in ws.published() if p.id == bp.id)
+        found = compute_in_store(store, bp, now=now, calendar=ws.calendar, versions=version, numbers=numbers,
+                                 window=window, selection=selection, keep=keep, by=group, by_name=by, idle=gap,
+                                 zone=zone, version=latest, latest=follow, errors=unread)
+        if found is not None:
+            errors += unread
+            return found
     tally = Tally(bp, now=now, calendar=ws.calendar, versions=version, window=window, keep=keep, by=group,
                   idle=gap, zone=zone, version=latest)
     count(ws, bp, tally, errors, parts=parts)

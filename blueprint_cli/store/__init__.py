@@ -19,9 +19,8 @@ The promises every store keeps:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.store.contract import (
@@ -47,13 +46,8 @@ from blueprint_cli.store.contract import (
     Dump as Dump,
     Migrated as Migrated,
     Store as Store,
+    HistoryShare as HistoryShare,
 )
-
-if TYPE_CHECKING:
-    from blueprint_cli.engine.records import Passage, Record
-
-#: A share of a history pass (`split_histories`): errors -> its records, as `Store.histories` gives them
-HistoryShare = Callable[[list[CorruptFile]], Iterator[tuple["Record", Sequence["Passage"]]]]
 
 # ----- choosing a store ---------------------------------------------------------------------
 
@@ -93,16 +87,3 @@ def open_store(spec: str | Path, *, create: bool = False, check: bool = True) ->
         return _SCHEMES[scheme](text, create)
     raise BlueprintError(f"{text.split('://', 1)[0]}:// is not a kind of store",
                          hint="a store is a workspace folder (JSON files) or a postgresql:// URL")
-
-
-def split_histories(store: Store, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
-    """`blueprint`'s history pass (`Store.histories`) as up to `parts` shares of
-    consecutive ids, at least `least` records each, for as many processes to
-    read at once; None when there would be fewer than two, or for a store that
-    sends them best in one pass (a server answers one query). The JSON store's
-    files are read by any process, each its share."""
-    from blueprint_cli.store.jsonstore import JsonStore
-
-    if not isinstance(store, JsonStore):
-        return None
-    return store.history_shares(blueprint, parts=parts, least=least)
