@@ -2,6 +2,7 @@
 listing one state.
 
     python bench/report.py [--records 100000] [--rounds 3] [--postgres] [--url postgresql://...]
+                           [--baseline DIR]
 
 Builds a workspace with the deal sample published and `--records` deals, each
 with a create entry and 10 moves along real transitions (Negotiate, Request
@@ -20,7 +21,14 @@ side in each round (medians, and the ratios, from one run):
 
 With `--postgres`, the same deals are loaded into a schema on the test server
 of `.ci/start-postgres.sh` (or `--url`), and `report` (target ≤ 2 s) and
-`board` are timed there too. Prints the figures; it asserts nothing.
+`board` are timed there too.
+
+With `--baseline DIR` (a folder holding another version's `blueprint_cli`, e.g.
+`git archive main blueprint_cli | tar -x -C DIR`), every command also runs with
+that code, right after this checkout's, and the ratios after/before are
+printed. Each command's CPU time (user + system, its worker processes
+included) is printed next to its wall time: on a shared machine it moves less.
+Prints the figures; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -90,9 +98,11 @@ json_bench.STATES = [(s, 1) for s in ("Qualification", "Negotiation", "Discount 
                                       "Closed Won", "Closed Lost")]
 
 
-def timed(args: list[str], cwd: Path, shell: bool = False) -> tuple[float, int]:
-    """Wall seconds and peak memory (KiB) of one command (output thrown away)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER")}
+def timed(args: list[str], cwd: Path, shell: bool = False, code: Path | None = None) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, with the processes it waited
+    for) and peak memory (KiB) of one command (output thrown away), run with the
+    `blueprint_cli` of `code` (default: this checkout's)."""
+    env = _env(code)
     t0 = time.perf_counter()
     proc = subprocess.Popen(args if not shell else ["bash", "-c", args[0]], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -100,7 +110,25 @@ def timed(args: list[str], cwd: Path, shell: bool = False) -> tuple[float, int]:
     elapsed = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+#: compiled modules, as an installed package has them (not in the checkouts' folders)
+PYCACHE = Path(tempfile.gettempdir()) / "blueprint-bench-pycache"
+
+
+def _env(code: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("BLUEPRINT_WORKSPACE", "BLUEPRINT_USER", "PYTHONDONTWRITEBYTECODE")}
+    env["PYTHONPATH"] = str(code or HERE.parent)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def compiled(code: Path | None) -> None:
+    """Compile a version's modules once, so that start-up is timed as installed."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str((code or HERE.parent) / "blueprint_cli")],
+                   env=_env(code), check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -110,11 +138,12 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="also on PostgreSQL")
     ap.add_argument("--url", help="a PostgreSQL server (default: the test server of .ci/start-postgres.sh)")
     ap.add_argument("--dir", type=Path, help="where to build the workspaces (kept; reused when already built)")
+    ap.add_argument("--baseline", type=Path, help="a folder holding another version's blueprint_cli to compare with")
     args = ap.parse_args()
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="blueprint-report-bench-"))
     base.mkdir(parents=True, exist_ok=True)
-    cli = json_bench.command()
+    cli = [sys.executable, "-m", "blueprint_cli"]  # the code of this checkout (or --baseline's): PYTHONPATH
     try:
         spaces = {}
         for label, n in (("large", args.records), ("half", args.records // 2)):
@@ -132,29 +161,56 @@ def main() -> None:
 
         cat = [f"find {records} -name '*.json' -print0 | xargs -0 cat > /dev/null"]
         report = [*cli, "report", "--json", "--now", NOW]
-        runs: dict[str, list[tuple[float, int]]] = {k: [] for k in (
-            "cat", "report", "report (half)", "board", "list", "list50")}
+        tiny = base / "tiny"  # start-up: a 1-record list of a 4-record workspace
+        if not (tiny / ".blueprint" / "counters.json").exists():
+            json_bench.build(tiny, 4)
+        commands: dict[str, tuple[list[str], Path, bool]] = {
+            "cat": (cat, large, True),
+            "report": (report, large, False),
+            "report (half)": (report, spaces["half"], False),
+            "board": ([*cli, "board", "--now", NOW], large, False),
+            "list": ([*cli, "record", "list", "--state", "Discount Approval"], large, False),
+            "list50": ([*cli, "record", "list", "--state", "Discount Approval", "--limit", "50", "--sort", "-id"],
+                       large, False),
+            "list1": ([*cli, "record", "list", "--limit", "1"], tiny, False),
+        }
+        codes: dict[str, Path | None] = {"after": None}
+        if args.baseline is not None:
+            codes["before"] = args.baseline.resolve()
+        runs: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
         timed(cat, large, shell=True)  # warm the page cache once for all
+        for code in codes.values():
+            compiled(code)
         for _ in range(args.rounds):
-            runs["cat"].append(timed(cat, large, shell=True))
-            runs["report"].append(timed(report, large))
-            runs["report (half)"].append(timed(report, spaces["half"]))
-            runs["board"].append(timed([*cli, "board", "--now", NOW], large))
-            runs["list"].append(timed([*cli, "record", "list", "--state", "Discount Approval"], large))
-            runs["list50"].append(timed([*cli, "record", "list", "--state", "Discount Approval", "--limit", "50",
-                                         "--sort", "-id"], large))
-        med = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
-        rss = {k: max(r[1] for r in v) / 1024 for k, v in runs.items()}
-        print(f"\nmedians of {args.rounds} rounds, side by side:")
-        print(f"  cat of every record file        {med['cat']:7.2f} s")
-        print(f"  blueprint report --json         {med['report']:7.2f} s   {med['report'] / med['cat']:.2f}x the cat"
-              f"   peak {rss['report']:.0f} MiB")
-        print(f"  report on half the records      {med['report (half)']:7.2f} s"
-              f"   peak {rss['report (half)']:.0f} MiB")
-        print(f"  blueprint board                 {med['board']:7.2f} s   peak {rss['board']:.0f} MiB")
+            for name, (command, where, shell) in commands.items():
+                for label, code in codes.items():
+                    if name == "cat" and label == "before":
+                        continue
+                    runs.setdefault((name, label), []).append(timed(command, where, shell, code))
+        wall = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+        cpu = {k: statistics.median(r[1] for r in v) for k, v in runs.items()}
+        rss = {k: max(r[2] for r in v) / 1024 for k, v in runs.items()}
         in_state = len(os.listdir(large / ".blueprint" / "index" / "deal-follow-up" / "Discount Approval"))
-        print(f"  record list --state Discount Ap. {med['list']:7.2f} s   ({in_state:,} records)")
-        print(f"  … --limit 50 --sort -id         {med['list50']:7.2f} s")
+        rows = {"cat": "cat of every record file", "report": "blueprint report --json",
+                "report (half)": "report on half the records", "board": "blueprint board",
+                "list": f"record list --state ({in_state:,})", "list50": "… --limit 50 --sort -id",
+                "list1": "record list --limit 1, 4 records"}
+        print(f"\nmedians of {args.rounds} rounds, side by side (wall s / CPU s, peak MiB):")
+        cat_wall = wall[("cat", "after")]
+        for name, title in rows.items():
+            line = f"  {title:34}"
+            for label in codes:
+                if (name, label) not in wall:
+                    continue
+                w, c, m = wall[(name, label)], cpu[(name, label)], rss[(name, label)]
+                line += f"  {label}: {w:6.2f} / {c:6.2f} s {m:4.0f} MiB"
+                if name.startswith("report"):
+                    line += f" ({w / cat_wall:.1f}x cat)"
+            if (name, "before") in wall:
+                line += (f"  after/before: wall {wall[(name, 'after')] / wall[(name, 'before')]:.2f},"
+                         f" CPU {cpu[(name, 'after')] / cpu[(name, 'before')]:.2f}")
+            print(line)
+        print(f"  load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
         if args.postgres:
             bench_pg: Any = importlib.util.module_from_spec(
@@ -165,9 +221,10 @@ def main() -> None:
             url = bench_pg.server_url(args.url)
             schema = f"report_bench_{os.getpid()}"
             t0 = time.perf_counter()
+            shutil.rmtree(base / "pg", ignore_errors=True)  # a kept --dir: its schema went with its run
             ws = bench_pg.build_postgres(base / "pg", f"{url}?schema={schema}", args.records)
             print(f"\nloaded {args.records:,} records into PostgreSQL in {time.perf_counter() - t0:.1f} s")
-            pg_runs: dict[str, list[tuple[float, int]]] = {"report": [], "board": []}
+            pg_runs: dict[str, list[tuple[float, float, int]]] = {"report": [], "board": []}
             try:
                 for _ in range(args.rounds):
                     pg_runs["report"].append(timed(report, ws.folder))
@@ -179,7 +236,7 @@ def main() -> None:
                     c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             for k, v in pg_runs.items():
                 print(f"  PostgreSQL {k:21}{statistics.median(r[0] for r in v):7.2f} s"
-                      f"   peak {max(r[1] for r in v) / 1024:.0f} MiB")
+                      f"  CPU {statistics.median(r[1] for r in v):.2f} s   peak {max(r[2] for r in v) / 1024:.0f} MiB")
     finally:
         if args.dir is None:
             shutil.rmtree(base, ignore_errors=True)

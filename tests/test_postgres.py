@@ -118,7 +118,7 @@ def test_init_store_creates_the_tables_and_keeps_no_password(tmp_path: Path, pg_
         rows = conn.execute(f"SELECT version, description FROM {schema_of(pg_url)}.schema_version").fetchall()
     assert [v for v, _ in rows] == [m.version for m in postgres.MIGRATIONS]
     published = cli("--json", "store", "info", cwd=tmp_path).json()
-    assert published["kind"] == "postgresql" and published["blueprints"] == 1 and published["schema_version"] == 1
+    assert published["kind"] == "postgresql" and published["blueprints"] == 1 and published["schema_version"] == postgres.LATEST
 
 
 def test_url_handling() -> None:
@@ -157,26 +157,52 @@ def test_shared_store_joined_by_a_second_workspace(tmp_path: Path, pg_url: str) 
 def test_migrations_are_versioned_and_applied_once(pg_url: str, monkeypatch: pytest.MonkeyPatch,
                                                    tmp_path: Path) -> None:
     store = PostgresStore.init(pg_url)
-    assert store.schema_version() == 1 and PostgresStore.init(pg_url).migrate() == []
+    now = postgres.LATEST
+    assert store.schema_version() == now and PostgresStore.init(pg_url).migrate() == []
     store.close()
-    # a later release adds migration 2: an older store is refused until migrated
-    later = postgres.Migration(2, "records: a column for a later feature",
+    # a later release adds a migration: an older store is refused until migrated
+    later = postgres.Migration(now + 1, "records: a column for a later feature",
                                "ALTER TABLE {s}.records ADD COLUMN later text")
     monkeypatch.setattr(postgres, "MIGRATIONS", (*postgres.MIGRATIONS, later))
-    monkeypatch.setattr(postgres, "LATEST", 2)
+    monkeypatch.setattr(postgres, "LATEST", now + 1)
     with pytest.raises(BlueprintError) as exc:
         PostgresStore(pg_url).published()
-    assert "schema version 1, this blueprint needs 2" in exc.value.message and "store migrate" in (exc.value.hint or "")
+    assert f"schema version {now}, this blueprint needs {now + 1}" in exc.value.message
+    assert "store migrate" in (exc.value.hint or "")
     r = cli("store", "migrate", pg_url)
-    assert r.code == 0 and "applied migration 2: records: a column for a later feature" in r.out
-    assert "up to date (schema version 2)" in cli("store", "migrate", pg_url).out
+    assert r.code == 0 and f"applied migration {now + 1}: records: a column for a later feature" in r.out
+    assert f"up to date (schema version {now + 1})" in cli("store", "migrate", pg_url).out
     assert PostgresStore(pg_url).published() == []
     # and an older release refuses a newer store rather than misreading it
-    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:1])
-    monkeypatch.setattr(postgres, "LATEST", 1)
+    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:now])
+    monkeypatch.setattr(postgres, "LATEST", now)
     with pytest.raises(BlueprintError) as exc:
         PostgresStore(pg_url).published()
-    assert "at schema version 2; this blueprint knows versions up to 1" in exc.value.message
+    assert f"at schema version {now + 1}; this blueprint knows versions up to {now}" in exc.value.message
+
+
+def test_a_store_made_before_the_typed_history_columns_gets_them_for_every_entry(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Migration 2 fills the columns for the entries already there; the report
+    over them (computed by the server) is the one the report computes itself."""
+    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:1])
+    monkeypatch.setattr(postgres, "LATEST", 1)
+    ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
+    (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
+    publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
+    record = changes.create(ws, "Pings", {}, user="alice", at=NOW).record.id
+    assert not changes.move(ws, record, "Flip", Inputs(), user="alice", at=NOW).refused
+    monkeypatch.undo()
+    assert cli("store", "migrate", pg_url).code == 0
+    with PostgresStore(pg_url).connect() as conn:
+        rows = conn.execute(f"SELECT kind, transition, from_state, to_state, at_us IS NOT NULL, typed "
+                            f"FROM {PostgresStore(pg_url)._s}.history WHERE record_id = %s ORDER BY seq",
+                            (record,)).fetchall()
+    assert rows == [("create", None, None, "Left", True, True), ("move", "Flip", "Left", "Right", True, True)]
+    report = cli("--json", "report", "--now", "2027-01-01T00:00:00+00:00", cwd=tmp_path)
+    assert report.code == 0, report
+    assert [(s["state"], s["now"], s["entries"], s["left"]) for s in report.json()["states"]] == [  # type: ignore[index]
+        ("Left", 0, 1, 1), ("Right", 1, 1, 0), ("Done", 0, 0, 0)]
 
 
 def test_a_schema_without_tables_says_how_to_create_them(pg_url: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -233,6 +234,30 @@ def test_usage_errors(tmp_path: Path) -> None:
 
 
 @pytest.mark.json_store_only
+def test_split_between_processes_the_report_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the JSON store a large pass is split between processes, each counting
+    a run of consecutive ids; the figures merge into exactly the one-pass report,
+    wherever the runs are cut, and a broken file in any of them is named."""
+    from blueprint_cli.report import gather
+    from blueprint_cli.store.jsonstore import shard
+
+    sales(tmp_path, misfit=True)
+    options = [(), ("--by", "region", "--idle", "1d"), ("--since", "2026-05-06", "--until", "2026-05-08")]
+    alone = [run(tmp_path, "report", "--now", NOW, "--json", *o).out for o in options]
+    monkeypatch.setattr(gather, "SHARE_AT_LEAST", 1)
+    for parts in (2, 3, 5):
+        monkeypatch.setattr(gather, "processes", lambda: parts)
+        for o, expected in zip(options, alone):
+            result = run(tmp_path, "report", "--now", NOW, "--json", *o)
+            assert (result.code, result.out) == (0, expected), (parts, o)
+    (tmp_path / ".blueprint" / "records" / shard("4") / "4.json").write_text("{not json", encoding="utf-8")
+    result = run(tmp_path, "report", "--now", NOW, "--json")
+    assert result.code == 1
+    assert result.json()["records"] == 3  # type: ignore[index]
+    assert f".blueprint/records/{shard('4')}/4.json: not valid JSON" in result.err
+
+
+@pytest.mark.json_store_only
 def test_a_broken_record_file_is_named_and_the_others_are_counted(tmp_path: Path) -> None:
     from blueprint_cli.store.jsonstore import shard
 
@@ -244,3 +269,162 @@ def test_a_broken_record_file_is_named_and_the_others_are_counted(tmp_path: Path
     assert result.json()["records"] == 3  # type: ignore[index]
     assert f".blueprint/records/{shard('2')}/2.json: not valid JSON" in result.err
     assert "Traceback" not in result.err
+
+
+# ----- the figures a store computes itself (PostgreSQL: SQL over the history) equal the report's own ----------
+
+def _python_and_store(ws: workspace.Workspace, store_kind: str, *, by_store: bool = True,
+                      **options: Any) -> dict[str, Any]:
+    """The report as the command computes it, checked equal to the one the report
+    computes from the history itself (`figures.compute`); on PostgreSQL, also that
+    the server's figures were the ones used (`by_store`) or were declined."""
+    from typing import Protocol, runtime_checkable
+
+    from blueprint_cli.report import gather as gathering, server
+
+    @runtime_checkable
+    class Nothing(Protocol):
+        def no_store_has_this(self) -> None: ...
+
+    used: list[bool] = []
+    real = server.compute_in_store
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        used.append(found is not None)
+        return found
+
+    bp = gathering.choose_blueprint(ws, None)
+    now = datetime.fromisoformat(NOW)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(server, "compute_in_store", spy)
+        first = gathering.gather(ws, bp, now=now, errors=[], **options).to_dict()
+    assert used == ([by_store] if store_kind == "postgres" else []), options
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gathering, "HistoryFigures", Nothing)
+        again = gathering.gather(ws, bp, now=now, errors=[], **options).to_dict()
+    assert json.dumps(first) == json.dumps(again), options  # as `--json` writes them: 1.0 is not 1
+    return first
+
+
+def test_every_figure_is_the_same_computed_by_the_store(tmp_path: Path, store_kind: str) -> None:
+    ws = sales(tmp_path, misfit=True)
+    cases: list[dict[str, Any]] = [{}, {"idle": "1d"}, {"since": "2026-05-06", "until": "2026-05-08"},
+                    {"since": "2026-05-05T11:00:00+00:00"}, {"until": "2026-05-04T12:00:00+00:00"},
+                    {"by": "region"}, {"by": "owner", "since": "2026-05-05"}, {"where": "owner = bob"},
+                    {"where": "region = North", "by": "name"}, {"where": "owner = nobody"}]
+    for options in cases:
+        data = _python_and_store(ws, store_kind, **options)
+        assert data["misfits"]["records"] == (0 if options.get("where") else 1), options
+
+
+BERLIN = """\
+blueprint: tickets
+module: Tickets
+field: stage
+fields:
+  name: {type: text}
+  team: {type: picklist, values: [Red, Blue]}
+states:
+  - name: Open
+    sla: {within: 2 business_days, escalate: [{tag: {add: [late]}}]}
+  - name: Doing
+  - name: Waiting
+  - name: Done
+    final: true
+transitions:
+  - {name: Start, from: [Open, Waiting], to: Doing}
+  - {name: Wait, from: Doing, to: Waiting}
+  - {name: Finish, from: Doing, to: Done}
+"""
+
+
+def berlin(folder: Path, calendar: str) -> workspace.Workspace:
+    """Tickets whose stays cross weekends, a holiday and the change to summer
+    time (Sunday 2026-03-29 in Europe/Berlin), written in several offsets; one
+    created mid-process (in Doing), one with a stay of five weeks."""
+    from zoneinfo import ZoneInfo
+
+    ws = workspace.init(folder, sample=False).workspace
+    config = ws.root / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + calendar, encoding="utf-8")
+    ws = workspace.Workspace(ws.root)
+    (folder / "tickets.yaml").write_text(BERLIN, encoding="utf-8")
+    publish(ws, folder / "tickets.yaml", user="admin", at=at("2026-03-01T08:00"))
+    zone = ZoneInfo("Europe/Berlin")
+
+    def when(text: str) -> datetime:  # local Berlin wall time, or an explicit offset
+        moment = datetime.fromisoformat(text)
+        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+    def ticket(name: str, team: str, text: str, state: str | None = None) -> str:
+        return changes.create(ws, "Tickets", {"name": name, "team": team}, user="grace" if state else "alice",
+                              owner="alice", at=when(text), state=state).record.id
+
+    def move(rid: str, transition: str, text: str) -> None:
+        result = changes.move(ws, rid, transition, Inputs(), user="admin", at=when(text))
+        assert not result.refused, result.outcome
+
+    a = ticket("over the change", "Red", "2026-03-27T15:00")          # Friday, winter time
+    move(a, "Start", "2026-03-31T10:00:00+00:00")                       # Tuesday, summer time, written in UTC
+    move(a, "Wait", "2026-03-31T16:30")
+    move(a, "Start", "2026-05-15T09:30:00-04:00")                       # after the holiday, another offset
+    move(a, "Finish", "2026-05-15T17:45")
+    b = ticket("over a holiday", "Blue", "2026-05-13T16:00")            # Wednesday; Thursday 14th a holiday
+    move(b, "Start", "2026-05-15T11:00")
+    move(b, "Finish", "2026-05-18T08:00")                               # Monday before opening
+    c = ticket("mid-process", "Blue", "2026-04-30T12:00", state="Doing")
+    move(c, "Wait", "2026-05-04T09:15")
+    d = ticket("long stay", "Red", "2026-04-01T09:00")
+    move(d, "Start", "2026-05-06T10:00:00+02:00")
+    ticket("still open", "Red", "2026-05-08T17:30")
+    return ws
+
+
+def test_business_time_in_another_zone_is_the_same_computed_by_the_store(
+        tmp_path: Path, store_kind: str) -> None:
+    ws = berlin(tmp_path, "calendar: {time_zone: Europe/Berlin, hours: ['09:00-12:30', '13:30-17:00'], "
+                          "holidays: [2026-05-14]}\n")
+    cases: list[dict[str, Any]] = [{}, {"idle": "3d"}, {"since": "2026-03-31", "until": "2026-05-14"},
+                                   {"by": "team"}, {"where": "team = Blue"}]
+    for options in cases:
+        data = _python_and_store(ws, store_kind, **options)
+        assert data["records"] == (2 if options.get("where") else 5)
+    states = by_state(_python_and_store(ws, store_kind))
+    # the stays in Open, working 09:00-12:30 and 13:30-17:00 in Berlin:
+    # 2: Wednesday 16:00-17:00, Thursday a holiday, Friday 09:00-11:00: 3 hours (43 hours in all)
+    # 1: Friday 15:00-17:00 CET, Monday, Tuesday 09:00-12:00 CEST (10:00 UTC): 12 hours (92 in all)
+    # 4: 25 working days from Wednesday 1 April, then 09:00-10:00 on 6 May: 176 hours (841 in all)
+    assert states["Open"]["business_time_in_state"] == {"count": 3, "median_seconds": 12 * H,
+                                                        "p90_seconds": 176 * H, "max_seconds": 176 * H}
+    assert states["Open"]["time_in_state"] == {"count": 3, "median_seconds": 92 * H, "p90_seconds": 841 * H,
+                                               "max_seconds": 841 * H}
+    assert states["Doing"]["entries"] == 5 and states["Done"]["now"] == 2
+
+
+def test_a_calendar_the_clock_cannot_measure_is_left_to_the_report(tmp_path: Path, store_kind: str) -> None:
+    # every day, round the clock: the day clocks go forward has 23 working hours, which only a walk measures
+    ws = berlin(tmp_path, "calendar: {time_zone: Europe/Berlin, days: mon-sun, hours: '00:00-24:00'}\n")
+    _python_and_store(ws, store_kind, by_store=False)
+
+
+def test_no_calendar_zone_reads_each_stay_in_its_own_offset(tmp_path: Path, store_kind: str) -> None:
+    ws = berlin(tmp_path, "")
+    _python_and_store(ws, store_kind)
+    _python_and_store(ws, store_kind, since="2026-04-01", by="team")
+
+
+def test_history_the_store_does_not_read_as_written_is_left_to_the_report(tmp_path: Path,
+                                                                          store_kind: str) -> None:
+    """A time edited by hand into another form ISO 8601 allows: the store leaves
+    that record to the report, which finds it fits, so the report computes every
+    figure itself — the same figures."""
+    ws = sales(tmp_path)
+    with ws.store.transaction("3") as txn:
+        record = txn.current.record.with_(updated_at="2026-05-12 10:00:00+00:00")
+        txn.commit(record, [HistoryEntry(at="2026-05-12 10:00:00+00:00", user="admin", kind="edit", version=1)])
+    data = _python_and_store(ws, store_kind, by_store=False)
+    assert data["records"] == 4 and data["misfits"]["records"] == 0
+    # the edit is activity: record 3 is no longer idle for a day (it was for 47 hours)
+    stuck = _python_and_store(ws, store_kind, by_store=False, idle="1d")["stuck"]
+    assert [(s["id"], s["idle_seconds"]) for s in stuck] == [("4", 48 * H)]

@@ -53,3 +53,16 @@ def test_no_command_but_a_chart_loads_the_plotting_library(tmp_path: Path) -> No
         assert not any(m == "matplotlib" or m.startswith("matplotlib.") for m in loaded), args
     loaded = _loaded_by("report", "--format", "png", "-o", str(tmp_path / "r.png"), cwd=tmp_path)
     assert "matplotlib" in loaded
+
+
+def test_listing_records_loads_no_terminal_drawing(tmp_path: Path) -> None:
+    """`record list` prints plain lines: it never loads rich (about
+    a tenth of their start-up) nor the record views drawn with it."""
+    subprocess.run([sys.executable, "-m", "blueprint_cli", "--as", "grace", "init", str(tmp_path)], check=True,
+                   capture_output=True)
+    for args in (["record", "list"], ["record", "list", "--state", "Negotiation", "--limit", "5", "--sort", "-id"],
+                 ["record", "list", "--json"]):
+        loaded = _loaded_by(*args, cwd=tmp_path)
+        assert "blueprint_cli.cli.record_lines" in loaded, args  # it did list
+        assert sorted(m for m in loaded if m == "rich" or m.startswith("rich.")
+                      or m == "blueprint_cli.cli.record_view") == [], args

@@ -67,8 +67,8 @@ def list_(
     import shutil
     import sys
 
-    from blueprint_cli.cli.record_view import (column_name, list_lines, open_workspace, print_lines,
-                                               report_unreadable, sort_records)
+    from blueprint_cli.cli.record_lines import (column_name, list_lines, open_workspace, print_lines,
+                                                report_unreadable, sort_records)
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.store import CorruptFile
     from blueprint_cli.language.where import compile_for

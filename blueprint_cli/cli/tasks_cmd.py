@@ -18,7 +18,7 @@ def tasks(
                                         help='Only tasks of the records this selects, e.g. "amount >= 1000".'),
 ) -> None:
     """Open tasks across records, the earliest due first."""
-    from blueprint_cli.cli.record_view import open_workspace, print_lines, report_unreadable, when
+    from blueprint_cli.cli.record_lines import open_workspace, print_lines, report_unreadable, when
     from blueprint_cli.diagnostics import BlueprintError
     from blueprint_cli.language.where import compile_for
     from blueprint_cli.shown import visible

@@ -123,19 +123,29 @@ class WorkingCalendar:
         in real elapsed time; opening hours on the wall clock of the calendar's
         zone (else `start`'s offset). A short stay with no change of offset is the
         working time from a fixed Monday to `end` less that to `start` — no day
-        between them walked (a report adds this up for a million stays); others
-        are walked day by day."""
+        between them walked (a report adds this up for a million stays, each
+        starting where the one before ended: that moment's clock is read once);
+        others are walked day by day."""
         zone = self.zone or start.tzinfo
         if zone is None:
             raise ValueError("business time needs a moment with a time zone")
+        shape = self._shape()
+        last = shape.last[0]  # read once, replaced whole: never half of one stay and half of another
         # compared in UTC: two times of one zone compare by the wall clock, which an autumn change repeats
-        a, b = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+        if last is not None and start is last[0] and (zone is last[1] or zone == last[1]):
+            a, local_a, clock_a = last[2], last[3], last[4]
+        else:
+            a = start.astimezone(timezone.utc)
+            local_a, clock_a = a.astimezone(zone), None
+        b = end.astimezone(timezone.utc)
         if b <= a:
             return timedelta()
-        local_a, local_b = a.astimezone(zone), b.astimezone(zone)
+        local_b = b.astimezone(zone)
         if b - a < _NO_CHANGE_WITHIN and local_a.utcoffset() == local_b.utcoffset():
             # no change of offset between them, so the wall clock runs as real time does
-            return timedelta(microseconds=self._clock(local_b) - self._clock(local_a))
+            clock_b = self._clock(local_b)
+            shape.last[0] = (end, zone, b, local_b, clock_b)
+            return timedelta(microseconds=clock_b - (clock_a if clock_a is not None else self._clock(local_a)))
         return self._walk(a, b, zone)
 
     def _walk(self, a: datetime, b: datetime, zone: tzinfo) -> timedelta:
@@ -158,17 +168,25 @@ class WorkingCalendar:
         time `local` (negative before it)."""
         shape = self._shape()
         day = local.toordinal()
-        weeks, rest = divmod(day - _EPOCH, 7)
-        days = weeks * len(self.days) + shape.week_prefix[rest]
-        if self.holidays:
-            days -= bisect.bisect_left(shape.holidays, day) - shape.holidays_before_epoch
-        total = days * shape.day_us
-        if (day - _EPOCH) % 7 in self.days and local.date() not in self.holidays:
+        known = shape.days.get(day)
+        if known is None:
+            known = shape.days[day] = self._day_clock(day, shape)
+        total, working = known
+        if working:
             now_us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
             for opens, closes in shape.hours_us:
                 if now_us > opens:
                     total += min(now_us, closes) - opens
         return total
+
+    def _day_clock(self, day: int, shape: _Shape) -> tuple[int, bool]:
+        """Working microseconds from the start of `_EPOCH` to the start of the
+        day `day` (an ordinal), and whether it is a working day."""
+        weeks, rest = divmod(day - _EPOCH, 7)
+        days = weeks * len(self.days) + shape.week_prefix[rest]
+        if self.holidays:
+            days -= bisect.bisect_left(shape.holidays, day) - shape.holidays_before_epoch
+        return days * shape.day_us, rest in self.days and date.fromordinal(day) not in self.holidays
 
     def _shape(self) -> _Shape:
         shape: _Shape | None = self.__dict__.get("_shape_cache")
@@ -223,6 +241,12 @@ class _Shape:
     #: holidays that fall on working weekdays, as ordinals, in order
     holidays: list[int]
     holidays_before_epoch: int
+    #: `_day_clock` of each day met so far
+    days: dict[int, tuple[int, bool]] = field(default_factory=dict, compare=False)
+    #: the end of the last stay `working_time` measured, which the next one usually
+    #: starts at: (moment, zone, in UTC, in the zone, its clock)
+    last: list[tuple[datetime, tzinfo, datetime, datetime, int] | None] = field(
+        default_factory=lambda: [None], compare=False)
 
 
 def _us(moment: time) -> int:

@@ -26,6 +26,7 @@ Definitions (docs/reports.md):
 
 from __future__ import annotations
 
+import copy
 import math
 from array import array
 from collections import Counter
@@ -91,6 +92,13 @@ class _StateTally:
     calendar: array[float] = field(default_factory=lambda: array("d"))
     business: array[float] = field(default_factory=lambda: array("d"))
     left: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def merge(self, other: _StateTally) -> None:
+        self.now += other.now
+        self.entries += other.entries
+        self.calendar.extend(other.calendar)
+        self.business.extend(other.business)
+        self.left.update(other.left)
 
 
 @dataclass(frozen=True)
@@ -211,42 +219,232 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 class _Fit:
-    """Whether passages fit the blueprint version they were made under (each
-    question answered once)."""
+    """Whether a record's history fits the blueprint version each entry was made
+    under (each question about a kind of passage answered once a report)."""
 
     def __init__(self, versions: Callable[[int], Blueprint | None], default: int) -> None:
         self._versions = versions
         self._default = default
-        self._answers: dict[tuple[int, str, str | None, str | None, str | None], str | None] = {}
+        self._answers: dict[tuple[int, str, str | None, str | None, str], str | None] = {}
 
-    def problem(self, p: Passage, current: str | None, record_version: int | None) -> str | None:
-        version = p.version if p.version is not None else (record_version or self._default)
-        if p.kind not in _MOVING or p.to_state is None or (p.to_state == current and p.kind not in ("create", "enter")):
-            return None
-        if p.kind == "move" and current is not None and p.from_state != current:
-            return f"a move from {p.from_state!r} while the record was in {current!r}"
-        key = (version, p.kind, p.transition, p.from_state, p.to_state)
-        if key not in self._answers:
-            self._answers[key] = self._check(version, p)
-        return self._answers[key]
+    def misfit(self, record: Record, history: Sequence[Passage]) -> Misfit | None:
+        """The first entry that does not fit (or the state the history does not
+        end in), None when the history fits."""
+        answers = self._answers
+        default = record.version or self._default
+        current: str | None = None
+        for p in history:
+            kind, to = p.kind, p.to_state
+            if to is None or kind not in _MOVING:
+                continue
+            if to != current or kind == "create" or kind == "enter":
+                if kind == "move" and current is not None and p.from_state != current:
+                    return Misfit(record.id, p.at, p.version,
+                                  f"a move from {p.from_state!r} while the record was in {current!r}")
+                key = (p.version if p.version is not None else default, kind, p.transition, p.from_state, to)
+                try:
+                    problem = answers[key]
+                except KeyError:
+                    problem = answers[key] = self._check(*key)
+                if problem is not None:
+                    return Misfit(record.id, p.at, p.version, problem)
+            current = to
+        if history and current != record.state:
+            return Misfit(record.id, history[-1].at, record.version,
+                          f"its history ends in {current!r} but the record is in {record.state!r}")
+        return None
 
-    def _check(self, version: int, p: Passage) -> str | None:
+    def _check(self, version: int, kind: str, transition: str | None, source: str | None, to: str) -> str | None:
         bp = self._versions(version)
         if bp is None:
             return f"version {version} is not published"
-        assert p.to_state is not None
-        if bp.state(p.to_state) is None:
-            return f"state {p.to_state!r} is not in version {version}"
-        if p.kind != "move":
+        if bp.state(to) is None:
+            return f"state {to!r} is not in version {version}"
+        if kind != "move":
             return None
-        t = bp.transition(p.transition or "")
+        t = bp.transition(transition or "")
         if t is None:
-            return f"transition {p.transition!r} is not in version {version}"
-        if p.from_state not in bp.sources_of(t):
-            return f"transition {p.transition!r} does not leave {p.from_state!r} in version {version}"
-        if p.to_state not in t.targets and p.to_state != p.from_state:
-            return f"transition {p.transition!r} does not lead to {p.to_state!r} in version {version}"
+            return f"transition {transition!r} is not in version {version}"
+        if source not in bp.sources_of(t):
+            return f"transition {transition!r} does not leave {source!r} in version {version}"
+        if to not in t.targets and to != source:
+            return f"transition {transition!r} does not lead to {to!r} in version {version}"
         return None
+
+
+@dataclass
+class Counts:
+    """What a pass over some records has counted: counters, and the durations
+    of the stays that ended in arrays. Two passes over different records merge
+    (`merge`) into the counts of one pass over both, so a pass split between
+    processes gives the same report."""
+
+    records: int = 0
+    states: dict[str, _StateTally] = field(default_factory=dict)
+    groups: dict[str, dict[str, _StateTally]] = field(default_factory=dict)
+    group_records: Counter[str] = field(default_factory=Counter)
+    entered: int = 0
+    reached: Counter[str] = field(default_factory=Counter)
+    #: day -> [moves, completions]
+    per_day: dict[date, list[int]] = field(default_factory=dict)
+    stuck: list[Stuck] = field(default_factory=list)
+    #: in the order of the records
+    misfits: list[Misfit] = field(default_factory=list)
+    misfit_records: int = 0
+
+    def merge(self, later: Counts) -> None:
+        """Add the counts of records that come after these (in id order)."""
+        self.records += later.records
+        _merge_tallies(self.states, later.states)
+        for key, table in later.groups.items():
+            _merge_tallies(self.groups.setdefault(key, {}), table)
+        self.group_records.update(later.group_records)
+        self.entered += later.entered
+        self.reached.update(later.reached)
+        for day, (moves, done) in later.per_day.items():
+            counts = self.per_day.setdefault(day, [0, 0])
+            counts[0] += moves
+            counts[1] += done
+        self.stuck += later.stuck
+        self.misfits += later.misfits
+        self.misfit_records += later.misfit_records
+
+
+def _merge_tallies(into: dict[str, _StateTally], other: Mapping[str, _StateTally]) -> None:
+    for state, tally in other.items():
+        into.setdefault(state, _StateTally()).merge(tally)
+
+
+class Tally:
+    """The report of `bp` (its latest version, `version`), counted record by
+    record (`add`) into `counts`, then made (`report`)."""
+
+    def __init__(self, bp: Blueprint, *, now: datetime, calendar: WorkingCalendar,
+                 versions: Callable[[int], Blueprint | None], window: Window = Window(),
+                 keep: Callable[[Record], bool] | None = None, by: Callable[[Record], str] | None = None,
+                 idle: timedelta | None = None, zone: tzinfo | None = None, version: int = 1) -> None:
+        self.bp, self.now, self.calendar, self.window = bp, now, calendar, window
+        self.keep, self.by, self.idle, self.zone, self.version = keep, by, idle, zone, version
+        self.order = flow_order(bp)
+        self.final = frozenset(bp.final_states)
+        self.counts = Counts(states={s: _StateTally() for s in self.order})
+        self._fit = _Fit(versions, version)
+        self._timed: dict[str | None, due.Timed | None] = {}
+
+    def fresh(self) -> Tally:
+        """A tally of the same report with nothing counted yet (for a share of the records)."""
+        other = copy.copy(self)
+        other.counts = Counts(states={s: _StateTally() for s in self.order})
+        return other
+
+    def add(self, records: Iterable[tuple[Record, Sequence[Passage]]]) -> None:
+        """Count `records` (each as it follows the latest version, with its history)."""
+        c = self.counts
+        states, per_day, reached = c.states, c.per_day, c.reached
+        window = self.window
+        since, until = window.since, window.until
+        everything = since is None and until is None
+        keep, by, final, local = self.keep, self.by, self.final, self.zone
+        misfit = self._fit.misfit
+        working = self.calendar.working_time
+        for record, history in records:
+            if keep is not None and not keep(record):
+                continue
+            problem = misfit(record, history)
+            if problem is not None:
+                c.misfit_records += 1
+                c.misfits.append(problem)
+                continue
+            try:
+                moments = [instant(p.at) for p in history]
+                record_stays = stays(history, moments)
+            except times.TimeError as exc:
+                c.misfit_records += 1
+                c.misfits.append(Misfit(record.id, "", record.version, f"an entry's time: {exc}"))
+                continue
+            c.records += 1
+            tables = [states]
+            if by is not None:
+                group = by(record)
+                c.group_records[group] += 1
+                tables.append(c.groups.setdefault(group, {}))
+            state_now = record.state
+            if state_now is not None:
+                for table in tables:
+                    _tally(table, state_now).now += 1
+            for stay in record_stays:
+                start, end = stay.start, stay.end
+                began = everything or ((since is None or start >= since) and (until is None or start < until))
+                if end is None or not (everything or ((since is None or end >= since) and (until is None or end < until))):
+                    if began:
+                        for table in tables:
+                            _tally(table, stay.state).entries += 1
+                    continue
+                spent = (end - start).total_seconds()
+                worked = working(start, end).total_seconds()
+                way = (stay.left_by or "", stay.to or "")
+                for table in tables:
+                    tally = _tally(table, stay.state)
+                    if began:
+                        tally.entries += 1
+                    tally.calendar.append(spent)
+                    tally.business.append(worked)
+                    tally.left[way] += 1
+            if record_stays:
+                first = record_stays[0].start
+                if everything or ((since is None or first >= since) and (until is None or first < until)):
+                    c.entered += 1
+                    for state in {s.state for s in record_stays if until is None or s.start < until}:
+                        reached[state] += 1
+            for p, at in zip(history, moments):
+                kind, to = p.kind, p.to_state
+                if (kind == "move" or kind == "migrate") and to is not None and to != p.from_state:
+                    if not (everything or ((since is None or at >= since) and (until is None or at < until))):
+                        continue
+                    day = at.astimezone(local).date()
+                    counts = per_day.get(day)
+                    if counts is None:
+                        counts = per_day[day] = [0, 0]
+                    counts[0] += 1
+                    if to in final:
+                        counts[1] += 1
+            if state_now is not None and state_now not in final and record_stays:
+                found = self._stuck(record, moments[-1], record_stays[-1])
+                if found is not None:
+                    c.stuck.append(found)
+
+    def _stuck(self, record: Record, last: datetime, stay: Stay) -> Stuck | None:
+        if record.state not in self._timed:
+            self._timed[record.state] = due.timed_state(self.bp, record.state)
+        return _stuck(record, last, stay, self._timed[record.state], self.now, self.calendar, self.idle)
+
+    def report(self, *, by_name: str | None = None, stuck_limit: int | None = None) -> Report:
+        c, order, final = self.counts, self.order, self.final
+        states = tuple(_figures(s, c.states[s], s in final) for s in _ordered(order, c.states))
+        steps = _funnel(order, final, c.reached, c.entered)
+        days = tuple(sorted((d, n[0], n[1]) for d, n in c.per_day.items()))
+        weeks: dict[date, list[int]] = {}
+        for d, moves, done in days:
+            monday = d - timedelta(days=d.weekday())
+            w = weeks.setdefault(monday, [0, 0])
+            w[0] += moves
+            w[1] += done
+        stuck = sorted(c.stuck, key=lambda s: (-s.age_seconds, s.id))
+        groups = tuple(
+            Group(key, c.group_records[key],
+                  tuple(_figures(s, table.get(s) or _StateTally(), s in final) for s in _ordered(order, table)))
+            for key, table in sorted(c.groups.items()))
+        return Report(self.bp.id, self.version, self.now, self.window, c.records, states, c.entered, steps, days,
+                      tuple(sorted((d, n[0], n[1]) for d, n in weeks.items())),
+                      tuple(stuck[:stuck_limit] if stuck_limit else stuck), self.idle, tuple(c.misfits),
+                      c.misfit_records, by_name, groups)
+
+
+def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:
+    found = table.get(state)
+    if found is None:
+        found = table[state] = _StateTally()
+    return found
 
 
 def compute(bp: Blueprint, records: Iterable[tuple[Record, Sequence[Passage]]], *, now: datetime,
@@ -256,113 +454,15 @@ def compute(bp: Blueprint, records: Iterable[tuple[Record, Sequence[Passage]]], 
             version: int = 1, stuck_limit: int | None = None) -> Report:
     """The report of `bp` (its latest version, `version`) over `records` (each as
     it follows that version, with its history)."""
-    order = flow_order(bp)
-    final = set(bp.final_states)
-    tallies: dict[str, _StateTally] = {s: _StateTally() for s in order}
-    groups: dict[str, dict[str, _StateTally]] = {}
-    group_records: Counter[str] = Counter()
-    reached: Counter[str] = Counter()
-    entered = 0
-    per_day: dict[date, list[int]] = {}
-    stuck: list[Stuck] = []
-    misfits: list[Misfit] = []
-    misfit_records = 0
-    count = 0
-    fit = _Fit(versions, version)
-    timed: dict[str | None, due.Timed | None] = {}
-    local = zone
-
-    def tally_of(table: dict[str, _StateTally], state: str) -> _StateTally:
-        found = table.get(state)
-        if found is None:
-            found = table[state] = _StateTally()
-        return found
-
-    for record, history in records:
-        if keep is not None and not keep(record):
-            continue
-        problem = _misfit(fit, record, history)
-        if problem is not None:
-            misfit_records += 1
-            misfits.append(problem)
-            continue
-        try:
-            moments = [instant(p.at) for p in history]
-            record_stays = stays(history, moments)
-        except times.TimeError as exc:
-            misfit_records += 1
-            misfits.append(Misfit(record.id, "", record.version, f"an entry's time: {exc}"))
-            continue
-        count += 1
-        group = by(record) if by is not None else None
-        if group is not None:
-            group_records[group] += 1
-        state_now = record.state
-        if state_now is not None:
-            tally_of(tallies, state_now).now += 1
-            if group is not None:
-                tally_of(groups.setdefault(group, {}), state_now).now += 1
-        _count_stays(record_stays, window, calendar, tallies, tally_of)
-        if group is not None:
-            _count_stays(record_stays, window, calendar, groups.setdefault(group, {}), tally_of)
-        if record_stays and window.holds(record_stays[0].start):
-            entered += 1
-            for state in {s.state for s in record_stays if window.until is None or s.start < window.until}:
-                reached[state] += 1
-        for p, at in zip(history, moments):
-            if p.kind in ("move", "migrate") and p.to_state is not None and p.to_state != p.from_state:
-                if not window.holds(at):
-                    continue
-                day = (at.astimezone(local) if local is not None else at.astimezone()).date()
-                counts = per_day.setdefault(day, [0, 0])
-                counts[0] += 1
-                if p.to_state in final:
-                    counts[1] += 1
-        if state_now is not None and state_now not in final and record_stays:
-            found = _stuck(record, moments[-1], record_stays[-1], bp, now, calendar, idle, timed)
-            if found is not None:
-                stuck.append(found)
-
-    states = tuple(_figures(s, tallies[s], s in final) for s in _ordered(order, tallies))
-    steps = _funnel(order, final, reached, entered)
-    days = tuple(sorted((d, c[0], c[1]) for d, c in per_day.items()))
-    weeks: dict[date, list[int]] = {}
-    for d, moves, done in days:
-        monday = d - timedelta(days=d.weekday())
-        w = weeks.setdefault(monday, [0, 0])
-        w[0] += moves
-        w[1] += done
-    stuck.sort(key=lambda s: (-s.age_seconds, s.id))
-    out_groups = tuple(
-        Group(key, group_records[key],
-              tuple(_figures(s, table.get(s) or _StateTally(), s in final) for s in _ordered(order, table)))
-        for key, table in sorted(groups.items()))
-    return Report(bp.id, version, now, window, count, states, entered, steps, days,
-                  tuple(sorted((d, c[0], c[1]) for d, c in weeks.items())),
-                  tuple(stuck[:stuck_limit] if stuck_limit else stuck), idle, tuple(misfits), misfit_records,
-                  by_name, out_groups)
+    tally = Tally(bp, now=now, calendar=calendar, versions=versions, window=window, keep=keep, by=by, idle=idle,
+                  zone=zone, version=version)
+    tally.add(records)
+    return tally.report(by_name=by_name, stuck_limit=stuck_limit)
 
 
 def _ordered(order: list[str], tallies: Mapping[str, _StateTally]) -> list[str]:
     """Flow order, then any state only older versions had."""
     return order + sorted(s for s in tallies if s not in order)
-
-
-def _count_stays(record_stays: list[Stay], window: Window, calendar: WorkingCalendar,
-                 tallies: dict[str, _StateTally],
-                 tally_of: Callable[[dict[str, _StateTally], str], _StateTally]) -> None:
-    everything = window.since is None and window.until is None
-    working = calendar.working_time
-    for stay in record_stays:
-        tally = tallies.get(stay.state) or tally_of(tallies, stay.state)
-        if everything or window.holds(stay.start):
-            tally.entries += 1
-        end = stay.end
-        if end is None or not (everything or window.holds(end)):
-            continue
-        tally.calendar.append((end - stay.start).total_seconds())
-        tally.business.append(working(stay.start, end).total_seconds())
-        tally.left[(stay.left_by or "", stay.to or "")] += 1
 
 
 def _figures(state: str, tally: _StateTally, final: bool) -> StateFigures:
@@ -372,7 +472,7 @@ def _figures(state: str, tally: _StateTally, final: bool) -> StateFigures:
                         left)
 
 
-def _funnel(order: list[str], final: set[str], reached: Counter[str], entered: int) -> tuple[FunnelStep, ...]:
+def _funnel(order: list[str], final: frozenset[str], reached: Counter[str], entered: int) -> tuple[FunnelStep, ...]:
     steps = []
     previous: int | None = None
     for state in order:
@@ -388,25 +488,9 @@ def _funnel(order: list[str], final: set[str], reached: Counter[str], entered: i
     return tuple(steps)
 
 
-def _misfit(fit: _Fit, record: Record, history: Sequence[Passage]) -> Misfit | None:
-    current: str | None = None
-    for p in history:
-        problem = fit.problem(p, current, record.version)
-        if problem is not None:
-            return Misfit(record.id, p.at, p.version, problem)
-        if p.to_state is not None and p.kind in _MOVING:
-            current = p.to_state
-    if history and current != record.state:
-        return Misfit(record.id, history[-1].at, record.version,
-                      f"its history ends in {current!r} but the record is in {record.state!r}")
-    return None
-
-
-def _stuck(record: Record, last: datetime, stay: Stay, bp: Blueprint, now: datetime,
-           calendar: WorkingCalendar, idle: timedelta | None, timed: dict[str | None, due.Timed | None]) -> Stuck | None:
-    if record.state not in timed:
-        timed[record.state] = due.timed_state(bp, record.state)
-    standing, level = due.sla_standing(timed[record.state], record, now, calendar)
+def _stuck(record: Record, last: datetime, stay: Stay, timed: due.Timed | None, now: datetime,
+           calendar: WorkingCalendar, idle: timedelta | None) -> Stuck | None:
+    standing, level = due.sla_standing(timed, record, now, calendar)
     idle_for = now - last
     why = []
     if standing == "breached":

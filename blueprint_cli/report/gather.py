@@ -1,10 +1,13 @@
 """What `blueprint report` reads from a workspace: which blueprint, the window,
 the filter and the grouping as the user wrote them, then one pass over the
-store's history (`Store.histories`) into `figures.compute`."""
+store's history (`Store.histories`) into a `figures.Tally` — on the JSON store,
+split between processes (a store that is `SharedHistories`), each counting a share of the
+records; their counts merge into the same figures as one pass."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
@@ -15,8 +18,9 @@ from blueprint_cli.language import times
 from blueprint_cli.language.durations import DurationError, parse_duration
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
-from blueprint_cli.report.figures import Report, Window, compute
-from blueprint_cli.store import CorruptFile
+from blueprint_cli.report.figures import Counts, Report, Tally, Window
+from blueprint_cli.store import CorruptFile, HistoryShare
+from blueprint_cli.store.contract import HistoryFigures, SharedHistories
 from blueprint_cli.workspace import Workspace
 
 #: --by's words that are not fields
@@ -104,18 +108,88 @@ def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) ->
     return lambda r: criteria.evaluate(criterion, where_values(bp, r, now, calendar, sla=sla, timed=timed))
 
 
-def following(ws: Workspace, bp: Blueprint, errors: list[CorruptFile]) -> Iterator[tuple[Record, Sequence[Passage]]]:
-    """Every record of `bp` with its history, as it follows the latest version."""
-    latest = next(p.latest for p in ws.published() if p.id == bp.id)
-    for record, history in ws.store.histories(blueprint=bp.id, errors=errors):
+def as_latest(bp: Blueprint, latest: int) -> Callable[[Record], Record]:
+    """A record as it follows the latest version of `bp` (when its state is in it)."""
+    def follow(record: Record) -> Record:
         if record.version != latest and record.state is not None and bp.state(record.state) is not None:
-            record = replace(record, version=latest)
-        yield record, history
+            return replace(record, version=latest)
+        return record
+    return follow
+
+
+#: Records a process counts at least before the pass is split (starting one costs
+#: about as much as counting a few thousand)
+SHARE_AT_LEAST = 5000
+#: Processes a pass is split between at most (each holds the workspace: ~40 MiB)
+MOST_PROCESSES = 8
+
+
+def following(ws: Workspace, bp: Blueprint,
+              histories: Iterable[tuple[Record, Sequence[Passage]]]) -> Iterator[tuple[Record, Sequence[Passage]]]:
+    """Every record of `bp` with its history, as it follows the latest version."""
+    follow = as_latest(bp, next(p.latest for p in ws.published() if p.id == bp.id))
+    for record, history in histories:
+        yield follow(record), history
+
+
+def processes() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], *, parts: int | None = None) -> None:
+    """Count every record of `bp` into `tally`: in one pass, or in `parts`
+    processes (None: one per processor, at most `MOST_PROCESSES`, when the
+    store can split its pass and each would count `SHARE_AT_LEAST` records),
+    each a share of consecutive ids, merged in id order."""
+    store = ws.store
+    shares = store.history_shares(bp.id, parts=parts or min(processes(), MOST_PROCESSES),
+                                  least=1 if parts else SHARE_AT_LEAST) \
+        if isinstance(store, SharedHistories) and hasattr(os, "fork") else None
+    if shares is None:
+        tally.add(following(ws, bp, ws.store.histories(blueprint=bp.id, errors=errors)))
+        return
+    import multiprocessing
+
+    global _SHARED
+    _SHARED = (ws, bp, tally, shares)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+            results = pool.map(_count_share, range(len(shares)))
+    finally:
+        _SHARED = None
+    for counts, unreadable, stopped in results:
+        if stopped is not None:
+            message, hint, code = stopped
+            raise BlueprintError(message, hint=hint, exit_code=code)
+        tally.counts.merge(counts)
+        errors.extend(CorruptFile(path, problem) for path, problem in unreadable)
+
+
+#: What a process counting a share works with (inherited when it starts: `count`)
+_SHARED: tuple[Workspace, Blueprint, Tally, list[HistoryShare]] | None = None
+
+
+def _count_share(k: int) -> tuple[Counts, list[tuple[str, str]], tuple[str, str | None, int] | None]:
+    """Share `k`, counted in a process of its own: the counts and the files it
+    could not read (path, problem), or the error that stopped it."""
+    assert _SHARED is not None
+    ws, bp, tally, shares = _SHARED
+    errors: list[CorruptFile] = []
+    mine = tally.fresh()  # a process may count more than one share
+    try:
+        mine.add(following(ws, bp, shares[k](errors)))
+    except BlueprintError as exc:  # sent back as words: an exception's own fields do not cross processes
+        return mine.counts, [], (exc.message, exc.hint, exc.exit_code)
+    return mine.counts, [(e.path, e.message[len(e.path) + 2:]) for e in errors], None
 
 
 def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = None, until: str | None = None,
            where: str | None = None, by: str | None = None, idle: str | None = None,
-           errors: list[CorruptFile]) -> Report:
+           errors: list[CorruptFile], parts: int | None = None) -> Report:
     zone = ws.zone
     window = Window(moment(since, now=now, zone=zone) if since is not None else None,
                     moment(until, now=now, zone=zone, end=True, option="--until") if until is not None else None)
@@ -132,5 +206,23 @@ def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = N
         except BlueprintError:
             return None
 
-    return compute(bp, following(ws, bp, errors), now=now, calendar=ws.calendar, versions=version, window=window,
-                   keep=keep, by=group, by_name=by, idle=gap, zone=zone, version=latest)
+    store = ws.store
+    if isinstance(store, HistoryFigures):
+        from blueprint_cli.report.server import compute_in_store
+
+        follow = as_latest(bp, latest)
+        unread: list[CorruptFile] = []  # kept only if the store's figures are the report
+        selection = None
+        if keep is not None or group is not None:
+            selection = (follow(r) for r in store.scan(blueprint=bp.id, errors=unread))
+        numbers = next(p.version_numbers() for p in ws.published() if p.id == bp.id)
+        found = compute_in_store(store, bp, now=now, calendar=ws.calendar, versions=version, numbers=numbers,
+                                 window=window, selection=selection, keep=keep, by=group, by_name=by, idle=gap,
+                                 zone=zone, version=latest, latest=follow, errors=unread)
+        if found is not None:
+            errors += unread
+            return found
+    tally = Tally(bp, now=now, calendar=ws.calendar, versions=version, window=window, keep=keep, by=group,
+                  idle=gap, zone=zone, version=latest)
+    count(ws, bp, tally, errors, parts=parts)
+    return tally.report(by_name=by)

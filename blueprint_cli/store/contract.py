@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record
@@ -343,3 +343,112 @@ class Store(Protocol):
         `errors` (raised when no list is given), as in `scan`."""
 
 
+
+
+# ----- an optional capability: the report's figures computed where the history is ----------------
+
+@dataclass(frozen=True)
+class FiguresAsked:
+    """What `blueprint report` asks of a store that computes its figures itself
+    (`HistoryFigures`), as plain data: every definition is `report/figures.py`'s,
+    and `report/server.py` fills this in and reads the answer back. Times are
+    microseconds since 1970-01-01 UTC."""
+
+    blueprint: str
+    final: tuple[str, ...]
+    #: the window: since <= t < until (None: open)
+    since_us: int | None
+    until_us: int | None
+    now_us: int
+    idle_us: int | None
+    #: the records to count, each with its group (`--where`, `--by`); None: every record, no groups
+    selected: tuple[tuple[str, str | None], ...] | None
+    #: what fits its version: (version, state) a record may be created in, enter or migrate to;
+    #: (version, transition, from, to) a move may make
+    states: tuple[tuple[int, str], ...]
+    moves: tuple[tuple[int, str, str, str], ...]
+    #: states with an SLA: their records are sent whole, for their SLA standing
+    timed_states: tuple[str, ...]
+    #: the working clock (`WorkingCalendar`): working weekdays (0 = Monday), working hours as
+    #: microseconds of the day, holidays on working weekdays as days since 1970-01-01
+    working_days: tuple[int, ...]
+    hours_us: tuple[tuple[int, int], ...]
+    holidays: tuple[int, ...]
+    #: the calendar zone's offsets (seconds): `offsets[i]` holds before `changes_us[i]`, the last
+    #: one after the last change; None: each stay is read in the offset its start was written in
+    changes_us: tuple[int, ...] | None
+    offsets: tuple[int, ...] | None
+    #: moves are counted per bucket of this many microseconds (UTC), for days in any zone
+    bucket_us: int
+
+
+@dataclass(frozen=True)
+class SpreadFound:
+    """Count, median, 90th percentile (nearest rank) and maximum, in seconds."""
+
+    count: int
+    median: float | None
+    p90: float | None
+    max: float | None
+
+
+@dataclass(frozen=True)
+class StateFound:
+    """One state's figures, for every record (`group` None) or one group."""
+
+    group: str | None
+    state: str
+    now: int
+    entries: int
+    calendar: SpreadFound
+    business: SpreadFound
+
+
+@dataclass(frozen=True)
+class FiguresFound:
+    """The store's answer to `FiguresAsked`, over the records it could judge.
+    Records it did not (an entry not in the form it reads, history that may not
+    fit its version, a row it cannot vouch for) are in `exact`, read the exact
+    way as `histories` reads them, for the caller to judge; none of them is in
+    any other figure."""
+
+    records: int
+    group_records: Mapping[str, int]
+    states: Sequence[StateFound]
+    #: (group, state, what ended the stays, where they went, how many)
+    left_by: Sequence[tuple[str | None, str, str, str, int]]
+    entered: int
+    reached: Mapping[str, int]
+    #: (bucket start in microseconds, moves, completions)
+    buckets: Sequence[tuple[int, int, int]]
+    #: records in a state with an SLA or idle: (record, its last entry's time, when its stay began)
+    stuck: Sequence[tuple[Record, str, str]]
+    exact: Sequence[tuple[Record, Sequence[Passage]]]
+    #: the earliest and latest entry counted (microseconds), None when none
+    span: tuple[int, int] | None
+
+
+#: A share of a history pass (`SharedHistories`): errors -> its records, as `Store.histories` gives them
+HistoryShare = Callable[[list[CorruptFile]], Iterator[tuple[Record, Sequence[Passage]]]]
+
+
+@runtime_checkable
+class SharedHistories(Protocol):
+    """A store whose history pass several processes can share, each reading its
+    own run of records (files any process can open). Optional: a store without
+    it (a server that answers one query best) sends its history in one pass."""
+
+    def history_shares(self, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
+        """`histories(blueprint=...)` as up to `parts` runs of consecutive ids, at
+        least `least` records each (None: fewer than two)."""
+        ...
+
+
+@runtime_checkable
+class HistoryFigures(Protocol):
+    """A store that computes the report's figures where the history is (a
+    database), instead of sending every history entry. Optional: the report
+    computes them itself from `Store.histories` on a store without it."""
+
+    def history_figures(self, asked: FiguresAsked,
+                        errors: list[CorruptFile] | None = None) -> FiguresFound: ...

@@ -19,6 +19,7 @@ index checks the record itself.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -259,8 +260,26 @@ class JsonStore:
         """Every record file read once, in id order, one at a time: the record and
         its history's passages (the entries' other members are not decoded into
         objects). With `blueprint`, only the files its index names."""
+        yield from self._histories(sorted(self._ids(blueprint, None), key=id_order), blueprint, errors)
+
+    def history_shares(self, blueprint: str, *, parts: int,
+                       least: int) -> list[Callable[[list[CorruptFile]], Iterator[tuple[Record, Sequence[Passage]]]]] | None:
+        """`histories(blueprint=...)` as up to `parts` runs of consecutive ids of
+        at least `least` records each, for as many processes to read at once
+        (None: fewer than two). The ids are listed once, here, so the runs
+        neither overlap nor miss a record that a move or a new record
+        meanwhile places elsewhere in the index."""
+        ids = sorted(self._ids(blueprint, None), key=id_order)
+        n = min(parts, len(ids) // max(least, 1))
+        if n < 2:
+            return None
+        runs = [ids[len(ids) * k // n:len(ids) * (k + 1) // n] for k in range(n)]
+        return [functools.partial(self._histories, run, blueprint) for run in runs]
+
+    def _histories(self, ids: Sequence[str], blueprint: str | None,
+                   errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
         records_dir = str(self.records_dir)
-        for record_id in sorted(self._ids(blueprint, None), key=id_order):
+        for record_id in ids:
             path = os.path.join(records_dir, shard(record_id), record_id + ".json")
             try:
                 record, passages = self._passages(path, record_id)

@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
-    FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, FiguresAsked, FiguresFound, SpreadFound, StateFound, blueprint_problem, Dump, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Version, build_all, check_id,
     id_order, check_order,
 )
 
@@ -58,6 +58,8 @@ PASSWORD_ENV = "BLUEPRINT_PG_PASSWORD"
 LOCK_TIMEOUT_MS = 30_000
 #: Records fetched per query while scanning (keyset pages: no cursor held open).
 PAGE = 2000
+#: The memory the report's statement may use per sort or hash (about 150 bytes per stay).
+FIGURES_WORK_MEM = "256MB"
 # the driver by its own name: the distribution of blueprint is not on the public index
 INSTALL_HINT = "install the driver: pip install 'psycopg[binary]>=3.1' (from a clone: pip install -e '.[postgres]')"
 UPGRADE_HINT = "upgrade blueprint (the crm-blueprint distribution) to a newer version"
@@ -182,6 +184,70 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         CREATE SEQUENCE {s}.record_ids;
     """),
+    Migration(2, "history: typed columns of each entry (when, kind, transition, from, to, version), for reports", """
+        ALTER TABLE {s}.history ADD COLUMN at_us bigint, ADD COLUMN at_offset integer, ADD COLUMN kind text,
+            ADD COLUMN transition text, ADD COLUMN from_state text, ADD COLUMN to_state text,
+            ADD COLUMN version integer, ADD COLUMN typed boolean NOT NULL DEFAULT false;
+        -- the columns from `entry`, parsed once; `typed`: whether they are exactly what `passages_of`
+        -- makes of it (the types the store schema's `history` gives these members, `at` in the form
+        -- below), else a report reads the record the exact way. An entry that is not an object, or
+        -- holds a NUL anywhere (the server's JSON functions refuse one; a write must not fail for it),
+        -- gets none.
+        CREATE FUNCTION {s}.history_columns() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            x record;
+            t text;
+        BEGIN
+            NEW.at_us := NULL; NEW.at_offset := NULL; NEW.kind := NULL; NEW.transition := NULL;
+            NEW.from_state := NULL; NEW.to_state := NULL; NEW.version := NULL; NEW.typed := false;
+            IF strpos(NEW.entry::text, '\\u0000') > 0 OR json_typeof(NEW.entry) <> 'object' THEN
+                RETURN NEW;
+            END IF;
+            SELECT * INTO x FROM json_to_record(NEW.entry) AS t(at json, "user" json, kind json, transition json,
+                                                                "from" json, "to" json, version json);
+            -- `at` as blueprint writes it (ISO 8601, to the second or finer, with an offset): microseconds
+            -- since 1970-01-01 UTC, and the offset in seconds; NULL for anything else (the fields are
+            -- checked first: the server's reader refuses what is not a time, and offsets past 15:59)
+            IF json_typeof(x.at) = 'string' THEN
+                t := x.at #>> '{{}}';
+                IF t ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]{{1,6}})?(Z|[+-][0-9]{{2}}:[0-9]{{2}})$'
+                        AND substr(t, 1, 4)::int BETWEEN 1000 AND 9000 AND substr(t, 6, 2)::int BETWEEN 1 AND 12
+                        AND substr(t, 12, 2)::int < 24 AND substr(t, 15, 2)::int < 60 AND substr(t, 18, 2)::int < 60
+                        AND (right(t, 1) = 'Z' OR substr(t, length(t) - 4, 2)::int < 16
+                             AND right(t, 2)::int < 60) THEN
+                    IF substr(t, 9, 2)::int BETWEEN 1 AND extract(day from make_date(substr(t, 1, 4)::int,
+                            substr(t, 6, 2)::int, 1) + interval '1 month - 1 day') THEN
+                        NEW.at_us := (extract(epoch from t::timestamptz) * 1000000)::bigint;
+                        NEW.at_offset := CASE WHEN right(t, 1) = 'Z' THEN 0
+                                              ELSE (CASE substr(t, length(t) - 5, 1) WHEN '-' THEN -1 ELSE 1 END)
+                                                   * (substr(t, length(t) - 4, 2)::int * 3600 + right(t, 2)::int * 60) END;
+                    END IF;
+                END IF;
+            END IF;
+            NEW.kind := CASE WHEN x.kind IS NULL AND NEW.entry->'kind' IS NULL THEN 'move'
+                             WHEN json_typeof(x.kind) = 'string' THEN x.kind #>> '{{}}' END;
+            IF json_typeof(x.transition) = 'string' THEN NEW.transition := x.transition #>> '{{}}'; END IF;
+            IF json_typeof(x."from") = 'string' THEN NEW.from_state := x."from" #>> '{{}}'; END IF;
+            IF json_typeof(x."to") = 'string' THEN NEW.to_state := x."to" #>> '{{}}'; END IF;
+            IF json_typeof(x.version) = 'number' AND x.version::text ~ '^-?[0-9]{{1,9}}$' THEN
+                NEW.version := x.version::text::integer;
+            END IF;
+            NEW.typed := coalesce(NEW.at_us IS NOT NULL AND json_typeof(x."user") = 'string'
+                AND NEW.kind IN ('create', 'move', 'part', 'edit', 'migrate', 'enter', 'task', 'escalate', 'skip')
+                AND coalesce(json_typeof(x.transition), 'null') IN ('string', 'null')
+                AND coalesce(json_typeof(x."from"), 'null') IN ('string', 'null')
+                AND coalesce(json_typeof(x."to"), 'null') IN ('string', 'null')
+                AND (coalesce(json_typeof(x.version), 'null') = 'null' OR NEW.version IS NOT NULL), false);
+            RETURN NEW;
+        END
+        $$;
+        -- on every write of an entry (insert, COPY, amendment), in its transaction: never out of step
+        CREATE TRIGGER history_columns BEFORE INSERT OR UPDATE OF entry ON {s}.history
+            FOR EACH ROW EXECUTE FUNCTION {s}.history_columns();
+        UPDATE {s}.history SET entry = entry;
+        -- the entries a report reads the exact way, found without reading the others
+        CREATE INDEX history_untyped ON {s}.history (record_id) WHERE NOT typed;
+    """),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -207,6 +273,179 @@ _PASSAGES_SQL = """
                                              "to" json, version json)
     WHERE h.record_id = ANY(%s)
     ORDER BY h.record_id, h.seq"""
+
+
+# ----- the report's figures, computed by the server (`HistoryFigures`) ------------------------
+
+#: Days the working clock's arithmetic shifts every moment by, so that it divides positive numbers
+#: only (a multiple of 7: weekdays stay where they are); reaches back before the year 1000.
+_SHIFT_DAYS = 700_000
+_DAY_US = 86_400_000_000
+
+
+def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
+    """SQL for `WorkingCalendar._clock`: working microseconds up to a wall-clock
+    time (on the calendar's wall clock), from an origin of its own (only
+    differences are used), given as `day` (days since a Monday, positive:
+    `_days_sql`) and `time_of_day` (microseconds). The same arithmetic: whole
+    weeks times the working days of a week, the working days before this one in
+    its week, less the holidays before it, times a day's working time; plus
+    today's working time so far."""
+    days = sorted(set(asked.working_days))
+    prefix = [sum(1 for d in days if d < n) for n in range(7)]
+    day_work = sum(b - a for a, b in asked.hours_us)
+    holidays = "ARRAY[" + ",".join(str(h + _SHIFT_DAYS + 3) for h in sorted(asked.holidays)) + "]::bigint[]"
+    before = f"({day} / 7 * {len(days)} + (ARRAY[{','.join(map(str, prefix))}])[{day} %% 7 + 1])"
+    working = f"{day} %% 7 IN ({','.join(map(str, days))})"
+    if asked.holidays:
+        before = f"({before} - width_bucket({day} - 1, {holidays}))"
+        working = f"{working} AND NOT {day} = ANY({holidays})"
+    today = " + ".join(f"greatest(0, least({time_of_day}, {b}) - {a})" for a, b in asked.hours_us)
+    return f"({before} * {day_work} + CASE WHEN {working} THEN {today} ELSE 0 END)"
+
+
+def _days_sql(local: str) -> tuple[str, str]:
+    """A wall-clock time in microseconds since 1970-01-01 as days since a Monday
+    (always positive; % 7 is the weekday, 1970-01-01 was a Thursday) and the
+    microseconds of its day."""
+    return f"({local} + {_SHIFT_DAYS * _DAY_US}) / {_DAY_US} + 3", f"({local} + {_SHIFT_DAYS * _DAY_US}) %% {_DAY_US}"
+
+
+def _figures_sql(s: str, asked: FiguresAsked) -> str:
+    """One statement for every figure: the stays (`engine.stays`) with `lag` and
+    `lead` over each record's entries, which records the server cannot vouch
+    for, then each figure as a row (`part`, JSON)."""
+    grouped = asked.selected is not None and any(g is not None for _, g in asked.selected)
+    if asked.selected is not None:
+        records = ("SELECT r.id, r.state, r.format, r.history_length, s.grp "
+                   "FROM unnest(%(ids)s::text[], %(groups)s::text[]) AS s(id, grp) "
+                   f"JOIN {s}.records r ON r.id = s.id AND r.blueprint = %(bp)s")
+    else:
+        records = ("SELECT r.id, r.state, r.format, r.history_length, NULL::text AS grp "
+                   f"FROM {s}.records r WHERE r.blueprint = %(bp)s")
+    if asked.changes_us is None:
+        # no zone: each stay on the wall clock of the offset its start was written in
+        start_local = "at_us + at_offset::bigint * 1000000"
+        end_local = "end_us + at_offset::bigint * 1000000"
+    elif not asked.changes_us:
+        fixed = (asked.offsets or (0,))[0]
+        start_local, end_local = f"at_us + {int(fixed) * 1_000_000}", f"end_us + {int(fixed) * 1_000_000}"
+    else:
+        def offset(t: str) -> str:
+            return f"(%(offsets)s::bigint[])[width_bucket({t}, %(changes)s::bigint[]) + 1] * 1000000"
+        start_local, end_local = f"at_us + {offset('at_us')}", f"end_us + {offset('end_us')}"
+    window = ("(%(since)s::bigint IS NULL OR {t} >= %(since)s::bigint) "
+              "AND (%(until)s::bigint IS NULL OR {t} < %(until)s::bigint)")
+    sets = "GROUPING SETS ((state), (grp, state))" if grouped else "state"
+    sets_left = "GROUPING SETS ((state, left_by, went), (grp, state, left_by, went))" if grouped else \
+        "state, left_by, went"
+    group_of = "CASE WHEN GROUPING(grp) = 0 THEN grp END" if grouped else "NULL::text"
+
+    def spread(a: str) -> str:
+        n = f"coalesce(cardinality({a}), 0)"
+        return (f"json_build_array({n}, CASE WHEN {n} = 0 THEN NULL WHEN {n} %% 2 = 1 THEN {a}[{n} / 2 + 1] "
+                f"ELSE ({a}[{n} / 2] + {a}[{n} / 2 + 1]) / 2 END, "
+                f"{a}[greatest(1, ceil(0.9::float8 * {n})::int)], {a}[{n}])")
+
+    return f"""
+    WITH r AS MATERIALIZED ({records}),
+    m AS (  -- the entries that name a state, in order, with the state the record was in
+        SELECT h.record_id, h.seq, h.at_us, h.at_offset, h.kind, h.transition, h.from_state, h.to_state,
+               h.version, lag(h.to_state) OVER (PARTITION BY h.record_id ORDER BY h.seq) AS before
+        FROM {s}.history h WHERE h.record_id IN (SELECT id FROM r) AND h.to_state IS NOT NULL),
+    marked AS (  -- which begin a stay; and records with an entry that leaves the record where it is
+                 -- while it says it moves it (a report would count it as a move): judged by the report
+        SELECT m.*, before IS NULL OR to_state <> before OR kind IN ('create', 'enter') AS begins,
+               bool_or(to_state = before AND kind IN ('move', 'migrate') AND from_state IS DISTINCT FROM to_state)
+                   OVER (PARTITION BY record_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+                   AS muddled
+        FROM m),
+    st AS MATERIALIZED (  -- each stay: the entry that began it, and what ended it
+        SELECT record_id, seq, kind, transition, from_state, to_state AS state, version, before, at_us, at_offset,
+               muddled, lead(at_us) OVER w AS end_us, lead(coalesce(nullif(transition, ''), kind)) OVER w AS left_by,
+               lead(to_state) OVER w AS went, row_number() OVER w AS n, lead(seq) OVER w IS NULL AS last
+        FROM marked WHERE begins
+        WINDOW w AS (PARTITION BY record_id ORDER BY seq)),
+    moves AS (SELECT * FROM unnest(%(mv)s::integer[], %(mt)s::text[], %(mf)s::text[], %(mto)s::text[])
+              AS v(version, transition, from_state, to_state)),
+    states AS (SELECT * FROM unnest(%(sv)s::integer[], %(ss)s::text[]) AS v(version, state)),
+    odd AS MATERIALIZED (  -- records whose history the server does not judge: read the exact way
+        SELECT h.record_id FROM {s}.history h WHERE NOT h.typed AND h.record_id IN (SELECT id FROM r)
+        UNION
+        SELECT record_id FROM st WHERE muddled OR kind NOT IN ('create', 'enter', 'move', 'migrate')
+            OR version IS NULL OR kind IN ('move', 'migrate') AND before IS NOT NULL AND from_state IS DISTINCT FROM before
+            OR kind = 'move' AND NOT coalesce((version, transition, from_state, state) IN (SELECT * FROM moves), false)
+            OR kind <> 'move' AND NOT coalesce((version, state) IN (SELECT * FROM states), false)
+        UNION
+        SELECT r.id FROM r LEFT JOIN st ON st.record_id = r.id AND st.last
+        WHERE r.format > {FORMAT} OR r.history_length > 0 AND st.state IS DISTINCT FROM r.state),
+    good AS MATERIALIZED (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = r.id)),
+    ok AS MATERIALIZED (  -- the stays of the records the server judges
+        SELECT st.*, {"r.grp" if grouped else "NULL::text AS grp"}, {window.format(t="st.at_us")} AS began_in,
+               end_us IS NOT NULL AND {window.format(t="end_us")} AS ended_in
+        FROM st {"JOIN r ON r.id = st.record_id" if grouped else ""}
+        WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = st.record_id)),
+    timed AS (  -- each stay's times (OFFSET 0: each value computed once, not again where it is used)
+        SELECT grp, state, ended_in, began_in, cal,
+               CASE WHEN NOT ended_in THEN NULL WHEN end_us <= at_us THEN 0::float8
+                    ELSE ({_clock_sql("db", "tb", asked)} - {_clock_sql("da", "ta", asked)})::float8 / 1000000
+               END AS bus
+        FROM (SELECT y.*, {_days_sql("la")[0]} AS da, {_days_sql("la")[1]} AS ta,
+                     {_days_sql("lb")[0]} AS db, {_days_sql("lb")[1]} AS tb
+              FROM (SELECT grp, state, ended_in, began_in, at_us, end_us, (end_us - at_us)::float8 / 1000000 AS cal,
+                           CASE WHEN ended_in THEN {start_local} END AS la, CASE WHEN ended_in THEN {end_local} END AS lb
+                    FROM ok OFFSET 0) AS y OFFSET 0) AS z),
+    tally AS (
+        SELECT {group_of} AS grp, state, count(*) FILTER (WHERE now) AS now,
+               count(*) FILTER (WHERE began_in) AS entries,
+               array_agg(cal ORDER BY cal) FILTER (WHERE ended_in) AS cals,
+               array_agg(bus ORDER BY bus) FILTER (WHERE ended_in) AS buss
+        FROM (SELECT grp, state, false AS now, began_in, ended_in, cal, bus FROM timed
+              UNION ALL
+              SELECT grp, state, true, false, false, NULL, NULL FROM good WHERE state IS NOT NULL) AS x
+        GROUP BY {sets}),
+    entered AS (SELECT record_id FROM ok WHERE n = 1 AND began_in)
+    SELECT 'state', json_build_array(grp, state, now, entries, {spread('cals')}, {spread('buss')}) FROM tally
+    UNION ALL
+    SELECT 'left', json_build_array({group_of}, state, left_by, went, count(*)) FROM ok WHERE ended_in
+    GROUP BY {sets_left}
+    UNION ALL
+    SELECT 'records', json_build_array({group_of}, count(*)) FROM good
+    GROUP BY {"GROUPING SETS ((), (grp))" if grouped else "()"}
+    UNION ALL
+    SELECT 'entered', json_build_array(count(*)) FROM entered
+    UNION ALL
+    SELECT 'reached', json_build_array(state, count(DISTINCT record_id)) FROM ok
+    WHERE record_id IN (SELECT record_id FROM entered) AND (%(until)s::bigint IS NULL OR at_us < %(until)s::bigint)
+    GROUP BY state
+    UNION ALL
+    SELECT 'buckets', coalesce(json_agg(json_build_array(b * %(bucket)s::bigint - {_SHIFT_DAYS * _DAY_US}, moves, done)),
+                               '[]')
+    FROM (SELECT (at_us + {_SHIFT_DAYS * _DAY_US}) / %(bucket)s::bigint AS b, count(*) AS moves,
+                 count(*) FILTER (WHERE state = ANY(%(final)s::text[])) AS done
+          FROM ok WHERE kind IN ('move', 'migrate') AND state IS DISTINCT FROM from_state AND began_in
+          GROUP BY 1) AS b
+    UNION ALL
+    SELECT 'span', json_build_array(min(at_us), max(coalesce(end_us, at_us))) FROM ok
+    UNION ALL
+    SELECT 'odd', json_build_array(record_id) FROM odd
+    UNION ALL
+    SELECT 'stuck', json_build_array(c.id, c.data, c.last_at, c.began_at) FROM (
+        SELECT good.id, rr.data, last.entry->>'at' AS last_at, last.at_us AS last_us,
+               (SELECT h.entry->>'at' FROM {s}.history h WHERE h.record_id = good.id AND h.seq = st.seq) AS began_at,
+               good.state
+        FROM good JOIN {s}.records rr ON rr.id = good.id JOIN st ON st.record_id = good.id AND st.last
+        CROSS JOIN LATERAL (SELECT h.entry, h.at_us FROM {s}.history h WHERE h.record_id = good.id
+                            ORDER BY h.seq DESC LIMIT 1) AS last
+        WHERE good.state IS NOT NULL AND NOT good.state = ANY(%(final)s::text[])) AS c
+    WHERE c.state = ANY(%(timed)s::text[]) OR %(idle)s::bigint IS NOT NULL AND c.last_us < %(now)s::bigint - %(idle)s::bigint
+    """
+
+
+def _spread(found: list[Any]) -> SpreadFound:
+    """A spread as the server sends it: JSON writes a whole float8 as an integer."""
+    n, *values = found
+    return SpreadFound(int(n), *(float(v) if v is not None else None for v in values))
 
 
 def _driver() -> Any:
@@ -492,23 +731,96 @@ class PostgresStore:
             params = ([blueprint] if blueprint is not None else []) + list(last or ())
             with self._errors():
                 rows = self.connect().execute(sql, params).fetchall()
-            found = self._page_passages([r[0] for r in rows])
-            for record_id, _, data, fmt in rows:
+            yield from self._with_passages([(r[0], r[2], r[3]) for r in rows], errors)
+            if len(rows) < PAGE:
+                return
+            last = (rows[-1][1], rows[-1][0])
+
+    def history_figures(self, asked: FiguresAsked, errors: list[CorruptFile] | None = None) -> FiguresFound:
+        """The report's figures in one statement over the typed history columns
+        (`_figures_sql`); the records the server does not vouch for are then read
+        the exact way, in one more query (`HistoryFigures`)."""
+        params: dict[str, Any] = {
+            "bp": asked.blueprint, "since": asked.since_us, "until": asked.until_us, "now": asked.now_us,
+            "idle": asked.idle_us, "final": list(asked.final), "timed": list(asked.timed_states),
+            "bucket": asked.bucket_us,
+            "mv": [m[0] for m in asked.moves], "mt": [m[1] for m in asked.moves],
+            "mf": [m[2] for m in asked.moves], "mto": [m[3] for m in asked.moves],
+            "sv": [v for v, _ in asked.states], "ss": [st for _, st in asked.states],
+            "changes": list(asked.changes_us or ()), "offsets": list(asked.offsets or ()),
+            "ids": [i for i, _ in asked.selected or ()], "groups": [g for _, g in asked.selected or ()]}
+        conn = self.connect()
+        with self._errors(), conn.transaction():
+            # the stays are sorted and aggregated in memory, not in files (the default is 4 MB)
+            conn.execute(f"SET LOCAL work_mem = '{FIGURES_WORK_MEM}'")
+            rows = conn.execute(_figures_sql(self._s, asked), params).fetchall()
+        states: list[StateFound] = []
+        left_by: list[tuple[str | None, str, str, str, int]] = []
+        records, groups, entered = 0, {}, 0
+        reached: dict[str, int] = {}
+        buckets: list[tuple[int, int, int]] = []
+        span: tuple[int, int] | None = None
+        odd: list[str] = []
+        stuck: list[tuple[Record, str, str]] = []
+        for part, v in rows:
+            if part == "state":
+                states.append(StateFound(v[0], v[1], v[2], v[3], _spread(v[4]), _spread(v[5])))
+            elif part == "left":
+                left_by.append((v[0], v[1], v[2], v[3], v[4]))
+            elif part == "records":
+                if v[0] is None:
+                    records = v[1]
+                else:
+                    groups[v[0]] = v[1]
+            elif part == "entered":
+                entered = v[0]
+            elif part == "reached":
+                reached[v[0]] = v[1]
+            elif part == "buckets":
+                buckets = [(b, n, done) for b, n, done in v]
+            elif part == "span":
+                span = (v[0], v[1]) if v[0] is not None else None
+            elif part == "odd":
+                odd.append(v[0])
+            elif part == "stuck":
+                record_id, data, last_at, began_at = v
                 try:
-                    self._check_format(record_id, fmt)
-                    record = self._decode(record_id, data, ()).record
-                    passages = found.get(record_id)
-                    if passages is None:
-                        passages = self._exact_passages(record_id)
+                    stuck.append((self._decode(record_id, data, ()).record, last_at, began_at))
                 except CorruptFile as exc:
                     if errors is None:
                         raise
                     errors.append(exc)
-                    continue
-                yield record, passages
-            if len(rows) < PAGE:
-                return
-            last = (rows[-1][1], rows[-1][0])
+        return FiguresFound(records, groups, states, left_by, entered, reached, buckets, stuck,
+                            list(self._histories_of(sorted(odd, key=id_order), errors)), span)
+
+    def _histories_of(self, record_ids: Sequence[str],
+                      errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """These records with their passages, as `histories` reads them (a page per query)."""
+        for start in range(0, len(record_ids), PAGE):
+            ids = list(record_ids[start:start + PAGE])
+            with self._errors():
+                rows = self.connect().execute(
+                    f"SELECT r.id, r.data, r.format FROM {self._s}.records r WHERE r.id = ANY(%s) "
+                    "ORDER BY r.sort_key, r.id", (ids,)).fetchall()
+            yield from self._with_passages(rows, errors)
+
+    def _with_passages(self, rows: Sequence[tuple[str, Any, int]],
+                       errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """A page of record rows (id, data, format) with their passages (one more query)."""
+        found = self._page_passages([r[0] for r in rows])
+        for record_id, data, fmt in rows:
+            try:
+                self._check_format(record_id, fmt)
+                record = self._decode(record_id, data, ()).record
+                passages = found.get(record_id)
+                if passages is None:
+                    passages = self._exact_passages(record_id)
+            except CorruptFile as exc:
+                if errors is None:
+                    raise
+                errors.append(exc)
+                continue
+            yield record, passages
 
     def _page_passages(self, record_ids: Sequence[str]) -> dict[str, list[Passage]]:
         """The passages of these records whose every entry the server found well
