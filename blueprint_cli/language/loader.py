@@ -870,19 +870,26 @@ def _read_events(get: Callable[[], tuple[Any, ...]]) -> _Built | None:
             else:
                 out[key] = scalar(ev)
 
-    get()  # the stream's start
-    if get()[0] == _STREAM_END:
-        return None  # an empty file: the composer's path says so
-    root = get()
-    if root[0] != _MAP:
-        return None
-    mark = root[4]
-    positions[()] = new(at, (mark.line + 1, mark.column + 1))
-    budget -= 1
-    data = collection(root, (), 0)
-    if get()[0] != _DOC_END or get()[0] != _STREAM_END:
-        return None  # a second document
-    return data, positions, key_positions, duplicates
+    try:
+        get()  # the stream's start
+        if get()[0] == _STREAM_END:
+            return None  # an empty file: the composer's path says so
+        root = get()
+        if root[0] != _MAP:
+            return None
+        mark = root[4]
+        positions[()] = new(at, (mark.line + 1, mark.column + 1))
+        budget -= 1
+        data = collection(root, (), 0)
+        if get()[0] != _DOC_END or get()[0] != _STREAM_END:
+            return None  # a second document
+        return data, positions, key_positions, duplicates
+    finally:
+        # `collection` calls itself through its closure: a cycle (the function,
+        # its cells, the positions, the parser) that only the garbage collector
+        # would free. Cut, everything a file's reading built goes when its
+        # document does, and a run over many files triggers no collection.
+        del collection, scalar
 
 
 def _skip(ev: tuple[Any, ...], get: Callable[[], tuple[Any, ...]]) -> None:
