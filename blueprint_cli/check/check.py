@@ -95,7 +95,7 @@ def check_document(doc: Document, team: Team | None = None, selection: Selection
     ctx = LintContext(bp, doc, team)
     ran = []
     for rule in catalogue().values():
-        if rule.check is not None and selection.wants(rule.code) and not rule.needs & damaged:
+        if rule.check is not None and selection.wants(rule.code) and not (damaged and rule.needs & damaged):
             ran.append(rule.code)
             diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx), fixes))
     return Checked(bp, diags, frozenset(ran), not damaged)
