@@ -130,6 +130,9 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
         import multiprocessing
 
+        from blueprint_cli.check.check import prepare
+
+        prepare()  # once, here: the workers forked below share it instead of each loading it
         ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
         with ctx.Pool(min(workers, len(work))) as pool:
             # small chunks: when the queue runs dry, a worker waits for the other's last
