@@ -36,6 +36,13 @@ def _to_diagnostics(doc: Document, code: str, severity: Severity, findings: Iter
     return out
 
 
+def prepare() -> None:
+    """Load what checking a document needs (the rules, the schema's validator)
+    ahead of the first document: processes forked afterwards start with it."""
+    catalogue()
+    schema._validator()
+
+
 def with_duplicate_fixes(doc: Document | None, diags: list[Diagnostic]) -> list[Diagnostic]:
     """The loader's findings, its repeated keys (BP105) with their fixes where both
     values are the same. (Here, not in the loader: the loader stays below the
@@ -95,7 +102,7 @@ def check_document(doc: Document, team: Team | None = None, selection: Selection
     ctx = LintContext(bp, doc, team)
     ran = []
     for rule in catalogue().values():
-        if rule.check is not None and selection.wants(rule.code) and not rule.needs & damaged:
+        if rule.check is not None and selection.wants(rule.code) and not (damaged and rule.needs & damaged):
             ran.append(rule.code)
             diags.extend(_to_diagnostics(doc, rule.code, rule.severity, rule.check(ctx), fixes))
     return Checked(bp, diags, frozenset(ran), not damaged)

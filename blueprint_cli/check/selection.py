@@ -24,6 +24,8 @@ class Selection(NamedTuple):
     severity: tuple[tuple[str, str], ...] = ()
 
     def wants(self, code: str) -> bool:
+        if not self.select and not self.ignore:
+            return True  # (the usual run: asked for every code of every file)
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         return not any(code.startswith(i) for i in self.ignore)

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -82,6 +82,26 @@ class Document:
             if not path:
                 return Position(1, 1)
             path = path[:-1]
+
+    if not TYPE_CHECKING:  # (for the type checker, both are plain attributes)
+        def __getattr__(self, name: str) -> Any:
+            """`positions` and `key_positions` of a document the fast path read
+            (`_placed_later`), placed on first use from the marks it kept."""
+            kept = self.__dict__.get("_marks")
+            if kept is None or name not in ("positions", "key_positions"):
+                raise AttributeError(name)
+            self.positions, self.key_positions = _place(*kept)
+            self.__dict__.pop("_marks", None)
+            return self.__dict__[name]
+
+
+def _placed_later(file: str, data: dict[str, Any], marks: list[Any], text: str) -> Document:
+    """A document whose positions are placed when first asked for: most files
+    have no finding and never need them."""
+    doc = Document.__new__(Document)
+    doc.file, doc.data, doc.text = file, data, text
+    doc.__dict__["_marks"] = (data, marks)
+    return doc
 
 
 #: The most digits a number in a blueprint may have: Python reads no longer
@@ -619,9 +639,8 @@ def _load_text(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
     # no anchor, no alias: the common file is built straight from the parser's events
     fast = _from_events(text) if "&" not in text and not pure else None
     if fast is not None:
-        data, positions, key_positions, duplicates = fast
-        doc = Document(file, data, positions, key_positions, written)
-        return doc, [_duplicate(file, *d) for d in duplicates]
+        data, marks, duplicates = fast
+        return _placed_later(file, data, marks, written), [_duplicate(file, *d) for d in duplicates]
     try:
         root = (_pure_parser() if pure else _parser()).compose(text)
     except RecursionError:
@@ -715,7 +734,8 @@ class _Unusual(Exception):
     """The text needs the composer: see `_from_events`."""
 
 
-_Built = tuple[dict[str, Any], dict[JsonPath, Position], dict[JsonPath, Position], list[tuple[JsonPath, Position, str]]]
+#: the data, the start marks of its values and keys (see `_place`), the repeated keys
+_Built = tuple[dict[str, Any], list[Any], list[tuple[JsonPath, Position, str]]]
 
 # What the C parser makes of each event while `_from_events` reads a file: a
 # plain tuple (kind, tag, implicit, value, start mark) instead of ruamel's event
@@ -782,15 +802,18 @@ def _from_events(text: str) -> _Built | None:
 
 
 def _read_events(get: Callable[[], tuple[Any, ...]]) -> _Built | None:
-    """`_from_events`, on the parser's events as tuples; `_Unusual` for what needs the composer."""
-    positions: dict[JsonPath, Position] = {}
-    key_positions: dict[JsonPath, Position] = {}
+    """`_from_events`, on the parser's events as tuples; `_Unusual` for what needs the composer.
+
+    Positions are not built here: each value's and key's start mark is kept, in
+    the order `_place` walks the data (the root; then each mapping entry's key,
+    its value, and what is inside the value; each sequence item, and what is
+    inside it). Most files have no finding, and never ask where anything is."""
+    marks: list[Any] = []
+    keep = marks.append
     duplicates: list[tuple[JsonPath, Position, str]] = []
     budget = MAX_NODES
     scalar_tags, seq_tag, map_tag, typed_start = _SCALAR_TAGS, _STD + "seq", _STD + "map", _TYPED_START
     scalar_kind, map_kind, seq_end, map_end = _SCALAR, _MAP, _SEQ_END, _MAP_END
-    # a Position made without the Python-level constructor of named tuples: one per node and key
-    at, new = Position, tuple.__new__
 
     def scalar(ev: tuple[Any, ...]) -> Any:
         """A scalar's value, but for a plain word, which the loops below take themselves."""
@@ -808,8 +831,8 @@ def _read_events(get: Callable[[], tuple[Any, ...]]) -> _Built | None:
         return _scalar(value, tag)
 
     def collection(ev: tuple[Any, ...], path: JsonPath, depth: int) -> Any:
-        """A mapping or a sequence, with the position of each value; scalars are
-        read here, not by a call each (most values are scalars)."""
+        """A mapping or a sequence, keeping the start mark of each value; scalars
+        are read here, not by a call each (most values are scalars)."""
         nonlocal budget
         kind, tag = ev[0], ev[1]
         deeper = depth + 1 > MAX_DEPTH  # for its values
@@ -822,14 +845,12 @@ def _read_events(get: Callable[[], tuple[Any, ...]]) -> _Built | None:
                 kind = ev[0]
                 if kind == seq_end:
                     return items
-                sub = path + (len(items),)
                 budget -= 1
                 if budget < 0 or deeper:
                     raise _Unusual
-                mark = ev[4]
-                positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+                keep(ev[4])
                 if kind != scalar_kind:
-                    items.append(collection(ev, sub, depth + 1))
+                    items.append(collection(ev, path + (len(items),), depth + 1))
                 elif ev[1] is None and ev[2][0] and (word := ev[3]) and word[0] not in typed_start and word != "<<":
                     items.append(word)
                 else:
@@ -850,39 +871,78 @@ def _read_events(get: Callable[[], tuple[Any, ...]]) -> _Built | None:
                     raise _Unusual
             elif tag != "!" and tag not in scalar_tags:
                 raise _Unusual
-            sub = path + (key,)
             if key in out:
-                duplicates.append((sub, Position(mark.line + 1, mark.column + 1), key))
+                duplicates.append((path + (key,), Position(mark.line + 1, mark.column + 1), key))
                 _skip(get(), get)
                 continue
-            key_positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+            keep(mark)
             ev = get()
             kind = ev[0]
             budget -= 1
             if budget < 0 or deeper:
                 raise _Unusual
-            mark = ev[4]
-            positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+            keep(ev[4])
             if kind != scalar_kind:
-                out[key] = collection(ev, sub, depth + 1)
+                out[key] = collection(ev, path + (key,), depth + 1)
             elif ev[1] is None and ev[2][0] and (word := ev[3]) and word[0] not in typed_start and word != "<<":
                 out[key] = word
             else:
                 out[key] = scalar(ev)
 
-    get()  # the stream's start
-    if get()[0] == _STREAM_END:
-        return None  # an empty file: the composer's path says so
-    root = get()
-    if root[0] != _MAP:
-        return None
-    mark = root[4]
+    try:
+        get()  # the stream's start
+        if get()[0] == _STREAM_END:
+            return None  # an empty file: the composer's path says so
+        root = get()
+        if root[0] != _MAP:
+            return None
+        keep(root[4])
+        budget -= 1
+        data = collection(root, (), 0)
+        if get()[0] != _DOC_END or get()[0] != _STREAM_END:
+            return None  # a second document
+        return data, marks, duplicates
+    finally:
+        # `collection` calls itself through its closure: a cycle (the function,
+        # its cells, the marks, the parser) that only the garbage collector
+        # would free. Cut, everything a file's reading built goes when its
+        # document does, and a run over many files triggers no collection.
+        del collection, scalar
+
+
+def _place(data: dict[str, Any], marks: list[Any]) -> tuple[dict[JsonPath, Position], dict[JsonPath, Position]]:
+    """The positions of values and of keys, from the marks `_read_events` kept
+    for `data` (read in the same order)."""
+    positions: dict[JsonPath, Position] = {}
+    key_positions: dict[JsonPath, Position] = {}
+    # a Position made without the Python-level constructor of named tuples
+    at, new, following = Position, tuple.__new__, iter(marks).__next__
+
+    def walk(value: Any, path: JsonPath) -> None:
+        if type(value) is dict:
+            for key, item in value.items():
+                sub = path + (key,)
+                mark = following()
+                key_positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+                mark = following()
+                positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+                if type(item) is dict or type(item) is list:
+                    walk(item, sub)
+        else:
+            for i, item in enumerate(value):
+                sub = path + (i,)
+                mark = following()
+                positions[sub] = new(at, (mark.line + 1, mark.column + 1))
+                if type(item) is dict or type(item) is list:
+                    walk(item, sub)
+
+    mark = following()
     positions[()] = new(at, (mark.line + 1, mark.column + 1))
-    budget -= 1
-    data = collection(root, (), 0)
-    if get()[0] != _DOC_END or get()[0] != _STREAM_END:
-        return None  # a second document
-    return data, positions, key_positions, duplicates
+    try:
+        walk(data, ())
+    finally:
+        del walk  # (it calls itself: a cycle, as in `_read_events`)
+    return positions, key_positions
 
 
 def _skip(ev: tuple[Any, ...], get: Callable[[], tuple[Any, ...]]) -> None:

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files (to check, not found in the cache) a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
+#: The most files a worker takes from the queue at a time.
+CHUNK = 8
 #: Codes the loader and schema stages report: checked whenever a file could be parsed.
 _STAGE_CODES = ("BP100", "BP101", "BP102", "BP103", "BP104", "BP105", "BP110", "BP111", "BP112", "BP113",
                 "BP114", "BP119")
@@ -128,9 +130,14 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
         import multiprocessing
 
+        from blueprint_cli.check.check import prepare
+
+        prepare()  # once, here: the workers forked below share it instead of each loading it
         ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
         with ctx.Pool(min(workers, len(work))) as pool:
-            chunk = max(1, len(work) // (workers * 8))
+            # small chunks: when the queue runs dry, a worker waits for the other's last
+            # chunk at most (8 files of 1,000 lines: about 0.1 s); each chunk costs ~0.1 ms
+            chunk = max(1, min(CHUNK, len(work) // (workers * 64)))
             for i, done in zip(todo, pool.imap(lint_job, work, chunksize=chunk)):
                 results[i] = done
     else:

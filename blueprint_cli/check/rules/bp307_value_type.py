@@ -12,6 +12,7 @@ list of two values in ascending order. Values in `set` actions and field
 """
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from blueprint_cli.language.analysis import criteria_sites, set_actions
@@ -30,15 +31,19 @@ NEEDS = ("fields", "field")
 _SCALAR_OPS = {"eq", "ne", "gt", "gte", "lt", "lte"}
 
 
+@lru_cache(maxsize=256)
+def _probe(name: str, type_: str) -> FieldDef:
+    """The field with its name and type alone: its values' kind is checked here,
+    picklist membership is BP304's job."""
+    return FieldDef(name, type_)
+
+
 def _fits(fd: FieldDef, value: Any) -> str | None:
     """Why `value` does not fit the field's type, or None."""
     if value is None:
         return None
-    # picklist membership is BP304's job; check only the value's kind here
-    probe = FieldDef(fd.name, fd.type) if fd.type in ("picklist", "multiselect") else \
-        FieldDef(fd.name, fd.type, pattern=None)
     try:
-        parse(probe, value)
+        parse(_probe(fd.name, fd.type), value)
     except FieldValueError as exc:
         return str(exc)
     return None

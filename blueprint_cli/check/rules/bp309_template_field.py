@@ -59,6 +59,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for action, where in action_sites(bp):
         data = {k: v for k, v in vars(action).items() if k not in ("path", "kind")}
         for text, path in _texts(data, ()):
+            if "{{" not in text:
+                continue  # no template, and nothing that opens one
             start = TEMPLATE.sub(lambda m: " " * len(m[0]), text).find("{{")  # outside every template
             if start >= 0:
                 shown = text[start:start + 40] + ("…" if len(text) > start + 40 else "")
