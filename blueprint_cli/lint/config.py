@@ -106,6 +106,8 @@ def matches(rel: str, glob: str, absolute: tuple[str, ...] = ()) -> bool:
     if glob.startswith("./"):
         glob = glob[2:]
     bare = glob.rstrip("/")
+    while bare.startswith("**/**/"):  # many leading `**/` name what one does (a `*` matches `/` too)
+        bare = bare[3:]
     if "/" not in bare:
         return any(fnmatch(part, bare) for part in rel.split("/") if part not in (".", ".."))
     if rel == ".." or rel.startswith("../"):
