@@ -139,6 +139,21 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in r.err and not (tmp_path / ".blueprint").exists()
 
 
+@pytest.mark.parametrize(("url", "code", "message"), [
+    ("postgresql://nobody@[::1:5432/db", 2, "is not a PostgreSQL URL: Invalid IPv6 URL"),
+    ("postgresql://nobody@" + "h" * 64 + ":1/db", 1, "its host is no name DNS can look up"),
+    ("postgresql://nobody@a..b:1/db", 1, "its host is no name DNS can look up"),
+], ids=["unclosed-ipv6-bracket", "host-part-of-64-characters", "empty-host-part"])
+def test_a_store_url_python_cannot_split_or_resolve_is_a_clear_error(tmp_path: Path, url: str, code: int,
+                                                                   message: str) -> None:
+    """urlsplit's ValueError and the resolver's UnicodeError (IDNA) were tracebacks."""
+    ping_workspace(tmp_path / "ws", records=1)
+    for args in (("init", str(tmp_path / "new"), "--store", url), ("store", "copy", "--to", url)):
+        r = cli(*args, cwd=tmp_path / "ws")
+        assert r.code == code and message in r.err and "Traceback" not in r.err, (args, r)
+    assert not (tmp_path / "new" / ".blueprint").exists()
+
+
 def test_shared_store_joined_by_a_second_workspace(tmp_path: Path, pg_url: str) -> None:
     """Two machines, one pipeline: the second `init --store` sees the first one's records
     and does not publish the sample over the team's blueprint."""

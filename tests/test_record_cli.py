@@ -166,6 +166,16 @@ def test_tasks_from_actions_can_be_marked_done(ws: Path) -> None:
     assert (entry["kind"], entry["user"], entry["changes"]) == ("task", "grace", {"task #1": ["open", "done"]})
 
 
+@pytest.mark.parametrize("task", ["\u00b2", "#" + "9" * 5000], ids=["superscript-two", "5000-digits"])
+def test_a_task_number_int_cannot_read_is_refused_as_one(ws: Path, task: str) -> None:
+    """`²` is a digit to str.isdigit but not to int, and int reads at most
+    4,300 digits: both were a ValueError traceback."""
+    run(ws, "record", "create", "Deals", "--set", "name=Acme", "--set", "amount=5000")
+    r = run(ws, "record", "done", "1", task)
+    assert r.code == 2 and "is not a task number" in r.err and "Traceback" not in r.err, r
+    assert len(r.err) < 300, r  # named, not echoed
+
+
 @pytest.mark.json_store_only  # breaks one of the JSON store's files
 def test_every_command_that_walks_records_names_a_broken_file_goes_on_and_exits_1(tmp_path: Path) -> None:
     from blueprint_cli.store.jsonstore import shard

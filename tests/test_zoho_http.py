@@ -101,7 +101,8 @@ def bundle() -> dict[str, Any]:
     return data
 
 
-def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", throttle: bool = False) -> None:
+def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", throttle: bool = False,
+                    retry_after: str = "0") -> None:
     data = bundle()
     bp = copy.deepcopy(data["blueprints"][0])
     bp["id"], bp["name"] = zid, name
@@ -113,7 +114,7 @@ def serve_blueprint(zoho: FakeZoho, zid: str = BP_ID, name: str = "Deal desk", t
         hits["n"] += 1
         if throttle and hits["n"] == 1:
             return 429, {"code": "TOO_MANY_REQUESTS", "message": "slow down", "status": "error", "details": {}}, \
-                {"Retry-After": "0"}
+                {"Retry-After": retry_after}
         return 200, {"blueprints": [bp]}, {}
 
     def states(seen: Seen) -> tuple[int, Any, dict[str, str]]:
@@ -148,6 +149,14 @@ def test_pull_fetches_the_blueprint_its_states_and_its_transitions_by_id(zoho: F
     assert cli("diff", "--no-impact", "--exit-code", str(files), str(out)).code == 0
     assert f"zoho:{BP_ID}: $.transitions[0].during_inputs[5]: widget 'Credit check'" in r.out
     assert TOKEN not in r.out + r.err + out.read_text(encoding="utf-8")
+
+
+def test_a_retry_after_that_is_no_number_of_seconds_is_backed_off(zoho: FakeZoho, tmp_path: Path) -> None:
+    """`Retry-After: nan` was slept as it was: time.sleep(nan), a ValueError traceback."""
+    serve_blueprint(zoho, throttle=True, retry_after="nan")
+    r = cli("zoho", "pull", BP_ID, "--map", str(DATA / "deals-map.yaml"), "-o", str(tmp_path / "deals.yaml"))
+    assert r.code == 0 and "Traceback" not in r.err, r
+    assert [s.path for s in zoho.seen[:2]] == [f"{API}/{BP_ID}"] * 2  # tried again
 
 
 def test_pull_all_writes_every_blueprint_of_the_module(zoho: FakeZoho, tmp_path: Path) -> None:

@@ -182,10 +182,12 @@ def done(
     """Mark one of the record's open tasks done."""
     from blueprint_cli.cli.record_view import acting, open_workspace, term, title
     from blueprint_cli.diagnostics import BlueprintError
+    from blueprint_cli.shown import quoted
 
     number = task.lstrip("#")
-    if not number.isdigit():
-        raise BlueprintError(f"{task!r} is not a task number", hint="`blueprint record show ID` lists them, e.g. #1")
+    # ASCII digits only (str.isdigit also takes '²', which int refuses), and no more than a task can number
+    if not (number.isascii() and number.isdigit() and len(number) <= 18):
+        raise BlueprintError(f"{quoted(task)} is not a task number", hint="`blueprint record show ID` lists them, e.g. #1")
     ws = open_workspace(ctx)
     from blueprint_cli.workspace import changes
 

@@ -215,7 +215,9 @@ def check(field: FieldDef, value: Any) -> None:
 
 
 def _num(n: float) -> str:
-    return str(int(n)) if float(n).is_integer() else str(n)
+    if isinstance(n, int):  # exactly as written: a bound of 400 digits is more than a float holds
+        return str(n)
+    return str(int(n)) if n.is_integer() else str(n)
 
 
 def _suggest(value: Any, choices: tuple[str, ...]) -> str:

@@ -106,6 +106,8 @@ def matches(rel: str, glob: str, absolute: tuple[str, ...] = ()) -> bool:
     if glob.startswith("./"):
         glob = glob[2:]
     bare = glob.rstrip("/")
+    while bare.startswith("**/**/"):  # many leading `**/` name what one does (a `*` matches `/` too)
+        bare = bare[3:]
     if "/" not in bare:
         return any(fnmatch(part, bare) for part in rel.split("/") if part not in (".", ".."))
     if rel == ".." or rel.startswith("../"):
@@ -197,7 +199,7 @@ def _has_blueprint_table(path: Path) -> bool:
         return False
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # `load` reports either
         return True
     tool = data.get("tool")
     return isinstance(tool, dict) and "blueprint" in tool
@@ -235,8 +237,28 @@ def load(path: Path) -> Config:
             line, col = text.count("\n") + 1, len(text.rsplit("\n", 1)[-1]) + 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return Config(path, root, problems=(_diag(display, line, col, f"invalid TOML: {message}"),))
+    except RecursionError:  # tomllib recurses once per level of arrays and inline tables
+        line, col = _deepest_value(text)
+        return Config(path, root, problems=(_diag(
+            display, line, col, "invalid TOML: arrays or inline tables nested too deeply to read",
+            "lint settings are lists of text and flat tables, like select = [\"BP3\"]"),))
     checker = _Checker(text, display, path.name == "pyproject.toml")
     return checker.config(data, path, root)
+
+
+def _deepest_value(text: str) -> tuple[int, int]:
+    """Line and column of the outermost bracket around the deepest nesting of
+    `[` and `{` in `text` (brackets in strings counted too: it only points)."""
+    depth = deepest = start = at = 0
+    for i, ch in enumerate(text):
+        if ch in "[{":
+            start = i if depth == 0 else start
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, start
+        elif ch in "]}" and depth:
+            depth -= 1
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def _diag(file: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:

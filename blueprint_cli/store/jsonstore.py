@@ -23,6 +23,7 @@ import functools
 import json
 import os
 import re
+import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -877,6 +878,8 @@ def _decode_json(raw: bytes, bad: Callable[[str], CorruptFile]) -> Any:
         raise bad(f"not valid JSON{where}") from None
     except RecursionError:
         raise bad("not a store file: JSON nested thousands of levels deep") from None
+    except ValueError:  # Python reads no whole number longer than this (a denial-of-service guard)
+        raise bad(f"not a store file: a number of more than {sys.get_int_max_str_digits()} digits") from None
 
 
 def _read_json(path: Path, store: JsonStore, kind: str) -> dict[str, Any]:

@@ -98,7 +98,12 @@ def parse_url(url: str) -> Location:
     """Split our own `schema` parameter off a libpq URL and take the password out."""
     if not is_url(url):
         raise BlueprintError(f"{url!r} is not a PostgreSQL URL", hint="like postgresql://USER@HOST:5432/DATABASE")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unclosed `[` of an IPv6 address, a host that normalises to a `/`
+        raise BlueprintError(f"{url!r} is not a PostgreSQL URL: {exc}",
+                             hint="like postgresql://USER@HOST:5432/DATABASE, an IPv6 host in brackets: "
+                                  "postgresql://USER@[::1]:5432/DATABASE") from None
     query = parse_qsl(parts.query, keep_blank_values=True)
     schema = DEFAULT_SCHEMA
     rest = []
@@ -537,6 +542,10 @@ class PostgresStore:
                 f"cannot connect to the store at {self.url}: {_first_line(exc)}",
                 hint=f"is the server running? the password comes from ${PASSWORD_ENV}, $PGPASSWORD or ~/.pgpass",
                 exit_code=1) from None
+        except UnicodeError:  # from the resolver's IDNA encoding: a part over 63 characters, or an empty one
+            raise BlueprintError(f"cannot connect to the store at {self.url}: its host is no name DNS can look up",
+                                 hint="each dot-separated part of a host name is 1 to 63 characters",
+                                 exit_code=1) from None
         with self._errors():
             conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
         if self._check:

@@ -169,10 +169,12 @@ def _json(raw: bytes, method: str, path: str) -> Any:
 
 
 def _wait(header: str | None, attempt: int) -> float:
-    try:
-        return min(max(float(header), 0.0), 60.0) if header is not None else float(min(2 ** attempt, 30))
-    except ValueError:
-        return float(min(2 ** attempt, 30))
+    """Seconds before the next try: what `Retry-After` asks (as a webhook reads
+    it: `nan` is no number of seconds), at most a minute; else backing off."""
+    from blueprint_cli.actions.delivery.webhook import retry_after_seconds
+
+    asked = retry_after_seconds(header)
+    return min(asked, 60.0) if asked is not None else float(min(2 ** attempt, 30))
 
 
 def _hint(status: int) -> str | None:

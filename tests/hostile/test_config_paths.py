@@ -73,6 +73,18 @@ def test_an_absolute_exclude_applies(repo: Path) -> None:
     assert "in 1 of 1 file" in err, err
 
 
+def test_thousands_of_leading_double_stars_match_as_one_does(repo: Path) -> None:
+    """`**/` repeated thousands of times recursed once per repetition (a
+    RecursionError traceback); it names what `**/` once names."""
+    many = "**/" * 3000
+    (repo / ".blueprint.toml").write_text(
+        f'[lint]\nexclude = ["{many}b.yaml"]\n[lint.per-file-ignores]\n"{many}a.yaml" = ["BP301"]\n',
+        encoding="utf-8")
+    result = cli("lint", "--no-cache", "--force-exclude", "a.yaml", "sub/b.yaml", cwd=repo)
+    assert result.code == 0 and "All clean: 1 file" in _checked(result) and not result.out, result
+    assert matches("sub/b.yaml", f"{many}b.yaml") and not matches("sub/c.yaml", f"{many}b.yaml")
+
+
 _PART = st.sampled_from([".", "..", "a", "b.yaml", ".hidden", "x.y"])
 
 

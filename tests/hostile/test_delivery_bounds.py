@@ -166,6 +166,32 @@ def test_retry_after_as_seconds_or_an_http_date() -> None:
     assert retry_after_seconds("soon", now) is None and retry_after_seconds(None, now) is None
 
 
+def test_a_retry_after_python_cannot_add_to_a_time_is_bounded_or_ignored() -> None:
+    """A server's `Retry-After` of 20 digits overflowed the time it was added
+    to, and `²` (a digit to str.isdigit, not to float) raised ValueError."""
+    now = datetime(2026, 5, 4, 9, 30, tzinfo=timezone.utc)
+    hundred_years = 36525 * 86400
+    assert retry_after_seconds("9" * 20, now) == hundred_years
+    assert retry_after_seconds("Fri, 31 Dec 9999 23:59:59 GMT", now) == hundred_years
+    assert retry_after_seconds("\u00b2", now) is None and retry_after_seconds("\u0661\u0662", now) is None
+
+
+def test_a_retry_after_of_twenty_digits_fails_the_webhook_not_the_move(tmp_path: Path) -> None:
+    def unavailable(server: RawServer, conn: socket.socket) -> None:
+        read_request(conn)
+        conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 99999999999999999999\r\n"
+                     b"Content-Length: 0\r\n\r\n")
+
+    with raw_server(unavailable) as server:
+        ws = workspace(tmp_path, server.url)
+        moved = cli("--as", "alice", "move", "1", "Place", cwd=ws)
+    assert moved.code == 0 and "Traceback" not in moved.err, moved
+    outcome = last_outcome(ws)
+    assert (outcome["status"], outcome["http_status"]) == ("failed", 503)
+    again = datetime.fromisoformat(outcome["error"].split("the server asks to be tried again after ")[1])
+    assert again.year == datetime.now(timezone.utc).year + 100
+
+
 # ----- a move: within its delivery budget, the rest queued for retry -------------------------------------
 
 def test_a_move_against_a_dripping_webhook_ends_at_the_timeout_and_is_queued(tmp_path: Path) -> None:

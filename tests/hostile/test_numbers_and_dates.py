@@ -103,6 +103,20 @@ def test_a_csv_import_with_nan_lists_the_row(folder: Path) -> None:
     assert result.code == 1 and result.err.count("finite number") == 2, result
 
 
+@pytest.mark.parametrize("field, value, why", [
+    (FieldDef("n", "number", min=10**400), "5", "must be at least 1" + "0" * 400),
+    (FieldDef("i", "integer", max=-(10**400)), "5", "must be at most -1" + "0" * 400),
+    (FieldDef("p", "percent", min=2.5), "1", "must be at least 2.5"),
+    (FieldDef("c", "currency", max=100.0), "101", "must be at most 100"),
+], ids=["min-of-401-digits", "max-of-401-digits", "fraction", "whole-float"])
+def test_a_bound_larger_than_a_float_is_named_as_written(field: FieldDef, value: str, why: str) -> None:
+    """A bound of hundreds of digits (the loader allows 4,300) was turned into
+    a float to be worded: OverflowError, a traceback on `record create`."""
+    with pytest.raises(FieldValueError) as refused:
+        parse(field, value)
+    assert str(refused.value) == why
+
+
 NUMBERS = FieldDef("n", "number")
 INTEGERS = FieldDef("i", "integer")
 

@@ -105,6 +105,15 @@ def test_json_nested_200000_levels_deep_is_named(folder: Path) -> None:
     assert_named_and_untouched(folder, path, path.read_bytes(), "nested")
 
 
+def test_a_number_longer_than_python_reads_in_a_record_file_is_named(folder: Path) -> None:
+    """Python refuses to read a whole number of more than 4,300 digits, with a
+    ValueError that was a traceback on every command reading the record."""
+    path = record_file(folder)
+    path.write_text(json.dumps(broken(fields={"note": 1})).replace('"note": 1', '"note": 1' + "0" * 5000),
+                    encoding="utf-8")
+    assert_named_and_untouched(folder, path, path.read_bytes(), "a number of more than 4300 digits")
+
+
 @pytest.mark.parametrize(("edit", "reason"), [
     (lambda d: d.pop("states"), "states"),
     (lambda d: d.update(states="Left, Right"), "states"),
@@ -124,6 +133,8 @@ def test_a_published_version_of_the_wrong_shape_is_named(folder: Path, edit: Any
      "latest"),
     ("blueprints/index.json", '{"format": 1, "blueprints": {"ping": 1}}', "blueprints"),
     ("counters.json", '{"format": 1, "next_id": "four"}', "next_id"),
+    pytest.param("counters.json", '{"format": 1, "next_id": 1' + "0" * 5000 + "}", "a number of more than 4300 digits",
+                 id="counters.json-a-number-of-5001-digits"),
 ])
 def test_other_store_files_of_the_wrong_shape_are_named(folder: Path, name: str, content: str, reason: str) -> None:
     path = folder / ".blueprint" / name

@@ -86,6 +86,21 @@ def test_a_toml_error_at_the_end_of_the_file_is_reported_where_it_is(tmp_path: P
     assert result.code == 1 and f"blueprint.toml:{position}: error BP001 invalid TOML" in result.out, result
 
 
+#: deeper than tomllib can recurse (it raised RecursionError, a traceback)
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("name, table", [("blueprint.toml", "[lint]"), ("pyproject.toml", "[tool.blueprint.lint]")])
+def test_values_nested_too_deep_for_the_toml_reader_are_a_finding_where_they_start(tmp_path: Path, name: str,
+                                                                                  table: str) -> None:
+    (tmp_path / name).write_text(f'{table}\nselect = ["BP3"]\nexclude = {DEEP}\n', encoding="utf-8")
+    (tmp_path / "deal.yaml").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    for args in (("deal.yaml",), ("--config", name, "deal.yaml")):
+        result = cli("lint", "--no-cache", *args, cwd=tmp_path)
+        assert result.code == 1 and "Traceback" not in result.err, result
+        assert f"{name}:3:11: error BP001 invalid TOML: arrays or inline tables nested too deeply" in result.out, result
+
+
 @pytest.mark.parametrize("name, table", [("blueprint.toml", "[lint]"), ("pyproject.toml", "[tool.blueprint.lint]")])
 def test_a_settings_file_with_a_byte_order_mark_is_read(tmp_path: Path, name: str, table: str) -> None:
     (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + f'{table}\nignore = ["BP301"]\n'.encode())

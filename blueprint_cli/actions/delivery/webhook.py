@@ -39,6 +39,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 from blueprint_cli.actions.delivery import MAX_BACKOFF, RETRY_HINT, Budget, Sleep, WebhookSettings
 from blueprint_cli.actions.delivery.deadline import Guard
+from blueprint_cli.language.durations import MAX_DAYS
 from blueprint_cli.language.headers import HEADER_NAME, one_line
 from blueprint_cli.engine.records import ActionOutcome, ActionStatus
 
@@ -212,20 +213,25 @@ def _bypassed(parts: SplitResult, no_proxy: str) -> bool:
     return False
 
 
+#: The longest `Retry-After` taken as it is: longer is as long as a duration can be (it is added to a time)
+LONGEST_RETRY_AFTER = MAX_DAYS * 86400.0
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """`Retry-After` in seconds from `now`: a number of seconds, or an HTTP date."""
+    """`Retry-After` in seconds from `now`: a number of seconds (ASCII digits,
+    as HTTP writes them), or an HTTP date; at most LONGEST_RETRY_AFTER."""
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # str.isdigit() also takes '²', which float() does not
+        return min(float(value), LONGEST_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or _now())).total_seconds())
+    return min(max(0.0, (when - (now or _now())).total_seconds()), LONGEST_RETRY_AFTER)
 
 
 class _Connection(http.client.HTTPConnection):
