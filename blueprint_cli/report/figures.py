@@ -423,21 +423,26 @@ class Tally:
         states = tuple(_figures(s, c.states[s], s in final) for s in _ordered(order, c.states))
         steps = _funnel(order, final, c.reached, c.entered)
         days = tuple(sorted((d, n[0], n[1]) for d, n in c.per_day.items()))
-        weeks: dict[date, list[int]] = {}
-        for d, moves, done in days:
-            monday = d - timedelta(days=d.weekday())
-            w = weeks.setdefault(monday, [0, 0])
-            w[0] += moves
-            w[1] += done
         stuck = sorted(c.stuck, key=lambda s: (-s.age_seconds, s.id))
         groups = tuple(
             Group(key, c.group_records[key],
                   tuple(_figures(s, table.get(s) or _StateTally(), s in final) for s in _ordered(order, table)))
             for key, table in sorted(c.groups.items()))
         return Report(self.bp.id, self.version, self.now, self.window, c.records, states, c.entered, steps, days,
-                      tuple(sorted((d, n[0], n[1]) for d, n in weeks.items())),
+                      by_week(days),
                       tuple(stuck[:stuck_limit] if stuck_limit else stuck), self.idle, tuple(c.misfits),
                       c.misfit_records, by_name, groups)
+
+
+def by_week(days: tuple[tuple[date, int, int], ...]) -> tuple[tuple[date, int, int], ...]:
+    """Moves and completions per day (in day order) added up per week, each
+    week named by its Monday."""
+    weeks: dict[date, list[int]] = {}
+    for d, moves, done in days:
+        w = weeks.setdefault(d - timedelta(days=d.weekday()), [0, 0])
+        w[0] += moves
+        w[1] += done
+    return tuple(sorted((d, n[0], n[1]) for d, n in weeks.items()))
 
 
 def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:

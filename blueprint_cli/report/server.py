@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
@@ -33,7 +32,7 @@ from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.report.figures import (
     FunnelStep, Group, Misfit, Report, Spread, StateFigures, Stuck, Window, _Fit, _funnel, _ordered, _StateTally,
-    _stuck,
+    _stuck, by_week,
 )
 from blueprint_cli.store import CorruptFile
 from blueprint_cli.store.contract import FiguresAsked, FiguresFound, HistoryFigures, SpreadFound, StateFound
@@ -168,12 +167,6 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
         counts[0] += moves
         counts[1] += done
     days = tuple(sorted((d, c[0], c[1]) for d, c in per_day.items()))
-    weeks: dict[date, list[int]] = {}
-    for d, moves, done in days:
-        monday = d - timedelta(days=d.weekday())
-        w = weeks.setdefault(monday, [0, 0])
-        w[0] += moves
-        w[1] += done
     stuck: list[Stuck] = []
     timed: dict[str | None, due.Timed | None] = {}
     for record, last_at, began_at in found.stuck:
@@ -188,7 +181,7 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
     stuck.sort(key=lambda s: (-s.age_seconds, s.id))
     steps: tuple[FunnelStep, ...] = _funnel(order, frozenset(final), Counter(found.reached), found.entered)
     return Report(bp.id, version, now, window, found.records, states, found.entered, steps, days,
-                  tuple(sorted((d, c[0], c[1]) for d, c in weeks.items())),
+                  by_week(days),
                   tuple(stuck[:stuck_limit] if stuck_limit else stuck), idle, tuple(misfits), len(misfits),
                   by_name, groups)
 
