@@ -192,6 +192,12 @@ def test_pull_all_writes_every_blueprint_of_the_module(zoho: FakeZoho, tmp_path:
     assert "Pulled 2 blueprints of Deals" in r.out
     assert [s.query.get("page") for s in zoho.seen if s.path == API] == ["1", "2"]
     assert cli("lint", "--no-cache", str(folder)).code == 0
+    # with a map that lacks a field, each file says which
+    partial = tmp_path / "partial-map.yaml"
+    partial.write_text("\n".join(line for line in DEALS_MAP.read_text(encoding="utf-8").splitlines()
+                                 if "Loss_Reason" not in line) + "\n", encoding="utf-8")
+    r = cli("zoho", "pull", "--all", "--module", "Deals", "--map", str(partial), "-o", str(tmp_path / "again"))
+    assert r.code == 0 and r.out.count("ids kept as ids, fields the map lacks: Loss_Reason\n") == 2, r
 
 
 def test_a_page_token_in_the_answer_asks_the_next_page_by_token(zoho: FakeZoho, tmp_path: Path) -> None:

@@ -353,7 +353,8 @@ def pull(
         errors = errors or any(d["severity"] == "error" for d in findings)
         write_output(target, text.encode("utf-8"))
         report.append({"id": zid, "output": str(target), "not_imported": [x.to_dict() for x in imported.notes],
-                       "unmapped": len({(u.kind, u.id) for u in imported.unmapped}), "findings": findings})
+                       "unmapped": len({(u.kind, u.id) for u in imported.unmapped}),
+                       "fields_not_in_map": [u.id for u in imported.unmapped_fields], "findings": findings})
     if options(ctx).json:
         print_json({"module": module, "blueprints": report})
     else:
@@ -361,7 +362,9 @@ def pull(
                          f"{output}\n")
         for r in report:
             sys.stdout.write(f"  {r['id']} → {r['output']}: {len(r['not_imported'])} not imported (listed at the "
-                             f"top of the file), {r['unmapped']} ids kept as ids\n")
+                             f"top of the file), {r['unmapped']} ids kept as ids"
+                             + (f", fields the map lacks: {', '.join(r['fields_not_in_map'])}"
+                                if r["fields_not_in_map"] else "") + "\n")
             for d in r["findings"]:
                 sys.stdout.write(f"    {d['severity']} {d['code']} {d['message']} ({d['path']})\n")
     if errors:
