@@ -17,7 +17,9 @@ never a guessed name. A field keyed by id may be given by its name alone
 of that module is built on ("Create Blueprint" asks for it; the YAML has no
 layout): by its id alone (`Deals: "4150868000000091055"`) or with its name. `Names` is what the action kinds translate through
 (`ZohoNames`): without a map, ids stay ids (`user:4150868000000225013`) and
-are listed as ids to map; with one, a name it lacks is an error on export.
+are listed as ids to map; with one, a user, role or profile it lacks is an
+error on export, and a field it lacks (any field, without a map) is a gap the
+export lists and push refuses.
 """
 
 from __future__ import annotations
