@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,7 @@ def test_a_not_with_a_negated_comparator_is_sent_and_the_round_trip_gives_it_bac
     assert kept["$.entry.when"]["sent"] is True
     assert kept["$.entry.when"]["value"] == {"not": {"field": "categories", "contains": "Travel"}}
     r = cli("zoho", "export", str(source))
-    assert "$.entry.when" not in r.err  # sent, so not among what is not sent
+    assert "$.entry.when:" not in r.err  # sent, so not among what is not sent
     back = tmp_path / "back.yaml"
     assert cli("zoho", "import", str(tmp_path / "export.json"), "-o", str(back)).code == 0
     d = cli("diff", str(source), str(back))
@@ -305,3 +306,84 @@ def test_a_layout_that_is_not_an_id_is_a_usage_error(tmp_path: Path, args: tuple
     r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "one-page.yaml"), "-o", str(out), *extra)
     assert r.code == 2 and message in r.err, r
     assert not out.exists()
+
+
+def zoho_fields(value: Any, module: str) -> set[tuple[str, str | None]]:
+    """Every field a Zoho body names, as (api_name, id): `field` objects (the id None when not given), and
+    merge fields `${Module.Api_Name}` in text (the id "merge": they name a field by api_name only)."""
+    found: set[tuple[str, str | None]] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "field" and isinstance(item, dict) and "api_name" in item:
+                found.add((item["api_name"], item.get("id")))
+            found |= zoho_fields(item, module)
+    elif isinstance(value, list):
+        for item in value:
+            found |= zoho_fields(item, module)
+    elif isinstance(value, str):
+        found |= {(api, "merge") for api in re.findall(r"\$\{%s\.([A-Za-z0-9_]+)\}" % module, value)}
+    return found
+
+
+@pytest.mark.parametrize(("zoho_json", "module", "not_imported"), [
+    (ROOT / "docs" / "examples" / "zoho" / "leads.json", "Leads", set()),
+    (DATA / "deals-bundle.json", "Deals", {"Description"}),  # an optional during field: listed, not imported
+])
+def test_export_of_import_names_the_fields_as_zoho_did(zoho_json: Path, module: str, not_imported: set[str],
+                                                        tmp_path: Path) -> None:
+    """With the map `map init` writes (owners named, fields as written), export(import(z)) names each field
+    by the api_name and id Zoho's JSON gave it — also the fields Zoho named by api_name only."""
+    zmap = tmp_path / "map.yaml"
+    assert cli("zoho", "map", "init", str(zoho_json), "-o", str(zmap)).code == 0
+    zmap.write_text(re.sub(r'"(\d+)": null', r'"\1": n\1', zmap.read_text(encoding="utf-8")), encoding="utf-8")
+    back = tmp_path / "back.yaml"
+    r = cli("zoho", "import", str(zoho_json), "--map", str(zmap), "-o", str(back))
+    assert r.code == 0 and "Fields the map lacks" not in r.out, r
+    data = exported(back, tmp_path, "--map", str(zmap))
+    r = cli("zoho", "export", str(back), "--map", str(zmap))
+    assert "Fields the map gives no Zoho api_name" not in r.err, r
+    given = zoho_fields(json.loads(zoho_json.read_text(encoding="utf-8")), module)
+    sent = zoho_fields(data["requests"], module)
+    assert {api for api, _ in sent} == {api for api, _ in given} - not_imported
+    ids = {api: zid for api, zid in given if zid not in (None, "merge")}
+    objects = {(api, zid) for api, zid in sent if zid != "merge"}
+    assert ids and objects == {(api, ids.get(api)) for api, _ in objects}  # the id Zoho gave, none it did not
+    assert {(api, zid) for api, zid in given if zid == "merge"} <= sent
+    if module == "Leads":  # named by api_name only in the JSON: so in the export
+        assert ("Last_Name", "merge") in sent and ("Phone", None) in objects
+
+
+def test_a_field_the_map_lacks_is_listed_with_its_yaml_paths_never_sent_under_a_guessed_name(tmp_path: Path) -> None:
+    page = ROOT / "docs" / "examples" / "one-page.yaml"
+    data = exported(page, tmp_path)  # no map: no field has a Zoho name
+    r = cli("zoho", "export", str(page))
+    assert r.code == 0, r
+    assert "Fields the map gives no Zoho api_name for, 4:" in r.err
+    assert "  'amount' at $.entry.when.field, $.transitions[0].when.all[0].field\n" in r.err
+    assert "  'stage' at $.field\n" in r.err and "hint: add each to the map under fields" in r.err
+    assert bodies(data, "blueprints")[0]["field"] == {"api_name": "stage"}  # the YAML's name, listed above
+    # with a map naming some: those go by Zoho's names (and id), the others are listed
+    zmap = tmp_path / "map.yaml"
+    zmap.write_text("roles: {'6': sales_rep, '7': sales_manager}\nprofiles: {'8': admin}\nfields:\n"
+                    "  '4150868000000002565': {name: stage, api_name: Stage}\n  Amount: {name: amount}\n",
+                    encoding="utf-8")
+    data = exported(page, tmp_path, "--map", str(zmap))
+    blueprint = bodies(data, "blueprints")[0]
+    assert blueprint["field"] == {"api_name": "Stage", "id": "4150868000000002565"}
+    assert blueprint["entry_criteria"]["field"] == {"api_name": "Amount"}
+    r = cli("--json", "zoho", "export", str(page), "--map", str(zmap), "-o", str(tmp_path / "again.json"))
+    assert r.code == 0, r
+    assert {g["field"] for g in json.loads(r.out)["fields_not_mapped"]} == {"name", "reason"}
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ("  Last_Name: {name: last_name, api_name: Surname}\n",
+     "$.fields.Last_Name: a field without its Zoho id is keyed by its api_name, found api_name 'Surname'"),
+    ("  '1': {name: surname, api_name: Last_Name}\n  Last_Name: {name: last_name}\n",
+     "$.fields: api_name 'Last_Name' is given to two entries"),
+])
+def test_a_map_gives_each_field_one_zoho_name(fields: str, message: str, tmp_path: Path) -> None:
+    zmap = tmp_path / "map.yaml"
+    zmap.write_text("fields:\n" + fields, encoding="utf-8")
+    r = cli("zoho", "export", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--map", str(zmap))
+    assert r.code == 2 and message in r.err, r

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -33,6 +34,28 @@ API = "/crm/v8/settings/blueprints"
 LAYOUT = "4150868000000091055"
 #: the layout a created blueprint is built on, which push needs
 ON_LAYOUT = ("--layout", LAYOUT)
+DEALS_MAP = DATA / "deals-map.yaml"
+
+
+def mapped(yaml_path: Path, tmp_path: Path) -> tuple[str, str]:
+    """`--map MAP` naming every user, role, profile and field `yaml_path` uses, as a team would write it:
+    made-up ids for the owners, fields by a Zoho-style api_name (`close_on` → `Close_On`), no id. The names
+    come from what export refuses, or lists as gaps, with an empty map."""
+    empty = tmp_path / "empty-map.yaml"
+    empty.write_text("users: {}\n", encoding="utf-8")
+    r = cli("--json", "zoho", "export", str(yaml_path), "--map", str(empty), "-o", str(tmp_path / "x.json"))
+    kinds: dict[str, dict[str, str]] = {"users": {}, "roles": {}, "profiles": {}, "fields": {}}
+    named = re.findall(r"^  (user|role|profile|field) '([^']+)' at ", json.loads(r.err)["error"], re.M) if r.code else \
+        [("field", gap["field"]) for gap in json.loads(r.out)["fields_not_mapped"]]
+    for kind, name in dict.fromkeys(named):
+        if kind == "field":
+            kinds["fields"]["_".join(w.capitalize() for w in name.split("_"))] = name
+        else:
+            kinds[kind + "s"][str(900000 + len(kinds[kind + "s"]))] = name
+    path = tmp_path / f"{yaml_path.stem}-map.yaml"
+    path.write_text("".join(f"{kind}:\n" + "".join(f"  '{k}': {v}\n" for k, v in ids.items()) if ids else
+                            f"{kind}: {{}}\n" for kind, ids in kinds.items()), encoding="utf-8")
+    return "--map", str(path)
 
 
 @dataclass
@@ -178,6 +201,12 @@ def test_pull_all_writes_every_blueprint_of_the_module(zoho: FakeZoho, tmp_path:
     assert "Pulled 2 blueprints of Deals" in r.out
     assert [s.query.get("page") for s in zoho.seen if s.path == API] == ["1", "2"]
     assert cli("lint", "--no-cache", str(folder)).code == 0
+    # with a map that lacks a field, each file says which
+    partial = tmp_path / "partial-map.yaml"
+    partial.write_text("\n".join(line for line in DEALS_MAP.read_text(encoding="utf-8").splitlines()
+                                 if "Loss_Reason" not in line) + "\n", encoding="utf-8")
+    r = cli("zoho", "pull", "--all", "--module", "Deals", "--map", str(partial), "-o", str(tmp_path / "again"))
+    assert r.code == 0 and r.out.count("ids kept as ids, fields the map lacks: Loss_Reason\n") == 2, r
 
 
 def test_a_page_token_in_the_answer_asks_the_next_page_by_token(zoho: FakeZoho, tmp_path: Path) -> None:
@@ -238,9 +267,10 @@ def serve_creation(zoho: FakeZoho, fail: str | None = None) -> None:
         {"code": "SUCCESS", "details": {"id": "9001"}, "message": "blueprint activated", "status": "success"}]}, {}))
 
 
-def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho) -> None:
+def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_creation(zoho)
-    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"), *ON_LAYOUT)
+    source = ROOT / "sample_blueprints" / "deal-follow-up.yaml"
+    r = cli("zoho", "push", str(source), *ON_LAYOUT, *mapped(source, tmp_path))
     assert r.code == 0, r
     assert "as blueprint 9001: 6 states, 8 transitions in 5 requests" in r.out and "A draft" in r.out
     assert [(s.method, s.path) for s in zoho.seen] == [
@@ -263,10 +293,10 @@ def test_push_creates_a_draft_filling_in_the_ids_zoho_gives(zoho: FakeZoho) -> N
     assert TOKEN not in r.out + r.err
 
 
-def test_push_activates_only_when_asked_with_move_records(zoho: FakeZoho) -> None:
+def test_push_activates_only_when_asked_with_move_records(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_creation(zoho)
-    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), "--activate", "--move-records",
-            *ON_LAYOUT)
+    page = ROOT / "docs" / "examples" / "one-page.yaml"
+    r = cli("zoho", "push", str(page), "--activate", "--move-records", *ON_LAYOUT, *mapped(page, tmp_path))
     assert r.code == 0, r
     last = zoho.seen[-1]
     assert (last.method, last.path, last.body) == ("POST", f"{API}/9001/actions/activate", {"move_records": True})
@@ -281,7 +311,7 @@ def test_states_and_transitions_go_fifty_to_a_request(zoho: FakeZoho, tmp_path: 
     path = tmp_path / "long.yaml"
     path.write_text(f"blueprint: long\nmodule: Deals\nfield: stage\nstates:\n{states}transitions:\n{moves}\n",
                     encoding="utf-8")
-    r = cli("zoho", "push", str(path), *ON_LAYOUT)
+    r = cli("zoho", "push", str(path), *ON_LAYOUT, *mapped(path, tmp_path))
     assert r.code == 0, r
     assert [len(next(iter(s.body.values()))) for s in zoho.seen] == [1, 50, 11, 50, 10, 1]
     # the last transition's connection names the state of the second batch of states
@@ -289,9 +319,10 @@ def test_states_and_transitions_go_fifty_to_a_request(zoho: FakeZoho, tmp_path: 
     assert (last["from_state"], last["to_state"]) == ({"api_name": "S59"}, {"api_name": "End"})
 
 
-def test_a_zoho_error_body_is_reported_with_the_field_and_the_yaml_path(zoho: FakeZoho) -> None:
+def test_a_zoho_error_body_is_reported_with_the_field_and_the_yaml_path(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_creation(zoho, fail="Send to legal")
-    r = cli("zoho", "push", str(ROOT / "sample_blueprints" / "deal-follow-up.yaml"), *ON_LAYOUT)
+    source = ROOT / "sample_blueprints" / "deal-follow-up.yaml"
+    r = cli("zoho", "push", str(source), *ON_LAYOUT, *mapped(source, tmp_path))
     assert r.code == 1, r
     assert ("Zoho refused transition 'Send to legal' ($.transitions[2] in the YAML): INVALID_DATA: invalid data "
             "(field trigger_type, at $.transitions[0].trigger_type)") in r.err
@@ -319,7 +350,8 @@ def test_dry_run_prints_the_requests_and_sends_nothing(zoho: FakeZoho, monkeypat
 def test_without_a_token_nothing_is_sent(zoho: FakeZoho, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ZOHO_ACCESS_TOKEN")
     for args in (("pull", BP_ID, "-o", str(tmp_path / "x.yaml")),
-                 ("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), *ON_LAYOUT)):
+                 ("push", str(ROOT / "docs" / "examples" / "one-page.yaml"), *ON_LAYOUT,
+                  *mapped(ROOT / "docs" / "examples" / "one-page.yaml", tmp_path))):
         r = cli("zoho", *args)
         assert r.code == 2 and "set ZOHO_ACCESS_TOKEN" in r.err, r
     assert zoho.seen == [] and not (tmp_path / "x.yaml").exists()
@@ -349,7 +381,7 @@ def updated(kind: str) -> Callable[[Seen], tuple[int, Any, dict[str, str]]]:
 
 def edited_deal_desk(tmp_path: Path) -> Path:
     """The bundle's blueprint as imported, with a state and two transitions added and 'Nudge' gone."""
-    r = cli("zoho", "import", str(DATA / "deals-bundle.json"))
+    r = cli("zoho", "import", str(DATA / "deals-bundle.json"), "--map", str(DEALS_MAP))
     assert r.code == 0, r
     text = r.out[:r.out.index("  - name: Nudge")]
     text = text.replace("  - {name: Negotiation}\n", "  - {name: Negotiation}\n  - {name: On hold}\n")
@@ -373,7 +405,7 @@ def test_push_id_updates_the_blueprint_put_for_what_zoho_has_post_for_the_new(zo
                                                                              tmp_path: Path) -> None:
     serve_update(zoho)
     path = edited_deal_desk(tmp_path)
-    r = cli("zoho", "push", str(path), "--id", BP_ID)
+    r = cli("zoho", "push", str(path), "--id", BP_ID, "--map", str(DEALS_MAP))
     assert r.code == 0, r
     sent = [s for s in zoho.seen if s.method != "GET"]
     assert [(s.method, s.path) for s in sent] == [
@@ -413,7 +445,8 @@ def test_push_id_updates_the_blueprint_put_for_what_zoho_has_post_for_the_new(zo
 
 def test_push_id_dry_run_reads_the_blueprint_and_prints_the_updates(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_update(zoho)
-    r = cli("--json", "zoho", "push", str(edited_deal_desk(tmp_path)), "--id", BP_ID, "--dry-run")
+    r = cli("--json", "zoho", "push", str(edited_deal_desk(tmp_path)), "--id", BP_ID, "--dry-run",
+            "--map", str(DEALS_MAP))
     assert r.code == 0, r
     assert {s.method for s in zoho.seen} == {"GET"}
     out = json.loads(r.out)
@@ -430,7 +463,7 @@ def test_push_id_dry_run_reads_the_blueprint_and_prints_the_updates(zoho: FakeZo
 def test_push_id_refused_names_what_was_updated(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_update(zoho)
     zoho.route("POST", f"{API}/transitions", created("transitions", 9200, fail="Pause"))
-    r = cli("zoho", "push", str(edited_deal_desk(tmp_path)), "--id", BP_ID)
+    r = cli("zoho", "push", str(edited_deal_desk(tmp_path)), "--id", BP_ID, "--map", str(DEALS_MAP))
     assert r.code == 1, r
     assert "POST /crm/v8/settings/blueprints/transitions: Zoho refused transition 'Pause'" in r.err
     assert f"blueprint {BP_ID} was partly updated (4 requests sent" in r.err
@@ -444,14 +477,15 @@ def test_push_id_must_be_digits(zoho: FakeZoho, bad: str) -> None:
     assert zoho.seen == []
 
 
-def test_an_error_with_what_zoho_expected_says_so(zoho: FakeZoho) -> None:
+def test_an_error_with_what_zoho_expected_says_so(zoho: FakeZoho, tmp_path: Path) -> None:
     """An error body as zoho/crm-oas v8.0/blueprint.json (API_Exception) gives its details."""
     serve_creation(zoho)
     zoho.route("POST", f"{API}/9001/states", lambda seen: (400, {
         "code": "INVALID_DATA", "message": "invalid data", "status": "error",
         "details": {"api_name": "value", "parent_api_name": "state_escalation", "expected_data_type": "integer",
                     "json_path": "$.states[0].state_escalation.value"}}, {}))
-    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"), *ON_LAYOUT)
+    page = ROOT / "docs" / "examples" / "one-page.yaml"
+    r = cli("zoho", "push", str(page), *ON_LAYOUT, *mapped(page, tmp_path))
     assert r.code == 1, r
     assert ("Zoho answered 400: INVALID_DATA: invalid data (field value, in state_escalation, expected integer, "
             "at $.states[0].state_escalation.value)") in r.err
@@ -470,9 +504,10 @@ def test_push_sends_the_layout_with_the_blueprint_from_the_map(zoho: FakeZoho, t
     assert created_bp["module"] == {"api_name": "Deals"}
 
 
-def test_push_without_a_layout_sends_nothing_and_says_how_to_give_one(zoho: FakeZoho) -> None:
+def test_push_without_a_layout_sends_nothing_and_says_how_to_give_one(zoho: FakeZoho, tmp_path: Path) -> None:
     serve_creation(zoho)
-    r = cli("zoho", "push", str(ROOT / "docs" / "examples" / "one-page.yaml"))
+    page = ROOT / "docs" / "examples" / "one-page.yaml"
+    r = cli("zoho", "push", str(page), *mapped(page, tmp_path))
     assert r.code == 2, r
     assert "one-page.yaml: no layout to create the blueprint on: Zoho's \"Create Blueprint\" asks for one; " \
            "nothing was sent" in r.err
@@ -491,3 +526,25 @@ def test_dry_run_shows_the_layout_or_that_there_is_none(zoho: FakeZoho, monkeypa
     assert "No layout: Zoho's \"Create Blueprint\" asks for the layout" in r.err and "push refuses without one" \
         in r.err
     assert zoho.seen == []
+
+
+def test_push_refuses_a_field_the_map_lacks_and_sends_nothing(zoho: FakeZoho, tmp_path: Path) -> None:
+    serve_creation(zoho)
+    page = ROOT / "docs" / "examples" / "one-page.yaml"
+    flag, full = mapped(page, tmp_path)
+    text = Path(full).read_text(encoding="utf-8")
+    assert "  'Reason': reason\n" in text
+    partial = tmp_path / "partial.yaml"
+    partial.write_text(text.replace("  'Reason': reason\n", ""), encoding="utf-8")
+    for args in ((), ("--id", BP_ID)):
+        r = cli("zoho", "push", str(page), "--map", str(partial), *(args or ON_LAYOUT))
+        assert r.code == 2, r
+        assert "one-page.yaml: the map gives no Zoho api_name for 1 field; nothing was sent:\n" \
+               "  'reason' at $.transitions[2].require.fields[0]" in r.err
+        assert "hint: add each to the map under fields, keyed by its Zoho id or, without one, by its api_name" in r.err
+    assert zoho.seen == []
+    r = cli("zoho", "push", str(page), flag, full, *ON_LAYOUT)  # named, it goes by Zoho's name
+    assert r.code == 0, r
+    inputs = [i for s in zoho.seen if s.path == f"{API}/transitions" for t in s.body["transitions"]
+              for i in t.get("during_inputs", []) if i["type"] == "field"]
+    assert {"api_name": "Reason"} in [i["field"] for i in inputs]

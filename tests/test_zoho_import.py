@@ -148,8 +148,10 @@ def test_map_init_writes_a_skeleton_that_import_reads(tmp_path: Path) -> None:
     skeleton = tmp_path / "map.yaml"
     r = cli("zoho", "map", "init", str(BUNDLE), "-o", str(skeleton))
     assert r.code == 0, r
-    assert "6 user, role and profile ids to name, 9 fields" in r.out
+    assert "6 user, role and profile ids to name, 10 fields" in r.out
     text = skeleton.read_text(encoding="utf-8")
+    # the blueprint's own picklist field too: export names it by the map
+    assert '"4150868000000002565": {name: stage, api_name: Stage, type: picklist}' in text
     assert '"4150868000000225013": null' in text
     assert '"4150868000000002561": {name: closing_date, api_name: Closing_Date, type: date}' in text
     # a skeleton as written imports (ids not named yet stay ids); named, they become names
@@ -329,3 +331,16 @@ def test_the_json_report_of_an_import_names_the_layout(tmp_path: Path) -> None:
     r = cli("--json", "zoho", "import", str(BUNDLE), "-o", str(tmp_path / "deals.yaml"))
     assert r.code == 0, r
     assert json.loads(r.out)["layout"] == {"id": "4150868000000091055", "name": "Standard"}
+
+
+def test_import_with_a_map_lists_the_fields_it_lacks(tmp_path: Path) -> None:
+    leads = Path(__file__).resolve().parent.parent / "docs" / "examples" / "zoho" / "leads.json"
+    zmap = tmp_path / "map.yaml"
+    zmap.write_text("roles: {'4150868000000026005': sales_rep}\nfields:\n  Phone: {name: phone_number}\n",
+                    encoding="utf-8")
+    r = cli("zoho", "import", str(leads), "--map", str(zmap), "-o", str(tmp_path / "leads.yaml"))
+    assert r.code == 0, r
+    assert "Fields the map lacks, 6: named after their api_name here" in r.out
+    assert "  Last_Name (first at " in r.out and "  Phone (" not in r.out
+    assert "fields: [phone_number]" in (tmp_path / "leads.yaml").read_text(encoding="utf-8")
+    assert "  Lead_Status (first at " in r.out  # the state field too

@@ -22,8 +22,8 @@ zoho_app = typer.Typer(
 map_app = typer.Typer(help="The map of Zoho ids (users, roles, profiles, fields) to the names the YAML uses.",
                       no_args_is_help=True)
 
-MAP_HELP = ("Zoho ids ↔ names (users, roles, profiles, fields) and the layout of each module; write one with "
-            "`blueprint zoho map init`.")
+MAP_HELP = ("Zoho ids ↔ names (users, roles, profiles; fields with Zoho's api_name and id) and the layout of "
+            "each module; write one with `blueprint zoho map init`.")
 LAYOUT_HELP = ("The Zoho id of the layout the blueprint is built on (\"Create Blueprint\" asks for it); "
                "default: the map's layouts entry for the module.")
 #: what to do when no layout is known: one wording for export, push --dry-run and push
@@ -94,7 +94,9 @@ def _report_import(ctx: typer.Context, imported: Imported, output: Path | None, 
         report = {"output": str(output) if output else None, "blueprint": data["blueprint"],
                   "layout": {"id": layout.id, "name": layout.name} if layout is not None else None,
                   "states": len(data["states"]), "transitions": len(data["transitions"]),
-                  "not_imported": [n.to_dict() for n in imported.notes], "unmapped": unmapped, "findings": findings}
+                  "not_imported": [n.to_dict() for n in imported.notes], "unmapped": unmapped,
+                  "fields_not_in_map": [{"api_name": u.id, "where": u.where} for u in imported.unmapped_fields],
+                  "findings": findings}
         (sys.stderr if to_stderr else sys.stdout).write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         return
     out = sys.stderr if to_stderr else sys.stdout
@@ -111,6 +113,11 @@ def _report_import(ctx: typer.Context, imported: Imported, output: Path | None, 
                   "FILES -o MAP.yaml) and import with --map MAP.yaml:\n")
         for kind, zid in distinct:
             out.write(f"  {kind} {zid}\n")
+    if imported.unmapped_fields:
+        out.write(f"Fields the map lacks, {len(imported.unmapped_fields)}: named after their api_name here; add "
+                  "them to the map (under fields, by Zoho id or api_name) so that export names them back:\n")
+        for u in imported.unmapped_fields:
+            out.write(f"  {u.id} (first at {u.where})\n")
     for d in findings:
         out.write(f"{d['file']}:{d['line']}:{d['col']}: {d['severity']} {d['code']} {d['message']} ({d['path']})\n")
 
@@ -165,8 +172,10 @@ def export(
     `in`, `contains` or `empty` goes as the negated comparator (`not_equal`…).
     `blueprint zoho import OUT.json` gives the blueprint back. Without a
     layout (--layout or the map) the blueprint is sent without one, and this is
-    reported. Exit 0; 1 when the blueprint has errors or the map lacks an id
-    (nothing written)."""
+    reported. Each field goes by the api_name (and id) the map gives it; a
+    field the map lacks is written under its YAML name and listed with its
+    YAML paths (push refuses it). Exit 0; 1 when the blueprint has errors or
+    the map lacks a user, role or profile (nothing written)."""
     import json
 
     exported = _export(file, map_file, layout)
@@ -197,6 +206,33 @@ def _export(file: Path, map_file: Path | None, layout: str | None) -> Exported:
     return exporter.export(bp, doc.data, zmap, layout)
 
 
+NO_FIELD_HINT = ("add each to the map under fields, keyed by its Zoho id or, without one, by its api_name: "
+                 "fields: {{\"4150868000000002565\": {{name: close_on, api_name: Closing_Date}}, "
+                 "Last_Name: {{name: last_name}}}} (`blueprint zoho map init` writes them from a blueprint pulled "
+                 "from Zoho; Zoho lists a module's fields with GET /crm/v8/settings/fields?module={module})")
+
+
+def _gaps(exported: Exported) -> list[str]:
+    """The fields Zoho would not know, one line each: the field and its YAML paths."""
+    from blueprint_cli.zoho.names import json_path
+
+    paths: dict[str, list[str]] = {}
+    for m in exported.gaps:
+        paths.setdefault(m.name, []).append(json_path(m.path))
+    return [f"{name!r} at {', '.join(at)}" for name, at in paths.items()]
+
+
+def _refuse_gaps(file: Path, exported: Exported) -> None:
+    """Push sends no field under a name the map does not give: refused, nothing sent."""
+    from blueprint_cli.diagnostics import BlueprintError
+
+    if exported.gaps:
+        lines = _gaps(exported)
+        raise BlueprintError(f"{file}: the map gives no Zoho api_name for {len(lines)} field"
+                             f"{'s' if len(lines) != 1 else ''}; nothing was sent:\n  " + "\n  ".join(lines),
+                             hint=NO_FIELD_HINT.format(module=exported.blueprint.module))
+
+
 def _no_layout(exported: Exported) -> str:
     """What export and `push --dry-run` say when no layout is known (push refuses)."""
     return (f"No layout: Zoho's \"Create Blueprint\" asks for the layout the blueprint is built on, and push "
@@ -219,7 +255,9 @@ def _report_export(ctx: typer.Context, exported: Exported, output: Path | None, 
                               "requests": len(exported.requests),
                               "not_sent": [{k: v for k, v in piece.items() if k != "path"}
                                            for piece in exported.not_sent],
-                              "sent_as_written": plain, "mapped": mapped}, indent=2, ensure_ascii=False) + "\n")
+                              "sent_as_written": plain, "mapped": mapped,
+                              "fields_not_mapped": [{"field": m.name, "at": json_path(m.path)} for m in exported.gaps]},
+                             indent=2, ensure_ascii=False) + "\n")
         return
     where = f" → {output}" if output else ""
     out.write(f"Exported {bp.display_name!r} for Zoho CRM: 1 blueprint, {len(bp.states)} states, "
@@ -237,6 +275,12 @@ def _report_export(ctx: typer.Context, exported: Exported, output: Path | None, 
     if not mapped:
         out.write("No map: names stand where Zoho wants ids (users, roles, profiles, fields); give --map MAP.yaml "
                   "before pushing.\n")
+    if exported.gaps:
+        out.write(f"Fields the map gives no Zoho api_name for, {len(_gaps(exported))}: written under their YAML name, "
+                  "which Zoho does not know; push refuses them:\n")
+        for line in _gaps(exported):
+            out.write(f"  {line}\n")
+        out.write(f"hint: {NO_FIELD_HINT.format(module=exported.blueprint.module)}\n")
     if exported.layout is None and report_layout:
         out.write(_no_layout(exported) + "\n")
 
@@ -309,7 +353,8 @@ def pull(
         errors = errors or any(d["severity"] == "error" for d in findings)
         write_output(target, text.encode("utf-8"))
         report.append({"id": zid, "output": str(target), "not_imported": [x.to_dict() for x in imported.notes],
-                       "unmapped": len({(u.kind, u.id) for u in imported.unmapped}), "findings": findings})
+                       "unmapped": len({(u.kind, u.id) for u in imported.unmapped}),
+                       "fields_not_in_map": [u.id for u in imported.unmapped_fields], "findings": findings})
     if options(ctx).json:
         print_json({"module": module, "blueprints": report})
     else:
@@ -317,7 +362,9 @@ def pull(
                          f"{output}\n")
         for r in report:
             sys.stdout.write(f"  {r['id']} → {r['output']}: {len(r['not_imported'])} not imported (listed at the "
-                             f"top of the file), {r['unmapped']} ids kept as ids\n")
+                             f"top of the file), {r['unmapped']} ids kept as ids"
+                             + (f", fields the map lacks: {', '.join(r['fields_not_in_map'])}"
+                                if r["fields_not_in_map"] else "") + "\n")
             for d in r["findings"]:
                 sys.stdout.write(f"    {d['severity']} {d['code']} {d['message']} ({d['path']})\n")
     if errors:
@@ -347,7 +394,8 @@ def push(
     and transitions it has (matched by name) and POST for the new ones; the
     ones the YAML lacks are named, not deleted. Never activates without
     --activate. Creating needs the layout the blueprint is built on (--layout,
-    or the map's layouts); without one nothing is sent. The OAuth access token
+    or the map's layouts); creating or updating, a Zoho api_name in the map
+    for each field the YAML uses. Without them nothing is sent. The OAuth access token
     is read from ZOHO_ACCESS_TOKEN only (--dry-run with --id needs it too, to
     read the blueprint). Exit 0; 1 when Zoho refuses (what was already created
     or updated is named); 2 on usage errors (nothing sent)."""
@@ -368,14 +416,16 @@ def push(
                              hint="list them with: blueprint zoho pull --all --module MODULE -o FOLDER")
     base = api_base(api_domain)
     exported = _export(file, map_file, layout)
+    if exported.layout is None and update_id is None and not dry_run:
+        raise BlueprintError(f"{file}: no layout to create the blueprint on: Zoho's \"Create Blueprint\" asks for "
+                             "one; nothing was sent", hint=NO_LAYOUT_HINT.format(module=exported.blueprint.module))
+    if not dry_run:
+        _refuse_gaps(file, exported)
     opts = options(ctx)
     if update_id is not None:
         _push_update(ctx, exported, update_id, api_domain, base, dry_run=dry_run, activate=activate,
                      move_records=move_records, mapped=map_file is not None)
         return
-    if exported.layout is None and not dry_run:
-        raise BlueprintError(f"{file}: no layout to create the blueprint on: Zoho's \"Create Blueprint\" asks for "
-                             "one; nothing was sent", hint=NO_LAYOUT_HINT.format(module=exported.blueprint.module))
     if dry_run:
         if opts.json:
             print_json({"requests": [{**r, "url": base + r["path"]} for r in exported.requests],

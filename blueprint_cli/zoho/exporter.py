@@ -8,6 +8,11 @@ per request — and last the blueprint's `connections`, which wire each
 transition from its states to its target by `api_name` ("Update Blueprint",
 `PUT /settings/blueprints/{id}`).
 
+Fields go by Zoho's own names, from the map: its `api_name`, and its id when
+the map has one (`Names.field_to_zoho`). A field the map lacks (every field,
+without a map) is written under the YAML's name, so that the file imports
+back, and listed in `Exported.gaps` with its YAML path; push refuses it.
+
 The blueprint's body names the `layout` it is built on ("Create Blueprint"
 asks for it; the YAML has none) when one is known: `--layout`, or the map's
 `layouts` entry for the module (`Exported.layout`, None otherwise).
@@ -67,6 +72,9 @@ class Exported:
     origins: list[list[JsonPath]] = field(default_factory=list)
     #: the layout sent with the blueprint (from --layout or the map), None when none is known
     layout: Layout | None = None
+    #: fields the map has no Zoho api_name for (or all, without a map): written under their YAML
+    #: name, which Zoho does not know; push refuses them
+    gaps: list[Missing] = field(default_factory=list)
 
     @property
     def not_sent(self) -> list[dict[str, Any]]:
@@ -87,12 +95,14 @@ class MissingIds(BlueprintError):
                  for m in dict.fromkeys(missing)]
         super().__init__(f"{source}: the map has no Zoho id for {len(lines)} name{'s' if len(lines) != 1 else ''}:"
                          "\n  " + "\n  ".join(lines),
-                         hint="add them to the map (Zoho id: name) under users, roles, profiles or fields")
+                         hint="add them to the map (Zoho id: name) under users, roles or profiles; fields under "
+                         "fields, keyed by Zoho id or api_name")
         self.missing = missing
 
 
 def export(bp: Blueprint, data: dict[str, Any], zmap: ZohoMap | None = None, layout: str | None = None) -> Exported:
-    """`bp` (lint-clean, read from `data`) as Zoho requests; MissingIds when a map is given and lacks a name.
+    """`bp` (lint-clean, read from `data`) as Zoho requests; MissingIds when a map is given and lacks a user,
+    role or profile; a field the map lacks (any, without a map) is listed in `gaps`.
     `layout`: the layout's id (`--layout`), else the one the map names for the module."""
     return _Exporter(bp, data, zmap, layout).run()
 
@@ -112,11 +122,11 @@ class _Exporter:
         self.transition_api = api_names(t.name for t in bp.transitions)
 
     def _state_field_ref(self, zmap: ZohoMap | None) -> dict[str, Any]:
-        if zmap is not None:
-            for zid, entry in zmap.fields.items():
-                if entry.name == self.bp.field:
-                    return {"api_name": entry.api_name, "id": zid}
-        return {"api_name": self.bp.field}
+        entry = zmap.field_named(self.bp.field) if zmap is not None else None
+        if entry is None:
+            self.names.missing.append(Missing("fields", self.bp.field, ("field",)))
+            return {"api_name": self.bp.field}
+        return entry.ref()
 
     # ----- what is not sent
     def keep(self, path: JsonPath, reason: str, *, sent: bool = False, value: Any = ...) -> None:
@@ -171,8 +181,10 @@ class _Exporter:
             transitions.append((self.transition(t), t.path))
             children.extend((self.part(t, p), p.path) for p in t.parallel)
             connections.extend(self.connections(t))
-        if self.names.missing:
-            raise MissingIds(bp.source, self.names.missing)
+        owners = [m for m in self.names.missing if m.kind != "fields"]
+        if owners and self.out.mapped:
+            raise MissingIds(bp.source, self.names.missing)  # the fields too: one refusal names them all
+        self.out.gaps = list(dict.fromkeys(m for m in self.names.missing if m.kind == "fields"))
         self.out.plain = self.names.plain
         self.request("POST", API, "blueprints", [(body, ())])
         for batch in _batches(states):

@@ -73,6 +73,8 @@ class Imported:
     notes: list[Note] = field(default_factory=list)
     unmapped: list[Unmapped] = field(default_factory=list)
     names: Names | None = None
+    #: with a map, the fields it lacks, named after their api_name (export cannot name them back)
+    unmapped_fields: list[Unmapped] = field(default_factory=list)
 
     def comments(self) -> list[str]:
         lines = [HEADER]
@@ -158,6 +160,14 @@ class _Importer:
         state_field = self._state_field_name(state_ref)
         self.names.module = module_name
         self.names.state_field = (state_field, {k: state_ref[k] for k in ("api_name", "id") if k in state_ref})
+        if self.names.map is not None and self.names.map.field_of(
+                None if state_ref.get("id") is None else str(state_ref["id"]),
+                state_ref["api_name"] if isinstance(state_ref.get("api_name"), str) else None) is None:
+            self.names.unmapped_fields.append(Unmapped("fields", str(state_ref.get("api_name") or state_ref["id"]),
+                                                       item.at(("field",))))
+        if isinstance(state_ref.get("api_name"), str):  # for the map, from which export names it back
+            zid = state_ref.get("id")
+            self.names.met(None if zid is None else str(zid), state_ref["api_name"], state_field, "picklist")
         data: dict[str, Any] = {"blueprint": slug(name), "title": name}
         if self.text(item, bp, "description", ()):
             data["description"] = bp["description"]
@@ -197,7 +207,8 @@ class _Importer:
         for piece in self.source.kept:
             _put(data, tuple(piece["path"]), piece["value"])
         unmapped = [] if self.source.names_as_ids else self.names.unmapped
-        return Imported(data, self.notes, unmapped, self.names)
+        fields_unmapped = [] if self.source.names_as_ids else _distinct(self.names.unmapped_fields)
+        return Imported(data, self.notes, unmapped, self.names, fields_unmapped)
 
     def _layout(self, item: Item, layout: Any, module: str) -> None:
         """The layout the blueprint is built on ("Get a Specific Blueprint": `{api_name, name, id}`): not in
@@ -220,7 +231,9 @@ class _Importer:
 
     def _state_field_name(self, ref: dict[str, Any]) -> str:
         zmap = self.names.map
-        entry = zmap.fields.get(str(ref.get("id"))) if zmap is not None and ref.get("id") is not None else None
+        api = ref.get("api_name")
+        entry = zmap.field_of(None if ref.get("id") is None else str(ref.get("id")),
+                              api if isinstance(api, str) else None) if zmap is not None else None
         if entry is not None:
             return entry.name
         return snake(str(ref.get("api_name") or f"field_{ref.get('id')}"))

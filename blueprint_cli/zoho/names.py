@@ -4,15 +4,22 @@ profiles and fields, and the names the YAML uses for them.
     users:    {"4150868000000225013": alice}
     roles:    {"4150868000000026005": sales_manager}
     profiles: {"4150868000000026011": admin}
-    fields:   {"4150868000000002565": {name: close_on, api_name: Closing_Date, type: date}}
+    fields:   {"4150868000000002565": {name: close_on, api_name: Closing_Date, type: date},
+               Last_Name: {name: last_name}}
     layouts:  {Deals: {id: "4150868000000091055", name: Standard}}
 
-A field may be given by its name alone (`"4150868000000002557": amount`); its
-api_name is then the name. `layouts` names, per module, the layout a blueprint
+Fields are keyed by their Zoho id, or by their api_name when Zoho named them
+by api_name only (no id known); either way the map holds, per field, Zoho's
+api_name (its key then) and its id when known. Export names each field of the
+YAML by these and nothing else: a field the map lacks is a gap (`Missing`),
+never a guessed name. A field keyed by id may be given by its name alone
+(`"4150868000000002557": amount`); its api_name is then the name. `layouts` names, per module, the layout a blueprint
 of that module is built on ("Create Blueprint" asks for it; the YAML has no
 layout): by its id alone (`Deals: "4150868000000091055"`) or with its name. `Names` is what the action kinds translate through
 (`ZohoNames`): without a map, ids stay ids (`user:4150868000000225013`) and
-are listed as ids to map; with one, a name it lacks is an error on export.
+are listed as ids to map; with one, a user, role or profile it lacks is an
+error on export, and a field it lacks (any field, without a map) is a gap the
+export lists and push refuses.
 """
 
 from __future__ import annotations
@@ -63,9 +70,16 @@ def snake(api_name: str) -> str:
 
 @dataclass(frozen=True)
 class FieldEntry:
+    """A field of the map: the YAML's name, Zoho's api_name, Zoho's id when known."""
+
     name: str
     api_name: str
     type: str | None = None
+    id: str | None = None
+
+    def ref(self) -> dict[str, Any]:
+        """The field as Zoho's bodies name it: `{api_name, id}` (the id when known)."""
+        return {"api_name": self.api_name, "id": self.id} if self.id else {"api_name": self.api_name}
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class ZohoMap:
 
     source: str = ""
     owners: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: keyed by Zoho id, or by api_name when no id is known
     fields: dict[str, FieldEntry] = field(default_factory=dict)
     layouts: dict[str, Layout] = field(default_factory=dict)
 
@@ -117,7 +132,7 @@ class ZohoMap:
                 if value is None:
                     continue  # a skeleton's line not filled in yet: the id stays an id
                 if key == "fields":
-                    out.fields[str(zid)] = _field_entry(value, at)
+                    out.fields[str(zid)] = _field_entry(str(zid), value, at)
                 elif key == "layouts":
                     out.layouts[str(zid)] = _layout_entry(value, at)
                 elif isinstance(value, str) and value and not re.search(r"[\s:]", value):
@@ -127,21 +142,39 @@ class ZohoMap:
         for key, names in out.owners.items():
             _no_twice(path, key, names.values())
         _no_twice(path, "fields", (f.name for f in out.fields.values()))
+        _no_twice(path, "fields", (f.api_name for f in out.fields.values()), what="api_name")
         return out
 
+    def field_named(self, name: str) -> FieldEntry | None:
+        """The map's entry for the YAML's field `name`."""
+        return next((f for f in self.fields.values() if f.name == name), None)
 
-def _field_entry(value: Any, at: str) -> FieldEntry:
+    def field_of(self, zid: str | None, api_name: str | None) -> FieldEntry | None:
+        """The map's entry for a field Zoho names by id and/or api_name."""
+        if zid is not None and zid in self.fields and self.fields[zid].id == zid:
+            return self.fields[zid]
+        if api_name is None:
+            return None
+        return next((f for f in self.fields.values() if f.api_name == api_name), None)
+
+
+def _field_entry(key: str, value: Any, at: str) -> FieldEntry:
+    """A field keyed by its Zoho id (digits), or by its api_name when Zoho gave no id."""
+    by_id = layout_id(key)
     if isinstance(value, str):
         value = {"name": value}
     if not isinstance(value, dict) or not isinstance(value.get("name"), str) \
             or not re.fullmatch(r"[a-z][a-z0-9_]*", value["name"]):
         raise BlueprintError(f"{at}: expected a field name (lower case, like close_on) or "
                              "{name: NAME, api_name: API_NAME, type: TYPE}")
-    api_name = value.get("api_name", value["name"])
+    api_name = value.get("api_name", value["name"] if by_id else key)
     kind = value.get("type")
     if not isinstance(api_name, str) or (kind is not None and kind not in FIELD_TYPES):
         raise BlueprintError(f"{at}: api_name is text and type one of {', '.join(FIELD_TYPES)}")
-    return FieldEntry(value["name"], api_name, kind)
+    if not by_id and api_name != key:
+        raise BlueprintError(f"{at}: a field without its Zoho id is keyed by its api_name, found api_name "
+                             f"{api_name!r}", hint=f"key it by its Zoho id (digits), or by {api_name}")
+    return FieldEntry(value["name"], api_name, kind, key if by_id else None)
 
 
 def _layout_entry(value: Any, at: str) -> Layout:
@@ -162,11 +195,13 @@ def layout_id(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _no_twice(path: Path, key: str, names: Iterable[str]) -> None:
+def _no_twice(path: Path, key: str, names: Iterable[str], what: str = "name") -> None:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise BlueprintError(f"{path}: $.{key}: {name!r} is given to two ids; a name stands for one id")
+            raise BlueprintError(f"{path}: $.{key}: {what} {name!r} is given to two entries; a {what} stands for "
+                                 "one field" if what != "name" else
+                                 f"{path}: $.{key}: {name!r} is given to two ids; a name stands for one id")
         seen.add(name)
 
 
@@ -207,12 +242,14 @@ class Names:
         self.missing: list[Missing] = []
         #: fields met on import: name → (Zoho data type or None, label or None)
         self.seen: dict[str, tuple[str | None, str | None]] = {}
-        #: fields met on import with their Zoho id: id → (api_name, name, Zoho data type)
+        #: fields met on import, keyed by Zoho id, or by api_name when Zoho gave none:
+        #: key → (api_name, name, Zoho data type) — what `map init` writes
         self.field_ids: dict[str, tuple[str, str, str | None]] = {}
+        #: on import with a map, fields it lacks (named after their api_name): kind "fields", api_name or id
+        self.unmapped_fields: list[Unmapped] = []
         #: on import, the layout the blueprint names (for the map skeleton)
         self.layout: Layout | None = None
         self._by_name = {kind: {v: k for k, v in ids.items()} for kind, ids in (zmap.owners if zmap else {}).items()}
-        self._fields_by_name = {f.name: (zid, f) for zid, f in (zmap.fields if zmap else {}).items()}
 
     # ----- owners
     def owner_to_zoho(self, entry: str, path: JsonPath) -> dict[str, Any]:
@@ -300,18 +337,18 @@ class Names:
 
     # ----- fields
     def field_to_zoho(self, name: str, path: JsonPath) -> dict[str, Any]:
+        """The YAML's field `name` as Zoho names it: by the api_name (and id) the map gives, never a guess.
+        A field the map lacks (or any, without a map) is a gap (`missing`), written as its YAML name."""
         if self.state_field is not None and name in ("state", self.state_field[0]):
             return dict(self.state_field[1])
         builtin = next((api for api, ours in BUILTIN.items() if ours == name), None)
         if builtin is not None:
             return {"api_name": builtin}
-        if self.map is None:
-            return {"api_name": name}
-        found = self._fields_by_name.get(name)
-        if found is None:
+        entry = self.map.field_named(name) if self.map is not None else None
+        if entry is None:
             self.missing.append(Missing("fields", name, path))
             return {"api_name": name}
-        return {"api_name": found[1].api_name, "id": found[0]}
+        return entry.ref()
 
     def field_from_zoho(self, data: Any, path: JsonPath) -> str:
         if not isinstance(data, dict) or not (isinstance(data.get("api_name"), str) or isinstance(data.get("id"),
@@ -321,28 +358,36 @@ class Names:
         if self.state_field is not None and (api == self.state_field[1].get("api_name")
                                              or (zid is not None and zid == self.state_field[1].get("id"))):
             return "state"
-        entry = self.map.fields.get(str(zid)) if self.map is not None and zid is not None else None
-        if entry is None and self.map is not None and isinstance(api, str):
-            found = next(((k, f) for k, f in self.map.fields.items() if f.api_name == api), None)
-            if found is not None:
-                zid, entry = found
+        entry = self.map.field_of(None if zid is None else str(zid), api if isinstance(api, str) else None) \
+            if self.map is not None else None
         if entry is not None:
             name = entry.name
             kind = DATA_TYPES_BACK.get(entry.type) if entry.type else None
+            zid = zid if zid is not None else entry.id
+            api = api if isinstance(api, str) else entry.api_name
         elif isinstance(api, str):
             if api in BUILTIN:
                 return BUILTIN[api]
             name, kind = snake(api), None
+            if self.map is not None:
+                self.unmapped_fields.append(Unmapped("fields", api, self._where(path)))
         else:
             raise ModelError(f"field id {zid} is not in the map and has no api_name", path)
         dtype = data.get("data_type") if isinstance(data.get("data_type"), str) else None
         label = data.get("field_label") if isinstance(data.get("field_label"), str) else None
         old = self.seen.get(name, (None, None))
         self.seen[name] = (old[0] or dtype or kind, old[1] or label)
-        if zid is not None and isinstance(api, str):
-            known = self.field_ids.get(str(zid))
-            self.field_ids[str(zid)] = (api, name, (known[2] if known else None) or dtype or kind)
+        if isinstance(api, str):
+            self.met(None if zid is None else str(zid), api, name, dtype or kind)
         return name
+
+    def met(self, zid: str | None, api: str, name: str, dtype: str | None) -> None:
+        """A field met on import, for the map: under its id, or its api_name until an id is met."""
+        if zid is None:
+            zid = next((k for k, (a, _, _) in self.field_ids.items() if a == api), api)
+        known = self.field_ids.pop(api, None) if zid != api else None
+        known = self.field_ids.get(zid, known)
+        self.field_ids[zid] = (api, name, (known[2] if known else None) or dtype)
 
 
 def _json_path(path: JsonPath) -> str:
@@ -369,7 +414,8 @@ def skeleton(names: Names) -> str:
 
     lines = ["# The map of `blueprint zoho`: Zoho ids and the names the YAML uses for them.",
              "# Write each null as a name (users, roles and profiles as your team file names them);",
-             "# fields are named after their api_name: rename them if you like.",
+             "# fields, keyed by Zoho id (or by api_name where Zoho gave none), are named after their",
+             "# api_name: rename them if you like; export names each field by its api_name and id here.",
              "# layouts: the layout of each module a blueprint is built on, which export and push send",
              "# (Zoho's \"Create Blueprint\" asks for it): {id: ID, name: NAME}, or null until you know it.", ""]
     for kind in MAP_KINDS.values():
@@ -378,7 +424,7 @@ def skeleton(names: Names) -> str:
         lines += [f"  {scalar(zid)}: null" for zid in ids]
     lines.append("fields:" if names.field_ids else "fields: {}")
     for zid, (api, name, dtype) in names.field_ids.items():
-        entry = f"{{name: {name}, api_name: {scalar(api, flow=True)}"
+        entry = f"{{name: {name}" + (f", api_name: {scalar(api, flow=True)}" if zid != api else "")
         lines.append(f"  {scalar(zid)}: {entry}" + (f", type: {field_type(dtype)}}}" if dtype else "}"))
     if names.module:
         lines.append("layouts:")
