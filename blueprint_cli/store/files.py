@@ -185,12 +185,19 @@ def read_file(path: str | Path) -> bytes:
             raise NotAFile(errno.EINVAL, f"is {kind}", str(path))
         if st.st_size > MAX_STORE_FILE:
             raise NotAFile(errno.EFBIG, f"is {st.st_size} bytes, more than a store file can be", str(path))
-        chunks = []
+        # one read of the size fstat gave, and a byte more: a regular file reads
+        # short only at its end, so a shorter answer is the whole file (the
+        # usual case: no second read to see the end); a file that grew is read on
+        want = st.st_size + 1
+        chunk = os.read(fd, want)
+        if len(chunk) < want:
+            return chunk
+        chunks = [chunk]
         while chunk := os.read(fd, 65536):
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 def write_into(path: str, data: bytes) -> None:
