@@ -18,7 +18,7 @@ from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Record
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.model import Blueprint
-from blueprint_cli.store import CorruptFile, UnknownRecord, id_order
+from blueprint_cli.store import CorruptFile, id_order
 from blueprint_cli.workspace import Workspace
 
 
@@ -80,25 +80,9 @@ def build(ws: Workspace, bp: Blueprint, *, now: datetime, cards: int, keep: Call
     columns = []
     if keep is None:
         for state in flow_order(bp):
-            ids = sorted(ws.store.ids(blueprint=bp.id, state=state), key=id_order, reverse=True)
-            shown: list[Card] = []
-            extra = 0
-            for record_id in ids:
-                if len(shown) >= cards:
-                    break
-                try:
-                    record = ws.store.get(record_id).record
-                except UnknownRecord:
-                    extra += 1
-                    continue
-                except CorruptFile as exc:
-                    errors.append(exc)
-                    continue
-                if record.state != state or record.blueprint != bp.id:
-                    extra += 1  # a marker a crash left behind: the record is elsewhere
-                    continue
-                shown.append(card(record))
-            columns.append(Column(state, state in final, len(ids) - extra, tuple(shown)))
+            # the listing's own first page (`record list --state S --limit N`): only the cards shown are read
+            shown, count = ws.first_in_state(state, blueprint=bp.id, limit=cards, newest=True, errors=errors)
+            columns.append(Column(state, state in final, count, tuple(card(r) for r in shown)))
         return Board(bp.id, now, tuple(columns), "newest")
     found: dict[str, list[Card]] = {state: [] for state in flow_order(bp)}
     for record in ws.store.scan(blueprint=bp.id, errors=errors):
