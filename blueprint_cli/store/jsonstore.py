@@ -34,7 +34,7 @@ from typing import Any
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
-    FORMAT, BatchWriter, CorruptFile, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, BatchWriter, CorruptFile, HistoryShare, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id, check_order,
 )
 from blueprint_cli.store.files import (
@@ -263,8 +263,7 @@ class JsonStore:
         objects). With `blueprint`, only the files its index names."""
         yield from self._histories(sorted(self._ids(blueprint, None), key=id_order), blueprint, errors)
 
-    def history_shares(self, blueprint: str, *, parts: int,
-                       least: int) -> list[Callable[[list[CorruptFile]], Iterator[tuple[Record, Sequence[Passage]]]]] | None:
+    def history_shares(self, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
         """`histories(blueprint=...)` as up to `parts` runs of consecutive ids of
         at least `least` records each, for as many processes to read at once
         (None: fewer than two). The ids are listed once, here, so the runs
