@@ -134,7 +134,7 @@ def day_in_effect(moment: datetime) -> date:
     """The day a time falls on in the zone in effect (the machine's when none
     is set): how a time compares with a day (`created_at < today`)."""
     zone = zone_in_effect()
-    return (moment.astimezone(zone) if zone is not None else moment.astimezone()).date()
+    return moment.astimezone(zone).date()  # (None: the machine's local zone)
 
 
 def _naive(text: str) -> bool:

@@ -350,7 +350,7 @@ def resolve(criterion: Criterion, now: datetime, text: str = "") -> Criterion:
         try:
             if value.base == "today":
                 zone = times.zone_in_effect()
-                day = (now.astimezone(zone) if zone is not None else now.astimezone()).date() + delta
+                day = now.astimezone(zone).date() + delta  # (zone None: the machine's)
                 times.bounded_year(day)
                 return day.isoformat()
             moment = now + delta

@@ -189,7 +189,7 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
 def _day(us: int, zone: tzinfo | None) -> date:
     """The day a moment falls on in the report's zone (None: this machine's), as `figures.compute` puts a move."""
     moment = _EPOCH + us * _US
-    return (moment.astimezone(zone) if zone is not None else moment.astimezone()).date()
+    return moment.astimezone(zone).date()
 
 
 def _spread(found: SpreadFound) -> Spread:
@@ -204,7 +204,7 @@ def _changes(zone: tzinfo | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     None: this machine's local time."""
     def offset(second: int) -> int:
         moment = datetime.fromtimestamp(second, timezone.utc)
-        shifted = moment.astimezone(zone) if zone is not None else moment.astimezone()
+        shifted = moment.astimezone(zone)
         delta = shifted.utcoffset()
         assert delta is not None
         return int(delta.total_seconds())
