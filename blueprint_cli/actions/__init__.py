@@ -37,8 +37,9 @@ SENDER = DEFAULT_SENDER
 def deliver(effects: Sequence[Effect], outbox: Path, *, sender: str = SENDER,
             settings: DeliverySettings | None = None, sleep: Sleep | None = None,
             env: Mapping[str, str] | None = None, at: str | None = None, budget: Budget | None = None,
-            circuit: Circuit | None = None) -> dict[int, ActionOutcome]:
+            circuit: Circuit | None = None, home: Path | None = None) -> dict[int, ActionOutcome]:
     """Run every effect, in order; return the new outcome for each by its index in the entry.
+    `home`: the workspace folder the outbox must stay inside (a link out of it is refused);
     `at`: when (for the outcome; tests pass `--now`); `sleep`: how to wait between tries;
     `budget`: the time all of them may take (what does not fit is left `pending`);
     `circuit`: endpoints that did not answer earlier in the command (not tried again)."""
@@ -53,7 +54,7 @@ def deliver(effects: Sequence[Effect], outbox: Path, *, sender: str = SENDER,
                                               request=effect.data, attempts=0, error=note, at=at)
             continue
         try:
-            result = _deliver_one(effect, outbox, settings, wait, env, at, budget)
+            result = _deliver_one(effect, outbox, settings, wait, env, at, budget, home)
         except (ValueError, TypeError, LookupError, UnicodeError) as exc:
             # the transition is committed: a value the message cannot carry is a failed delivery, never a crash
             result = ActionOutcome(effect.kind, "failed", f"could not be sent: {exc}", request=effect.data,
@@ -97,13 +98,14 @@ def _what_of(outcome: ActionOutcome) -> str:
 
 
 def _deliver_one(effect: Effect, outbox: Path, settings: DeliverySettings, wait: Sleep,
-                 env: Mapping[str, str] | None, at: str | None, budget: Budget | None) -> ActionOutcome:
+                 env: Mapping[str, str] | None, at: str | None, budget: Budget | None,
+                 home: Path | None = None) -> ActionOutcome:
     # each kind that leaves the process says by which channel (the registry: language/actions/)
     channel = SENT_KINDS.get(effect.kind)
     if channel == "mail":
         if settings.smtp is not None:
             return _by_smtp(effect, settings, wait, env, at, budget)
-        return _to_outbox(effect, outbox, settings.sender, at)
+        return _to_outbox(effect, outbox, settings.sender, at, home)
     if channel == "http":
         from blueprint_cli.actions.delivery import webhook
 
@@ -159,11 +161,17 @@ def _by_smtp(effect: Effect, settings: DeliverySettings, sleep: Sleep, env: Mapp
                          attempts=sent.attempts, error=note, at=at)
 
 
-def _to_outbox(effect: Effect, outbox: Path, sender: str, at: str | None) -> ActionOutcome:
+def _to_outbox(effect: Effect, outbox: Path, sender: str, at: str | None, home: Path | None) -> ActionOutcome:
     data = effect.data
     msg = message(data, sender)
     stamp = re.sub(r"[^0-9]", "", str(data["at"]))[:14]
     try:
+        if home is not None and not outbox.resolve().is_relative_to(home.resolve()):
+            # a link planted where the outbox is (a cloned repository's .blueprint/outbox -> ~/.ssh)
+            error = (f"the outbox {outbox.name}/ leads outside the workspace folder (to {outbox.resolve()}): "
+                     "not written there; make it a plain folder inside .blueprint/")
+            return ActionOutcome("email", "failed", f"{data['subject']!r}: {error}", request=data, attempts=1,
+                                 error=error, at=at)
         outbox.mkdir(parents=True, exist_ok=True)
         n = 1
         while True:

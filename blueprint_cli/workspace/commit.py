@@ -220,7 +220,7 @@ def _send(outlet: Outlet, entry: HistoryEntry, effects: Sequence[Effect], at: da
     from blueprint_cli.actions import deliver
 
     results = deliver(effects, outlet.settings.outbox, settings=outlet.delivery, sleep=outlet.sleep, env=outlet.env,
-                      at=iso(at), budget=budget, circuit=outlet.circuit)
+                      at=iso(at), budget=budget, circuit=outlet.circuit, home=outlet.settings.path.parent)
     actions = list(entry.actions)
     for index, result in results.items():
         actions[index] = result

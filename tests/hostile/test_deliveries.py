@@ -121,3 +121,33 @@ def test_literals_that_cannot_be_sent_are_lint_findings(tmp_path: Path) -> None:
     assert [line.split(" BP310 ")[1].split(":")[1] for line in result.out.splitlines() if "BP310" in line] == \
         [" 'X Customer' is not a header name (an HTTP token", " header 'X-Two' holds a line break or control character",
          " the subject holds a line break or control character"], result.out
+
+
+@pytest.mark.parametrize("outbox", ["/tmp/elsewhere", "../outside", "mail/../../outside", "~/mail"])
+def test_an_outbox_outside_the_workspace_is_a_settings_finding(orders: Path, outbox: str) -> None:
+    config = orders / ".blueprint" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "\noutbox: outbox\n" in text
+    config.write_text(text.replace("\noutbox: outbox\n", f"\noutbox: {outbox!r}\n"), encoding="utf-8")
+    linted = cli("lint", str(config), cwd=orders)
+    assert linted.code == 1 and "outbox" in linted.out and "inside .blueprint/" in linted.out, linted
+    created = cli("--as", "alice", "--json", "record", "create", "Orders", "--set", "customer=Acme", cwd=orders)
+    assert created.code == 0, created
+    rid = str(created.json()["id"])  # type: ignore[index]
+    moved = cli("--as", "alice", "move", rid, "Place", cwd=orders)
+    assert moved.code == 2 and "outbox" in moved.err and "inside .blueprint/" in moved.err, moved  # as any broken setting
+    assert "Traceback" not in moved.err
+    assert cli("--json", "record", "show", rid, cwd=orders).json()["state"] == "New"  # type: ignore[index]
+    assert not (orders / "outside").exists()
+
+
+def test_an_outbox_that_links_out_of_the_workspace_is_not_written_through(orders: Path, tmp_path_factory:
+                                                                          pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (orders / ".blueprint" / "outbox").symlink_to(elsewhere, target_is_directory=True)  # as a cloned repo may hold
+    rid = place(orders, "Acme")
+    assert list(elsewhere.iterdir()) == []
+    history = cli("--json", "history", rid, cwd=orders).json()
+    [webhook, mail] = history[-1]["actions"]  # type: ignore[index]
+    assert (webhook["status"], mail["status"]) == ("done", "failed")
+    assert "outside the workspace folder" in mail["detail"] and "plain folder inside .blueprint/" in mail["detail"]
