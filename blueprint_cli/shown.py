@@ -41,6 +41,15 @@ def visible(text: object) -> str:
     return s.translate(_table())
 
 
+def brief(text: str, limit: int = 120) -> str:
+    """`text` cut in the middle when longer than `limit` characters (a hand-edited
+    value of thousands of characters is named, not echoed whole)."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 25) // 2
+    return f"{text[:keep]}…{text[-keep:]} ({len(text):,} characters)"
+
+
 def visible_lines(text: str) -> str:
     """Like `visible`, but keeps line feeds: for a message of several lines built
     by us (user data inside it is quoted with `!r`, or passed through `visible`)."""

@@ -33,6 +33,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
 from blueprint_cli.language.durations import Duration
+from blueprint_cli.shown import brief
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -368,7 +369,7 @@ def _zone(value: Any, source: str) -> tzinfo:
         raise CalendarError(f"{_at(source)}calendar: time zone {value!r} cannot be looked up: this system has no "
                             "time zone database (install the tzdata package: pip install tzdata)")
     example = "America/New_York" if str(value) == "Europe/Berlin" else "Europe/Berlin"
-    raise CalendarError(f"{_at(source)}calendar: {value!r} is not a time zone; "
+    raise CalendarError(f"{_at(source)}calendar: {brief(repr(value))} is not a time zone; "
                         f"write an IANA name like {example} or UTC")
 
 

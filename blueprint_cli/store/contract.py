@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.shown import brief
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record
 
 #: Version of the files the store writes; files carry it so a later release can migrate them.
 FORMAT = 1
+#: The last id a store gives a record (18 digits: `counters` in store.schema.json allows one more, none left)
+MOST_ID = 999_999_999_999_999_999
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -92,7 +95,7 @@ def problem_in(kind: str, data: Any, at: str = "") -> str | None:
         return None
     err = next(iter(validator.iter_errors(data)))
     where = "/".join([at] * bool(at) + [str(p) for p in err.instance_path])
-    return f"{where or 'the file'}: {err.message}"
+    return f"{brief(where) or 'the file'}: {brief(err.message, 300)}"
 
 
 def blueprint_problem(data: Any, at: str = "data") -> str | None:

@@ -34,7 +34,7 @@ from typing import Any
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
-    FORMAT, BatchWriter, CorruptFile, HistoryShare, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, MOST_ID, BatchWriter, CorruptFile, HistoryShare, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id, check_order,
 )
 from blueprint_cli.store.files import (
@@ -450,6 +450,7 @@ class JsonStore:
                 data, n = self._counter()
                 ids: list[str] = []
                 while len(ids) < len(builds):
+                    _ids_left(n, len(builds) - len(ids))
                     if not self.record_path(str(n)).exists():  # a counter behind (restored?) skips taken ids
                         ids.append(str(n))
                     n += 1
@@ -568,6 +569,7 @@ class JsonStore:
     def _next_id(self) -> str:
         with locked(self.locks_dir / "ids.lock", what="record ids"):
             data, n = self._counter()
+            _ids_left(n, 1)
             atomic_write(self.root / "counters.json", _json({**data, "format": FORMAT, "next_id": n + 1}))
         return str(n)
 
@@ -844,6 +846,14 @@ class _Publishing:
                             "seq": max((int(e["seq"]) for e in entries), default=0) + 1, "priority": priority,
                             "versions": [meta]})
         atomic_write(self.store.blueprints_dir / "index.json", _json({"format": FORMAT, "blueprints": entries}))
+
+
+def _ids_left(first: int, count: int) -> None:
+    """Refuse, before the counter is written, ids past the last one a store gives."""
+    if first + count - 1 > MOST_ID:
+        raise BlueprintError(f"no record id is left: the next would be {first + count - 1:,}, past the last, "
+                             f"{MOST_ID:,}", hint="counters.json was edited by hand? set next_id to one more than "
+                             "the highest record id", exit_code=1)
 
 
 def _json(data: Any) -> bytes:

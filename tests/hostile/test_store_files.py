@@ -135,6 +135,8 @@ def test_a_published_version_of_the_wrong_shape_is_named(folder: Path, edit: Any
     ("counters.json", '{"format": 1, "next_id": "four"}', "next_id"),
     pytest.param("counters.json", '{"format": 1, "next_id": 1' + "0" * 5000 + "}", "a number of more than 4300 digits",
                  id="counters.json-a-number-of-5001-digits"),
+    pytest.param("counters.json", '{"format": 1, "next_id": 1' + "0" * 400 + "}", "greater than the maximum of 1000000000000000000 (452 characters)",
+                 id="counters.json-an-id-of-401-digits-named-not-echoed"),
 ])
 def test_other_store_files_of_the_wrong_shape_are_named(folder: Path, name: str, content: str, reason: str) -> None:
     path = folder / ".blueprint" / name
@@ -142,6 +144,20 @@ def test_other_store_files_of_the_wrong_shape_are_named(folder: Path, name: str,
     r = run(folder, "record", "create", "Pings")
     assert r.code == 1 and path.name in r.err and reason in r.err and "Traceback" not in r.err, r
     assert path.read_text(encoding="utf-8") == content
+
+
+def test_when_the_ids_are_used_up_a_create_is_refused_and_the_counter_kept(folder: Path) -> None:
+    from blueprint_cli.store.contract import MOST_ID
+
+    counters = folder / ".blueprint" / "counters.json"
+    counters.write_text(json.dumps({"format": 1, "next_id": MOST_ID}), encoding="utf-8")
+    last = run(folder, "--json", "record", "create", "Pings")
+    assert last.code == 0 and last.json()["id"] == str(MOST_ID), last  # type: ignore[index]
+    for _ in range(2):  # the counter written one past the last is read, and refused the same way
+        refused = run(folder, "record", "create", "Pings")
+        assert refused.code == 1 and "no record id is left" in refused.err and "Traceback" not in refused.err, refused
+        assert json.loads(counters.read_text(encoding="utf-8"))["next_id"] == MOST_ID + 1
+    assert run(folder, "record", "show", "2").code == 0  # the other records go on working
 
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
