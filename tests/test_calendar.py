@@ -85,6 +85,17 @@ def test_working_time_between_start_and_the_result_is_what_was_added(start: date
     assert cal.add_working(moment, work + timedelta(minutes=1)) > end
 
 
+def test_a_business_duration_of_decades_ends_where_the_working_days_say() -> None:
+    # the language takes business durations up to 100 years; the walk is bounded by
+    # days *without* working time, not by a total that a long SLA would exceed
+    cal = WorkingCalendar()  # Monday to Friday, 09:00-17:00
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)  # a Monday
+    end = cal.add(start, parse_duration("26000 business_days"))  # 5,200 weeks of five days
+    assert cal.add(start, parse_duration("5 business_days")) == datetime(2026, 12, 11, 17, 0, tzinfo=timezone.utc)
+    friday = date(2026, 12, 11) + timedelta(weeks=5199)
+    assert end == datetime.combine(friday, time(17, 0), tzinfo=timezone.utc) and end.weekday() == 4
+
+
 def _walked(cal: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
     """Working time by walking every day (what `working_time` did before it
     counted the days between as whole ones)."""

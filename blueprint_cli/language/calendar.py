@@ -105,7 +105,9 @@ class WorkingCalendar:
         now = moment.astimezone(timezone.utc)
         remaining = work
         day = moment.astimezone(zone).date()
-        for _ in range(_MAX_DAYS):
+        idle = 0  # days walked since the last working time (a long duration walks decades of them)
+        while idle < _MAX_DAYS:
+            idle += 1
             if self.is_working_day(day):
                 for start, end in self.hours:
                     opens, closes = self._open(day, start, end, zone)
@@ -116,6 +118,7 @@ class WorkingCalendar:
                     if remaining <= available:
                         return (begin + remaining).astimezone(moment.tzinfo)
                     remaining -= available
+                    idle = 0
             day += timedelta(days=1)
         raise CalendarError("the working calendar has no working time in the next 20 years (check days and holidays)")
 
