@@ -146,6 +146,7 @@ PATTERN_CASES = [
                 "team: {users: {alice: {}}, permissions: {reassign: [admins]}}", "admins"),
     PatternCase(T, "/definitions/owner", TEAM, '"profile:admin"', "admins", "admins"),
     PatternCase(C, "/properties/store", CONFIG, "store: json", "store: mysql", "mysql"),
+    PatternCase(C, "/properties/outbox", CONFIG, "store: json", "store: json\noutbox: ../mail", "../mail"),
     PatternCase(C, "/properties/smtp/properties/password_env", CONFIG, "password_env: SMTP_PASSWORD",
                 "password_env: $SMTP_PASSWORD", "$SMTP_PASSWORD"),
     PatternCase(C, "/properties/calendar/properties/days", CONFIG, "days: mon-fri", "days: mon to fri",

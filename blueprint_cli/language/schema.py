@@ -79,7 +79,8 @@ def _subschema(path: tuple[Any, ...], resource: str = SCHEMA_RESOURCE) -> dict[s
     return node if isinstance(node, dict) else {}
 
 
-def _value_at(data: Any, path: JsonPath) -> Any:
+def value_at(data: Any, path: JsonPath) -> Any:
+    """The value at `path` inside `data` (None when the path leads nowhere)."""
     for part in path:
         try:
             data = data[part]
@@ -204,28 +205,28 @@ def check(doc: Document, resource: str = SCHEMA_RESOURCE) -> list[Diagnostic]:
             wanted = _subschema(spath, resource).get("type", parent.get("type"))
             wanted_list = wanted if isinstance(wanted, list) else [wanted]
             words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted_list)
-            got = _describe(_value_at(doc.data, ipath))
+            got = _describe(value_at(doc.data, ipath))
             hint = "quote the value to make it text" if "text" in words and got != "text" else None
             add(code, f"{where} must be {words}, not {got}", ipath, hint=hint)
         elif keyword == "enum":
             choices = [str(c) for c in parent.get("enum", [])]
-            value = _value_at(doc.data, ipath)
+            value = value_at(doc.data, ipath)
             hint = did_you_mean(str(value), choices)
             add(code, f"{where}: {value!r} is not one of {', '.join(choices)}" + (f" — {hint}" if hint else ""),
                 ipath)
         elif keyword == "pattern":
             # the message editors show too (yaml-language-server reads patternErrorMessage)
             described = parent.get("patternErrorMessage") or parent.get("description", "")
-            value = _value_at(doc.data, ipath)
+            value = value_at(doc.data, ipath)
             add(code, f"{where}: {value!r} is not valid" + (f" ({described.rstrip('.')})" if described else
                                                              f" (must match {parent.get('pattern')})"), ipath)
         elif keyword in ("minProperties", "maxProperties") and (shape_of := _shape_def(spath)) is not None:
-            shape = _shape_message(shape_of, _value_at(doc.data, ipath))
+            shape = _shape_message(shape_of, value_at(doc.data, ipath))
             if shape is not None:
                 add("BP119", f"{where}: {shape[0]}", ipath, hint=shape[1])
-        elif keyword == "uniqueItems" and isinstance(_value_at(doc.data, ipath), list):
+        elif keyword == "uniqueItems" and isinstance(value_at(doc.data, ipath), list):
             # point at the repeated item, not at the whole list
-            items = _value_at(doc.data, ipath)
+            items = value_at(doc.data, ipath)
             first = next((i for i, item in enumerate(items)
                           if any(_same(item, other) for other in items[:i])), None)
             if first is None:

@@ -352,7 +352,7 @@ class Checker:
     def _list_path(self, step: Step, key: str, i: int) -> JsonPath:
         doc = self.out.document
         data = doc.data if doc is not None else None
-        value = _value_at(data, step.path + (key,))
+        value = schema.value_at(data, step.path + (key,))
         return step.path + (key, i) if isinstance(value, list) else step.path + (key,)
 
     def expectation(self, step: Step, t: Transition | None) -> None:
@@ -396,14 +396,5 @@ class Checker:
         elif level is not None and level > len(st.sla.levels):
             self.add("SC308", f"the SLA of {st.name!r} has levels 0 to {len(st.sla.levels)}, not {level}",
                      path + ("level",), hint="level 0 is `within`, 1 the first of `levels`")
-
-
-def _value_at(data: Any, path: JsonPath) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
