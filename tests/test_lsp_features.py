@@ -104,6 +104,9 @@ async def test_fields_in_criteria_requirements_and_set(client: LanguageClient, d
     assert labels(await complete(client, deal, text, "fields: [close_on, ")) == declared
     text = DEAL.replace("      - set: {probability: 40}", "      - set: {", 1)
     assert labels(await complete(client, deal, text, "- set: {")) == declared
+    # an apostrophe inside a plain value opens no quote: the next key is still a field
+    text = DEAL.replace("      - set: {probability: 40}", "      - set: {name: Bob's deal, ", 1)
+    assert labels(await complete(client, deal, text, "{name: Bob's deal, ")) == declared
     text = DEAL.replace("        - {field: name, not_contains: \"TEST\"}", "        - field: ", 1)
     assert labels(await complete(client, deal, text, "- field: "))[:len(declared)] == declared
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from blueprint_cli.lsp.text import open_brackets, split_flow
+
 _KEY = re.compile(r"""^("[^"]*"|'[^']*'|[^\s#'"{\[\]},:-][^#:]*?|-[^\s#:][^#:]*?):(?:[ \t]+(.*)|$)""")
 _SUPPRESSION = re.compile(r"#\s*blueprint\s*:\s*disable(?:-file)?\s*=\s*(?:[A-Za-z0-9]+\s*,\s*)*([A-Za-z0-9]*)$")
 _LINE = re.compile(r"^(\s*)((?:-[ \t]+)*)(.*)$")
@@ -44,48 +46,9 @@ def _word_start(before: str, floor: int) -> int:
     return i
 
 
-def _open_brackets(before: str) -> list[tuple[int, str]]:
-    stack: list[tuple[int, str]] = []
-    quote = ""
-    for i, ch in enumerate(before):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"" and (i == 0 or before[i - 1] in " [{,:"):
-            quote = ch
-        elif ch == "#" and (i == 0 or before[i - 1] in " \t"):
-            return [(-1, "#")]
-        elif ch in "[{":
-            stack.append((i, ch))
-        elif ch in "]}" and stack:
-            stack.pop()
-    return stack
-
-
-def _split_flow(text: str) -> list[str]:
-    """The entries of a flow collection's text, split at commas outside quotes and brackets."""
-    out, depth, quote, cur = [], 0, "", ""
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-            continue
-        cur += ch
-    out.append(cur)
-    return out
-
-
 def _flow_pairs(text: str) -> dict[str, str]:
     pairs = {}
-    for entry in _split_flow(text):
+    for entry in split_flow(text):
         key, sep, value = entry.partition(":")
         if sep:
             pairs[_unquote(key)] = value.strip()
@@ -134,7 +97,7 @@ def place(lines: list[str], line: int, col: int) -> Place | None:
     m = _SUPPRESSION.search(before)
     if m:
         return Place(None, (), {}, m.start(1), m[1], comment=True)
-    stack = _open_brackets(before)
+    stack = open_brackets(before)
     if stack and stack[0][1] == "#":
         return None
     lm = _LINE.match(text)
@@ -143,7 +106,7 @@ def place(lines: list[str], line: int, col: int) -> Place | None:
     if stack:
         open_col, ch = stack[-1]
         inner = before[open_col + 1:]
-        entries = _split_flow(inner)
+        entries = split_flow(inner)
         seg_start = col - len(entries[-1])
         segment = entries[-1]
         # the key the outermost bracket is the value of, on this line
@@ -165,7 +128,7 @@ def place(lines: list[str], line: int, col: int) -> Place | None:
         # a flow sequence: the value of the key before it (in a flow mapping or on the line)
         outer = stack[-2] if len(stack) > 1 else None
         key_text = before[(outer[0] + 1) if outer else 0:open_col]
-        key = _split_flow(key_text)[-1].rsplit(":", 1)[0] if ":" in key_text else ""
+        key = split_flow(key_text)[-1].rsplit(":", 1)[0] if ":" in key_text else ""
         key = _LINE.sub(lambda x: x[3], key).strip()
         if outer is not None and outer[1] == "{":
             siblings = _flow_pairs(before[outer[0] + 1:open_col])

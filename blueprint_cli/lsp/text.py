@@ -4,27 +4,65 @@ so it works on a buffer that does not parse."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 
 def lines_of(text: str) -> list[str]:
     """The text's lines as an editor counts them (line feeds; a CR before one dropped)."""
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
 
-def in_flow(line: str, col: int) -> bool:
-    """Whether `col` is inside a flow collection opened on this line (`[` or `{`)."""
-    depth = 0
+def flow_marks(text: str) -> Iterator[tuple[int, str]]:
+    """(column, character) of each flow indicator (`[`, `]`, `{`, `}`, `,`) in a
+    line outside quoted scalars, then `#` where a comment starts (the last). A
+    quote opens a scalar only where one can start (`it's` is plain text)."""
     quote = ""
-    for ch in line[:col]:
+    for i, ch in enumerate(text):
         if quote:
             if ch == quote:
                 quote = ""
-        elif ch in "'\"":
+        elif ch in "'\"" and (i == 0 or text[i - 1] in " [{,:"):
             quote = ch
-        elif ch in "[{":
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
+            yield i, ch
+            return
+        elif ch in "[]{},":
+            yield i, ch
+
+
+def open_brackets(before: str) -> list[tuple[int, str]]:
+    """The flow collections still open at the end of `before`, outermost first,
+    as (column, bracket); `[(-1, "#")]` when `before` ends in a comment."""
+    stack: list[tuple[int, str]] = []
+    for i, ch in flow_marks(before):
+        if ch == "#":
+            return [(-1, "#")]
+        if ch in "[{":
+            stack.append((i, ch))
+        elif ch in "]}" and stack:
+            stack.pop()
+    return stack
+
+
+def split_flow(text: str) -> list[str]:
+    """The entries of a flow collection's text, split at commas outside quotes and brackets."""
+    out, depth, last = [], 0, 0
+    for i, ch in flow_marks(text):
+        if ch in "[{":
             depth += 1
         elif ch in "]}":
             depth -= 1
-    return depth > 0
+        elif ch == "," and depth == 0:
+            out.append(text[last:i])
+            last = i + 1
+    out.append(text[last:])
+    return out
+
+
+def in_flow(line: str, col: int) -> bool:
+    """Whether `col` is inside a flow collection opened on this line (`[` or `{`)."""
+    stack = open_brackets(line[:col])
+    return bool(stack) and stack[0][1] != "#"
 
 
 def token_end(line: str, start: int) -> int:
