@@ -428,3 +428,37 @@ def test_history_the_store_does_not_read_as_written_is_left_to_the_report(tmp_pa
     # the edit is activity: record 3 is no longer idle for a day (it was for 47 hours)
     stuck = _python_and_store(ws, store_kind, by_store=False, idle="1d")["stuck"]
     assert [(s["id"], s["idle_seconds"]) for s in stuck] == [("4", 48 * H)]
+
+
+def test_records_whose_history_does_not_end_in_their_state_are_judged_as_the_report_judges_them(
+        tmp_path: Path, store_kind: str) -> None:
+    """A record put into another state by hand (its history ends elsewhere), one
+    whose history names no state at all, and one whose last move is dated before
+    the one before it: the store leaves each to the report, whose figures are
+    the same either way."""
+    ws = sales(tmp_path)
+    with ws.store.transaction("2") as txn:  # in Lost by its history, in Offer by its record
+        txn.commit(txn.current.record.with_(state="Offer"))
+    data = _python_and_store(ws, store_kind, by_store=True)
+    assert data["records"] == 3 and [m["id"] for m in data["misfits"]["entries"]] == ["2"]
+    with ws.store.transaction("4") as txn:  # created without a state, now in Lead
+        first = txn.current.history[0]
+        txn.commit(txn.current.record, amend={0: HistoryEntry(at=first.at, user=first.user, kind="edit", version=1)})
+    data = _python_and_store(ws, store_kind, by_store=True, by="owner")
+    assert data["records"] == 2 and [m["id"] for m in data["misfits"]["entries"]] == ["2", "4"]
+
+    def propose(at: str) -> HistoryEntry:
+        return HistoryEntry(at=at, user="admin", kind="move", transition="Propose", from_state="Call",
+                            to_state="Offer", version=1)
+
+    with ws.store.transaction("3") as txn:  # Call on 05-11, then Offer, its time edited to a day before it
+        txn.commit(txn.current.record.with_(state="Offer"), [propose("2026-05-12T10:00:00+00:00")])
+        txn.commit(txn.current.record, amend={-1: propose("2026-05-10T10:00:00+00:00")})
+    for options in ({}, {"by": "owner"}, {"since": "2026-05-05"}):
+        data = _python_and_store(ws, store_kind, by_store=False, **options)
+        assert data["records"] == 2 and [m["id"] for m in data["misfits"]["entries"]] == ["2", "4"], options
+    # without the record dated backwards, the server's figures are used: the other two are misfits
+    with ws.store.transaction("3") as txn:
+        txn.commit(txn.current.record, amend={-1: propose("2026-05-12T10:00:00+00:00")})
+    data = _python_and_store(ws, store_kind, by_store=True, by="owner")
+    assert data["records"] == 2 and data["misfits"]["records"] == 2
