@@ -281,6 +281,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (record_id, seq)
         );
         CREATE INDEX stays_odd ON {s}.stays (record_id) WHERE odd;
+        -- the first and the last moment (a report's table of working days spans them)
+        CREATE INDEX stays_at ON {s}.stays (at_us);
         -- array_agg, computed in parallel (PostgreSQL's own combines partial arrays only from version 16 on)
         CREATE AGGREGATE {s}.collect(float8) (SFUNC = array_append, STYPE = float8[], COMBINEFUNC = array_cat,
                                               PARALLEL = SAFE);
@@ -394,14 +396,13 @@ _SHIFT_DAYS = 700_000
 _DAY_US = 86_400_000_000
 
 
-def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
-    """SQL for `WorkingCalendar._clock`: working microseconds up to a wall-clock
-    time (on the calendar's wall clock), from an origin of its own (only
-    differences are used), given as `day` (days since a Monday, positive:
-    `_days_sql`) and `time_of_day` (microseconds). The same arithmetic: whole
-    weeks times the working days of a week, the working days before this one in
-    its week, less the holidays before it, times a day's working time; plus
-    today's working time so far."""
+def _calendar_day_sql(day: str, asked: FiguresAsked) -> tuple[str, str]:
+    """SQL for `WorkingCalendar._clock` at the start of `day` (days since a
+    Monday, positive: `_days_sql`): working microseconds from an origin of its
+    own (only differences are used); and whether `day` is a working day. The
+    same arithmetic: whole weeks times the working days of a week, the working
+    days before this one in its week, less the holidays before it, times a
+    day's working time."""
     days = sorted(set(asked.working_days))
     prefix = [sum(1 for d in days if d < n) for n in range(7)]
     day_work = sum(b - a for a, b in asked.hours_us)
@@ -411,8 +412,35 @@ def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
     if asked.holidays:
         before = f"({before} - width_bucket({day} - 1, {holidays}))"
         working = f"{working} AND NOT {day} = ANY({holidays})"
-    today = " + ".join(f"greatest(0, least({time_of_day}, {b}) - {a})" for a, b in asked.hours_us)
-    return f"({before} * {day_work} + CASE WHEN {working} THEN {today} ELSE 0 END)"
+    return f"{before} * {day_work}", working
+
+
+def _today_sql(time_of_day: str, asked: FiguresAsked) -> str:
+    """The working microseconds of a working day up to `time_of_day`."""
+    return " + ".join(f"greatest(0, least({time_of_day}, {b}) - {a})" for a, b in asked.hours_us)
+
+
+#: The days (as `_days_sql` counts them) a table of the working clock covers at most: 1970 to 2100,
+#: the years a report computed by the server may span (`report/server.py`), and a week either side.
+_FIRST_DAY, _LAST_DAY = _SHIFT_DAYS + 3 - 7, _SHIFT_DAYS + 3 + 47_482 + 7
+
+
+def _clock_by_day_sql(s: str, day: str, time_of_day: str, asked: FiguresAsked) -> str:
+    """SQL for `WorkingCalendar._clock` at a wall-clock time given as `day` and
+    `time_of_day` (microseconds; `_days_sql`): the clock at the start of the day
+    plus, on a working day, today's working time so far. The first two are
+    looked up in arrays of one element per day from the earliest stay to the
+    latest (`_calendar_day_sql`, built once per statement), not computed again
+    for every moment."""
+    margin = 16 * 3600 * 1_000_000  # no offset from UTC is larger
+    lo = (f"(SELECT greatest({_FIRST_DAY}, {_days_sql(f'min(at_us) - {margin}')[0]} - 2) FROM {s}.stays)")
+    hi = (f"(SELECT least({_LAST_DAY}, {_days_sql(f'max(at_us) + {margin}')[0]} + 2) FROM {s}.stays)")
+    before, working = _calendar_day_sql("d", asked)
+    series = f"generate_series({lo}, {hi}) AS d"
+    at = f"[{day} - {lo} + 1]"
+    return (f"((SELECT array_agg({before} ORDER BY d) FROM {series}){at} + "
+            f"CASE WHEN (SELECT array_agg({working} ORDER BY d) FROM {series}){at} "
+            f"THEN {_today_sql(time_of_day, asked)} ELSE 0 END)")
 
 
 def _days_sql(local: str) -> tuple[str, str]:
@@ -433,14 +461,14 @@ def _records_sql(s: str, asked: FiguresAsked) -> str:
             f"FROM {s}.records r WHERE r.blueprint = %(bp)s")
 
 
-def _figures_sql(s: str, asked: FiguresAsked) -> str:
+def _figures_sql(s: str, asked: FiguresAsked, excluding: bool = True) -> str:
     """One statement for every figure, in one pass over the stays (the `stays`
     table the history's trigger keeps), grouped by what a figure tells apart;
     then each figure as a row (`part`, JSON). The records in `%(excluded)s`
-    are left out: those the server does not vouch for whatever their version
-    (`_ODD_SQL`), and those it can only judge after the pass, which it sends
-    back as `check` (`history_figures` then leaves them out too, and asks
-    again)."""
+    are left out (`excluding`: there are some): those the server does not vouch
+    for whatever their version (`_ODD_SQL`), and those it can only judge after
+    the pass, which it sends back as `check` (`history_figures` then leaves them
+    out too, and asks again)."""
     grouped = asked.selected is not None and any(g is not None for _, g in asked.selected)
     records = _records_sql(s, asked)
     if asked.changes_us is None:
@@ -474,8 +502,9 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
 
     return f"""
     WITH r AS MATERIALIZED ({records}),
-    good AS MATERIALIZED (  -- the records the server judges (`_ODD_SQL` found the others)
-        SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM unnest(%(excluded)s::text[]) AS e(id) WHERE e.id = r.id)),
+    good AS {"" if excluding else "NOT "}MATERIALIZED (  -- the records the server judges (`_ODD_SQL` found the others)
+        SELECT r.* FROM r {"WHERE NOT EXISTS (SELECT 1 FROM unnest(%(excluded)s::text[]) AS e(id) WHERE e.id = r.id)"
+                           if excluding else ""}),
     agg AS MATERIALIZED (  -- every stay of those records once, grouped by what a figure or a check tells apart
         SELECT grp, state, left_by, went, kind, version, transition, from_state,
                count(*) FILTER (WHERE began_in) AS entries, count(*) FILTER (WHERE ended_in) AS ended,
@@ -491,7 +520,8 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
                {s}.collect(record_id) FILTER (WHERE end_us IS NULL AND history_length > 0
                                             AND state IS DISTINCT FROM now_state) AS astray
         FROM (SELECT z.*, CASE WHEN NOT ended_in THEN NULL WHEN end_us <= at_us THEN 0::float8
-                               ELSE ({_clock_sql("db", "tb", asked)} - {_clock_sql("da", "ta", asked)})::float8 / 1000000
+                               ELSE ({_clock_by_day_sql(s, "db", "tb", asked)}
+                                     - {_clock_by_day_sql(s, "da", "ta", asked)})::float8 / 1000000
                           END AS bus
               FROM (SELECT y.*, {_days_sql("la")[0]} AS da, {_days_sql("la")[1]} AS ta,
                            {_days_sql("lb")[0]} AS db, {_days_sql("lb")[1]} AS tb
@@ -503,8 +533,8 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
                           -- the records again, not `good`: the planner knows their ids are unique (it hashes
                           -- them, not the stays), and the pass is split between processes (no CTE in it)
                           FROM {s}.stays x JOIN ({records}) AS good ON good.id = x.record_id
-                          WHERE NOT EXISTS (SELECT 1 FROM unnest(%(excluded)s::text[]) AS e(id)
-                                            WHERE e.id = x.record_id)) AS y) AS z) AS w
+                          {"WHERE NOT EXISTS (SELECT 1 FROM unnest(%(excluded)s::text[]) AS e(id) "
+                           "WHERE e.id = x.record_id)" if excluding else ""}) AS y) AS z) AS w
         GROUP BY grp, state, left_by, went, kind, version, transition, from_state),
     moves AS (SELECT * FROM unnest(%(mv)s::integer[], %(mt)s::text[], %(mf)s::text[], %(mto)s::text[])
               AS v(version, transition, from_state, to_state)),
@@ -901,7 +931,6 @@ class PostgresStore:
             "ids": [i for i, _ in asked.selected or ()], "groups": [g for _, g in asked.selected or ()],
             "excluded": []}
         conn = self.connect()
-        sql = _figures_sql(self._s, asked)
         with self._errors(), conn.transaction():
             # one snapshot for every statement; the stays sorted and aggregated in memory, not in files (the
             # default is 4 MB); no compiling of expressions, which costs more than it saves here
@@ -911,6 +940,7 @@ class PostgresStore:
             odd_sql = _ODD_SQL.format(s=self._s, records=_records_sql(self._s, asked), format=FORMAT)
             params["excluded"] = sorted(row[0] for row in conn.execute(odd_sql, params).fetchall())
             while True:
+                sql = _figures_sql(self._s, asked, excluding=bool(params["excluded"]))
                 rows = conn.execute(sql, params).fetchall()
                 missing, astray, misfits = next(v for part, v in rows if part == "check")
                 if not (missing or astray or misfits):
