@@ -482,8 +482,10 @@ def _figures_sql(s: str, asked: FiguresAsked, excluding: bool = True) -> str:
         def offset(t: str) -> str:
             return f"(%(offsets)s::bigint[])[width_bucket({t}, %(changes)s::bigint[]) + 1] * 1000000"
         start_local, end_local = f"at_us + {offset('at_us')}", f"end_us + {offset('end_us')}"
-    window = ("(%(since)s::bigint IS NULL OR {t} >= %(since)s::bigint) "
-              "AND (%(until)s::bigint IS NULL OR {t} < %(until)s::bigint)")
+    # the window's bounds written in only when there are some: a condition less for every stay
+    window = " AND ".join([*(["{t} >= %(since)s::bigint"] if asked.since_us is not None else []),
+                           *(["{t} < %(until)s::bigint"] if asked.until_us is not None else [])]) or "true"
+    before_until = "at_us < %(until)s::bigint" if asked.until_us is not None else "true"
     sets = "GROUPING SETS ((state), (grp, state))" if grouped else "state"
     sets_left = "GROUPING SETS ((state, left_by, went), (grp, state, left_by, went))" if grouped else \
         "state, left_by, went"
@@ -511,7 +513,7 @@ def _figures_sql(s: str, asked: FiguresAsked, excluding: bool = True) -> str:
                {s}.collect(cal) FILTER (WHERE ended_in) AS cals, {s}.collect(bus) FILTER (WHERE ended_in) AS buss,
                count(*) FILTER (WHERE first AND began_in) AS entered,
                count(*) FILTER (WHERE fresh AND first_in
-                                AND (%(until)s::bigint IS NULL OR at_us < %(until)s::bigint)) AS reached,
+                                AND {before_until}) AS reached,
                {s}.collect((at_us + {_SHIFT_DAYS * _DAY_US}) / %(bucket)s::bigint)
                    FILTER (WHERE began_in AND kind IN ('move', 'migrate') AND state IS DISTINCT FROM from_state)
                    AS buckets,
