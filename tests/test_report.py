@@ -462,3 +462,17 @@ def test_records_whose_history_does_not_end_in_their_state_are_judged_as_the_rep
         txn.commit(txn.current.record, amend={-1: propose("2026-05-12T10:00:00+00:00")})
     data = _python_and_store(ws, store_kind, by_store=True, by="owner")
     assert data["records"] == 2 and data["misfits"]["records"] == 2
+
+
+def test_a_misfit_outside_the_selection_is_not_listed(tmp_path: Path, store_kind: str) -> None:
+    """Two records with the same move their version does not have, one of them
+    selected by `--where`: only that one is listed, on every store."""
+    ws = sales(tmp_path, misfit=True)  # record 5 (alice) teleported from Lead to Offer
+    with ws.store.transaction("4") as txn:  # record 4 (bob) the same way
+        txn.commit(txn.current.record.with_(state="Offer", updated_at="2026-05-12T12:00:00+00:00"),
+                   [HistoryEntry(at="2026-05-12T12:00:00+00:00", user="admin", kind="move", transition="Teleport",
+                                 from_state="Lead", to_state="Offer", version=1)])
+    assert [m["id"] for m in _python_and_store(ws, store_kind)["misfits"]["entries"]] == ["4", "5"]
+    for where, listed in (("owner = bob", ["4"]), ("owner = alice", ["5"])):
+        data = _python_and_store(ws, store_kind, where=where)
+        assert [m["id"] for m in data["misfits"]["entries"]] == listed, where

@@ -606,10 +606,10 @@ _ODD_SQL = """
 #: The records a figures statement's `check` leaves to the report: with history and in a state, and no
 #: stay; or with a stay that is one of these (kind, version, transition, from, to).
 _CHECKED_SQL = """
-    SELECT r.id FROM {s}.records r WHERE r.blueprint = %(bp)s AND r.history_length > 0 AND r.state IS NOT NULL
+    SELECT r.id FROM ({records}) AS r WHERE r.history_length > 0 AND r.state IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM {s}.stays x WHERE x.record_id = r.id) AND %(missing)s
     UNION
-    SELECT x.record_id FROM {s}.stays x JOIN {s}.records r ON r.id = x.record_id AND r.blueprint = %(bp)s
+    SELECT x.record_id FROM {s}.stays x JOIN ({records}) AS r ON r.id = x.record_id
     JOIN json_to_recordset(%(misfits)s::json) AS c(kind text, version integer, transition text, from_state text,
                                                    state text)
       ON x.kind IS NOT DISTINCT FROM c.kind AND x.version IS NOT DISTINCT FROM c.version
@@ -947,8 +947,8 @@ class PostgresStore:
                 missing, astray, misfits = next(v for part, v in rows if part == "check")
                 if not (missing or astray or misfits):
                     break
-                found = conn.execute(_CHECKED_SQL.format(s=self._s), {
-                    "bp": asked.blueprint, "missing": missing > 0, "misfits": json.dumps(
+                found = conn.execute(_CHECKED_SQL.format(s=self._s, records=_records_sql(self._s, asked)), {
+                    **params, "missing": missing > 0, "misfits": json.dumps(
                         [dict(zip(("kind", "version", "transition", "from_state", "state"), m)) for m in misfits])
                 }).fetchall()
                 excluded = sorted({*params["excluded"], *astray, *(row[0] for row in found)})
