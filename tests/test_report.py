@@ -476,3 +476,17 @@ def test_a_misfit_outside_the_selection_is_not_listed(tmp_path: Path, store_kind
     for where, listed in (("owner = bob", ["4"]), ("owner = alice", ["5"])):
         data = _python_and_store(ws, store_kind, where=where)
         assert [m["id"] for m in data["misfits"]["entries"]] == listed, where
+
+
+def test_history_before_1970_is_left_to_the_report(tmp_path: Path, store_kind: str) -> None:
+    """The server's working clock covers 1970 to 2100: a record created in 1969
+    (and moved in 1970) is reported with the same figures, computed by the
+    report itself."""
+    ws = sales(tmp_path)
+    old = changes.create(ws, "Leads", {"name": "Old", "region": "North"}, user="alice", owner="alice",
+                         at=at("1969-12-31T10:00")).record.id
+    result = changes.move(ws, old, "Qualify", Inputs(), user="admin", at=at("1970-01-02T11:00"))
+    assert not result.refused, result.outcome
+    states = by_state(_python_and_store(ws, store_kind, by_store=False))
+    # Lead: 1969-12-31 (a Wednesday) 10:00-17:00 and 1970-01-01 09:00-17:00, 1970-01-02 09:00-11:00: 17 hours
+    assert states["Lead"]["business_time_in_state"]["max_seconds"] == 17 * H
