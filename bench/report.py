@@ -1,8 +1,8 @@
 """Benchmark: `blueprint report` and `blueprint board` on a large store, and
 listing one state.
 
-    python bench/report.py [--records 100000] [--rounds 3] [--postgres] [--url postgresql://...]
-                           [--baseline DIR]
+    python bench/report.py [--records 100000] [--rounds 3] [--postgres | --postgres-only]
+                           [--url postgresql://...] [--baseline DIR]
 
 Builds a workspace with the deal sample published and `--records` deals, each
 with a create entry and 10 moves along real transitions (Negotiate, Request
@@ -21,7 +21,10 @@ side in each round (medians, and the ratios, from one run):
 
 With `--postgres`, the same deals are loaded into a schema on the test server
 of `.ci/start-postgres.sh` (or `--url`), and `report` (target ≤ 2 s) and
-`board` are timed there too.
+`board` are timed there too (`--postgres-only`: only there). With
+`--baseline`, the deals are loaded a second time by that code, into a schema
+of the layout it makes, and each version is timed on its own schema, side by
+side, its `report --json` compared byte for byte with the other's.
 
 With `--baseline DIR` (a folder holding another version's `blueprint_cli`, e.g.
 `git archive main blueprint_cli | tar -x -C DIR`), every command also runs with
@@ -139,12 +142,22 @@ def main() -> None:
     ap.add_argument("--url", help="a PostgreSQL server (default: the test server of .ci/start-postgres.sh)")
     ap.add_argument("--dir", type=Path, help="where to build the workspaces (kept; reused when already built)")
     ap.add_argument("--baseline", type=Path, help="a folder holding another version's blueprint_cli to compare with")
+    ap.add_argument("--postgres-only", action="store_true", help="only the PostgreSQL part (implies --postgres)")
+    ap.add_argument("--load-postgres", nargs=3, metavar=("FOLDER", "URL", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.load_postgres:  # in a process of its own, with the code of PYTHONPATH (a --baseline's)
+        folder, url, n = args.load_postgres
+        pg_bench().build_postgres(Path(folder), url, int(n))
+        return
+    args.postgres = args.postgres or args.postgres_only
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="blueprint-report-bench-"))
     base.mkdir(parents=True, exist_ok=True)
     cli = [sys.executable, "-m", "blueprint_cli"]  # the code of this checkout (or --baseline's): PYTHONPATH
     try:
+        if args.postgres_only:
+            postgres(args, base, cli, [*cli, "report", "--json", "--now", NOW])
+            return
         spaces = {}
         for label, n in (("large", args.records), ("half", args.records // 2)):
             folder = base / label
@@ -213,33 +226,72 @@ def main() -> None:
         print(f"  load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
         if args.postgres:
-            bench_pg: Any = importlib.util.module_from_spec(
-                spec := importlib.util.spec_from_file_location("pg_bench", HERE / "store_postgres.py"))
-            assert spec and spec.loader
-            spec.loader.exec_module(bench_pg)
-            bench_pg.json_bench = json_bench
-            url = bench_pg.server_url(args.url)
-            schema = f"report_bench_{os.getpid()}"
-            t0 = time.perf_counter()
-            shutil.rmtree(base / "pg", ignore_errors=True)  # a kept --dir: its schema went with its run
-            ws = bench_pg.build_postgres(base / "pg", f"{url}?schema={schema}", args.records)
-            print(f"\nloaded {args.records:,} records into PostgreSQL in {time.perf_counter() - t0:.1f} s")
-            pg_runs: dict[str, list[tuple[float, float, int]]] = {"report": [], "board": []}
-            try:
-                for _ in range(args.rounds):
-                    pg_runs["report"].append(timed(report, ws.folder))
-                    pg_runs["board"].append(timed([*cli, "board", "--now", NOW], ws.folder))
-            finally:
-                import psycopg
-
-                with psycopg.connect(url, password=os.environ.get("BLUEPRINT_PG_PASSWORD"), autocommit=True) as c:
-                    c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-            for k, v in pg_runs.items():
-                print(f"  PostgreSQL {k:21}{statistics.median(r[0] for r in v):7.2f} s"
-                      f"  CPU {statistics.median(r[1] for r in v):.2f} s   peak {max(r[2] for r in v) / 1024:.0f} MiB")
+            postgres(args, base, cli, report)
     finally:
         if args.dir is None:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def pg_bench() -> Any:
+    bench_pg: Any = importlib.util.module_from_spec(
+        spec := importlib.util.spec_from_file_location("pg_bench", HERE / "store_postgres.py"))
+    assert spec and spec.loader
+    spec.loader.exec_module(bench_pg)
+    bench_pg.json_bench = json_bench
+    return bench_pg
+
+
+def postgres(args: argparse.Namespace, base: Path, cli: list[str], report: list[str]) -> None:
+    """The same deals loaded into a schema of the server (with `--baseline`, a
+    second schema loaded by that code, whose store it made), then `report` and
+    `board` timed there, each version on its own schema, side by side."""
+    bench_pg = pg_bench()
+    url = bench_pg.server_url(args.url)
+    codes: dict[str, Path | None] = {"after": None}
+    if args.baseline is not None:
+        codes["before"] = args.baseline.resolve()
+    folders: dict[str, Path] = {}
+    schemas = []
+    try:
+        for label, code in codes.items():
+            schema = f"report_bench_{os.getpid()}_{label}"
+            schemas.append(schema)
+            folder = base / f"pg-{label}"
+            shutil.rmtree(folder, ignore_errors=True)  # a kept --dir: its schema went with its run
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, str(HERE / "report.py"), "--load-postgres", str(folder),
+                            f"{url}?schema={schema}", str(args.records)], env=_env(code), check=True)
+            print(f"\nloaded {args.records:,} records into PostgreSQL in {time.perf_counter() - t0:.1f} s ({label})")
+            folders[label] = folder
+            compiled(code)
+        outputs = {label: subprocess.run(report, cwd=folders[label], env=_env(code), capture_output=True).stdout
+                   for label, code in codes.items()}
+        runs: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+        for _ in range(args.rounds):
+            for name, command in (("report", report), ("board", [*cli, "board", "--now", NOW])):
+                for label, code in codes.items():
+                    runs.setdefault((name, label), []).append(timed(command, folders[label], code=code))
+    finally:
+        import psycopg
+
+        with psycopg.connect(url, password=os.environ.get("BLUEPRINT_PG_PASSWORD"), autocommit=True) as c:
+            for schema in schemas:
+                c.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    print(f"PostgreSQL, medians of {args.rounds} rounds, side by side (wall s / client CPU s, peak MiB):")
+    for name in ("report", "board"):
+        line = f"  PostgreSQL {name:8}"
+        for label in codes:
+            v = runs[(name, label)]
+            line += (f"  {label}: {statistics.median(r[0] for r in v):6.2f} / {statistics.median(r[1] for r in v):5.2f} s"
+                     f" {max(r[2] for r in v) / 1024:4.0f} MiB")
+        if "before" in codes:
+            ratio = statistics.median(r[0] for r in runs[(name, "after")]) / \
+                statistics.median(r[0] for r in runs[(name, "before")])
+            line += f"  after/before: wall {ratio:.2f}"
+        print(line)
+    if "before" in codes:
+        print(f"  report --json the same before and after: {'yes' if len(set(outputs.values())) == 1 else 'NO'}")
+    print(f"  load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

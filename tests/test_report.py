@@ -428,3 +428,65 @@ def test_history_the_store_does_not_read_as_written_is_left_to_the_report(tmp_pa
     # the edit is activity: record 3 is no longer idle for a day (it was for 47 hours)
     stuck = _python_and_store(ws, store_kind, by_store=False, idle="1d")["stuck"]
     assert [(s["id"], s["idle_seconds"]) for s in stuck] == [("4", 48 * H)]
+
+
+def test_records_whose_history_does_not_end_in_their_state_are_judged_as_the_report_judges_them(
+        tmp_path: Path, store_kind: str) -> None:
+    """A record put into another state by hand (its history ends elsewhere), one
+    whose history names no state at all, and one whose last move is dated before
+    the one before it: the store leaves each to the report, whose figures are
+    the same either way."""
+    ws = sales(tmp_path)
+    with ws.store.transaction("2") as txn:  # in Lost by its history, in Offer by its record
+        txn.commit(txn.current.record.with_(state="Offer"))
+    data = _python_and_store(ws, store_kind, by_store=True)
+    assert data["records"] == 3 and [m["id"] for m in data["misfits"]["entries"]] == ["2"]
+    with ws.store.transaction("4") as txn:  # created without a state, now in Lead
+        first = txn.current.history[0]
+        txn.commit(txn.current.record, amend={0: HistoryEntry(at=first.at, user=first.user, kind="edit", version=1)})
+    data = _python_and_store(ws, store_kind, by_store=True, by="owner")
+    assert data["records"] == 2 and [m["id"] for m in data["misfits"]["entries"]] == ["2", "4"]
+
+    def propose(at: str) -> HistoryEntry:
+        return HistoryEntry(at=at, user="admin", kind="move", transition="Propose", from_state="Call",
+                            to_state="Offer", version=1)
+
+    with ws.store.transaction("3") as txn:  # Call on 05-11, then Offer, its time edited to a day before it
+        txn.commit(txn.current.record.with_(state="Offer"), [propose("2026-05-12T10:00:00+00:00")])
+        txn.commit(txn.current.record, amend={-1: propose("2026-05-10T10:00:00+00:00")})
+    for options in ({}, {"by": "owner"}, {"since": "2026-05-05"}):
+        data = _python_and_store(ws, store_kind, by_store=False, **options)
+        assert data["records"] == 2 and [m["id"] for m in data["misfits"]["entries"]] == ["2", "4"], options
+    # without the record dated backwards, the server's figures are used: the other two are misfits
+    with ws.store.transaction("3") as txn:
+        txn.commit(txn.current.record, amend={-1: propose("2026-05-12T10:00:00+00:00")})
+    data = _python_and_store(ws, store_kind, by_store=True, by="owner")
+    assert data["records"] == 2 and data["misfits"]["records"] == 2
+
+
+def test_a_misfit_outside_the_selection_is_not_listed(tmp_path: Path, store_kind: str) -> None:
+    """Two records with the same move their version does not have, one of them
+    selected by `--where`: only that one is listed, on every store."""
+    ws = sales(tmp_path, misfit=True)  # record 5 (alice) teleported from Lead to Offer
+    with ws.store.transaction("4") as txn:  # record 4 (bob) the same way
+        txn.commit(txn.current.record.with_(state="Offer", updated_at="2026-05-12T12:00:00+00:00"),
+                   [HistoryEntry(at="2026-05-12T12:00:00+00:00", user="admin", kind="move", transition="Teleport",
+                                 from_state="Lead", to_state="Offer", version=1)])
+    assert [m["id"] for m in _python_and_store(ws, store_kind)["misfits"]["entries"]] == ["4", "5"]
+    for where, listed in (("owner = bob", ["4"]), ("owner = alice", ["5"])):
+        data = _python_and_store(ws, store_kind, where=where)
+        assert [m["id"] for m in data["misfits"]["entries"]] == listed, where
+
+
+def test_history_before_1970_is_left_to_the_report(tmp_path: Path, store_kind: str) -> None:
+    """The server's working clock covers 1970 to 2100: a record created in 1969
+    (and moved in 1970) is reported with the same figures, computed by the
+    report itself."""
+    ws = sales(tmp_path)
+    old = changes.create(ws, "Leads", {"name": "Old", "region": "North"}, user="alice", owner="alice",
+                         at=at("1969-12-31T10:00")).record.id
+    result = changes.move(ws, old, "Qualify", Inputs(), user="admin", at=at("1970-01-02T11:00"))
+    assert not result.refused, result.outcome
+    states = by_state(_python_and_store(ws, store_kind, by_store=False))
+    # Lead: 1969-12-31 (a Wednesday) 10:00-17:00 and 1970-01-01 09:00-17:00, 1970-01-02 09:00-11:00: 17 hours
+    assert states["Lead"]["business_time_in_state"]["max_seconds"] == 17 * H

@@ -1,5 +1,5 @@
 """The report's figures computed by the store, where it can (`HistoryFigures`:
-PostgreSQL computes them in SQL over typed history columns), with the
+PostgreSQL computes them in SQL over the stays it keeps as rows), with the
 definitions of `figures.compute` — which stays with the report for every other
 store, and for whatever the store leaves to it:
 

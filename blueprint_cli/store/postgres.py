@@ -253,6 +253,114 @@ MIGRATIONS: tuple[Migration, ...] = (
         -- the entries a report reads the exact way, found without reading the others
         CREATE INDEX history_untyped ON {s}.history (record_id) WHERE NOT typed;
     """),
+    Migration(3, "stays: each record's stays in its states as rows, kept in step with its history, for reports", """
+        -- one row per stay (`engine.stays`): the entry that began it (an entry naming a state other than
+        -- the one before it, or a create or enter), when it ended and how (the next stay's entry)
+        CREATE TABLE {s}.stays (
+            record_id  text NOT NULL,
+            seq        integer NOT NULL,
+            state      text NOT NULL,
+            kind       text,
+            transition text,
+            from_state text,
+            version    integer,
+            at_us      bigint,
+            at_offset  integer,
+            end_us     bigint,
+            left_by    text,
+            went       text,
+            -- when the record's first stay began; whether this is that stay; whether it is the
+            -- record's first stay in this state
+            first_us   bigint,
+            first      boolean NOT NULL,
+            fresh      boolean NOT NULL,
+            -- a stay the server does not vouch for whatever the blueprint version: begun by an entry of
+            -- another kind, without a version, from a state the record was not in, dated before the
+            -- stay before it, or holding an entry that says it moves the record and leaves it where it is
+            odd        boolean NOT NULL,
+            PRIMARY KEY (record_id, seq)
+        );
+        CREATE INDEX stays_odd ON {s}.stays (record_id) WHERE odd;
+        -- the first and the last moment (a report's table of working days spans them)
+        CREATE INDEX stays_at ON {s}.stays (at_us);
+        -- array_agg, computed in parallel (PostgreSQL's own combines partial arrays only from version 16 on)
+        CREATE AGGREGATE {s}.collect(float8) (SFUNC = array_append, STYPE = float8[], COMBINEFUNC = array_cat,
+                                              PARALLEL = SAFE);
+        CREATE AGGREGATE {s}.collect(bigint) (SFUNC = array_append, STYPE = bigint[], COMBINEFUNC = array_cat,
+                                              PARALLEL = SAFE);
+        CREATE AGGREGATE {s}.collect(text) (SFUNC = array_append, STYPE = text[], COMBINEFUNC = array_cat,
+                                            PARALLEL = SAFE);
+        -- how many groups a report's pass makes (a few dozen, not the product of each column's own count)
+        CREATE STATISTICS {s}.stays_groups (ndistinct) ON state, left_by, went, kind, version, transition, from_state
+            FROM {s}.stays;
+        -- the stays of these records again, from the last but one that began before the first entry
+        -- changed (`froms`, per record): the stays before it do not change, and an append rewrites two
+        CREATE FUNCTION {s}.stays_redo(ids text[], froms integer[]) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM {s}.stays s
+            USING (SELECT t.id, (SELECT x.seq FROM {s}.stays x WHERE x.record_id = t.id AND x.seq < t.k
+                                 ORDER BY x.seq DESC OFFSET 1 LIMIT 1) AS keep
+                   FROM (SELECT u.id, min(u.k) AS k FROM unnest(ids, froms) AS u(id, k) GROUP BY u.id) t) a
+            WHERE s.record_id = a.id AND s.seq > coalesce(a.keep, -1);
+            INSERT INTO {s}.stays (record_id, seq, state, kind, transition, from_state, version, at_us, at_offset,
+                                   end_us, left_by, went, first_us, first, fresh, odd)
+            WITH a AS (  -- the stay kept last: the window starts at its entry (not written again)
+                SELECT t.id, x.seq AS aseq, x.first_us AS afirst
+                FROM (SELECT DISTINCT u.id FROM unnest(ids) AS u(id)) t
+                LEFT JOIN LATERAL (SELECT s.seq, s.first_us FROM {s}.stays s WHERE s.record_id = t.id
+                                   ORDER BY s.seq DESC LIMIT 1) x ON true),
+            e AS (
+                SELECT h.record_id, h.seq, h.at_us, h.at_offset, h.kind, h.transition, h.from_state, h.to_state,
+                       h.version, a.aseq, a.afirst, lag(h.to_state) OVER w AS before
+                FROM a JOIN {s}.history h ON h.record_id = a.id AND h.seq >= coalesce(a.aseq, -1)
+                WHERE h.to_state IS NOT NULL
+                WINDOW w AS (PARTITION BY h.record_id ORDER BY h.seq)),
+            m AS (
+                SELECT e.*, before IS NULL OR to_state <> before OR kind IN ('create', 'enter') AS begins,
+                       coalesce(to_state = before AND kind IN ('move', 'migrate')
+                                AND from_state IS DISTINCT FROM to_state, false) AS muddled
+                FROM e),
+            g AS (SELECT m.*, count(*) FILTER (WHERE begins) OVER (PARTITION BY record_id ORDER BY seq) AS stay
+                  FROM m),
+            b AS (SELECT record_id, stay, bool_or(muddled) AS muddled FROM g GROUP BY record_id, stay),
+            st AS (
+                SELECT g.*, lead(at_us) OVER w AS end_us, lead(coalesce(nullif(transition, ''), kind)) OVER w AS left_by,
+                       lead(to_state) OVER w AS went, lag(at_us) OVER w AS before_us,
+                       first_value(at_us) OVER w AS first_at, row_number() OVER w AS n,
+                       row_number() OVER (PARTITION BY record_id, to_state ORDER BY seq) AS nth
+                FROM g WHERE begins
+                WINDOW w AS (PARTITION BY record_id ORDER BY seq))
+            SELECT st.record_id, st.seq, st.to_state, st.kind, st.transition, st.from_state, st.version, st.at_us,
+                   st.at_offset, st.end_us, st.left_by, st.went, coalesce(st.afirst, st.first_at),
+                   st.aseq IS NULL AND st.n = 1,
+                   st.nth = 1 AND NOT (st.aseq IS NOT NULL AND EXISTS (
+                       SELECT 1 FROM {s}.stays x WHERE x.record_id = st.record_id AND x.seq <= st.aseq
+                       AND x.state = st.to_state)),
+                   b.muddled OR st.at_us IS NULL OR st.version IS NULL
+                   OR coalesce(st.kind NOT IN ('create', 'enter', 'move', 'migrate'), true)
+                   OR coalesce(st.kind IN ('move', 'migrate') AND st.before IS NOT NULL
+                               AND st.from_state IS DISTINCT FROM st.before, false)
+                   OR coalesce(st.at_us < st.before_us, false)
+            FROM st JOIN b ON b.record_id = st.record_id AND b.stay = st.stay
+            WHERE st.aseq IS NULL OR st.seq > st.aseq;
+        END
+        $$;
+        CREATE FUNCTION {s}.stays_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM {s}.stays_redo(array_agg(record_id), array_agg(seq)) FROM changed;
+            RETURN NULL;
+        END
+        $$;
+        -- after every statement that writes history (insert, COPY, amendment, delete), in its transaction
+        CREATE TRIGGER stays_insert AFTER INSERT ON {s}.history REFERENCING NEW TABLE AS changed
+            FOR EACH STATEMENT EXECUTE FUNCTION {s}.stays_changed();
+        CREATE TRIGGER stays_update AFTER UPDATE ON {s}.history REFERENCING NEW TABLE AS changed
+            FOR EACH STATEMENT EXECUTE FUNCTION {s}.stays_changed();
+        CREATE TRIGGER stays_delete AFTER DELETE ON {s}.history REFERENCING OLD TABLE AS changed
+            FOR EACH STATEMENT EXECUTE FUNCTION {s}.stays_changed();
+        SELECT {s}.stays_redo(array_agg(id), array_agg(0)) FROM {s}.records;
+        ANALYZE {s}.stays;
+    """),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -288,14 +396,13 @@ _SHIFT_DAYS = 700_000
 _DAY_US = 86_400_000_000
 
 
-def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
-    """SQL for `WorkingCalendar._clock`: working microseconds up to a wall-clock
-    time (on the calendar's wall clock), from an origin of its own (only
-    differences are used), given as `day` (days since a Monday, positive:
-    `_days_sql`) and `time_of_day` (microseconds). The same arithmetic: whole
-    weeks times the working days of a week, the working days before this one in
-    its week, less the holidays before it, times a day's working time; plus
-    today's working time so far."""
+def _calendar_day_sql(day: str, asked: FiguresAsked) -> tuple[str, str]:
+    """SQL for `WorkingCalendar._clock` at the start of `day` (days since a
+    Monday, positive: `_days_sql`): working microseconds from an origin of its
+    own (only differences are used); and whether `day` is a working day. The
+    same arithmetic: whole weeks times the working days of a week, the working
+    days before this one in its week, less the holidays before it, times a
+    day's working time."""
     days = sorted(set(asked.working_days))
     prefix = [sum(1 for d in days if d < n) for n in range(7)]
     day_work = sum(b - a for a, b in asked.hours_us)
@@ -305,8 +412,35 @@ def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
     if asked.holidays:
         before = f"({before} - width_bucket({day} - 1, {holidays}))"
         working = f"{working} AND NOT {day} = ANY({holidays})"
-    today = " + ".join(f"greatest(0, least({time_of_day}, {b}) - {a})" for a, b in asked.hours_us)
-    return f"({before} * {day_work} + CASE WHEN {working} THEN {today} ELSE 0 END)"
+    return f"{before} * {day_work}", working
+
+
+def _today_sql(time_of_day: str, asked: FiguresAsked) -> str:
+    """The working microseconds of a working day up to `time_of_day`."""
+    return " + ".join(f"greatest(0, least({time_of_day}, {b}) - {a})" for a, b in asked.hours_us)
+
+
+#: The days (as `_days_sql` counts them) a table of the working clock covers at most: 1970 to 2100,
+#: the years a report computed by the server may span (`report/server.py`), and a week either side.
+_FIRST_DAY, _LAST_DAY = _SHIFT_DAYS + 3 - 7, _SHIFT_DAYS + 3 + 47_482 + 7
+
+
+def _clock_by_day_sql(s: str, day: str, time_of_day: str, asked: FiguresAsked) -> str:
+    """SQL for `WorkingCalendar._clock` at a wall-clock time given as `day` and
+    `time_of_day` (microseconds; `_days_sql`): the clock at the start of the day
+    plus, on a working day, today's working time so far. The first two are
+    looked up in arrays of one element per day from the earliest stay to the
+    latest (`_calendar_day_sql`, built once per statement), not computed again
+    for every moment."""
+    margin = 16 * 3600 * 1_000_000  # no offset from UTC is larger
+    lo = (f"(SELECT greatest({_FIRST_DAY}, {_days_sql(f'min(at_us) - {margin}')[0]} - 2) FROM {s}.stays)")
+    hi = (f"(SELECT least({_LAST_DAY}, {_days_sql(f'max(at_us) + {margin}')[0]} + 2) FROM {s}.stays)")
+    before, working = _calendar_day_sql("d", asked)
+    series = f"generate_series({lo}, {hi}) AS d"
+    at = f"[{day} - {lo} + 1]"
+    return (f"((SELECT array_agg({before} ORDER BY d) FROM {series}){at} + "
+            f"CASE WHEN (SELECT array_agg({working} ORDER BY d) FROM {series}){at} "
+            f"THEN {_today_sql(time_of_day, asked)} ELSE 0 END)")
 
 
 def _days_sql(local: str) -> tuple[str, str]:
@@ -316,18 +450,27 @@ def _days_sql(local: str) -> tuple[str, str]:
     return f"({local} + {_SHIFT_DAYS * _DAY_US}) / {_DAY_US} + 3", f"({local} + {_SHIFT_DAYS * _DAY_US}) %% {_DAY_US}"
 
 
-def _figures_sql(s: str, asked: FiguresAsked) -> str:
-    """One statement for every figure: the stays (`engine.stays`) with `lag` and
-    `lead` over each record's entries, which records the server cannot vouch
-    for, then each figure as a row (`part`, JSON)."""
-    grouped = asked.selected is not None and any(g is not None for _, g in asked.selected)
+def _records_sql(s: str, asked: FiguresAsked) -> str:
+    """The records a report counts (id, state, format, history_length, grp): the
+    blueprint's, or those selected, each with its group."""
     if asked.selected is not None:
-        records = ("SELECT r.id, r.state, r.format, r.history_length, s.grp "
-                   "FROM unnest(%(ids)s::text[], %(groups)s::text[]) AS s(id, grp) "
-                   f"JOIN {s}.records r ON r.id = s.id AND r.blueprint = %(bp)s")
-    else:
-        records = ("SELECT r.id, r.state, r.format, r.history_length, NULL::text AS grp "
-                   f"FROM {s}.records r WHERE r.blueprint = %(bp)s")
+        return ("SELECT r.id, r.state, r.format, r.history_length, s.grp "
+                "FROM unnest(%(ids)s::text[], %(groups)s::text[]) AS s(id, grp) "
+                f"JOIN {s}.records r ON r.id = s.id AND r.blueprint = %(bp)s")
+    return ("SELECT r.id, r.state, r.format, r.history_length, NULL::text AS grp "
+            f"FROM {s}.records r WHERE r.blueprint = %(bp)s")
+
+
+def _figures_sql(s: str, asked: FiguresAsked, excluding: bool = True) -> str:
+    """One statement for every figure, in one pass over the stays (the `stays`
+    table the history's trigger keeps), grouped by what a figure tells apart;
+    then each figure as a row (`part`, JSON). The records in `%(excluded)s`
+    are left out (`excluding`: there are some): those the server does not vouch
+    for whatever their version (`_ODD_SQL`), and those it can only judge after
+    the pass, which it sends back as `check` (`history_figures` then leaves them
+    out too, and asks again)."""
+    grouped = asked.selected is not None and any(g is not None for _, g in asked.selected)
+    records = _records_sql(s, asked)
     if asked.changes_us is None:
         # no zone: each stay on the wall clock of the offset its start was written in
         start_local = "at_us + at_offset::bigint * 1000000"
@@ -339,8 +482,10 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
         def offset(t: str) -> str:
             return f"(%(offsets)s::bigint[])[width_bucket({t}, %(changes)s::bigint[]) + 1] * 1000000"
         start_local, end_local = f"at_us + {offset('at_us')}", f"end_us + {offset('end_us')}"
-    window = ("(%(since)s::bigint IS NULL OR {t} >= %(since)s::bigint) "
-              "AND (%(until)s::bigint IS NULL OR {t} < %(until)s::bigint)")
+    # the window's bounds written in only when there are some: a condition less for every stay
+    window = " AND ".join([*(["{t} >= %(since)s::bigint"] if asked.since_us is not None else []),
+                           *(["{t} < %(until)s::bigint"] if asked.until_us is not None else [])]) or "true"
+    before_until = "at_us < %(until)s::bigint" if asked.until_us is not None else "true"
     sets = "GROUPING SETS ((state), (grp, state))" if grouped else "state"
     sets_left = "GROUPING SETS ((state, left_by, went), (grp, state, left_by, went))" if grouped else \
         "state, left_by, went"
@@ -352,99 +497,124 @@ def _figures_sql(s: str, asked: FiguresAsked) -> str:
                 f"ELSE ({a}[{n} / 2] + {a}[{n} / 2 + 1]) / 2 END, "
                 f"{a}[greatest(1, ceil(0.9::float8 * {n})::int)], {a}[{n}])")
 
+    def sorted_values(column: str) -> str:  # a state's values from every row of `agg`, in order
+        # (unnest in the select list streams the values; in FROM it would store them first)
+        return (f"(SELECT array_agg(v ORDER BY v) FROM (SELECT unnest(a.{column}) AS v FROM agg a "
+                "WHERE a.state = t.state AND (t.grp IS NULL OR a.grp = t.grp)) AS v)")
+
     return f"""
     WITH r AS MATERIALIZED ({records}),
-    m AS (  -- the entries that name a state, in order, with the state the record was in
-        SELECT h.record_id, h.seq, h.at_us, h.at_offset, h.kind, h.transition, h.from_state, h.to_state,
-               h.version, lag(h.to_state) OVER (PARTITION BY h.record_id ORDER BY h.seq) AS before
-        FROM {s}.history h WHERE h.record_id IN (SELECT id FROM r) AND h.to_state IS NOT NULL),
-    marked AS (  -- which begin a stay; and records with an entry that leaves the record where it is
-                 -- while it says it moves it (a report would count it as a move): judged by the report
-        SELECT m.*, before IS NULL OR to_state <> before OR kind IN ('create', 'enter') AS begins,
-               bool_or(to_state = before AND kind IN ('move', 'migrate') AND from_state IS DISTINCT FROM to_state)
-                   OVER (PARTITION BY record_id ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-                   AS muddled
-        FROM m),
-    st AS MATERIALIZED (  -- each stay: the entry that began it, and what ended it
-        SELECT record_id, seq, kind, transition, from_state, to_state AS state, version, before, at_us, at_offset,
-               muddled, lead(at_us) OVER w AS end_us, lead(coalesce(nullif(transition, ''), kind)) OVER w AS left_by,
-               lead(to_state) OVER w AS went, row_number() OVER w AS n, lead(seq) OVER w IS NULL AS last
-        FROM marked WHERE begins
-        WINDOW w AS (PARTITION BY record_id ORDER BY seq)),
+    good AS {"" if excluding else "NOT "}MATERIALIZED (  -- the records the server judges (`_ODD_SQL` found the others)
+        SELECT r.* FROM r {"WHERE NOT EXISTS (SELECT 1 FROM unnest(%(excluded)s::text[]) AS e(id) WHERE e.id = r.id)"
+                           if excluding else ""}),
+    agg AS MATERIALIZED (  -- every stay of those records once, grouped by what a figure or a check tells apart
+        SELECT grp, state, left_by, went, kind, version, transition, from_state,
+               count(*) FILTER (WHERE began_in) AS entries, count(*) FILTER (WHERE ended_in) AS ended,
+               {s}.collect(cal) FILTER (WHERE ended_in) AS cals, {s}.collect(bus) FILTER (WHERE ended_in) AS buss,
+               count(*) FILTER (WHERE first AND began_in) AS entered,
+               count(*) FILTER (WHERE fresh AND first_in
+                                AND {before_until}) AS reached,
+               {s}.collect((at_us + {_SHIFT_DAYS * _DAY_US}) / %(bucket)s::bigint)
+                   FILTER (WHERE began_in AND kind IN ('move', 'migrate') AND state IS DISTINCT FROM from_state)
+                   AS buckets,
+               min(at_us) AS lo, max(coalesce(end_us, at_us)) AS hi,
+               count(*) FILTER (WHERE end_us IS NULL AND history_length > 0 AND now_state IS NOT NULL) AS lasts,
+               {s}.collect(record_id) FILTER (WHERE end_us IS NULL AND history_length > 0
+                                            AND state IS DISTINCT FROM now_state) AS astray
+        FROM (SELECT z.*, CASE WHEN NOT ended_in THEN NULL WHEN end_us <= at_us THEN 0::float8
+                               ELSE ({_clock_by_day_sql(s, "db", "tb", asked)}
+                                     - {_clock_by_day_sql(s, "da", "ta", asked)})::float8 / 1000000
+                          END AS bus
+              FROM (SELECT y.*, {_days_sql("la")[0]} AS da, {_days_sql("la")[1]} AS ta,
+                           {_days_sql("lb")[0]} AS db, {_days_sql("lb")[1]} AS tb
+                    FROM (SELECT x.*, good.grp, good.state AS now_state, good.history_length,
+                                 {window.format(t="x.at_us")} AS began_in, {window.format(t="x.first_us")} AS first_in,
+                                 x.end_us IS NOT NULL AND {window.format(t="x.end_us")} AS ended_in,
+                                 (x.end_us - x.at_us)::float8 / 1000000 AS cal,
+                                 {start_local} AS la, {end_local} AS lb
+                          -- the records again, not `good`: the planner knows their ids are unique (it hashes
+                          -- them, not the stays), and the pass is split between processes (no CTE in it)
+                          FROM {s}.stays x JOIN ({records}) AS good ON good.id = x.record_id
+                          {"WHERE NOT EXISTS (SELECT 1 FROM unnest(%(excluded)s::text[]) AS e(id) "
+                           "WHERE e.id = x.record_id)" if excluding else ""}) AS y) AS z) AS w
+        GROUP BY grp, state, left_by, went, kind, version, transition, from_state),
     moves AS (SELECT * FROM unnest(%(mv)s::integer[], %(mt)s::text[], %(mf)s::text[], %(mto)s::text[])
               AS v(version, transition, from_state, to_state)),
     states AS (SELECT * FROM unnest(%(sv)s::integer[], %(ss)s::text[]) AS v(version, state)),
-    odd AS MATERIALIZED (  -- records whose history the server does not judge: read the exact way
-        SELECT h.record_id FROM {s}.history h WHERE NOT h.typed AND h.record_id IN (SELECT id FROM r)
-        UNION
-        SELECT record_id FROM st WHERE muddled OR kind NOT IN ('create', 'enter', 'move', 'migrate')
-            OR version IS NULL OR kind IN ('move', 'migrate') AND before IS NOT NULL AND from_state IS DISTINCT FROM before
-            OR kind = 'move' AND NOT coalesce((version, transition, from_state, state) IN (SELECT * FROM moves), false)
-            OR kind <> 'move' AND NOT coalesce((version, state) IN (SELECT * FROM states), false)
-        UNION
-        SELECT r.id FROM r LEFT JOIN st ON st.record_id = r.id AND st.last
-        WHERE r.format > {FORMAT} OR r.history_length > 0 AND st.state IS DISTINCT FROM r.state),
-    good AS MATERIALIZED (SELECT r.* FROM r WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = r.id)),
-    ok AS MATERIALIZED (  -- the stays of the records the server judges
-        SELECT st.*, {"r.grp" if grouped else "NULL::text AS grp"}, {window.format(t="st.at_us")} AS began_in,
-               end_us IS NOT NULL AND {window.format(t="end_us")} AS ended_in
-        FROM st {"JOIN r ON r.id = st.record_id" if grouped else ""}
-        WHERE NOT EXISTS (SELECT 1 FROM odd WHERE odd.record_id = st.record_id)),
-    timed AS (  -- each stay's times (OFFSET 0: each value computed once, not again where it is used)
-        SELECT grp, state, ended_in, began_in, cal,
-               CASE WHEN NOT ended_in THEN NULL WHEN end_us <= at_us THEN 0::float8
-                    ELSE ({_clock_sql("db", "tb", asked)} - {_clock_sql("da", "ta", asked)})::float8 / 1000000
-               END AS bus
-        FROM (SELECT y.*, {_days_sql("la")[0]} AS da, {_days_sql("la")[1]} AS ta,
-                     {_days_sql("lb")[0]} AS db, {_days_sql("lb")[1]} AS tb
-              FROM (SELECT grp, state, ended_in, began_in, at_us, end_us, (end_us - at_us)::float8 / 1000000 AS cal,
-                           CASE WHEN ended_in THEN {start_local} END AS la, CASE WHEN ended_in THEN {end_local} END AS lb
-                    FROM ok OFFSET 0) AS y OFFSET 0) AS z),
     tally AS (
-        SELECT {group_of} AS grp, state, count(*) FILTER (WHERE now) AS now,
-               count(*) FILTER (WHERE began_in) AS entries,
-               array_agg(cal ORDER BY cal) FILTER (WHERE ended_in) AS cals,
-               array_agg(bus ORDER BY bus) FILTER (WHERE ended_in) AS buss
-        FROM (SELECT grp, state, false AS now, began_in, ended_in, cal, bus FROM timed
+        SELECT {group_of} AS grp, state, sum(now) AS now, sum(entries) AS entries
+        FROM (SELECT grp, state, 0 AS now, entries FROM agg
               UNION ALL
-              SELECT grp, state, true, false, false, NULL, NULL FROM good WHERE state IS NOT NULL) AS x
-        GROUP BY {sets}),
-    entered AS (SELECT record_id FROM ok WHERE n = 1 AND began_in)
-    SELECT 'state', json_build_array(grp, state, now, entries, {spread('cals')}, {spread('buss')}) FROM tally
+              SELECT grp, state, 1, 0 FROM good WHERE state IS NOT NULL) AS x
+        GROUP BY {sets})
+    SELECT 'state', json_build_array(grp, state, now, entries, {spread('cals')}, {spread('buss')})
+    FROM (SELECT t.*, {sorted_values("cals")} AS cals, {sorted_values("buss")} AS buss FROM tally t
+          OFFSET 0) AS t  -- each sorted once, not again where `spread` uses it
     UNION ALL
-    SELECT 'left', json_build_array({group_of}, state, left_by, went, count(*)) FROM ok WHERE ended_in
+    SELECT 'left', json_build_array({group_of}, state, left_by, went, sum(ended)) FROM agg WHERE ended > 0
     GROUP BY {sets_left}
     UNION ALL
     SELECT 'records', json_build_array({group_of}, count(*)) FROM good
     GROUP BY {"GROUPING SETS ((), (grp))" if grouped else "()"}
     UNION ALL
-    SELECT 'entered', json_build_array(count(*)) FROM entered
+    SELECT 'entered', json_build_array(coalesce(sum(entered), 0)) FROM agg
     UNION ALL
-    SELECT 'reached', json_build_array(state, count(DISTINCT record_id)) FROM ok
-    WHERE record_id IN (SELECT record_id FROM entered) AND (%(until)s::bigint IS NULL OR at_us < %(until)s::bigint)
-    GROUP BY state
+    SELECT 'reached', json_build_array(state, sum(reached)) FROM agg GROUP BY state HAVING sum(reached) > 0
     UNION ALL
     SELECT 'buckets', coalesce(json_agg(json_build_array(b * %(bucket)s::bigint - {_SHIFT_DAYS * _DAY_US}, moves, done)),
                                '[]')
-    FROM (SELECT (at_us + {_SHIFT_DAYS * _DAY_US}) / %(bucket)s::bigint AS b, count(*) AS moves,
-                 count(*) FILTER (WHERE state = ANY(%(final)s::text[])) AS done
-          FROM ok WHERE kind IN ('move', 'migrate') AND state IS DISTINCT FROM from_state AND began_in
-          GROUP BY 1) AS b
+    FROM (SELECT b, count(*) AS moves, count(*) FILTER (WHERE state = ANY(%(final)s::text[])) AS done
+          FROM (SELECT state, unnest(buckets) AS b FROM agg) AS b GROUP BY b) AS b
     UNION ALL
-    SELECT 'span', json_build_array(min(at_us), max(coalesce(end_us, at_us))) FROM ok
+    SELECT 'span', json_build_array(min(lo), max(hi)) FROM agg
     UNION ALL
-    SELECT 'odd', json_build_array(record_id) FROM odd
+    SELECT 'check', json_build_array(  -- what the pass found that leaves records to the report:
+        -- records in a state with history and no stay; records whose last stay is not their state;
+        -- stays that do not fit their version (a move it does not have, a state it does not have)
+        (SELECT count(*) FROM good WHERE history_length > 0 AND state IS NOT NULL) - coalesce(sum(lasts), 0),
+        coalesce((SELECT json_agg(i) FROM agg, unnest(agg.astray) AS i), '[]'),
+        coalesce(json_agg(json_build_array(kind, version, transition, from_state, state)) FILTER (
+            WHERE kind = 'move' AND NOT coalesce((version, transition, from_state, state) IN (SELECT * FROM moves), false)
+               OR kind <> 'move' AND NOT coalesce((version, state) IN (SELECT * FROM states), false)), '[]'))
+    FROM agg
     UNION ALL
     SELECT 'stuck', json_build_array(c.id, c.data, c.last_at, c.began_at) FROM (
         SELECT good.id, rr.data, last.entry->>'at' AS last_at, last.at_us AS last_us,
                (SELECT h.entry->>'at' FROM {s}.history h WHERE h.record_id = good.id AND h.seq = st.seq) AS began_at,
                good.state
-        FROM good JOIN {s}.records rr ON rr.id = good.id JOIN st ON st.record_id = good.id AND st.last
+        FROM good JOIN {s}.records rr ON rr.id = good.id
+        CROSS JOIN LATERAL (SELECT x.seq FROM {s}.stays x WHERE x.record_id = good.id
+                            ORDER BY x.seq DESC LIMIT 1) AS st
         CROSS JOIN LATERAL (SELECT h.entry, h.at_us FROM {s}.history h WHERE h.record_id = good.id
                             ORDER BY h.seq DESC LIMIT 1) AS last
-        WHERE good.state IS NOT NULL AND NOT good.state = ANY(%(final)s::text[])) AS c
+        WHERE good.state IS NOT NULL AND NOT good.state = ANY(%(final)s::text[])
+          AND (good.state = ANY(%(timed)s::text[]) OR %(idle)s::bigint IS NOT NULL)) AS c
     WHERE c.state = ANY(%(timed)s::text[]) OR %(idle)s::bigint IS NOT NULL AND c.last_us < %(now)s::bigint - %(idle)s::bigint
     """
+
+
+#: The records of a report whose history the server does not vouch for whatever their version: an entry
+#: it cannot read (`typed`), a stay its trigger marked (`odd`), a record written by a later format.
+_ODD_SQL = """
+    SELECT h.record_id FROM {s}.history h JOIN ({records}) AS r ON r.id = h.record_id WHERE NOT h.typed
+    UNION
+    SELECT x.record_id FROM {s}.stays x JOIN ({records}) AS r ON r.id = x.record_id WHERE x.odd
+    UNION
+    SELECT r.id FROM ({records}) AS r WHERE r.format > {format}"""
+
+
+#: The records a figures statement's `check` leaves to the report: with history and in a state, and no
+#: stay; or with a stay that is one of these (kind, version, transition, from, to).
+_CHECKED_SQL = """
+    SELECT r.id FROM ({records}) AS r WHERE r.history_length > 0 AND r.state IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM {s}.stays x WHERE x.record_id = r.id) AND %(missing)s
+    UNION
+    SELECT x.record_id FROM {s}.stays x JOIN ({records}) AS r ON r.id = x.record_id
+    JOIN json_to_recordset(%(misfits)s::json) AS c(kind text, version integer, transition text, from_state text,
+                                                   state text)
+      ON x.kind IS NOT DISTINCT FROM c.kind AND x.version IS NOT DISTINCT FROM c.version
+     AND x.transition IS NOT DISTINCT FROM c.transition AND x.from_state IS NOT DISTINCT FROM c.from_state
+     AND x.state = c.state"""
 
 
 def _spread(found: list[Any]) -> SpreadFound:
@@ -746,9 +916,12 @@ class PostgresStore:
             last = (rows[-1][1], rows[-1][0])
 
     def history_figures(self, asked: FiguresAsked, errors: list[CorruptFile] | None = None) -> FiguresFound:
-        """The report's figures in one statement over the typed history columns
-        (`_figures_sql`); the records the server does not vouch for are then read
-        the exact way, in one more query (`HistoryFigures`)."""
+        """The report's figures in one statement over the stays the history's
+        trigger keeps (`_figures_sql`); when its checks find records to leave to
+        the report (rare: history that does not fit its version), those are found
+        and the statement asked again without them, in the same snapshot. The
+        records the server does not vouch for are then read the exact way, in
+        one more query (`HistoryFigures`)."""
         params: dict[str, Any] = {
             "bp": asked.blueprint, "since": asked.since_us, "until": asked.until_us, "now": asked.now_us,
             "idle": asked.idle_us, "final": list(asked.final), "timed": list(asked.timed_states),
@@ -757,19 +930,38 @@ class PostgresStore:
             "mf": [m[2] for m in asked.moves], "mto": [m[3] for m in asked.moves],
             "sv": [v for v, _ in asked.states], "ss": [st for _, st in asked.states],
             "changes": list(asked.changes_us or ()), "offsets": list(asked.offsets or ()),
-            "ids": [i for i, _ in asked.selected or ()], "groups": [g for _, g in asked.selected or ()]}
+            "ids": [i for i, _ in asked.selected or ()], "groups": [g for _, g in asked.selected or ()],
+            "excluded": []}
         conn = self.connect()
         with self._errors(), conn.transaction():
-            # the stays are sorted and aggregated in memory, not in files (the default is 4 MB)
+            # one snapshot for every statement; the stays sorted and aggregated in memory, not in files (the
+            # default is 4 MB); no compiling of expressions, which costs more than it saves here
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute(f"SET LOCAL work_mem = '{FIGURES_WORK_MEM}'")
-            rows = conn.execute(_figures_sql(self._s, asked), params).fetchall()
+            conn.execute("SET LOCAL jit = off")
+            odd_sql = _ODD_SQL.format(s=self._s, records=_records_sql(self._s, asked), format=FORMAT)
+            params["excluded"] = sorted(row[0] for row in conn.execute(odd_sql, params).fetchall())
+            while True:
+                sql = _figures_sql(self._s, asked, excluding=bool(params["excluded"]))
+                rows = conn.execute(sql, params).fetchall()
+                missing, astray, misfits = next(v for part, v in rows if part == "check")
+                if not (missing or astray or misfits):
+                    break
+                found = conn.execute(_CHECKED_SQL.format(s=self._s, records=_records_sql(self._s, asked)), {
+                    **params, "missing": missing > 0, "misfits": json.dumps(
+                        [dict(zip(("kind", "version", "transition", "from_state", "state"), m)) for m in misfits])
+                }).fetchall()
+                excluded = sorted({*params["excluded"], *astray, *(row[0] for row in found)})
+                if excluded == params["excluded"]:  # never: each check names records still counted
+                    raise BlueprintError(f"the store at {self.url} computed the report's figures inconsistently",
+                                         hint="report it, with `blueprint store info`", exit_code=1)
+                params["excluded"] = excluded
         states: list[StateFound] = []
         left_by: list[tuple[str | None, str, str, str, int]] = []
         records, groups, entered = 0, {}, 0
         reached: dict[str, int] = {}
         buckets: list[tuple[int, int, int]] = []
         span: tuple[int, int] | None = None
-        odd: list[str] = []
         stuck: list[tuple[Record, str, str]] = []
         for part, v in rows:
             if part == "state":
@@ -789,8 +981,8 @@ class PostgresStore:
                 buckets = [(b, n, done) for b, n, done in v]
             elif part == "span":
                 span = (v[0], v[1]) if v[0] is not None else None
-            elif part == "odd":
-                odd.append(v[0])
+            elif part == "check":
+                pass
             elif part == "stuck":
                 record_id, data, last_at, began_at = v
                 try:
@@ -800,7 +992,7 @@ class PostgresStore:
                         raise
                     errors.append(exc)
         return FiguresFound(records, groups, states, left_by, entered, reached, buckets, stuck,
-                            list(self._histories_of(sorted(odd, key=id_order), errors)), span)
+                            list(self._histories_of(sorted(params["excluded"], key=id_order), errors)), span)
 
     def _histories_of(self, record_ids: Sequence[str],
                       errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
