@@ -7,6 +7,8 @@
     blueprints/<id>/v<N>.yaml|.json  each published version: the text and its data
     counters.json                    the next record id
     locks/                           lock files (`fcntl.flock`)
+    stays/<blueprint>/<shard>.json   what `blueprint report` reads of each record,
+                                     checked against its file (`store/stays.py`)
 
 Every file carries `"format"`. A record is rewritten whole through a temporary
 file, fsync and rename, under its own lock; one move touches one record file
