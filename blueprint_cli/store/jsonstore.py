@@ -310,7 +310,7 @@ class JsonStore:
         for name, ids in shards:
             folder = os.path.join(records_dir, name)
             summary = stays.summary_path(self.root, blueprint, name)
-            known = stays.read(summary)
+            known, lines = stays.read(summary)
             changed = False
             try:
                 dir_fd: int | None = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
@@ -331,18 +331,18 @@ class JsonStore:
                         try:
                             record, passages, fresh = self._passages(os.path.join(folder, file), record_id)
                         except FileNotFoundError:
-                            changed |= known.pop(record_id, None) is not None
+                            changed |= lines.pop(record_id, None) is not None
                             continue  # a marker left by a crash, or a record removed meanwhile
                         except CorruptFile as exc:
-                            changed |= known.pop(record_id, None) is not None
+                            changed |= lines.pop(record_id, None) is not None
                             if errors is None:
                                 raise
                             errors.append(exc)
                             continue
                         if fresh is not None:
-                            known[record_id] = fresh
+                            lines[record_id] = fresh
                             changed = True
-                        elif known.pop(record_id, None) is not None:
+                        elif lines.pop(record_id, None) is not None:
                             changed = True
                     else:
                         record, passages = found
@@ -353,7 +353,7 @@ class JsonStore:
                 if dir_fd is not None:
                     os.close(dir_fd)
             if changed:
-                stays.write(summary, known.values())
+                stays.write(summary, lines.values())
 
     def _histories(self, ids: Sequence[str],
                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
@@ -371,7 +371,7 @@ class JsonStore:
                 continue
             yield record, passages
 
-    def _passages(self, path: str, record_id: str) -> tuple[Record, list[Passage], stays.Entry | None]:
+    def _passages(self, path: str, record_id: str) -> tuple[Record, list[Passage], bytes | None]:
         """A record file read the full way: the record, its passages, and its
         summary entry (None when the file changed too recently to have one)."""
         def bad(problem: str) -> CorruptFile:
@@ -398,7 +398,7 @@ class JsonStore:
             raise bad(f"not a valid record: {exc}") from None
         if record.id != record_id:
             raise bad(f"holds record {record.id!r}, not {record_id!r}")
-        return record, passages, stays.entry(record_id, st, doc["record"], passages, time.time_ns())
+        return record, passages, stays.entry(record_id, st, raw, doc["record"], passages, time.time_ns())
 
     def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
         if blueprint is None and state is None:

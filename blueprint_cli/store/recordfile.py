@@ -149,6 +149,23 @@ def record_part(raw: bytes) -> bytes | None:
     return raw[:end].rstrip(b",") + b"\n ]}"
 
 
+def record_text(raw: bytes) -> bytes | None:
+    """The record's own part of a file `encode` wrote, as written (JSON text,
+    the lines joined); None for any other layout. A history entry is one line,
+    so `_HISTORY` (a line break in it) is never inside a string; a file laid out
+    otherwise that still matches gives text that is not JSON, never another
+    record."""
+    at = raw.find(_HISTORY)
+    if at < 0 or not raw.startswith(_HEAD):
+        return None
+    return raw[len(_HEAD):at].replace(b"\n", b"")
+
+
+def compact(value: Any) -> bytes:
+    """`value` as JSON text on one line, by the encoder record files are written with."""
+    return _compact(value).encode("utf-8")
+
+
 def old_entries(raw: bytes) -> bytes | None:
     """The history entries of a file `encode` wrote, as written; None for any other layout."""
     at = raw.find(_HISTORY)

@@ -20,12 +20,13 @@ milliseconds; seconds on some file systems), and a change within the same tick
 as the one summarized could leave all four as they were.
 
 A summary file is a header line (`format`, `kind`, the CRC-32 of the rest) and
-the entries as one JSON array, written whole under a temporary name and renamed
-(not synced: it is rebuilt if a crash damages it). One that cannot be read —
-missing, damaged, of another format — counts as empty: its records are read
-the full way and it is written afresh. One that cannot be written (a read-only
-store) is simply not written. Deleting the folder `stays/` drops every summary;
-the next report rebuilds it.
+the entries as one JSON array, an entry per line (so that a summary brought up
+to date keeps the lines of the entries that did not change as they are),
+written whole under a temporary name and renamed (not synced: it is rebuilt if
+a crash damages it). One that cannot be read — missing, damaged, of another
+format — counts as empty: its records are read the full way and it is written
+afresh. One that cannot be written (a read-only store) is simply not written.
+Deleting the folder `stays/` drops every summary; the next report rebuilds it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from typing import Any
 
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.store.files import atomic_write, read_file
+from blueprint_cli.store.recordfile import compact, record_text
 
 #: The layout of a summary file; a file of another layout is rebuilt.
 STAYS_FORMAT = 1
@@ -58,9 +60,10 @@ def summary_path(root: str | Path, blueprint: str, shard: str) -> str:
     return os.path.join(root, FOLDER, blueprint, shard + ".json")
 
 
-def read(path: str) -> dict[str, Entry]:
-    """The entries of a summary file by record id; empty when there is none or it
-    cannot be read as one (damaged, another format, not a file)."""
+def read(path: str) -> tuple[dict[str, Entry], dict[str, bytes]]:
+    """The entries of a summary file by record id, decoded and as written; none
+    when there is no file or it cannot be read as a summary (damaged, another
+    format, not a file)."""
     try:
         raw = read_file(path)
         end = raw.find(b"\n")
@@ -68,19 +71,26 @@ def read(path: str) -> dict[str, Entry]:
         body = raw[end + 1:]
         if not (end > 0 and type(head) is dict and head.get("format") == STAYS_FORMAT and head.get("kind") == "stays"
                 and head.get("crc") == zlib.crc32(body)):
-            return {}
+            return {}, {}
         entries = _DECODER.decode(body.decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON (ValueError), too deep
-        return {}
-    if type(entries) is not list:
-        return {}
-    return {e[0]: e for e in entries if type(e) is list and len(e) == 7 and type(e[0]) is str}
+        return {}, {}
+    lines = body[1:-1].split(b",\n") if len(body) > 2 else []
+    if type(entries) is not list or len(lines) != len(entries):
+        return {}, {}
+    known: dict[str, Entry] = {}
+    written: dict[str, bytes] = {}
+    for e, line in zip(entries, lines):
+        if type(e) is list and len(e) == 7 and type(e[0]) is str:
+            known[e[0]] = e
+            written[e[0]] = line
+    return known, written
 
 
-def write(path: str, entries: Iterable[Entry]) -> None:
-    """Replace a summary file with `entries` (whole, or not at all); a store
-    where it cannot be written is left as it is."""
-    body = json.dumps(list(entries), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def write(path: str, lines: Iterable[bytes]) -> None:
+    """Replace a summary file with the entries `lines` (whole, or not at all); a
+    store where it cannot be written is left as it is."""
+    body = b"[" + b",\n".join(lines) + b"]"
     head = json.dumps({"format": STAYS_FORMAT, "kind": "stays", "crc": zlib.crc32(body)}).encode()
     target = Path(path)
     try:
@@ -90,14 +100,16 @@ def write(path: str, entries: Iterable[Entry]) -> None:
         pass  # a read-only store, a full disk, a file where the folder should be: read the full way next time
 
 
-def entry(record_id: str, st: os.stat_result, record: Mapping[str, Any], passages: list[Passage],
-          now_ns: int) -> Entry | None:
-    """The entry of a record file just read (`st`: its status before it was read,
-    `record`: its record part as stored), or None when the file changed too
-    recently for its status to tell the next change apart."""
+def entry(record_id: str, st: os.stat_result, raw: bytes, record: Mapping[str, Any], passages: list[Passage],
+          now_ns: int) -> bytes | None:
+    """The entry (a line) of a record file just read: `st` its status before it
+    was read, `raw` its bytes, `record` its record part decoded. None when the
+    file changed too recently for its status to tell the next change apart."""
     if st.st_ctime_ns > now_ns - RECENT_NS or st.st_mtime_ns > now_ns - RECENT_NS:
         return None
-    return [record_id, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, record, passages]
+    text = record_text(raw)  # as written: not encoded again
+    return b"".join((b'["', record_id.encode(), b'",%d,%d,%d,%d,' % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns),
+                     text if text is not None else compact(record), b",", compact(passages), b"]"))
 
 
 def matches(e: Entry, st: os.stat_result) -> bool:
