@@ -197,3 +197,31 @@ def test_broken_record_files_and_misfits_are_listed_in_id_order_as_without_a_sum
             f".blueprint/records/{shard('1')}/1.json", f".blueprint/records/{shard('3')}/3.json"]
         outputs.append(result.out)
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_summary_brought_up_to_date_reads_only_the_changed_records(tmp_path: Path, reads: list[str]) -> None:
+    """Records 6 and 68 share a shard folder (and so a summary file): after 68
+    moves and 6's file is rewritten by hand in another layout (one line), the
+    next report reads just those two, and the one after reads none."""
+    import json
+
+    from blueprint_cli.engine import Inputs
+
+    ws = sales(tmp_path)
+    for i in range(5, 69):
+        changes.create(ws, "Leads", {"name": f"Lead {i}", "region": "North"}, user="alice", owner="alice",
+                       at=at("2026-05-11T12:00"))
+    assert shard("6") == shard("68")
+    before = report_text(tmp_path)
+    assert not changes.move(ws, "68", "Qualify", Inputs(), user="admin", at=at("2026-05-12T09:00")).refused
+    six = record_file(tmp_path, "6")
+    six.write_text(json.dumps(json.loads(six.read_text(encoding="utf-8"))), encoding="utf-8")
+    reads.clear()
+    after = report_text(tmp_path)
+    assert sorted(reads) == ["6", "68"]
+    reads.clear()
+    assert report_text(tmp_path) == after
+    assert reads == []
+    assert after == without_summary(tmp_path) != before
+    assert by_state(json.loads(after))["Call"]["now"] == by_state(json.loads(before))["Call"]["now"] + 1
