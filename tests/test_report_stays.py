@@ -30,9 +30,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
     full_way = JsonStore._passages
 
-    def counted(self: JsonStore, path: str, record_id: str) -> Any:
+    def counted(self: JsonStore, path: str, record_id: str, **options: Any) -> Any:
         read.append(record_id)
-        return full_way(self, path, record_id)
+        return full_way(self, path, record_id, **options)
 
     monkeypatch.setattr(JsonStore, "_passages", counted)
     return read

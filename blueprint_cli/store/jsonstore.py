@@ -329,7 +329,8 @@ class JsonStore:
                             pass  # the full way says what is wrong
                     if found is None:
                         try:
-                            record, passages, fresh = self._passages(os.path.join(folder, file), record_id)
+                            record, passages, fresh = self._passages(os.path.join(folder, file), record_id,
+                                                                     summarize=True)
                         except FileNotFoundError:
                             changed |= lines.pop(record_id, None) is not None
                             continue  # a marker left by a crash, or a record removed meanwhile
@@ -371,9 +372,11 @@ class JsonStore:
                 continue
             yield record, passages
 
-    def _passages(self, path: str, record_id: str) -> tuple[Record, list[Passage], bytes | None]:
-        """A record file read the full way: the record, its passages, and its
-        summary entry (None when the file changed too recently to have one)."""
+    def _passages(self, path: str, record_id: str, *,
+                  summarize: bool = False) -> tuple[Record, list[Passage], bytes | None]:
+        """A record file read the full way: the record, its passages, and with
+        `summarize` its summary entry (None when the file changed too recently
+        to have one)."""
         def bad(problem: str) -> CorruptFile:
             return CorruptFile(self.display(path), problem)
 
@@ -398,6 +401,8 @@ class JsonStore:
             raise bad(f"not a valid record: {exc}") from None
         if record.id != record_id:
             raise bad(f"holds record {record.id!r}, not {record_id!r}")
+        if not summarize:
+            return record, passages, None
         return record, passages, stays.entry(record_id, st, raw, doc["record"], passages, time.time_ns())
 
     def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
