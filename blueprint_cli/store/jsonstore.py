@@ -310,8 +310,8 @@ class JsonStore:
         for name, ids in shards:
             folder = os.path.join(records_dir, name)
             summary = stays.summary_path(self.root, blueprint, name)
-            known, lines = stays.read(summary)
-            changed = False
+            known, written = stays.read(summary)
+            changes: dict[str, bytes | None] = {}  # new entries, and stale ones to drop (None)
             try:
                 dir_fd: int | None = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
             except OSError:
@@ -332,19 +332,18 @@ class JsonStore:
                             record, passages, fresh = self._passages(os.path.join(folder, file), record_id,
                                                                      summarize=True)
                         except FileNotFoundError:
-                            changed |= lines.pop(record_id, None) is not None
+                            if e is not None:
+                                changes[record_id] = None
                             continue  # a marker left by a crash, or a record removed meanwhile
                         except CorruptFile as exc:
-                            changed |= lines.pop(record_id, None) is not None
+                            if e is not None:
+                                changes[record_id] = None
                             if errors is None:
                                 raise
                             errors.append(exc)
                             continue
-                        if fresh is not None:
-                            lines[record_id] = fresh
-                            changed = True
-                        elif lines.pop(record_id, None) is not None:
-                            changed = True
+                        if fresh is not None or e is not None:
+                            changes[record_id] = fresh
                     else:
                         record, passages = found
                     if record.blueprint != blueprint:
@@ -353,8 +352,8 @@ class JsonStore:
             finally:
                 if dir_fd is not None:
                     os.close(dir_fd)
-            if changed:
-                stays.write(summary, lines.values())
+            if changes:
+                stays.write(summary, written, changes)
 
     def _histories(self, ids: Sequence[str],
                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +60,10 @@ def summary_path(root: str | Path, blueprint: str, shard: str) -> str:
     return os.path.join(root, FOLDER, blueprint, shard + ".json")
 
 
-def read(path: str) -> tuple[dict[str, Entry], dict[str, bytes]]:
-    """The entries of a summary file by record id, decoded and as written; none
-    when there is no file or it cannot be read as a summary (damaged, another
-    format, not a file)."""
+def read(path: str) -> tuple[dict[str, Entry], bytes]:
+    """The entries of a summary file by record id, and its entries as written
+    (for `write`); none when there is no file or it cannot be read as a summary
+    (damaged, another format, not a file)."""
     try:
         raw = read_file(path)
         end = raw.find(b"\n")
@@ -71,31 +71,35 @@ def read(path: str) -> tuple[dict[str, Entry], dict[str, bytes]]:
         body = raw[end + 1:]
         if not (end > 0 and type(head) is dict and head.get("format") == STAYS_FORMAT and head.get("kind") == "stays"
                 and head.get("crc") == zlib.crc32(body)):
-            return {}, {}
+            return {}, b""
         entries = _DECODER.decode(body.decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON (ValueError), too deep
-        return {}, {}
-    lines = body[1:-1].split(b",\n") if len(body) > 2 else []
-    if type(entries) is not list or len(lines) != len(entries):
-        return {}, {}
-    known: dict[str, Entry] = {}
-    written: dict[str, bytes] = {}
-    for e, line in zip(entries, lines):
-        if type(e) is list and len(e) == 7 and type(e[0]) is str:
-            known[e[0]] = e
-            written[e[0]] = line
-    return known, written
+        return {}, b""
+    if type(entries) is not list:
+        return {}, b""
+    return {e[0]: e for e in entries if type(e) is list and len(e) == 7 and type(e[0]) is str}, body
 
 
-def write(path: str, lines: Iterable[bytes]) -> None:
-    """Replace a summary file with the entries `lines` (whole, or not at all); a
-    store where it cannot be written is left as it is."""
-    body = b"[" + b",\n".join(lines) + b"]"
-    head = json.dumps({"format": STAYS_FORMAT, "kind": "stays", "crc": zlib.crc32(body)}).encode()
+def write(path: str, body: bytes, changes: Mapping[str, bytes | None]) -> None:
+    """Replace a summary file with the entries of `body` (as `read` gave them)
+    changed by `changes` (record id: its new entry, or None to drop it); the
+    lines of the others are kept as they are. Whole, or not at all; a store
+    where it cannot be written is left as it is."""
+    lines: dict[str, bytes] = {}
+    if len(body) > 2:  # an entry per line, each beginning with its id: ["17",…
+        for line in body[1:-1].split(b",\n"):
+            lines[line[2:line.find(b'"', 2)].decode("utf-8", "replace")] = line
+    for record_id, new in changes.items():
+        if new is None:
+            lines.pop(record_id, None)
+        else:
+            lines[record_id] = new
+    text = b"[" + b",\n".join(lines.values()) + b"]"
+    head = json.dumps({"format": STAYS_FORMAT, "kind": "stays", "crc": zlib.crc32(text)}).encode()
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, head + b"\n" + body, durable=False)
+        atomic_write(target, head + b"\n" + text, durable=False)
     except OSError:
         pass  # a read-only store, a full disk, a file where the folder should be: read the full way next time
 
