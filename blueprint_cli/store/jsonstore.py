@@ -323,7 +323,7 @@ class JsonStore:
                     found = None
                     if e is not None and dir_fd is not None:
                         try:
-                            if stays.matches(e, os.stat(file, dir_fd=dir_fd, follow_symlinks=False)):
+                            if stays.matches(e, os.stat(file, dir_fd=dir_fd)):  # as the full way reads it
                                 found = stays.use(e, record_id)
                         except OSError:
                             pass  # the full way says what is wrong
