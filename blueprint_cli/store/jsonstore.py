@@ -40,8 +40,8 @@ from blueprint_cli.store.contract import (
     id_order, is_record_id, check_order,
 )
 from blueprint_cli.store.files import (
-    atomic_write, exchange, lock, locked, read_file, read_file_stat, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
-    write_temporary,
+    atomic_write, exchange, lock, locked, read_file, read_file_stat, sync_filesystem, touch, touch_durably,
+    unlink_quietly, write_into, write_temporary,
 )
 from blueprint_cli.store import stays
 from blueprint_cli.store.recordfile import encode, encode_appending, record_part

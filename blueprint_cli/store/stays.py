@@ -112,8 +112,9 @@ def entry(record_id: str, st: os.stat_result, raw: bytes, record: Mapping[str, A
     if st.st_ctime_ns > now_ns - RECENT_NS or st.st_mtime_ns > now_ns - RECENT_NS:
         return None
     text = record_text(raw)  # as written: not encoded again
-    return b"".join((b'["', record_id.encode(), b'",%d,%d,%d,%d,' % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns),
-                     text if text is not None else compact(record), b",", compact(passages), b"]"))
+    status = b'",%d,%d,%d,%d,' % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return b"".join((b'["', record_id.encode(), status, text if text is not None else compact(record), b",",
+                     compact(passages), b"]"))
 
 
 def matches(e: Entry, st: os.stat_result) -> bool:
