@@ -19,7 +19,7 @@ from blueprint_cli.language.durations import DurationError, parse_duration
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.report.figures import Counts, Report, Tally, Window
-from blueprint_cli.store import CorruptFile, HistoryShare
+from blueprint_cli.store import CorruptFile, HistoryShare, id_order, is_record_id
 from blueprint_cli.store.contract import HistoryFigures, SharedHistories
 from blueprint_cli.workspace import Workspace
 
@@ -144,7 +144,25 @@ def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile],
     """Count every record of `bp` into `tally`: in one pass, or in `parts`
     processes (None: one per processor, at most `MOST_PROCESSES`, when the
     store can split its pass and each would count `SHARE_AT_LEAST` records),
-    each a share of consecutive ids, merged in id order."""
+    each a share of the records, their counts merged. The records that do not
+    fit and the files that could not be read are then put in id order,
+    whatever order the store read them in."""
+    first_error = len(errors)
+    _count(ws, bp, tally, errors, parts)
+    tally.counts.misfits.sort(key=lambda m: id_order(m.id))
+    errors[first_error:] = sorted(errors[first_error:], key=_file_order)
+
+
+def _file_order(error: CorruptFile) -> tuple[int, tuple[int, int, str], str]:
+    """A record file's error by its record's id (the file's name), any other after them."""
+    name = os.path.basename(error.path)
+    record_id = name[:-5] if name.endswith(".json") else ""
+    if is_record_id(record_id):
+        return 0, id_order(record_id), error.path
+    return 1, (0, 0, ""), error.path
+
+
+def _count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], parts: int | None) -> None:
     store = ws.store
     shares = store.history_shares(bp.id, parts=parts or min(processes(), MOST_PROCESSES),
                                   least=1 if parts else SHARE_AT_LEAST) \

@@ -306,10 +306,12 @@ class Store(Protocol):
 
     def histories(self, *, blueprint: str | None = None,
                   errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
-        """Every record (of `blueprint`) with its history as `Passage`s, in id
-        order, in one streaming pass: what `blueprint report` reads. Memory does
-        not grow with the number of records (one record's history at a time, or
-        a page of them); PostgreSQL reads them in one query, not one per record.
+        """Every record (of `blueprint`) with its history as `Passage`s, in one
+        streaming pass: what `blueprint report` reads. In id order, or in groups
+        of records (the JSON store reads shard folder by shard folder): the
+        report puts what it lists in id order itself. Memory does not grow with
+        the number of records (one record's history at a time, or a page or a
+        group of them); PostgreSQL reads them in one query, not one per record.
         Unreadable records are added to `errors` (raised when no list is given),
         as in `scan`."""
 
@@ -442,8 +444,9 @@ class SharedHistories(Protocol):
     it (a server that answers one query best) sends its history in one pass."""
 
     def history_shares(self, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
-        """`histories(blueprint=...)` as up to `parts` runs of consecutive ids, at
-        least `least` records each (None: fewer than two)."""
+        """`histories(blueprint=...)` as up to `parts` runs of records that
+        neither overlap nor miss one, at least `least` records each (None: fewer
+        than two)."""
         ...
 
 

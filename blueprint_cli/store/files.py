@@ -177,6 +177,14 @@ def read_file(path: str | Path) -> bytes:
     file object, which costs more than the read itself for a small file). A
     folder, FIFO or device in its place is `NotAFile` — opened without blocking
     and never read, so a FIFO cannot hang the command."""
+    return read_file_stat(path)[0]
+
+
+def read_file_stat(path: str | Path) -> tuple[bytes, os.stat_result]:
+    """`read_file`, and the file's status taken on the open file before it is
+    read: any change made after that changes the status (its change time, at
+    least), so a status found the same later means the bytes read are still
+    the file's (`store/stays.py`)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
         st = os.fstat(fd)
@@ -191,13 +199,13 @@ def read_file(path: str | Path) -> bytes:
         want = st.st_size + 1
         chunk = os.read(fd, want)
         if len(chunk) < want:
-            return chunk
+            return chunk, st
         chunks = [chunk]
         while chunk := os.read(fd, 65536):
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return b"".join(chunks)
+    return b"".join(chunks), st
 
 
 def write_into(path: str, data: bytes) -> None:

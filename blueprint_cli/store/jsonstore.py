@@ -7,6 +7,8 @@
     blueprints/<id>/v<N>.yaml|.json  each published version: the text and its data
     counters.json                    the next record id
     locks/                           lock files (`fcntl.flock`)
+    stays/<blueprint>/<shard>.json   what `blueprint report` reads of each record,
+                                     checked against its file (`store/stays.py`)
 
 Every file carries `"format"`. A record is rewritten whole through a temporary
 file, fsync and rename, under its own lock; one move touches one record file
@@ -38,9 +40,10 @@ from blueprint_cli.store.contract import (
     id_order, is_record_id, check_order,
 )
 from blueprint_cli.store.files import (
-    atomic_write, exchange, lock, locked, read_file, sync_filesystem, touch, touch_durably, unlink_quietly, write_into,
-    write_temporary,
+    atomic_write, exchange, lock, locked, read_file, read_file_stat, sync_filesystem, touch, touch_durably,
+    unlink_quietly, write_into, write_temporary,
 )
+from blueprint_cli.store import stays
 from blueprint_cli.store.recordfile import encode, encode_appending, record_part
 from blueprint_cli.store.writer import BatchFiles, Writer, write_batch
 
@@ -258,31 +261,107 @@ class JsonStore:
 
     def histories(self, *, blueprint: str | None = None,
                   errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
-        """Every record file read once, in id order, one at a time: the record and
-        its history's passages (the entries' other members are not decoded into
-        objects). With `blueprint`, only the files its index names."""
-        yield from self._histories(sorted(self._ids(blueprint, None), key=id_order), blueprint, errors)
+        """Every record file read once, one at a time: the record and its
+        history's passages (the entries' other members are not decoded into
+        objects). With `blueprint`, only the files its index names, shard
+        folder by shard folder, each through its summary (`_summarized`);
+        without, every record file in id order."""
+        if blueprint is None:
+            yield from self._histories(sorted(self._ids(None, None), key=id_order), errors)
+            return
+        yield from self._summarized(self._shards(blueprint), blueprint, errors)
 
     def history_shares(self, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
-        """`histories(blueprint=...)` as up to `parts` runs of consecutive ids of
-        at least `least` records each, for as many processes to read at once
-        (None: fewer than two). The ids are listed once, here, so the runs
-        neither overlap nor miss a record that a move or a new record
-        meanwhile places elsewhere in the index."""
-        ids = sorted(self._ids(blueprint, None), key=id_order)
-        n = min(parts, len(ids) // max(least, 1))
+        """`histories(blueprint=...)` as up to `parts` runs of whole shard
+        folders of at least `least` records each, for as many processes to read
+        at once (None: fewer than two). The ids are listed once, here, so the
+        runs neither overlap nor miss a record that a move or a new record
+        meanwhile places elsewhere in the index; no two runs share a summary
+        file."""
+        shards = self._shards(blueprint)
+        total = sum(len(ids) for _, ids in shards)
+        n = min(parts, total // max(least, 1))
         if n < 2:
             return None
-        runs = [ids[len(ids) * k // n:len(ids) * (k + 1) // n] for k in range(n)]
-        return [functools.partial(self._histories, run, blueprint) for run in runs]
+        runs: list[list[tuple[str, list[str]]]] = [[] for _ in range(n)]
+        seen = 0
+        for folder in shards:  # cut where the count of records passes each n-th of the total
+            runs[min(n - 1, seen * n // total)].append(folder)
+            seen += len(folder[1])
+        shares: list[HistoryShare] = [functools.partial(self._summarized, run, blueprint) for run in runs if run]
+        return shares if len(shares) >= 2 else None
 
-    def _histories(self, ids: Sequence[str], blueprint: str | None,
+    def _shards(self, blueprint: str) -> list[tuple[str, list[str]]]:
+        """The ids the index of `blueprint` names, by shard folder (in order), in id order in each."""
+        by_shard: dict[str, list[str]] = {}
+        for record_id in self._ids(blueprint, None):
+            by_shard.setdefault(shard(record_id), []).append(record_id)
+        return [(name, sorted(by_shard[name], key=id_order)) for name in sorted(by_shard)]
+
+    def _summarized(self, shards: Sequence[tuple[str, list[str]]], blueprint: str,
+                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
+        """The records of `shards` (shard folder, ids) with their passages: each
+        from the shard's summary (`store/stays.py`) when the record file is still
+        the one its entry was made from (one `stat`), else from the file read the
+        full way (`_passages`: a damaged file is reported exactly as without a
+        summary). Then the summary is written afresh if any entry was missing or
+        stale. One shard's summary in memory at a time."""
+        records_dir = str(self.records_dir)
+        for name, ids in shards:
+            folder = os.path.join(records_dir, name)
+            summary = stays.summary_path(self.root, blueprint, name)
+            known, written = stays.read(summary)
+            changes: dict[str, bytes | None] = {}  # new entries, and stale ones to drop (None)
+            try:
+                dir_fd: int | None = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                dir_fd = None  # no folder: every file is missing (the full way says so)
+            try:
+                for record_id in ids:
+                    file = record_id + ".json"
+                    e = known.get(record_id)
+                    found = None
+                    if e is not None and dir_fd is not None:
+                        try:
+                            if stays.matches(e, os.stat(file, dir_fd=dir_fd)):  # as the full way reads it
+                                found = stays.use(e, record_id)
+                        except OSError:
+                            pass  # the full way says what is wrong
+                    if found is None:
+                        try:
+                            record, passages, fresh = self._passages(os.path.join(folder, file), record_id,
+                                                                     summarize=True)
+                        except FileNotFoundError:
+                            if e is not None:
+                                changes[record_id] = None
+                            continue  # a marker left by a crash, or a record removed meanwhile
+                        except CorruptFile as exc:
+                            if e is not None:
+                                changes[record_id] = None
+                            if errors is None:
+                                raise
+                            errors.append(exc)
+                            continue
+                        if fresh is not None or e is not None:
+                            changes[record_id] = fresh
+                    else:
+                        record, passages = found
+                    if record.blueprint != blueprint:
+                        continue
+                    yield record, passages
+            finally:
+                if dir_fd is not None:
+                    os.close(dir_fd)
+            if changes:
+                stays.write(summary, written, changes)
+
+    def _histories(self, ids: Sequence[str],
                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
         records_dir = str(self.records_dir)
         for record_id in ids:
             path = os.path.join(records_dir, shard(record_id), record_id + ".json")
             try:
-                record, passages = self._passages(path, record_id)
+                record, passages, _ = self._passages(path, record_id)
             except FileNotFoundError:
                 continue  # a marker left by a crash, or a record removed meanwhile
             except CorruptFile as exc:
@@ -290,16 +369,18 @@ class JsonStore:
                     raise
                 errors.append(exc)
                 continue
-            if blueprint is not None and record.blueprint != blueprint:
-                continue
             yield record, passages
 
-    def _passages(self, path: str, record_id: str) -> tuple[Record, list[Passage]]:
+    def _passages(self, path: str, record_id: str, *,
+                  summarize: bool = False) -> tuple[Record, list[Passage], bytes | None]:
+        """A record file read the full way: the record, its passages, and with
+        `summarize` its summary entry (None when the file changed too recently
+        to have one)."""
         def bad(problem: str) -> CorruptFile:
             return CorruptFile(self.display(path), problem)
 
         try:
-            raw = read_file(path)
+            raw, st = read_file_stat(path)
         except FileNotFoundError:
             raise
         except OSError as exc:
@@ -319,7 +400,9 @@ class JsonStore:
             raise bad(f"not a valid record: {exc}") from None
         if record.id != record_id:
             raise bad(f"holds record {record.id!r}, not {record_id!r}")
-        return record, passages
+        if not summarize:
+            return record, passages, None
+        return record, passages, stays.entry(record_id, st, raw, doc["record"], passages, time.time_ns())
 
     def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
         if blueprint is None and state is None:

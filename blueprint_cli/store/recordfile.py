@@ -26,6 +26,7 @@ bulk move writes thousands of these files.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -84,11 +85,15 @@ try:  # the C encoder, called directly: `json.dumps` costs as much again in sett
 
     def _encode_c(value: Any) -> str:
         return "".join(_c_encoder(value, 0))
+
+    _tight: Any = getattr(json.encoder, "c_make_encoder")(None, str, _string, None, ":", ",", False, False, True)
 except (AttributeError, TypeError):  # no C accelerator: the same text, more slowly
     _slow = json.JSONEncoder(ensure_ascii=False, default=str)
 
     def _encode_c(value: Any) -> str:
         return _slow.encode(value)
+
+    _tight = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).iterencode
 
 
 def _compact(value: Any) -> str:
@@ -147,6 +152,27 @@ def record_part(raw: bytes) -> bytes | None:
     if not raw.startswith(b"\n  {", start) or end < 0:
         return None
     return raw[:end].rstrip(b",") + b"\n ]}"
+
+
+def record_text(raw: bytes) -> bytes | None:
+    """The record's own part of a file `encode` wrote, as written (JSON text,
+    the lines joined); None for any other layout. A history entry is one line,
+    so `_HISTORY` (a line break in it) is never inside a string; a file laid out
+    otherwise that still matches gives text that is not JSON, never another
+    record."""
+    at = raw.find(_HISTORY)
+    if at < 0 or not raw.startswith(_HEAD):
+        return None
+    return _INDENT.sub(b"", raw[len(_HEAD):at])
+
+
+#: a line break and the indent after it (never inside a JSON string, which holds no raw line break)
+_INDENT = re.compile(rb"\n *")
+
+
+def compact(value: Any) -> bytes:
+    """`value` as JSON text with no space in it but in its strings."""
+    return "".join(_tight(value, 0)).encode("utf-8")
 
 
 def old_entries(raw: bytes) -> bytes | None:

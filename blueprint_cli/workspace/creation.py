@@ -93,7 +93,7 @@ def init(folder: Path, *, sample: bool = True, user: str = "admin", at: datetime
     if not config.exists():
         atomic_write(config, initial_text(shared.location if shared is not None else None,
                                           simulated_clock=clock == "simulated").encode())
-    (root / ".gitignore").write_text("locks/\n", encoding="utf-8")
+    (root / ".gitignore").write_text("locks/\nstays/\n", encoding="utf-8")
     from blueprint_cli.language.schema import schema_text
 
     (root / SCHEMA_FILE).parent.mkdir(exist_ok=True)
