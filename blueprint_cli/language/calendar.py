@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
 from blueprint_cli.language.durations import Duration
+from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, wall_us
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -141,7 +142,7 @@ class WorkingCalendar:
         if b <= a:
             return timedelta()
         local_b = b.astimezone(zone)
-        if b - a < _NO_CHANGE_WITHIN and local_a.utcoffset() == local_b.utcoffset():
+        if b - a < NO_CHANGE_WITHIN and local_a.utcoffset() == local_b.utcoffset():
             # no change of offset between them, so the wall clock runs as real time does
             clock_b = self._clock(local_b)
             shape.last[0] = (end, zone, b, local_b, clock_b)
@@ -166,18 +167,42 @@ class WorkingCalendar:
     def _clock(self, local: datetime) -> int:
         """Working microseconds from the start of `_EPOCH` up to the wall-clock
         time `local` (negative before it)."""
+        return self.clock()(wall_us(local))
+
+    def clock(self) -> Callable[[int], int]:
+        """The working clock, as a function of a wall-clock time given as
+        `times.wall_us` (microseconds from 1970-01-01 00:00 on the wall clock of
+        the calendar's zone): the working microseconds from the start of
+        `_EPOCH` up to it, negative before. Between two times with no change of
+        offset between them, the working time is the difference of their
+        clocks. One function per calendar, quick to call (a report reads it
+        for every moment of every history); each day's start is worked out once."""
+        found: Callable[[int], int] | None = self.__dict__.get("_clock_cache")
+        if found is None:
+            found = self._make_clock()
+            object.__setattr__(self, "_clock_cache", found)  # derived from the fields, which never change
+        return found
+
+    def _make_clock(self) -> Callable[[int], int]:
         shape = self._shape()
-        day = local.toordinal()
-        known = shape.days.get(day)
-        if known is None:
-            known = shape.days[day] = self._day_clock(day, shape)
-        total, working = known
-        if working:
-            now_us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
-            for opens, closes in shape.hours_us:
-                if now_us > opens:
-                    total += min(now_us, closes) - opens
-        return total
+        days, hours, day_clock = shape.days, shape.hours_us, self._day_clock
+
+        def clock(wall: int) -> int:
+            day, now_us = divmod(wall, DAY_US)
+            known = days.get(day)
+            if known is None:
+                known = days[day] = day_clock(day + EPOCH_ORDINAL, shape)
+            total, working = known
+            if working:
+                for opens, closes in hours:
+                    if now_us > opens:
+                        total += min(now_us, closes) - opens
+            return total
+        return clock
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling keeps: the fields, not what is worked out from them."""
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}
 
     def _day_clock(self, day: int, shape: _Shape) -> tuple[int, bool]:
         """Working microseconds from the start of `_EPOCH` to the start of the
@@ -225,7 +250,7 @@ class WorkingCalendar:
 
 #: A stay shorter than this whose ends have one offset has no change of offset in it
 #: (changes are months apart), so its working time is read off the wall clock.
-_NO_CHANGE_WITHIN = timedelta(days=20)
+NO_CHANGE_WITHIN = timedelta(days=20)
 #: A Monday: `WorkingCalendar._clock` counts working time from it.
 _EPOCH = date(2000, 1, 3).toordinal()
 
@@ -241,7 +266,7 @@ class _Shape:
     #: holidays that fall on working weekdays, as ordinals, in order
     holidays: list[int]
     holidays_before_epoch: int
-    #: `_day_clock` of each day met so far
+    #: `_day_clock` of each day met so far, by its number from 1970-01-01
     days: dict[int, tuple[int, bool]] = field(default_factory=dict, compare=False)
     #: the end of the last stay `working_time` measured, which the next one usually
     #: starts at: (moment, zone, in UTC, in the zone, its clock)

@@ -289,7 +289,7 @@ _DAY_US = 86_400_000_000
 
 
 def _clock_sql(day: str, time_of_day: str, asked: FiguresAsked) -> str:
-    """SQL for `WorkingCalendar._clock`: working microseconds up to a wall-clock
+    """SQL for `WorkingCalendar.clock`: working microseconds up to a wall-clock
     time (on the calendar's wall clock), from an origin of its own (only
     differences are used), given as `day` (days since a Monday, positive:
     `_days_sql`) and `time_of_day` (microseconds). The same arithmetic: whole
