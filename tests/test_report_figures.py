@@ -28,6 +28,7 @@ from blueprint_cli.language.model import Blueprint
 from blueprint_cli.engine import due
 from blueprint_cli.report.figures import Counts, Misfit, Tally, Window, _StateTally, _stuck, _tally
 
+from test_calendar import working_time_as_defined
 from test_report import FLOW
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -56,8 +57,8 @@ def sales(tmp_path_factory: pytest.TempPathFactory) -> Blueprint:
 
 def reference(tally: Tally, records: Iterable[tuple[Record, Sequence[Passage]]]) -> Counts:
     """The counts as their definitions give them: `Tally.add` as it was before
-    it read moments as integers (stays from `engine.stays`, business time
-    from `working_time`, each move's day from `astimezone`), but for one thing:
+    it read moments as integers (stays from `engine.stays`, each move's day
+    from `astimezone`, business time from `working_time`'s definition), but for one thing:
     times are compared and subtracted as moments (Python compares two times of
     one zone by the wall clock, so two times written without an offset on a day
     the clocks change were an hour off)."""
@@ -100,7 +101,7 @@ def reference(tally: Tally, records: Iterable[tuple[Record, Sequence[Passage]]])
                         _tally(table, stay.state).entries += 1
                 continue
             spent = (stay.end.astimezone(timezone.utc) - stay.start).total_seconds()
-            worked = tally.calendar.working_time(stay.start, stay.end).total_seconds()
+            worked = working_time_as_defined(tally.calendar, stay.start, stay.end).total_seconds()
             for table in tables:
                 t = _tally(table, stay.state)
                 t.entries += began
@@ -157,9 +158,9 @@ def histories(draw: st.DrawFn) -> list[tuple[Record, list[Passage]]]:
             return text[:-6] if draw(st.integers(0, 15)) == 0 else text  # now and then without its offset
         history.append(Passage(stamp(at), "alice", "create", None, None, "Lead", 1))
         for _ in range(draw(st.integers(0, 7))):
-            # minutes to weeks; now and then back in time, or longer than a change of offset lasts
+            # minutes to weeks, now and then back in time, or over a year (across both changes)
             at += timedelta(minutes=draw(st.one_of(st.integers(0, 600), st.integers(-120, 0),
-                                                   st.integers(0, 60 * 24 * 50))),
+                                                   st.integers(0, 60 * 24 * 50), st.integers(0, 60 * 24 * 400))),
                             microseconds=draw(st.sampled_from([0, 0, 1, 999_999])))
             kind = draw(st.sampled_from(["move", "move", "move", "edit", "escalate", "migrate", "enter"]))
             if kind == "move":

@@ -38,9 +38,9 @@ from typing import Any
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.language import times
-from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, epoch_us, from_epoch_us, instant
+from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, epoch_us, instant
 from blueprint_cli.language.analysis import flow_order
-from blueprint_cli.language.calendar import NO_CHANGE_WITHIN, WorkingCalendar
+from blueprint_cli.language.calendar import Meter, WorkingCalendar
 from blueprint_cli.language.model import Blueprint
 
 #: The history entries that may change a record's state.
@@ -329,8 +329,7 @@ class Tally:
         self.counts = Counts(states={s: _StateTally() for s in self.order})
         self._fit = _Fit(versions, version)
         self._timed: dict[str | None, due.Timed | None] = {}
-        #: offsets in the calendar's zone (None: each stay on its start's offset) and in the report's
-        self._near = times.Offsets(calendar.zone) if calendar.zone is not None else None
+        #: offsets in the report's zone
         self._local = times.Offsets(zone)
         #: the offset (µs) of each fixed-offset zone the entries' times are written in
         self._fixed: dict[tzinfo | None, int] = {}
@@ -361,10 +360,10 @@ class Tally:
         keep, by, final = self.keep, self.by, self.final
         misfit = self._fit.misfit
         calendar = self.calendar
-        clock = calendar.clock()
         zone = calendar.zone
-        near = self._near
-        near_hours = near.hours if near is not None else {}
+        #: what measures business time: on the calendar's zone, else on the zone of each stay's start
+        meter = calendar.meter(zone) if zone is not None else None
+        meters: dict[tzinfo, Meter] = {}
         local = self._local
         local_hours = local.hours
         fixed = self._fixed
@@ -394,15 +393,11 @@ class Tally:
             if state_now is not None:
                 for table in tables:
                     _tally(table, state_now).now += 1
-            # the stay being walked: its state, start (epoch µs), the time it began
-            # at, that time's own offset (None: not a fixed one)
+            # the stay being walked: its state, start (epoch µs), the time it began at and its zone
             state: str | None = None
-            start = start_offset = 0
+            start = 0
             began_at: datetime | None = None
-            steady = False
-            #: the last clock read: of the wall-clock time `last_wall`
-            last_wall: int | None = None
-            last_clock = 0
+            began_tz: tzinfo = timezone.utc
             reaching: set[str] | None = None
             for p, moment in zip(history, moments):
                 to = p.to_state
@@ -429,34 +424,12 @@ class Tally:
                 if state is not None:
                     began = lo <= start < hi
                     if lo <= at < hi:
-                        if at <= start:
-                            worked = 0
-                        elif near is None:
-                            if steady:  # on the wall clock of the start's offset, which never changes
-                                wall = start + start_offset
-                                worked = -(last_clock if wall == last_wall else clock(wall))
-                                last_wall = at + start_offset
-                                last_clock = clock(last_wall)
-                                worked += last_clock
-                            else:
-                                assert began_at is not None
-                                worked = calendar.working_time(began_at, moment) // _US
-                        else:
-                            before = near_hours.get(start // HOUR_US)
-                            if before is None:
-                                before = near.ask(start)
-                            after = near_hours.get(at // HOUR_US)
-                            if after is None:
-                                after = near.ask(at)
-                            if at - start < _NO_CHANGE_US and before == after:
-                                wall = start + before
-                                worked = -(last_clock if wall == last_wall else clock(wall))
-                                last_wall = at + after
-                                last_clock = clock(last_wall)
-                                worked += last_clock
-                            else:
-                                assert zone is not None
-                                worked = calendar._walk(from_epoch_us(start), from_epoch_us(at), zone) // _US
+                        if zone is None:  # on the wall clock of the stay's start
+                            meter = meters.get(began_tz)
+                            if meter is None:
+                                meter = meters[began_tz] = calendar.meter(began_tz)
+                        assert meter is not None
+                        worked = meter.between(start, at)
                         spent = (at - start) / 1_000_000
                         way = (p.transition or kind, to)
                         for table in tables:
@@ -475,8 +448,7 @@ class Tally:
                     reaching = set()  # the record entered the blueprint in the window
                 if reaching is not None and at < hi:
                     reaching.add(to)
-                state, start, began_at = to, at, moment
-                start_offset, steady = offset, moment.tzinfo in fixed
+                state, start, began_at, began_tz = to, at, moment, moment.tzinfo or timezone.utc
             if state is None:
                 continue
             if lo <= start < hi:  # the stay the record is in
@@ -527,7 +499,6 @@ def by_week(days: tuple[tuple[date, int, int], ...]) -> tuple[tuple[date, int, i
 #: a window's edges when it has none (epoch µs): before and after any time a record may hold
 _BEFORE_ALL, _AFTER_ALL = -(1 << 62), 1 << 62
 _US = timedelta(microseconds=1)
-_NO_CHANGE_US = NO_CHANGE_WITHIN // _US
 
 
 def _own_offset(moment: datetime, fixed: dict[tzinfo | None, int]) -> int:
