@@ -3,8 +3,8 @@
     python bench/figures.py [--records 20000] [--rounds 5] [--baseline DIR] [--profile]
 
 Builds `--records` deals of bench/report.py's generator (a create entry and 10
-moves along real transitions) in memory, as `Store.histories` yields them
-(`Record`, `Passage`s), and times `Tally.add` over all of them in a process of
+moves along real transitions) in memory, as the JSON store's `histories`
+yields them (`Record`, `Passage`s decoded from each record file's text), and times `Tally.add` over all of them in a process of
 its own: no store, no file, no start-up; microseconds per record, wall and CPU
 (the process's own), best of three passes in each process. Cases:
 
@@ -56,9 +56,10 @@ def _deals() -> Any:
 def _tally(case: str) -> tuple[Any, list[Any]]:
     """The tally of one case (nothing counted yet), and the records it counts."""
     from blueprint_cli.check import load_blueprint
-    from blueprint_cli.engine.records import passage
+    from blueprint_cli.engine.records import Record, passages_of
     from blueprint_cli.language.calendar import DEFAULT, from_config
     from blueprint_cli.report.figures import Tally, Window
+    from blueprint_cli.store.recordfile import encode
 
     deal = _deals()
     bp = load_blueprint(HERE.parent / "sample_blueprints" / "deal-follow-up.yaml")
@@ -78,7 +79,9 @@ def _tally(case: str) -> tuple[Any, list[Any]]:
         window = Window(datetime(2026, 2, 15, tzinfo=zone), datetime(2026, 11, 1, tzinfo=zone))
         tally = Tally(bp, now=now, calendar=calendar, versions=lambda v: bp if v == 1 else None, window=window,
                       by=lambda r: r.owner, idle=timedelta(days=14), zone=zone)
-    records = [(record, [passage(e) for e in history]) for record, history in made]
+    # as the JSON store reads them: decoded from the record file (strings of their own, as on disk)
+    docs = (json.loads(encode(record, history)) for record, history in made)
+    records = [(Record.from_dict(doc["record"]), passages_of(doc["history"])) for doc in docs]
     return tally, records
 
 

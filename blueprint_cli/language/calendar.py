@@ -190,7 +190,7 @@ class WorkingCalendar:
             if working:
                 for opens, closes in hours:
                     if now_us > opens:
-                        total += min(now_us, closes) - opens
+                        total += (now_us if now_us < closes else closes) - opens
             return total
         return clock
 
@@ -278,6 +278,8 @@ class Meter:
     stay is walked day by day (`WorkingCalendar._walk`), except in a zone of
     one fixed offset, where the wall clock always runs as real time does."""
 
+    __slots__ = ("calendar", "zone", "offsets", "_offset", "_clock", "_last")
+
     def __init__(self, calendar: WorkingCalendar, zone: tzinfo) -> None:
         self.calendar, self.zone = calendar, zone
         self.offsets = Offsets(zone)
@@ -305,9 +307,9 @@ class Meter:
             wall, end_wall = a + before, b + after
         else:
             wall, end_wall = a + offset, b + offset
-        last = self._last
-        start = last[1] if wall == last[0] else self._clock(wall)
-        end = self._clock(end_wall)
+        last, clock = self._last, self._clock
+        start = last[1] if wall == last[0] else clock(wall)
+        end = clock(end_wall)
         self._last = (end_wall, end)
         return end - start
 

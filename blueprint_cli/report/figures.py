@@ -40,7 +40,7 @@ from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.language import times
 from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, epoch_us, instant
 from blueprint_cli.language.analysis import flow_order
-from blueprint_cli.language.calendar import Meter, WorkingCalendar
+from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
 
 #: The history entries that may change a record's state.
@@ -333,14 +333,15 @@ class Tally:
         self._local = times.Offsets(zone)
         #: the offset (µs) of each fixed-offset zone the entries' times are written in
         self._fixed: dict[tzinfo | None, int] = {}
-        #: the counts of `counts.per_day`, by day number (`epoch_us // DAY_US` on the report zone's wall clock)
-        self._days: dict[int, list[int]] = {}
+        #: the counts of `counts.per_day` by the hour (`epoch_us // HOUR_US`) of the moves
+        #: counted on them (each hour that is all on one day in the report's zone)
+        self._hours: dict[int, list[int]] = {}
 
     def fresh(self) -> Tally:
         """A tally of the same report with nothing counted yet (for a share of the records)."""
         other = copy.copy(self)
         other.counts = Counts(states={s: _StateTally() for s in self.order})
-        other._days = {}
+        other._hours = {}
         return other
 
     def add(self, records: Iterable[tuple[Record, Sequence[Passage]]]) -> None:
@@ -362,12 +363,10 @@ class Tally:
         calendar = self.calendar
         zone = calendar.zone
         #: what measures business time: on the calendar's zone, else on the zone of each stay's start
-        meter = calendar.meter(zone) if zone is not None else None
-        meters: dict[tzinfo, Meter] = {}
-        local = self._local
-        local_hours = local.hours
+        between: Callable[[int, int], int] = calendar.meter(zone).between if zone is not None else _nothing
+        betweens: dict[tzinfo, Callable[[int, int], int]] = {}
         fixed = self._fixed
-        days = self._days
+        hours = self._hours
         for record, history in records:
             if keep is not None and not keep(record):
                 continue
@@ -410,12 +409,9 @@ class Tally:
                 at = ((((moment.toordinal() - EPOCH_ORDINAL) * 24 + moment.hour) * 60 + moment.minute) * 60
                       + moment.second) * 1_000_000 + moment.microsecond - offset  # times.epoch_us
                 if (kind == "move" or kind == "migrate") and to != p.from_state and lo <= at < hi:
-                    there = local_hours.get(at // HOUR_US)
-                    if there is None:
-                        there = local.ask(at)
-                    counts = days.get((at + there) // DAY_US)
+                    counts = hours.get(at // HOUR_US)
                     if counts is None:
-                        counts = _day(days, per_day, (at + there) // DAY_US)
+                        counts = self._day(at)
                     counts[0] += 1
                     if to in final:
                         counts[1] += 1
@@ -425,11 +421,11 @@ class Tally:
                     began = lo <= start < hi
                     if lo <= at < hi:
                         if zone is None:  # on the wall clock of the stay's start
-                            meter = meters.get(began_tz)
-                            if meter is None:
-                                meter = meters[began_tz] = calendar.meter(began_tz)
-                        assert meter is not None
-                        worked = meter.between(start, at)
+                            measure = betweens.get(began_tz)
+                            if measure is None:
+                                measure = betweens[began_tz] = calendar.meter(began_tz).between
+                            between = measure
+                        worked = between(start, at)
                         spent = (at - start) / 1_000_000
                         way = (p.transition or kind, to)
                         for table in tables:
@@ -463,6 +459,19 @@ class Tally:
                 found = self._stuck(record, moments[-1], began_at)
                 if found is not None:
                     c.stuck.append(found)
+
+    def _day(self, at: int) -> list[int]:
+        """The moves and completions of the day of the moment `at` (`epoch_us`)
+        in the report's zone, as `counts.per_day` holds them; kept for its hour
+        when the whole hour is on that day."""
+        offset = self._local(at)
+        day = (at + offset) // DAY_US
+        counts = self.counts.per_day.setdefault(date.fromordinal(day + EPOCH_ORDINAL), [0, 0])
+        hour = at // HOUR_US
+        if self._local.hours.get(hour) == offset and \
+                (hour * HOUR_US + offset) // DAY_US == ((hour + 1) * HOUR_US - 1 + offset) // DAY_US == day:
+            self._hours[hour] = counts
+        return counts
 
     def _stuck(self, record: Record, last: datetime, start: datetime) -> Stuck | None:
         if record.state not in self._timed:
@@ -501,6 +510,11 @@ _BEFORE_ALL, _AFTER_ALL = -(1 << 62), 1 << 62
 _US = timedelta(microseconds=1)
 
 
+def _nothing(a: int, b: int) -> int:
+    """What no stay is measured with (`Tally.add` picks each stay's meter)."""
+    raise AssertionError("no meter")
+
+
 def _own_offset(moment: datetime, fixed: dict[tzinfo | None, int]) -> int:
     """The offset (µs) `moment` is written in, kept in `fixed` when its zone is
     a fixed offset (not a zone with changes: a time read without one)."""
@@ -509,12 +523,6 @@ def _own_offset(moment: datetime, fixed: dict[tzinfo | None, int]) -> int:
     if type(moment.tzinfo) is timezone:
         fixed[moment.tzinfo] = offset // _US
     return offset // _US
-
-
-def _day(days: dict[int, list[int]], per_day: dict[date, list[int]], day: int) -> list[int]:
-    """The counts of day number `day` (shared with `per_day`, by date)."""
-    counts = days[day] = per_day.setdefault(date.fromordinal(day + EPOCH_ORDINAL), [0, 0])
-    return counts
 
 
 def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:
