@@ -267,3 +267,18 @@ def test_without_a_zone_moves_are_counted_on_their_day_on_this_machine(
         monkeypatch.undo()
         time.tzset()
     assert sorted(tally.counts.per_day.items()) == [(date(2026, 3, 29), [2, 0]), (date(2026, 3, 30), [1, 1])]
+
+
+@pytest.mark.parametrize("later_first", [False, True])
+def test_an_hour_across_midnight_in_the_reports_zone_counts_its_moves_on_both_days(
+        sales: Blueprint, later_first: bool) -> None:
+    """Kathmandu is 5:45 ahead: 18:00-19:00 UTC is 23:45-00:45 there."""
+    def lead(rid: str, moves: list[str]) -> tuple[Record, list[Passage]]:
+        history = [Passage("2026-05-04T12:00:00+00:00", "alice", "create", None, None, "Lead", 1)]
+        history += [Passage(at, "bob", "move", "Qualify", "Lead", "Call", 1) for at in moves]
+        return Record(id=rid, module="Leads", blueprint="sales", version=1, state="Call", owner="alice"), history
+    before, after = "2026-05-04T18:10:00+00:00", "2026-05-04T18:20:00+00:00"  # 23:55 and 00:05 in Kathmandu
+    records = [lead("1", [after]), lead("2", [before])] if later_first else [lead("1", [before]), lead("2", [after])]
+    tally = Tally(sales, now=NOW, calendar=WorkingCalendar(), versions=lambda v: sales, zone=ZoneInfo("Asia/Kathmandu"))
+    tally.add(records)
+    assert sorted(tally.counts.per_day.items()) == [(date(2026, 5, 4), [1, 0]), (date(2026, 5, 5), [1, 0])]
