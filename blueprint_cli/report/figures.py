@@ -352,9 +352,11 @@ class Tally:
         (`times.epoch_us`): each entry's time is read once, its offset in a zone
         once an hour (`times.Offsets`), the working calendar's clock of each
         moment once (a stay ends where the next begins), and business time is
-        what `WorkingCalendar.working_time` gives (`_worked`)."""
+        what `WorkingCalendar.working_time` gives (its `Meter`). Times are
+        compared and subtracted as moments, also two written without an offset
+        (read in a zone with changes, which Python would compare by the wall clock)."""
         c = self.counts
-        states, reached, per_day = c.states, c.reached, c.per_day
+        states, reached = c.states, c.reached
         window = self.window
         lo = epoch_us(window.since) if window.since is not None else _BEFORE_ALL
         hi = epoch_us(window.until) if window.until is not None else _AFTER_ALL
