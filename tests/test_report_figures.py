@@ -281,3 +281,18 @@ def test_an_hour_across_midnight_in_the_reports_zone_counts_its_moves_on_both_da
     tally = Tally(sales, now=NOW, calendar=WorkingCalendar(), versions=lambda v: sales, zone=ZoneInfo("Asia/Kathmandu"))
     tally.add(records)
     assert sorted(tally.counts.per_day.items()) == [(date(2026, 5, 4), [1, 0]), (date(2026, 5, 5), [1, 0])]
+
+
+def test_times_written_without_an_offset_are_measured_as_moments(sales: Blueprint) -> None:
+    """Read in New York, where 02:00 becomes 03:00 on 2026-03-08: from 01:00 to
+    04:00 on the wall clock is two hours (Python would subtract the wall clocks)."""
+    history = [Passage("2026-03-08T01:00", "alice", "create", None, None, "Lead", 1),
+               Passage("2026-03-08T04:00", "bob", "move", "Qualify", "Lead", "Call", 1)]
+    record = Record(id="1", module="Leads", blueprint="sales", version=1, state="Call", owner="alice")
+    tally = Tally(sales, now=NOW, calendar=from_config({"days": "mon-sun", "hours": "00:00-24:00"}),
+                  versions=lambda v: sales)
+    with times.reading_in(ZoneInfo("America/New_York")):
+        tally.add([(record, history)])
+    lead = tally.counts.states["Lead"]
+    assert (list(lead.calendar), list(lead.business)) == ([2 * 3600.0], [2 * 3600.0])
+    assert tally.counts.entered == 1 and tally.counts.reached == Counter({"Lead": 1, "Call": 1})
