@@ -32,8 +32,10 @@ side, its `report --json` compared byte for byte with the other's.
 With `--baseline DIR` (a folder holding another version's `blueprint_cli`, e.g.
 `git archive main blueprint_cli | tar -x -C DIR`), every command also runs with
 that code, right after this checkout's, and the ratios after/before are
-printed. Each command's CPU time (user + system, its worker processes
-included) is printed next to its wall time: on a shared machine it moves less.
+printed, and whether the two versions' `report --json` are the same, byte for
+byte (with no option, `--by owner --idle 14d`, and a window). Each command's
+CPU time (user + system, its worker processes included) is printed next to its
+wall time: on a shared machine it moves less.
 Prints the figures; it asserts nothing.
 """
 
@@ -117,6 +119,11 @@ def timed(args: list[str], cwd: Path, shell: bool = False, code: Path | None = N
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args)} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def _output(args: list[str], cwd: Path, code: Path | None) -> bytes:
+    """What a command prints, run with the `blueprint_cli` of `code`."""
+    return subprocess.run(args, cwd=cwd, env=_env(code), check=True, capture_output=True).stdout
 
 
 #: compiled modules, as an installed package has them (not in the checkouts' folders)
@@ -231,6 +238,12 @@ def main() -> None:
                          f" CPU {cpu[(name, 'after')] / cpu[(name, 'before')]:.2f}")
             print(line)
         print(f"  load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        if args.baseline is not None:
+            same = {name: len({_output(report + extra, large, code) for code in codes.values()}) == 1
+                    for name, extra in (("", []), (" --by owner --idle 14d", ["--by", "owner", "--idle", "14d"]),
+                                        (" --since/--until", ["--since", "2026-02-01", "--until", "2026-03-15"]))}
+            print("  report --json after and before: " + ", ".join(
+                f"{'identical' if ok else 'DIFFERENT'}{name}" for name, ok in same.items()))
 
         if args.postgres:
             postgres(args, base, cli, report)

@@ -119,6 +119,73 @@ def test_working_time_counts_whole_days_as_walking_them_does(start: datetime, mi
     assert cal.working_time(a, b) == _walked(cal, a, b)
 
 
+#: moments around the changes of offset of 2026: Europe (29 March, 25 October),
+#: the US (8 March, 1 November), Lord Howe Island (half an hour: 5 April, 4 October)
+_CHANGES = [datetime(2026, m, d, h, tzinfo=timezone.utc) for m, d, h in
+            [(3, 29, 1), (10, 25, 1), (3, 8, 7), (11, 1, 6), (4, 4, 15), (10, 3, 15), (7, 1, 0)]]
+
+
+@given(st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/St_Johns",
+                        "Asia/Kathmandu", None]),
+       st.sampled_from([["09:00-17:00"], ["08:30-12:00", "13:00-18:15"], ["00:00-24:00"], ["01:30-03:30"],
+                        ["02:15-02:45", "23:59-24:00"]]),
+       st.sampled_from(["mon-fri", "mon-sun", "sun,wed"]),
+       st.lists(st.tuples(st.sampled_from(["on", "near", "anew"]), st.sampled_from(_CHANGES),
+                          st.integers(-60 * 24 * 3, 60 * 24 * 3), st.sampled_from([0, 1, 59 * 60_000_000]),
+                          st.one_of(st.integers(-60, 60 * 30), st.integers(0, 60 * 24 * 400)),
+                          st.sampled_from([timezone.utc, CEST, timezone(timedelta(hours=-4)), None])),
+                min_size=1, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_working_time_across_changes_of_offset_is_as_defined(
+        zone: str | None, hours: list[str], days: str,
+        stays: list[tuple[str, datetime, int, int, int, timezone | None]]) -> None:
+    """On the calendar's zone (or, with none, on the zone of each start):
+    stays one after another, as a report measures them (each from where the one
+    before ended, from near there, or from anywhere), short and long."""
+    cal = from_config({"hours": hours, "days": days, "holidays": ["2026-03-30", "2026-10-26", "2026-11-02"],
+                       **({"time_zone": zone} if zone else {})})
+    end: datetime | None = None
+    for how, base, minutes, micro, length, written in stays:
+        if how == "on" and end is not None:
+            start = end
+        elif how == "near" and end is not None:
+            start = end + timedelta(microseconds=micro)
+        else:
+            start = base + timedelta(minutes=minutes)
+        start = start.astimezone(written or ZoneInfo("America/New_York"))
+        end = (start + timedelta(minutes=length)).astimezone(timezone.utc)
+        assert cal.working_time(start, end) == working_time_as_defined(cal, start, end), (start, end)
+
+
+def working_time_as_defined(cal: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    """Working time by its definition, as `working_time` computed it before it
+    measured moments as integers (and kept no clock between calls): in real
+    elapsed time, opening hours on the wall clock of the calendar's zone (else
+    `start`'s); a stay shorter than 20 days whose ends have one offset is the
+    difference of the working clock at its ends, any other is walked day by day."""
+    zone = cal.zone or start.tzinfo
+    assert zone is not None
+    a, b = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    if b <= a:
+        return timedelta()
+    local_a, local_b = a.astimezone(zone), b.astimezone(zone)
+    if b - a < timedelta(days=20) and local_a.utcoffset() == local_b.utcoffset():
+        return timedelta(microseconds=_clock_as_defined(cal, local_b) - _clock_as_defined(cal, local_a))
+    return cal._walk(a, b, zone)
+
+
+def _clock_as_defined(cal: WorkingCalendar, local: datetime) -> int:
+    """Working microseconds from the calendar's first Monday up to the wall-clock time `local`."""
+    shape = cal._shape()
+    total, working = cal._day_clock(local.toordinal(), shape)
+    if working:
+        now_us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+        for opens, closes in shape.hours_us:
+            if now_us > opens:
+                total += min(now_us, closes) - opens
+    return total
+
+
 @pytest.mark.parametrize(("data", "message"), [
     ({"days": ["mon", "funday"]}, "'funday' is not a day"),
     ({"days": []}, "at least one working day"),

@@ -115,3 +115,31 @@ def test_a_year_out_of_range_is_refused_with_the_same_reason_everywhere(tmp_path
         "      - move: Stamp\n", encoding="utf-8")
     tested = run(folder, "test", "items.scenarios.yaml")
     assert tested.code == 1 and reason in tested.out + tested.err, tested
+
+
+@pytest.mark.parametrize(("zone", "around"), [
+    ("America/St_Johns", "2026-03-08T05:30:00+00:00"),     # -3:30 to -2:30, half past a UTC hour
+    ("America/St_Johns", "2026-11-01T04:30:00+00:00"),
+    ("Australia/Lord_Howe", "2026-10-03T15:30:00+00:00"),  # +10:30 to +11: half an hour, half past
+    ("Europe/Berlin", "2026-10-25T01:00:00+00:00"),
+    (None, "2026-10-25T01:00:00+00:00"),                   # this machine's zone
+])
+@pytest.mark.parametrize("first", ["before", "after"])
+def test_a_zones_offset_as_an_integer_is_its_offset_at_every_moment(zone: str | None, around: str,
+                                                                     first: str) -> None:
+    """`times.Offsets` (each hour's offset asked once) against `astimezone`, minute
+    by minute across a change of offset (asked first before it, or after), and
+    `epoch_us` back and forth."""
+    from zoneinfo import ZoneInfo
+
+    from blueprint_cli.language.times import Offsets, epoch_us, from_epoch_us
+
+    tz = ZoneInfo(zone) if zone else None
+    offsets = Offsets(tz)
+    change = datetime.fromisoformat(around)
+    minutes = range(-90, 91) if first == "before" else range(90, -91, -1)
+    for minute in minutes:
+        moment = change + timedelta(minutes=minute, microseconds=minute % 7)
+        us = epoch_us(moment)
+        assert from_epoch_us(us) == moment and epoch_us(moment.astimezone(tz)) == us
+        assert offsets(us) == moment.astimezone(tz).utcoffset() // timedelta(microseconds=1), moment

@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
 from blueprint_cli.language.durations import Duration
+from blueprint_cli.language.times import (
+    DAY_US, EPOCH_ORDINAL, HOUR_US, Offsets, epoch_us, from_epoch_us, wall_us,
+)
 from blueprint_cli.shown import brief
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -125,32 +128,24 @@ class WorkingCalendar:
     def working_time(self, start: datetime, end: datetime) -> timedelta:
         """Working time between two moments (zero if `end` is not after `start`),
         in real elapsed time; opening hours on the wall clock of the calendar's
-        zone (else `start`'s offset). A short stay with no change of offset is the
-        working time from a fixed Monday to `end` less that to `start` — no day
-        between them walked (a report adds this up for a million stays, each
-        starting where the one before ended: that moment's clock is read once);
-        others are walked day by day."""
+        zone (else `start`'s offset). `Meter.between` measures it."""
         zone = self.zone or start.tzinfo
         if zone is None:
             raise ValueError("business time needs a moment with a time zone")
-        shape = self._shape()
-        last = shape.last[0]  # read once, replaced whole: never half of one stay and half of another
-        # compared in UTC: two times of one zone compare by the wall clock, which an autumn change repeats
-        if last is not None and start is last[0] and (zone is last[1] or zone == last[1]):
-            a, local_a, clock_a = last[2], last[3], last[4]
-        else:
-            a = start.astimezone(timezone.utc)
-            local_a, clock_a = a.astimezone(zone), None
-        b = end.astimezone(timezone.utc)
-        if b <= a:
-            return timedelta()
-        local_b = b.astimezone(zone)
-        if b - a < _NO_CHANGE_WITHIN and local_a.utcoffset() == local_b.utcoffset():
-            # no change of offset between them, so the wall clock runs as real time does
-            clock_b = self._clock(local_b)
-            shape.last[0] = (end, zone, b, local_b, clock_b)
-            return timedelta(microseconds=clock_b - (clock_a if clock_a is not None else self._clock(local_a)))
-        return self._walk(a, b, zone)
+        return timedelta(microseconds=self.meter(zone).between(epoch_us(start), epoch_us(end)))
+
+    def meter(self, zone: tzinfo) -> Meter:
+        """What measures working time on this calendar with opening hours on
+        the wall clock of `zone` (the calendar's own, when it has one): one per
+        zone, kept."""
+        meters: dict[tzinfo, Meter] | None = self.__dict__.get("_meters_cache")
+        if meters is None:
+            meters = {}
+            object.__setattr__(self, "_meters_cache", meters)  # derived from the fields, which never change
+        found = meters.get(zone)
+        if found is None:
+            found = meters[zone] = Meter(self, zone)
+        return found
 
     def _walk(self, a: datetime, b: datetime, zone: tzinfo) -> timedelta:
         """Working time from `a` to `b` (UTC) day by day, in real elapsed time:
@@ -170,18 +165,42 @@ class WorkingCalendar:
     def _clock(self, local: datetime) -> int:
         """Working microseconds from the start of `_EPOCH` up to the wall-clock
         time `local` (negative before it)."""
+        return self.clock()(wall_us(local))
+
+    def clock(self) -> Callable[[int], int]:
+        """The working clock, as a function of a wall-clock time given as
+        `times.wall_us` (microseconds from 1970-01-01 00:00 on the wall clock of
+        the calendar's zone): the working microseconds from the start of
+        `_EPOCH` up to it, negative before. Between two times with no change of
+        offset between them, the working time is the difference of their
+        clocks. One function per calendar, quick to call (a report reads it
+        for every moment of every history); each day's start is worked out once."""
+        found: Callable[[int], int] | None = self.__dict__.get("_clock_cache")
+        if found is None:
+            found = self._make_clock()
+            object.__setattr__(self, "_clock_cache", found)  # derived from the fields, which never change
+        return found
+
+    def _make_clock(self) -> Callable[[int], int]:
         shape = self._shape()
-        day = local.toordinal()
-        known = shape.days.get(day)
-        if known is None:
-            known = shape.days[day] = self._day_clock(day, shape)
-        total, working = known
-        if working:
-            now_us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
-            for opens, closes in shape.hours_us:
-                if now_us > opens:
-                    total += min(now_us, closes) - opens
-        return total
+        days, hours, day_clock = shape.days, shape.hours_us, self._day_clock
+
+        def clock(wall: int) -> int:
+            day, now_us = divmod(wall, DAY_US)
+            known = days.get(day)
+            if known is None:
+                known = days[day] = day_clock(day + EPOCH_ORDINAL, shape)
+            total, working = known
+            if working:
+                for opens, closes in hours:
+                    if now_us > opens:
+                        total += (now_us if now_us < closes else closes) - opens
+            return total
+        return clock
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What pickling keeps: the fields, not what is worked out from them."""
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}
 
     def _day_clock(self, day: int, shape: _Shape) -> tuple[int, bool]:
         """Working microseconds from the start of `_EPOCH` to the start of the
@@ -229,7 +248,9 @@ class WorkingCalendar:
 
 #: A stay shorter than this whose ends have one offset has no change of offset in it
 #: (changes are months apart), so its working time is read off the wall clock.
-_NO_CHANGE_WITHIN = timedelta(days=20)
+NO_CHANGE_WITHIN = timedelta(days=20)
+_ONE_US = timedelta(microseconds=1)
+_NO_CHANGE_US = NO_CHANGE_WITHIN // _ONE_US
 #: A Monday: `WorkingCalendar._clock` counts working time from it.
 _EPOCH = date(2000, 1, 3).toordinal()
 
@@ -245,12 +266,56 @@ class _Shape:
     #: holidays that fall on working weekdays, as ordinals, in order
     holidays: list[int]
     holidays_before_epoch: int
-    #: `_day_clock` of each day met so far
+    #: `_day_clock` of each day met so far, by its number from 1970-01-01
     days: dict[int, tuple[int, bool]] = field(default_factory=dict, compare=False)
-    #: the end of the last stay `working_time` measured, which the next one usually
-    #: starts at: (moment, zone, in UTC, in the zone, its clock)
-    last: list[tuple[datetime, tzinfo, datetime, datetime, int] | None] = field(
-        default_factory=lambda: [None], compare=False)
+
+
+class Meter:
+    """Working time on a calendar with opening hours on the wall clock of one
+    zone, between moments given as `times.epoch_us` (integers, exact to the
+    microsecond): what `WorkingCalendar.working_time` gives, quick enough for a
+    report that measures a million stays. A stay shorter than
+    `NO_CHANGE_WITHIN` whose ends have one offset (no change of offset between
+    them) is the difference of the working clock (`WorkingCalendar.clock`) at
+    its two ends — no day between them walked; the clock of the end of the last
+    stay measured is kept, as the next stay usually starts there. Any other
+    stay is walked day by day (`WorkingCalendar._walk`), except in a zone of
+    one fixed offset, where the wall clock always runs as real time does."""
+
+    __slots__ = ("calendar", "zone", "offsets", "_offset", "_clock", "_last")
+
+    def __init__(self, calendar: WorkingCalendar, zone: tzinfo) -> None:
+        self.calendar, self.zone = calendar, zone
+        self.offsets = Offsets(zone)
+        #: a zone of one fixed offset: that offset (µs)
+        self._offset = self.offsets(0) if type(zone) is timezone else None
+        self._clock = calendar.clock()
+        #: the wall-clock time whose clock was read last, and that clock (replaced whole)
+        self._last = (0, self._clock(0))
+
+    def between(self, a: int, b: int) -> int:
+        """Working microseconds from `a` to `b` (0 if `b` is not after `a`)."""
+        if b <= a:
+            return 0
+        offset = self._offset
+        if offset is None:
+            hours = self.offsets.hours
+            before = hours.get(a // HOUR_US)
+            if before is None:
+                before = self.offsets.ask(a)
+            after = hours.get(b // HOUR_US)
+            if after is None:
+                after = self.offsets.ask(b)
+            if b - a >= _NO_CHANGE_US or before != after:
+                return self.calendar._walk(from_epoch_us(a), from_epoch_us(b), self.zone) // _ONE_US
+            wall, end_wall = a + before, b + after
+        else:
+            wall, end_wall = a + offset, b + offset
+        last, clock = self._last, self._clock
+        start = last[1] if wall == last[0] else clock(wall)
+        end = clock(end_wall)
+        self._last = (end_wall, end)
+        return end - start
 
 
 def _us(moment: time) -> int:

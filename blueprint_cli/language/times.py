@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 #: The years a date or time may be in: any business date, and far enough from
 #: year 1 and 9999 that an offset or a duration (at most 100 years) added to it
@@ -135,6 +135,65 @@ def day_in_effect(moment: datetime) -> date:
     is set): how a time compares with a day (`created_at < today`)."""
     zone = zone_in_effect()
     return moment.astimezone(zone).date()  # (None: the machine's local zone)
+
+
+#: Microseconds in an hour and in a day; moments as integers (`epoch_us`) count them.
+HOUR_US, DAY_US = 3_600_000_000, 86_400_000_000
+#: 1970-01-01 as a `date.toordinal`: day `d` of `epoch_us // DAY_US` is ordinal `d + EPOCH_ORDINAL`
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def wall_us(moment: datetime) -> int:
+    """Microseconds from 1970-01-01 00:00 to `moment` read on its own wall
+    clock (its offset ignored): integers, exact to the microsecond."""
+    return ((((moment.toordinal() - EPOCH_ORDINAL) * 24 + moment.hour) * 60 + moment.minute) * 60
+            + moment.second) * 1_000_000 + moment.microsecond
+
+
+def epoch_us(moment: datetime) -> int:
+    """Microseconds since 1970-01-01 00:00 UTC of a time with an offset: a
+    moment as an integer (a report compares and subtracts millions of them)."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("a moment needs a time zone")
+    return wall_us(moment) - offset // _US
+
+
+def from_epoch_us(us: int) -> datetime:
+    """`epoch_us`'s moment back, in UTC."""
+    return _EPOCH + timedelta(microseconds=us)
+
+
+class Offsets:
+    """A zone's offset (microseconds) at moments given as `epoch_us`: what
+    `moment.astimezone(zone).utcoffset()` says (zone None: the machine's local
+    zone), asked once per hour of moments. `hours` holds the answer for each
+    hour whose first and last microsecond have the same offset (a zone changes
+    its offset at most once an hour); other moments are asked each time
+    (`ask`). Read `hours.get(us // HOUR_US)` first where every call counts."""
+
+    def __init__(self, zone: tzinfo | None) -> None:
+        self.zone = zone
+        self.hours: dict[int, int] = {}
+
+    def __call__(self, us: int) -> int:
+        found = self.hours.get(us // HOUR_US)
+        return found if found is not None else self.ask(us)
+
+    def ask(self, us: int) -> int:
+        hour = us // HOUR_US
+        first = self._exact(hour * HOUR_US)
+        if first == self._exact((hour + 1) * HOUR_US - 1):
+            self.hours[hour] = first
+            return first
+        return self._exact(us)
+
+    def _exact(self, us: int) -> int:
+        offset = from_epoch_us(us).astimezone(self.zone).utcoffset()
+        assert offset is not None  # astimezone gives a time with an offset
+        return offset // _US
 
 
 def _naive(text: str) -> bool:

@@ -32,14 +32,13 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Passage, Record
-from blueprint_cli.engine.stays import Stay, stays
 from blueprint_cli.language import times
-from blueprint_cli.language.times import instant
+from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, epoch_us, instant
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
@@ -330,23 +329,46 @@ class Tally:
         self.counts = Counts(states={s: _StateTally() for s in self.order})
         self._fit = _Fit(versions, version)
         self._timed: dict[str | None, due.Timed | None] = {}
+        #: offsets in the report's zone
+        self._local = times.Offsets(zone)
+        #: the offset (µs) of each fixed-offset zone the entries' times are written in
+        self._fixed: dict[tzinfo | None, int] = {}
+        #: the counts of `counts.per_day` by the hour (`epoch_us // HOUR_US`) of the moves
+        #: counted on them (each hour that is all on one day in the report's zone)
+        self._hours: dict[int, list[int]] = {}
 
     def fresh(self) -> Tally:
         """A tally of the same report with nothing counted yet (for a share of the records)."""
         other = copy.copy(self)
         other.counts = Counts(states={s: _StateTally() for s in self.order})
+        other._hours = {}
         return other
 
     def add(self, records: Iterable[tuple[Record, Sequence[Passage]]]) -> None:
-        """Count `records` (each as it follows the latest version, with its history)."""
+        """Count `records` (each as it follows the latest version, with its history).
+
+        One pass over each history finds its stays (as `engine.stays` does),
+        measures them and counts its moves, every moment as an integer
+        (`times.epoch_us`): each entry's time is read once, its offset in a zone
+        once an hour (`times.Offsets`), the working calendar's clock of each
+        moment once (a stay ends where the next begins), and business time is
+        what `WorkingCalendar.working_time` gives (its `Meter`). Times are
+        compared and subtracted as moments, also two written without an offset
+        (read in a zone with changes, which Python would compare by the wall clock)."""
         c = self.counts
-        states, per_day, reached = c.states, c.per_day, c.reached
+        states, reached = c.states, c.reached
         window = self.window
-        since, until = window.since, window.until
-        everything = since is None and until is None
-        keep, by, final, local = self.keep, self.by, self.final, self.zone
+        lo = epoch_us(window.since) if window.since is not None else _BEFORE_ALL
+        hi = epoch_us(window.until) if window.until is not None else _AFTER_ALL
+        keep, by, final = self.keep, self.by, self.final
         misfit = self._fit.misfit
-        working = self.calendar.working_time
+        calendar = self.calendar
+        zone = calendar.zone
+        #: what measures business time: on the calendar's zone, else on the zone of each stay's start
+        between: Callable[[int, int], int] = calendar.meter(zone).between if zone is not None else _nothing
+        betweens: dict[tzinfo, Callable[[int, int], int]] = {}
+        fixed = self._fixed
+        hours = self._hours
         for record, history in records:
             if keep is not None and not keep(record):
                 continue
@@ -357,66 +379,106 @@ class Tally:
                 continue
             try:
                 moments = [instant(p.at) for p in history]
-                record_stays = stays(history, moments)
             except times.TimeError as exc:
                 c.misfit_records += 1
                 c.misfits.append(Misfit(record.id, "", record.version, f"an entry's time: {exc}"))
                 continue
             c.records += 1
-            tables = [states]
-            if by is not None:
+            if by is None:
+                tables: tuple[dict[str, _StateTally], ...] = (states,)
+            else:
                 group = by(record)
                 c.group_records[group] += 1
-                tables.append(c.groups.setdefault(group, {}))
+                tables = (states, c.groups.setdefault(group, {}))
             state_now = record.state
             if state_now is not None:
                 for table in tables:
                     _tally(table, state_now).now += 1
-            for stay in record_stays:
-                start, end = stay.start, stay.end
-                began = everything or ((since is None or start >= since) and (until is None or start < until))
-                if end is None or not (everything or ((since is None or end >= since) and (until is None or end < until))):
-                    if began:
-                        for table in tables:
-                            _tally(table, stay.state).entries += 1
+            # the stay being walked: its state, start (epoch µs), the time it began at and its zone
+            state: str | None = None
+            start = 0
+            began_at: datetime | None = None
+            began_tz: tzinfo = timezone.utc
+            reaching: set[str] | None = None
+            for p, moment in zip(history, moments):
+                to = p.to_state
+                if to is None:
                     continue
-                spent = (end - start).total_seconds()
-                worked = working(start, end).total_seconds()
-                way = (stay.left_by or "", stay.to or "")
-                for table in tables:
-                    tally = _tally(table, stay.state)
-                    if began:
-                        tally.entries += 1
-                    tally.calendar.append(spent)
-                    tally.business.append(worked)
-                    tally.left[way] += 1
-            if record_stays:
-                first = record_stays[0].start
-                if everything or ((since is None or first >= since) and (until is None or first < until)):
-                    c.entered += 1
-                    for state in {s.state for s in record_stays if until is None or s.start < until}:
-                        reached[state] += 1
-            for p, at in zip(history, moments):
-                kind, to = p.kind, p.to_state
-                if (kind == "move" or kind == "migrate") and to is not None and to != p.from_state:
-                    if not (everything or ((since is None or at >= since) and (until is None or at < until))):
-                        continue
-                    day = at.astimezone(local).date()
-                    counts = per_day.get(day)
+                kind = p.kind
+                offset = fixed.get(moment.tzinfo)
+                if offset is None:
+                    offset = _own_offset(moment, fixed)
+                at = ((((moment.toordinal() - EPOCH_ORDINAL) * 24 + moment.hour) * 60 + moment.minute) * 60
+                      + moment.second) * 1_000_000 + moment.microsecond - offset  # times.epoch_us
+                if (kind == "move" or kind == "migrate") and to != p.from_state and lo <= at < hi:
+                    counts = hours.get(at // HOUR_US)
                     if counts is None:
-                        counts = per_day[day] = [0, 0]
+                        counts = self._day(at)
                     counts[0] += 1
                     if to in final:
                         counts[1] += 1
-            if state_now is not None and state_now not in final and record_stays:
-                found = self._stuck(record, moments[-1], record_stays[-1])
+                if to == state and kind != "create" and kind != "enter":
+                    continue
+                if state is not None:
+                    began = lo <= start < hi
+                    if lo <= at < hi:
+                        if zone is None:  # on the wall clock of the stay's start
+                            measure = betweens.get(began_tz)
+                            if measure is None:
+                                measure = betweens[began_tz] = calendar.meter(began_tz).between
+                            between = measure
+                        worked = between(start, at)
+                        spent = (at - start) / 1_000_000
+                        way = (p.transition or kind, to)
+                        for table in tables:
+                            tally = table.get(state)
+                            if tally is None:
+                                tally = _tally(table, state)
+                            if began:
+                                tally.entries += 1
+                            tally.calendar.append(spent)
+                            tally.business.append(worked / 1_000_000)
+                            tally.left[way] += 1
+                    elif began:
+                        for table in tables:
+                            _tally(table, state).entries += 1
+                elif lo <= at < hi:
+                    reaching = set()  # the record entered the blueprint in the window
+                if reaching is not None and at < hi:
+                    reaching.add(to)
+                state, start, began_at, began_tz = to, at, moment, moment.tzinfo or timezone.utc
+            if state is None:
+                continue
+            if lo <= start < hi:  # the stay the record is in
+                for table in tables:
+                    _tally(table, state).entries += 1
+            if reaching is not None:
+                c.entered += 1
+                for reached_state in reaching:
+                    reached[reached_state] += 1
+            if state_now is not None and state_now not in final:
+                assert began_at is not None
+                found = self._stuck(record, moments[-1], began_at)
                 if found is not None:
                     c.stuck.append(found)
 
-    def _stuck(self, record: Record, last: datetime, stay: Stay) -> Stuck | None:
+    def _day(self, at: int) -> list[int]:
+        """The moves and completions of the day of the moment `at` (`epoch_us`)
+        in the report's zone, as `counts.per_day` holds them; kept for its hour
+        when the whole hour is on that day."""
+        offset = self._local(at)
+        day = (at + offset) // DAY_US
+        counts = self.counts.per_day.setdefault(date.fromordinal(day + EPOCH_ORDINAL), [0, 0])
+        hour = at // HOUR_US
+        if self._local.hours.get(hour) == offset and \
+                (hour * HOUR_US + offset) // DAY_US == ((hour + 1) * HOUR_US - 1 + offset) // DAY_US == day:
+            self._hours[hour] = counts
+        return counts
+
+    def _stuck(self, record: Record, last: datetime, start: datetime) -> Stuck | None:
         if record.state not in self._timed:
             self._timed[record.state] = due.timed_state(self.bp, record.state)
-        return _stuck(record, last, stay, self._timed[record.state], self.now, self.calendar, self.idle)
+        return _stuck(record, last, start, self._timed[record.state], self.now, self.calendar, self.idle)
 
     def report(self, *, by_name: str | None = None, stuck_limit: int | None = None) -> Report:
         c, order, final = self.counts, self.order, self.final
@@ -443,6 +505,26 @@ def by_week(days: tuple[tuple[date, int, int], ...]) -> tuple[tuple[date, int, i
         w[0] += moves
         w[1] += done
     return tuple(sorted((d, n[0], n[1]) for d, n in weeks.items()))
+
+
+#: a window's edges when it has none (epoch µs): before and after any time a record may hold
+_BEFORE_ALL, _AFTER_ALL = -(1 << 62), 1 << 62
+_US = timedelta(microseconds=1)
+
+
+def _nothing(a: int, b: int) -> int:
+    """What no stay is measured with (`Tally.add` picks each stay's meter)."""
+    raise AssertionError("no meter")
+
+
+def _own_offset(moment: datetime, fixed: dict[tzinfo | None, int]) -> int:
+    """The offset (µs) `moment` is written in, kept in `fixed` when its zone is
+    a fixed offset (not a zone with changes: a time read without one)."""
+    offset = moment.utcoffset()
+    assert offset is not None  # `times.instant` gives times with an offset
+    if type(moment.tzinfo) is timezone:
+        fixed[moment.tzinfo] = offset // _US
+    return offset // _US
 
 
 def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:
@@ -493,8 +575,10 @@ def _funnel(order: list[str], final: frozenset[str], reached: Counter[str], ente
     return tuple(steps)
 
 
-def _stuck(record: Record, last: datetime, stay: Stay, timed: due.Timed | None, now: datetime,
+def _stuck(record: Record, last: datetime, start: datetime, timed: due.Timed | None, now: datetime,
            calendar: WorkingCalendar, idle: timedelta | None) -> Stuck | None:
+    """The record as a stuck one (None: it is not): `last` is its last entry's
+    time, `start` when it entered its state."""
     standing, level = due.sla_standing(timed, record, now, calendar)
     idle_for = now - last
     why = []
@@ -506,5 +590,5 @@ def _stuck(record: Record, last: datetime, stay: Stay, timed: due.Timed | None, 
         return None
     value = record.fields.get("name") or record.fields.get("subject") or record.fields.get("title")
     return Stuck(record.id, str(value) if value else None, record.owner, record.state or "",
-                 record.state_since or stay.start.isoformat(), (now - stay.start).total_seconds(),
+                 record.state_since or start.isoformat(), (now - start).total_seconds(),
                  idle_for.total_seconds(), tuple(why), level)

@@ -8,7 +8,7 @@ store, and for whatever the store leaves to it:
   version); those must all be history that does not fit (listed, not counted),
   else the report is computed by `figures.compute` after all;
 - business time is the difference of the working calendar's clock
-  (`WorkingCalendar._clock`), repeated by the server with the calendar's days,
+  (`WorkingCalendar.clock`), repeated by the server with the calendar's days,
   hours and holidays and the zone's offsets sent with the query; on a day whose
   working hours hold a change of offset the clock is not the walked time, so a
   history that reaches such a day is computed by `figures.compute`;
@@ -25,7 +25,6 @@ from functools import lru_cache
 
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Record
-from blueprint_cli.engine.stays import Stay
 from blueprint_cli.language import times
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
@@ -171,11 +170,10 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
     timed: dict[str | None, due.Timed | None] = {}
     for record, last_at, began_at in found.stuck:
         record = latest(record)
-        began = times.instant(began_at)
-        stay = Stay(record.state or "", began, None, None, None, 0, None)
         if record.state not in timed:
             timed[record.state] = due.timed_state(bp, record.state)
-        one = _stuck(record, times.instant(last_at), stay, timed[record.state], now, calendar, idle)
+        one = _stuck(record, times.instant(last_at), times.instant(began_at), timed[record.state], now, calendar,
+                     idle)
         if one is not None:
             stuck.append(one)
     stuck.sort(key=lambda s: (-s.age_seconds, s.id))
