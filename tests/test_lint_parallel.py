@@ -95,6 +95,21 @@ def test_a_file_that_breaks_a_copy_breaks_the_run_as_on_one_core(folder: Path,
             _lint(folder, jobs)
 
 
+def test_when_no_process_can_be_forked_this_one_lints_every_file(folder: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    one = _lint(folder, 1)
+    forked = []
+
+    def refused() -> int:
+        forked.append(1)
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # as fork(2) under `ulimit -u`
+
+    monkeypatch.setattr(os, "fork", refused)
+    three = _lint(folder, 3)
+    assert (three.files, three.diagnostics) == (one.files, one.diagnostics)
+    assert forked == [1]
+
+
 def test_without_fork_a_pool_of_new_processes_finds_the_same(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     one = _lint(folder, 1)
     monkeypatch.delattr(os, "fork")  # as on Windows

@@ -164,7 +164,10 @@ def _lint_forked(work: list[Work], workers: int) -> list[Entry]:
     from blueprint_cli.check.check import prepare
 
     prepare()  # once, here: the copies forked below share it instead of each loading it
-    queue, feed = os.pipe()
+    try:
+        queue, feed = os.pipe()
+    except OSError:  # out of file descriptors: this process lints them all
+        return [lint_job(item) for item in work]
     # as many chunks as half the pipe holds (what it surely holds, or what Linux
     # says it holds): chunks of one file up to 8,192 files; a read costs a microsecond
     room = max(select.PIPE_BUF, fcntl.fcntl(feed, fcntl.F_GETPIPE_SZ) if hasattr(fcntl, "F_GETPIPE_SZ") else 0) // 2
@@ -175,8 +178,16 @@ def _lint_forked(work: list[Work], workers: int) -> list[Entry]:
     copies: list[tuple[int, BinaryIO]] = []  # each copy's process id, and the pipe its entries come back on
     try:
         for _ in range(workers - 1):
-            receive, send = os.pipe()
-            pid = os.fork()
+            try:
+                receive, send = os.pipe()
+            except OSError:  # out of file descriptors: fewer copies, the same work
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory (a limit): fewer copies, the same work
+                os.close(receive)
+                os.close(send)
+                break
             if pid == 0:
                 _copy(queue, chunk, work, send, [receive, *(b.fileno() for _, b in copies)])
             os.close(send)
