@@ -9,7 +9,9 @@ instructions does not. Each size is counted twice under `valgrind
 as `blueprint lint --no-cache --jobs 1` does (`lint_paths`, the start-up's
 garbage-collector setting included): once with one file, once with
 `--files` more; the difference divided by `--files` is the cost of a file,
-start-up excluded. Needs valgrind (apt-get install valgrind); slow: about a
+start-up excluded. The code counted is the one `blueprint` runs: the
+installed package, or the one `PYTHONPATH` names (`PYTHONPATH=$PWD` for a
+checkout's own). Needs valgrind (apt-get install valgrind); slow: about a
 minute per size.
 """
 
@@ -40,8 +42,10 @@ lint_paths(files, None, RunOptions(jobs=1))
 
 
 def instructions(folder: Path, count: int) -> int:
+    # -P: not the current folder first on sys.path (`-c` puts it there), so the code
+    # counted is the one `blueprint` runs, whatever folder this is started from
     out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                          sys.executable, "-c", CHILD, str(folder), str(count)],
+                          sys.executable, "-P", "-c", CHILD, str(folder), str(count)],
                          capture_output=True, text=True, check=True).stderr
     found = re.search(r"Collected : (\d+)", out)
     if found is None:

@@ -72,12 +72,14 @@ GROUPS = (
 
 
 def startup_breakdown(one: str, rounds: int) -> list[tuple[str, float]]:
-    """Median milliseconds of import time per group for `blueprint lint --no-cache ONE_FILE`."""
+    """Median milliseconds of import time per group for `blueprint lint --no-cache ONE_FILE`.
+    (`-P` here and in `dataclass_cost`: `python -c` would put the current folder first on
+    sys.path; the code timed is the one the `blueprint` script runs.)"""
     per_group: dict[str, list[float]] = {}
     for _ in range(rounds):
         code = ("import sys; sys.argv = ['blueprint', 'lint', '--no-cache', %r]; "
                 "from blueprint_cli.cli.entry import main; main()" % one)
-        err = subprocess.run([sys.executable, "-X", "importtime", "-c", code], stdout=subprocess.DEVNULL,
+        err = subprocess.run([sys.executable, "-P", "-X", "importtime", "-c", code], stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True).stderr
         sums = {name: 0.0 for name, _ in GROUPS}
         sums["everything else (interpreter, site, stdlib)"] = 0.0
@@ -110,7 +112,7 @@ def dataclass_cost(one: str, rounds: int) -> tuple[int, float]:
             "sys.__stderr__.write('DATACLASSES %%d %%f\\n' %% (spent[1], spent[0] * 1000))\n" % one)
     found = []
     for _ in range(rounds):
-        err = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        err = subprocess.run([sys.executable, "-P", "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              text=True).stderr
         line = next(x for x in err.splitlines() if x.startswith("DATACLASSES "))
         found.append((int(line.split()[1]), float(line.split()[2])))

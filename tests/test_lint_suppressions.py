@@ -60,3 +60,13 @@ def test_explain_says_how_to_suppress(cli) -> None:
     out = cli("lint", "--explain", "BP203").stdout
     assert "# blueprint: disable=BP203" in out and "# blueprint: disable-file=BP203" in out
     assert "disable=" not in cli("lint", "--explain", "BP001").stdout
+
+
+def test_misspelt_ones_are_found_in_any_case_and_spacing_and_a_schema_comment_is_none(cli, tmp_path: Path) -> None:
+    schema = "# yaml-language-server: $schema=../schemas/blueprint.schema.json\n"
+    assert codes(lint(cli, tmp_path, schema + UNREACHABLE)[1]) == ["BP203"]
+    for attempt in ("#BLUEPRINT disable=BP203", "#\u00a0Blueprint: Disable BP203", "#\tblueprint disable-file=BP203"):
+        text = schema + UNREACHABLE.replace("  - name: Archived\n", f"  - name: Archived  {attempt}\n")
+        code, out = lint(cli, tmp_path, text)
+        assert code == 1 and codes(out) == ["BP203", "BP002"], attempt
+        assert "10:21: warning BP002 misspelt suppression: it suppresses nothing" in out, attempt

@@ -26,6 +26,9 @@ _COMMENT = re.compile(r"(?:^|(?<=\s))#\s*blueprint\s*:\s*([A-Za-z_-]+)\s*=([^\n]
 # what reads as an attempt at one, misspelt: `# blueprint disable=…`, `# blueprint: disable BP301`,
 # `# blueprint: disable: BP301`
 _ATTEMPT = re.compile(r"(?:^|(?<=\s))#\s*blueprint\b[^\n]*?\bdisable\b", re.IGNORECASE)
+#: what both of the above start with (as the second reads it): a text without it has no
+#: suppression, and its lines need not be looked at (a schema comment names `blueprint` too)
+_CANDIDATE = re.compile(r"#\s*blueprint", re.IGNORECASE)
 _CODES = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*[0-9])\b\s*(,)?")
 
 
@@ -42,7 +45,7 @@ class Suppression:
 
 def parse(text: str, display: str, known: Callable[[str], bool]) -> tuple[list[Suppression], list[Diagnostic]]:
     """Every suppression comment, and the findings for misspelt ones."""
-    if "blueprint" not in text or "#" not in text:
+    if "#" not in text or _CANDIDATE.search(text) is None:
         return [], []
     out: list[Suppression] = []
     problems: list[Diagnostic] = []

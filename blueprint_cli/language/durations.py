@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import timedelta
 
 # ASCII digits and spaces only, as the schema's pattern (`\d` and `\s` mean
@@ -71,6 +72,13 @@ class Duration:
 def parse_duration(text: str) -> Duration:
     if not isinstance(text, str):
         raise DurationError(f"a duration must be text like {EXAMPLES}, not {text!r}")
+    # a blueprint writes the same few durations again and again (`1d`, `3d`, `1w`),
+    # in every file of a run: each is read once (a Duration cannot change)
+    return _parse(text) if type(text) is str else _parse.__wrapped__(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> Duration:
     if m := _COMPOUND.fullmatch(text):
         return _calendar(text, m.groups())
     if m := _BUSINESS.fullmatch(text):

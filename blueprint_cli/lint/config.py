@@ -124,11 +124,18 @@ class Finder:
     def __init__(self, explicit: Path | None = None, display_base: Path | None = None) -> None:
         self.explicit = load(explicit) if explicit is not None else None
         self._by_folder: dict[Path, Config] = {}
+        #: the same, by the folder's name (a folder walk asks once per file: a
+        #: name is quicker to make and to look up than a `Path`)
+        self._by_name: dict[str, Config] = {}
 
     def for_file(self, path: Path) -> Config:
         if self.explicit is not None:
             return self.explicit
-        return self.for_folder(Path(os.path.abspath(path)).parent)
+        folder = os.path.dirname(os.path.abspath(path))
+        found = self._by_name.get(folder)
+        if found is None:
+            found = self._by_name[folder] = self.for_folder(Path(folder))
+        return found
 
     def for_folder(self, folder: Path) -> Config:
         chain: list[Path] = []

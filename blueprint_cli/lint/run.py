@@ -6,10 +6,11 @@ suppressions applied. The command (cli/lint_cmd.py) only reports the result.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, NoReturn
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
 from blueprint_cli.lint.cache import Cache, Entry
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 YAML_SUFFIXES = (".yaml", ".yml")
 #: Below this many files (to check, not found in the cache) a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 24
-#: The most files a worker takes from the queue at a time.
+#: The files a spawned worker takes from the queue at a time (see `_lint_spawned`).
 CHUNK = 8
 #: Codes the loader and schema stages report: checked whenever a file could be parsed.
 _STAGE_CODES = ("BP100", "BP101", "BP102", "BP103", "BP104", "BP105", "BP110", "BP111", "BP112", "BP113",
@@ -125,30 +126,144 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
             results[i] = cache.get(cache.key(raw, _settings(job, team_key)))
             read[i] = raw if results[i] is None else None
     todo = [i for i, r in enumerate(results) if r is None]
-    workers = options.jobs or os.cpu_count() or 1
+    workers = min(options.jobs or os.cpu_count() or 1, len(todo))
     work = [(jobs[i], team, team_key, cache, read[i]) for i in todo]
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
-        import multiprocessing
-
-        from blueprint_cli.check.check import prepare
-
-        prepare()  # once, here: the workers forked below share it instead of each loading it
-        ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context()
-        with ctx.Pool(min(workers, len(work))) as pool:
-            # small chunks: when the queue runs dry, a worker waits for the other's last
-            # chunk at most (8 files of 1,000 lines: about 0.1 s); each chunk costs ~0.1 ms
-            chunk = max(1, min(CHUNK, len(work) // (workers * 64)))
-            for i, done in zip(todo, pool.imap(lint_job, work, chunksize=chunk)):
-                results[i] = done
+        done = _lint_forked(work, workers) if hasattr(os, "fork") else _lint_spawned(work, workers)
     else:
-        for i, item in zip(todo, work):
-            results[i] = lint_job(item)
+        done = [lint_job(item) for item in work]
+    for i, linted in zip(todo, done):
+        results[i] = linted
     findings = Findings()
     for entry in results:
         assert entry is not None
         findings.files += entry.checked
         findings.extend(entry.diagnostics)
     return Run(findings, add_config_problems(finder, findings))
+
+
+#: what `lint_job` takes: the job, the team, its key for the cache, the cache, the bytes if already read
+Work = tuple[Job, "Team | None", str, "Cache | None", "bytes | None"]
+
+
+def _lint_forked(work: list[Work], workers: int) -> list[Entry]:
+    """Every item's entry, linted by this process and `workers - 1` forked
+    copies of it, each taking the next chunk of files when it is free.
+
+    The queue is a pipe holding the first index of every chunk, all written
+    before the fork: a process takes a chunk by reading its index (a read of a
+    few bytes from a pipe is atomic), with no process handing out work and
+    nothing pickled on the way in. A copy sends its entries back once, at the
+    end. Whatever a copy did not send (it was killed, or a file made it fail),
+    this process lints itself afterwards: nothing is lost, and a failure is
+    raised here as `--jobs 1` raises it.
+    """
+    import fcntl
+    import select
+
+    from blueprint_cli.check.check import prepare
+
+    prepare()  # once, here: the copies forked below share it instead of each loading it
+    try:
+        queue, feed = os.pipe()
+    except OSError:  # out of file descriptors: this process lints them all
+        return [lint_job(item) for item in work]
+    # as many chunks as half the pipe holds (what it surely holds, or what Linux
+    # says it holds): chunks of one file up to 8,192 files; a read costs a microsecond
+    room = max(select.PIPE_BUF, fcntl.fcntl(feed, fcntl.F_GETPIPE_SZ) if hasattr(fcntl, "F_GETPIPE_SZ") else 0) // 2
+    chunk = -(-len(work) // (room // _INDEX.size))
+    with open(feed, "wb") as out:  # closed before the fork: a reader sees the end once the queue is empty
+        out.write(b"".join(_INDEX.pack(start) for start in range(0, len(work), chunk)))
+    entries: list[Entry | None] = [None] * len(work)
+    copies: list[tuple[int, BinaryIO]] = []  # each copy's process id, and the pipe its entries come back on
+    try:
+        for _ in range(workers - 1):
+            try:
+                receive, send = os.pipe()
+            except OSError:  # out of file descriptors: fewer copies, the same work
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory (a limit): fewer copies, the same work
+                os.close(receive)
+                os.close(send)
+                break
+            if pid == 0:
+                _copy(queue, chunk, work, send, [receive, *(b.fileno() for _, b in copies)])
+            os.close(send)
+            copies.append((pid, open(receive, "rb")))
+        for i, entry in _take(queue, chunk, work):
+            entries[i] = entry
+        for _pid, back in copies:
+            for i, entry in _received(back.read()):
+                entries[i] = entry
+    except BaseException:  # (Ctrl-C) the copies stop too
+        import signal
+
+        for pid, _back in copies:
+            os.kill(pid, signal.SIGTERM)
+        raise
+    finally:
+        os.close(queue)
+        for pid, back in copies:
+            back.close()
+            os.waitpid(pid, 0)
+    return [entry if entry is not None else lint_job(work[i]) for i, entry in enumerate(entries)]
+
+
+def _lint_spawned(work: list[Work], workers: int) -> list[Entry]:
+    """`_lint_forked` where processes cannot fork (Windows): a pool of fresh
+    processes, each importing what it needs, the work sent to them in chunks."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        return pool.map(lint_job, work, chunksize=CHUNK)
+
+
+#: a chunk's first index, in the queue
+_INDEX = struct.Struct("=I")
+
+
+def _take(queue: int, chunk: int, work: list[Work]) -> Iterator[tuple[int, Entry]]:
+    """(index, entry) for each file of the chunks taken from the queue, until it is empty."""
+    while len(got := os.read(queue, _INDEX.size)) == _INDEX.size:
+        start = _INDEX.unpack(got)[0]
+        for i in range(start, min(start + chunk, len(work))):
+            yield i, lint_job(work[i])
+
+
+def _copy(queue: int, chunk: int, work: list[Work], send: int, others: list[int]) -> NoReturn:
+    """A forked copy: lints what it takes from the queue, sends its entries,
+    and leaves without any clean-up (that is the parent's: its buffers, its
+    exit handlers)."""
+    import pickle
+
+    status = 1
+    try:
+        for fd in others:
+            os.close(fd)
+        mine: list[tuple[int, Entry]] = []
+        try:
+            for done in _take(queue, chunk, work):
+                mine.append(done)
+        except Exception:  # the parent lints the rest, and raises it there
+            pass
+        with open(send, "wb") as out:
+            out.write(pickle.dumps(mine, pickle.HIGHEST_PROTOCOL))
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _received(data: bytes) -> list[tuple[int, Entry]]:
+    """A copy's entries; none when it was killed before it sent them all."""
+    import pickle
+
+    try:
+        got: list[tuple[int, Entry]] = pickle.loads(data)
+        return got
+    except Exception:  # cut short: the parent lints those files again
+        return []
 
 
 def add_config_problems(finder: Finder, findings: Findings) -> list[Path]:
@@ -172,7 +287,7 @@ def _settings(job: Job, team_key: str) -> str:
     return repr((job.display, job.selection, job.explicit, job.blueprints_only, team_key))
 
 
-def lint_job(item: tuple[Job, Team | None, str, Cache | None, bytes | None]) -> Entry:
+def lint_job(item: Work) -> Entry:
     """One file's findings, from its bytes if already read (else read here), stored in the cache."""
     job, team, team_key, cache, raw = item
     if raw is None:
