@@ -292,11 +292,13 @@ class JsonStore:
         return shares if len(shares) >= 2 else None
 
     def _shards(self, blueprint: str) -> list[tuple[str, list[str]]]:
-        """The ids the index of `blueprint` names, by shard folder (in order), in id order in each."""
+        """The ids the index of `blueprint` names, by shard folder (in order; the
+        ids of a folder in no order: the report orders what it lists itself, and
+        ordering 100,000 ids here costs a quarter of a second before the pass is split)."""
         by_shard: dict[str, list[str]] = {}
         for record_id in self._ids(blueprint, None):
             by_shard.setdefault(shard(record_id), []).append(record_id)
-        return [(name, sorted(by_shard[name], key=id_order)) for name in sorted(by_shard)]
+        return [(name, by_shard[name]) for name in sorted(by_shard)]
 
     def _summarized(self, shards: Sequence[tuple[str, list[str]]], blueprint: str,
                     errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
