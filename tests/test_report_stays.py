@@ -225,3 +225,17 @@ def test_a_summary_brought_up_to_date_reads_only_the_changed_records(tmp_path: P
     assert reads == []
     assert after == without_summary(tmp_path) != before
     assert by_state(json.loads(after))["Call"]["now"] == by_state(json.loads(before))["Call"]["now"] + 1
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_summary_stays_out_of_git_in_a_workspace_made_before_it(tmp_path: Path) -> None:
+    import subprocess
+
+    sales(tmp_path)
+    (tmp_path / ".blueprint" / ".gitignore").write_text("locks/\n", encoding="utf-8")  # as `init` wrote it before
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    report_text(tmp_path)
+    assert summaries(tmp_path)
+    untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                               capture_output=True, text=True, check=True).stdout
+    assert ".blueprint/records/" in untracked and "stays" not in untracked, untracked

@@ -48,6 +48,8 @@ STAYS_FORMAT = 1
 RECENT_NS = 3_000_000_000
 #: The folder of the summaries in the store (under its root).
 FOLDER = "stays"
+#: Its .gitignore: every file in it is derived data
+IGNORED = b"# summaries `blueprint report` derives from the record files: safe to delete, never to commit\n*\n"
 
 #: One record's entry: [id, inode, size, mtime_ns, ctime_ns, the record as stored, passages as arrays]
 Entry = list[Any]
@@ -99,6 +101,9 @@ def write(path: str, body: bytes, changes: Mapping[str, bytes | None]) -> None:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        ignore = target.parent.parent / ".gitignore"  # stays/.gitignore: kept out of version control, even in a
+        if not ignore.exists():  # workspace made before the summary was (its .blueprint/.gitignore lacks stays/)
+            atomic_write(ignore, IGNORED, durable=False)
         atomic_write(target, head + b"\n" + text, durable=False)
     except OSError:
         pass  # a read-only store, a full disk, a file where the folder should be: read the full way next time
