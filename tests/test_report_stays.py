@@ -239,3 +239,25 @@ def test_the_summary_stays_out_of_git_in_a_workspace_made_before_it(tmp_path: Pa
     untracked = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
                                capture_output=True, text=True, check=True).stdout
     assert ".blueprint/records/" in untracked and "stays" not in untracked, untracked
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("forge", ["a state that is a list", "a passage's time that is a number"])
+def test_a_summary_forged_to_look_valid_is_dropped_and_the_files_counted(tmp_path: Path, forge: str) -> None:
+    import json
+    import zlib
+
+    sales(tmp_path)
+    expected = report_text(tmp_path)  # the summary written
+    path = summaries(tmp_path)[0]
+    raw = path.read_bytes()
+    entries = json.loads(raw[raw.index(b"\n") + 1:])
+    if forge == "a state that is a list":
+        entries[0][6][-1][5] = ["Won"]  # the state its last passage reaches
+    else:
+        entries[0][6][0][0] = 5
+    body = ("[" + ",\n".join(json.dumps(e, separators=(",", ":")) for e in entries) + "]").encode()
+    head = json.dumps({"format": stays.STAYS_FORMAT, "kind": "stays", "crc": zlib.crc32(body)}).encode()
+    path.write_bytes(head + b"\n" + body)  # its CRC right, its record files unchanged: it is used
+    assert report_text(tmp_path) == expected  # no traceback: counted from the record files instead
+    assert path.read_bytes() != head + b"\n" + body  # and the summary made again from them

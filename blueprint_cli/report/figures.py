@@ -358,6 +358,11 @@ class Tally:
         other._hours = {}
         return other
 
+    def restart(self) -> None:
+        """Forget everything counted (to count the records again)."""
+        self.counts = Counts(states={s: _StateTally() for s in self.order})
+        self._hours = {}
+
     def add(self, records: Iterable[tuple[Record, Sequence[Passage]]]) -> None:
         """Count `records` (each as it follows the latest version, with its history).
 

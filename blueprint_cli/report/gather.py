@@ -21,7 +21,7 @@ from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
 from blueprint_cli.report.figures import Counts, Report, Tally, Window, order_counts
 from blueprint_cli.store import CorruptFile, HistoryShare, id_order, is_record_id
-from blueprint_cli.store.contract import HistoryFigures, SharedHistories
+from blueprint_cli.store.contract import HistoryFigures, SharedHistories, SummarizedHistories
 from blueprint_cli.workspace import Workspace
 
 #: --by's words that are not fields
@@ -154,7 +154,19 @@ def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile],
     # so the collector would only walk what it keeps, about a tenth of the pass's time
     gc.disable()  # and so in the processes it forks
     try:
-        _count(ws, bp, tally, errors, parts)
+        try:
+            _count(ws, bp, tally, errors, parts)
+        except (TypeError, ValueError, LookupError, AttributeError):
+            store = ws.store
+            if not isinstance(store, SummarizedHistories):
+                raise
+            # a summary that reads as valid but is not what the store writes (written by
+            # hand): it is dropped and the records are counted from their files, which
+            # rebuilds it; a fault of the figures themselves is raised again from there
+            store.drop_summary(bp.id)
+            tally.restart()
+            del errors[first_error:]
+            _count(ws, bp, tally, errors, parts)
     finally:
         if collecting:
             gc.enable()

@@ -451,6 +451,18 @@ class SharedHistories(Protocol):
 
 
 @runtime_checkable
+class SummarizedHistories(Protocol):
+    """A store whose history pass reads a summary derived from the records (the
+    JSON store's summary of stays), which it can drop: a summary that makes the
+    pass fail (one written by hand to look valid) is dropped, and the pass made
+    again from the records, which rebuilds it."""
+
+    def drop_summary(self, blueprint: str) -> None:
+        """Delete the summary of `blueprint`'s records (derived data: never an error)."""
+        ...
+
+
+@runtime_checkable
 class HistoryFigures(Protocol):
     """A store that computes the report's figures where the history is (a
     database), instead of sending every history entry. Optional: the report

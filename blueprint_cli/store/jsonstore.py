@@ -25,6 +25,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import sys
 import time
 import zlib
@@ -290,6 +291,9 @@ class JsonStore:
             seen += len(folder[1])
         shares: list[HistoryShare] = [functools.partial(self._summarized, run, blueprint) for run in runs if run]
         return shares if len(shares) >= 2 else None
+
+    def drop_summary(self, blueprint: str) -> None:
+        shutil.rmtree(os.path.join(self.root, stays.FOLDER, check_blueprint_id(blueprint)), ignore_errors=True)
 
     def _shards(self, blueprint: str) -> list[tuple[str, list[str]]]:
         """The ids the index of `blueprint` names, by shard folder (in order; the
