@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from blueprint_cli.language.durations import Duration
 from blueprint_cli.language.times import (
-    DAY_US, EPOCH_ORDINAL, HOUR_US, Offsets, epoch_us, from_epoch_us, wall_us,
+    DAY_US, EPOCH_ORDINAL, HOUR_US, ONE_US, Offsets, epoch_us, from_epoch_us, wall_us,
 )
 from blueprint_cli.shown import brief
 
@@ -249,8 +249,7 @@ class WorkingCalendar:
 #: A stay shorter than this whose ends have one offset has no change of offset in it
 #: (changes are months apart), so its working time is read off the wall clock.
 NO_CHANGE_WITHIN = timedelta(days=20)
-_ONE_US = timedelta(microseconds=1)
-_NO_CHANGE_US = NO_CHANGE_WITHIN // _ONE_US
+_NO_CHANGE_US = NO_CHANGE_WITHIN // ONE_US
 #: A Monday: `WorkingCalendar._clock` counts working time from it.
 _EPOCH = date(2000, 1, 3).toordinal()
 
@@ -307,7 +306,7 @@ class Meter:
             if after is None:
                 after = self.offsets.ask(b)
             if b - a >= _NO_CHANGE_US or before != after:
-                return self.calendar._walk(from_epoch_us(a), from_epoch_us(b), self.zone) // _ONE_US
+                return self.calendar._walk(from_epoch_us(a), from_epoch_us(b), self.zone) // ONE_US
             wall, end_wall = a + before, b + after
         else:
             wall, end_wall = a + offset, b + offset

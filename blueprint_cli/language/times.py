@@ -141,7 +141,8 @@ def day_in_effect(moment: datetime) -> date:
 HOUR_US, DAY_US = 3_600_000_000, 86_400_000_000
 #: 1970-01-01 as a `date.toordinal`: day `d` of `epoch_us // DAY_US` is ordinal `d + EPOCH_ORDINAL`
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_US = timedelta(microseconds=1)
+#: One microsecond: a timedelta // ONE_US is its length in microseconds
+ONE_US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -158,7 +159,7 @@ def epoch_us(moment: datetime) -> int:
     offset = moment.utcoffset()
     if offset is None:
         raise ValueError("a moment needs a time zone")
-    return wall_us(moment) - offset // _US
+    return wall_us(moment) - offset // ONE_US
 
 
 def from_epoch_us(us: int) -> datetime:
@@ -193,7 +194,7 @@ class Offsets:
     def _exact(self, us: int) -> int:
         offset = from_epoch_us(us).astimezone(self.zone).utcoffset()
         assert offset is not None  # astimezone gives a time with an offset
-        return offset // _US
+        return offset // ONE_US
 
 
 def _naive(text: str) -> bool:

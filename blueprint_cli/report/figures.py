@@ -38,7 +38,7 @@ from typing import Any
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.language import times
-from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, epoch_us, instant
+from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, ONE_US, epoch_us, instant, wall_us
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
@@ -427,8 +427,7 @@ class Tally:
                 offset = fixed.get(moment.tzinfo)
                 if offset is None:
                     offset = _own_offset(moment, fixed)
-                at = ((((moment.toordinal() - EPOCH_ORDINAL) * 24 + moment.hour) * 60 + moment.minute) * 60
-                      + moment.second) * 1_000_000 + moment.microsecond - offset  # times.epoch_us
+                at = wall_us(moment) - offset  # times.epoch_us, the offset found once per zone
                 if (kind == "move" or kind == "migrate") and to != p.from_state and lo <= at < hi:
                     counts = hours.get(at // HOUR_US)
                     if counts is None:
@@ -528,7 +527,6 @@ def by_week(days: tuple[tuple[date, int, int], ...]) -> tuple[tuple[date, int, i
 
 #: a window's edges when it has none (epoch µs): before and after any time a record may hold
 _BEFORE_ALL, _AFTER_ALL = -(1 << 62), 1 << 62
-_US = timedelta(microseconds=1)
 
 
 def _nothing(a: int, b: int) -> int:
@@ -542,8 +540,8 @@ def _own_offset(moment: datetime, fixed: dict[tzinfo | None, int]) -> int:
     offset = moment.utcoffset()
     assert offset is not None  # `times.instant` gives times with an offset
     if type(moment.tzinfo) is timezone:
-        fixed[moment.tzinfo] = offset // _US
-    return offset // _US
+        fixed[moment.tzinfo] = offset // ONE_US
+    return offset // ONE_US
 
 
 def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Record
 from blueprint_cli.language import times
+from blueprint_cli.language.times import ONE_US, epoch_us, from_epoch_us
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
@@ -36,15 +37,9 @@ from blueprint_cli.report.figures import (
 from blueprint_cli.store import CorruptFile
 from blueprint_cli.store.contract import FiguresAsked, FiguresFound, HistoryFigures, SpreadFound, StateFound
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_US = timedelta(microseconds=1)
 #: the years whose changes of offset are sent with the query; a history outside them is computed here
 _FIRST, _LAST = datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
 _QUARTER_US = 900_000_000
-
-
-def _us(moment: datetime) -> int:
-    return (moment - _EPOCH) // _US
 
 
 def compute_in_store(store: HistoryFigures, bp: Blueprint, *, now: datetime, calendar: WorkingCalendar,
@@ -63,9 +58,9 @@ def compute_in_store(store: HistoryFigures, bp: Blueprint, *, now: datetime, cal
     states, moves = _fitting(versions, numbers)
     asked = FiguresAsked(
         blueprint=bp.id, final=tuple(bp.final_states),
-        since_us=_us(window.since) if window.since is not None else None,
-        until_us=_us(window.until) if window.until is not None else None,
-        now_us=_us(now), idle_us=idle // _US if idle is not None else None, selected=selected,
+        since_us=epoch_us(window.since) if window.since is not None else None,
+        until_us=epoch_us(window.until) if window.until is not None else None,
+        now_us=epoch_us(now), idle_us=idle // ONE_US if idle is not None else None, selected=selected,
         states=states, moves=moves,
         timed_states=tuple(s.name for s in bp.states
                            if (t := due.timed_state(bp, s.name)) is not None and t.levels),
@@ -75,7 +70,7 @@ def compute_in_store(store: HistoryFigures, bp: Blueprint, *, now: datetime, cal
         changes_us=changes[0] if changes is not None else None, offsets=changes[1] if changes is not None else None,
         bucket_us=_QUARTER_US)
     found = store.history_figures(asked, errors)
-    if found.span is not None and not (_us(_FIRST) <= found.span[0] and found.span[1] < _us(_LAST)
+    if found.span is not None and not (epoch_us(_FIRST) <= found.span[0] and found.span[1] < epoch_us(_LAST)
                                        and _regular(calendar, found.span)):
         return None  # offsets this query did not carry, or a day the clock does not measure
     misfits = _judge(found, versions, version, latest)
@@ -186,8 +181,7 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
 
 def _day(us: int, zone: tzinfo | None) -> date:
     """The day a moment falls on in the report's zone (None: this machine's), as `figures.compute` puts a move."""
-    moment = _EPOCH + us * _US
-    return moment.astimezone(zone).date()
+    return from_epoch_us(us).astimezone(zone).date()
 
 
 def _spread(found: SpreadFound) -> Spread:
@@ -239,7 +233,7 @@ def _regular(calendar: WorkingCalendar, span: tuple[int, int]) -> bool:
     for change in changes:
         if not span[0] - 2 * 86_400_000_000 <= change <= span[1] + 2 * 86_400_000_000:
             continue
-        moment = _EPOCH + change * _US
+        moment = from_epoch_us(change)
         for day in {(moment + timedelta(hours=h)).astimezone(zone).date() for h in (-26, 0, 26)}:
             if not calendar.is_working_day(day):
                 continue
