@@ -138,10 +138,7 @@ class WorkingCalendar:
         """What measures working time on this calendar with opening hours on
         the wall clock of `zone` (the calendar's own, when it has one): one per
         zone, kept."""
-        meters: dict[tzinfo, Meter] | None = self.__dict__.get("_meters_cache")
-        if meters is None:
-            meters = {}
-            object.__setattr__(self, "_meters_cache", meters)  # derived from the fields, which never change
+        meters = self._shape().meters
         found = meters.get(zone)
         if found is None:
             found = meters[zone] = Meter(self, zone)
@@ -175,14 +172,12 @@ class WorkingCalendar:
         offset between them, the working time is the difference of their
         clocks. One function per calendar, quick to call (a report reads it
         for every moment of every history); each day's start is worked out once."""
-        found: Callable[[int], int] | None = self.__dict__.get("_clock_cache")
-        if found is None:
-            found = self._make_clock()
-            object.__setattr__(self, "_clock_cache", found)  # derived from the fields, which never change
-        return found
-
-    def _make_clock(self) -> Callable[[int], int]:
         shape = self._shape()
+        if not shape.clock:
+            shape.clock.append(self._make_clock(shape))
+        return shape.clock[0]
+
+    def _make_clock(self, shape: _Shape) -> Callable[[int], int]:
         days, hours, day_clock = shape.days, shape.hours_us, self._day_clock
 
         def clock(wall: int) -> int:
@@ -199,8 +194,8 @@ class WorkingCalendar:
         return clock
 
     def __getstate__(self) -> dict[str, Any]:
-        """What pickling keeps: the fields, not what is worked out from them."""
-        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}
+        """What pickling keeps: the fields, not what is worked out from them (`_shape`)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_shape_cache"}
 
     def _day_clock(self, day: int, shape: _Shape) -> tuple[int, bool]:
         """Working microseconds from the start of `_EPOCH` to the start of the
@@ -256,7 +251,8 @@ _EPOCH = date(2000, 1, 3).toordinal()
 
 @dataclass(frozen=True)
 class _Shape:
-    """What `_clock` needs of a calendar, worked out once per calendar."""
+    """What is worked out once per calendar: what its clock needs, the clock
+    (`WorkingCalendar.clock`) and its meters (`WorkingCalendar.meter`)."""
 
     day_us: int
     hours_us: tuple[tuple[int, int], ...]
@@ -267,6 +263,10 @@ class _Shape:
     holidays_before_epoch: int
     #: `_day_clock` of each day met so far, by its number from 1970-01-01
     days: dict[int, tuple[int, bool]] = field(default_factory=dict, compare=False)
+    #: the clock, once made (a list: the shape is frozen)
+    clock: list[Callable[[int], int]] = field(default_factory=list, compare=False)
+    #: a `Meter` per zone, once asked for
+    meters: dict[tzinfo, Meter] = field(default_factory=dict, compare=False)
 
 
 class Meter:

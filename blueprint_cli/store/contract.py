@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.shown import brief
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record
+from blueprint_cli.shown import brief
 
 #: Version of the files the store writes; files carry it so a later release can migrate them.
 FORMAT = 1
