@@ -119,6 +119,16 @@ def dataclass_cost(one: str, rounds: int) -> tuple[int, float]:
     return found[0][0], statistics.median(ms for _, ms in found)
 
 
+def console_script() -> str:
+    """The `blueprint` console script next to this interpreter, not a shim
+    (pyenv's adds a bash and a pyenv process in front of every run)."""
+    script = Path(sys.executable).parent / "blueprint"
+    blueprint = str(script) if script.exists() else shutil.which("blueprint")
+    if not blueprint:
+        sys.exit("install the project first: pip install -e .")
+    return blueprint
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", type=int, default=1000)
@@ -128,12 +138,7 @@ def main() -> None:
     ap.add_argument("--startup-rounds", type=int, default=20)
     args = ap.parse_args()
 
-    # the console script next to this interpreter, not a shim (pyenv's adds a
-    # bash and a pyenv process in front of every run)
-    script = Path(sys.executable).parent / "blueprint"
-    blueprint = str(script) if script.exists() else shutil.which("blueprint")
-    if not blueprint:
-        sys.exit("install the project first: pip install -e .")
+    blueprint = console_script()
     # an installed package has its bytecode compiled (pip does it); an editable
     # checkout under PYTHONDONTWRITEBYTECODE would recompile every module on
     # every start, which is not what users run

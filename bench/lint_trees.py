@@ -19,12 +19,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lint_many import console_script  # noqa: E402
 
 
 def main() -> None:
@@ -33,10 +35,7 @@ def main() -> None:
     ap.add_argument("trees", nargs="+", metavar="NAME=PATH[:JOBS]")
     ap.add_argument("--rounds", type=int, default=9)
     args = ap.parse_args()
-    script = Path(sys.executable).parent / "blueprint"
-    blueprint = str(script) if script.exists() else shutil.which("blueprint")
-    if not blueprint:
-        sys.exit("install the project first: pip install -e .")
+    blueprint = console_script()
     trees = []
     for spec in args.trees:
         name, sep, rest = spec.partition("=")
