@@ -125,10 +125,10 @@ SHARE_AT_LEAST = 5000
 MOST_PROCESSES = 8
 
 
-def following(ws: Workspace, bp: Blueprint,
+def following(bp: Blueprint, latest: int,
               histories: Iterable[tuple[Record, Sequence[Passage]]]) -> Iterator[tuple[Record, Sequence[Passage]]]:
-    """Every record of `bp` with its history, as it follows the latest version."""
-    follow = as_latest(bp, next(p.latest for p in ws.published() if p.id == bp.id))
+    """Every record of `bp` with its history, as it follows the latest version (`latest`)."""
+    follow = as_latest(bp, latest)
     for record, history in histories:
         yield follow(record), history
 
@@ -189,12 +189,12 @@ def _count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile]
                                   least=1 if parts else SHARE_AT_LEAST) \
         if isinstance(store, SharedHistories) and hasattr(os, "fork") else None
     if shares is None:
-        tally.add(following(ws, bp, ws.store.histories(blueprint=bp.id, errors=errors)))
+        tally.add(following(bp, tally.version, store.histories(blueprint=bp.id, errors=errors)))
         return
     import multiprocessing
 
     global _SHARED
-    _SHARED = (ws, bp, tally, shares)
+    _SHARED = (bp, tally, shares)
     try:
         with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
             results = pool.map(_count_share, range(len(shares)))
@@ -209,18 +209,18 @@ def _count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile]
 
 
 #: What a process counting a share works with (inherited when it starts: `count`)
-_SHARED: tuple[Workspace, Blueprint, Tally, list[HistoryShare]] | None = None
+_SHARED: tuple[Blueprint, Tally, list[HistoryShare]] | None = None
 
 
 def _count_share(k: int) -> tuple[Counts, list[tuple[str, str]], tuple[str, str | None, int] | None]:
     """Share `k`, counted in a process of its own: the counts and the files it
     could not read (path, problem), or the error that stopped it."""
     assert _SHARED is not None
-    ws, bp, tally, shares = _SHARED
+    bp, tally, shares = _SHARED
     errors: list[CorruptFile] = []
     mine = tally.fresh()  # a process may count more than one share
     try:
-        mine.add(following(ws, bp, shares[k](errors)))
+        mine.add(following(bp, tally.version, shares[k](errors)))  # the version read once, by `gather`
     except BlueprintError as exc:  # sent back as words: an exception's own fields do not cross processes
         return mine.counts, [], (exc.message, exc.hint, exc.exit_code)
     order_counts(mine.counts)  # here, in parallel, not in the parent after the merge
