@@ -238,7 +238,8 @@ def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = N
     keep = filtering(ws, bp, where, now)
     group = grouping(bp, by)
     gap = idle_duration(idle)
-    latest = next(p.latest for p in ws.published() if p.id == bp.id)
+    published = next(p for p in ws.published() if p.id == bp.id)  # read once: its latest and its versions
+    latest = published.latest
 
     def version(number: int) -> Blueprint | None:
         try:
@@ -255,7 +256,7 @@ def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = N
         selection = None
         if keep is not None or group is not None:
             selection = (follow(r) for r in store.scan(blueprint=bp.id, errors=unread))
-        numbers = next(p.version_numbers() for p in ws.published() if p.id == bp.id)
+        numbers = published.version_numbers()
         found = compute_in_store(store, bp, now=now, calendar=ws.calendar, versions=version, numbers=numbers,
                                  window=window, selection=selection, keep=keep, by=group, by_name=by, idle=gap,
                                  zone=zone, version=latest, latest=follow, errors=unread)
