@@ -143,7 +143,8 @@ HOUR_US, DAY_US = 3_600_000_000, 86_400_000_000
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 #: One microsecond: a timedelta // ONE_US is its length in microseconds
 ONE_US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: 1970-01-01 00:00 UTC: `epoch_us` counts from it
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def wall_us(moment: datetime) -> int:
@@ -156,15 +157,14 @@ def wall_us(moment: datetime) -> int:
 def epoch_us(moment: datetime) -> int:
     """Microseconds since 1970-01-01 00:00 UTC of a time with an offset: a
     moment as an integer (a report compares and subtracts millions of them)."""
-    offset = moment.utcoffset()
-    if offset is None:
+    if moment.utcoffset() is None:
         raise ValueError("a moment needs a time zone")
-    return wall_us(moment) - offset // ONE_US
+    return (moment - EPOCH) // ONE_US  # aware times of different zones subtract as moments
 
 
 def from_epoch_us(us: int) -> datetime:
     """`epoch_us`'s moment back, in UTC."""
-    return _EPOCH + timedelta(microseconds=us)
+    return EPOCH + timedelta(microseconds=us)
 
 
 class Offsets:

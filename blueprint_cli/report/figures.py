@@ -38,7 +38,7 @@ from typing import Any
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.language import times
-from blueprint_cli.language.times import DAY_US, EPOCH_ORDINAL, HOUR_US, ONE_US, epoch_us, instant, wall_us
+from blueprint_cli.language.times import DAY_US, EPOCH, EPOCH_ORDINAL, HOUR_US, ONE_US, epoch_us, instant
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
@@ -239,24 +239,23 @@ class _Fit:
         answers = self._answers
         default = record.version or self._default
         current: str | None = None
-        for p in history:
-            kind, to = p.kind, p.to_state
+        for at, _, kind, transition, source, to, version in history:
             if to is None or kind not in _MOVING:
                 continue
             if to != current or kind == "create" or kind == "enter":
-                if kind == "move" and current is not None and p.from_state != current:
-                    return Misfit(record.id, p.at, p.version,
-                                  f"a move from {p.from_state!r} while the record was in {current!r}")
-                key = (p.version if p.version is not None else default, kind, p.transition, p.from_state, to)
+                if kind == "move" and current is not None and source != current:
+                    return Misfit(record.id, at, version,
+                                  f"a move from {source!r} while the record was in {current!r}")
+                key = (version if version is not None else default, kind, transition, source, to)
                 try:
                     problem = answers[key]
                 except KeyError:
                     problem = answers[key] = self._check(*key)
                 if problem is not None:
-                    return Misfit(record.id, p.at, p.version, problem)
+                    return Misfit(record.id, at, version, problem)
             current = to
         if history and current != record.state:
-            return Misfit(record.id, history[-1].at, record.version,
+            return Misfit(record.id, history[-1][0], record.version,
                           f"its history ends in {current!r} but the record is in {record.state!r}")
         return None
 
@@ -345,8 +344,6 @@ class Tally:
         self._timed: dict[str | None, due.Timed | None] = {}
         #: offsets in the report's zone
         self._local = times.Offsets(zone)
-        #: the offset (µs) of each fixed-offset zone the entries' times are written in
-        self._fixed: dict[tzinfo | None, int] = {}
         #: the counts of `counts.per_day` by the hour (`epoch_us // HOUR_US`) of the moves
         #: counted on them (each hour that is all on one day in the report's zone)
         self._hours: dict[int, list[int]] = {}
@@ -386,7 +383,6 @@ class Tally:
         #: what measures business time: on the calendar's zone, else on the zone of each stay's start
         between: Callable[[int, int], int] = calendar.meter(zone).between if zone is not None else _nothing
         betweens: dict[tzinfo, Callable[[int, int], int]] = {}
-        fixed = self._fixed
         hours = self._hours
         for record, history in records:
             if keep is not None and not keep(record):
@@ -397,7 +393,7 @@ class Tally:
                 c.misfits.append(problem)
                 continue
             try:
-                moments = [instant(p.at) for p in history]
+                moments = [instant(p[0]) for p in history]
             except times.TimeError as exc:
                 c.misfit_records += 1
                 c.misfits.append(Misfit(record.id, "", record.version, f"an entry's time: {exc}"))
@@ -419,16 +415,11 @@ class Tally:
             began_at: datetime | None = None
             began_tz: tzinfo = timezone.utc
             reaching: set[str] | None = None
-            for p, moment in zip(history, moments):
-                to = p.to_state
+            for (_, _, kind, transition, source, to, _), moment in zip(history, moments):
                 if to is None:
                     continue
-                kind = p.kind
-                offset = fixed.get(moment.tzinfo)
-                if offset is None:
-                    offset = _own_offset(moment, fixed)
-                at = wall_us(moment) - offset  # times.epoch_us, the offset found once per zone
-                if (kind == "move" or kind == "migrate") and to != p.from_state and lo <= at < hi:
+                at = (moment - EPOCH) // ONE_US  # times.epoch_us, inline
+                if (kind == "move" or kind == "migrate") and to != source and lo <= at < hi:
                     counts = hours.get(at // HOUR_US)
                     if counts is None:
                         counts = self._day(at)
@@ -447,7 +438,7 @@ class Tally:
                             between = measure
                         worked = between(start, at)
                         spent = (at - start) / 1_000_000
-                        way = (p.transition or kind, to)
+                        way = (transition or kind, to)
                         for table in tables:
                             tally = table.get(state)
                             if tally is None:
@@ -532,16 +523,6 @@ _BEFORE_ALL, _AFTER_ALL = -(1 << 62), 1 << 62
 def _nothing(a: int, b: int) -> int:
     """What no stay is measured with (`Tally.add` picks each stay's meter)."""
     raise AssertionError("no meter")
-
-
-def _own_offset(moment: datetime, fixed: dict[tzinfo | None, int]) -> int:
-    """The offset (µs) `moment` is written in, kept in `fixed` when its zone is
-    a fixed offset (not a zone with changes: a time read without one)."""
-    offset = moment.utcoffset()
-    assert offset is not None  # `times.instant` gives times with an offset
-    if type(moment.tzinfo) is timezone:
-        fixed[moment.tzinfo] = offset // ONE_US
-    return offset // ONE_US
 
 
 def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:

@@ -36,7 +36,7 @@ import os
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.store.files import atomic_write, read_file
@@ -55,7 +55,6 @@ IGNORED = b"# summaries `blueprint report` derives from the record files: safe t
 Entry = list[Any]
 
 _DECODER = json.JSONDecoder()
-_make = Passage._make
 
 
 def summary_path(root: str | Path, blueprint: str, shard: str) -> str:
@@ -133,9 +132,11 @@ def use(e: Entry, record_id: str) -> tuple[Record, list[Passage]] | None:
     one this code wrote (the caller reads the file the full way)."""
     try:
         record = Record.from_dict(e[5])
-        passages = list(map(_make, e[6]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    if record.id != record_id:
+    passages = e[6]
+    if record.id != record_id or type(passages) is not list:
         return None
-    return record, passages
+    # each passage as decoded: an array of a `Passage`'s seven members in its order, which is
+    # all a report asks of one (it unpacks them, `report.figures`); not copied into tuples
+    return record, cast(list[Passage], passages)
