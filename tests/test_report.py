@@ -246,7 +246,7 @@ def test_split_between_processes_the_report_is_the_same(tmp_path: Path, monkeypa
     alone = [run(tmp_path, "report", "--now", NOW, "--json", *o).out for o in options]
     monkeypatch.setattr(gather, "SHARE_AT_LEAST", 1)
     for parts in (2, 3, 5):
-        monkeypatch.setattr(gather, "processes", lambda: parts)
+        monkeypatch.setattr(gather, "processors", lambda: parts)
         for o, expected in zip(options, alone):
             result = run(tmp_path, "report", "--now", NOW, "--json", *o)
             assert (result.code, result.out) == (0, expected), (parts, o)

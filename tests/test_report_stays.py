@@ -187,7 +187,7 @@ def test_broken_record_files_and_misfits_are_listed_in_id_order_as_without_a_sum
     outputs = []
     for parts in (1, 2, 3):
         monkeypatch.setattr(gather, "SHARE_AT_LEAST", 1)
-        monkeypatch.setattr(gather, "processes", lambda: parts)
+        monkeypatch.setattr(gather, "processors", lambda: parts)
         result = run(tmp_path, "report", "--now", NOW, "--json")
         assert result.code == 1
         data = result.json()

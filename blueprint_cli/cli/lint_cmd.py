@@ -103,7 +103,7 @@ def lint(
                                          "blueprints, as folder walks do (for pre-commit)."),
     explain: Optional[str] = typer.Option(None, "--explain", metavar="CODE", help="Explain a rule and exit."),
     list_rules: bool = typer.Option(False, "--list-rules", help="List every rule and exit."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Processes, this one included (default: one per CPU core it may use)."),
     fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes in place (findings marked [*])."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes as a unified diff; change no file."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Fixes that make a choice count too "

@@ -6,13 +6,13 @@ suppressions applied. The command (cli/lint_cmd.py) only reports the result.
 from __future__ import annotations
 
 import os
-import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, NamedTuple
 
 from blueprint_cli.diagnostics import BlueprintError, Diagnostic, Findings, Severity
+from blueprint_cli.parallel import can_fork, processors
 from blueprint_cli.lint.cache import Cache, Entry
 from blueprint_cli.lint.config import Finder, Overrides, is_known_code
 from blueprint_cli.check.kinds import SCENARIO_SUFFIXES, kind_of
@@ -126,10 +126,10 @@ def lint_paths(paths: Sequence[Path], team: Team | None = None, options: RunOpti
             results[i] = cache.get(cache.key(raw, _settings(job, team_key)))
             read[i] = raw if results[i] is None else None
     todo = [i for i, r in enumerate(results) if r is None]
-    workers = min(options.jobs or os.cpu_count() or 1, len(todo))
+    workers = min(options.jobs or processors(), len(todo))
     work = [(jobs[i], team, team_key, cache, read[i]) for i in todo]
     if workers > 1 and len(work) >= PARALLEL_THRESHOLD:
-        done = _lint_forked(work, workers) if hasattr(os, "fork") else _lint_spawned(work, workers)
+        done = _lint_forked(work, workers) if can_fork() else _lint_spawned(work, workers)
     else:
         done = [lint_job(item) for item in work]
     for i, linted in zip(todo, done):
@@ -148,67 +148,13 @@ Work = tuple[Job, "Team | None", str, "Cache | None", "bytes | None"]
 
 def _lint_forked(work: list[Work], workers: int) -> list[Entry]:
     """Every item's entry, linted by this process and `workers - 1` forked
-    copies of it, each taking the next chunk of files when it is free.
-
-    The queue is a pipe holding the first index of every chunk, all written
-    before the fork: a process takes a chunk by reading its index (a read of a
-    few bytes from a pipe is atomic), with no process handing out work and
-    nothing pickled on the way in. A copy sends its entries back once, at the
-    end. Whatever a copy did not send (it was killed, or a file made it fail),
-    this process lints itself afterwards: nothing is lost, and a failure is
-    raised here as `--jobs 1` raises it.
-    """
-    import fcntl
-    import select
-
+    copies of it (`parallel.fork_map`: what a copy did not send, this process
+    lints itself, and a failure is raised here as `--jobs 1` raises it)."""
     from blueprint_cli.check.check import prepare
+    from blueprint_cli.parallel import fork_map
 
     prepare()  # once, here: the copies forked below share it instead of each loading it
-    try:
-        queue, feed = os.pipe()
-    except OSError:  # out of file descriptors: this process lints them all
-        return [lint_job(item) for item in work]
-    # as many chunks as half the pipe holds (what it surely holds, or what Linux
-    # says it holds): chunks of one file up to 8,192 files; a read costs a microsecond
-    room = max(select.PIPE_BUF, fcntl.fcntl(feed, fcntl.F_GETPIPE_SZ) if hasattr(fcntl, "F_GETPIPE_SZ") else 0) // 2
-    chunk = -(-len(work) // (room // _INDEX.size))
-    with open(feed, "wb") as out:  # closed before the fork: a reader sees the end once the queue is empty
-        out.write(b"".join(_INDEX.pack(start) for start in range(0, len(work), chunk)))
-    entries: list[Entry | None] = [None] * len(work)
-    copies: list[tuple[int, BinaryIO]] = []  # each copy's process id, and the pipe its entries come back on
-    try:
-        for _ in range(workers - 1):
-            try:
-                receive, send = os.pipe()
-            except OSError:  # out of file descriptors: fewer copies, the same work
-                break
-            try:
-                pid = os.fork()
-            except OSError:  # out of processes or memory (a limit): fewer copies, the same work
-                os.close(receive)
-                os.close(send)
-                break
-            if pid == 0:
-                _copy(queue, chunk, work, send, [receive, *(b.fileno() for _, b in copies)])
-            os.close(send)
-            copies.append((pid, open(receive, "rb")))
-        for i, entry in _take(queue, chunk, work):
-            entries[i] = entry
-        for _pid, back in copies:
-            for i, entry in _received(back.read()):
-                entries[i] = entry
-    except BaseException:  # (Ctrl-C) the copies stop too
-        import signal
-
-        for pid, _back in copies:
-            os.kill(pid, signal.SIGTERM)
-        raise
-    finally:
-        os.close(queue)
-        for pid, back in copies:
-            back.close()
-            os.waitpid(pid, 0)
-    return [entry if entry is not None else lint_job(work[i]) for i, entry in enumerate(entries)]
+    return fork_map(lambda i: lint_job(work[i]), len(work), workers)
 
 
 def _lint_spawned(work: list[Work], workers: int) -> list[Entry]:
@@ -218,52 +164,6 @@ def _lint_spawned(work: list[Work], workers: int) -> list[Entry]:
 
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         return pool.map(lint_job, work, chunksize=CHUNK)
-
-
-#: a chunk's first index, in the queue
-_INDEX = struct.Struct("=I")
-
-
-def _take(queue: int, chunk: int, work: list[Work]) -> Iterator[tuple[int, Entry]]:
-    """(index, entry) for each file of the chunks taken from the queue, until it is empty."""
-    while len(got := os.read(queue, _INDEX.size)) == _INDEX.size:
-        start = _INDEX.unpack(got)[0]
-        for i in range(start, min(start + chunk, len(work))):
-            yield i, lint_job(work[i])
-
-
-def _copy(queue: int, chunk: int, work: list[Work], send: int, others: list[int]) -> NoReturn:
-    """A forked copy: lints what it takes from the queue, sends its entries,
-    and leaves without any clean-up (that is the parent's: its buffers, its
-    exit handlers)."""
-    import pickle
-
-    status = 1
-    try:
-        for fd in others:
-            os.close(fd)
-        mine: list[tuple[int, Entry]] = []
-        try:
-            for done in _take(queue, chunk, work):
-                mine.append(done)
-        except Exception:  # the parent lints the rest, and raises it there
-            pass
-        with open(send, "wb") as out:
-            out.write(pickle.dumps(mine, pickle.HIGHEST_PROTOCOL))
-        status = 0
-    finally:
-        os._exit(status)
-
-
-def _received(data: bytes) -> list[tuple[int, Entry]]:
-    """A copy's entries; none when it was killed before it sent them all."""
-    import pickle
-
-    try:
-        got: list[tuple[int, Entry]] = pickle.loads(data)
-        return got
-    except Exception:  # cut short: the parent lints those files again
-        return []
 
 
 def add_config_problems(finder: Finder, findings: Findings) -> list[Path]:

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
+from blueprint_cli.parallel import can_fork, fork_map, processors
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.language import times
 from blueprint_cli.language.durations import DurationError, parse_duration
@@ -133,14 +134,6 @@ def following(bp: Blueprint, latest: int,
         yield follow(record), history
 
 
-def processes() -> int:
-    """The processors this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
-
-
 def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], *, parts: int | None = None) -> None:
     """Count every record of `bp` into `tally`: in one pass, or in `parts`
     processes (None: one per processor, at most `MOST_PROCESSES`, when the
@@ -185,46 +178,27 @@ def _file_order(error: CorruptFile) -> tuple[int, tuple[int, int, str], str]:
 
 def _count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], parts: int | None) -> None:
     store = ws.store
-    shares = store.history_shares(bp.id, parts=parts or min(processes(), MOST_PROCESSES),
+    shares = store.history_shares(bp.id, parts=parts or min(processors(), MOST_PROCESSES),
                                   least=1 if parts else SHARE_AT_LEAST) \
-        if isinstance(store, SharedHistories) and hasattr(os, "fork") else None
+        if isinstance(store, SharedHistories) and can_fork() else None
     if shares is None:
         tally.add(following(bp, tally.version, store.histories(blueprint=bp.id, errors=errors)))
         return
-    import multiprocessing
-
-    global _SHARED
-    _SHARED = (bp, tally, shares)
-    try:
-        with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-            results = pool.map(_count_share, range(len(shares)))
-    finally:
-        _SHARED = None
-    for counts, unreadable, stopped in results:
-        if stopped is not None:
-            message, hint, code = stopped
-            raise BlueprintError(message, hint=hint, exit_code=code)
+    # this process counts a share too; a share a forked copy did not send back (it
+    # failed there) is counted here again, so its error is raised here, as in one pass
+    for counts, unreadable in fork_map(lambda k: _count_share(bp, tally, shares[k]), len(shares), len(shares)):
         tally.counts.merge(counts)
         errors.extend(CorruptFile(path, problem) for path, problem in unreadable)
 
 
-#: What a process counting a share works with (inherited when it starts: `count`)
-_SHARED: tuple[Blueprint, Tally, list[HistoryShare]] | None = None
-
-
-def _count_share(k: int) -> tuple[Counts, list[tuple[str, str]], tuple[str, str | None, int] | None]:
-    """Share `k`, counted in a process of its own: the counts and the files it
-    could not read (path, problem), or the error that stopped it."""
-    assert _SHARED is not None
-    bp, tally, shares = _SHARED
+def _count_share(bp: Blueprint, tally: Tally, share: HistoryShare) -> tuple[Counts, list[tuple[str, str]]]:
+    """A share of the records, counted apart: its counts and the files it could
+    not read (path, problem: an exception's own fields do not cross processes)."""
     errors: list[CorruptFile] = []
-    mine = tally.fresh()  # a process may count more than one share
-    try:
-        mine.add(following(bp, tally.version, shares[k](errors)))  # the version read once, by `gather`
-    except BlueprintError as exc:  # sent back as words: an exception's own fields do not cross processes
-        return mine.counts, [], (exc.message, exc.hint, exc.exit_code)
+    mine = tally.fresh()
+    mine.add(following(bp, tally.version, share(errors)))  # the version read once, by `gather`
     order_counts(mine.counts)  # here, in parallel, not in the parent after the merge
-    return mine.counts, [(e.path, e.message[len(e.path) + 2:]) for e in errors], None
+    return mine.counts, [(e.path, e.problem) for e in errors]
 
 
 def gather(ws: Workspace, bp: Blueprint, *, now: datetime, since: str | None = None, until: str | None = None,

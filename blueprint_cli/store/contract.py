@@ -38,7 +38,7 @@ class CorruptFile(BlueprintError):
     def __init__(self, path: str, problem: str) -> None:
         super().__init__(f"{path}: {problem}",
                          hint="fix or restore that file (e.g. from version control); other records are not affected")
-        self.path = path
+        self.path, self.problem = path, problem
 
 
 class OutOfOrder(BlueprintError):
