@@ -7,11 +7,12 @@ in one process (no figures, no split between processes).
 side in each round, the page cache warm:
 
 - **full way**: every record file read and its whole history decoded, as the
-  report read them before the summary of stays (`histories()` without a
-  blueprint: the same `_passages` the report falls back on);
-- **cold**: the report's pass (`histories(blueprint=...)`) with no summary
-  (`.blueprint/stays/` deleted, as after a bulk write): every file read the
-  full way and the summary written;
+  report read them before the summary of stays (`histories()`: the same
+  `_passages` the report falls back on);
+- **cold**: the report's pass (`digested_shares`, in one share) with no
+  summary (`.blueprint/stays/` deleted, as after a bulk write): every file
+  read the full way, its history digested (`report.figures.Digester`) and the
+  summary written;
 - **warm**: the same pass again: the summary read, each record file `stat`ed.
 
 Prints the median CPU time per record of each (user + system of this process)
@@ -26,8 +27,10 @@ import statistics
 import time
 from pathlib import Path
 
+from blueprint_cli.report.figures import Digester
 from blueprint_cli.store import CorruptFile
 from blueprint_cli.store.jsonstore import JsonStore
+from blueprint_cli.workspace.core import find
 
 BLUEPRINT = "deal-follow-up"
 
@@ -39,14 +42,21 @@ def main() -> None:
     args = ap.parse_args()
     root = args.dir / ".blueprint"
     store = JsonStore(root)
+    ws = find(args.dir)
+    latest = ws.blueprint(BLUEPRINT)
+    digest = Digester(latest, calendar=ws.calendar, versions=lambda n: ws.blueprint(BLUEPRINT, n),
+                      version=next(p.latest for p in ws.published() if p.id == BLUEPRINT))
 
     def timed(pass_: str) -> tuple[float, int]:
         if pass_ == "cold":
             shutil.rmtree(root / "stays", ignore_errors=True)
         errors: list[CorruptFile] = []
         c0 = time.process_time()
-        records = store.histories(blueprint=None if pass_ == "full way" else BLUEPRINT, errors=errors)
-        n = sum(1 for _ in records)
+        if pass_ == "full way":
+            n = sum(1 for _ in store.histories(errors=errors))
+        else:
+            [share] = store.digested_shares(BLUEPRINT, digest, parts=1, least=1)
+            n = sum(1 for _ in share(errors))
         return (time.process_time() - c0) / max(n, 1) * 1e6, n
 
     runs: dict[str, list[float]] = {}

@@ -71,7 +71,7 @@ def reference(tally: Tally, records: Iterable[tuple[Record, Sequence[Passage]]])
     for record, history in records:
         if tally.keep is not None and not tally.keep(record):
             continue
-        problem = tally._fit.misfit(record, history)
+        problem = tally.digester._fit.misfit(record, history)
         if problem is not None:
             c.misfit_records += 1
             c.misfits.append(problem)
@@ -118,8 +118,10 @@ def reference(tally: Tally, records: Iterable[tuple[Record, Sequence[Passage]]])
                 counts[0] += 1
                 counts[1] += p.to_state in tally.final
         if record.state is not None and record.state not in tally.final and record_stays:
-            found = _stuck(record, moments[-1], record_stays[-1].start, due.timed_state(tally.bp, record.state),
-                           tally.now, tally.calendar, tally.idle)
+            start = record_stays[-1].start
+            found = _stuck(record, times.epoch_us(moments[-1]), times.epoch_us(start), start.isoformat(),
+                           due.timed_state(tally.bp, record.state), tally.now, times.epoch_us(tally.now),
+                           tally.calendar, tally.idle // times.ONE_US if tally.idle is not None else None)
             if found is not None:
                 c.stuck.append(found)
     return c

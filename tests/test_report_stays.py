@@ -6,6 +6,7 @@ the summary since."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 from pathlib import Path
@@ -136,8 +137,8 @@ def test_a_damaged_summary_is_ignored_and_rebuilt(tmp_path: Path, reads: list[st
     elif damage == "cut short":
         summary.write_bytes(text[:len(text) // 2])
     elif damage == "one byte changed":  # still JSON, still the same shape: the checksum tells
-        at = text.index(b"2026-05-04T13:00:00")
-        summary.write_bytes(text[:at] + b"2026-05-04T14:00:00" + text[at + 19:])
+        at = text.index(b"14400000000")  # record 1's first stay: 4 working hours, in microseconds
+        summary.write_bytes(text[:at] + b"14400000001" + text[at + 11:])
     elif damage == "empty":
         summary.write_bytes(b"")
     else:
@@ -204,7 +205,6 @@ def test_a_summary_brought_up_to_date_reads_only_the_changed_records(tmp_path: P
     """Records 6 and 68 share a shard folder (and so a summary file): after 68
     moves and 6's file is rewritten by hand in another layout (one line), the
     next report reads just those two, and the one after reads none."""
-    import json
 
     from blueprint_cli.engine import Inputs
 
@@ -242,9 +242,9 @@ def test_the_summary_stays_out_of_git_in_a_workspace_made_before_it(tmp_path: Pa
 
 
 @pytest.mark.usefixtures("settled")
-@pytest.mark.parametrize("forge", ["a state that is a list", "a passage's time that is a number"])
+@pytest.mark.parametrize("forge", ["a state that is a list", "a stay's start that is text",
+                                   "a move's time past any calendar"])
 def test_a_summary_forged_to_look_valid_is_dropped_and_the_files_counted(tmp_path: Path, forge: str) -> None:
-    import json
     import zlib
 
     sales(tmp_path)
@@ -252,12 +252,87 @@ def test_a_summary_forged_to_look_valid_is_dropped_and_the_files_counted(tmp_pat
     path = summaries(tmp_path)[0]
     raw = path.read_bytes()
     entries = json.loads(raw[raw.index(b"\n") + 1:])
+    digest = entries[0][6]  # [misfit, states, starts, ...]
     if forge == "a state that is a list":
-        entries[0][6][-1][5] = ["Won"]  # the state its last passage reaches
+        digest[1][-1] = ["Won"]  # the state of its last stay
+    elif forge == "a stay's start that is text":
+        digest[2][0] = "2026-05-04T09:00:00+00:00"  # when its first stay began, in microseconds
     else:
-        entries[0][6][0][0] = 5
+        digest[5][0] = 4 * 10 ** 18  # when its first move was (µs): past the last day a date can hold
     body = ("[" + ",\n".join(json.dumps(e, separators=(",", ":")) for e in entries) + "]").encode()
-    head = json.dumps({"format": stays.STAYS_FORMAT, "kind": "stays", "crc": zlib.crc32(body)}).encode()
+    key = json.loads(raw[:raw.index(b"\n")])["digest"]
+    head = json.dumps({"format": stays.STAYS_FORMAT, "kind": "stays", "digest": key,
+                       "crc": zlib.crc32(body)}).encode()
     path.write_bytes(head + b"\n" + body)  # its CRC right, its record files unchanged: it is used
     assert report_text(tmp_path) == expected  # no traceback: counted from the record files instead
     assert path.read_bytes() != head + b"\n" + body  # and the summary made again from them
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_summary_made_under_another_calendar_is_rebuilt(tmp_path: Path, reads: list[str]) -> None:
+    """A digest holds each stay's working time on the calendar of its day: the
+    calendar changed (working hours 10:00-16:00 instead of 09:00-17:00), record
+    1's first stay (Mon 09:00-13:00) is 3 working hours, not 4."""
+    sales(tmp_path)
+    assert by_state(json.loads(report_text(tmp_path)))["Lead"]["business_time_in_state"]["max_seconds"] == 8 * H
+    config = tmp_path / ".blueprint" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "calendar: {time_zone: UTC}", 'calendar: {time_zone: UTC, hours: "10:00-16:00"}'), encoding="utf-8")
+    reads.clear()
+    after = report_text(tmp_path)
+    assert sorted(reads) == ["1", "2", "3", "4"]  # every digest made again
+    lead = by_state(json.loads(after))["Lead"]["business_time_in_state"]
+    assert (lead["count"], lead["max_seconds"]) == (3, 6 * H)  # record 2: Mon 10:00 to Tue 10:00, on the new hours
+    assert after == without_summary(tmp_path)
+    reads.clear()
+    assert report_text(tmp_path) == after and reads == []  # and kept under the new calendar
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_summary_made_before_a_new_version_is_rebuilt(tmp_path: Path, reads: list[str]) -> None:
+    """A digest judges each history against the versions and follows the latest
+    one: version 2 ends the funnel at Won alone (Lost is no longer final), so
+    record 2, lost, is no longer a completion."""
+    from blueprint_cli import workspace
+    from blueprint_cli.workspace.publishing import publish
+
+    from test_report import FLOW
+
+    ws = sales(tmp_path)
+    before = json.loads(report_text(tmp_path))
+    (tmp_path / "sales.yaml").write_text(FLOW.replace("  - name: Lost\n    final: true\n",
+                                                      "  - name: Lost\n").replace(
+        "  - {name: Lose, from: \"*\", to: Lost}\n", "  - {name: Lose, from: \"*\", to: Lost}\n"
+        "  - {name: Reopen, from: Lost, to: Lead}\n"), encoding="utf-8")
+    publish(workspace.Workspace(ws.root), tmp_path / "sales.yaml", user="admin", at=at("2026-05-12T08:00"))
+    reads.clear()
+    after = report_text(tmp_path)
+    assert sorted(reads) == ["1", "2", "3", "4"]
+    data = json.loads(after)
+    assert data["version"] == 2 and before["version"] == 1
+    assert [d["completions"] for d in data["throughput"]["per_day"]] != \
+        [d["completions"] for d in before["throughput"]["per_day"]]
+    assert after == without_summary(tmp_path)
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_history_with_a_time_written_without_an_offset_is_never_summarized(tmp_path: Path,
+                                                                             reads: list[str]) -> None:
+    """Such a time is read in the zone in effect, which may be another by the
+    next report: record 2's Lose at 12:00 on the wall clock is 12:00 UTC in a
+    workspace in UTC (Call's stays 44h and 2h: median 23h), 10:00 UTC once it
+    is in Europe/Berlin (44h and 0h: 22h)."""
+    sales(tmp_path)
+    path = record_file(tmp_path, "2")
+    path.write_bytes(path.read_bytes().replace(b'"at": "2026-05-05T12:00:00+00:00"', b'"at": "2026-05-05T12:00:00"'))
+    first = report_text(tmp_path)
+    assert by_state(json.loads(first))["Call"]["time_in_state"]["median_seconds"] == 23 * H
+    reads.clear()
+    assert report_text(tmp_path) == first
+    assert reads == ["2"]  # read the full way again: its digest was not kept (the others' were)
+    config = tmp_path / ".blueprint" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "calendar: {time_zone: UTC}", "calendar: {time_zone: Europe/Berlin}"), encoding="utf-8")
+    berlin = report_text(tmp_path)
+    assert by_state(json.loads(berlin))["Call"]["time_in_state"]["median_seconds"] == 22 * H
+    assert berlin == without_summary(tmp_path)

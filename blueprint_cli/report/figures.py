@@ -27,18 +27,20 @@ Definitions (docs/reports.md):
 from __future__ import annotations
 
 import copy
+import json
 import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from itertools import islice
 from typing import Any
 
 from blueprint_cli.engine import due
 from blueprint_cli.engine.records import Passage, Record
 from blueprint_cli.language import times
-from blueprint_cli.language.times import DAY_US, EPOCH, EPOCH_ORDINAL, HOUR_US, ONE_US, epoch_us, instant
+from blueprint_cli.language.times import DAY_US, EPOCH, EPOCH_ORDINAL, HOUR_US, ONE_US, epoch_us, written
 from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
@@ -224,6 +226,15 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment is not None else None
 
 
+def as_latest(bp: Blueprint, latest: int) -> Callable[[Record], Record]:
+    """A record as it follows the latest version of `bp` (when its state is in it)."""
+    def follow(record: Record) -> Record:
+        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
+            return replace(record, version=latest)
+        return record
+    return follow
+
+
 class _Fit:
     """Whether a record's history fits the blueprint version each entry was made
     under (each question about a kind of passage answered once a report)."""
@@ -275,6 +286,102 @@ class _Fit:
         if to not in t.targets and to != source:
             return f"transition {transition!r} does not lead to {to!r} in version {version}"
         return None
+
+
+#: The layout of a digest (`Digester`); part of its key, so a summary kept in another is rebuilt.
+DIGEST_FORMAT = 1
+
+#: A record's history as the report counts it (`Digester`), in plain lists and
+#: numbers that JSON keeps (the JSON store's summary holds one per record):
+#: `[misfit]` when the history does not fit its versions — misfit is `[at, version, problem]` —
+#: else `[None, states, starts, ways, working, moved, moved_to, last, since]`:
+#: the state of each stay and when it began (epoch µs), what ended each stay but
+#: the last (a transition, or the kind of entry) and its working time (µs), when
+#: each move was (µs) and where it went, the last entry's time (µs), and when the
+#: stay the record is in began, as `isoformat` writes it.
+Digest = list[Any]
+
+
+class Digester:
+    """What the report derives from one record's history — whether it fits the
+    versions each entry was made under, its stays (as `engine.stays` finds
+    them) with their times and working time, its moves — the same whatever the
+    report's window, filter or moment (`Tally` counts digests). A digest
+    depends on the record and its history and on `key`: the blueprint, its
+    latest version (which the record follows, and whose final states end the
+    funnel), the working calendar, and the layout."""
+
+    def __init__(self, bp: Blueprint, *, calendar: WorkingCalendar, versions: Callable[[int], Blueprint | None],
+                 version: int) -> None:
+        #: a record as it follows the latest version
+        self.follow = as_latest(bp, version)
+        self._fit = _Fit(versions, version)
+        self._calendar = calendar
+        #: what measures working time: on the calendar's zone, else on the zone of each stay's start
+        self._meters: dict[tzinfo | None, Callable[[int, int], int]] = {}
+        self.key = json.dumps([DIGEST_FORMAT, bp.id, version, _calendar_key(calendar)], separators=(",", ":"))
+
+    def __call__(self, record: Record, history: Sequence[Passage]) -> tuple[Digest, bool]:
+        """The digest of `record` (as it follows the latest version) and its
+        history, and whether it may be kept: not when a time was written
+        without an offset (read in the zone in effect, which may differ next time)."""
+        record = self.follow(record)
+        problem = self._fit.misfit(record, history)
+        if problem is not None:
+            return [[problem.at, problem.version, problem.problem]], True
+        moments: list[datetime] = []
+        lasting = True
+        try:
+            for p in history:
+                moment = written(p[0])
+                if moment is None:
+                    lasting = False
+                    moment = times.in_effect(p[0])
+                moments.append(moment)
+        except times.TimeError as exc:
+            return [["", record.version, f"an entry's time: {exc}"]], lasting
+        calendar, meters = self._calendar, self._meters
+        zone = calendar.zone
+        states: list[str] = []
+        starts: list[int] = []
+        ways: list[str] = []
+        working: list[int] = []
+        moved: list[int] = []
+        moved_to: list[str] = []
+        state: str | None = None
+        start = 0
+        began: datetime | None = None
+        for (_, _, kind, transition, source, to, _), moment in zip(history, moments):
+            if to is None:
+                continue
+            at = (moment - EPOCH) // ONE_US  # times.epoch_us, inline
+            if (kind == "move" or kind == "migrate") and to != source:
+                moved.append(at)
+                moved_to.append(to)
+            if to == state and kind != "create" and kind != "enter":
+                continue
+            if state is not None:
+                assert began is not None
+                where = zone if zone is not None else began.tzinfo  # on the wall clock of the stay's start
+                measure = meters.get(where)
+                if measure is None:
+                    measure = meters[where] = calendar.meter(where or timezone.utc).between
+                working.append(measure(start, at))
+                ways.append(transition or kind)
+            states.append(to)
+            starts.append(at)
+            state, start, began = to, at, moment
+        last = (moments[-1] - EPOCH) // ONE_US if moments else 0
+        since = began.isoformat() if began is not None else ""
+        return [None, states, starts, ways, working, moved, moved_to, last, since], lasting
+
+
+def _calendar_key(calendar: WorkingCalendar) -> list[Any]:
+    """A working calendar as plain data, the same in every process (a set of dates is not)."""
+    zone = calendar.zone
+    return [sorted(calendar.days), [[a.isoformat(), b.isoformat()] for a, b in calendar.hours],
+            None if zone is None else getattr(zone, "key", None) or str(zone),
+            sorted(d.isoformat() for d in calendar.holidays)]
 
 
 @dataclass
@@ -340,8 +447,10 @@ class Tally:
         self.order = flow_order(bp)
         self.final = frozenset(bp.final_states)
         self.counts = Counts(states={s: _StateTally() for s in self.order})
-        self._fit = _Fit(versions, version)
+        self.digester = Digester(bp, calendar=calendar, versions=versions, version=version)
         self._timed: dict[str | None, due.Timed | None] = {}
+        self._now_us = epoch_us(now)
+        self._idle_us = idle // ONE_US if idle is not None else None
         #: offsets in the report's zone
         self._local = times.Offsets(zone)
         #: the counts of `counts.per_day` by the hour (`epoch_us // HOUR_US`) of the moves
@@ -361,43 +470,41 @@ class Tally:
         self._hours = {}
 
     def add(self, records: Iterable[tuple[Record, Sequence[Passage]]]) -> None:
-        """Count `records` (each as it follows the latest version, with its history).
+        """Count `records`, each with its history: digested (`digester`), then
+        counted as `add_digests` counts them."""
+        follow, keep, digest = self.digester.follow, self.keep, self.digester
+        followed = ((follow(record), history) for record, history in records)
+        self._count(((record, digest(record, history)[0]) for record, history in followed
+                     if keep is None or keep(record)), keep=None)
 
-        One pass over each history finds its stays (as `engine.stays` does),
-        measures them and counts its moves, every moment as an integer
-        (`times.epoch_us`): each entry's time is read once, its offset in a zone
-        once an hour (`times.Offsets`), the working calendar's clock of each
-        moment once (a stay ends where the next begins), and business time is
-        what `WorkingCalendar.working_time` gives (its `Meter`). Times are
-        compared and subtracted as moments, also two written without an offset
-        (read in a zone with changes, which Python would compare by the wall clock)."""
+    def add_digests(self, records: Iterable[tuple[Record, Digest]]) -> None:
+        """Count `records`, each with the digest of its history (`digester`'s,
+        which a store may have kept); each record as it follows the latest
+        version (as stored: followed here)."""
+        self._count(records, keep=self.keep)
+
+    def _count(self, records: Iterable[tuple[Record, Digest]], keep: Callable[[Record], bool] | None) -> None:
+        """Count digests into `counts`: the stays that ended in the window are
+        measured, those that began in it entered; every moment is an integer
+        (`times.epoch_us`), each move's day found once an hour (`_day`)."""
         c = self.counts
         states, reached = c.states, c.reached
         window = self.window
         lo = epoch_us(window.since) if window.since is not None else _BEFORE_ALL
         hi = epoch_us(window.until) if window.until is not None else _AFTER_ALL
-        keep, by, final = self.keep, self.by, self.final
-        misfit = self._fit.misfit
-        calendar = self.calendar
-        zone = calendar.zone
-        #: what measures business time: on the calendar's zone, else on the zone of each stay's start
-        between: Callable[[int, int], int] = calendar.meter(zone).between if zone is not None else _nothing
-        betweens: dict[tzinfo, Callable[[int, int], int]] = {}
+        by, final = self.by, self.final
         hours = self._hours
-        for record, history in records:
+        follow = self.digester.follow
+        for record, digest in records:
+            record = follow(record)
             if keep is not None and not keep(record):
                 continue
-            problem = misfit(record, history)
-            if problem is not None:
+            if digest[0] is not None:
+                at, version, problem = digest[0]
                 c.misfit_records += 1
-                c.misfits.append(problem)
+                c.misfits.append(Misfit(record.id, at, version, problem))
                 continue
-            try:
-                moments = [instant(p[0]) for p in history]
-            except times.TimeError as exc:
-                c.misfit_records += 1
-                c.misfits.append(Misfit(record.id, "", record.version, f"an entry's time: {exc}"))
-                continue
+            _, stays, starts, ways, working, moved, moved_to, last, since = digest
             c.records += 1
             if by is None:
                 tables: tuple[dict[str, _StateTally], ...] = (states,)
@@ -409,65 +516,25 @@ class Tally:
             if state_now is not None:
                 for table in tables:
                     _tally(table, state_now).now += 1
-            # the stay being walked: its state, start (epoch µs), the time it began at and its zone
-            state: str | None = None
-            start = 0
-            began_at: datetime | None = None
-            began_tz: tzinfo = timezone.utc
-            reaching: set[str] | None = None
-            for (_, _, kind, transition, source, to, _), moment in zip(history, moments):
-                if to is None:
-                    continue
-                at = (moment - EPOCH) // ONE_US  # times.epoch_us, inline
-                if (kind == "move" or kind == "migrate") and to != source and lo <= at < hi:
+            for at, to in zip(moved, moved_to):
+                if lo <= at < hi:
                     counts = hours.get(at // HOUR_US)
                     if counts is None:
                         counts = self._day(at)
                     counts[0] += 1
                     if to in final:
                         counts[1] += 1
-                if to == state and kind != "create" and kind != "enter":
-                    continue
-                if state is not None:
-                    began = lo <= start < hi
-                    if lo <= at < hi:
-                        if zone is None:  # on the wall clock of the stay's start
-                            measure = betweens.get(began_tz)
-                            if measure is None:
-                                measure = betweens[began_tz] = calendar.meter(began_tz).between
-                            between = measure
-                        worked = between(start, at)
-                        spent = (at - start) / 1_000_000
-                        way = (transition or kind, to)
-                        for table in tables:
-                            tally = table.get(state)
-                            if tally is None:
-                                tally = _tally(table, state)
-                            if began:
-                                tally.entries += 1
-                            tally.calendar.append(spent)
-                            tally.business.append(worked / 1_000_000)
-                            tally.left[way] += 1
-                    elif began:
-                        for table in tables:
-                            _tally(table, state).entries += 1
-                elif lo <= at < hi:
-                    reaching = set()  # the record entered the blueprint in the window
-                if reaching is not None and at < hi:
-                    reaching.add(to)
-                state, start, began_at, began_tz = to, at, moment, moment.tzinfo or timezone.utc
-            if state is None:
+            if not stays:
                 continue
-            if lo <= start < hi:  # the stay the record is in
-                for table in tables:
-                    _tally(table, state).entries += 1
-            if reaching is not None:
+            for table in tables:
+                _stays(table, stays, starts, ways, working, lo, hi)
+            start = starts[-1]
+            if lo <= starts[0] < hi:  # the record entered the blueprint in the window: how far it got
                 c.entered += 1
-                for reached_state in reaching:
+                for reached_state in {s for s, t in zip(stays, starts) if t < hi}:
                     reached[reached_state] += 1
             if state_now is not None and state_now not in final:
-                assert began_at is not None
-                found = self._stuck(record, moments[-1], began_at)
+                found = self._stuck(record, last, start, since)
                 if found is not None:
                     c.stuck.append(found)
 
@@ -484,10 +551,11 @@ class Tally:
             self._hours[hour] = counts
         return counts
 
-    def _stuck(self, record: Record, last: datetime, start: datetime) -> Stuck | None:
+    def _stuck(self, record: Record, last: int, start: int, since: str) -> Stuck | None:
         if record.state not in self._timed:
             self._timed[record.state] = due.timed_state(self.bp, record.state)
-        return _stuck(record, last, start, self._timed[record.state], self.now, self.calendar, self.idle)
+        return _stuck(record, last, start, since, self._timed[record.state], self.now, self._now_us, self.calendar,
+                      self._idle_us)
 
     def report(self, *, by_name: str | None = None, stuck_limit: int | None = None) -> Report:
         c, order, final = self.counts, self.order, self.final
@@ -520,9 +588,25 @@ def by_week(days: tuple[tuple[date, int, int], ...]) -> tuple[tuple[date, int, i
 _BEFORE_ALL, _AFTER_ALL = -(1 << 62), 1 << 62
 
 
-def _nothing(a: int, b: int) -> int:
-    """What no stay is measured with (`Tally.add` picks each stay's meter)."""
-    raise AssertionError("no meter")
+def _stays(table: dict[str, _StateTally], stays: list[str], starts: list[int], ways: list[str], working: list[int],
+           lo: int, hi: int) -> None:
+    """Count a record's stays (a digest's) into `table`: those that ended in the
+    window `lo` ≤ t < `hi` measured, with what ended them and where they went;
+    those that began in it entered."""
+    state, start = stays[0], starts[0]
+    for to, end, way, worked in zip(islice(stays, 1, None), islice(starts, 1, None), ways, working):
+        tally = table.get(state)
+        if tally is None:
+            tally = _tally(table, state)
+        if lo <= start < hi:
+            tally.entries += 1
+        if lo <= end < hi:
+            tally.calendar.append((end - start) / 1_000_000)
+            tally.business.append(worked / 1_000_000)
+            tally.left[(way, to)] += 1
+        state, start = to, end
+    if lo <= start < hi:  # the stay the record is in
+        _tally(table, state).entries += 1
 
 
 def _tally(table: dict[str, _StateTally], state: str) -> _StateTally:
@@ -573,12 +657,13 @@ def _funnel(order: list[str], final: frozenset[str], reached: Counter[str], ente
     return tuple(steps)
 
 
-def _stuck(record: Record, last: datetime, start: datetime, timed: due.Timed | None, now: datetime,
-           calendar: WorkingCalendar, idle: timedelta | None) -> Stuck | None:
+def _stuck(record: Record, last: int, start: int, since: str, timed: due.Timed | None, now: datetime, now_us: int,
+           calendar: WorkingCalendar, idle: int | None) -> Stuck | None:
     """The record as a stuck one (None: it is not): `last` is its last entry's
-    time, `start` when it entered its state."""
+    time, `start` when it entered its state (epoch µs; `since` as written),
+    `idle` the idle time that makes it stuck (µs)."""
     standing, level = due.sla_standing(timed, record, now, calendar)
-    idle_for = now - last
+    idle_for = now_us - last
     why = []
     if standing == "breached":
         why.append("sla")
@@ -588,5 +673,4 @@ def _stuck(record: Record, last: datetime, start: datetime, timed: due.Timed | N
         return None
     value = record.fields.get("name") or record.fields.get("subject") or record.fields.get("title")
     return Stuck(record.id, str(value) if value else None, record.owner, record.state or "",
-                 record.state_since or start.isoformat(), (now - start).total_seconds(),
-                 idle_for.total_seconds(), tuple(why), level)
+                 record.state_since or since, (now_us - start) / 1_000_000, idle_for / 1_000_000, tuple(why), level)

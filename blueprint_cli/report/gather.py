@@ -1,28 +1,28 @@
 """What `blueprint report` reads from a workspace: which blueprint, the window,
 the filter and the grouping as the user wrote them, then one pass over the
-store's history (`Store.histories`) into a `figures.Tally` — on the JSON store,
-split between processes (a store that is `SharedHistories`), each counting a share of the
-records; their counts merge into the same figures as one pass."""
+store's history (`Store.histories`) into a `figures.Tally` — on the JSON store
+(a store that is `DigestedHistories`), over the digests it keeps, split
+between this process and forked copies, each counting a share of the records;
+their counts merge into the same figures as one pass."""
 
 from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from blueprint_cli.diagnostics import BlueprintError
-from blueprint_cli.parallel import can_fork, fork_map, processors
-from blueprint_cli.engine.records import Passage, Record
+from blueprint_cli.engine.records import Record
 from blueprint_cli.language import times
 from blueprint_cli.language.durations import DurationError, parse_duration
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
-from blueprint_cli.report.figures import Counts, Report, Tally, Window, order_counts
-from blueprint_cli.store import CorruptFile, HistoryShare, id_order, is_record_id
-from blueprint_cli.store.contract import HistoryFigures, SharedHistories, SummarizedHistories
+from blueprint_cli.parallel import can_fork, fork_map, processors
+from blueprint_cli.report.figures import Counts, Report, Tally, Window, as_latest, order_counts
+from blueprint_cli.store import CorruptFile, DigestShare, id_order, is_record_id
+from blueprint_cli.store.contract import DigestedHistories, HistoryFigures, SummarizedHistories
 from blueprint_cli.workspace import Workspace
 
 #: --by's words that are not fields
@@ -110,28 +110,11 @@ def filtering(ws: Workspace, bp: Blueprint, where: str | None, now: datetime) ->
     return lambda r: criteria.evaluate(criterion, where_values(bp, r, now, calendar, sla=sla, timed=timed))
 
 
-def as_latest(bp: Blueprint, latest: int) -> Callable[[Record], Record]:
-    """A record as it follows the latest version of `bp` (when its state is in it)."""
-    def follow(record: Record) -> Record:
-        if record.version != latest and record.state is not None and bp.state(record.state) is not None:
-            return replace(record, version=latest)
-        return record
-    return follow
-
-
 #: Records a process counts at least before the pass is split (starting one costs
 #: about as much as counting a few thousand)
 SHARE_AT_LEAST = 5000
 #: Processes a pass is split between at most (each holds the workspace: ~40 MiB)
 MOST_PROCESSES = 8
-
-
-def following(bp: Blueprint, latest: int,
-              histories: Iterable[tuple[Record, Sequence[Passage]]]) -> Iterator[tuple[Record, Sequence[Passage]]]:
-    """Every record of `bp` with its history, as it follows the latest version (`latest`)."""
-    follow = as_latest(bp, latest)
-    for record, history in histories:
-        yield follow(record), history
 
 
 def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], *, parts: int | None = None) -> None:
@@ -149,7 +132,7 @@ def count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile],
     try:
         try:
             _count(ws, bp, tally, errors, parts)
-        except (TypeError, ValueError, LookupError, AttributeError):
+        except (TypeError, ValueError, LookupError, AttributeError, ArithmeticError):
             store = ws.store
             if not isinstance(store, SummarizedHistories):
                 raise
@@ -178,25 +161,28 @@ def _file_order(error: CorruptFile) -> tuple[int, tuple[int, int, str], str]:
 
 def _count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile], parts: int | None) -> None:
     store = ws.store
-    shares = store.history_shares(bp.id, parts=parts or min(processors(), MOST_PROCESSES),
-                                  least=1 if parts else SHARE_AT_LEAST) \
-        if isinstance(store, SharedHistories) and can_fork() else None
-    if shares is None:
-        tally.add(following(bp, tally.version, store.histories(blueprint=bp.id, errors=errors)))
+    if not isinstance(store, DigestedHistories):
+        tally.add(store.histories(blueprint=bp.id, errors=errors))
+        return
+    shares = store.digested_shares(bp.id, tally.digester, parts=parts or min(processors(), MOST_PROCESSES),
+                                   least=1 if parts else SHARE_AT_LEAST)
+    if len(shares) < 2 or not can_fork():
+        for share in shares:
+            tally.add_digests(share(errors))
         return
     # this process counts a share too; a share a forked copy did not send back (it
     # failed there) is counted here again, so its error is raised here, as in one pass
-    for counts, unreadable in fork_map(lambda k: _count_share(bp, tally, shares[k]), len(shares), len(shares)):
+    for counts, unreadable in fork_map(lambda k: _count_share(tally, shares[k]), len(shares), len(shares)):
         tally.counts.merge(counts)
         errors.extend(CorruptFile(path, problem) for path, problem in unreadable)
 
 
-def _count_share(bp: Blueprint, tally: Tally, share: HistoryShare) -> tuple[Counts, list[tuple[str, str]]]:
+def _count_share(tally: Tally, share: DigestShare) -> tuple[Counts, list[tuple[str, str]]]:
     """A share of the records, counted apart: its counts and the files it could
     not read (path, problem: an exception's own fields do not cross processes)."""
     errors: list[CorruptFile] = []
     mine = tally.fresh()
-    mine.add(following(bp, tally.version, share(errors)))  # the version read once, by `gather`
+    mine.add_digests(share(errors))
     order_counts(mine.counts)  # here, in parallel, not in the parent after the merge
     return mine.counts, [(e.path, e.problem) for e in errors]
 

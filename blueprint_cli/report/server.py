@@ -31,8 +31,8 @@ from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.report.figures import (
-    FunnelStep, Group, Misfit, Report, Spread, StateFigures, Stuck, Window, _Fit, _funnel, _ordered, _StateTally,
-    _stuck, by_week,
+    Digester, FunnelStep, Group, Misfit, Report, Spread, StateFigures, Stuck, Window, _funnel, _ordered,
+    _StateTally, _stuck, by_week,
 )
 from blueprint_cli.store import CorruptFile
 from blueprint_cli.store.contract import FiguresAsked, FiguresFound, HistoryFigures, SpreadFound, StateFound
@@ -73,7 +73,7 @@ def compute_in_store(store: HistoryFigures, bp: Blueprint, *, now: datetime, cal
     if found.span is not None and not (epoch_us(_FIRST) <= found.span[0] and found.span[1] < epoch_us(_LAST)
                                        and _regular(calendar, found.span)):
         return None  # offsets this query did not carry, or a day the clock does not measure
-    misfits = _judge(found, versions, version, latest)
+    misfits = _judge(found, bp, calendar, versions, version)
     if misfits is None or any(_day(start, zone) != _day(start + _QUARTER_US - 1, zone) for start, _, _ in found.buckets):
         return None  # or a day of the report's zone begins inside a quarter of an hour (an offset of 5:20)
     return _report(bp, found, misfits, now=now, calendar=calendar, window=window, by_name=by_name,
@@ -105,24 +105,17 @@ def _fitting(versions: Callable[[int], Blueprint | None], numbers: Sequence[int]
     return tuple(states), tuple(moves)
 
 
-def _judge(found: FiguresFound, versions: Callable[[int], Blueprint | None], version: int,
-           latest: Callable[[Record], Record]) -> list[Misfit] | None:
+def _judge(found: FiguresFound, bp: Blueprint, calendar: WorkingCalendar, versions: Callable[[int], Blueprint | None],
+           version: int) -> list[Misfit] | None:
     """The records the store left to the report, judged as `figures.compute`
-    judges them: each must be history that does not fit (None when one is not)."""
-    fit = _Fit(versions, version)
+    judges them (`Digester`): each must be history that does not fit (None when one is not)."""
+    digest = Digester(bp, calendar=calendar, versions=versions, version=version)
     misfits = []
     for record, history in found.exact:
-        record = latest(record)
-        problem = fit.misfit(record, history)
-        if problem is None:
-            try:
-                for p in history:
-                    times.instant(p.at)
-            except times.TimeError as exc:
-                problem = Misfit(record.id, "", record.version, f"an entry's time: {exc}")
-        if problem is None:
+        digested, _ = digest(record, history)
+        if digested[0] is None:
             return None
-        misfits.append(problem)
+        misfits.append(Misfit(record.id, *digested[0]))
     return misfits
 
 
@@ -167,8 +160,9 @@ def _report(bp: Blueprint, found: FiguresFound, misfits: list[Misfit], *, now: d
         record = latest(record)
         if record.state not in timed:
             timed[record.state] = due.timed_state(bp, record.state)
-        one = _stuck(record, times.instant(last_at), times.instant(began_at), timed[record.state], now, calendar,
-                     idle)
+        began = times.instant(began_at)
+        one = _stuck(record, epoch_us(times.instant(last_at)), epoch_us(began), began.isoformat(),
+                     timed[record.state], now, epoch_us(now), calendar, idle // ONE_US if idle is not None else None)
         if one is not None:
             stuck.append(one)
     stuck.sort(key=lambda s: (-s.age_seconds, s.id))

@@ -46,7 +46,7 @@ from blueprint_cli.store.contract import (
     Dump as Dump,
     Migrated as Migrated,
     Store as Store,
-    HistoryShare as HistoryShare,
+    DigestShare as DigestShare,
 )
 
 # ----- choosing a store ---------------------------------------------------------------------

@@ -433,20 +433,41 @@ class FiguresFound:
     span: tuple[int, int] | None
 
 
-#: A share of a history pass (`SharedHistories`): errors -> its records, as `Store.histories` gives them
-HistoryShare = Callable[[list[CorruptFile]], Iterator[tuple[Record, Sequence[Passage]]]]
+@runtime_checkable
+class Digesting(Protocol):
+    """What a report derives from one record's history (`report.figures.Digester`):
+    plain lists and numbers, the same whatever the report's window, filter or
+    moment, so that a store may keep them (`DigestedHistories`)."""
+
+    #: everything a digest depends on besides the record and its history (the
+    #: blueprint's latest version, the working calendar...): a digest kept under
+    #: another key is not used
+    key: str
+
+    def __call__(self, record: Record, history: Sequence[Passage]) -> tuple[list[Any], bool]:
+        """The digest of `record` and its history, and whether it may be kept
+        (not when it depends on more than `key` says, e.g. on the zone a time
+        written without an offset was read in)."""
+        ...
+
+
+#: A share of a digested pass (`DigestedHistories`): errors -> its records with their digests
+DigestShare = Callable[[list[CorruptFile]], Iterator[tuple[Record, list[Any]]]]
 
 
 @runtime_checkable
-class SharedHistories(Protocol):
-    """A store whose history pass several processes can share, each reading its
-    own run of records (files any process can open). Optional: a store without
-    it (a server that answers one query best) sends its history in one pass."""
+class DigestedHistories(Protocol):
+    """A store that keeps each record's digest (`Digesting`) beside the record,
+    checked against it, so that a report does not read every history again;
+    and whose pass several processes can share, each reading its own run of
+    records (files any process can open). Optional: the report digests
+    `Store.histories` itself on a store without it."""
 
-    def history_shares(self, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
-        """`histories(blueprint=...)` as up to `parts` runs of records that
-        neither overlap nor miss one, at least `least` records each (None: fewer
-        than two)."""
+    def digested_shares(self, blueprint: str, digest: Digesting, *, parts: int,
+                        least: int) -> list[DigestShare]:
+        """The records of `blueprint` with their digests, as up to `parts` runs
+        of records that neither overlap nor miss one, at least `least` records
+        each (one run when there are too few for two)."""
         ...
 
 

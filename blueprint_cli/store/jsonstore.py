@@ -37,7 +37,7 @@ from typing import Any
 from blueprint_cli.diagnostics import BlueprintError
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record, passages_of
 from blueprint_cli.store.contract import (
-    FORMAT, MOST_ID, BatchWriter, CorruptFile, HistoryShare, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
+    FORMAT, MOST_ID, BatchWriter, CorruptFile, DigestShare, Digesting, blueprint_problem, Dump, Migrated, problem_in, PublishedBlueprint, Store, StoredRecord, UnknownRecord, Write, build_all, check_id,
     id_order, is_record_id, check_order,
 )
 from blueprint_cli.store.files import (
@@ -262,35 +262,31 @@ class JsonStore:
 
     def histories(self, *, blueprint: str | None = None,
                   errors: list[CorruptFile] | None = None) -> Iterator[tuple[Record, Sequence[Passage]]]:
-        """Every record file read once, one at a time: the record and its
-        history's passages (the entries' other members are not decoded into
-        objects). With `blueprint`, only the files its index names, shard
-        folder by shard folder, each through its summary (`_summarized`);
-        without, every record file in id order."""
-        if blueprint is None:
-            yield from self._histories(sorted(self._ids(None, None), key=id_order), errors)
-            return
-        yield from self._summarized(self._shards(blueprint), blueprint, errors)
+        """Every record file (of `blueprint`: those its index names) read once,
+        one at a time, in id order: the record and its history's passages (the
+        entries' other members are not decoded into objects)."""
+        for record, passages in self._histories(sorted(self._ids(blueprint, None), key=id_order), errors):
+            if blueprint is None or record.blueprint == blueprint:  # (the index may be behind the file)
+                yield record, passages
 
-    def history_shares(self, blueprint: str, *, parts: int, least: int) -> list[HistoryShare] | None:
-        """`histories(blueprint=...)` as up to `parts` runs of whole shard
-        folders of at least `least` records each, for as many processes to read
-        at once (None: fewer than two). The ids are listed once, here, so the
-        runs neither overlap nor miss a record that a move or a new record
-        meanwhile places elsewhere in the index; no two runs share a summary
-        file."""
+    def digested_shares(self, blueprint: str, digest: Digesting, *, parts: int,
+                        least: int) -> list[DigestShare]:
+        """The records of `blueprint` with their digests, read through the
+        summary (`_summarized`), as up to `parts` runs of whole shard folders
+        of at least `least` records each, for as many processes to read at
+        once. The ids are listed once, here, so the runs neither overlap nor
+        miss a record that a move or a new record meanwhile places elsewhere in
+        the index; no two runs share a summary file."""
         shards = self._shards(blueprint)
         total = sum(len(ids) for _, ids in shards)
-        n = min(parts, total // max(least, 1))
-        if n < 2:
-            return None
+        n = max(1, min(parts, total // max(least, 1)))
         runs: list[list[tuple[str, list[str]]]] = [[] for _ in range(n)]
         seen = 0
         for folder in shards:  # cut where the count of records passes each n-th of the total
-            runs[min(n - 1, seen * n // total)].append(folder)
+            runs[min(n - 1, seen * n // max(total, 1))].append(folder)
             seen += len(folder[1])
-        shares: list[HistoryShare] = [functools.partial(self._summarized, run, blueprint) for run in runs if run]
-        return shares if len(shares) >= 2 else None
+        return [functools.partial(self._summarized, run, blueprint, digest) for run in runs if run] or \
+            [functools.partial(self._summarized, [], blueprint, digest)]
 
     def drop_summary(self, blueprint: str) -> None:
         shutil.rmtree(os.path.join(self.root, stays.FOLDER, check_blueprint_id(blueprint)), ignore_errors=True)
@@ -304,19 +300,21 @@ class JsonStore:
             by_shard.setdefault(shard(record_id), []).append(record_id)
         return [(name, by_shard[name]) for name in sorted(by_shard)]
 
-    def _summarized(self, shards: Sequence[tuple[str, list[str]]], blueprint: str,
-                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
-        """The records of `shards` (shard folder, ids) with their passages: each
+    def _summarized(self, shards: Sequence[tuple[str, list[str]]], blueprint: str, digest: Digesting,
+                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, list[Any]]]:
+        """The records of `shards` (shard folder, ids) with their digests: each
         from the shard's summary (`store/stays.py`) when the record file is still
-        the one its entry was made from (one `stat`), else from the file read the
-        full way (`_passages`: a damaged file is reported exactly as without a
-        summary). Then the summary is written afresh if any entry was missing or
-        stale. One shard's summary in memory at a time."""
+        the one its entry was made from (one `stat`) and the summary was made
+        under `digest.key`, else from the file read the full way (`_passages`: a
+        damaged file is reported exactly as without a summary) and digested.
+        Then the summary is written afresh if any entry was missing or stale.
+        One shard's summary in memory at a time."""
         records_dir = str(self.records_dir)
+        key = digest.key
         for name, ids in shards:
             folder = os.path.join(records_dir, name)
             summary = stays.summary_path(self.root, blueprint, name)
-            known, written = stays.read(summary)
+            known, written = stays.read(summary, key)
             changes: dict[str, bytes | None] = {}  # new entries, and stale ones to drop (None)
             try:
                 dir_fd: int | None = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
@@ -335,8 +333,7 @@ class JsonStore:
                             pass  # the full way says what is wrong
                     if found is None:
                         try:
-                            record, passages, fresh = self._passages(os.path.join(folder, file), record_id,
-                                                                     summarize=True)
+                            record, passages, read = self._passages(os.path.join(folder, file), record_id, keep=True)
                         except FileNotFoundError:
                             if e is not None:
                                 changes[record_id] = None
@@ -348,18 +345,21 @@ class JsonStore:
                                 raise
                             errors.append(exc)
                             continue
+                        digested, lasting = digest(record, passages)
+                        fresh = stays.entry(record_id, *read, digested, time.time_ns()) \
+                            if lasting and read is not None else None
                         if fresh is not None or e is not None:
                             changes[record_id] = fresh
                     else:
-                        record, passages = found
+                        record, digested = found
                     if record.blueprint != blueprint:
                         continue
-                    yield record, passages
+                    yield record, digested
             finally:
                 if dir_fd is not None:
                     os.close(dir_fd)
             if changes:
-                stays.write(summary, written, changes)
+                stays.write(summary, key, written, changes)
 
     def _histories(self, ids: Sequence[str],
                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
@@ -377,11 +377,11 @@ class JsonStore:
                 continue
             yield record, passages
 
-    def _passages(self, path: str, record_id: str, *,
-                  summarize: bool = False) -> tuple[Record, list[Passage], bytes | None]:
+    def _passages(self, path: str, record_id: str, *, keep: bool = False
+                  ) -> tuple[Record, list[Passage], tuple[os.stat_result, bytes, dict[str, Any]] | None]:
         """A record file read the full way: the record, its passages, and with
-        `summarize` its summary entry (None when the file changed too recently
-        to have one)."""
+        `keep` what its summary entry is made of (`stays.entry`: the file's
+        status before it was read, its bytes, its record part decoded)."""
         def bad(problem: str) -> CorruptFile:
             return CorruptFile(self.display(path), problem)
 
@@ -406,9 +406,7 @@ class JsonStore:
             raise bad(f"not a valid record: {exc}") from None
         if record.id != record_id:
             raise bad(f"holds record {record.id!r}, not {record_id!r}")
-        if not summarize:
-            return record, passages, None
-        return record, passages, stays.entry(record_id, st, raw, doc["record"], passages, time.time_ns())
+        return record, passages, (st, raw, doc["record"]) if keep else None
 
     def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
         if blueprint is None and state is None:
