@@ -1,9 +1,12 @@
 """How a process really runs, from the store's history: time in each state,
 the funnel, throughput, stuck records, and the history that does not fit.
 
-One pass over `Store.histories` (a record and its history at a time); what is
-kept grows with the number of *stays* that are measured (two numbers each, in
-arrays, for exact medians), never with whole records. Pure apart from the
+One pass over `Store.histories` (a record and its history at a time), each
+history digested (`Digester`: its stays, their times and working time, its
+moves, or why it does not fit — what a store may keep, as the JSON store
+does) and the digest counted (`Tally`); what is kept grows with the number of
+*stays* that are measured (two numbers each, in arrays, for exact medians),
+never with whole records. Pure apart from the
 stream it is given: the moment `now`, the working calendar and the blueprint
 versions come from the caller.
 
