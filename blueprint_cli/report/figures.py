@@ -238,9 +238,11 @@ def as_latest(bp: Blueprint, latest: int) -> Callable[[Record], Record]:
     return follow
 
 
-class _Fit:
+class Fit:
     """Whether a record's history fits the blueprint version each entry was made
-    under (each question about a kind of passage answered once a report)."""
+    under (each question about a kind of passage answered once a report, by
+    `problem`: the one statement of what fits, which the SQL of the PostgreSQL
+    store is also given, as lists, `report.server`)."""
 
     def __init__(self, versions: Callable[[int], Blueprint | None], default: int) -> None:
         self._versions = versions
@@ -264,7 +266,7 @@ class _Fit:
                 try:
                     problem = answers[key]
                 except KeyError:
-                    problem = answers[key] = self._check(*key)
+                    problem = answers[key] = self.problem(*key)
                 if problem is not None:
                     return Misfit(record.id, at, version, problem)
             current = to
@@ -273,7 +275,9 @@ class _Fit:
                           f"its history ends in {current!r} but the record is in {record.state!r}")
         return None
 
-    def _check(self, version: int, kind: str, transition: str | None, source: str | None, to: str) -> str | None:
+    def problem(self, version: int, kind: str, transition: str | None, source: str | None, to: str) -> str | None:
+        """What does not fit in an entry of `kind` made under `version` that
+        takes a record to `to` (by `transition`, from `source`); None when it fits."""
         bp = self._versions(version)
         if bp is None:
             return f"version {version} is not published"
@@ -318,7 +322,7 @@ class Digester:
                  version: int) -> None:
         #: a record as it follows the latest version
         self.follow = as_latest(bp, version)
-        self._fit = _Fit(versions, version)
+        self._fit = Fit(versions, version)
         self._calendar = calendar
         #: what measures working time: on the calendar's zone, else on the zone of each stay's start
         self._meters: dict[tzinfo | None, Callable[[int, int], int]] = {}

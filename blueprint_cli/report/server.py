@@ -31,7 +31,7 @@ from blueprint_cli.language.analysis import flow_order
 from blueprint_cli.language.calendar import WorkingCalendar
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.report.figures import (
-    Digester, FunnelStep, Group, Misfit, Report, Spread, StateFigures, Stuck, Window, _funnel, _ordered,
+    Digester, Fit, FunnelStep, Group, Misfit, Report, Spread, StateFigures, Stuck, Window, _funnel, _ordered,
     _StateTally, _stuck, by_week,
 )
 from blueprint_cli.store import CorruptFile
@@ -86,22 +86,24 @@ def _of_day(moment: time) -> int:
 
 def _fitting(versions: Callable[[int], Blueprint | None], numbers: Sequence[int]
              ) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str, str, str], ...]]:
-    """What fits each version, as `figures._Fit` judges it: the states, and the
-    moves (a transition, from one of its sources, to a target or back)."""
+    """What fits each version, as `figures.Fit` judges it (asked of every
+    state, and of every transition from each of its sources to every state):
+    the states an entry may reach, and the moves."""
+    fit = Fit(versions, numbers[-1] if numbers else 1)
     states: list[tuple[int, str]] = []
     moves: list[tuple[int, str, str, str]] = []
     for number in numbers:
         bp = versions(number)
         if bp is None:
             continue
-        states += [(number, s.name) for s in bp.states]
+        names = [s.name for s in bp.states]
+        states += [(number, name) for name in names if fit.problem(number, "enter", None, None, name) is None]
         for name in dict.fromkeys(t.name for t in bp.transitions):
             t = bp.transition(name)
             assert t is not None
             for source in bp.sources_of(t):
-                for target in dict.fromkeys((*t.targets, source)):
-                    if bp.state(target) is not None:
-                        moves.append((number, name, source, target))
+                moves += [(number, name, source, to) for to in names
+                          if fit.problem(number, "move", name, source, to) is None]
     return tuple(states), tuple(moves)
 
 

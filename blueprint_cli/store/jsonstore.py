@@ -201,9 +201,6 @@ class JsonStore:
 
     def _load(self, path: Path | str, record_id: str | None = None, *, history: bool = True,
               data: bytes | None = None) -> StoredRecord:
-        def bad(problem: str) -> CorruptFile:  # the name is worked out only when needed
-            return CorruptFile(self.display(path), problem)
-
         try:
             raw = data if data is not None else read_file(path)
         except FileNotFoundError:
@@ -211,27 +208,36 @@ class JsonStore:
                 raise UnknownRecord(f"no record {record_id}", hint="see `blueprint record list`") from None
             raise
         except OSError as exc:  # a folder or a FIFO where the file should be, no permission…
-            raise bad(exc.strerror or str(exc)) from None
+            raise self._bad(path, exc.strerror or str(exc)) from None
         head = record_part(raw) if not history else None
-        doc = _decode_json(head if head is not None else raw, bad)
-        if not isinstance(doc, dict) or "format" not in doc:
-            raise bad("not a record file: no `format`")
-        if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
-            raise bad(f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
-        # checked whole before anything is read from it: never read wrongly, then rewritten
-        problem = problem_in("record_file", doc) or (problem_in("history", doc["history"], "history") if history else None)
-        if problem is not None:
-            raise bad(f"not a valid record file: {problem}")
-        stored = doc["history"]
+        doc = self._checked(path, head if head is not None else raw, history=history)
         try:
             record = Record.from_dict(doc["record"])
-            entries = [HistoryEntry.from_dict(e) for e in stored] if history else []
+            entries = [HistoryEntry.from_dict(e) for e in doc["history"]] if history else []
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise bad(f"not a valid record: {exc}" if isinstance(exc, ValueError)
-                      else f"not a valid record: {type(exc).__name__} {exc}") from None
+            raise self._bad(path, f"not a valid record: {exc}" if isinstance(exc, ValueError)
+                            else f"not a valid record: {type(exc).__name__} {exc}") from None
         if record_id is not None and record.id != record_id:
-            raise bad(f"holds record {record.id!r}, not {record_id!r}")
+            raise self._bad(path, f"holds record {record.id!r}, not {record_id!r}")
         return StoredRecord(record, entries)
+
+    def _bad(self, path: Path | str, problem: str) -> CorruptFile:
+        return CorruptFile(self.display(path), problem)  # the name is worked out only when needed
+
+    def _checked(self, path: Path | str, raw: bytes, *, history: bool = True) -> dict[str, Any]:
+        """A record file's bytes (`raw`, read from `path`) decoded and checked
+        whole against the store schema — the record part, and with `history`
+        the history — before anything is read from it: never read wrongly,
+        then rewritten."""
+        doc = _decode_json(raw, lambda problem: self._bad(path, problem))
+        if not isinstance(doc, dict) or "format" not in doc:
+            raise self._bad(path, "not a record file: no `format`")
+        if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
+            raise self._bad(path, f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
+        problem = problem_in("record_file", doc) or (problem_in("history", doc["history"], "history") if history else None)
+        if problem is not None:
+            raise self._bad(path, f"not a valid record file: {problem}")
+        return doc
 
     def get(self, record_id: str) -> StoredRecord:
         return self._load(self.record_path(record_id), record_id)
@@ -382,30 +388,20 @@ class JsonStore:
         """A record file read the full way: the record, its passages, and with
         `keep` what its summary entry is made of (`stays.entry`: the file's
         status before it was read, its bytes, its record part decoded)."""
-        def bad(problem: str) -> CorruptFile:
-            return CorruptFile(self.display(path), problem)
-
         try:
             raw, st = read_file_stat(path)
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise bad(exc.strerror or str(exc)) from None
-        doc = _decode_json(raw, bad)
-        if not isinstance(doc, dict) or "format" not in doc:
-            raise bad("not a record file: no `format`")
-        if not isinstance(doc["format"], int) or doc["format"] > FORMAT:
-            raise bad(f"written in store format {doc['format']!r}; this blueprint reads format {FORMAT}")
-        problem = problem_in("record_file", doc) or problem_in("history", doc["history"], "history")
-        if problem is not None:
-            raise bad(f"not a valid record file: {problem}")
+            raise self._bad(path, exc.strerror or str(exc)) from None
+        doc = self._checked(path, raw)
         try:
             record = Record.from_dict(doc["record"])
             passages = passages_of(doc["history"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise bad(f"not a valid record: {exc}") from None
+            raise self._bad(path, f"not a valid record: {exc}") from None
         if record.id != record_id:
-            raise bad(f"holds record {record.id!r}, not {record_id!r}")
+            raise self._bad(path, f"holds record {record.id!r}, not {record_id!r}")
         return record, passages, (st, raw, doc["record"]) if keep else None
 
     def _ids(self, blueprint: str | None, state: str | None) -> set[str]:
