@@ -99,6 +99,16 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
+def schema_at(monkeypatch: pytest.MonkeyPatch, version: int) -> None:
+    """This blueprint as a release that knows the store's schema up to `version`
+    (its migrations after that one not yet written): what it makes or reads is
+    a store of that version, until `monkeypatch.undo()`."""
+    from blueprint_cli.store import postgres
+
+    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:version])
+    monkeypatch.setattr(postgres, "LATEST", version)
+
+
 STORES = ("json", "postgres", "memory")
 
 

@@ -17,12 +17,12 @@ import pytest
 from blueprint_cli import workspace
 from blueprint_cli.engine.records import HistoryEntry, Passage, Record
 from blueprint_cli.engine.stays import stays
-from blueprint_cli.store import StoredRecord, postgres
+from blueprint_cli.store import StoredRecord
 from blueprint_cli.store.contract import Write
 from blueprint_cli.store.postgres import PostgresStore
-from blueprint_cli.workspace.publishing import publish
 
-from workspace_helpers import NOW, PING, cli
+from pg_fixtures import schema_at
+from workspace_helpers import cli, ping_workspace
 
 STATES = ("Left", "Right", "Done")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -98,10 +98,12 @@ def assert_in_step(store: PostgresStore) -> int:
 
 @pytest.fixture
 def ping_store(tmp_path: Path, pg_url: str) -> workspace.Workspace:
-    ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
-    (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
-    publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
-    return ws
+    return ping_workspace(tmp_path, store=pg_url)
+
+
+def _created(at: datetime) -> HistoryEntry:
+    """A ping's first entry: created in Left at `at`."""
+    return HistoryEntry(at=at.isoformat(timespec="seconds"), user="alice", kind="create", to_state="Left", version=1)
 
 
 def _record(i: int, state: str | None, at: datetime) -> Record:
@@ -119,8 +121,7 @@ def test_the_stays_follow_every_kind_of_write(ping_store: workspace.Workspace) -
     loaded = []
     for i in range(1, 41):
         at = START + timedelta(hours=i)
-        history = [HistoryEntry(at=at.isoformat(timespec="seconds"), user="alice", kind="create", to_state="Left",
-                                version=1)]
+        history = [_created(at)]
         state: str | None = "Left"
         for _ in range(rng.randrange(0, 6)):
             at += timedelta(minutes=rng.randrange(0, 3000))
@@ -172,17 +173,13 @@ def test_a_store_migrated_from_version_2_gets_its_stays(pg_url: str, monkeypatch
                                                          tmp_path: Path) -> None:
     """Migration 3 computes the stays of the history already there; the report
     over them (computed by the server) is the one the report computes itself."""
-    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:2])
-    monkeypatch.setattr(postgres, "LATEST", 2)
-    ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
-    (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
-    publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
+    schema_at(monkeypatch, 2)
+    ws = ping_workspace(tmp_path, store=pg_url)
     rng = random.Random(3)
     records = []
     for i in range(1, 21):
         at = START + timedelta(hours=i)
-        history = [HistoryEntry(at=at.isoformat(timespec="seconds"), user="alice", kind="create", to_state="Left",
-                                version=1)]
+        history = [_created(at)]
         state = "Left"
         for _ in range(rng.randrange(0, 5)):
             at += timedelta(minutes=rng.randrange(1, 3000))

@@ -23,7 +23,7 @@ from blueprint_cli.engine import Inputs
 from blueprint_cli.store import CorruptFile, UnknownRecord, postgres
 from blueprint_cli.store.postgres import PostgresStore, parse_url, redact
 
-from pg_fixtures import PgServer
+from pg_fixtures import PgServer, schema_at
 from workspace_helpers import NOW, PING, cli, ping_workspace
 
 WORKER = str(Path(__file__).with_name("store_worker.py"))
@@ -33,12 +33,7 @@ PG_WORKER = str(Path(__file__).with_name("pg_worker.py"))
 @pytest.fixture
 def pg_ping(tmp_path: Path, pg_url: str) -> workspace.Workspace:
     """The ping workspace (tests/workspace_helpers.py) with its records in PostgreSQL."""
-    ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
-    (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
-    publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
-    for _ in range(3):
-        changes.create(ws, "Pings", {}, user="alice", at=NOW)
-    return ws
+    return ping_workspace(tmp_path, records=3, store=pg_url)
 
 
 def schema_of(url: str) -> str:
@@ -189,8 +184,7 @@ def test_migrations_are_versioned_and_applied_once(pg_url: str, monkeypatch: pyt
     assert f"up to date (schema version {now + 1})" in cli("store", "migrate", pg_url).out
     assert PostgresStore(pg_url).published() == []
     # and an older release refuses a newer store rather than misreading it
-    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:now])
-    monkeypatch.setattr(postgres, "LATEST", now)
+    schema_at(monkeypatch, now)
     with pytest.raises(BlueprintError) as exc:
         PostgresStore(pg_url).published()
     assert f"at schema version {now + 1}; this blueprint knows versions up to {now}" in exc.value.message
@@ -200,11 +194,8 @@ def test_a_store_made_before_the_typed_history_columns_gets_them_for_every_entry
         pg_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Migration 2 fills the columns for the entries already there; the report
     over them (computed by the server) is the one the report computes itself."""
-    monkeypatch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:1])
-    monkeypatch.setattr(postgres, "LATEST", 1)
-    ws = workspace.init(tmp_path, sample=False, store=pg_url).workspace
-    (tmp_path / "ping.yaml").write_text(PING, encoding="utf-8")
-    publish(ws, tmp_path / "ping.yaml", user="admin", at=NOW)
+    schema_at(monkeypatch, 1)
+    ws = ping_workspace(tmp_path, store=pg_url)
     record = changes.create(ws, "Pings", {}, user="alice", at=NOW).record.id
     assert not changes.move(ws, record, "Flip", Inputs(), user="alice", at=NOW).refused
     monkeypatch.undo()

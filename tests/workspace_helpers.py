@@ -39,9 +39,10 @@ transitions:
 """
 
 
-def ping_workspace(folder: Path, records: int = 0) -> workspace.Workspace:
-    """A workspace with the ping blueprint published and `records` records in Left."""
-    ws = workspace.init(folder, sample=False).workspace
+def ping_workspace(folder: Path, records: int = 0, store: str | None = None) -> workspace.Workspace:
+    """A workspace with the ping blueprint published and `records` records in
+    Left (in the store at `store`: the default JSON files when None)."""
+    ws = workspace.init(folder, sample=False, store=store).workspace
     source = folder / "ping.yaml"
     source.write_text(PING, encoding="utf-8")
     publish(ws, source, user="admin", at=NOW)
