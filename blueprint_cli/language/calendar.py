@@ -236,9 +236,18 @@ class WorkingCalendar:
     def describe(self) -> str:
         days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in self.hours)
-        zone = getattr(self.zone, "key", None) or (str(self.zone) if self.zone else "the time's own offset")
+        zone = self._zone_name() or "the time's own offset"
         extra = f", {len(self.holidays)} holidays" if self.holidays else ""
         return f"{days} {hours} ({zone}{extra})"
+
+    def as_data(self) -> list[Any]:
+        """Every field as plain data (JSON), the same in every process (a set of
+        dates is not): what a working time measured on this calendar depends on."""
+        return [sorted(self.days), [[a.isoformat(), b.isoformat()] for a, b in self.hours], self._zone_name(),
+                sorted(d.isoformat() for d in self.holidays)]
+
+    def _zone_name(self) -> str | None:
+        return getattr(self.zone, "key", None) or (str(self.zone) if self.zone else None)
 
 
 #: A stay shorter than this whose ends have one offset has no change of offset in it

@@ -326,7 +326,7 @@ class Digester:
         self._calendar = calendar
         #: what measures working time: on the calendar's zone, else on the zone of each stay's start
         self._meters: dict[tzinfo | None, Callable[[int, int], int]] = {}
-        self.key = json.dumps([DIGEST_FORMAT, bp.id, version, _calendar_key(calendar)], separators=(",", ":"))
+        self.key = json.dumps([DIGEST_FORMAT, bp.id, version, calendar.as_data()], separators=(",", ":"))
 
     def __call__(self, record: Record, history: Sequence[Passage]) -> tuple[Digest, bool]:
         """The digest of `record` (as it follows the latest version) and its
@@ -381,14 +381,6 @@ class Digester:
         last = (moments[-1] - EPOCH) // ONE_US if moments else 0
         since = began.isoformat() if began is not None else ""
         return [None, states, starts, ways, working, moved, moved_to, last, since], lasting
-
-
-def _calendar_key(calendar: WorkingCalendar) -> list[Any]:
-    """A working calendar as plain data, the same in every process (a set of dates is not)."""
-    zone = calendar.zone
-    return [sorted(calendar.days), [[a.isoformat(), b.isoformat()] for a, b in calendar.hours],
-            None if zone is None else getattr(zone, "key", None) or str(zone),
-            sorted(d.isoformat() for d in calendar.holidays)]
 
 
 @dataclass
