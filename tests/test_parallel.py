@@ -86,3 +86,8 @@ def test_when_no_process_can_be_forked_this_one_computes_everything(monkeypatch:
 
     monkeypatch.setattr(os, "fork", refused)
     assert fork_map(lambda i: (i, os.getpid()), 3, 3) == [(i, os.getpid()) for i in range(3)]
+
+
+def test_where_processes_cannot_fork_this_one_computes_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "fork")  # as on Windows
+    assert fork_map(lambda i: (i, os.getpid()), 3, 3) == [(i, os.getpid()) for i in range(3)]

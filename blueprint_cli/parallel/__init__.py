@@ -12,7 +12,8 @@ process works too: with two processors, it and one copy.
 Nothing is lost: whatever a copy did not send (it was killed, or the function
 raised there), this process computes itself afterwards, so a failure is raised
 here exactly as it would be without copies. A fork or pipe the system refuses
-means fewer copies, not an error. Only where processes can fork (`can_fork`).
+means fewer copies, not an error; where processes cannot fork (`can_fork`:
+Windows), this process computes everything.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def fork_map(compute: Callable[[int], T], count: int, workers: int) -> list[T]:
     `workers - 1` forked copies of it (fewer when there are fewer indexes).
     What `compute` returns in a copy must pickle."""
     workers = min(workers, count)
-    if workers < 2:
+    if workers < 2 or not can_fork():
         return [compute(i) for i in range(count)]
     import fcntl
     import select

@@ -19,7 +19,7 @@ from blueprint_cli.language import times
 from blueprint_cli.language.durations import DurationError, parse_duration
 from blueprint_cli.language.model import Blueprint
 from blueprint_cli.language.suggest import did_you_mean
-from blueprint_cli.parallel import can_fork, fork_map, processors
+from blueprint_cli.parallel import fork_map, processors
 from blueprint_cli.report.figures import Counts, Report, Tally, Window, as_latest, order_counts
 from blueprint_cli.store import CorruptFile, DigestShare, id_order, is_record_id
 from blueprint_cli.store.contract import DigestedHistories, HistoryFigures, SummarizedHistories
@@ -166,12 +166,9 @@ def _count(ws: Workspace, bp: Blueprint, tally: Tally, errors: list[CorruptFile]
         return
     shares = store.digested_shares(bp.id, tally.digester, parts=parts or min(processors(), MOST_PROCESSES),
                                    least=1 if parts else SHARE_AT_LEAST)
-    if len(shares) < 2 or not can_fork():
-        for share in shares:
-            tally.add_digests(share(errors))
-        return
-    # this process counts a share too; a share a forked copy did not send back (it
-    # failed there) is counted here again, so its error is raised here, as in one pass
+    # this process counts a share too (all of them, when there is one or it cannot fork); a
+    # share a forked copy did not send back (it failed there) is counted here again, so its
+    # error is raised here, as in one pass
     for counts, unreadable in fork_map(lambda k: _count_share(tally, shares[k]), len(shares), len(shares)):
         tally.counts.merge(counts)
         errors.extend(CorruptFile(path, problem) for path, problem in unreadable)
