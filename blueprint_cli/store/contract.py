@@ -467,7 +467,7 @@ class DigestedHistories(Protocol):
                         least: int) -> list[DigestShare]:
         """The records of `blueprint` with their digests, as up to `parts` runs
         of records that neither overlap nor miss one, at least `least` records
-        each (one run when there are too few for two)."""
+        each (one run when there are too few for two; none when there are none)."""
         ...
 
 

@@ -271,9 +271,7 @@ class JsonStore:
         """Every record file (of `blueprint`: those its index names) read once,
         one at a time, in id order: the record and its history's passages (the
         entries' other members are not decoded into objects)."""
-        for record, passages in self._histories(sorted(self._ids(blueprint, None), key=id_order), errors):
-            if blueprint is None or record.blueprint == blueprint:  # (the index may be behind the file)
-                yield record, passages
+        yield from self._histories(sorted(self._ids(blueprint, None), key=id_order), blueprint, errors)
 
     def digested_shares(self, blueprint: str, digest: Digesting, *, parts: int,
                         least: int) -> list[DigestShare]:
@@ -289,10 +287,9 @@ class JsonStore:
         runs: list[list[tuple[str, list[str]]]] = [[] for _ in range(n)]
         seen = 0
         for folder in shards:  # cut where the count of records passes each n-th of the total
-            runs[min(n - 1, seen * n // max(total, 1))].append(folder)
+            runs[min(n - 1, seen * n // total)].append(folder)
             seen += len(folder[1])
-        return [functools.partial(self._summarized, run, blueprint, digest) for run in runs if run] or \
-            [functools.partial(self._summarized, [], blueprint, digest)]
+        return [functools.partial(self._summarized, run, blueprint, digest) for run in runs if run]
 
     def drop_summary(self, blueprint: str) -> None:
         shutil.rmtree(os.path.join(self.root, stays.FOLDER, check_blueprint_id(blueprint)), ignore_errors=True)
@@ -367,7 +364,7 @@ class JsonStore:
             if changes:
                 stays.write(summary, key, written, changes)
 
-    def _histories(self, ids: Sequence[str],
+    def _histories(self, ids: Sequence[str], blueprint: str | None,
                    errors: list[CorruptFile] | None) -> Iterator[tuple[Record, Sequence[Passage]]]:
         records_dir = str(self.records_dir)
         for record_id in ids:
@@ -380,6 +377,8 @@ class JsonStore:
                 if errors is None:
                     raise
                 errors.append(exc)
+                continue
+            if blueprint is not None and record.blueprint != blueprint:
                 continue
             yield record, passages
 
